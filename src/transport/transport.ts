@@ -1,0 +1,141 @@
+/**
+ * The one storage contract every backend implements: registry, OCI layout
+ * directory, memory. Cross-transport logic (copy, referrers, sync) is written
+ * once against this interface.
+ *
+ * @module
+ */
+import type { Descriptor } from "../types/descriptor.ts";
+import type { Manifest } from "../types/manifest.ts";
+import type { Ref } from "../types/ref.ts";
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link Transport.manifestPut}. */
+export interface ManifestPutOptions extends CallOptions {
+  /** Media type of the body (Content-Type). Defaults to the body's `mediaType`. */
+  mediaType?: string | undefined;
+  /**
+   * The manifest is a child of an index being copied: store it without
+   * tagging it (ocidir leaves it out of `index.json`).
+   */
+  child?: boolean | undefined;
+}
+
+/** A blob body stream with its descriptor. */
+export interface BlobReader {
+  /** Descriptor of the blob (digest and size known). */
+  descriptor: Descriptor;
+  /**
+   * The bytes. The stream is verified: it errors on a size or digest mismatch
+   * instead of ending cleanly. Consume or cancel it.
+   */
+  body: ReadableStream<Uint8Array>;
+}
+
+/** Options of {@link Transport.blobGet}. */
+export interface BlobGetOptions extends CallOptions {
+  /** Expected size, when known from a descriptor. */
+  size?: number | undefined;
+}
+
+/** Options of {@link Transport.blobPut}. */
+export interface BlobPutOptions extends CallOptions {
+  /** Expected digest: the write fails and stores nothing when the bytes differ. */
+  digest?: string | undefined;
+  /** Expected size: the write fails and stores nothing when the length differs. */
+  size?: number | undefined;
+}
+
+/** Options of {@link Transport.tagList}. */
+export interface TagListOptions extends CallOptions {
+  /** Return at most this many tags. */
+  limit?: number | undefined;
+  /** Return tags sorted after this one. */
+  last?: string | undefined;
+}
+
+/** Options of {@link Transport.referrerList}. */
+export interface ReferrerListOptions extends CallOptions {
+  /** Only referrers with this artifact type. */
+  artifactType?: string | undefined;
+}
+
+/**
+ * The storage contract. Every method takes a {@link Ref}; the repository (or
+ * layout directory) comes from it, and for manifests the tag or digest too.
+ */
+export interface Transport {
+  /** The scheme this transport serves. */
+  readonly scheme: string;
+
+  /**
+   * Resolves a manifest reference to its descriptor without reading the body
+   * where the backend allows it.
+   * @throws {NotFoundError} when it does not exist
+   */
+  manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor>;
+  /**
+   * Reads a manifest; the bytes are verified against the digest when the
+   * reference has one, and are capped at 8 MiB.
+   * @throws {NotFoundError} when it does not exist
+   */
+  manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest>;
+  /**
+   * Stores a manifest under the reference's tag (or by digest only when the
+   * reference has a digest and no tag). Returns its descriptor.
+   */
+  manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor>;
+  /**
+   * Deletes a manifest by digest (the reference must carry a digest).
+   * @throws {NotFoundError} when it does not exist
+   */
+  manifestDelete(ref: Ref, options?: CallOptions): Promise<void>;
+
+  /** Resolves a blob to its descriptor. @throws {NotFoundError} */
+  blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor>;
+  /** Opens a blob for reading as a verified stream. @throws {NotFoundError} */
+  blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader>;
+  /**
+   * Stores a blob from a stream. Nothing is stored when the bytes do not
+   * match the expected digest or size, or the stream errors.
+   */
+  blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<Descriptor>;
+  /** Deletes a blob. @throws {NotFoundError} */
+  blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void>;
+
+  /** Lists the tags of the repository, sorted. */
+  tagList(ref: Ref, options?: TagListOptions): Promise<string[]>;
+  /** Removes a tag; the manifest stays reachable by digest. @throws {NotFoundError} */
+  tagDelete(ref: Ref, options?: CallOptions): Promise<void>;
+
+  /** Lists the manifests whose `subject` is the reference's digest. */
+  referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]>;
+
+  /** Releases resources and runs deferred work (ocidir garbage collection). */
+  close(): Promise<void>;
+}
+
+/** Optional ability: listing repositories of a registry. */
+export interface RepoLister {
+  /** Lists repository names. */
+  repoList(ref: Ref, options?: TagListOptions): Promise<string[]>;
+}
+
+/**
+ * Tells whether a transport can list repositories.
+ *
+ * @param t a transport
+ * @returns true when it implements {@link RepoLister}
+ */
+export function isRepoLister(t: Transport): t is Transport & RepoLister {
+  return typeof (t as Partial<RepoLister>).repoList === "function";
+}

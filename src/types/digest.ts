@@ -1,0 +1,114 @@
+/**
+ * Content digests (`algorithm:encoded`) with sha256 and sha512 support.
+ *
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+import { InvalidDigestError } from "../errors.ts";
+
+/** Digest algorithms ocictl can compute. */
+export type DigestAlgorithm = "sha256" | "sha512";
+
+const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
+const DIGEST_REGEXP = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/** A parsed digest. */
+export interface Digest {
+  /** Algorithm, e.g. `sha256`. */
+  readonly algorithm: DigestAlgorithm;
+  /** Lowercase hex encoding. */
+  readonly hex: string;
+  /** The `algorithm:hex` string. */
+  readonly value: string;
+}
+
+/**
+ * Parses and validates a digest string. Only sha256 and sha512 are accepted,
+ * with lowercase hex of the exact length, so a digest can safely name a file.
+ *
+ * @param input a string such as `sha256:<64 hex>`
+ * @returns the parsed digest
+ * @throws {InvalidDigestError} when the string is malformed or the algorithm unknown
+ *
+ * @example Parse a digest
+ * ```ts
+ * import { parseDigest } from "./digest.ts";
+ * const d = parseDigest("sha256:" + "a".repeat(64));
+ * if (d.algorithm !== "sha256") throw new Error("bad");
+ * ```
+ */
+export function parseDigest(input: string): Digest {
+  if (!DIGEST_REGEXP.test(input)) {
+    throw new InvalidDigestError(input, 'expected "algorithm:hex"');
+  }
+  const idx = input.indexOf(":");
+  const algorithm = input.slice(0, idx);
+  const hex = input.slice(idx + 1);
+  if (algorithm !== "sha256" && algorithm !== "sha512") {
+    throw new InvalidDigestError(input, `unsupported algorithm "${algorithm}"`);
+  }
+  const want = HEX_LENGTH[algorithm];
+  if (hex.length !== want || !/^[0-9a-f]+$/.test(hex)) {
+    throw new InvalidDigestError(input, `expected ${want} lowercase hex characters`);
+  }
+  return { algorithm, hex, value: input };
+}
+
+/**
+ * Tells whether a string is a valid, supported digest.
+ *
+ * @param input candidate digest
+ * @returns true when {@link parseDigest} would accept it
+ */
+export function isDigest(input: string): boolean {
+  try {
+    parseDigest(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Computes the digest of bytes held in memory (manifests, configs).
+ *
+ * @param bytes content
+ * @param algorithm digest algorithm
+ * @returns the `algorithm:hex` digest string
+ *
+ * @example Digest of "{}"
+ * ```ts
+ * import { digestOf } from "./digest.ts";
+ * const d = digestOf(new TextEncoder().encode("{}"));
+ * if (d !== "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a") throw new Error(d);
+ * ```
+ */
+export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = "sha256"): string {
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
+}
+
+/** An incremental hasher that yields a digest string. */
+export interface Hasher {
+  /** Feeds bytes. */
+  update(bytes: Uint8Array): void;
+  /** Returns the final `algorithm:hex` digest; call once. */
+  digest(): string;
+}
+
+/**
+ * Creates an incremental hasher.
+ *
+ * @param algorithm digest algorithm
+ * @returns a {@link Hasher}
+ */
+export function createHasher(algorithm: DigestAlgorithm = "sha256"): Hasher {
+  const h: Hash = createHash(algorithm);
+  return {
+    update(bytes) {
+      h.update(bytes);
+    },
+    digest() {
+      return `${algorithm}:${h.digest("hex")}`;
+    },
+  };
+}
