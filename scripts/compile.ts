@@ -1,0 +1,67 @@
+// deno-lint-ignore-file no-console
+/**
+ * Builds the single `ocictl` executable with `deno compile`.
+ *
+ * `deno task compile` builds for this machine into `./ocictl`;
+ * `deno task compile --all` builds every release target into `dist/`.
+ * `deno compile` downloads its base runtime, so it needs network access to
+ * Deno's release host (not available on the project's build machines).
+ *
+ * @module
+ */
+
+/** Release targets: Linux x64/arm64, macOS x64/arm64, Windows x64. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+/** Permissions baked into the binary (it is a registry client and server). */
+export const PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys",
+];
+
+/**
+ * Builds the `deno compile` argument list for one target.
+ *
+ * @param target a Rust target triple, or undefined for the host
+ * @returns the arguments after `deno`
+ */
+export function compileArgs(target: string | undefined): string[] {
+  const out = target
+    ? `dist/ocictl-${target}${target.includes("windows") ? ".exe" : ""}`
+    : "ocictl";
+  return [
+    "compile",
+    "--frozen",
+    ...PERMISSIONS,
+    "--no-check",
+    ...(target ? ["--target", target] : []),
+    "--output",
+    out,
+    "main.ts",
+  ];
+}
+
+if (import.meta.main) {
+  const targets = Deno.args.includes("--all") ? [...TARGETS] : [undefined];
+  for (const target of targets) {
+    const args = compileArgs(target);
+    console.error(`deno ${args.join(" ")}`);
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args,
+      stdout: "inherit",
+      stderr: "inherit",
+    })
+      .output();
+    if (code !== 0) Deno.exit(code);
+  }
+}

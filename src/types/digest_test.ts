@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { InvalidDigestError } from "../errors.ts";
+import { createHasher, digestOf, isDigest, parseDigest } from "./digest.ts";
+
+const HEX64 = "0123456789abcdef".repeat(4);
+const HEX128 = HEX64 + HEX64;
+
+Deno.test("parseDigest() accepts sha256 and sha512", () => {
+  assert.equal(parseDigest(`sha256:${HEX64}`).algorithm, "sha256");
+  assert.equal(parseDigest(`sha512:${HEX128}`).hex, HEX128);
+});
+
+const bad = [
+  "",
+  "sha256",
+  "sha256:",
+  `sha256:${HEX64.toUpperCase()}`,
+  `sha256:${HEX64}0`,
+  `sha256:${HEX64.slice(1)}`,
+  `sha512:${HEX64}`,
+  `md5:${HEX64}`,
+  "sha256:../../etc/passwd",
+  `sha256:../${HEX64.slice(3)}`,
+  `sha256/${HEX64}`,
+  `SHA256:${HEX64}`,
+  ` sha256:${HEX64}`,
+  `sha256:${HEX64}\n`,
+];
+for (const input of bad) {
+  Deno.test(`parseDigest() rejects ${JSON.stringify(input)}`, () => {
+    assert.throws(() => parseDigest(input), (e: unknown) => {
+      assert.ok(e instanceof InvalidDigestError);
+      assert.equal(e.code, "INVALID_DIGEST");
+      return true;
+    });
+    assert.equal(isDigest(input), false);
+  });
+}
+
+Deno.test("digestOf() matches node:crypto for both algorithms", () => {
+  const data = new TextEncoder().encode("ocictl");
+  assert.equal(digestOf(data), `sha256:${createHash("sha256").update(data).digest("hex")}`);
+  assert.equal(
+    digestOf(data, "sha512"),
+    `sha512:${createHash("sha512").update(data).digest("hex")}`,
+  );
+});
+
+Deno.test("createHasher() gives the same digest when fed in pieces", () => {
+  const data = new TextEncoder().encode("hello world, in pieces");
+  const h = createHasher();
+  h.update(data.subarray(0, 5));
+  h.update(data.subarray(5));
+  assert.equal(h.digest(), digestOf(data));
+});

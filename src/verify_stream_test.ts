@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { DigestMismatchError, SizeMismatchError } from "./errors.ts";
+import { digestOf } from "./types/digest.ts";
+import { VerifyStream } from "./verify_stream.ts";
+
+const data = new TextEncoder().encode("the quick brown fox");
+const chunks = [data.subarray(0, 4), data.subarray(4, 10), data.subarray(10)];
+
+async function collect(v: VerifyStream, input: Uint8Array[]): Promise<Uint8Array> {
+  const buf = await new Response(ReadableStream.from(input).pipeThrough(v)).arrayBuffer();
+  return new Uint8Array(buf);
+}
+
+Deno.test("VerifyStream passes matching content through unchanged", async () => {
+  const v = new VerifyStream({ digest: digestOf(data), size: data.byteLength });
+  assert.deepEqual(await collect(v, chunks), data);
+  assert.equal(v.count, data.byteLength);
+  assert.equal(v.digest, digestOf(data));
+});
+
+Deno.test("VerifyStream computes a digest when none is expected", async () => {
+  const v = new VerifyStream({ algorithm: "sha512" });
+  await collect(v, chunks);
+  assert.equal(v.digest, digestOf(data, "sha512"));
+});
+
+Deno.test("VerifyStream fails on a digest mismatch", async () => {
+  const v = new VerifyStream({ digest: digestOf(new TextEncoder().encode("other")) });
+  await assert.rejects(collect(v, chunks), DigestMismatchError);
+});
+
+Deno.test("VerifyStream fails on short content", async () => {
+  const v = new VerifyStream({ digest: digestOf(data), size: data.byteLength + 1 });
+  await assert.rejects(collect(v, chunks), (e: unknown) => {
+    assert.ok(e instanceof SizeMismatchError);
+    assert.equal(e.code, "SIZE_MISMATCH");
+    return true;
+  });
+});
+
+Deno.test("VerifyStream fails as soon as content runs long", async () => {
+  const v = new VerifyStream({ size: 3 });
+  await assert.rejects(collect(v, chunks), SizeMismatchError);
+});
+
+Deno.test("VerifyStream fails on truncated content with the right digest expected", async () => {
+  const v = new VerifyStream({ digest: digestOf(data) });
+  await assert.rejects(collect(v, chunks.slice(0, 2)), DigestMismatchError);
+});
