@@ -1,0 +1,632 @@
+/**
+ * The `ocidir` transport: reads and writes OCI image layout 1.0 directories
+ * (`ocidir://path:tag`), with cross-process locking of `index.json`,
+ * referrers through the fallback tag plus a scan, and garbage collection of
+ * what this transport made unreferenced.
+ *
+ * @module
+ */
+import {
+  AbortedError,
+  DigestMismatchError,
+  InvalidReferenceError,
+  LayoutError,
+  ManifestInvalidError,
+  NotFoundError,
+  SizeLimitError,
+  SizeMismatchError,
+} from "../../errors.ts";
+import type { Descriptor } from "../../types/descriptor.ts";
+import { type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
+import {
+  artifactTypeOf,
+  type IndexJson,
+  isIndex,
+  type Manifest,
+  MANIFEST_READ_LIMIT,
+  MANIFEST_WRITE_LIMIT,
+  manifestDescriptor,
+  parseManifest,
+  subjectOf,
+} from "../../types/manifest.ts";
+import { isManifestMediaType, MediaType } from "../../types/media_type.ts";
+import type { Ref } from "../../types/ref.ts";
+import { filterReferrers, referrersFallbackTag } from "../../types/referrer.ts";
+import { VerifyStream } from "../../verify_stream.ts";
+import type {
+  BlobGetOptions,
+  BlobPutOptions,
+  BlobReader,
+  CallOptions,
+  ManifestPutOptions,
+  ReferrerListOptions,
+  TagListOptions,
+  Transport,
+} from "../transport.ts";
+import { readCapped } from "./_read_capped.ts";
+import { denoFileSystem, type FileSystem } from "./file_system.ts";
+import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
+import {
+  blobPath,
+  findTag,
+  type IndexEntry,
+  type LayoutIndex,
+  listTags,
+  openLayoutForWrite,
+  readLayout,
+  removeDigest,
+  removeTag,
+  setEntry,
+  writeIndex,
+} from "./layout.ts";
+import { withLayoutLock } from "./lock.ts";
+
+/** Options of {@link OciDirTransport}. */
+export interface OciDirTransportOptions {
+  /** File system to use. @default denoFileSystem */
+  fs?: FileSystem | undefined;
+}
+
+function _name(ref: Ref): string {
+  const tag = ref.tag !== "" ? `:${ref.tag}` : "";
+  const digest = ref.digest !== "" ? `@${ref.digest}` : "";
+  return `ocidir://${ref.path}${tag}${digest}`;
+}
+
+function _checkSignal(signal: AbortSignal | undefined, action: string): void {
+  if (signal?.aborted) throw new AbortedError(`Cannot ${action}: the operation was cancelled`);
+}
+
+function _dir(ref: Ref): string {
+  if (ref.path === "") {
+    throw new InvalidReferenceError(_name(ref), "an ocidir reference needs a directory path");
+  }
+  return ref.path.length > 1 && ref.path.endsWith("/") ? ref.path.slice(0, -1) : ref.path;
+}
+
+function _entryDescriptor(entry: IndexEntry, mediaType: string): Descriptor {
+  const d: Descriptor = { mediaType, digest: entry.digest, size: entry.size };
+  if (typeof entry.artifactType === "string") d.artifactType = entry.artifactType;
+  return d;
+}
+
+/**
+ * A {@link Transport} over OCI layout directories. One instance serves every
+ * `ocidir` reference; the layout directory is `ref.path`. Call
+ * {@link OciDirTransport.close} when done so unreferenced blobs are removed.
+ *
+ * @example Push and read back a manifest
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { OciDirTransport } from "./ocidir_transport.ts";
+ * const path = await Deno.makeTempDir();
+ * const t = new OciDirTransport();
+ * const ref = { scheme: "ocidir" as const, registry: "", repository: "", path, tag: "v1", digest: "" };
+ * const raw = new TextEncoder().encode(JSON.stringify({
+ *   schemaVersion: 2,
+ *   mediaType: "application/vnd.oci.image.index.v1+json",
+ *   manifests: [],
+ * }));
+ * await t.manifestPut(ref, raw);
+ * equal((await t.tagList(ref))[0], "v1");
+ * await t.close();
+ * await Deno.remove(path, { recursive: true });
+ * ```
+ */
+export class OciDirTransport implements Transport {
+  /** Always `ocidir`. */
+  readonly scheme = "ocidir";
+  #fs: FileSystem;
+  #candidates = new Map<string, GcCandidates>();
+  #created = new Set<string>();
+
+  /** @param options file system to use */
+  constructor(options: OciDirTransportOptions = {}) {
+    this.#fs = options.fs ?? denoFileSystem;
+  }
+
+  /**
+   * Resolves a manifest to its descriptor (from `index.json` when it has the
+   * media type, otherwise by reading the manifest).
+   * @param ref `ocidir` reference with a tag or digest (no tag means `latest`)
+   * @param options abort signal
+   * @returns the descriptor
+   * @throws {NotFoundError} when the layout, tag or manifest does not exist
+   * @throws {LayoutError} when the directory is not a valid layout
+   */
+  async manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
+    _checkSignal(options.signal, `resolve "${_name(ref)}"`);
+    const dir = _dir(ref);
+    if (ref.digest === "") {
+      const entry = await this.#tagEntry(ref, dir);
+      if (entry.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
+    } else if (await this.#fs.stat(dir) !== undefined) {
+      const index = await readLayout(this.#fs, dir);
+      const entry = index.manifests.find((e) => e.digest === ref.digest);
+      if (entry?.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
+    }
+    return manifestDescriptor(await this.manifestGet(ref, options));
+  }
+
+  /**
+   * Reads a manifest, verified against its digest and size, capped at 8 MiB.
+   * @param ref `ocidir` reference with a tag or digest (no tag means `latest`)
+   * @param options abort signal
+   * @returns the manifest with its exact bytes
+   * @throws {NotFoundError} when the layout, tag or manifest does not exist
+   * @throws {SizeLimitError} when it is over 8 MiB
+   * @throws {DigestMismatchError} when the stored bytes do not match
+   * @throws {LayoutError} when the directory is not a valid layout
+   */
+  async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
+    _checkSignal(options.signal, `read "${_name(ref)}"`);
+    const dir = _dir(ref);
+    let entry: IndexEntry | undefined;
+    let digest = ref.digest;
+    if (digest === "") {
+      entry = await this.#tagEntry(ref, dir);
+      digest = entry.digest;
+    } else {
+      const index = await readLayout(this.#fs, dir);
+      entry = index.manifests.find((e) => e.digest === digest);
+    }
+    let path: string;
+    try {
+      path = blobPath(dir, digest);
+    } catch (err) {
+      if (ref.digest !== "") throw err;
+      throw new LayoutError(
+        `${dir}/index.json`,
+        `Cannot read "${_name(ref)}": index.json has an invalid digest "${digest}"`,
+        { cause: err },
+      );
+    }
+    let raw: Uint8Array;
+    try {
+      raw = await readCapped(this.#fs, path, MANIFEST_READ_LIMIT, `manifest "${_name(ref)}"`);
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        throw new NotFoundError(`Cannot find manifest "${_name(ref)}": no blob ${digest}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    const m = parseManifest(raw, { mediaType: entry?.mediaType, digest });
+    if (m.digest !== digest) {
+      throw new DigestMismatchError(`manifest "${_name(ref)}"`, digest, m.digest);
+    }
+    if (entry !== undefined && entry.size !== m.size) {
+      throw new SizeMismatchError(`manifest "${_name(ref)}"`, entry.size, m.size);
+    }
+    return m;
+  }
+
+  /**
+   * Stores a manifest blob and, unless it is a child, its `index.json` entry
+   * (tagged, or untagged when the reference only has a digest). A manifest
+   * with a `subject` is added to the subject's referrers fallback-tag index.
+   * @param ref `ocidir` reference (no tag and no digest means `latest`)
+   * @param raw exact manifest bytes (at most 4 MiB)
+   * @param options media type, child flag, abort signal
+   * @returns the manifest's descriptor
+   * @throws {SizeLimitError} when it is over 4 MiB
+   * @throws {ManifestInvalidError} when it is not a valid manifest
+   * @throws {DigestMismatchError} when the reference's digest does not match the bytes
+   * @throws {LayoutError} when the directory holds something other than a layout
+   */
+  async manifestPut(
+    ref: Ref,
+    raw: Uint8Array,
+    options: ManifestPutOptions = {},
+  ): Promise<Descriptor> {
+    _checkSignal(options.signal, `push "${_name(ref)}"`);
+    const dir = _dir(ref);
+    if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
+      throw new SizeLimitError(`manifest "${_name(ref)}"`, MANIFEST_WRITE_LIMIT);
+    }
+    const m = parseManifest(raw, {
+      mediaType: options.mediaType,
+      limit: MANIFEST_WRITE_LIMIT,
+      ...(ref.digest !== "" ? { digest: ref.digest } : {}),
+    });
+    if (ref.digest !== "" && m.digest !== ref.digest) {
+      throw new DigestMismatchError(`manifest "${_name(ref)}"`, ref.digest, m.digest);
+    }
+    await this.#ensureLayout(dir);
+    await this.#writeBlob(dir, m.digest, raw, options.signal);
+    const desc = manifestDescriptor(m);
+    if (options.child === true) return desc;
+    const tag = ref.tag !== "" ? ref.tag : ref.digest !== "" ? "" : "latest";
+    await this.#update(dir, async (index) => {
+      const change = setEntry(index, tag, desc);
+      const removed = change.removed.filter((e) => e.digest !== desc.digest);
+      const subject = subjectOf(m);
+      if (subject === undefined) return { index: change.index, removed };
+      const fallback = await this.#addReferrer(dir, change.index, subject.digest, m);
+      return { index: fallback.index, removed: [...removed, ...fallback.removed] };
+    });
+    return desc;
+  }
+
+  /**
+   * Deletes a manifest: its `index.json` entries and its blob. What it
+   * referenced is collected on {@link close} when nothing else uses it.
+   * @param ref `ocidir` reference with a digest
+   * @param options abort signal
+   * @returns nothing
+   * @throws {InvalidReferenceError} when the reference has no digest
+   * @throws {NotFoundError} when neither an entry nor the blob exists
+   */
+  async manifestDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
+    _checkSignal(options.signal, `delete "${_name(ref)}"`);
+    const dir = _dir(ref);
+    if (ref.digest === "") {
+      throw new InvalidReferenceError(
+        _name(ref),
+        "deleting a manifest needs a digest; resolve the tag first or delete the tag",
+      );
+    }
+    const path = blobPath(dir, ref.digest);
+    await readLayout(this.#fs, dir);
+    await withLayoutLock(this.#fs, dir, async () => {
+      const index = await readLayout(this.#fs, dir);
+      const change = removeDigest(index, ref.digest);
+      const exists = (await this.#fs.stat(path)) !== undefined;
+      if (change.removed.length === 0 && !exists) {
+        throw new NotFoundError(`Cannot find manifest "${_name(ref)}" to delete`);
+      }
+      let next = change.index;
+      const roots: IndexEntry[] = [{ digest: ref.digest, size: 0 }];
+      const m = exists ? await this.#tryRead(dir, { digest: ref.digest, size: 0 }) : undefined;
+      const subject = m === undefined ? undefined : subjectOf(m);
+      if (subject !== undefined) {
+        const fallback = await this.#removeReferrer(dir, next, subject.digest, ref.digest);
+        next = fallback.index;
+        roots.push(...fallback.removed);
+      }
+      const candidates = this.#candidatesOf(dir);
+      await recordCandidates(this.#fs, dir, roots, candidates);
+      candidates.delete(ref.digest);
+      if (next !== index) await writeIndex(this.#fs, dir, next);
+      if (exists) await this.#fs.remove(path).catch(_ignoreNotFound);
+    });
+  }
+
+  /**
+   * Describes a blob from its file (not read).
+   * @param ref `ocidir` reference (the layout)
+   * @param digest blob digest
+   * @param options abort signal
+   * @returns its descriptor (media type `application/octet-stream`)
+   * @throws {NotFoundError} when the blob does not exist
+   * @throws {InvalidDigestError} when the digest is malformed
+   */
+  async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
+    _checkSignal(options.signal, `resolve blob "${digest}"`);
+    const info = await this.#fs.stat(blobPath(_dir(ref), digest));
+    if (info === undefined || !info.isFile) {
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`);
+    }
+    return { mediaType: MediaType.OCTET_STREAM, digest, size: info.size };
+  }
+
+  /**
+   * Opens a blob as a stream verified against its digest and size.
+   * @param ref `ocidir` reference (the layout)
+   * @param digest blob digest
+   * @param options expected size, abort signal
+   * @returns descriptor and body (consume or cancel it)
+   * @throws {NotFoundError} when the blob does not exist
+   */
+  async blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
+    const descriptor = await this.blobHead(ref, digest, options);
+    const file = await this.#fs.open(blobPath(_dir(ref), digest));
+    const body = file.pipeThrough(
+      new VerifyStream({
+        digest,
+        size: options.size ?? descriptor.size,
+        subject: `blob "${digest}" in "${_name(ref)}"`,
+      }),
+    );
+    return { descriptor, body };
+  }
+
+  /**
+   * Stores a blob: written to a temp file in `blobs/<alg>/` while hashed,
+   * flushed, then renamed. On a mismatch or a stream error nothing is stored.
+   * @param ref `ocidir` reference (the layout; created when missing)
+   * @param body the bytes
+   * @param options expected digest and size, abort signal
+   * @returns the stored blob's descriptor
+   * @throws {DigestMismatchError} when the bytes do not match the expected digest
+   * @throws {SizeMismatchError} when the length differs from the expected size
+   */
+  async blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options: BlobPutOptions = {},
+  ): Promise<Descriptor> {
+    let dir: string;
+    let algorithm: DigestAlgorithm;
+    try {
+      _checkSignal(options.signal, `push blob to "${_name(ref)}"`);
+      dir = _dir(ref);
+      algorithm = options.digest !== undefined ? parseDigest(options.digest).algorithm : "sha256";
+      await this.#ensureLayout(dir);
+    } catch (err) {
+      await body.cancel(err).catch(() => {});
+      throw err;
+    }
+    const blobsDir = `${dir}/blobs/${algorithm}`;
+    await this.#fs.mkdir(blobsDir);
+    const verify = new VerifyStream({
+      algorithm,
+      digest: options.digest,
+      size: options.size,
+      subject: `blob for "${_name(ref)}"`,
+    });
+    const tmp = await this.#fs.writeTemp(blobsDir, body.pipeThrough(verify), {
+      signal: options.signal,
+      prefix: "blob.",
+    });
+    const digest = verify.digest;
+    if (digest === undefined) {
+      await this.#fs.remove(tmp).catch(() => {});
+      throw new AbortedError(`Cannot push blob to "${_name(ref)}": the stream did not finish`);
+    }
+    await this.#fs.rename(tmp, blobPath(dir, digest));
+    return { mediaType: MediaType.OCTET_STREAM, digest, size: verify.count };
+  }
+
+  /**
+   * Deletes a blob file.
+   * @param ref `ocidir` reference (the layout)
+   * @param digest blob digest
+   * @param options abort signal
+   * @returns nothing
+   * @throws {NotFoundError} when the blob does not exist
+   */
+  async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
+    _checkSignal(options.signal, `delete blob "${digest}"`);
+    await this.#fs.remove(blobPath(_dir(ref), digest));
+  }
+
+  /**
+   * Lists the layout's tags, sorted.
+   * @param ref `ocidir` reference (the layout)
+   * @param options `limit`, `last`, abort signal
+   * @returns tags
+   * @throws {NotFoundError} when the directory does not exist
+   * @throws {LayoutError} when it is not a valid layout
+   */
+  async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
+    _checkSignal(options.signal, `list tags of "${_name(ref)}"`);
+    const index = await readLayout(this.#fs, _dir(ref));
+    let tags = listTags(index);
+    const last = options.last;
+    if (last !== undefined && last !== "") tags = tags.filter((t) => t > last);
+    if (options.limit !== undefined) tags = tags.slice(0, Math.max(0, options.limit));
+    return tags;
+  }
+
+  /**
+   * Removes a tag's `index.json` entry; the manifest stays readable by digest
+   * until {@link close} collects it when nothing else references it.
+   * @param ref `ocidir` reference with a tag
+   * @param options abort signal
+   * @returns nothing
+   * @throws {NotFoundError} when the tag does not exist
+   */
+  async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
+    _checkSignal(options.signal, `delete tag "${_name(ref)}"`);
+    const dir = _dir(ref);
+    const tag = ref.tag !== "" ? ref.tag : "latest";
+    await readLayout(this.#fs, dir);
+    await this.#update(dir, (index) => {
+      const change = removeTag(index, tag);
+      if (change.removed.length === 0) {
+        throw new NotFoundError(`Cannot find tag "${tag}" in "${_name(ref)}" to delete`);
+      }
+      return Promise.resolve(change);
+    });
+  }
+
+  /**
+   * Lists the manifests whose `subject` is the reference's manifest: the
+   * fallback-tag index plus a scan of the `index.json` entries.
+   * @param ref `ocidir` reference with a digest or tag (the subject)
+   * @param options artifact type filter, abort signal
+   * @returns referrer descriptors, deduplicated
+   * @throws {NotFoundError} when the layout (or the subject's tag) does not exist
+   */
+  async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
+    _checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
+    const dir = _dir(ref);
+    const subject = ref.digest !== "" ? ref.digest : (await this.manifestHead(ref, options)).digest;
+    const index = await readLayout(this.#fs, dir);
+    const fallbackTag = referrersFallbackTag(subject);
+    const found = new Map<string, Descriptor>();
+    const fallback = index.manifests.find((e) =>
+      e.annotations?.["org.opencontainers.image.ref.name"] === fallbackTag
+    );
+    if (fallback !== undefined && fallback.digest !== subject) {
+      const m = await this.#tryRead(dir, fallback);
+      if (m !== undefined && isIndex(m)) {
+        for (const d of m.json.manifests) if (!found.has(d.digest)) found.set(d.digest, d);
+      }
+    }
+    for (const entry of index.manifests) {
+      if (entry === fallback || found.has(entry.digest)) continue;
+      if (entry.mediaType !== undefined && !isManifestMediaType(entry.mediaType)) continue;
+      const m = await this.#tryRead(dir, entry);
+      if (m === undefined || subjectOf(m)?.digest !== subject) continue;
+      found.set(m.digest, _referrerDescriptor(m));
+    }
+    return filterReferrers([...found.values()], { artifactType: options.artifactType });
+  }
+
+  /**
+   * Runs garbage collection on every layout this transport changed: blobs
+   * that its own deletions and overwrites left unreferenced are removed.
+   * @returns nothing
+   */
+  async close(): Promise<void> {
+    const pending = [...this.#candidates];
+    this.#candidates.clear();
+    this.#created.clear();
+    for (const [dir, candidates] of pending) {
+      if (candidates.size === 0) continue;
+      await withLayoutLock(this.#fs, dir, async () => {
+        const index = await readLayout(this.#fs, dir);
+        await collectGarbage(this.#fs, dir, index, candidates);
+      });
+    }
+  }
+
+  #candidatesOf(dir: string): GcCandidates {
+    let c = this.#candidates.get(dir);
+    if (c === undefined) {
+      c = new Map();
+      this.#candidates.set(dir, c);
+    }
+    return c;
+  }
+
+  async #tagEntry(ref: Ref, dir: string): Promise<IndexEntry> {
+    const index = await readLayout(this.#fs, dir);
+    const tag = ref.tag !== "" ? ref.tag : "latest";
+    const entry = findTag(index, tag);
+    if (entry === undefined) {
+      throw new NotFoundError(`Cannot find tag "${tag}" in "${_name(ref)}"`);
+    }
+    return entry;
+  }
+
+  async #tryRead(dir: string, entry: IndexEntry): Promise<Manifest | undefined> {
+    try {
+      const raw = await readCapped(
+        this.#fs,
+        blobPath(dir, entry.digest),
+        MANIFEST_READ_LIMIT,
+        "manifest",
+      );
+      const m = parseManifest(raw, { mediaType: entry.mediaType, digest: entry.digest });
+      return m.digest === entry.digest ? m : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #ensureLayout(dir: string): Promise<void> {
+    if (this.#created.has(dir)) return;
+    await this.#fs.mkdir(dir);
+    await withLayoutLock(this.#fs, dir, () => openLayoutForWrite(this.#fs, dir));
+    this.#created.add(dir);
+  }
+
+  async #writeBlob(
+    dir: string,
+    digest: string,
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const d = parseDigest(digest);
+    const blobsDir = `${dir}/blobs/${d.algorithm}`;
+    await this.#fs.mkdir(blobsDir);
+    const tmp = await this.#fs.writeTemp(blobsDir, ReadableStream.from([bytes]), {
+      signal,
+      prefix: "blob.",
+    });
+    await this.#fs.rename(tmp, blobPath(dir, digest));
+  }
+
+  /** Read-modify-write of index.json under the lock, recording GC candidates. */
+  async #update(
+    dir: string,
+    fn: (index: LayoutIndex) => Promise<{ index: LayoutIndex; removed: IndexEntry[] }>,
+  ): Promise<void> {
+    await withLayoutLock(this.#fs, dir, async () => {
+      const index = await openLayoutForWrite(this.#fs, dir);
+      const change = await fn(index);
+      const kept = new Set(change.index.manifests.map((e) => e.digest));
+      const roots = change.removed.filter((e) => !kept.has(e.digest));
+      if (roots.length > 0) {
+        await recordCandidates(this.#fs, dir, roots, this.#candidatesOf(dir));
+      }
+      await writeIndex(this.#fs, dir, change.index);
+    });
+  }
+
+  /** Removes a referrer from the subject's fallback-tag index (under the lock). */
+  async #removeReferrer(
+    dir: string,
+    index: LayoutIndex,
+    subject: string,
+    referrer: string,
+  ): Promise<{ index: LayoutIndex; removed: IndexEntry[] }> {
+    const tag = referrersFallbackTag(subject);
+    const entry = index.manifests.find((e) =>
+      e.annotations?.["org.opencontainers.image.ref.name"] === tag
+    );
+    const current = entry === undefined ? undefined : await this.#tryRead(dir, entry);
+    if (current === undefined || !isIndex(current)) return { index, removed: [] };
+    const manifests = current.json.manifests.filter((d) => d.digest !== referrer);
+    if (manifests.length === current.json.manifests.length) return { index, removed: [] };
+    if (manifests.length === 0) return removeTag(index, tag);
+    const raw = new TextEncoder().encode(JSON.stringify({ ...current.json, manifests }));
+    const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
+    await this.#writeBlob(dir, m.digest, raw, undefined);
+    return setEntry(index, tag, manifestDescriptor(m));
+  }
+
+  /** Adds a referrer to the subject's fallback-tag index (under the lock). */
+  async #addReferrer(
+    dir: string,
+    index: LayoutIndex,
+    subject: string,
+    referrer: Manifest,
+  ): Promise<{ index: LayoutIndex; removed: IndexEntry[] }> {
+    const tag = referrersFallbackTag(subject);
+    const entry = index.manifests.find((e) =>
+      e.annotations?.["org.opencontainers.image.ref.name"] === tag
+    );
+    let base: IndexJson = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [] };
+    if (entry !== undefined) {
+      const current = await this.#tryRead(dir, entry);
+      if (current !== undefined) {
+        if (!isIndex(current) || current.mediaType !== MediaType.OCI_INDEX) {
+          throw new ManifestInvalidError(
+            `Cannot update referrers of "${subject}" in "${dir}": tag "${tag}" is not an OCI index; delete it and push again`,
+          );
+        }
+        base = current.json;
+      }
+    }
+    if (base.manifests.some((d) => d.digest === referrer.digest)) return { index, removed: [] };
+    const json: IndexJson = {
+      ...base,
+      manifests: [...base.manifests, _referrerDescriptor(referrer)],
+    };
+    const raw = new TextEncoder().encode(JSON.stringify(json));
+    const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
+    await this.#writeBlob(dir, m.digest, raw, undefined);
+    return setEntry(index, tag, manifestDescriptor(m));
+  }
+}
+
+function _referrerDescriptor(m: Manifest): Descriptor {
+  const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size };
+  const at = artifactTypeOf(m) ??
+    (m.json as { config?: { mediaType?: string } }).config?.mediaType;
+  if (at !== undefined) d.artifactType = at;
+  const annotations = (m.json as { annotations?: Record<string, string> }).annotations;
+  if (annotations !== undefined && Object.keys(annotations).length > 0) {
+    d.annotations = { ...annotations };
+  }
+  return d;
+}
+
+function _ignoreNotFound(err: unknown): void {
+  if (!(err instanceof NotFoundError)) throw err;
+}

@@ -1,0 +1,46 @@
+/**
+ * Child process of the ocidir concurrency test: pushes one small image under
+ * each of `<count>` tags `<prefix>-<n>` into the layout `<dir>`.
+ *
+ * Usage: deno run -A tests/_ocidir_writer.ts <dir> <prefix> <count>
+ *
+ * @module
+ */
+import { OciDirTransport } from "../src/transport/ocidir/ocidir_transport.ts";
+import { digestOf } from "../src/types/digest.ts";
+import { MediaType } from "../src/types/media_type.ts";
+import type { Ref } from "../src/types/ref.ts";
+
+const [dir, prefix, countText] = Deno.args;
+if (dir === undefined || prefix === undefined || countText === undefined) {
+  throw new Error("usage: _ocidir_writer.ts <dir> <prefix> <count>");
+}
+const enc = new TextEncoder();
+const t = new OciDirTransport();
+const ref = (tag: string): Ref => ({
+  scheme: "ocidir",
+  registry: "",
+  repository: "",
+  path: dir,
+  tag,
+  digest: "",
+});
+const config = enc.encode(JSON.stringify({
+  architecture: "amd64",
+  os: "linux",
+  rootfs: { type: "layers", diff_ids: [] },
+}));
+await t.blobPut(ref(""), ReadableStream.from([config]));
+for (let i = 0; i < Number(countText); i++) {
+  const tag = `${prefix}-${i}`;
+  const layer = enc.encode(`layer ${tag}`);
+  await t.blobPut(ref(""), ReadableStream.from([layer]));
+  const raw = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
+    layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+  }));
+  await t.manifestPut(ref(tag), raw);
+}
+await t.close();
