@@ -27,7 +27,9 @@ const image = {
 };
 
 Deno.test("parseManifest() keeps the exact bytes and their digest", () => {
-  const raw = enc(`{ "schemaVersion" : 2,\n "mediaType":"${MediaType.OCI_INDEX}", "manifests": [] }`);
+  const raw = enc(
+    `{ "schemaVersion" : 2,\n "mediaType":"${MediaType.OCI_INDEX}", "manifests": [] }`,
+  );
   const m = parseManifest(raw);
   assert.equal(m.raw, raw);
   assert.equal(m.digest, digestOf(raw));
