@@ -1,0 +1,159 @@
+/**
+ * A blob download that resumes with `Range` when the body breaks or ends
+ * short, verified against its digest and size.
+ *
+ * @module
+ */
+import { DigestMismatchError, RegistryError, SizeMismatchError } from "../../errors.ts";
+import { parseDigest } from "../../types/digest.ts";
+import { MediaType } from "../../types/media_type.ts";
+import type { BlobReader } from "../transport.ts";
+import { VerifyStream } from "../../verify_stream.ts";
+import type { RegistryHttp, RegistryRequest } from "./http.ts";
+import type { ResolvedHost } from "./host_config.ts";
+
+/** Most resumes of one blob body. */
+export const MAX_RESUMES = 5;
+
+/** What {@link openBlob} needs. */
+export interface OpenBlobOptions {
+  /** HTTP core. */
+  http: RegistryHttp;
+  /** Host. */
+  host: ResolvedHost;
+  /** The GET request of the blob (headers are added). */
+  request: RegistryRequest;
+  /** Expected digest. */
+  digest: string;
+  /** Expected size, when known. */
+  size?: number | undefined;
+}
+
+/**
+ * Opens a blob as a verified, resuming stream.
+ *
+ * @param o request, digest, expected size
+ * @returns the blob reader
+ * @throws {NotFoundError} when the blob does not exist
+ * @throws {SizeMismatchError} when the registry announces another size
+ */
+export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
+  const subject = `blob "${o.digest}"`;
+  const get = (range?: string) => {
+    const headers: Record<string, string> = { ...o.request.headers, "Accept-Encoding": "identity" };
+    if (range) headers.Range = range;
+    return o.http.request(o.host, { ...o.request, headers });
+  };
+  const first = await get();
+  const cl = contentLength(first);
+  const header = first.headers.get("docker-content-digest");
+  let early: Error | undefined;
+  if (header && header.split(":")[0] === parseDigest(o.digest).algorithm && header !== o.digest) {
+    early = new DigestMismatchError(subject, o.digest, header);
+  } else if (o.size !== undefined && cl !== undefined && cl !== o.size) {
+    early = new SizeMismatchError(subject, o.size, cl);
+  }
+  if (early) {
+    // The stream errors instead of ending: nothing unverified is ever read.
+    await first.body?.cancel();
+    const failure = early;
+    return {
+      descriptor: { mediaType: MediaType.OCTET_STREAM, digest: o.digest, size: o.size ?? cl ?? -1 },
+      body: new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.error(failure);
+        },
+      }),
+    };
+  }
+  const expected = o.size ?? cl;
+  let reader = first.body?.getReader();
+  let offset = 0;
+  let resumes = 0;
+  const resume = async (cause: unknown): Promise<void> => {
+    if (resumes >= MAX_RESUMES || expected === undefined) {
+      if (cause instanceof _ShortBody) throw new SizeMismatchError(subject, cause.expected, offset);
+      throw new RegistryError(
+        `Cannot get blob "${o.digest}": the connection broke at byte ${offset} (${String(cause)})`,
+        { status: 0, method: "GET", url: o.request.url.href },
+        { cause },
+      );
+    }
+    resumes++;
+    const res = await get(`bytes=${offset}-${expected - 1}`);
+    const cr = res.headers.get("content-range") ?? "";
+    const m = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec(cr.trim());
+    if (res.status !== 206 || !m || Number(m[1]) !== offset) {
+      await res.body?.cancel();
+      throw new RegistryError(
+        `Cannot get blob "${o.digest}": the body broke at byte ${offset} and the registry did not resume it with a range (status ${res.status})`,
+        { status: res.status, method: "GET", url: o.request.url.href },
+        { cause },
+      );
+    }
+    reader = res.body?.getReader();
+  };
+  const source = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) {
+          if (expected !== undefined && offset < expected) {
+            await resume(new _ShortBody(expected));
+            continue;
+          }
+          controller.close();
+          return;
+        }
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (err) {
+          if (o.request.signal?.aborted) throw err;
+          reader = undefined;
+          await resume(err);
+          continue;
+        }
+        if (r.done) {
+          if (expected !== undefined && offset < expected) {
+            reader = undefined;
+            await resume(new _ShortBody(expected));
+            continue;
+          }
+          controller.close();
+          return;
+        }
+        offset += r.value.byteLength;
+        controller.enqueue(r.value);
+        return;
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+  const body = source.pipeThrough(new VerifyStream({ digest: o.digest, size: expected, subject }));
+  return {
+    descriptor: { mediaType: MediaType.OCTET_STREAM, digest: o.digest, size: expected ?? -1 },
+    body,
+  };
+}
+
+/**
+ * Reads a numeric `Content-Length`.
+ *
+ * @param res response
+ * @returns the length, or undefined when absent or malformed
+ */
+export function contentLength(res: Response): number | undefined {
+  const v = res.headers.get("content-length");
+  if (v === null || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+}
+
+class _ShortBody extends Error {
+  readonly expected: number;
+  constructor(expected: number) {
+    super(`the body ended before ${expected} bytes`);
+    this.expected = expected;
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import {
+  apiBase,
+  DEFAULT_BLOB_CHUNK,
+  MAX_BLOB_CHUNK,
+  repoUrl,
+  resolveHost,
+} from "./host_config.ts";
+
+Deno.test("resolveHost() maps docker.io and index.docker.io to registry-1.docker.io", () => {
+  for (const name of ["docker.io", "index.docker.io"]) {
+    const h = resolveHost([], name);
+    assert.equal(h.name, "docker.io");
+    assert.equal(h.hostname, "registry-1.docker.io");
+    assert.equal(apiBase(h).href, "https://registry-1.docker.io/v2/");
+  }
+});
+
+Deno.test("resolveHost() applies defaults and the configured entry", () => {
+  const d = resolveHost([], "reg.example");
+  assert.equal(d.tls, "enabled");
+  assert.equal(d.reqConcurrent, 3);
+  assert.equal(d.blobChunk, DEFAULT_BLOB_CHUNK);
+  assert.equal(d.blobMax, -1);
+  assert.equal(d.disableHead, false);
+  const c = resolveHost([{
+    name: "reg.example",
+    hostname: "mirror.example:8443",
+    tls: "disabled",
+    pathPrefix: "/ns/",
+    reqConcurrent: 0,
+    blobChunk: 2 * MAX_BLOB_CHUNK,
+    apiOpts: { disableHead: true },
+  }], "reg.example");
+  assert.equal(c.hostname, "mirror.example:8443");
+  assert.equal(c.reqConcurrent, 3);
+  assert.equal(c.blobChunk, MAX_BLOB_CHUNK);
+  assert.equal(c.disableHead, true);
+  assert.equal(
+    repoUrl(c, "a/b", "tags/list").href,
+    "http://mirror.example:8443/v2/ns/a/b/tags/list",
+  );
+});
+
+Deno.test("resolveHost() turns an http:// prefix into tls disabled", () => {
+  const h = resolveHost([], "http://localhost:5000");
+  assert.equal(h.name, "localhost:5000");
+  assert.equal(h.tls, "disabled");
+});

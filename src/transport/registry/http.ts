@@ -1,0 +1,266 @@
+/**
+ * The HTTP core of the registry transport: one request with auth, manual
+ * redirects, retries with backoff and per-host limits, ending in a successful
+ * response or a typed error.
+ *
+ * @module
+ */
+import { AbortedError, ErrorCode, OciError, RegistryError } from "../../errors.ts";
+import { readLimited } from "./_body.ts";
+import { Limiter, type Sleep } from "./_limiter.ts";
+import { type RegistryAuth, repoScope } from "./auth.ts";
+import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
+import type { ResolvedHost } from "./host_config.ts";
+import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
+import { parseWwwAuthenticate } from "./www_authenticate.ts";
+
+/** Where the transport reports what it does. Every method is optional. */
+export interface RegistryLogger {
+  /** Request-level detail. */
+  debug?(message: string, data?: Record<string, unknown>): void;
+  /** Registry warnings (`Warning` headers) and retries. */
+  warn?(message: string, data?: Record<string, unknown>): void;
+}
+
+/** One registry request. */
+export interface RegistryRequest {
+  /** HTTP method. */
+  method: string;
+  /** Full URL. */
+  url: URL;
+  /** What is being done, for errors (`get manifest`). */
+  action: string;
+  /** What it is done to, for errors (`localhost:5000/a:b`). */
+  subject: string;
+  /** Repository the request is about (scope, repoAuth); empty for `/v2/` and `_catalog`. */
+  repository?: string | undefined;
+  /** Push access is needed. @default false */
+  push?: boolean | undefined;
+  /** More scopes (mount source, catalog). */
+  scopes?: string[] | undefined;
+  /** Request headers. */
+  headers?: Record<string, string> | undefined;
+  /** Body. A stream is sent once: no retry, no re-auth, no redirect. */
+  body?: Uint8Array | string | ReadableStream<Uint8Array> | undefined;
+  /** Statuses returned to the caller instead of thrown (besides 2xx). */
+  expect?: number[] | undefined;
+  /** Do not retry transient failures. @default false */
+  noRetry?: boolean | undefined;
+  /** Cancels the request. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link RegistryHttp}. */
+export interface RegistryHttpOptions {
+  /** fetch. */
+  fetch: typeof fetch;
+  /** Shared authentication state. */
+  auth: RegistryAuth;
+  /** User-Agent header. */
+  userAgent: string;
+  /** Clock. */
+  now: () => number;
+  /** Sleep used for backoff. */
+  sleep: Sleep;
+  /** Logger. */
+  logger?: RegistryLogger | undefined;
+}
+
+/** Most redirects followed. */
+export const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Sends registry requests for every host of a transport. */
+export class RegistryHttp {
+  #o: RegistryHttpOptions;
+  #limiters = new Map<string, Limiter>();
+  #warned = new Set<string>();
+
+  /** @param options fetch, auth, clock, sleep, logger */
+  constructor(options: RegistryHttpOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Sends a request and returns a successful response (2xx or one of
+   * `expect`), whose body the caller must consume or cancel.
+   *
+   * @param host resolved host
+   * @param req the request
+   * @returns the response
+   * @throws {NotFoundError} on 404
+   * @throws {RegistryError} on other failures (code UNAUTHORIZED, RATE_LIMIT or REGISTRY)
+   * @throws {AbortedError} when cancelled
+   */
+  async request(host: ResolvedHost, req: RegistryRequest): Promise<Response> {
+    const repo = req.repository ?? "";
+    const scopes = [...(req.scopes ?? [])];
+    if (repo) scopes.push(repoScope(repo, req.push ?? false));
+    const replayable = !(req.body instanceof ReadableStream);
+    let attempt = 0;
+    let authTries = 0;
+    for (;;) {
+      if (req.signal?.aborted) throw new AbortedError(undefined, { cause: req.signal.reason });
+      let sent: { res: Response; url: URL; crossHost: boolean };
+      try {
+        sent = await this.#send(host, req, repo, scopes);
+      } catch (err) {
+        if (err instanceof OciError) throw err;
+        if (req.signal?.aborted) throw new AbortedError(undefined, { cause: err });
+        if (replayable && !req.noRetry && attempt < MAX_RETRIES) {
+          const delay = backoffDelay(attempt++);
+          this.#o.logger?.warn?.(`Retrying ${req.method} ${req.url.href} after a network error`, {
+            error: String(err),
+            delay,
+          });
+          await this.#o.sleep(delay, req.signal);
+          continue;
+        }
+        throw _networkError(host, req, err);
+      }
+      const { res, url, crossHost } = sent;
+      this.#warnings(res);
+      if (res.ok || req.expect?.includes(res.status)) return res;
+      if (res.status === 401 && !crossHost && replayable && authTries < 2) {
+        const header = res.headers.get("www-authenticate");
+        if (header) {
+          let retry: boolean;
+          try {
+            retry = await this.#o.auth.challenge(host, repo, parseWwwAuthenticate(header), scopes);
+          } catch (err) {
+            await res.body?.cancel();
+            throw err;
+          }
+          if (retry) {
+            await res.body?.cancel();
+            authTries++;
+            continue;
+          }
+        }
+      }
+      if (isRetryableStatus(res.status) && replayable && !req.noRetry && attempt < MAX_RETRIES) {
+        const ra = parseRetryAfter(res.headers.get("retry-after"), this.#o.now());
+        const delay = ra ?? backoffDelay(attempt);
+        attempt++;
+        await res.body?.cancel();
+        this.#o.logger?.warn?.(`Retrying ${req.method} ${req.url.href} after ${res.status}`, {
+          delay,
+        });
+        await this.#o.sleep(delay, req.signal);
+        continue;
+      }
+      const body = await readLimited(res, ERROR_BODY_LIMIT).catch(() => new Uint8Array());
+      throw registryError({
+        action: req.action,
+        subject: req.subject,
+        status: res.status,
+        statusText: res.statusText,
+        method: req.method,
+        url: url.href,
+        body,
+        registry: host.name,
+      });
+    }
+  }
+
+  async #send(
+    host: ResolvedHost,
+    req: RegistryRequest,
+    repo: string,
+    scopes: string[],
+  ): Promise<{ res: Response; url: URL; crossHost: boolean }> {
+    const release = await this.#limiter(host).acquire(req.signal);
+    try {
+      const auth = await this.#o.auth.header(host, repo, scopes, req.signal);
+      const origin = req.url.origin;
+      let url = req.url;
+      let method = req.method;
+      let body = req.body;
+      for (let hop = 0;; hop++) {
+        const headers = new Headers(req.headers);
+        headers.set("User-Agent", this.#o.userAgent);
+        if (auth !== undefined && url.origin === origin) headers.set("Authorization", auth);
+        const init: RequestInit & { duplex?: string } = {
+          method,
+          headers,
+          redirect: "manual",
+        };
+        if (req.signal) init.signal = req.signal;
+        if (body !== undefined) {
+          init.body = body as BodyInit;
+          if (body instanceof ReadableStream) init.duplex = "half";
+        }
+        this.#o.logger?.debug?.(`${method} ${url.href}`);
+        const res = await this.#o.fetch(url, init);
+        if (!REDIRECTS.has(res.status)) return { res, url, crossHost: url.origin !== origin };
+        const location = res.headers.get("location");
+        await res.body?.cancel();
+        const fail = (detail: string) =>
+          new RegistryError(`Cannot ${req.action} "${req.subject}": ${detail}`, {
+            status: res.status,
+            method,
+            url: url.href,
+          });
+        if (!location) throw fail(`registry returned ${res.status} without a Location`);
+        if (hop >= MAX_REDIRECTS) throw fail(`more than ${MAX_REDIRECTS} redirects`);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw fail(`registry redirected to an invalid URL "${location}"`);
+        }
+        if (next.protocol !== "https:" && next.protocol !== "http:") {
+          throw fail(`registry redirected to an unsupported URL "${next.href}"`);
+        }
+        if (url.protocol === "https:" && next.protocol === "http:") {
+          throw fail(`registry redirected from https to http ("${next.href}"), which is refused`);
+        }
+        if (res.status === 303 && method !== "HEAD") {
+          method = "GET";
+          body = undefined;
+        } else if (body instanceof ReadableStream) {
+          throw fail("registry redirected a streamed upload, which cannot be resent");
+        }
+        url = next;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  #limiter(host: ResolvedHost): Limiter {
+    let l = this.#limiters.get(host.name);
+    if (!l) {
+      l = new Limiter(host.reqConcurrent, host.reqPerSec, this.#o.now, this.#o.sleep);
+      this.#limiters.set(host.name, l);
+    }
+    return l;
+  }
+
+  #warnings(res: Response): void {
+    const w = res.headers.get("warning");
+    if (!w) return;
+    for (const m of w.matchAll(/299\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)) {
+      const text = (m[1] ?? "").slice(0, 4096);
+      if (this.#warned.has(text)) continue;
+      this.#warned.add(text);
+      this.#o.logger?.warn?.(`Registry warning: ${text}`);
+    }
+  }
+}
+
+function _networkError(host: ResolvedHost, req: RegistryRequest, err: unknown): RegistryError {
+  const cause = err instanceof Error && err.cause !== undefined ? String(err.cause) : String(err);
+  let detail = `cannot reach "${host.hostname}" (${cause})`;
+  if (/InvalidContentType|corrupt message|wrong version number/i.test(cause)) {
+    detail +=
+      `; the registry answers plain http: run "ocictl registry set --tls disabled ${host.name}"`;
+  } else if (/certificate|UnknownIssuer/i.test(cause)) {
+    detail += `; the TLS certificate is not trusted`;
+  }
+  return new RegistryError(
+    `Cannot ${req.action} "${req.subject}": ${detail}`,
+    { status: 0, method: req.method, url: req.url.href },
+    { cause: err, code: ErrorCode.REGISTRY },
+  );
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { RegistryError } from "../../errors.ts";
+import { RegistryAuth } from "./auth.ts";
+import { resolveHost } from "./host_config.ts";
+import { RegistryHttp } from "./http.ts";
+
+/** An in-process registry handler used as fetch (no sockets). */
+function handlerFetch(handler: (req: Request) => Response): typeof fetch {
+  return (input, init) => Promise.resolve(handler(new Request(input, init)));
+}
+
+function client(handler: (req: Request) => Response, warnings: string[] = []): RegistryHttp {
+  const f = handlerFetch(handler);
+  return new RegistryHttp({
+    fetch: f,
+    auth: new RegistryAuth({ fetch: f, now: () => 0, userAgent: "t" }),
+    userAgent: "t",
+    now: () => 0,
+    sleep: () => Promise.resolve(),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+}
+
+const host = resolveHost([], "reg.example");
+const req = (path: string) => ({
+  method: "GET",
+  url: new URL(`https://reg.example${path}`),
+  action: "get thing",
+  subject: "reg.example/a",
+});
+
+Deno.test("RegistryHttp refuses a redirect from https to http", async () => {
+  const http = client(() =>
+    new Response(null, { status: 302, headers: { location: "http://reg.example/elsewhere" } })
+  );
+  await assert.rejects(
+    http.request(host, req("/v2/a/blobs/x")),
+    (e: unknown) => e instanceof RegistryError && e.code === "REGISTRY",
+  );
+});
+
+Deno.test("RegistryHttp stops after too many redirects", async () => {
+  let n = 0;
+  const http = client(() =>
+    new Response(null, { status: 307, headers: { location: `/v2/hop/${n++}` } })
+  );
+  await assert.rejects(http.request(host, req("/v2/a")), RegistryError);
+  assert.equal(n, 11);
+});
+
+Deno.test("RegistryHttp logs each Warning header once", async () => {
+  const warnings: string[] = [];
+  const http = client(
+    () => new Response("{}", { headers: { warning: '299 - "deprecated repo"' } }),
+    warnings,
+  );
+  for (let i = 0; i < 2; i++) await (await http.request(host, req("/v2/"))).body?.cancel();
+  assert.deepEqual(warnings, ["Registry warning: deprecated repo"]);
+});
+
+Deno.test("RegistryHttp does not retry a streamed body", async () => {
+  let calls = 0;
+  const http = client(() => {
+    calls++;
+    return new Response(null, { status: 503 });
+  });
+  await assert.rejects(
+    http.request(host, {
+      ...req("/v2/a/blobs/uploads/x"),
+      method: "PUT",
+      body: ReadableStream.from([new Uint8Array(3)]),
+    }),
+    (e: unknown) => e instanceof RegistryError && e.status === 503,
+  );
+  assert.equal(calls, 1);
+});

@@ -1,0 +1,19 @@
+/** The README's quick start: `deno task demo` must succeed offline. */
+import assert from "node:assert/strict";
+
+Deno.test("deno task demo runs every step and exits 0", async () => {
+  const script = new URL("../scripts/demo.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", script],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(stdout, /\$ ocictl tag ls /);
+  assert.match(stdout, /^v1$/m);
+  assert.match(stdout, /Platform:\s+linux\/arm64\/v8/);
+  assert.match(stdout, /"architecture": "arm64"/);
+  assert.match(stdout, /demo finished/);
+});
