@@ -1,0 +1,63 @@
+/**
+ * `ocictl completion bash|zsh|fish` and the hidden `__complete` command the
+ * scripts call.
+ *
+ * @module
+ */
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { CliContext } from "../src/cli/context.ts";
+import { completeWords, completionScript, SHELLS } from "../src/cli/completion.ts";
+import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { configureCommand, createRootCommand } from "../src/cli/run.ts";
+
+markPluginLoaded("completion");
+
+/**
+ * Builds the `completion` verb.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createCommand(ctx: CliContext): CommandUnknownOpts {
+  const completion = new Command("completion").description("Generate shell completion scripts");
+  for (const shell of SHELLS) {
+    completion.command(shell)
+      .description(`Completion script for ${shell}`)
+      .addHelpText(
+        "after",
+        `\nExample:\n  source <(ocictl completion ${shell})\n`,
+      )
+      .action(async () => {
+        await ctx.out.write(completionScript(shell, "ocictl"));
+      });
+  }
+  return completion as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds the hidden `__complete` command: prints one candidate per line for
+ * the words after `--`. It loads every verb to see the whole tree.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createCompleteCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("__complete")
+    .description("Propose completions (used by the completion scripts)")
+    .argument("[words...]", "words typed so far, after --")
+    .allowUnknownOption()
+    .action(async (words) => {
+      const { VERBS } = await import("./mod.ts");
+      const root = createRootCommand(ctx.out, ctx.err);
+      for (const verb of VERBS) {
+        if (verb.hidden) continue;
+        const cmd = (await verb.load()).createCommand(ctx);
+        configureCommand(cmd, ctx.out, ctx.err);
+        root.addCommand(cmd);
+      }
+      const found = completeWords(root, words.length > 0 ? words : [""]);
+      await ctx.out.write(found.map((c) => `${c}\n`).join(""));
+    }) as unknown as CommandUnknownOpts;
+}

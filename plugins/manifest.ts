@@ -1,0 +1,107 @@
+/**
+ * `ocictl manifest`: get, head, put and delete manifests.
+ *
+ * @module
+ */
+import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import {
+  commonName,
+  DigestMismatchError,
+  digestOf,
+  MANIFEST_WRITE_LIMIT,
+  NotFoundError,
+  parseManifest,
+  UsageError,
+  withDigest,
+} from "../src/mod.ts";
+import { refArg } from "../src/cli/arguments.ts";
+import type { CliContext } from "../src/cli/context.ts";
+import {
+  createManifestGetCommand,
+  createManifestHeadCommand,
+} from "../src/cli/manifest_commands.ts";
+import { ManifestView } from "../src/cli/manifest_view.ts";
+import { writeFormatted } from "../src/cli/output.ts";
+import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { readCapped } from "../src/cli/read_capped.ts";
+
+markPluginLoaded("manifest");
+
+/**
+ * Builds the `manifest` verb.
+ *
+ * @param ctx command context
+ * @returns the command tree
+ * @throws never
+ */
+export function createCommand(ctx: CliContext): CommandUnknownOpts {
+  const manifest = new Command("manifest").description("Manage manifests");
+  manifest.addCommand(createManifestGetCommand(ctx, { name: "get", aliases: ["pull"] }));
+  manifest.addCommand(createManifestHeadCommand(ctx, { name: "head", aliases: ["digest"] }));
+  manifest.command("put")
+    .alias("push")
+    .description("Push a manifest read from stdin (at most 4 MiB)")
+    .argument("<image_ref>", "reference to push to", refArg)
+    .option("--by-digest", "push by digest only (no tag) and print the digest")
+    .option("-t, --content-type <type>", "media type (default: the body's mediaType)")
+    .option("--format <format>", "output format of the pushed manifest")
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl manifest put ocidir://layout:v2 < manifest.json\n`,
+    )
+    .action(async (ref, opts) => {
+      const raw = await readCapped(ctx.stdin, MANIFEST_WRITE_LIMIT, "manifest from stdin");
+      const m = parseManifest(raw, {
+        mediaType: opts.contentType,
+        limit: MANIFEST_WRITE_LIMIT,
+        ...(ref.digest !== "" ? { digest: ref.digest } : {}),
+      });
+      let target = ref;
+      if (opts.byDigest) target = withDigest(ref, digestOf(raw));
+      if (target.digest !== "" && target.digest !== m.digest) {
+        throw new DigestMismatchError(
+          `manifest "${commonName(ref)}" from stdin`,
+          target.digest,
+          m.digest,
+        );
+      }
+      const desc = await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
+      if (opts.format !== undefined) {
+        await writeFormatted(ctx.out, ManifestView.fromManifest(target, m), opts.format);
+      } else if (opts.byDigest) {
+        await ctx.out.write(`${desc.digest}\n`);
+      }
+    });
+  manifest.command("rm")
+    .aliases(["delete", "del", "remove"])
+    .description("Delete a manifest (by digest)")
+    .argument("<image_ref>", "reference with a digest", refArg)
+    .option(
+      "--force-tag-dereference",
+      "resolve a tag to its digest first (deletes every tag of that digest)",
+    )
+    .option("--ignore-missing", "succeed when the manifest does not exist")
+    .addOption(new Option("--referrers", "also update referrers (not supported yet)").hideHelp())
+    .addHelpText("after", `\nExample:\n  ocictl manifest rm ocidir://layout@sha256:…\n`)
+    .action(async (ref, opts) => {
+      try {
+        let target = ref;
+        if (ref.digest === "") {
+          if (!opts.forceTagDereference) {
+            throw new UsageError(
+              `Cannot delete manifest "${
+                commonName(ref)
+              }": a digest is required (use ref@digest, or --force-tag-dereference)`,
+            );
+          }
+          const desc = await ctx.client.manifestHead(ref);
+          target = withDigest(ref, desc.digest);
+        }
+        await ctx.client.manifestDelete(target);
+      } catch (err) {
+        if (!(opts.ignoreMissing && err instanceof NotFoundError)) throw err;
+        ctx.logger.info("manifest not found", { ref: commonName(ref) });
+      }
+    });
+  return manifest as unknown as CommandUnknownOpts;
+}

@@ -1,0 +1,56 @@
+/**
+ * The verb manifest: every verb's name, summary and aliases, and a literal
+ * `import()` of its module. Root help and completion read this list; a verb's
+ * module is imported only when that verb runs. To add a verb, add its module
+ * and one entry here.
+ *
+ * @module
+ */
+import type { VerbEntry } from "../src/cli/run.ts";
+
+/** Every verb of ocictl, in help order. */
+export const VERBS: readonly VerbEntry[] = [
+  {
+    name: "blob",
+    summary: "Manage blobs (layers, configs)",
+    aliases: ["layer"],
+    load: () => import("./blob.ts"),
+  },
+  {
+    name: "completion",
+    summary: "Generate shell completion scripts (bash, zsh, fish)",
+    aliases: [],
+    load: () => import("./completion.ts"),
+  },
+  {
+    name: "image",
+    summary: "Manage images (digest, inspect, manifest)",
+    aliases: [],
+    load: () => import("./image.ts"),
+  },
+  {
+    name: "manifest",
+    summary: "Manage manifests (get, head, put, delete)",
+    aliases: [],
+    load: () => import("./manifest.ts"),
+  },
+  {
+    name: "tag",
+    summary: "Manage tags (list, delete)",
+    aliases: [],
+    load: () => import("./tag.ts"),
+  },
+  {
+    name: "version",
+    summary: "Show the version",
+    aliases: [],
+    load: () => import("./version.ts"),
+  },
+  {
+    name: "__complete",
+    summary: "Propose completions for the given words (used by completion scripts)",
+    aliases: [],
+    hidden: true,
+    load: () => import("./completion.ts").then((m) => ({ createCommand: m.createCompleteCommand })),
+  },
+];

@@ -1,0 +1,73 @@
+/**
+ * `ocictl tag`: list and delete tags.
+ *
+ * @module
+ */
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { commonName, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
+import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
+import type { CliContext } from "../src/cli/context.ts";
+import { FORMAT_PRETTY, lineList, writeFormatted } from "../src/cli/output.ts";
+import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+
+markPluginLoaded("tag");
+
+/**
+ * Builds the `tag` verb.
+ *
+ * @param ctx command context
+ * @returns the command tree
+ * @throws never
+ */
+export function createCommand(ctx: CliContext): CommandUnknownOpts {
+  const tag = new Command("tag").description("Manage tags");
+  tag.command("ls")
+    .alias("list")
+    .description("List tags in a repository")
+    .argument("<repository>", "repository (ocidir://path, registry/repo)", refArg)
+    .option(
+      "--include <regexp>",
+      "only tags matching this anchored regexp, repeatable",
+      collectRegexp,
+      [],
+    )
+    .option(
+      "--exclude <regexp>",
+      "leave out tags matching this anchored regexp, repeatable",
+      collectRegexp,
+      [],
+    )
+    .option("--limit <n>", "return at most n tags", countArg)
+    .option("--last <tag>", "start after this tag")
+    .option("--format <format>", "output format", FORMAT_PRETTY)
+    .addHelpText("after", `\nExample:\n  ocictl tag ls --include 'v1.*' ocidir://layout\n`)
+    .action(async (ref, opts) => {
+      const repo = withoutReference(ref);
+      let tags = await ctx.client.tagList(repo, { limit: opts.limit, last: opts.last });
+      if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
+      tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
+      const name = commonName(repo);
+      const view = Object.assign(lineList(tags, { name, tags }), { Name: name, Tags: tags });
+      await writeFormatted(ctx.out, view, opts.format);
+    });
+  tag.command("rm")
+    .aliases(["delete", "del", "remove"])
+    .description("Delete a tag (the manifest stays reachable by digest)")
+    .argument("<image_ref>", "reference with a tag", refArg)
+    .option("--ignore-missing", "succeed when the tag does not exist")
+    .addHelpText("after", `\nExample:\n  ocictl tag rm ocidir://layout:old\n`)
+    .action(async (ref, opts) => {
+      if (ref.tag === "" || ref.digest !== "") {
+        throw new UsageError(
+          `Cannot delete tag "${commonName(ref)}": give a reference with a tag and no digest`,
+        );
+      }
+      try {
+        await ctx.client.tagDelete(ref);
+      } catch (err) {
+        if (!(opts.ignoreMissing && err instanceof NotFoundError)) throw err;
+        ctx.logger.info("tag not found", { ref: commonName(ref) });
+      }
+    });
+  return tag as unknown as CommandUnknownOpts;
+}

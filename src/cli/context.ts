@@ -1,0 +1,96 @@
+/**
+ * What every command gets: its I/O streams, environment, cancellation signal,
+ * transports, host settings, logger and host platform. Tests build one with
+ * in-memory streams and run the CLI in-process.
+ *
+ * @module
+ */
+import { Client, type TransportFactory } from "../client.ts";
+import type { Platform } from "../types/descriptor.ts";
+import type { HostConfig } from "../transport/registry/host_config.ts";
+import type { GlobalOptions } from "./global_options.ts";
+import { createLogger, type Logger, type LogLevel } from "./logger.ts";
+import { StreamSink } from "./stream_sink.ts";
+
+/** Which standard streams are terminals. */
+export interface TerminalFlags {
+  /** stdin is a terminal. */
+  stdin: boolean;
+  /** stdout is a terminal. */
+  stdout: boolean;
+  /** stderr is a terminal. */
+  stderr: boolean;
+}
+
+/** The process-level seams: given by `main.ts`, or by the test harness. */
+export interface CliIo {
+  /** Results go here. */
+  stdout: WritableStream<Uint8Array>;
+  /** Logs and errors go here. */
+  stderr: WritableStream<Uint8Array>;
+  /** Bodies for `put` verbs come from here. */
+  stdin: ReadableStream<Uint8Array>;
+  /** Environment variables. */
+  env: Record<string, string>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /** Which streams are terminals. */
+  isTerminal: TerminalFlags;
+  /** Creates the transport for a scheme. */
+  transports: TransportFactory;
+  /** The host platform (for `--platform local` and defaults). */
+  platform: Platform;
+}
+
+/** Everything a command needs, built once the root flags are parsed. */
+export interface CliContext extends CliIo {
+  /** `--host` settings, for the registry transport. */
+  hosts: HostConfig[];
+  /** `--user-agent` override. */
+  userAgent: string | undefined;
+  /** Log level in force. */
+  verbosity: LogLevel;
+  /** The logger (stderr). */
+  logger: Logger;
+  /** Serialised writer to stdout. */
+  out: StreamSink;
+  /** Serialised writer to stderr. */
+  err: StreamSink;
+  /** Client over {@link CliIo.transports}; closed by the runner after the command. */
+  client: Client;
+}
+
+/**
+ * Builds a command context from the process seams and the root flags.
+ *
+ * @param io streams, env, signal, transports, platform
+ * @param globals parsed root flags
+ * @param sinks writers to reuse for stdout and stderr (so that writes stay ordered)
+ * @returns the context (its client must be closed after the command)
+ * @throws never
+ */
+export function createCliContext(
+  io: CliIo,
+  globals: GlobalOptions,
+  sinks?: { out: StreamSink; err: StreamSink },
+): CliContext {
+  const out = sinks?.out ?? new StreamSink(io.stdout);
+  const err = sinks?.err ?? new StreamSink(io.stderr);
+  const logger = createLogger({
+    level: globals.verbosity,
+    json: globals.logopt.includes("json"),
+    write: (line) => {
+      err.write(line).catch(() => {});
+    },
+  });
+  return {
+    ...io,
+    hosts: globals.host,
+    userAgent: globals.userAgent,
+    verbosity: globals.verbosity,
+    logger,
+    out,
+    err,
+    client: new Client({ transports: io.transports, signal: io.signal }),
+  };
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { createTransportFactory } from "../client.ts";
+import { type CliIo, createCliContext } from "./context.ts";
+
+function io(chunks: Uint8Array[]): CliIo {
+  return {
+    stdout: new WritableStream(),
+    stderr: new WritableStream({ write: (c) => void chunks.push(c) }),
+    stdin: ReadableStream.from<Uint8Array>([]),
+    env: { A: "1" },
+    signal: new AbortController().signal,
+    isTerminal: { stdin: false, stdout: false, stderr: false },
+    transports: createTransportFactory(),
+    platform: { os: "linux", architecture: "amd64" },
+  };
+}
+
+Deno.test("createCliContext() applies the root flags and logs to stderr", async () => {
+  const chunks: Uint8Array[] = [];
+  const ctx = createCliContext(io(chunks), {
+    verbosity: "info",
+    logopt: ["json"],
+    host: [{ name: "r.io", tls: "disabled" }],
+    userAgent: "ua/1",
+  });
+  assert.equal(ctx.verbosity, "info");
+  assert.equal(ctx.hosts[0]?.name, "r.io");
+  assert.equal(ctx.userAgent, "ua/1");
+  assert.equal(ctx.env.A, "1");
+  ctx.logger.debug("hidden");
+  ctx.logger.info("shown");
+  await ctx.err.flush();
+  const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  assert.equal((JSON.parse(text) as { msg: string }).msg, "shown");
+  await ctx.client.close();
+});

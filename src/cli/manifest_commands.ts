@@ -1,0 +1,131 @@
+/**
+ * Commands shared by several verbs: `manifest get` (also `image manifest`)
+ * and `manifest head` (also `image digest`).
+ *
+ * @module
+ */
+import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { UnsupportedMediaTypeError } from "../errors.ts";
+import type { Platform } from "../types/descriptor.ts";
+import type { Ref } from "../types/ref.ts";
+import { platformArg, refArg } from "./arguments.ts";
+import type { CliContext } from "./context.ts";
+import { ManifestView } from "./manifest_view.ts";
+import { FORMAT_PRETTY, writeFormatted } from "./output.ts";
+
+/** Names of a shared command. */
+export interface CommandNames {
+  /** Command name. */
+  name: string;
+  /** Aliases. */
+  aliases: string[];
+}
+
+/**
+ * Builds `manifest get` (`image manifest`): prints a manifest, regctl's human
+ * view by default, exact bytes with `--format raw-body`.
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestGetCommand(ctx: CliContext, names: CommandNames): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Retrieve a manifest")
+    .argument("<image_ref>", "image reference (ocidir://path:tag, registry/repo:tag)", refArg)
+    .option("--format <format>", "output format (raw-body for the exact bytes)", FORMAT_PRETTY)
+    .option(
+      "-p, --platform <platform>",
+      "resolve an index to this platform (os/arch[/variant], local)",
+      platformArg(ctx.platform),
+    )
+    .addOption(new Option("--list", "deprecated: output the index as-is").hideHelp())
+    .addOption(new Option("--require-list", "fail unless the manifest is an index").hideHelp())
+    .addHelpText(
+      "after",
+      `\nExamples:\n  ocictl ${
+        names.name === "get" ? "manifest get" : "image manifest"
+      } ocidir://layout:v1\n` +
+        `  ocictl manifest get ocidir://layout:v1 --platform linux/arm64 --format raw-body\n`,
+    )
+    .action(async (ref, opts) => {
+      const view = await getManifestView(ctx, ref, opts.platform);
+      if (opts.requireList && !view.IsList()) {
+        throw new UnsupportedMediaTypeError(
+          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
+        );
+      }
+      await writeFormatted(ctx.out, view, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Reads a manifest, resolving an index to a platform when one is given.
+ *
+ * @param ctx command context
+ * @param ref reference
+ * @param platform platform wanted, if any
+ * @returns the view of the manifest read
+ * @throws {NotFoundError} when the manifest or platform is missing
+ */
+export async function getManifestView(
+  ctx: CliContext,
+  ref: Ref,
+  platform: Platform | undefined,
+): Promise<ManifestView> {
+  if (platform) {
+    const r = await ctx.client.resolvePlatform(ref, { platform });
+    return ManifestView.fromManifest(r.ref, r.manifest);
+  }
+  const m = await ctx.client.manifestGet(ref);
+  return ManifestView.fromManifest(ref, m);
+}
+
+/**
+ * Builds `manifest head` (`image digest`): prints the digest, or the headers
+ * with `--format raw-headers`.
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestHeadCommand(
+  ctx: CliContext,
+  names: CommandNames,
+): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Print the digest of a manifest")
+    .argument("<image_ref>", "image reference", refArg)
+    .option("--format <format>", "output format (raw-headers for the headers)", "")
+    .option(
+      "-p, --platform <platform>",
+      "resolve an index to this platform (os/arch[/variant], local)",
+      platformArg(ctx.platform),
+    )
+    .option("--require-digest", "read the manifest when the digest is not in the headers")
+    .option("--require-list", "fail unless the manifest is an index")
+    .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
+    .action(async (ref, opts) => {
+      let view: ManifestView;
+      if (opts.platform) {
+        view = await getManifestView(ctx, ref, opts.platform);
+      } else {
+        const desc = await ctx.client.manifestHead(ref);
+        view = new ManifestView(ref, desc);
+      }
+      if (opts.requireList && !view.IsList()) {
+        throw new UnsupportedMediaTypeError(
+          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
+        );
+      }
+      if (opts.format === "") {
+        await ctx.out.write(`${view.Digest}\n`);
+        return;
+      }
+      await writeFormatted(ctx.out, view, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
