@@ -31,6 +31,7 @@ export function denoIo(signal: AbortSignal): CliIo {
     },
     transports: createTransportFactory(),
     platform: hostPlatform(Deno.build),
+    readFile: (path) => Deno.readTextFileSync(path),
   };
 }
 

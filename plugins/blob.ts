@@ -40,7 +40,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         return;
       }
       await reader.body.cancel();
-      await writeFormatted(ctx.out, new BlobView(reader.descriptor), opts.format);
+      await writeFormatted(ctx, new BlobView(reader.descriptor), opts.format);
     });
   blob.command("head")
     .alias("digest")
@@ -51,7 +51,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", `\nExample:\n  ocictl blob head ocidir://layout sha256:…\n`)
     .action(async (ref, digest, opts) => {
       const desc = await ctx.client.blobHead(withoutReference(ref), digest);
-      await writeFormatted(ctx.out, new BlobView(desc), opts.format);
+      await writeFormatted(ctx, new BlobView(desc), opts.format);
     });
   blob.command("put")
     .alias("push")
@@ -69,7 +69,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       const desc = await ctx.client.blobPut(withoutReference(ref), ctx.stdin, {
         digest: opts.digest,
       });
-      await writeFormatted(ctx.out, new BlobView(desc), opts.format);
+      await writeFormatted(ctx, new BlobView(desc), opts.format);
     });
   blob.command("rm")
     .aliases(["delete", "del"])

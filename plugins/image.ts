@@ -83,7 +83,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           { cause: err },
         );
       }
-      await writeFormatted(ctx.out, view, opts.format);
+      await writeFormatted(ctx, view, opts.format);
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   return image as unknown as CommandUnknownOpts;

@@ -67,7 +67,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       }
       const desc = await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
       if (opts.format !== undefined) {
-        await writeFormatted(ctx.out, ManifestView.fromManifest(target, m), opts.format);
+        await writeFormatted(ctx, ManifestView.fromManifest(target, m), opts.format);
       } else if (opts.byDigest) {
         await ctx.out.write(`${desc.digest}\n`);
       }

@@ -48,7 +48,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
       const name = commonName(repo);
       const view = Object.assign(lineList(tags, { name, tags }), { Name: name, Tags: tags });
-      await writeFormatted(ctx.out, view, opts.format);
+      await writeFormatted(ctx, view, opts.format);
     });
   tag.command("rm")
     .aliases(["delete", "del", "remove"])

@@ -77,6 +77,6 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         marshalPretty: () =>
           _tabwrite(Object.entries(info).map(([k, v]) => `${k}:\t${v}\n`).join("")),
       };
-      await writeFormatted(ctx.out, view, opts.format);
+      await writeFormatted(ctx, view, opts.format);
     }) as unknown as CommandUnknownOpts;
 }

@@ -40,6 +40,8 @@ export interface CliIo {
   transports: TransportFactory;
   /** The host platform (for `--platform local` and defaults). */
   platform: Platform;
+  /** Reads a text file for `{{file "path"}}` in templates; absent = empty text. */
+  readFile?: ((path: string) => string) | undefined;
 }
 
 /** Everything a command needs, built once the root flags are parsed. */

@@ -57,7 +57,7 @@ export function createManifestGetCommand(ctx: CliContext, names: CommandNames): 
           `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
         );
       }
-      await writeFormatted(ctx.out, view, opts.format);
+      await writeFormatted(ctx, view, opts.format);
     }) as unknown as CommandUnknownOpts;
 }
 
@@ -126,6 +126,6 @@ export function createManifestHeadCommand(
         await ctx.out.write(`${view.Digest}\n`);
         return;
       }
-      await writeFormatted(ctx.out, view, opts.format);
+      await writeFormatted(ctx, view, opts.format);
     }) as unknown as CommandUnknownOpts;
 }

@@ -1,10 +1,11 @@
 /**
- * `--format` handling: regctl's raw shortcuts and default templates. Other
- * Go templates are refused until the template engine is wired in.
+ * `--format` handling: regctl's raw shortcuts, and Go templates through the
+ * template engine in `src/template/`.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { renderFormat } from "../template/template.ts";
 import type { StreamSink } from "./stream_sink.ts";
 
 /** Response headers as Go's `http.Header`: canonical names to values. */
@@ -28,23 +29,27 @@ export interface Formattable {
 /** The default format of most verbs. */
 export const FORMAT_PRETTY = "{{printPretty .}}";
 
-const PRETTY = /^\{\{\s*printPretty\s+\.\s*\}\}$/;
-const JSON_ONE = /^\{\{\s*json\s+\.\s*\}\}$/;
-const JSON_PRETTY = /^\{\{\s*jsonPretty\s+\.\s*\}\}$/;
-const PRINTLN_FIELD = /^\{\{\s*println\s+\.([A-Z][A-Za-z0-9]*)\s*\}\}$/;
+/** What templates may read besides the value: `env` and `file`. */
+export interface FormatOptions {
+  /** Environment for `{{env "X"}}`. @default {} */
+  env?: Record<string, string> | undefined;
+  /** File reader for `{{file "path"}}`. */
+  readFile?: ((path: string) => string) | undefined;
+}
 
 /**
  * Renders a value with a `--format` string.
  *
- * Supported: `raw` (headers, blank line, body), `raw-body`/`rawBody`/`body`,
- * `raw-headers`/`rawHeaders`/`headers`, `{{printPretty .}}`, `{{json .}}`,
- * `{{jsonPretty .}}` and `{{println .Field}}`.
+ * Shortcuts: `raw` (headers, blank line, body), `raw-body`/`rawBody`/`body`,
+ * `raw-headers`/`rawHeaders`/`headers`. Anything else is a Go template
+ * (`{{printPretty .}}`, `{{json .}}`, `{{range .Manifests}}…{{end}}`).
  *
  * @param value the value (Go-named fields)
  * @param format the `--format` value
+ * @param options `env` and `file` sources for templates
  * @returns text or exact bytes to write to stdout
- * @throws {UsageError} for other templates (not available yet) and for raw
- *   shortcuts on values without a body or headers
+ * @throws {UsageError} for raw shortcuts on values without a body or headers
+ * @throws {TemplateError} for a template that does not parse or fails (code `TEMPLATE`)
  *
  * @example Raw body and pretty form
  * ```ts
@@ -52,11 +57,15 @@ const PRINTLN_FIELD = /^\{\{\s*println\s+\.([A-Z][A-Za-z0-9]*)\s*\}\}$/;
  * import { formatOutput } from "./output.ts";
  * const v = { marshalPretty: () => "x\n", toJSON: () => ({ a: 1 }), RawBody: () => new Uint8Array([1]) };
  * assert.equal(formatOutput(v, "{{printPretty .}}"), "x\n");
- * assert.equal(formatOutput(v, "{{json .}}"), '{"a":1}');
+ * assert.equal(formatOutput(v, "{{json .}}"), '{"a":1}\n');
  * assert.deepEqual(formatOutput(v, "raw-body"), new Uint8Array([1]));
  * ```
  */
-export function formatOutput(value: Formattable, format: string): string | Uint8Array {
+export function formatOutput(
+  value: Formattable,
+  format: string,
+  options: FormatOptions = {},
+): string | Uint8Array {
   switch (format) {
     case "raw":
       return _concat(
@@ -72,18 +81,8 @@ export function formatOutput(value: Formattable, format: string): string | Uint8
     case "headers":
       return _headers(value, format);
   }
-  const f = format.trim();
-  if (PRETTY.test(f)) return value.marshalPretty();
-  if (JSON_ONE.test(f)) return JSON.stringify(value);
-  if (JSON_PRETTY.test(f)) return JSON.stringify(value, null, 2);
-  const field = PRINTLN_FIELD.exec(f)?.[1];
-  if (field !== undefined && field in value) {
-    const v = (value as unknown as Record<string, unknown>)[field];
-    if (typeof v === "string" || typeof v === "number") return `${v}\n`;
-  }
-  throw new UsageError(
-    `Cannot use format "${format}": templates arrive soon; use raw, raw-body, raw-headers, "{{json .}}" or "{{printPretty .}}"`,
-  );
+  const { readFile } = options;
+  return renderFormat(format, value, { env: options.env ?? {}, ...(readFile ? { readFile } : {}) });
 }
 
 function _body(value: Formattable, format: string): Uint8Array {
@@ -126,12 +125,16 @@ export function lineList(items: readonly string[], json: unknown): Formattable {
 /**
  * Renders a value with a `--format` string and writes it to a sink.
  *
- * @param out the sink (stdout)
+ * @param ctx the stdout sink and the template sources (a `CliContext` fits)
  * @param value the value
  * @param format the `--format` value
  * @returns a promise settled once written
  * @throws {UsageError} see {@link formatOutput}
  */
-export function writeFormatted(out: StreamSink, value: Formattable, format: string): Promise<void> {
-  return out.write(formatOutput(value, format));
+export function writeFormatted(
+  ctx: { out: StreamSink } & FormatOptions,
+  value: Formattable,
+  format: string,
+): Promise<void> {
+  return ctx.out.write(formatOutput(value, format, ctx));
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../errors.ts";
+import { isErrorCode, UsageError } from "../errors.ts";
 import { formatOutput, type Formattable, lineList } from "./output.ts";
 
 const full: Formattable & { Digest: string } = {
@@ -22,20 +22,21 @@ Deno.test("formatOutput() handles the raw shortcuts", () => {
 Deno.test("formatOutput() handles the default templates", () => {
   assert.equal(formatOutput(full, "{{printPretty .}}"), "pretty\n");
   assert.equal(formatOutput(full, "{{ printPretty . }}"), "pretty\n");
-  assert.equal(formatOutput(full, "{{json .}}"), '{"a":[1]}');
-  assert.equal(formatOutput(full, "{{jsonPretty .}}"), '{\n  "a": [\n    1\n  ]\n}');
+  assert.equal(formatOutput(full, "{{json .}}"), '{"a":[1]}\n');
+  assert.equal(formatOutput(full, "{{jsonPretty .}}"), '{\n  "a": [\n    1\n  ]\n}\n');
+  assert.equal(formatOutput(full, "{{.Digest}}"), "sha256:x");
+  assert.equal(formatOutput(full, '{{env "X"}}', { env: { X: "y" } }), "y");
+  assert.equal(formatOutput(full, '{{file "f"}}', { readFile: (p) => `read ${p}` }), "read f");
   assert.equal(formatOutput(full, "{{println .Digest}}"), "sha256:x\n");
 });
 
-Deno.test("formatOutput() refuses other templates and missing bodies with UsageError", () => {
+Deno.test("formatOutput() refuses bad templates and missing bodies with typed errors", () => {
   const bare = lineList(["a"], ["a"]);
-  for (
-    const [v, f] of [[full, "{{.Digest}}"], [full, "{{println .Nope}}"], [bare, "raw-body"], [
-      bare,
-      "headers",
-    ]] as const
-  ) {
+  for (const [v, f] of [[bare, "raw-body"], [bare, "headers"]] as const) {
     assert.throws(() => formatOutput(v, f), (e: unknown) => e instanceof UsageError, f);
+  }
+  for (const f of ["{{.Digest", "{{nope .}}", "{{if}}"]) {
+    assert.throws(() => formatOutput(full, f), (e: unknown) => isErrorCode(e, "TEMPLATE"), f);
   }
   assert.equal(bare.marshalPretty(), "a\n");
 });

@@ -43,9 +43,11 @@ const NO_FLAGS: Flags = {
  */
 export function stringerText(v: unknown): string | undefined {
   if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof Map) return undefined;
-  if (isPlainObject(v) || v instanceof Uint8Array) return undefined;
+  if (v instanceof Uint8Array) return undefined;
   const rec = v as Record<string, unknown>;
+  // A view object may be plain but carry a Go String() method; JSON data never has functions.
   if (typeof rec.String === "function") return String((rec.String as () => unknown).call(v));
+  if (isPlainObject(v)) return undefined;
   if (v instanceof Error) return v.message;
   if (typeof rec.Error === "function") return String((rec.Error as () => unknown).call(v));
   if (v instanceof Date) return undefined;

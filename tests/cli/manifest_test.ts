@@ -177,7 +177,11 @@ Deno.test("manifest bad inputs exit 2 with one stderr line", async () => {
       { name: "unknown scheme", args: ["manifest", "get", "ocifile://x:v1"] },
       { name: "bad digest", args: ["manifest", "get", `${base}@sha256:../../etc`] },
       { name: "bad platform", args: ["manifest", "get", "-p", "linux/amd64/v1/x/y", `${base}:v1`] },
-      { name: "template", args: ["manifest", "get", "--format", "{{.Digest}}", `${base}:v1`] },
+      { name: "template", args: ["manifest", "get", "--format", "{{.Digest", `${base}:v1`] },
+      {
+        name: "unknown function",
+        args: ["manifest", "get", "--format", "{{nope .}}", `${base}:v1`],
+      },
       { name: "unknown subcommand", args: ["manifest", "frobnicate"] },
     ];
     for (const c of cases) {
@@ -190,5 +194,33 @@ Deno.test("manifest bad inputs exit 2 with one stderr line", async () => {
     assert.equal(missing.code, 1);
     assert.equal(lineCount(missing.stderr), 1);
     assert.deepEqual(await snapshot(dir), before);
+  });
+});
+
+Deno.test("manifest get --format runs Go templates over regctl's field names", async () => {
+  await withLayout(async ({ base, sample: set }) => {
+    const r = await runCli([
+      "manifest",
+      "get",
+      "--format",
+      "{{range .Manifests}}{{println .Platform}}{{end}}{{.GetDescriptor.Digest}} {{.IsList}}",
+      `${base}:v1`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const want = set.images.map((i) =>
+      [i.platform.os, i.platform.architecture, i.platform.variant].filter(Boolean).join("/")
+    );
+    assert.equal(r.stdout, `${want.join("\n")}\n${set.index.digest} true`);
+    const img = await runCli([
+      "image",
+      "inspect",
+      "-p",
+      "linux/arm64",
+      "--format",
+      "{{.Architecture}}/{{.OS}} {{len .RootFS.DiffIDs}}",
+      `${base}:v1`,
+    ]);
+    assert.equal(img.code, 0, img.stderr);
+    assert.equal(img.stdout, `arm64/linux ${set.images[1]?.diffIds.length}`);
   });
 });

@@ -83,7 +83,7 @@ Deno.test("tag bad inputs exit with one stderr line and change nothing", async (
         code: 2,
       },
       { name: "registry not built yet", args: ["tag", "ls", "localhost:5000/repo"], code: 1 },
-      { name: "unsupported template", args: ["tag", "ls", "--format", "{{.Tags}}", base], code: 2 },
+      { name: "bad template", args: ["tag", "ls", "--format", "{{.Tags", base], code: 2 },
     ];
     for (const c of cases) {
       const r = await runCli(c.args);

@@ -18,7 +18,9 @@ Deno.test("version --format json and println work; other templates exit 2", asyn
   assert.equal((JSON.parse(j.stdout) as { VCSTag: string }).VCSTag, `v${denoJson.version}`);
   const p = await runCli(["version", "--format", "{{println .VCSTag}}"]);
   assert.equal(p.stdout, `v${denoJson.version}\n`);
-  const bad = await runCli(["version", "--format", "{{range .}}x{{end}}"]);
+  const t = await runCli(["version", "--format", "{{.VCSTag}}"]);
+  assert.equal(t.stdout, `v${denoJson.version}`);
+  const bad = await runCli(["version", "--format", "{{range .}}x{{end"]);
   assert.equal(bad.code, 2);
   assert.equal(bad.stdout, "");
 });
