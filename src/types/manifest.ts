@@ -80,7 +80,7 @@ export interface ImageConfigJson {
   /** Runtime config. */
   config?: Record<string, unknown>;
   /** Layer diff ids. */
-  rootfs: { type: string; diff_ids: string[] };
+  rootfs: { type: string; "diff_ids": string[] };
   /** History entries. */
   history?: Record<string, unknown>[];
   /** Other fields are kept as they are. */
