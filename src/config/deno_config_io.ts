@@ -1,0 +1,158 @@
+/**
+ * {@link denoConfigIo}: the {@link ConfigIo} seam backed by Deno's file,
+ * environment and process APIs. The only file of `src/config/` that calls
+ * `Deno.*`.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import { ConfigError, NotFoundError, SizeLimitError } from "../errors.ts";
+import type { ConfigDirEntry, ConfigFileInfo, ConfigIo, RunResult } from "./config_io.ts";
+
+/** Options of {@link denoConfigIo}. */
+export interface DenoConfigIoOptions {
+  /** Environment seen by the config code and by helpers. @default Deno.env.toObject() */
+  env?: Record<string, string> | undefined;
+  /** Milliseconds a helper may run before it is killed. @default 60000 */
+  runTimeout?: number | undefined;
+  /** Largest file `readTextFile` reads. @default 16 MiB */
+  maxFileSize?: number | undefined;
+}
+
+const DEFAULT_MAX_FILE = 16 * 1024 * 1024;
+
+/**
+ * Creates the real configuration I/O seam.
+ *
+ * @param options environment override, helper timeout, file size cap
+ * @returns the seam
+ * @throws {Deno.errors.NotCapable} when `--allow-env` is missing and no `env` is given
+ *
+ * @example Read the environment through the seam
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoConfigIo } from "./deno_config_io.ts";
+ * const io = denoConfigIo({ env: { HOME: "/home/me" } });
+ * assert.equal(io.env.HOME, "/home/me");
+ * ```
+ */
+export function denoConfigIo(options: DenoConfigIoOptions = {}): ConfigIo {
+  const env = options.env ?? Deno.env.toObject();
+  const runTimeout = options.runTimeout ?? 60_000;
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE;
+  return {
+    env,
+    async readTextFile(path: string): Promise<string> {
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(path);
+      } catch (err) {
+        throw _mapNotFound(err, path);
+      }
+      if (info.size > maxFileSize) throw new SizeLimitError(`"${path}"`, maxFileSize);
+      try {
+        return await Deno.readTextFile(path);
+      } catch (err) {
+        throw _mapNotFound(err, path);
+      }
+    },
+    async writeTextFileAtomic(path, text, { mode }): Promise<void> {
+      const dir = dirname(path);
+      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+      const temp = `${path}.tmp-${crypto.randomUUID()}`;
+      try {
+        await Deno.writeTextFile(temp, text, { createNew: true, mode });
+        if (Deno.build.os !== "windows") await Deno.chmod(temp, mode);
+        await Deno.rename(temp, path);
+      } catch (err) {
+        await Deno.remove(temp).catch(() => {});
+        throw err;
+      }
+    },
+    async stat(path: string): Promise<ConfigFileInfo | undefined> {
+      try {
+        const info = await Deno.stat(path);
+        return {
+          isFile: info.isFile,
+          isDirectory: info.isDirectory,
+          mode: info.mode === null ? undefined : info.mode & 0o7777,
+        };
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return undefined;
+        throw err;
+      }
+    },
+    async readDir(path: string): Promise<ConfigDirEntry[]> {
+      const out: ConfigDirEntry[] = [];
+      try {
+        for await (const e of Deno.readDir(path)) {
+          let isFile = e.isFile;
+          let isDirectory = e.isDirectory;
+          if (e.isSymlink) {
+            const info = await Deno.stat(`${path}/${e.name}`).catch(() => undefined);
+            isFile = info?.isFile ?? false;
+            isDirectory = info?.isDirectory ?? false;
+          }
+          out.push({ name: e.name, isFile, isDirectory });
+        }
+      } catch (err) {
+        throw _mapNotFound(err, path);
+      }
+      return out;
+    },
+    run(cmd: string, args: string[], stdin: string): Promise<RunResult> {
+      return _run(cmd, args, stdin, env, runTimeout);
+    },
+  };
+}
+
+async function _run(
+  cmd: string,
+  args: string[],
+  stdin: string,
+  env: Record<string, string>,
+  timeout: number,
+): Promise<RunResult> {
+  const ac = new AbortController();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(cmd, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: ac.signal,
+    }).spawn();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new NotFoundError(`Cannot run "${cmd}": the program is not on PATH`, { cause: err });
+    }
+    throw err;
+  }
+  const timer = setTimeout(() => ac.abort(), timeout);
+  try {
+    const writer = child.stdin.getWriter();
+    // A helper may exit without reading stdin; a broken pipe is not an error here.
+    await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
+    await writer.close().catch(() => {});
+    const out = await child.output();
+    if (ac.signal.aborted) {
+      throw new ConfigError(
+        `Cannot run "${cmd}": it did not finish within ${timeout} ms`,
+      );
+    }
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function _mapNotFound(err: unknown, path: string): unknown {
+  if (err instanceof Deno.errors.NotFound) {
+    return new NotFoundError(`Cannot find "${path}"`, { cause: err });
+  }
+  return err;
+}
