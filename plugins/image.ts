@@ -22,7 +22,7 @@ import {
 } from "../src/cli/manifest_commands.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { readCapped } from "../src/cli/read_capped.ts";
+import { readCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("image");
 

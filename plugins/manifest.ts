@@ -23,7 +23,7 @@ import {
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { readCapped } from "../src/cli/read_capped.ts";
+import { readCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("manifest");
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { SizeLimitError } from "../../errors.ts";
+import { readCapped as readStreamCapped } from "../../read_capped.ts";
 import type { FileSystem } from "./file_system.ts";
 
 /**
@@ -25,28 +26,5 @@ export async function readCapped(
 ): Promise<Uint8Array> {
   const info = await fs.stat(path);
   if (info !== undefined && info.size > limit) throw new SizeLimitError(subject, limit);
-  const reader = (await fs.open(path)).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel();
-        throw new SizeLimitError(subject, limit);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return await readStreamCapped(await fs.open(path), limit, subject);
 }

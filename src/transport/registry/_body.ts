@@ -4,6 +4,7 @@
  * @module
  */
 import { SizeLimitError } from "../../errors.ts";
+import { readCapped as readStreamCapped, readUpTo } from "../../read_capped.ts";
 
 /**
  * Reads a response body up to a limit and cancels the rest.
@@ -12,8 +13,8 @@ import { SizeLimitError } from "../../errors.ts";
  * @param limit most bytes kept
  * @returns the bytes, truncated at the limit
  */
-export async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
-  return (await _read(res, limit, false)).bytes;
+export function readLimited(res: Response, limit: number): Promise<Uint8Array> {
+  return readUpTo(res.body, limit);
 }
 
 /**
@@ -35,47 +36,5 @@ export async function readCapped(
     await res.body?.cancel();
     throw new SizeLimitError(subject, limit);
   }
-  const got = await _read(res, limit, true);
-  if (got.over) throw new SizeLimitError(subject, limit);
-  return got.bytes;
-}
-
-async function _read(
-  res: Response,
-  limit: number,
-  strict: boolean,
-): Promise<{ bytes: Uint8Array; over: boolean }> {
-  if (!res.body) return { bytes: new Uint8Array(), over: false };
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  let over = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const room = limit - n;
-      if (value.byteLength > room || (!strict && value.byteLength === room)) {
-        over = value.byteLength > room;
-        parts.push(value.subarray(0, room));
-        n += room;
-        await reader.cancel();
-        break;
-      }
-      parts.push(value);
-      n += value.byteLength;
-    }
-  } catch (err) {
-    await reader.cancel().catch(() => {});
-    throw err;
-  } finally {
-    reader.releaseLock();
-  }
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return { bytes: out, over };
+  return await readStreamCapped(res.body, limit, subject);
 }
