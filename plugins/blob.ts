@@ -1,5 +1,5 @@
 /**
- * `ocictl blob`: get, head, put and delete blobs.
+ * `ocictl blob`: get, head, put, copy and delete blobs.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { BlobView } from "../src/cli/blob_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { copyBlob } from "../src/ops/blob_copy.ts";
 
 markPluginLoaded("blob");
 
@@ -70,6 +71,25 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         digest: opts.digest,
       });
       await writeFormatted(ctx, new BlobView(desc), opts.format);
+    });
+  blob.command("copy")
+    .alias("cp")
+    .description("Copy a blob between repositories (mounted when possible, skipped when present)")
+    .argument("<source_repository>", "repository holding the blob", refArg)
+    .argument("<dest_repository>", "repository to copy it to", refArg)
+    .argument("<digest>", "blob digest", digestArg)
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl blob copy ocidir://in ocidir://out sha256:…\n`,
+    )
+    .action(async (src, dst, digest) => {
+      const r = await copyBlob(
+        { transport: ctx.client.transport(src), ref: withoutReference(src) },
+        { transport: ctx.client.transport(dst), ref: withoutReference(dst) },
+        digest,
+        { signal: ctx.signal },
+      );
+      ctx.logger.info("blob copy", { digest, action: r.action, bytes: r.bytes });
     });
   blob.command("rm")
     .aliases(["delete", "del"])

@@ -1,5 +1,5 @@
 /**
- * `ocictl image`: digest, inspect (config) and manifest of images.
+ * `ocictl image`: copy, digest, inspect (config) and manifest of images.
  *
  * @module
  */
@@ -11,7 +11,10 @@ import {
   MANIFEST_READ_LIMIT,
   ManifestInvalidError,
   MediaType,
+  type Platform,
+  type Ref,
   UnsupportedMediaTypeError,
+  UsageError,
 } from "../src/mod.ts";
 import { platformArg, refArg } from "../src/cli/arguments.ts";
 import { ConfigView } from "../src/cli/config_view.ts";
@@ -20,8 +23,16 @@ import {
   createManifestGetCommand,
   createManifestHeadCommand,
 } from "../src/cli/manifest_commands.ts";
-import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import {
+  copyImage,
+  type CopyOptions,
+  type CopyResult,
+  validateCopyOptions,
+} from "../src/ops/copy.ts";
+import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
+import { createProgress } from "../src/ops/progress.ts";
 import { readCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("image");
@@ -37,6 +48,7 @@ const IMAGE_CONFIGS: readonly string[] = [MediaType.OCI_CONFIG, MediaType.DOCKER
  */
 export function createCommand(ctx: CliContext): CommandUnknownOpts {
   const image = new Command("image").description("Manage images");
+  image.addCommand(createImageCopyCommand(ctx));
   image.addCommand(createManifestHeadCommand(ctx, { name: "digest", aliases: [] }));
   image.command("inspect")
     .alias("config")
@@ -87,4 +99,159 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   return image as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image copy` (alias `cp`).
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
+  const platform = platformArg(ctx.platform);
+  const cmd = new Command("copy")
+    .alias("cp")
+    .description(
+      "Copy an image (index, children, blobs; optionally referrers and digest tags) " +
+        "between registries and OCI layouts, skipping what the target has",
+    )
+    .argument("<source_ref>", "image to copy", refArg)
+    .argument("<dest_ref>", "target reference (tag, or digest)", refArg)
+    .option("-p, --platform <platform>", "copy only this platform's manifest", platform)
+    .option(
+      "--platforms <list>",
+      "copy only these platforms as a filtered index (new digest); repeatable or comma list",
+      (value: string, previous: Platform[]) => {
+        const list = value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+        if (list.length === 0) {
+          throw new UsageError(
+            `Cannot use "${value}" as --platforms: give platforms such as linux/amd64,linux/arm64`,
+          );
+        }
+        return [...previous, ...list.map(platform)];
+      },
+      [] as Platform[],
+    )
+    .option("--referrers", "copy referrers of every copied manifest, recursively", false)
+    .option(
+      "--referrers-src <repo>",
+      "read referrers from this repository (needs --referrers)",
+      refArg,
+    )
+    .option(
+      "--referrers-tgt <repo>",
+      "write referrers to this repository (needs --referrers)",
+      refArg,
+    )
+    .option("--digest-tags", "copy <alg>-<hex>* tags of copied manifests (cosign, fallback)", false)
+    .option("--fast", "when the target has the digest, skip referrer and digest-tag checks", false)
+    .option(
+      "--force-recursive",
+      "walk and repair every child even when the target has the image",
+      false,
+    )
+    .option("--include-external", "also copy layers that carry urls (foreign layers)", false)
+    .option("--format <format>", "output format (default: the target reference)", "")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  ocictl image copy ocidir://in:v1 ocidir://out:v1\n` +
+        `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
+    )
+    .action(async (src, dst, opts) => {
+      const options: CopyOptions = {
+        referrers: opts.referrers,
+        digestTags: opts.digestTags,
+        fast: opts.fast,
+        forceRecursive: opts.forceRecursive,
+        includeExternal: opts.includeExternal,
+        signal: ctx.signal,
+      };
+      if (opts.platform !== undefined) options.platform = opts.platform;
+      if (opts.platforms.length > 0) options.platforms = opts.platforms;
+      if (opts.referrersSrc !== undefined) {
+        options.referrersSrc = {
+          transport: ctx.client.transport(opts.referrersSrc),
+          ref: opts.referrersSrc,
+        };
+      }
+      if (opts.referrersTgt !== undefined) {
+        options.referrersTgt = {
+          transport: ctx.client.transport(opts.referrersTgt),
+          ref: opts.referrersTgt,
+        };
+      }
+      validateCopyOptions(options);
+      const progress = _progressHooks(ctx);
+      let result: CopyResult;
+      try {
+        result = await copyImage(
+          { transport: ctx.client.transport(src), ref: src },
+          { transport: ctx.client.transport(dst), ref: dst },
+          { ...options, ...progress.hooks },
+        );
+      } finally {
+        progress.finish();
+      }
+      if (result.filtered) {
+        await ctx.err.write(
+          `ocictl: note: --platforms filtered the index; digest changed from ${result.sourceDigest} to ${result.digest}\n`,
+        );
+      }
+      if (opts.format === "") {
+        await ctx.out.write(`${commonName(dst)}\n`);
+        return;
+      }
+      await writeFormatted(ctx, _copyView(src, dst, result), opts.format);
+    });
+  return cmd as unknown as CommandUnknownOpts;
+}
+
+/**
+ * The progress display: a status line on a terminal stderr when no
+ * verbosity was asked for, one log line per blob at `-v info`, else nothing.
+ */
+function _progressHooks(ctx: CliContext): { hooks: CopyHooks; finish: () => void } {
+  if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
+    const p = createProgress({
+      write: (s) => {
+        ctx.err.write(s).catch(() => {});
+      },
+    });
+    return { hooks: p, finish: () => p.finish() };
+  }
+  if (!ctx.logger.enabled("info")) return { hooks: {}, finish: () => {} };
+  return {
+    hooks: {
+      onDone: (e) => {
+        if (e.kind === "blob") ctx.logger.info("copied blob", { digest: e.digest, size: e.size });
+      },
+      onSkip: (e, reason) => {
+        if (e.kind === "blob") ctx.logger.info("skipped blob", { digest: e.digest, reason });
+      },
+    },
+    finish: () => {},
+  };
+}
+
+function _copyView(src: Ref, dst: Ref, r: CopyResult): Formattable {
+  const json = {
+    Source: commonName(src),
+    Target: commonName(dst),
+    Digest: r.digest,
+    MediaType: r.mediaType,
+    Size: r.size,
+    SourceDigest: r.sourceDigest,
+    Filtered: r.filtered,
+    Skipped: r.skipped,
+    Manifests: r.manifests,
+    Blobs: r.blobs,
+    Mounted: r.mounted,
+    Bytes: r.bytes,
+  };
+  return {
+    ...json,
+    marshalPretty: () => `${commonName(dst)}\n`,
+    toJSON: () => json,
+  } as Formattable;
 }

@@ -24,7 +24,7 @@ export const VERBS: readonly VerbEntry[] = [
   },
   {
     name: "image",
-    summary: "Manage images (digest, inspect, manifest)",
+    summary: "Manage images (copy, digest, inspect, manifest)",
     aliases: [],
     load: () => import("./image.ts"),
   },
@@ -33,6 +33,12 @@ export const VERBS: readonly VerbEntry[] = [
     summary: "Manage manifests (get, head, put, delete)",
     aliases: [],
     load: () => import("./manifest.ts"),
+  },
+  {
+    name: "repo",
+    summary: "Manage repositories (copy)",
+    aliases: [],
+    load: () => import("./repo.ts"),
   },
   {
     name: "tag",

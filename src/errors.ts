@@ -45,6 +45,8 @@ export const ErrorCode = {
   TEMPLATE: "TEMPLATE",
   /** A configuration file or value that is not valid. */
   CONFIG: "CONFIG",
+  /** A copy failed for a reason that has no more specific code. */
+  COPY: "COPY",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

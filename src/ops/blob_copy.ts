@@ -1,0 +1,201 @@
+/**
+ * Copying one blob between two transports: skipped when the target has it
+ * (or both sides are the same repository), mounted when both sides are
+ * repositories of the same registry, else streamed source → target through
+ * `blobPut` with the expected digest and size, never held whole.
+ *
+ * @module
+ */
+import type { BlobReader, Transport } from "../transport/transport.ts";
+import { NotFoundError } from "../errors.ts";
+import { commonName, equalRegistry, equalRepository, type Ref } from "../types/ref.ts";
+import type { CopyEvent, CopyHooks, CopySource, CopyTarget } from "./copy_endpoint.ts";
+import { wrapCopyError } from "./copy_error.ts";
+
+/** Options of {@link copyBlob}. */
+export interface CopyBlobOptions extends CopyHooks {
+  /** Expected size, when known from a descriptor. */
+  size?: number | undefined;
+  /** Media type, for progress events. */
+  mediaType?: string | undefined;
+  /** Cancels the copy. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link copyBlob} did. */
+export interface CopyBlobResult {
+  /** The blob's digest. */
+  digest: string;
+  /** `copied` (bytes streamed), `exists`, `mounted` or `same-repository`. */
+  action: "copied" | "exists" | "mounted" | "same-repository";
+  /** Bytes streamed (0 unless copied). */
+  bytes: number;
+}
+
+/** The registry transport's extra `blobPut` option (a structural type, no import). */
+interface _MountOptions {
+  mountFrom?: string | undefined;
+}
+
+/**
+ * Copies one blob.
+ *
+ * @param src source repository (tag and digest ignored)
+ * @param dst target repository (tag and digest ignored)
+ * @param digest the blob's digest
+ * @param options expected size, progress hooks, cancellation
+ * @returns what was done
+ * @throws {CopyError} with `side` naming the failing end (code of the cause, e.g. `NOT_FOUND`)
+ * @throws {AbortedError} when cancelled
+ *
+ * @example Copy a blob between two repositories of a memory transport
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+ * import { parseRef } from "../types/ref.ts";
+ * import { copyBlob } from "./blob_copy.ts";
+ * const t = new MemoryTransport();
+ * const a = parseRef("example.com/a"), b = parseRef("example.com/b");
+ * const d = await t.blobPut(a, ReadableStream.from([new TextEncoder().encode("hi")]));
+ * const r = await copyBlob({ transport: t, ref: a }, { transport: t, ref: b }, d.digest);
+ * assert.equal(r.action, "copied");
+ * assert.equal((await t.blobHead(b, d.digest)).size, 2);
+ * ```
+ */
+export async function copyBlob(
+  src: CopySource,
+  dst: CopyTarget,
+  digest: string,
+  options: CopyBlobOptions = {},
+): Promise<CopyBlobResult> {
+  const { signal } = options;
+  const event: CopyEvent = {
+    kind: "blob",
+    digest,
+    size: options.size ?? -1,
+    mediaType: options.mediaType,
+  };
+  if (src.transport === dst.transport && equalRepository(src.ref, dst.ref)) {
+    options.onSkip?.(event, "same-repository");
+    return { digest, action: "same-repository", bytes: 0 };
+  }
+  if (await _exists(dst.transport, dst.ref, digest, signal)) {
+    options.onSkip?.(event, "exists");
+    return { digest, action: "exists", bytes: 0 };
+  }
+  const mount = _mountSource(src, dst);
+  options.onStart?.(event);
+  const state: _SourceState = { opened: false, error: undefined, bytes: 0 };
+  const body = _lazyBody(src, digest, state, (n) => options.onProgress?.(event, n), options);
+  const putOptions: Parameters<Transport["blobPut"]>[2] & _MountOptions = {
+    digest,
+    size: options.size,
+    signal,
+  };
+  if (mount !== undefined) putOptions.mountFrom = mount;
+  try {
+    await dst.transport.blobPut(dst.ref, body, putOptions);
+  } catch (err) {
+    if (state.error !== undefined) {
+      throw wrapCopyError(state.error, "get blob", "source", `${_name(src.ref)}@${digest}`);
+    }
+    throw wrapCopyError(err, "put blob", "destination", `${_name(dst.ref)}@${digest}`);
+  }
+  if (!state.opened) {
+    const reason = mount !== undefined ? "mounted" : "exists";
+    options.onSkip?.(event, reason);
+    return { digest, action: reason, bytes: 0 };
+  }
+  options.onDone?.(event);
+  return { digest, action: "copied", bytes: state.bytes };
+}
+
+/**
+ * Tells whether a blob exists in the target (HEAD).
+ *
+ * @param t target transport
+ * @param ref target repository
+ * @param digest blob digest
+ * @param signal cancellation
+ * @returns true when it exists
+ * @throws {CopyError} when the HEAD fails for another reason than "not found"
+ */
+async function _exists(
+  t: Transport,
+  ref: Ref,
+  digest: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  try {
+    await t.blobHead(ref, digest, { signal });
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw wrapCopyError(err, "head blob", "destination", `${_name(ref)}@${digest}`);
+  }
+}
+
+/** Repository to mount from: both sides registry repositories of one registry. */
+function _mountSource(src: CopySource, dst: CopyTarget): string | undefined {
+  if (src.ref.scheme !== "reg" || dst.transport.scheme !== "reg") return undefined;
+  if (!equalRegistry(src.ref, dst.ref) || equalRepository(src.ref, dst.ref)) return undefined;
+  return src.ref.repository;
+}
+
+interface _SourceState {
+  opened: boolean;
+  error: unknown;
+  bytes: number;
+}
+
+/**
+ * A stream that opens the source blob only when first read (so a mount or a
+ * skip by the target costs no source request), counting bytes.
+ */
+function _lazyBody(
+  src: CopySource,
+  digest: string,
+  state: _SourceState,
+  progress: (done: number) => void,
+  options: CopyBlobOptions,
+): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const subject = `${_name(src.ref)}@${digest}`;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (reader === undefined) {
+          state.opened = true;
+          let blob: BlobReader;
+          try {
+            blob = await src.transport.blobGet(src.ref, digest, {
+              size: options.size,
+              signal: options.signal,
+            });
+          } catch (err) {
+            throw wrapCopyError(err, "get blob", "source", subject);
+          }
+          reader = blob.body.getReader();
+        }
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          return;
+        }
+        state.bytes += value.byteLength;
+        progress(state.bytes);
+        controller.enqueue(value);
+      } catch (err) {
+        state.error = err;
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+}
+
+function _name(ref: Ref): string {
+  return commonName({ ...ref, tag: "", digest: "" });
+}

@@ -1,0 +1,541 @@
+/**
+ * Image copy between any two transports (regclient's `ImageCopy`), written
+ * once against the {@link Transport} contract: children before parents,
+ * manifests as their exact bytes, blobs streamed and skipped when present,
+ * cross-repository mounts on one registry, retag only within a repository.
+ *
+ * @module
+ */
+import {
+  AbortedError,
+  DigestMismatchError,
+  LayoutError,
+  ManifestInvalidError,
+  NotFoundError,
+  UsageError,
+} from "../errors.ts";
+import type { Descriptor, Platform } from "../types/descriptor.ts";
+import { isIndex, type Manifest, manifestReferences } from "../types/manifest.ts";
+import { isManifestMediaType, MediaType } from "../types/media_type.ts";
+import { formatPlatform, selectPlatform } from "../types/platform.ts";
+import {
+  commonName,
+  equalRepository,
+  type Ref,
+  withDigest,
+  withoutReference,
+  withTag,
+} from "../types/ref.ts";
+import { referrersFallbackTag } from "../types/referrer.ts";
+import { copyBlob, type CopyBlobResult } from "./blob_copy.ts";
+import type {
+  CopyEvent,
+  CopyHooks,
+  CopySource,
+  CopyTarget,
+  ReadOnlyTransport,
+} from "./copy_endpoint.ts";
+import { wrapCopyError } from "./copy_error.ts";
+import { _Limiter } from "./_limiter.ts";
+import { filterIndex } from "./platform_filter.ts";
+
+/** Default number of concurrent transfers (blobs, and manifest requests) of a copy. */
+export const DEFAULT_COPY_CONCURRENCY = 3;
+
+/** Options of {@link copyImage}. */
+export interface CopyOptions extends CopyHooks {
+  /** Copy only the manifest of this platform (resolved in an index). */
+  platform?: Platform | undefined;
+  /**
+   * Copy only these platforms of an index, as a real filtered index with a
+   * new digest ({@link CopyResult.filtered} says so).
+   */
+  platforms?: readonly Platform[] | undefined;
+  /** Copy the referrers of every copied manifest, recursively. @default false */
+  referrers?: boolean | undefined;
+  /** Read referrers from this repository instead of the source (needs `referrers`). */
+  referrersSrc?: CopySource | undefined;
+  /** Write referrers to this repository instead of the target (needs `referrers`). */
+  referrersTgt?: CopyTarget | undefined;
+  /** Copy the source's `<alg>-<hex>*` tags of copied manifests. @default false */
+  digestTags?: boolean | undefined;
+  /** Copy layers that carry `urls` (foreign layers) too. @default false */
+  includeExternal?: boolean | undefined;
+  /** Walk and repair every child even when the target already has the manifest. @default false */
+  forceRecursive?: boolean | undefined;
+  /** When the target already has the digest, skip referrer and digest-tag checks too. @default false */
+  fast?: boolean | undefined;
+  /** Concurrent transfers. @default 3 */
+  concurrency?: number | undefined;
+  /** Cancels the copy. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link copyImage} did. */
+export interface CopyResult {
+  /** The target reference written (as given, with the copied digest added). */
+  target: Ref;
+  /** Digest now at the target. */
+  digest: string;
+  /** Media type of the copied manifest. */
+  mediaType: string;
+  /** Size of the copied manifest. */
+  size: number;
+  /** Digest of the source manifest the reference named (before platform selection or filtering). */
+  sourceDigest: string;
+  /** True when `platforms` dropped entries, so {@link digest} differs from the source. */
+  filtered: boolean;
+  /** True when the target already had the digest and nothing was pushed for it. */
+  skipped: boolean;
+  /** Manifests pushed. */
+  manifests: number;
+  /** Blobs streamed. */
+  blobs: number;
+  /** Blobs mounted from another repository of the same registry. */
+  mounted: number;
+  /** Bytes streamed. */
+  bytes: number;
+}
+
+/**
+ * Copies an image (manifest, index and children, blobs; optionally referrers
+ * and digest tags) from one reference to another.
+ *
+ * @param src source transport and reference (read only)
+ * @param dst target transport and reference (tag, or digest)
+ * @param options platform selection, referrers, digest tags, hooks, cancellation
+ * @returns what was copied
+ * @throws {UsageError} conflicting options (`platform` with `platforms`, `referrersSrc` without `referrers`)
+ * @throws {NotFoundError} a wanted platform is not in the index
+ * @throws {DigestMismatchError} the target reference has a digest other than the one copied
+ * @throws {CopyError} a transport call failed (`side` and `op` say which; `code` is the cause's)
+ * @throws {AbortedError} when cancelled
+ *
+ * @example Copy the sample index between two repositories
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+ * import { buildSampleImages } from "../sample/sample_images.ts";
+ * import { parseRef } from "../types/ref.ts";
+ * import { copyImage } from "./copy.ts";
+ * const t = new MemoryTransport();
+ * const sample = await buildSampleImages(t, parseRef("example.com/a"));
+ * const r = await copyImage(
+ *   { transport: t, ref: parseRef("example.com/a:v1") },
+ *   { transport: t, ref: parseRef("example.com/b:v1") },
+ * );
+ * assert.equal(r.digest, sample.index.digest);
+ * ```
+ */
+export function copyImage(
+  src: CopySource,
+  dst: CopyTarget,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  return new _Copier(src, dst, options).run();
+}
+
+/**
+ * Checks option combinations of {@link copyImage} before anything is read.
+ *
+ * @param options the options
+ * @returns nothing
+ * @throws {UsageError} on a conflict
+ */
+export function validateCopyOptions(options: CopyOptions): void {
+  if (options.platform !== undefined && options.platforms !== undefined) {
+    throw new UsageError(
+      "Cannot copy: --platform and --platforms conflict (use one platform, or a list)",
+    );
+  }
+  if (options.platforms !== undefined && options.platforms.length === 0) {
+    throw new UsageError("Cannot copy: --platforms is empty (give at least one platform)");
+  }
+  if (
+    (options.referrersSrc !== undefined || options.referrersTgt !== undefined) &&
+    options.referrers !== true
+  ) {
+    throw new UsageError(
+      "Cannot copy: --referrers-src and --referrers-tgt need --referrers (add it)",
+    );
+  }
+}
+
+interface _Stats {
+  manifests: number;
+  blobs: number;
+  mounted: number;
+  bytes: number;
+}
+
+/** One copy run: the seen-sets and counters. */
+class _Copier {
+  #src: CopySource;
+  #dst: CopyTarget;
+  #o: CopyOptions;
+  #signal: AbortSignal;
+  #blobs: _Limiter;
+  #requests: _Limiter;
+  #done = new Map<string, Promise<void>>();
+  #referrersDone = new Map<string, Promise<void>>();
+  #visited = new Set<string>();
+  #stats: _Stats = { manifests: 0, blobs: 0, mounted: 0, bytes: 0 };
+  #controller = new AbortController();
+  #first: { err: unknown } | undefined;
+
+  constructor(src: CopySource, dst: CopyTarget, options: CopyOptions) {
+    this.#src = { transport: src.transport, ref: withoutReference(src.ref) };
+    this.#dst = { transport: dst.transport, ref: withoutReference(dst.ref) };
+    this.#o = options;
+    this.#signal = options.signal === undefined
+      ? this.#controller.signal
+      : AbortSignal.any([options.signal, this.#controller.signal]);
+    const n = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
+    this.#blobs = new _Limiter(n);
+    this.#requests = new _Limiter(n);
+    this.#srcRef = src.ref;
+    this.#dstRef = dst.ref;
+  }
+
+  #srcRef: Ref;
+  #dstRef: Ref;
+
+  async run(): Promise<CopyResult> {
+    validateCopyOptions(this.#o);
+    try {
+      return await this.#run();
+    } catch (err) {
+      throw this.#first?.err ?? err;
+    }
+  }
+
+  /** Runs every started task to its end; the first failure aborts the others and is thrown. */
+  async #all(tasks: Promise<void>[]): Promise<void> {
+    const settled = await Promise.allSettled(tasks.map((t) =>
+      t.catch((err) => {
+        this.#fail(err);
+        throw err;
+      })
+    ));
+    for (const r of settled) if (r.status === "rejected") throw this.#first?.err ?? r.reason;
+  }
+
+  /** Records the first failure and cancels the running tasks. */
+  #fail(err: unknown): void {
+    if (this.#first !== undefined) return;
+    this.#first = { err };
+    this.#controller.abort(err);
+  }
+
+  async #run(): Promise<CopyResult> {
+    this.#check();
+    const named = await this.#get(this.#src, this.#srcRef);
+    let top = named;
+    let filtered = false;
+    if (this.#o.platform !== undefined && isIndex(named)) {
+      const found = selectPlatform(named.json.manifests, this.#o.platform);
+      if (found === undefined) {
+        throw new NotFoundError(
+          `Cannot find platform "${formatPlatform(this.#o.platform)}" in "${
+            commonName(this.#srcRef)
+          }": the index has no such entry (list them with "manifest get")`,
+        );
+      }
+      top = await this.#get(this.#src, withDigest(this.#src.ref, found.digest));
+    } else if (this.#o.platforms !== undefined && isIndex(named)) {
+      const f = filterIndex(named, this.#o.platforms);
+      top = f.manifest;
+      filtered = f.changed;
+    }
+    const target = this.#targetRef(top);
+    const existing = await this.#head(this.#dst, target);
+    const upToDate = existing?.digest === top.digest;
+    const result = (skipped: boolean): CopyResult => ({
+      target: { ...this.#dstRef, digest: top.digest },
+      digest: top.digest,
+      mediaType: top.mediaType,
+      size: top.size,
+      sourceDigest: named.digest,
+      filtered,
+      skipped,
+      ...this.#stats,
+    });
+    if (upToDate && (this.#o.fast === true || this.#o.forceRecursive !== true)) {
+      this.#o.onSkip?.(_event(top), "exists");
+      this.#visited.add(top.digest);
+      if (this.#o.fast === true) return result(true);
+      if (this.#o.referrers === true) await this.#copyReferrers(top.digest, new Set([top.digest]));
+      await this.#copyDigestTags();
+      return result(true);
+    }
+    await this.#copyTree(top, this.#src, this.#dst, target, false, new Set());
+    await this.#copyDigestTags();
+    return result(false);
+  }
+
+  /** The reference the top manifest is pushed to: the target's tag, else its digest. */
+  #targetRef(top: Manifest): Ref {
+    const d = this.#dstRef;
+    if (d.digest !== "" && d.digest !== top.digest) {
+      throw new DigestMismatchError(
+        `target "${commonName(d)}" of the copy`,
+        d.digest,
+        top.digest,
+      );
+    }
+    return d.tag !== "" ? withTag(this.#dst.ref, d.tag) : withDigest(this.#dst.ref, top.digest);
+  }
+
+  /** Copies a manifest's children (unless same repository), then pushes it. */
+  async #copyTree(
+    m: Manifest,
+    src: CopySource,
+    dst: CopyTarget,
+    putRef: Ref,
+    child: boolean,
+    ancestors: ReadonlySet<string>,
+  ): Promise<void> {
+    this.#check();
+    this.#visited.add(m.digest);
+    const chain = new Set(ancestors).add(m.digest);
+    if (!_sameRepository(src, dst)) {
+      if (isIndex(m)) {
+        await this.#all(
+          m.json.manifests.map((d) => this.#copyDescriptor(d, src, dst, true, chain)),
+        );
+      } else {
+        await this.#all(_blobsOf(m).map((d) => this.#copyBlob(d, src, dst)));
+      }
+    }
+    await this.#put(dst, putRef, m, child);
+    if (this.#o.referrers === true) await this.#copyReferrers(m.digest, chain);
+  }
+
+  /** Copies a child descriptor: a manifest (recursively) or a blob. */
+  #copyDescriptor(
+    d: Descriptor,
+    src: CopySource,
+    dst: CopyTarget,
+    child: boolean,
+    ancestors: ReadonlySet<string>,
+  ): Promise<void> {
+    if (!isManifestMediaType(d.mediaType)) return this.#copyBlob(d, src, dst);
+    if (ancestors.has(d.digest)) {
+      return Promise.reject(
+        new ManifestInvalidError(
+          `Cannot copy "${
+            commonName(this.#srcRef)
+          }": manifest "${d.digest}" refers to itself (loop)`,
+        ),
+      );
+    }
+    const key = `m|${_key(dst)}|${d.digest}`;
+    const have = this.#done.get(key);
+    if (have !== undefined) return have;
+    const p = (async () => {
+      const ref = withDigest(dst.ref, d.digest);
+      if (
+        this.#o.forceRecursive !== true && !_sameRepository(src, dst) &&
+        (await this.#head(dst, ref))?.digest === d.digest
+      ) {
+        this.#visited.add(d.digest);
+        this.#o.onSkip?.(_event(d), "exists");
+        if (this.#o.referrers === true) await this.#copyReferrers(d.digest, ancestors);
+        return;
+      }
+      const m = await this.#get(src, withDigest(src.ref, d.digest));
+      await this.#copyTree(m, src, dst, ref, child, ancestors);
+    })();
+    this.#done.set(key, p);
+    return p;
+  }
+
+  /** Copies a blob once per target, bounded, skipping foreign layers unless asked. */
+  #copyBlob(d: Descriptor, src: CopySource, dst: CopyTarget): Promise<void> {
+    if ((d.urls?.length ?? 0) > 0 && this.#o.includeExternal !== true) {
+      this.#o.onSkip?.(_event(d), "external");
+      return Promise.resolve();
+    }
+    const key = `b|${_key(dst)}|${d.digest}`;
+    const have = this.#done.get(key);
+    if (have !== undefined) return have;
+    const p = this.#blobs.run(async () => {
+      this.#check();
+      let r: CopyBlobResult;
+      try {
+        r = await copyBlob(src, dst, d.digest, {
+          size: d.size >= 0 ? d.size : undefined,
+          mediaType: d.mediaType,
+          signal: this.#signal,
+          onStart: this.#o.onStart,
+          onSkip: this.#o.onSkip,
+          onProgress: this.#o.onProgress,
+          onDone: this.#o.onDone,
+        });
+      } catch (err) {
+        this.#fail(err);
+        throw err;
+      }
+      if (r.action === "copied") {
+        this.#stats.blobs++;
+        this.#stats.bytes += r.bytes;
+      } else if (r.action === "mounted") this.#stats.mounted++;
+    });
+    this.#done.set(key, p);
+    return p;
+  }
+
+  /** Copies the referrers of a digest (from `referrersSrc`, into `referrersTgt`). */
+  #copyReferrers(digest: string, ancestors: ReadonlySet<string>): Promise<void> {
+    const src = this.#o.referrersSrc !== undefined
+      ? {
+        transport: this.#o.referrersSrc.transport,
+        ref: withoutReference(this.#o.referrersSrc.ref),
+      }
+      : this.#src;
+    const dst = this.#o.referrersTgt !== undefined
+      ? {
+        transport: this.#o.referrersTgt.transport,
+        ref: withoutReference(this.#o.referrersTgt.ref),
+      }
+      : this.#dst;
+    if (_sameRepository(src, dst)) return Promise.resolve();
+    const key = `r|${_key(dst)}|${digest}`;
+    const have = this.#referrersDone.get(key);
+    if (have !== undefined) return have;
+    const p = (async () => {
+      this.#check();
+      let list: Descriptor[];
+      try {
+        list = await this.#requests.run(() =>
+          src.transport.referrerList(withDigest(src.ref, digest), { signal: this.#signal })
+        );
+      } catch (err) {
+        if (err instanceof NotFoundError) return;
+        throw wrapCopyError(err, "list referrers", "source", `${_name(src.ref)}@${digest}`);
+      }
+      await this.#all(list.map((d) => this.#copyDescriptor(d, src, dst, false, ancestors)));
+    })();
+    this.#referrersDone.set(key, p);
+    return p;
+  }
+
+  /** Copies the source tags `<alg>-<hex>*` of every manifest visited, until none is new. */
+  async #copyDigestTags(): Promise<void> {
+    if (this.#o.digestTags !== true || _sameRepository(this.#src, this.#dst)) return;
+    let tags: string[];
+    try {
+      tags = await this.#src.transport.tagList(this.#src.ref, { signal: this.#signal });
+    } catch (err) {
+      throw wrapCopyError(err, "list tags", "source", _name(this.#src.ref));
+    }
+    const handled = new Set<string>();
+    const copiedTags = new Set<string>();
+    for (let round = 0; round <= tags.length; round++) {
+      const pending = [...this.#visited].filter((d) => !handled.has(d));
+      if (pending.length === 0) return;
+      for (const digest of pending) {
+        handled.add(digest);
+        const prefix = referrersFallbackTag(digest);
+        for (const tag of tags) {
+          if (!tag.startsWith(prefix) || copiedTags.has(tag)) continue;
+          copiedTags.add(tag);
+          await this.#copyTag(tag);
+        }
+      }
+    }
+  }
+
+  /** Copies one tag of the source to the same tag of the target, skipping when up to date. */
+  async #copyTag(tag: string): Promise<void> {
+    this.#check();
+    const m = await this.#get(this.#src, withTag(this.#src.ref, tag));
+    const target = withTag(this.#dst.ref, tag);
+    const existing = await this.#head(this.#dst, target);
+    if (existing?.digest === m.digest && this.#o.forceRecursive !== true) {
+      this.#visited.add(m.digest);
+      this.#o.onSkip?.(_event(m), "exists");
+      return;
+    }
+    await this.#copyTree(m, this.#src, this.#dst, target, false, new Set());
+  }
+
+  async #get(src: CopySource, ref: Ref): Promise<Manifest> {
+    this.#check();
+    try {
+      return await this.#requests.run(() =>
+        src.transport.manifestGet(ref, { signal: this.#signal })
+      );
+    } catch (err) {
+      throw wrapCopyError(err, "get manifest", "source", commonName(ref));
+    }
+  }
+
+  async #head(dst: CopyTarget, ref: Ref): Promise<Descriptor | undefined> {
+    this.#check();
+    try {
+      return await this.#requests.run(() =>
+        dst.transport.manifestHead(ref, { signal: this.#signal })
+      );
+    } catch (err) {
+      // An empty directory is not a layout yet, but ocidir writes create one there.
+      if (err instanceof NotFoundError || err instanceof LayoutError) return undefined;
+      throw wrapCopyError(err, "head manifest", "destination", commonName(ref));
+    }
+  }
+
+  async #put(dst: CopyTarget, ref: Ref, m: Manifest, child: boolean): Promise<void> {
+    this.#check();
+    const event = _event(m);
+    this.#o.onStart?.(event);
+    try {
+      await this.#requests.run(() =>
+        dst.transport.manifestPut(ref, m.raw, {
+          mediaType: m.mediaType,
+          child,
+          signal: this.#signal,
+        })
+      );
+    } catch (err) {
+      throw wrapCopyError(err, "put manifest", "destination", commonName(ref));
+    }
+    this.#stats.manifests++;
+    this.#o.onDone?.(event);
+  }
+
+  #check(): void {
+    if (this.#signal.aborted) {
+      throw new AbortedError("Cannot finish the copy: the operation was cancelled", {
+        cause: this.#signal.reason,
+      });
+    }
+  }
+}
+
+/** Blobs an image manifest refers to (config, layers; schema1 `fsLayers`). */
+function _blobsOf(m: Manifest): Descriptor[] {
+  if (m.mediaType === MediaType.DOCKER_SCHEMA1 || m.mediaType === MediaType.DOCKER_SCHEMA1_SIGNED) {
+    const layers = (m.json as { fsLayers?: { blobSum: string }[] }).fsLayers ?? [];
+    return layers.map((l) => ({ mediaType: MediaType.OCTET_STREAM, digest: l.blobSum, size: -1 }));
+  }
+  return manifestReferences(m);
+}
+
+function _sameRepository(
+  a: { transport: ReadOnlyTransport; ref: Ref },
+  b: { transport: ReadOnlyTransport; ref: Ref },
+): boolean {
+  return a.transport === b.transport && equalRepository(a.ref, b.ref);
+}
+
+function _key(t: CopyTarget): string {
+  return `${t.ref.scheme}:${_name(t.ref)}`;
+}
+
+function _name(ref: Ref): string {
+  return commonName(withoutReference(ref));
+}
+
+function _event(d: { digest: string; size: number; mediaType?: string | undefined }): CopyEvent {
+  return { kind: "manifest", digest: d.digest, size: d.size, mediaType: d.mediaType };
+}
