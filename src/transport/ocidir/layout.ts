@@ -152,7 +152,7 @@ async function _readIndexFile(fs: FileSystem, dir: string): Promise<LayoutIndex>
  * @param fs file system
  * @param dir layout directory
  * @returns the parsed `index.json`
- * @throws {NotFoundError} when the directory does not exist
+ * @throws {NotFoundError} when the directory does not exist or is empty
  * @throws {LayoutError} when it is not an OCI layout 1.0.0 or a file is broken
  */
 export async function readLayout(fs: FileSystem, dir: string): Promise<LayoutIndex> {
@@ -162,6 +162,13 @@ export async function readLayout(fs: FileSystem, dir: string): Promise<LayoutInd
   }
   if (!info.isDirectory) {
     throw new LayoutError(dir, `Cannot read OCI layout "${dir}": not a directory`);
+  }
+  if ((await fs.stat(`${dir}/${OCI_LAYOUT_FILE}`)) === undefined) {
+    // An empty directory is a layout that has not been written yet.
+    const others = (await fs.readDir(dir)).filter((n) => n !== LOCK_FILE && n !== "blobs");
+    if (others.length === 0) {
+      throw new NotFoundError(`Cannot find OCI layout "${dir}": the directory is empty`);
+    }
   }
   await _readLayoutFile(fs, dir);
   return await _readIndexFile(fs, dir);

@@ -107,3 +107,17 @@ Deno.test("readLayout() rejects a file, a layout without index.json, and bad ann
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readLayout() answers NotFoundError for an empty directory", async () => {
+  const dir = await Deno.makeTempDir();
+  const code = (e: unknown, c: string) => e instanceof OciError && e.code === c;
+  try {
+    await rejects(readLayout(fs, dir), (e) => code(e, ErrorCode.NOT_FOUND));
+    await Deno.mkdir(`${dir}/blobs`);
+    await rejects(readLayout(fs, dir), (e) => code(e, ErrorCode.NOT_FOUND));
+    await Deno.writeTextFile(`${dir}/stray.txt`, "x");
+    await rejects(readLayout(fs, dir), (e) => code(e, ErrorCode.LAYOUT_INVALID));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
