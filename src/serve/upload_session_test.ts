@@ -1,0 +1,101 @@
+import { equal, ok, rejects } from "node:assert/strict";
+import { digestOf } from "../types/digest.ts";
+import { denoFileSystem } from "../transport/ocidir/file_system.ts";
+import { ApiError } from "./errors_body.ts";
+import { DEFAULT_UPLOAD_LIMITS, UploadStore } from "./upload_session.ts";
+
+const enc = new TextEncoder();
+
+async function withStore(
+  fn: (store: UploadStore, dir: string, clock: { now: number }) => Promise<void>,
+  limits: Partial<typeof DEFAULT_UPLOAD_LIMITS> = {},
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-up-" });
+  const clock = { now: 5_000_000 };
+  const store = new UploadStore({
+    fs: denoFileSystem,
+    dir: `${dir}/.uploads`,
+    now: () => clock.now,
+    limits: { ...DEFAULT_UPLOAD_LIMITS, ...limits },
+  });
+  try {
+    await fn(store, dir, clock);
+  } finally {
+    await store.discardAll();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("UploadStore appends chunks, hashes them, and streams them back in order", async () => {
+  await withStore(async (store) => {
+    const s = await store.create("r", "sha256");
+    await store.use("r", s.id, async (x) => {
+      equal(await store.append(x, ReadableStream.from([enc.encode("ab"), enc.encode("c")])), 3);
+      equal(await store.append(x, ReadableStream.from([enc.encode("def")]), 3), 3);
+      equal(await store.append(x, null), 0);
+    });
+    equal(s.size, 6);
+    equal(s.currentDigest(), digestOf(enc.encode("abcdef")));
+    equal(await new Response(store.stream(s)).text(), "abcdef");
+  });
+});
+
+Deno.test("UploadStore discards a failed chunk and keeps the session as it was", async () => {
+  await withStore(async (store, dir) => {
+    const s = await store.create("r", "sha256");
+    await store.use("r", s.id, async (x) => {
+      await store.append(x, ReadableStream.from([enc.encode("ok")]));
+      const failing = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(enc.encode("partial"));
+          c.error(new Error("client went away"));
+        },
+      });
+      await rejects(
+        store.append(x, failing),
+        (e: unknown) => e instanceof ApiError && e.status === 400,
+      );
+      await rejects(store.append(x, ReadableStream.from([enc.encode("toolong")]), 3), ApiError);
+    });
+    equal(s.size, 2);
+    equal(s.currentDigest(), digestOf(enc.encode("ok")));
+    let files = 0;
+    for await (const _ of Deno.readDir(`${dir}/.uploads`)) files++;
+    equal(files, 1);
+  });
+});
+
+Deno.test("UploadStore refuses other repositories and unknown ids with 404", async () => {
+  await withStore(async (store) => {
+    const s = await store.create("r", "sha256");
+    await rejects(
+      store.use("other", s.id, () => Promise.resolve()),
+      (e: unknown) =>
+        e instanceof ApiError && e.status === 404 && e.entries[0]?.code === "BLOB_UPLOAD_UNKNOWN",
+    );
+    await rejects(store.use("r", "f".repeat(32), () => Promise.resolve()), ApiError);
+  });
+});
+
+Deno.test("UploadStore expires idle sessions and removes their files", async () => {
+  await withStore(async (store, dir, clock) => {
+    const s = await store.create("r", "sha256");
+    await store.use("r", s.id, (x) => store.append(x, ReadableStream.from([enc.encode("x")])));
+    clock.now += DEFAULT_UPLOAD_LIMITS.timeoutMs + 1;
+    equal((await store.expire())[0], s.id);
+    equal(store.count, 0);
+    let files = 0;
+    for await (const _ of Deno.readDir(`${dir}/.uploads`)) files++;
+    equal(files, 0);
+  });
+});
+
+Deno.test("UploadStore removes chunk files left by an earlier process", async () => {
+  await withStore(async (store, dir) => {
+    await Deno.mkdir(`${dir}/.uploads`);
+    await Deno.writeTextFile(`${dir}/.uploads/old.tmp`, "left over");
+    await Deno.utime(`${dir}/.uploads/old.tmp`, 0, 0);
+    await store.create("r", "sha256");
+    ok((await Deno.stat(`${dir}/.uploads/old.tmp`).catch(() => undefined)) === undefined);
+  });
+});
