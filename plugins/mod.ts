@@ -41,6 +41,12 @@ export const VERBS: readonly VerbEntry[] = [
     load: () => import("./repo.ts"),
   },
   {
+    name: "serve",
+    summary: "Run a registry over OCI layouts (olareg's job)",
+    aliases: [],
+    load: () => import("./serve.ts"),
+  },
+  {
     name: "tag",
     summary: "Manage tags (list, delete)",
     aliases: [],

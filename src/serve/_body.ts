@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { SizeLimitError } from "../errors.ts";
+import { readCapped } from "../read_capped.ts";
 import { ApiError } from "./errors_body.ts";
 
 /**
@@ -24,29 +26,10 @@ export async function readCappedBody(req: Request, limit: number): Promise<Uint8
     await req.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (req.body === null) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
+    return await readCapped(req.body, limit, "manifest");
+  } catch (err) {
+    if (err instanceof SizeLimitError) throw tooLarge();
+    throw err;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }

@@ -8,8 +8,12 @@
 /** Path of the registry binary. */
 export const DISTRIBUTION_BIN = "/usr/bin/docker-registry";
 
-/** Tells whether the binary is installed. */
+/**
+ * Tells whether the binary is installed. Under CI (`CI=true`) it is always
+ * true, so a missing install fails the tests instead of skipping them.
+ */
 export const hasDistribution: boolean = (() => {
+  if (Deno.env.get("CI") === "true") return true;
   try {
     return Deno.statSync(DISTRIBUTION_BIN).isFile;
   } catch {
@@ -33,6 +37,8 @@ export interface Distribution {
 export interface DistributionOptions {
   /** `user: password` pairs; enables htpasswd Basic auth. */
   users?: Record<string, string>;
+  /** PEM server certificate and key; serves https instead of http. */
+  tls?: { cert: string; key: string };
 }
 
 /**
@@ -50,7 +56,7 @@ export function freePort(): number {
 /**
  * Starts docker-registry and waits until `/v2/` answers.
  *
- * @param options htpasswd users
+ * @param options htpasswd users, TLS certificate
  * @returns the running registry
  * @throws {Error} when it does not come up within 15 s
  */
@@ -72,6 +78,12 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
     await Deno.writeTextFile(file, lines.join("\n") + "\n");
     auth = `auth:\n  htpasswd:\n    realm: basic-realm\n    path: ${file}\n`;
   }
+  let tls = "";
+  if (options.tls) {
+    await Deno.writeTextFile(`${dir}/server.pem`, options.tls.cert);
+    await Deno.writeTextFile(`${dir}/server.key`, options.tls.key);
+    tls = `  tls:\n    certificate: ${dir}/server.pem\n    key: ${dir}/server.key\n`;
+  }
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = freePort();
     const config = `version: 0.1
@@ -89,7 +101,7 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:${port}
-${auth}`;
+${tls}${auth}`;
     await Deno.writeTextFile(`${dir}/config.yml`, config);
     const child = new Deno.Command(DISTRIBUTION_BIN, {
       args: ["serve", `${dir}/config.yml`],
@@ -117,7 +129,8 @@ ${auth}`;
       try {
         const res = await fetch(`http://127.0.0.1:${port}/v2/`);
         await res.body?.cancel();
-        if (res.status === 200 || res.status === 401) {
+        // A TLS listener answers plain http with 400.
+        if (res.status === 200 || res.status === 401 || (options.tls && res.status === 400)) {
           return { host: `127.0.0.1:${port}`, port, dir, stop };
         }
       } catch {

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parseInterval, parseListenAddr } from "../../plugins/serve.ts";
+import { UsageError } from "../../src/errors.ts";
+import { buildSampleImages } from "../../src/sample/sample_images.ts";
+import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
+import { parseRef } from "../../src/types/ref.ts";
+import { runCli } from "../cli_harness.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+Deno.test("parseListenAddr() reads host:port, [ipv6]:port and :port", () => {
+  assert.deepEqual(parseListenAddr("127.0.0.1:5000"), { hostname: "127.0.0.1", port: 5000 });
+  assert.deepEqual(parseListenAddr("[::1]:0"), { hostname: "::1", port: 0 });
+  assert.deepEqual(parseListenAddr(":8080"), { hostname: "127.0.0.1", port: 8080 });
+  for (const bad of ["", "5000", "host", "h:p", "1.2.3.4:70000", "[::1]", "a:b:1"]) {
+    assert.throws(() => parseListenAddr(bad), UsageError, bad);
+  }
+});
+
+Deno.test("parseInterval() reads Go-style durations", () => {
+  assert.equal(parseInterval("1h30m"), 5_400_000);
+  assert.equal(parseInterval("90s"), 90_000);
+  assert.equal(parseInterval("250ms"), 250);
+  for (const bad of ["", "0s", "1d", "h", "5"]) assert.throws(() => parseInterval(bad), UsageError);
+});
+
+Deno.test("serve bad flags exit 2 with one line and start nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases = [
+      ["serve"],
+      ["serve", "--dir", dir, "--addr", "nope"],
+      ["serve", "--dir", dir, "--addr", "127.0.0.1:0", "--tls-cert", `${dir}/c.pem`],
+      ["serve", "--dir", dir, "--addr", "127.0.0.1:0", "--auth", `${dir}/missing`],
+      ["serve", "--dir", dir, "--addr", "127.0.0.1:0", "--gc-interval", "soon"],
+      ["serve", "gc"],
+    ];
+    for (const args of cases) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.equal(r.stdout, "");
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve refuses an htpasswd file without bcrypt hashes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/htpasswd`, "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
+    const r = await runCli([
+      "serve",
+      "--dir",
+      dir,
+      "--addr",
+      "127.0.0.1:0",
+      "--auth",
+      `${dir}/htpasswd`,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^ocictl: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ocictl serve prints its address, stores pushes as layouts and stops cleanly on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-cli-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, "serve", "--dir", dir, "--addr", "127.0.0.1:0"],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let line = "";
+    for (let i = 0; i < 50 && !line.includes("\n"); i++) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      line += value;
+    }
+    const m = /^http:\/\/(127\.0\.0\.1:\d+)\n/.exec(line);
+    assert.ok(m, `unexpected first line: ${JSON.stringify(line)}`);
+    const host = m[1] as string;
+    const transport = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+    const set = await buildSampleImages(transport, parseRef(`${host}/team/sample`));
+    const tags = await transport.tagList(parseRef(`${host}/team/sample`));
+    assert.ok(tags.includes("v1") && tags.includes("docker") && tags.includes("single"));
+    const referrers = await transport.referrerList(
+      parseRef(`${host}/team/sample@${set.index.digest}`),
+    );
+    assert.deepEqual(referrers.map((d) => d.digest), [set.artifact.digest]);
+    await transport.close();
+    const index = JSON.parse(await Deno.readTextFile(`${dir}/team/sample/index.json`));
+    assert.ok(Array.isArray(index.manifests) && index.manifests.length > 0);
+  } finally {
+    child.kill("SIGTERM");
+    await reader.cancel().catch(() => {});
+    const status = await child.status;
+    await child.stderr.cancel().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+    assert.equal(status.code, 0);
+  }
+});
