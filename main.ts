@@ -5,6 +5,7 @@
  * @module
  */
 import { createTransportFactory } from "./src/client.ts";
+import { AbortedError } from "./src/errors.ts";
 import type { CliIo } from "./src/cli/context.ts";
 import { runCli } from "./src/cli/run.ts";
 import { hostPlatform } from "./src/types/platform.ts";
@@ -18,6 +19,7 @@ import { VERBS } from "./plugins/mod.ts";
  * @throws never
  */
 export function denoIo(signal: AbortSignal): CliIo {
+  const tty = Deno.stdin.isTerminal();
   return {
     stdout: Deno.stdout.writable,
     stderr: Deno.stderr.writable,
@@ -32,7 +34,53 @@ export function denoIo(signal: AbortSignal): CliIo {
     transports: createTransportFactory(),
     platform: hostPlatform(Deno.build),
     readFile: (path) => Deno.readTextFileSync(path),
+    ...(tty
+      ? {
+        readSecret: (prompt: string) => readTerminalLine(prompt, false),
+        readLine: (prompt: string) => readTerminalLine(prompt, true),
+      }
+      : {}),
   };
+}
+
+/**
+ * Reads one line from the terminal, optionally without echo (stdin in raw
+ * mode: Enter ends the line, Backspace erases, Ctrl-C or Ctrl-D cancel).
+ *
+ * @param prompt written to stderr first
+ * @param echo whether the typed text is shown
+ * @returns the line without its end
+ * @throws {AbortedError} on Ctrl-C, or Ctrl-D on an empty line
+ */
+export async function readTerminalLine(prompt: string, echo: boolean): Promise<string> {
+  const enc = new TextEncoder();
+  await Deno.stderr.write(enc.encode(prompt));
+  const bytes: number[] = [];
+  const one = new Uint8Array(1);
+  Deno.stdin.setRaw(true);
+  try {
+    for (;;) {
+      const n = await Deno.stdin.read(one);
+      const c = one[0] ?? 0;
+      if (n === null || c === 4 && bytes.length === 0 || c === 3) {
+        throw new AbortedError("Cannot read from the terminal: input cancelled");
+      }
+      if (c === 13 || c === 10) break;
+      if (c === 127 || c === 8) {
+        if (bytes.length > 0) {
+          bytes.pop();
+          if (echo) await Deno.stderr.write(enc.encode("\b \b"));
+        }
+        continue;
+      }
+      bytes.push(c);
+      if (echo) await Deno.stderr.write(one);
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    await Deno.stderr.write(enc.encode("\n"));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 } from "../src/cli/manifest_commands.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { createRatelimitCommand } from "../src/cli/ratelimit.ts";
 import {
   copyImage,
   type CopyOptions,
@@ -98,6 +99,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       await writeFormatted(ctx, view, opts.format);
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
+  image.addCommand(createRatelimitCommand(ctx));
   return image as unknown as CommandUnknownOpts;
 }
 

@@ -23,8 +23,14 @@ export const VERBS: readonly VerbEntry[] = [
     load: () => import("./completion.ts"),
   },
   {
+    name: "config",
+    summary: "Show and change ocictl's configuration",
+    aliases: [],
+    load: () => import("./config.ts"),
+  },
+  {
     name: "image",
-    summary: "Manage images (copy, digest, inspect, manifest)",
+    summary: "Manage images (copy, digest, inspect, manifest, ratelimit)",
     aliases: [],
     load: () => import("./image.ts"),
   },
@@ -35,8 +41,14 @@ export const VERBS: readonly VerbEntry[] = [
     load: () => import("./manifest.ts"),
   },
   {
+    name: "registry",
+    summary: "Manage registry logins and settings",
+    aliases: [],
+    load: () => import("./registry.ts"),
+  },
+  {
     name: "repo",
-    summary: "Manage repositories (copy)",
+    summary: "Manage repositories (copy, list)",
     aliases: [],
     load: () => import("./repo.ts"),
   },

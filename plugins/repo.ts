@@ -10,6 +10,7 @@ import { commonName } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { createRepoLsCommand } from "../src/cli/repo_ls.ts";
 import { copyRepo, DEFAULT_REPO_CONCURRENCY } from "../src/ops/repo_copy.ts";
 
 markPluginLoaded("repo");
@@ -24,6 +25,7 @@ markPluginLoaded("repo");
 export function createCommand(ctx: CliContext): CommandUnknownOpts {
   const repo = new Command("repo").description("Manage repositories");
   repo.addCommand(createRepoCopyCommand(ctx));
+  repo.addCommand(createRepoLsCommand(ctx));
   return repo as unknown as CommandUnknownOpts;
 }
 

@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { NotFoundError, UnsupportedError } from "./errors.ts";
+import { NotFoundError } from "./errors.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import type { ConfigIo } from "./config/config_io.ts";
+import { denoConfigIo } from "./config/deno_config_io.ts";
+import { type ResolvedHosts, resolveHosts } from "./config/resolve_hosts.ts";
+import { createDenoFetch, type RegistryFetch } from "./transport/registry/deno_fetch.ts";
+import type { HostConfig } from "./transport/registry/host_config.ts";
+import type { RegistryLogger } from "./transport/registry/http.ts";
+import { RegistryTransport } from "./transport/registry/registry_transport.ts";
 import type { Descriptor, Platform } from "./types/descriptor.ts";
 import { isIndex, type Manifest } from "./types/manifest.ts";
 import { formatPlatform, selectPlatform } from "./types/platform.ts";
@@ -17,41 +25,291 @@ import type {
   CallOptions,
   ManifestPutOptions,
   ReferrerListOptions,
+  RepoLister,
   TagListOptions,
   Transport,
 } from "./transport/transport.ts";
 
+/**
+ * What a command run tells the transports: environment, raw `--host` values,
+ * User-Agent and where to log. The registry transport reads its hosts and
+ * credentials from these (config file, docker config, flags).
+ */
+export interface TransportSettings {
+  /** Environment (config file location, docker config, proxies). */
+  env: Record<string, string>;
+  /** Raw `--host` values, in command-line order. */
+  hostFlags: readonly string[];
+  /** User-Agent. @default "ocictl/<version>" */
+  userAgent?: string | undefined;
+  /** Request-level logging and registry warnings. */
+  logger?: RegistryLogger | undefined;
+  /** Sees every registry response (headers only; do not read the body). */
+  onResponse?: ((res: Response, method: string) => void) | undefined;
+}
+
 /** Creates the transport serving a scheme. */
-export type TransportFactory = (scheme: RefScheme) => Transport;
+export type TransportFactory = (scheme: RefScheme, settings?: TransportSettings) => Transport;
+
+/** The seams of the registry transport (tests replace them). */
+export interface RegistrySeams {
+  /**
+   * Builds the config I/O seam for an environment.
+   * @default denoConfigIo({ env })
+   */
+  configIo?: ((env: Record<string, string>) => ConfigIo) | undefined;
+  /**
+   * Builds the fetch for the resolved hosts (TLS, proxies).
+   * @default createDenoFetch
+   */
+  fetch?: ((hosts: HostConfig[], env: Record<string, string>) => RegistryFetch) | undefined;
+  /** Docker's certificate root. @default "/etc/docker/certs.d" */
+  certsDir?: string | undefined;
+}
 
 /** Options of {@link createTransportFactory}. */
 export interface TransportFactoryOptions {
   /** Options handed to the OCI layout transport (file-system seam). */
   ocidir?: ConstructorParameters<typeof OciDirTransport>[0];
+  /** Seams of the registry transport. */
+  registry?: RegistrySeams | undefined;
 }
+
+/** The User-Agent sent by default. */
+export const DEFAULT_USER_AGENT = `ocictl/${denoJson.version}`;
 
 /**
  * The default transport factory: `ocidir` is served by
- * {@link OciDirTransport}; registries are not built yet.
+ * {@link OciDirTransport}, `reg` by a {@link RegistryTransport} whose hosts
+ * and credentials come from `resolveHosts` (ocictl config, docker config,
+ * certificate directories, `--host`) on first use.
  *
- * @param options options of the transports it creates
+ * @param options seams of the transports it creates
  * @returns a factory creating a new transport per call
- * @throws {UnsupportedError} (from the factory) for the `reg` scheme
+ * @throws never (configuration errors surface from the first registry call)
  *
- * @example Registries are not reachable yet
+ * @example Registries get a registry transport
  * ```ts
  * import assert from "node:assert/strict";
  * import { createTransportFactory } from "./client.ts";
- * assert.throws(() => createTransportFactory()("reg"), { code: "UNSUPPORTED" });
+ * const t = createTransportFactory()("reg", { env: {}, hostFlags: [] });
+ * assert.equal(t.scheme, "reg");
+ * await t.close();
  * ```
  */
 export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
-  return (scheme) => {
+  return (scheme, settings) => {
     if (scheme === "ocidir") return new OciDirTransport(options.ocidir);
-    throw new UnsupportedError(
-      `Cannot reach registry: registry support is not built yet; use ocidir://`,
+    return new ConfiguredRegistryTransport(
+      settings ?? { env: {}, hostFlags: [] },
+      options.registry ?? {},
     );
   };
+}
+
+/**
+ * A registry transport that resolves its hosts and credentials on first use
+ * and forwards every call to a {@link RegistryTransport}.
+ */
+export class ConfiguredRegistryTransport implements Transport, RepoLister {
+  /** The scheme this transport serves. */
+  readonly scheme = "reg";
+  #settings: TransportSettings;
+  #seams: RegistrySeams;
+  #ready:
+    | Promise<{ t: RegistryTransport; seam: RegistryFetch; resolved: ResolvedHosts }>
+    | undefined;
+
+  /**
+   * @param settings environment, `--host` values, User-Agent, logger
+   * @param seams config I/O and fetch builders
+   */
+  constructor(settings: TransportSettings, seams: RegistrySeams = {}) {
+    this.#settings = settings;
+    this.#seams = seams;
+  }
+
+  /**
+   * The hosts and credentials in force (resolved once).
+   *
+   * @returns the resolved hosts
+   * @throws {UsageError} for a bad `--host` value
+   * @throws {ConfigError} for a malformed config file
+   */
+  async resolved(): Promise<ResolvedHosts> {
+    return (await this.#inner()).resolved;
+  }
+
+  #inner(): Promise<{ t: RegistryTransport; seam: RegistryFetch; resolved: ResolvedHosts }> {
+    this.#ready ??= (async () => {
+      const s = this.#settings;
+      const io = (this.#seams.configIo ?? ((env) => denoConfigIo({ env })))(s.env);
+      const resolved = await resolveHosts(io, {
+        flags: [...s.hostFlags],
+        certsDir: this.#seams.certsDir,
+        warn: (msg, data) => s.logger?.warn?.(msg, data),
+      });
+      const seam = (this.#seams.fetch ??
+        ((hosts, env) => createDenoFetch({ hosts, env })))(resolved.hosts, s.env);
+      const observe = s.onResponse;
+      const fetchFn: typeof fetch = observe
+        ? async (input, init) => {
+          const res = await seam.fetch(input, init);
+          observe(res, (init?.method ?? "GET").toUpperCase());
+          return res;
+        }
+        : seam.fetch;
+      const t = new RegistryTransport({
+        fetch: fetchFn,
+        hosts: resolved.hosts,
+        credentials: resolved.credentials,
+        userAgent: s.userAgent ?? DEFAULT_USER_AGENT,
+        logger: s.logger,
+      });
+      return { t, seam, resolved };
+    })();
+    return this.#ready;
+  }
+
+  /**
+   * Checks that the registry answers `GET /v2/`. @see RegistryTransport.ping
+   * @param ref any reference on the registry @param options signal @returns nothing
+   * @throws {RegistryError} when it does not answer 200
+   */
+  async ping(ref: Ref, options?: CallOptions): Promise<void> {
+    return (await this.#inner()).t.ping(ref, options);
+  }
+  /**
+   * @see Transport.manifestHead
+   * @param ref reference @param options signal @returns the descriptor
+   * @throws {NotFoundError} when it does not exist
+   */
+  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
+    return (await this.#inner()).t.manifestHead(ref, options);
+  }
+  /**
+   * @see Transport.manifestGet
+   * @param ref reference @param options signal @returns the manifest
+   * @throws {NotFoundError} when it does not exist
+   */
+  async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
+    return (await this.#inner()).t.manifestGet(ref, options);
+  }
+  /**
+   * @see Transport.manifestPut
+   * @param ref reference @param raw bytes @param options media type, signal @returns the descriptor
+   * @throws {ManifestInvalidError} when the body is not a valid manifest
+   */
+  async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
+    return (await this.#inner()).t.manifestPut(ref, raw, options);
+  }
+  /**
+   * @see Transport.manifestDelete
+   * @param ref reference with a digest @param options signal @returns nothing
+   * @throws {NotFoundError} when it does not exist
+   */
+  async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
+    return (await this.#inner()).t.manifestDelete(ref, options);
+  }
+  /**
+   * @see Transport.blobHead
+   * @param ref repository @param digest digest @param options signal @returns the descriptor
+   * @throws {NotFoundError} when it does not exist
+   */
+  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
+    return (await this.#inner()).t.blobHead(ref, digest, options);
+  }
+  /**
+   * @see Transport.blobGet
+   * @param ref repository @param digest digest @param options size, signal @returns the reader
+   * @throws {NotFoundError} when it does not exist
+   */
+  async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
+    return (await this.#inner()).t.blobGet(ref, digest, options);
+  }
+  /**
+   * @see Transport.blobPut
+   * @param ref repository @param body bytes @param options digest, size, signal
+   * @returns the descriptor
+   * @throws {DigestMismatchError} when the bytes do not match
+   */
+  async blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<Descriptor> {
+    let inner;
+    try {
+      inner = await this.#inner();
+    } catch (err) {
+      await body.cancel().catch(() => {});
+      throw err;
+    }
+    return inner.t.blobPut(ref, body, options);
+  }
+  /**
+   * @see Transport.blobDelete
+   * @param ref repository @param digest digest @param options signal @returns nothing
+   * @throws {NotFoundError} when it does not exist
+   */
+  async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
+    return (await this.#inner()).t.blobDelete(ref, digest, options);
+  }
+  /**
+   * @see Transport.tagList
+   * @param ref repository @param options limit, last, signal @returns the tags
+   * @throws {NotFoundError} when the repository does not exist
+   */
+  async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
+    return (await this.#inner()).t.tagList(ref, options);
+  }
+  /**
+   * Lists repositories with `_catalog`. @see RepoLister.repoList
+   * @param ref any reference on the registry @param options limit, last, signal
+   * @returns repository names
+   * @throws {RegistryError} when the registry refuses the catalog
+   */
+  async repoList(ref: Ref, options?: TagListOptions): Promise<string[]> {
+    return (await this.#inner()).t.repoList(ref, options);
+  }
+  /**
+   * @see Transport.tagDelete
+   * @param ref reference with a tag @param options signal @returns nothing
+   * @throws {NotFoundError} when the tag does not exist
+   */
+  async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
+    return (await this.#inner()).t.tagDelete(ref, options);
+  }
+  /**
+   * @see Transport.referrerList
+   * @param ref reference with a digest @param options artifact type, signal
+   * @returns referrer descriptors
+   * @throws {NotFoundError} when the repository does not exist
+   */
+  async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
+    return (await this.#inner()).t.referrerList(ref, options);
+  }
+  /**
+   * Closes the transport and its HTTP clients.
+   * @returns nothing
+   * @throws never
+   */
+  async close(): Promise<void> {
+    const ready = this.#ready;
+    this.#ready = undefined;
+    if (!ready) return;
+    let inner;
+    try {
+      inner = await ready;
+    } catch {
+      return;
+    }
+    try {
+      await inner.t.close();
+    } finally {
+      inner.seam.close();
+    }
+  }
 }
 
 /** Options of {@link Client}. */
@@ -60,6 +318,8 @@ export interface ClientOptions {
   transports?: TransportFactory | undefined;
   /** Default signal of every call that does not pass its own. */
   signal?: AbortSignal | undefined;
+  /** Handed to the factory (environment, `--host` values, User-Agent, logger). */
+  settings?: TransportSettings | undefined;
 }
 
 /** Options of {@link Client.resolvePlatform}. */
@@ -91,12 +351,14 @@ export interface ResolvePlatformOptions extends CallOptions {
 export class Client {
   #factory: TransportFactory;
   #signal: AbortSignal | undefined;
+  #settings: TransportSettings | undefined;
   #transports = new Map<RefScheme, Transport>();
 
-  /** @param options transport factory and default signal */
+  /** @param options transport factory, default signal, transport settings */
   constructor(options: ClientOptions = {}) {
     this.#factory = options.transports ?? createTransportFactory();
     this.#signal = options.signal;
+    this.#settings = options.settings;
   }
 
   /**
@@ -104,22 +366,12 @@ export class Client {
    *
    * @param ref reference
    * @returns its transport
-   * @throws {UnsupportedError} when the scheme cannot be served (registries, for now)
+   * @throws {UnsupportedError} when the factory cannot serve the scheme
    */
   transport(ref: Ref): Transport {
     const have = this.#transports.get(ref.scheme);
     if (have) return have;
-    let t: Transport;
-    try {
-      t = this.#factory(ref.scheme);
-    } catch (err) {
-      if (err instanceof UnsupportedError && ref.scheme === "reg") {
-        throw new UnsupportedError(
-          `Cannot reach registry "${ref.registry}": registry support is not built yet; use ocidir://`,
-        );
-      }
-      throw err;
-    }
+    const t = this.#factory(ref.scheme, this.#settings);
     this.#transports.set(ref.scheme, t);
     return t;
   }

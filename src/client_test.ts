@@ -1,17 +1,116 @@
 import assert from "node:assert/strict";
-import { Client, createTransportFactory } from "./client.ts";
-import { NotFoundError, UnsupportedError } from "./errors.ts";
+import { createHash } from "node:crypto";
+import {
+  Client,
+  ConfiguredRegistryTransport,
+  createTransportFactory,
+  DEFAULT_USER_AGENT,
+} from "./client.ts";
+import { memoryIo } from "./config/_memory_io_test_helper.ts";
+import { ConfigError, NotFoundError, UsageError } from "./errors.ts";
 import { buildSampleImages } from "./sample/sample_images.ts";
 import { MemoryTransport } from "./transport/memory/memory_transport.ts";
 import { parseRef } from "./types/ref.ts";
 
-Deno.test("Client throws UnsupportedError for registries by default", () => {
-  const client = new Client();
-  assert.throws(
-    () => client.transport(parseRef("localhost:5000/a")),
-    (e: unknown) => e instanceof UnsupportedError && e.message.includes("localhost:5000"),
-  );
-  assert.equal(createTransportFactory()("ocidir").scheme, "ocidir");
+const MANIFEST = new TextEncoder().encode(
+  '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+);
+
+function fakeRegistry(
+  seen: Request[],
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    seen.push(req);
+    await req.body?.cancel();
+    const digest = "sha256:" + createHash("sha256").update(MANIFEST).digest("hex");
+    return new Response(req.method === "HEAD" ? null : MANIFEST, {
+      headers: {
+        "content-type": "application/vnd.oci.image.index.v1+json",
+        "docker-content-digest": digest,
+        "content-length": String(MANIFEST.byteLength),
+      },
+    });
+  };
+}
+
+Deno.test("createTransportFactory() serves reg with hosts from the config file and --host", async () => {
+  const seen: Request[] = [];
+  const responses: string[] = [];
+  let fetchHosts: string[] = [];
+  let closed = 0;
+  const io = memoryIo({
+    "/cfg/config.json": JSON.stringify({
+      hosts: { "r.example": { tls: "disabled", user: "cfg" } },
+    }),
+  }, { OCICTL_CONFIG: "/cfg/config.json" });
+  const factory = createTransportFactory({
+    registry: {
+      configIo: () => io,
+      certsDir: "/none",
+      fetch: (hosts) => {
+        fetchHosts = hosts.map((h) => h.name);
+        return { fetch: fakeRegistry(seen) as typeof fetch, close: () => void closed++ };
+      },
+    },
+  });
+  const client = new Client({
+    transports: factory,
+    settings: {
+      env: io.env,
+      hostFlags: ["reg=other.example:5000,tls=disabled"],
+      onResponse: (_res, method) => void responses.push(method),
+    },
+  });
+  const head = await client.manifestHead(parseRef("r.example/a/b:v1"));
+  assert.equal(head.size, MANIFEST.byteLength);
+  await client.manifestHead(parseRef("other.example:5000/c:v1"));
+  assert.deepEqual(fetchHosts.sort(), ["other.example:5000", "r.example"]);
+  assert.equal(seen[0]?.url, "http://r.example/v2/a/b/manifests/v1");
+  assert.equal(seen[0]?.headers.get("user-agent"), DEFAULT_USER_AGENT);
+  assert.match(DEFAULT_USER_AGENT, /^ocictl\/\d+\.\d+\.\d+/);
+  assert.equal(seen[1]?.url, "http://other.example:5000/v2/c/manifests/v1");
+  assert.deepEqual(responses, ["HEAD", "HEAD"]);
+  await client.close();
+  assert.equal(closed, 1);
+});
+
+Deno.test("ConfiguredRegistryTransport fails every call on a bad --host and cancels upload bodies", async () => {
+  const t = createTransportFactory({
+    registry: { configIo: () => memoryIo(), certsDir: "/none" },
+  })("reg", { env: {}, hostFlags: ["reg=x,tls=sometimes"], userAgent: "ua" });
+  await assert.rejects(t.manifestHead(parseRef("x/a:v1")), UsageError);
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+  await assert.rejects(t.blobPut(parseRef("x/a"), body), UsageError);
+  assert.ok(cancelled);
+  await t.close();
+});
+
+Deno.test("ConfiguredRegistryTransport refuses a malformed config file with ConfigError", async () => {
+  const io = memoryIo({ "/c.json": "{ nope" }, { OCICTL_CONFIG: "/c.json" });
+  const t = new ConfiguredRegistryTransport({ env: io.env, hostFlags: [] }, {
+    configIo: () => io,
+    certsDir: "/none",
+  });
+  await assert.rejects(t.tagList(parseRef("r.example/a")), ConfigError);
+  await assert.rejects(t.resolved(), ConfigError);
+  await t.close();
+});
+
+Deno.test("Client hands its settings to the factory and keeps ocidir working", async () => {
+  const got: unknown[] = [];
+  const settings = { env: { A: "1" }, hostFlags: [] };
+  const client = new Client({
+    transports: (scheme, s) => {
+      got.push(s);
+      return createTransportFactory()(scheme, s);
+    },
+    settings,
+  });
+  assert.equal(client.transport(parseRef("ocidir://x")).scheme, "ocidir");
+  assert.deepEqual(got, [settings]);
+  await client.close();
 });
 
 Deno.test("Client uses one transport per scheme and closes it", async () => {

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { Client, type TransportFactory } from "../client.ts";
+import { Client, type TransportFactory, type TransportSettings } from "../client.ts";
+import type { ConfigIo } from "../config/config_io.ts";
+import { denoConfigIo } from "../config/deno_config_io.ts";
 import type { Platform } from "../types/descriptor.ts";
-import type { HostConfig } from "../transport/registry/host_config.ts";
 import type { GlobalOptions } from "./global_options.ts";
 import { createLogger, type Logger, type LogLevel } from "./logger.ts";
 import { StreamSink } from "./stream_sink.ts";
@@ -42,12 +43,28 @@ export interface CliIo {
   platform: Platform;
   /** Reads a text file for `{{file "path"}}` in templates; absent = empty text. */
   readFile?: ((path: string) => string) | undefined;
+  /**
+   * Asks the terminal for a line without echoing it (passwords). Absent when
+   * stdin is not a terminal or the embedder gives no prompt.
+   */
+  readSecret?: ((prompt: string) => Promise<string>) | undefined;
+  /**
+   * Asks the terminal for a line with echo (user names). Absent when stdin is
+   * not a terminal or the embedder gives no prompt.
+   */
+  readLine?: ((prompt: string) => Promise<string>) | undefined;
+  /** Config file I/O for the `registry` and `config` verbs. @default denoConfigIo({ env }) */
+  configIo?: ConfigIo | undefined;
 }
 
 /** Everything a command needs, built once the root flags are parsed. */
 export interface CliContext extends CliIo {
-  /** `--host` settings, for the registry transport. */
-  hosts: HostConfig[];
+  /** Raw `--host` values, for the registry transport. */
+  hostFlags: string[];
+  /** What the client hands to the transport factory (env, `--host`, User-Agent, logger). */
+  transportSettings: TransportSettings;
+  /** Config file I/O. */
+  configIo: ConfigIo;
   /** `--user-agent` override. */
   userAgent: string | undefined;
   /** Log level in force. */
@@ -65,7 +82,7 @@ export interface CliContext extends CliIo {
 /**
  * Builds a command context from the process seams and the root flags.
  *
- * @param io streams, env, signal, transports, platform
+ * @param io streams, env, signal, transports, platform, prompts, config I/O
  * @param globals parsed root flags
  * @param sinks writers to reuse for stdout and stderr (so that writes stay ordered)
  * @returns the context (its client must be closed after the command)
@@ -85,14 +102,31 @@ export function createCliContext(
       err.write(line).catch(() => {});
     },
   });
+  const transportSettings: TransportSettings = {
+    env: io.env,
+    hostFlags: [...globals.host],
+    userAgent: globals.userAgent,
+    logger: {
+      debug: (msg, data) => logger.debug(msg, data),
+      // Retries are progress, not problems: shown with -v info.
+      warn: (msg, data) =>
+        msg.startsWith("Retrying ") ? logger.info(msg, data) : logger.warn(msg, data),
+    },
+  };
   return {
     ...io,
-    hosts: globals.host,
+    hostFlags: [...globals.host],
+    transportSettings,
+    configIo: io.configIo ?? denoConfigIo({ env: io.env }),
     userAgent: globals.userAgent,
     verbosity: globals.verbosity,
     logger,
     out,
     err,
-    client: new Client({ transports: io.transports, signal: io.signal }),
+    client: new Client({
+      transports: io.transports,
+      signal: io.signal,
+      settings: transportSettings,
+    }),
   };
 }

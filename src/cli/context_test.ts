@@ -20,11 +20,14 @@ Deno.test("createCliContext() applies the root flags and logs to stderr", async 
   const ctx = createCliContext(io(chunks), {
     verbosity: "info",
     logopt: ["json"],
-    host: [{ name: "r.io", tls: "disabled" }],
+    host: ["reg=r.io,tls=disabled"],
     userAgent: "ua/1",
   });
   assert.equal(ctx.verbosity, "info");
-  assert.equal(ctx.hosts[0]?.name, "r.io");
+  assert.deepEqual(ctx.hostFlags, ["reg=r.io,tls=disabled"]);
+  assert.deepEqual(ctx.transportSettings.hostFlags, ["reg=r.io,tls=disabled"]);
+  assert.equal(ctx.transportSettings.userAgent, "ua/1");
+  assert.equal(ctx.transportSettings.env, ctx.env);
   assert.equal(ctx.userAgent, "ua/1");
   assert.equal(ctx.env.A, "1");
   ctx.logger.debug("hidden");

@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { HostConfig, TlsMode } from "../transport/registry/host_config.ts";
+import { parseHostFlag } from "../config/host_flag.ts";
 import { isLogLevel, type LogLevel } from "./logger.ts";
 
 /** Root flags after parsing. */
@@ -14,8 +14,8 @@ export interface GlobalOptions {
   verbosity: LogLevel;
   /** Log options; only `json` is known. */
   logopt: string[];
-  /** Ad-hoc registry host settings from `--host`. */
-  host: HostConfig[];
+  /** Raw `--host` values (checked, parsed again with the config files). */
+  host: string[];
   /** User-Agent override. */
   userAgent?: string | undefined;
 }
@@ -52,72 +52,26 @@ export function collectLogopt(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), value];
 }
 
-const TLS_MODES: readonly TlsMode[] = ["enabled", "insecure", "disabled"];
-
 /**
- * Parses a `--host` value such as `reg=localhost:5000,tls=disabled`.
+ * Checks one `--host` value and appends it, unparsed (commander repeatable
+ * reducer). The raw values are resolved together with the config files when
+ * the registry transport is first used.
  *
- * @param value comma-separated `key=value` pairs with keys reg, user, pass, tls
- * @returns the host configuration
- * @throws {UsageError} for an unknown key, a missing `reg`, a bad TLS mode or a pair without `=`
+ * @param value the flag value, e.g. `reg=localhost:5000,tls=disabled`
+ * @param previous values so far (undefined on the first call)
+ * @returns the values with this one appended
+ * @throws {UsageError} for a value `parseHostFlag` (src/config/host_flag.ts) refuses
  *
- * @example A local registry without TLS
+ * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseHostFlag } from "./global_options.ts";
- * assert.deepEqual(parseHostFlag("reg=localhost:5000,tls=disabled"), { name: "localhost:5000", tls: "disabled" });
+ * import { collectHost } from "./global_options.ts";
+ * assert.deepEqual(collectHost("reg=localhost:5000,tls=disabled", undefined), [
+ *   "reg=localhost:5000,tls=disabled",
+ * ]);
  * ```
  */
-export function parseHostFlag(value: string): HostConfig {
-  let name: string | undefined;
-  const host: Omit<HostConfig, "name"> = {};
-  for (const pair of value.split(",")) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) {
-      throw new UsageError(`Cannot parse host "${value}": expected key=value pairs, got "${pair}"`);
-    }
-    const key = pair.slice(0, eq).trim();
-    const val = pair.slice(eq + 1);
-    switch (key) {
-      case "reg":
-      case "registry":
-        if (val === "") throw new UsageError(`Cannot parse host "${value}": "reg" is empty`);
-        name = val;
-        break;
-      case "user":
-        host.user = val;
-        break;
-      case "pass":
-        host.pass = val;
-        break;
-      case "tls":
-        if (!(TLS_MODES as readonly string[]).includes(val)) {
-          throw new UsageError(
-            `Cannot parse host "${value}": tls must be enabled, insecure or disabled`,
-          );
-        }
-        host.tls = val as TlsMode;
-        break;
-      default:
-        throw new UsageError(
-          `Cannot parse host "${value}": unknown key "${key}" (use reg, user, pass, tls)`,
-        );
-    }
-  }
-  if (name === undefined) {
-    throw new UsageError(`Cannot parse host "${value}": "reg=<registry>" is required`);
-  }
-  return { name, ...host };
-}
-
-/**
- * Parses one `--host` value and appends it (commander repeatable reducer).
- *
- * @param value the flag value
- * @param previous hosts so far (undefined on the first call)
- * @returns the hosts with this one appended
- * @throws {UsageError} see {@link parseHostFlag}
- */
-export function collectHost(value: string, previous: HostConfig[] | undefined): HostConfig[] {
-  return [...(previous ?? []), parseHostFlag(value)];
+export function collectHost(value: string, previous: string[] | undefined): string[] {
+  parseHostFlag(value);
+  return [...(previous ?? []), value];
 }

@@ -1,24 +1,23 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { collectHost, collectLogopt, parseHostFlag, parseVerbosity } from "./global_options.ts";
+import { collectHost, collectLogopt, parseVerbosity } from "./global_options.ts";
 
-Deno.test("parseHostFlag() reads reg, user, pass and tls", () => {
-  assert.deepEqual(parseHostFlag("reg=r.io,user=u,pass=p=q,tls=insecure"), {
-    name: "r.io",
-    user: "u",
-    pass: "p=q",
-    tls: "insecure",
-  });
+Deno.test("collectHost() keeps the raw --host values in order", () => {
+  assert.deepEqual(
+    collectHost("reg=b,tls=disabled", collectHost("reg=a,user=u,pass=p=q", undefined)),
+    ["reg=a,user=u,pass=p=q", "reg=b,tls=disabled"],
+  );
 });
 
-Deno.test("parseHostFlag() refuses bad settings with UsageError", () => {
+Deno.test("collectHost() refuses bad settings with UsageError and keeps nothing", () => {
   for (const bad of ["", "reg=", "user=u", "reg=x,tls=on", "reg=x,foo=1", "reg=x,novalue"]) {
-    assert.throws(() => parseHostFlag(bad), (e: unknown) => e instanceof UsageError, bad);
+    const before = ["reg=ok"];
+    assert.throws(() => collectHost(bad, before), (e: unknown) => e instanceof UsageError, bad);
+    assert.deepEqual(before, ["reg=ok"]);
   }
 });
 
-Deno.test("collectHost() and collectLogopt() append", () => {
-  assert.equal(collectHost("reg=b", collectHost("reg=a", undefined)).length, 2);
+Deno.test("collectLogopt() appends json and refuses other options", () => {
   assert.deepEqual(collectLogopt("json", undefined), ["json"]);
   assert.throws(() => collectLogopt("yaml", []), { code: "USAGE" });
 });

@@ -82,7 +82,6 @@ Deno.test("tag bad inputs exit with one stderr line and change nothing", async (
         args: ["tag", "rm", `${base}@sha256:${"0".repeat(64)}`],
         code: 2,
       },
-      { name: "registry not built yet", args: ["tag", "ls", "localhost:5000/repo"], code: 1 },
       { name: "bad template", args: ["tag", "ls", "--format", "{{.Tags", base], code: 2 },
     ];
     for (const c of cases) {

@@ -112,7 +112,7 @@ export function registryError(info: ErrorInfo): OciError {
   let code: ErrorCodeValue = ErrorCode.REGISTRY;
   if (info.status === 401 || info.status === 403) {
     code = ErrorCode.UNAUTHORIZED;
-    detail += `; check the credentials with "ocictl registry login ${info.registry}"`;
+    detail += `; log in with "ocictl registry login ${info.registry}" and try again`;
   } else if (info.status === 429) {
     code = ErrorCode.RATE_LIMIT;
     detail += "; wait and try again";

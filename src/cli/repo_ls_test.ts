@@ -1,0 +1,11 @@
+import assert from "node:assert/strict";
+import { formatOutput } from "./output.ts";
+import { repoListView } from "./repo_ls.ts";
+
+Deno.test("repoListView() prints one name per line and regctl's JSON", () => {
+  const v = repoListView(["a", "b/c"]);
+  assert.equal(formatOutput(v, "{{printPretty .}}"), "a\nb/c\n");
+  assert.equal(formatOutput(v, "{{json .}}"), '{"repositories":["a","b/c"]}\n');
+  assert.equal(formatOutput(v, "{{range .Repositories}}{{.}};{{end}}"), "a;b/c;");
+  assert.equal(repoListView([]).marshalPretty(), "");
+});

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { RegistryError } from "../../errors.ts";
+import { classifyTlsError, createDenoFetch, splitPem } from "./deno_fetch.ts";
+
+function serve(
+  handler: (req: Request) => Response,
+): { server: Deno.HttpServer<Deno.NetAddr>; host: string } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  return { server, host: `127.0.0.1:${server.addr.port}` };
+}
+
+Deno.test("splitPem() splits a bundle and keeps unknown text whole", () => {
+  const a = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----";
+  const b = "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----";
+  assert.deepEqual(splitPem(`${a}\n${b}\n`), [`${a}\n`, `${b}\n`]);
+  assert.deepEqual(splitPem("not pem"), ["not pem"]);
+});
+
+Deno.test("classifyTlsError() turns https protocol and trust failures into RegistryError", () => {
+  const url = new URL("https://r.example:5000/v2/");
+  const plain = new TypeError("fetch failed", {
+    cause: new Error("received corrupt message of type InvalidContentType"),
+  });
+  const untrusted = new TypeError("fetch failed", {
+    cause: new Error("invalid peer certificate: UnknownIssuer"),
+  });
+  for (const err of [plain, untrusted]) {
+    const got = classifyTlsError(err, url, "GET", "r.example:5000");
+    assert.ok(got instanceof RegistryError);
+    assert.equal(got.code, "REGISTRY");
+    assert.equal(got.cause, err);
+  }
+  assert.equal(classifyTlsError(new TypeError("connection refused"), url, "GET", "r"), undefined);
+  assert.equal(classifyTlsError(plain, new URL("http://r.example/v2/"), "GET", "r"), undefined);
+  assert.equal(classifyTlsError("text", url, "GET", "r"), undefined);
+});
+
+Deno.test("createDenoFetch() reports an https-only listener and passes other 400s through", async () => {
+  const { server, host } = serve((req) =>
+    new URL(req.url).pathname === "/tls"
+      ? new Response("Client sent an HTTP request to an HTTPS server.\n", { status: 400 })
+      : new Response("other problem", { status: 400 })
+  );
+  const seam = createDenoFetch({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    await assert.rejects(seam.fetch(`http://${host}/tls`), (e: unknown) => {
+      assert.ok(e instanceof RegistryError);
+      assert.equal(e.status, 400);
+      return true;
+    });
+    const res = await seam.fetch(`http://${host}/other`);
+    assert.equal(res.status, 400);
+    assert.equal(await res.text(), "other problem");
+  } finally {
+    seam.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("createDenoFetch() sends requests through HTTP_PROXY but not to loopback", async () => {
+  const proxy = serve((req) => new Response(`proxy ${req.url}`));
+  const direct = serve(() => new Response("direct"));
+  const seam = createDenoFetch({ hosts: [], env: { HTTP_PROXY: `http://${proxy.host}` } });
+  try {
+    const res = await seam.fetch("http://proxied.example/v2/");
+    assert.equal(await res.text(), "proxy http://proxied.example/v2/");
+    const local = await seam.fetch(`http://${direct.host}/v2/`);
+    assert.equal(await local.text(), "direct");
+  } finally {
+    seam.close();
+    await proxy.server.shutdown();
+    await direct.server.shutdown();
+  }
+});
+
+Deno.test("createDenoFetch() refuses requests after close and a bad proxy variable", async () => {
+  const seam = createDenoFetch({ hosts: [], env: { HTTP_PROXY: "ftp://p.example" } });
+  await assert.rejects(seam.fetch("http://r.example/v2/"), { code: "CONFIG" });
+  seam.close();
+  await assert.rejects(seam.fetch("http://r.example/v2/"), TypeError);
+});

@@ -1,0 +1,209 @@
+/**
+ * TLS modes end to end: docker-registry served over https with a throwaway
+ * CA made by openssl, and over plain http, driven through the CLI.
+ */
+import assert from "node:assert/strict";
+import { runCli } from "../cli_harness.ts";
+import { digestOf } from "../../src/types/digest.ts";
+import { randomBytes } from "./_image.ts";
+import { type Distribution, hasDistribution, startDistribution } from "./_distribution.ts";
+
+const hasOpenssl = (() => {
+  try {
+    return Deno.statSync("/usr/bin/openssl").isFile;
+  } catch {
+    return false;
+  }
+})();
+const ignore = !hasDistribution || !hasOpenssl;
+
+/** A CA and a server certificate for 127.0.0.1. */
+interface TestPki {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+async function openssl(dir: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+async function makePki(dir: string): Promise<TestPki> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await openssl(dir, [
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=ocictl test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  await openssl(dir, [
+    "req",
+    ...ec,
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  ]);
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+  );
+  await openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "1",
+    "-extfile",
+    "ext.cnf",
+  ]);
+  return {
+    ca: await Deno.readTextFile(`${dir}/ca.pem`),
+    cert: await Deno.readTextFile(`${dir}/server.pem`),
+    key: await Deno.readTextFile(`${dir}/server.key`),
+  };
+}
+
+async function withTlsRegistry(
+  fn: (d: Distribution, pki: TestPki, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-tls-" });
+  try {
+    const pki = await makePki(dir);
+    const d = await startDistribution({ tls: { cert: pki.cert, key: pki.key } });
+    try {
+      await fn(d, pki, { OCICTL_CONFIG: `${dir}/config.json` });
+    } finally {
+      await d.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function roundTrip(
+  host: string,
+  env: Record<string, string>,
+  extra: string[] = [],
+  size = 300_000,
+) {
+  const data = randomBytes(size, 7);
+  const put = await runCli([...extra, "blob", "put", `${host}/tls/test`], { env, stdin: data });
+  assert.equal(put.code, 0, put.stderr);
+  const digest = put.stdout.trim();
+  const got = await runCli([...extra, "blob", "get", `${host}/tls/test`, digest], { env });
+  assert.equal(got.code, 0, got.stderr);
+  assert.deepEqual(got.stdoutBytes, data);
+}
+
+Deno.test({
+  name: "tls enabled without the CA fails with a certificate error and stores nothing",
+  ignore,
+  fn: () =>
+    withTlsRegistry(async (d, _pki, env) => {
+      const r = await runCli(["blob", "put", `${d.host}/tls/test`], { env, stdin: "x" });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--cacert/);
+      const head = await runCli([
+        "--host",
+        `reg=${d.host},tls=insecure`,
+        "blob",
+        "head",
+        `${d.host}/tls/test`,
+        digestOf(new TextEncoder().encode("x")),
+      ], { env });
+      assert.equal(head.code, 1, "the blob must not exist");
+      assert.match(head.stderr, /not found|404/i);
+      const ping = await runCli(["registry", "set", "--hostname", d.host, d.host], { env });
+      assert.equal(ping.code, 1);
+    }),
+});
+
+Deno.test({
+  name: "registry set --cacert trusts the registry's CA for every verb",
+  ignore,
+  fn: () =>
+    withTlsRegistry(async (d, pki, env) => {
+      const set = await runCli(["registry", "set", "--cacert", pki.ca, d.host], { env });
+      assert.equal(set.code, 0, set.stderr);
+      await roundTrip(d.host, env);
+      const cfg = await runCli(["registry", "config", d.host], { env });
+      assert.equal((JSON.parse(cfg.stdout) as { regcert: string }).regcert, pki.ca);
+    }),
+});
+
+Deno.test({
+  name: "tls insecure skips verification (config file and --host)",
+  ignore,
+  fn: () =>
+    withTlsRegistry(async (d, _pki, env) => {
+      await roundTrip(d.host, env, ["--host", `reg=${d.host},tls=insecure`]);
+      const set = await runCli(["registry", "set", "--tls", "insecure", d.host], { env });
+      assert.equal(set.code, 0, set.stderr);
+      await roundTrip(d.host, env);
+      // Larger than two 8 MiB windows: the insecure path reads blobs in ranges.
+      await roundTrip(d.host, env, [], 17 * 1024 * 1024 + 5);
+      await roundTrip(d.host, env, [], 0);
+      const ls = await runCli(["tag", "ls", `${d.host}/tls/test`], { env });
+      assert.equal(ls.code, 1); // no tags: the repository exists only through blobs
+    }),
+});
+
+Deno.test({
+  name: "tls disabled against an https registry fails with the --tls enabled hint",
+  ignore,
+  fn: () =>
+    withTlsRegistry(async (d, _pki, env) => {
+      const r = await runCli(["--host", `reg=${d.host},tls=disabled`, "tag", "ls", `${d.host}/a`], {
+        env,
+      });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--tls enabled/);
+    }),
+});
+
+Deno.test({
+  name: "tls enabled against a plain-http registry gives the --tls disabled hint",
+  ignore: !hasDistribution,
+  fn: async () => {
+    const d = await startDistribution();
+    const dir = await Deno.makeTempDir();
+    try {
+      const env = { OCICTL_CONFIG: `${dir}/config.json` };
+      const r = await runCli(["tag", "ls", `${d.host}/a`], { env });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(`registry set --tls disabled ${d.host.replace(/\./g, "\\.")}`),
+      );
+    } finally {
+      await d.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
