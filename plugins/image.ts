@@ -26,6 +26,7 @@ import {
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { createRatelimitCommand } from "../src/cli/ratelimit.ts";
+import { createImageCreateCommand } from "../src/cli/image_create_command.ts";
 import {
   copyImage,
   type CopyOptions,
@@ -100,6 +101,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   image.addCommand(createRatelimitCommand(ctx));
+  image.addCommand(createImageCreateCommand(ctx));
   return image as unknown as CommandUnknownOpts;
 }
 

@@ -11,6 +11,12 @@ import type { VerbEntry } from "../src/cli/run.ts";
 /** Every verb of ocictl, in help order. */
 export const VERBS: readonly VerbEntry[] = [
   {
+    name: "artifact",
+    summary: "Manage artifacts and referrers (put, get, list, tree)",
+    aliases: [],
+    load: () => import("./artifact.ts"),
+  },
+  {
     name: "blob",
     summary: "Manage blobs (layers, configs)",
     aliases: ["layer"],
@@ -33,6 +39,12 @@ export const VERBS: readonly VerbEntry[] = [
     summary: "Manage images (copy, digest, inspect, manifest, ratelimit)",
     aliases: [],
     load: () => import("./image.ts"),
+  },
+  {
+    name: "index",
+    summary: "Manage indexes and manifest lists (create, add, delete)",
+    aliases: [],
+    load: () => import("./index.ts"),
   },
   {
     name: "manifest",

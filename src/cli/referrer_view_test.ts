@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { parseManifest } from "../types/manifest.ts";
+import { parseRef, withDigest } from "../types/ref.ts";
+import { formatOutput } from "./output.ts";
+import { goRef, ReferrerListView, ReferrerTreeView } from "./referrer_view.ts";
+
+const SUBJECT = "sha256:" + "a".repeat(64);
+const REFERRER = "sha256:" + "b".repeat(64);
+
+function listView(source?: string, tags: string[] = []) {
+  return new ReferrerListView({
+    subject: parseRef(`ocidir://x:v1@${SUBJECT}`),
+    subjectDescriptor: {
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      digest: SUBJECT,
+      size: 9,
+    },
+    source: source ? parseRef(source) : undefined,
+    descriptors: [{
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: REFERRER,
+      size: 5,
+      artifactType: "application/x.sbom",
+      annotations: { k: "v" },
+    }],
+    tags,
+  });
+}
+
+Deno.test("ReferrerListView prints regctl's Subject, Referrers and Tags blocks", () => {
+  const out = listView(undefined, ["sha256-aaa.sig"]).marshalPretty();
+  const lines = out.split("\n").map((l) => l.trimEnd());
+  assert.match(lines[0] ?? "", /^Subject: +ocidir:\/\/x:v1@sha256:a{64}$/);
+  assert.equal(lines[1], "");
+  assert.match(lines[2] ?? "", /^Referrers:$/);
+  assert.ok(lines.some((l) => /^ {2}Name: +ocidir:\/\/x@sha256:b{64}$/.test(l)), out);
+  assert.ok(lines.some((l) => /^ {2}ArtifactType: +application\/x\.sbom$/.test(l)), out);
+  assert.ok(lines.some((l) => /^ {4}k: +v$/.test(l)), out);
+  assert.ok(lines.includes("Tags:"));
+  assert.ok(lines.includes("  sha256-aaa.sig"));
+  assert.ok(!out.includes("Source:"));
+});
+
+Deno.test("ReferrerListView names referrers in the external source", () => {
+  const out = listView("ocidir://ext").marshalPretty();
+  assert.match(out, /\nSource: +ocidir:\/\/ext:latest\n/);
+  assert.match(out, /Name: +ocidir:\/\/ext@sha256:b{64}\n/);
+});
+
+Deno.test("ReferrerListView serves body, templates and JSON", () => {
+  const v = listView();
+  const body = JSON.parse(new TextDecoder().decode(formatOutput(v, "body") as Uint8Array));
+  assert.equal(body.mediaType, "application/vnd.oci.image.index.v1+json");
+  assert.equal(body.manifests[0].digest, REFERRER);
+  assert.equal(
+    formatOutput(v, "{{range .Descriptors}}{{.Digest}} {{.ArtifactType}}{{end}}"),
+    `${REFERRER} application/x.sbom`,
+  );
+  assert.equal(formatOutput(v, "{{.Subject.CommonName}}"), `ocidir://x:v1@${SUBJECT}`);
+  assert.equal((v.toJSON() as { subject: string }).subject, `ocidir://x:v1@${SUBJECT}`);
+  assert.equal(v.IsEmpty(), false);
+});
+
+Deno.test("ReferrerTreeView prints children with platforms and referrers with types", () => {
+  const m = (s: string) => parseManifest(new TextEncoder().encode(s));
+  const child = m(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"c":"1"}}',
+  );
+  const art = m(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/x.a","manifests":[]}',
+  );
+  const root = m(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+  );
+  const base = parseRef("ocidir://x");
+  const leaf = (mm: typeof root, extra = {}) => ({
+    ref: withDigest(base, mm.digest),
+    manifest: mm,
+    platform: undefined,
+    artifactType: undefined,
+    children: [],
+    referrers: [],
+    tags: [],
+    ...extra,
+  });
+  const v = new ReferrerTreeView(leaf(root, {
+    children: [leaf(child, { platform: { os: "linux", architecture: "amd64" }, tags: ["t1"] })],
+    referrers: [leaf(art, { artifactType: "application/x.a" })],
+  }));
+  assert.equal(
+    v.marshalPretty(),
+    `ocidir://x@${root.digest}\nChildren:\n  - ocidir://x@${child.digest} [linux/amd64]\n    Tags:\n      - t1\n` +
+      `Referrers:\n  - ocidir://x@${art.digest}: application/x.a\n`,
+  );
+  assert.equal(formatOutput(v, "{{range .Child}}{{.Platform}}{{end}}"), "linux/amd64");
+  assert.equal(formatOutput(v, "{{range .Referrer}}{{.ArtifactType}}{{end}}"), "application/x.a");
+  const j = v.toJSON() as { child: unknown[]; referrer: unknown[] };
+  assert.equal(j.child.length, 1);
+  assert.equal(j.referrer.length, 1);
+  assert.equal(goRef(base).String(), "ocidir://x:latest");
+});
