@@ -576,18 +576,25 @@ class _Registry {
   #logErrors(body: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
     const reader = body.getReader();
     const log = this.#log;
+    // Set when the client goes away: a read still pending then ends quietly.
+    let cancelled = false;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
+          chunk = await reader.read();
         } catch (err) {
+          if (cancelled) return;
           log(`Cannot serve blob "${what}": ${err instanceof Error ? err.message : String(err)}`);
           controller.error(err);
+          return;
         }
+        if (cancelled) return;
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
       },
       async cancel(reason) {
+        cancelled = true;
         await reader.cancel(reason);
       },
     });
