@@ -1,0 +1,355 @@
+/**
+ * Benchmark: `ocictl image copy` against `skopeo copy` on loopback
+ * docker-registry, for a single-platform image of random (incompressible)
+ * layers built as an OCI layout. Measures, with one warm-up and the median of
+ * the timed runs: push (ocidir → registry), pull (registry → fresh ocidir)
+ * and registry → registry (a second docker-registry, so nothing can be
+ * mounted); ocictl's peak RSS per run (`/usr/bin/time` %M); and the requests
+ * of a no-op re-copy, counted by a proxy in front of the registry.
+ *
+ * Every timed push goes to a fresh registry, so neither tool can skip or
+ * mount a blob it pushed before (skopeo keeps a blob-location cache).
+ *
+ * Run alone: `deno run -A scripts/bench/copy_vs_skopeo.ts [--quick] [--big]`.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import {
+  type BenchServer,
+  fmtNum,
+  hasCommand,
+  MAIN_TS,
+  type Metric,
+  MIB,
+  runChecked,
+  type RunResult,
+  say,
+  startCountingProxy,
+  startDockerRegistry,
+  timeRepeats,
+  writeRandomFile,
+} from "./_common.ts";
+
+/** Options of {@link benchCopyVsSkopeo}. */
+export interface CopyBenchOptions {
+  /** Number of layers. @default 4 */
+  layers?: number | undefined;
+  /** Size of each layer in MiB. @default 64 */
+  layerMiB?: number | undefined;
+  /** Untimed runs before the timed ones. @default 1 */
+  warmup?: number | undefined;
+  /** Timed runs (the median is reported). @default 3 */
+  repeats?: number | undefined;
+  /** Also push and pull an 8×256 MiB image with ocictl, for its peak RSS. @default false */
+  big?: boolean | undefined;
+}
+
+/** Target: ocictl's time over skopeo's for push and pull. */
+export const PUSH_PULL_TARGET = 0.55;
+/** Target: ocictl's time over skopeo's for registry → registry. */
+export const REG_REG_TARGET = 0.7;
+/** Target: requests of a no-op copy, per manifest. */
+export const NOOP_REQUESTS_TARGET = 2;
+/** Target: ocictl's peak RSS in MiB. */
+export const RSS_TARGET_MIB = 90;
+
+const LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar";
+const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
+const TAG = "v1";
+const REPO = "bench/img";
+
+/** An image written as an OCI layout. */
+interface _Layout {
+  dir: string;
+  manifests: number;
+  bytes: number;
+}
+
+function _sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+/**
+ * Writes a single-platform image of random layers as an OCI layout (tag
+ * {@link TAG}); layers use the plain tar media type, so no tool recompresses.
+ */
+async function _buildLayout(dir: string, layers: number, layerMiB: number): Promise<_Layout> {
+  const blobs = `${dir}/blobs/sha256`;
+  await Deno.mkdir(blobs, { recursive: true });
+  const descs: { mediaType: string; digest: string; size: number }[] = [];
+  for (let i = 0; i < layers; i++) {
+    const hash = createHash("sha256");
+    const tmp = `${dir}/layer.tmp`;
+    await writeRandomFile(tmp, layerMiB * MIB, (c) => hash.update(c));
+    const hex = hash.digest("hex");
+    await Deno.rename(tmp, `${blobs}/${hex}`);
+    descs.push({ mediaType: LAYER_TYPE, digest: `sha256:${hex}`, size: layerMiB * MIB });
+  }
+  const enc = new TextEncoder();
+  const put = async (bytes: Uint8Array) => {
+    const digest = _sha256(bytes);
+    await Deno.writeFile(`${blobs}/${digest.slice(7)}`, bytes);
+    return digest;
+  };
+  const config = enc.encode(JSON.stringify({
+    architecture: "amd64",
+    os: "linux",
+    config: {},
+    rootfs: { type: "layers", diff_ids: descs.map((d) => d.digest) },
+  }));
+  const manifest = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MANIFEST_TYPE,
+    config: {
+      mediaType: "application/vnd.oci.image.config.v1+json",
+      digest: await put(config),
+      size: config.byteLength,
+    },
+    layers: descs,
+  }));
+  const index = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{
+      mediaType: MANIFEST_TYPE,
+      digest: await put(manifest),
+      size: manifest.byteLength,
+      annotations: { "org.opencontainers.image.ref.name": TAG },
+    }],
+  };
+  await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(index));
+  await Deno.writeTextFile(`${dir}/oci-layout`, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  return { dir, manifests: 1, bytes: layers * layerMiB * MIB };
+}
+
+/** How a tool names the endpoints of a copy. */
+interface _Tool {
+  name: "ocictl" | "skopeo";
+  ocidir(dir: string): string;
+  registry(host: string, repo: string): string;
+  copy(src: string, dst: string, hosts: readonly string[]): Promise<RunResult>;
+}
+
+const OCICTL: _Tool = {
+  name: "ocictl",
+  ocidir: (dir) => `ocidir://${dir}:${TAG}`,
+  registry: (host, repo) => `${host}/${repo}:${TAG}`,
+  copy: (src, dst, hosts) =>
+    runChecked("ocictl image copy", Deno.execPath(), [
+      "run",
+      "-A",
+      MAIN_TS,
+      "image",
+      "copy",
+      src,
+      dst,
+      ...hosts.flatMap((h) => ["--host", `reg=${h},tls=disabled`]),
+    ]),
+};
+
+const SKOPEO: _Tool = {
+  name: "skopeo",
+  ocidir: (dir) => `oci:${dir}:${TAG}`,
+  registry: (host, repo) => `docker://${host}/${repo}:${TAG}`,
+  copy: (src, dst) =>
+    runChecked("skopeo copy", "skopeo", [
+      "copy",
+      "--all",
+      "--preserve-digests",
+      "--src-tls-verify=false",
+      "--dest-tls-verify=false",
+      // Keep the plain tar layers as they are (the oci: target would gzip them).
+      "--dest-oci-accept-uncompressed-layers",
+      "--quiet",
+      src,
+      dst,
+    ]),
+};
+
+/** What one tool measured. */
+interface _ToolFigures {
+  push: number;
+  pull: number;
+  regReg: number;
+  rss: number[];
+  noop: number;
+}
+
+async function _withRegistry<T>(fn: (r: BenchServer) => Promise<T>): Promise<T> {
+  const r = await startDockerRegistry();
+  try {
+    return await fn(r);
+  } finally {
+    await r.stop();
+  }
+}
+
+async function _measureTool(
+  tool: _Tool,
+  layout: _Layout,
+  source: BenchServer,
+  root: string,
+  opts: { warmup: number; repeats: number },
+): Promise<_ToolFigures> {
+  const rss: number[] = [];
+  const keep = (r: RunResult) => {
+    rss.push(r.peakRssMiB);
+    return r;
+  };
+  const mib = layout.bytes / MIB;
+  const push = await timeRepeats(
+    (reg: BenchServer) =>
+      tool.copy(tool.ocidir(layout.dir), tool.registry(reg.host, REPO), [reg.host]).then(keep),
+    { ...opts, setup: startDockerRegistry, teardown: (reg) => reg.stop() },
+  );
+  let n = 0;
+  const pull = await timeRepeats(
+    (dir: string) =>
+      tool.copy(tool.registry(source.host, REPO), tool.ocidir(dir), [source.host]).then(keep),
+    {
+      ...opts,
+      setup: () => Promise.resolve(`${root}/pull-${tool.name}-${n++}`),
+      teardown: (dir) => Deno.remove(dir, { recursive: true }).catch(() => {}),
+    },
+  );
+  const regReg = await timeRepeats(
+    (dst: BenchServer) =>
+      tool.copy(
+        tool.registry(source.host, REPO),
+        tool.registry(dst.host, "bench/copy"),
+        [source.host, dst.host],
+      ).then(keep),
+    { ...opts, setup: startDockerRegistry, teardown: (reg) => reg.stop() },
+  );
+  // No-op: copy again to the source registry (which has the image), through a counting proxy.
+  const proxy = startCountingProxy(source.host);
+  try {
+    await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
+  } finally {
+    await proxy.stop();
+  }
+  const line = (what: string, t: { median: number; samples: number[] }) =>
+    `  ${tool.name} ${what}: median ${fmtNum(t.median, 2)} s (${
+      t.samples.map((s) => s.toFixed(2)).join(", ")
+    }), ${fmtNum(mib / t.median)} MiB/s`;
+  say(line("push", push));
+  say(line("pull", pull));
+  say(line("registry->registry", regReg));
+  say(`  ${tool.name} peak RSS per run (MiB): ${rss.map((r) => fmtNum(r)).join(", ")}`);
+  say(
+    `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
+      proxy.requests.join(", ")
+    })`,
+  );
+  return {
+    push: push.median,
+    pull: pull.median,
+    regReg: regReg.median,
+    rss,
+    noop: proxy.requests.length,
+  };
+}
+
+/**
+ * Times `ocictl image copy` against `skopeo copy` (push, pull, registry →
+ * registry), counts the requests of a no-op copy and reads ocictl's peak RSS.
+ * Without skopeo installed, ocictl's figures are still measured.
+ *
+ * @param options image size, warm-up and repeat counts, the big RSS run
+ * @returns one summary row per metric
+ * @throws {Error} when docker-registry is missing or a copy fails
+ */
+export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise<Metric[]> {
+  const layers = options.layers ?? 4;
+  const layerMiB = options.layerMiB ?? 64;
+  const opts = { warmup: options.warmup ?? 1, repeats: options.repeats ?? 3 };
+  const label = `${layers}x${layerMiB} MiB`;
+  const root = await Deno.makeTempDir({ prefix: "ocictl-bench-copy-" });
+  try {
+    say(`copy_vs_skopeo: ${label} image, ${opts.warmup} warm-up + ${opts.repeats} timed runs`);
+    const layout = await _buildLayout(`${root}/src`, layers, layerMiB);
+    const figures = await _withRegistry(async (source) => {
+      await OCICTL.copy(OCICTL.ocidir(layout.dir), OCICTL.registry(source.host, REPO), [
+        source.host,
+      ]);
+      const o = await _measureTool(OCICTL, layout, source, root, opts);
+      let s: _ToolFigures | undefined;
+      if (hasCommand("skopeo")) s = await _measureTool(SKOPEO, layout, source, root, opts);
+      else say("  skopeo is not installed: no peer figures");
+      return { o, s };
+    });
+    const { o, s } = figures;
+    const maxRss = (rs: number[]) => Math.max(...rs.filter(Number.isFinite));
+    const time = (name: string, a: number, b: number | undefined, target: number): Metric => ({
+      name: `copy ${name} ${label} (s)`,
+      ocictl: a,
+      peer: b,
+      better: "lower",
+      target: `<= ${target}x`,
+      ok: b === undefined ? undefined : a / b <= target,
+    });
+    const rows: Metric[] = [
+      time("push", o.push, s?.push, PUSH_PULL_TARGET),
+      time("pull", o.pull, s?.pull, PUSH_PULL_TARGET),
+      time("reg->reg", o.regReg, s?.regReg, REG_REG_TARGET),
+      {
+        name: `copy no-op requests / manifest`,
+        ocictl: o.noop / layout.manifests,
+        peer: s === undefined ? undefined : s.noop / layout.manifests,
+        better: "lower",
+        target: `<= ${NOOP_REQUESTS_TARGET}`,
+        ok: o.noop / layout.manifests <= NOOP_REQUESTS_TARGET,
+      },
+      {
+        name: `copy peak RSS ${label} (MiB)`,
+        ocictl: maxRss(o.rss),
+        peer: s === undefined ? undefined : maxRss(s.rss),
+        better: "lower",
+        target: `<= ${RSS_TARGET_MIB} MiB`,
+        ok: maxRss(o.rss) <= RSS_TARGET_MIB,
+      },
+    ];
+    if (options.big) rows.push(await _bigRun(root, maxRss(o.rss)));
+    return rows;
+  } finally {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Pushes and pulls an 8×256 MiB image once with ocictl and compares its peak RSS. */
+async function _bigRun(root: string, smallRss: number): Promise<Metric> {
+  say("copy_vs_skopeo --big: 8x256 MiB image, ocictl push and pull once");
+  const layout = await _buildLayout(`${root}/big`, 8, 256);
+  const rss = await _withRegistry(async (reg) => {
+    const push = await OCICTL.copy(OCICTL.ocidir(layout.dir), OCICTL.registry(reg.host, REPO), [
+      reg.host,
+    ]);
+    const pull = await OCICTL.copy(
+      OCICTL.registry(reg.host, REPO),
+      OCICTL.ocidir(`${root}/big-pull`),
+      [reg.host],
+    );
+    say(`  ocictl push ${push.seconds.toFixed(2)} s, ${fmtNum(push.peakRssMiB)} MiB peak RSS`);
+    say(`  ocictl pull ${pull.seconds.toFixed(2)} s, ${fmtNum(pull.peakRssMiB)} MiB peak RSS`);
+    return Math.max(push.peakRssMiB, pull.peakRssMiB);
+  });
+  return {
+    name: "copy peak RSS 8x256 MiB vs small (MiB)",
+    ocictl: rss,
+    peer: smallRss,
+    better: "lower",
+    target: `same, <= ${RSS_TARGET_MIB} MiB`,
+    ok: rss <= RSS_TARGET_MIB && rss <= smallRss * 1.1 + 4,
+  };
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const rows = await benchCopyVsSkopeo(
+    quick
+      ? { layers: 2, layerMiB: 4, warmup: 0, repeats: 1 }
+      : { big: Deno.args.includes("--big") },
+  );
+  for (const r of rows) say(`${r.name}: ocictl ${fmtNum(r.ocictl, 2)} peer ${fmtNum(r.peer, 2)}`);
+}

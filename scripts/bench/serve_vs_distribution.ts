@@ -1,0 +1,247 @@
+/**
+ * Benchmark: `ocictl serve` (its own process, `deno run -A main.ts serve`,
+ * the way users run it) against Debian's docker-registry (CNCF
+ * distribution), each on its own port and temporary directory on 127.0.0.1.
+ * One client, curl, for both: blob upload throughput (monolithic POST + PUT
+ * with Content-Length), blob download throughput of the same blob, and
+ * concurrent pulls of a smaller blob (total MiB/s and wall time). Prints
+ * each server's numbers, the ratio serve/distribution and each server's
+ * peak RSS (VmHWM).
+ *
+ * Run alone: `deno run -A scripts/bench/serve_vs_distribution.ts [--quick]`.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import {
+  type BenchServer,
+  fmtNum,
+  type Metric,
+  MIB,
+  peakRssMiB,
+  say,
+  startDockerRegistry,
+  startOcictlServe,
+  timeRepeats,
+  writeRandomFile,
+} from "./_common.ts";
+
+/** Options of {@link benchServeVsDistribution}. */
+export interface ServeBenchOptions {
+  /** Size of the blob pushed and pulled, in MiB. @default 256 */
+  blobMiB?: number | undefined;
+  /** Size of the blob pulled concurrently, in MiB. @default 16 */
+  pullMiB?: number | undefined;
+  /** Number of concurrent pulls. @default 32 */
+  pulls?: number | undefined;
+  /** Untimed runs first. @default 1 */
+  warmup?: number | undefined;
+  /** Timed runs (the median is reported). @default 3 */
+  repeats?: number | undefined;
+}
+
+/** Target: serve's throughput over docker-registry's. */
+export const SERVE_TARGET = 1.2;
+
+/** {@link ServeBenchOptions} with every default filled in. */
+interface _Settings {
+  blobMiB: number;
+  pullMiB: number;
+  pulls: number;
+  warmup: number;
+  repeats: number;
+}
+
+/** A blob file on disk and its digest. */
+interface _Blob {
+  path: string;
+  digest: string;
+  size: number;
+}
+
+async function _randomBlob(path: string, mib: number): Promise<_Blob> {
+  const hash = createHash("sha256");
+  await writeRandomFile(path, mib * MIB, (c) => hash.update(c));
+  return { path, digest: `sha256:${hash.digest("hex")}`, size: mib * MIB };
+}
+
+async function _curl(args: string[]): Promise<string> {
+  const out = await new Deno.Command("curl", {
+    args: ["-sS", "-f", "-H", "Expect:", ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (!out.success) throw new Error(`curl failed: ${dec.decode(out.stderr).trim()}`);
+  return dec.decode(out.stdout);
+}
+
+/** Monolithic upload: POST to open the session, then one PUT of the file with its length. */
+async function _push(server: BenchServer, repo: string, blob: _Blob): Promise<void> {
+  const res = await fetch(`${server.url}/v2/${repo}/blobs/uploads/`, { method: "POST" });
+  await res.body?.cancel();
+  const loc = res.headers.get("location");
+  if (res.status !== 202 || loc === null) {
+    throw new Error(`POST upload to ${server.host} answered ${res.status}`);
+  }
+  const url = new URL(loc, server.url);
+  url.searchParams.set("digest", blob.digest);
+  const out = await _curl([
+    "-T",
+    blob.path,
+    "-H",
+    "Content-Type: application/octet-stream",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{http_code}",
+    url.href,
+  ]);
+  if (out.trim() !== "201") throw new Error(`PUT upload to ${server.host} answered ${out}`);
+}
+
+function _blobUrl(server: BenchServer, repo: string, blob: _Blob): string {
+  return `${server.url}/v2/${repo}/blobs/${blob.digest}`;
+}
+
+/** Downloads a blob `count` times at once; checks every size. */
+async function _pull(server: BenchServer, repo: string, blob: _Blob, count = 1): Promise<void> {
+  const urls = Array.from(
+    { length: count },
+    () => ["-o", "/dev/null", _blobUrl(server, repo, blob)],
+  );
+  const out = await _curl([
+    ...(count > 1 ? ["-Z", "--parallel-max", String(count), "--parallel-immediate"] : []),
+    "-w",
+    "%{size_download}\\n",
+    ...urls.flat(),
+  ]);
+  const sizes = out.trim().split("\n").map(Number);
+  if (sizes.length !== count || sizes.some((s) => s !== blob.size)) {
+    throw new Error(`pull from ${server.host} got sizes ${sizes.join(",")}, want ${blob.size}`);
+  }
+}
+
+/** What one server measured. */
+interface _ServerFigures {
+  putMiBps: number;
+  getMiBps: number;
+  pullsMiBps: number;
+  pullsWall: number;
+  rss: number;
+}
+
+async function _measure(
+  name: string,
+  server: BenchServer,
+  big: _Blob,
+  small: _Blob,
+  o: _Settings,
+): Promise<_ServerFigures> {
+  const opts = { warmup: o.warmup, repeats: o.repeats };
+  let n = 0;
+  const put = await timeRepeats((repo: string) => _push(server, repo, big), {
+    ...opts,
+    setup: () => Promise.resolve(`bench/put-${n++}`),
+  });
+  const get = await timeRepeats(() => _pull(server, "bench/put-0", big), {
+    ...opts,
+    setup: () => Promise.resolve(undefined),
+  });
+  await _push(server, "bench/pull", small);
+  const pulls = await timeRepeats(() => _pull(server, "bench/pull", small, o.pulls), {
+    ...opts,
+    setup: () => Promise.resolve(undefined),
+  });
+  const f: _ServerFigures = {
+    putMiBps: o.blobMiB / put.median,
+    getMiBps: o.blobMiB / get.median,
+    pullsMiBps: (o.pulls * o.pullMiB) / pulls.median,
+    pullsWall: pulls.median,
+    rss: peakRssMiB(server.pid),
+  };
+  say(
+    `  ${name}: PUT ${fmtNum(f.putMiBps)} MiB/s, GET ${fmtNum(f.getMiBps)} MiB/s, ` +
+      `${o.pulls}x${o.pullMiB} MiB pulls ${fmtNum(f.pullsMiBps)} MiB/s in ${
+        fmtNum(f.pullsWall, 2)
+      } s, peak RSS ${fmtNum(f.rss)} MiB`,
+  );
+  return f;
+}
+
+/**
+ * Compares `ocictl serve` with docker-registry on blob upload, download and
+ * concurrent pulls, with curl as the one client.
+ *
+ * @param options blob sizes, pull count, warm-up and repeats
+ * @returns one summary row per metric
+ * @throws {Error} when docker-registry or curl is missing, or a server fails to start or answer
+ */
+export async function benchServeVsDistribution(
+  options: ServeBenchOptions = {},
+): Promise<Metric[]> {
+  const o: _Settings = {
+    blobMiB: options.blobMiB ?? 256,
+    pullMiB: options.pullMiB ?? 16,
+    pulls: options.pulls ?? 32,
+    warmup: options.warmup ?? 1,
+    repeats: options.repeats ?? 3,
+  };
+  say(
+    `serve_vs_distribution: ${o.blobMiB} MiB blob, ${o.pulls}x${o.pullMiB} MiB concurrent pulls, ` +
+      `${o.warmup} warm-up + ${o.repeats} timed runs, client curl`,
+  );
+  const root = await Deno.makeTempDir({ prefix: "ocictl-bench-serve-data-" });
+  const servers: BenchServer[] = [];
+  try {
+    const big = await _randomBlob(`${root}/big`, o.blobMiB);
+    const small = await _randomBlob(`${root}/small`, o.pullMiB);
+    const dist = await startDockerRegistry();
+    servers.push(dist);
+    const serve = await startOcictlServe();
+    servers.push(serve);
+    const d = await _measure("docker-registry", dist, big, small, o);
+    const s = await _measure("ocictl serve", serve, big, small, o);
+    const row = (name: string, a: number, b: number): Metric => ({
+      name,
+      ocictl: a,
+      peer: b,
+      better: "higher",
+      target: `>= ${SERVE_TARGET}x`,
+      ok: a / b >= SERVE_TARGET,
+    });
+    return [
+      row(`serve blob PUT ${o.blobMiB} MiB (MiB/s)`, s.putMiBps, d.putMiBps),
+      row(`serve blob GET ${o.blobMiB} MiB (MiB/s)`, s.getMiBps, d.getMiBps),
+      row(`serve ${o.pulls}x${o.pullMiB} MiB pulls (MiB/s)`, s.pullsMiBps, d.pullsMiBps),
+      {
+        name: `serve ${o.pulls}x${o.pullMiB} MiB pulls wall (s)`,
+        ocictl: s.pullsWall,
+        peer: d.pullsWall,
+        better: "lower",
+        target: `<= ${(1 / SERVE_TARGET).toFixed(2)}x`,
+        ok: s.pullsWall / d.pullsWall <= 1 / SERVE_TARGET,
+      },
+      {
+        name: "serve peak RSS (MiB)",
+        ocictl: s.rss,
+        peer: d.rss,
+        better: "lower",
+        target: "-",
+        ok: undefined,
+      },
+    ];
+  } finally {
+    for (const srv of servers.reverse()) await srv.stop();
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const rows = await benchServeVsDistribution(
+    quick ? { blobMiB: 16, pullMiB: 1, warmup: 0, repeats: 1 } : {},
+  );
+  for (const r of rows) say(`${r.name}: ocictl ${fmtNum(r.ocictl, 2)} peer ${fmtNum(r.peer, 2)}`);
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { runBenchmarks, summaryLines } from "./bench.ts";
+import { hasDistribution, median, type Metric, ratioOf } from "./bench/_common.ts";
+
+const BENCH_TS = new URL("./bench.ts", import.meta.url).pathname;
+
+function _benchTempDirs(): Set<string> {
+  const dir = Deno.env.get("TMPDIR") || "/tmp";
+  const names = new Set<string>();
+  for (const e of Deno.readDirSync(dir)) if (e.name.startsWith("ocictl-bench-")) names.add(e.name);
+  return names;
+}
+
+Deno.test({
+  name: "bench.ts --quick runs every benchmark end to end and prints a measured summary row each",
+  ignore: !hasDistribution,
+  async fn() {
+    const before = _benchTempDirs();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", BENCH_TS, "--quick"],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, `exit ${out.code}\n${stdout}\n${stderr}`);
+    const summary = stdout.slice(stdout.indexOf("== summary"));
+    assert.match(summary, /^name\s+ocictl\s+peer\s+ratio\s+target\s+ok\?$/m);
+    const rows = [
+      /^registry blob push 8 MiB \(MiB\/s\)\s+\d+\.\d\d\s/m,
+      /^registry blob RSS growth \(MiB\)\s+\d+\.\d\d\s/m,
+      /^serve blob PUT 16 MiB \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+>= 1\.2x/m,
+      /^serve blob GET 16 MiB \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^serve 32x1 MiB pulls \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^serve peak RSS \(MiB\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^copy push 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,
+      /^copy pull 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,
+      /^copy reg->reg 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,
+      /^copy no-op requests \/ manifest\s+\d+\.\d\d\s/m,
+      /^copy peak RSS 2x4 MiB \(MiB\)\s+\d+\.\d\d\s/m,
+    ];
+    for (const row of rows) assert.match(summary, row);
+    const leaked = [..._benchTempDirs()].filter((n) => !before.has(n));
+    assert.deepEqual(leaked, []);
+  },
+});
+
+Deno.test("runBenchmarks() refuses an unknown benchmark name with exit code 2", async () => {
+  assert.equal(await runBenchmarks(["no_such_bench"]), 2);
+  assert.equal(await runBenchmarks(["--fast"]), 2);
+});
+
+Deno.test("summaryLines() prints name, ocictl, peer, ratio, target and ok? columns", () => {
+  const rows: Metric[] = [
+    { name: "a (s)", ocictl: 1, peer: 4, better: "lower", target: "<= 0.55x", ok: true },
+    { name: "longer name", ocictl: 3, better: "higher", target: "-" },
+    { name: "b", ocictl: 2, peer: 1, better: "higher", target: ">= 1.2x", ok: false },
+  ];
+  const lines = summaryLines(rows);
+  assert.equal(lines.length, 4);
+  assert.match(lines[0]!, /^name\s+ocictl\s+peer\s+ratio\s+target\s+ok\?$/);
+  assert.match(lines[1]!, /^a \(s\)\s+1\.00\s+4\.00\s+0\.25\s+<= 0\.55x\s+yes$/);
+  assert.match(lines[2]!, /^longer name\s+3\.00\s+-\s+-\s+-\s+-$/);
+  assert.match(lines[3]!, /^b\s+2\.00\s+1\.00\s+2\.00\s+>= 1\.2x\s+NO$/);
+  // Columns line up: every ocictl figure ends at the same offset.
+  const ends = lines.slice(1).map((l) => l.indexOf(".00") + 3);
+  assert.equal(new Set(ends).size, 1);
+});
+
+Deno.test("median() takes the middle sample, or the mean of the two middle ones", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+Deno.test("ratioOf() is ocictl/peer, NaN without a usable peer figure", () => {
+  const m: Metric = { name: "x", ocictl: 3, peer: 2, better: "higher", target: "-" };
+  assert.equal(ratioOf(m), 1.5);
+  assert.ok(Number.isNaN(ratioOf({ ...m, peer: undefined })));
+  assert.ok(Number.isNaN(ratioOf({ ...m, peer: 0 })));
+});
