@@ -9,6 +9,11 @@ import { digestArg, refArg } from "../src/cli/arguments.ts";
 import { BlobView } from "../src/cli/blob_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFormatted } from "../src/cli/output.ts";
+import {
+  createBlobDiffConfigCommand,
+  createBlobDiffLayerCommand,
+  createBlobGetFileCommand,
+} from "../src/cli/files_commands.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { copyBlob } from "../src/ops/blob_copy.ts";
 
@@ -100,5 +105,8 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .action(async (ref, digest) => {
       await ctx.client.blobDelete(withoutReference(ref), digest);
     });
+  blob.addCommand(createBlobGetFileCommand(ctx));
+  blob.addCommand(createBlobDiffConfigCommand(ctx));
+  blob.addCommand(createBlobDiffLayerCommand(ctx));
   return blob as unknown as CommandUnknownOpts;
 }

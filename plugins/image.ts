@@ -28,6 +28,13 @@ import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { createRatelimitCommand } from "../src/cli/ratelimit.ts";
 import { createImageCreateCommand } from "../src/cli/image_create_command.ts";
 import {
+  createImageCheckBaseCommand,
+  createImageExportCommand,
+  createImageExportFsCommand,
+  createImageGetFileCommand,
+  createImageImportCommand,
+} from "../src/cli/files_commands.ts";
+import {
   copyImage,
   type CopyOptions,
   type CopyResult,
@@ -102,6 +109,11 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   image.addCommand(createRatelimitCommand(ctx));
   image.addCommand(createImageCreateCommand(ctx));
+  image.addCommand(createImageExportCommand(ctx));
+  image.addCommand(createImageImportCommand(ctx));
+  image.addCommand(createImageGetFileCommand(ctx));
+  image.addCommand(createImageExportFsCommand(ctx));
+  image.addCommand(createImageCheckBaseCommand(ctx));
   return image as unknown as CommandUnknownOpts;
 }
 

@@ -22,6 +22,7 @@ import {
 } from "../src/cli/manifest_commands.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { writeFormatted } from "../src/cli/output.ts";
+import { createManifestDiffCommand } from "../src/cli/files_commands.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { readCapped } from "../src/read_capped.ts";
 
@@ -103,5 +104,6 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         ctx.logger.info("manifest not found", { ref: commonName(ref) });
       }
     });
+  manifest.addCommand(createManifestDiffCommand(ctx));
   return manifest as unknown as CommandUnknownOpts;
 }

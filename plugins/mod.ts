@@ -36,7 +36,7 @@ export const VERBS: readonly VerbEntry[] = [
   },
   {
     name: "image",
-    summary: "Manage images (copy, digest, inspect, manifest, ratelimit)",
+    summary: "Manage images (copy, export, import, get-file, inspect, check-base, …)",
     aliases: [],
     load: () => import("./image.ts"),
   },

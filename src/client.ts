@@ -18,6 +18,7 @@ import { isIndex, type Manifest } from "./types/manifest.ts";
 import { formatPlatform, selectPlatform } from "./types/platform.ts";
 import { commonName, type Ref, type RefScheme, withDigest } from "./types/ref.ts";
 import { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
+import { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
 import type {
   BlobGetOptions,
   BlobPutOptions,
@@ -71,6 +72,8 @@ export interface RegistrySeams {
 export interface TransportFactoryOptions {
   /** Options handed to the OCI layout transport (file-system seam). */
   ocidir?: ConstructorParameters<typeof OciDirTransport>[0];
+  /** Options handed to the OCI layout tar transport (file-system seam). */
+  ocifile?: ConstructorParameters<typeof OciFileTransport>[0];
   /** Seams of the registry transport. */
   registry?: RegistrySeams | undefined;
 }
@@ -100,6 +103,7 @@ export const DEFAULT_USER_AGENT = `ocictl/${denoJson.version}`;
 export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
   return (scheme, settings) => {
     if (scheme === "ocidir") return new OciDirTransport(options.ocidir);
+    if (scheme === "ocifile") return new OciFileTransport(options.ocifile);
     return new ConfiguredRegistryTransport(
       settings ?? { env: {}, hostFlags: [] },
       options.registry ?? {},

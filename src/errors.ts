@@ -110,7 +110,7 @@ export class UnknownSchemeError extends OciError {
   constructor(input: string, scheme: string) {
     super(
       ErrorCode.UNKNOWN_SCHEME,
-      `Cannot parse reference "${input}": unknown scheme "${scheme}" (use a registry reference or ocidir://path)`,
+      `Cannot parse reference "${input}": unknown scheme "${scheme}" (use a registry reference, ocidir://path or ocifile://file.tar)`,
     );
     this.scheme = scheme;
   }

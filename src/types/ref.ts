@@ -8,17 +8,17 @@ import { InvalidDigestError, InvalidReferenceError, UnknownSchemeError } from ".
 import { parseDigest } from "./digest.ts";
 
 /** Schemes ocictl knows. */
-export type RefScheme = "reg" | "ocidir";
+export type RefScheme = "reg" | "ocidir" | "ocifile";
 
 /** A parsed reference. Treat as an immutable value. */
 export interface Ref {
-  /** `reg` for registries, `ocidir` for OCI layout directories. */
+  /** `reg` for registries, `ocidir` for OCI layout directories, `ocifile` for OCI layout tar files. */
   readonly scheme: RefScheme;
   /** Registry host (`docker.io`, `localhost:5000`); empty for ocidir. */
   readonly registry: string;
   /** Repository path (`library/alpine`); empty for ocidir. */
   readonly repository: string;
-  /** Directory of an ocidir reference; empty for registries. */
+  /** Directory of an ocidir reference (tar file of an ocifile one); empty for registries. */
   readonly path: string;
   /** Tag; empty when none. */
   readonly tag: string;
@@ -45,7 +45,8 @@ const OCIDIR_PATH_REGEXP = /^[/a-zA-Z0-9_. -]+$/;
 
 /**
  * Parses a reference: a registry reference (`[host[:port]/]repo[:tag][@digest]`)
- * or an OCI layout reference (`ocidir://path[:tag][@digest]`).
+ * or an OCI layout reference (`ocidir://path[:tag][@digest]`, or `ocifile://file.tar[:tag][@digest]`
+ * for a layout inside a tar file).
  *
  * Docker Hub names are normalised (`alpine` → `docker.io/library/alpine`),
  * and a reference with neither tag nor digest gets the tag `latest`. A tag
@@ -54,7 +55,7 @@ const OCIDIR_PATH_REGEXP = /^[/a-zA-Z0-9_. -]+$/;
  * @param input reference string
  * @returns the parsed reference (tag defaults to `latest` when there is neither tag nor digest)
  * @throws {InvalidReferenceError} when the string is malformed
- * @throws {UnknownSchemeError} when the string has a scheme other than `ocidir://`
+ * @throws {UnknownSchemeError} when the string has a scheme other than `ocidir://` or `ocifile://`
  *
  * @example Parse a Docker Hub short name
  * ```ts
@@ -83,10 +84,10 @@ export function parseRef(input: string): Ref {
   const scheme = SCHEME_REGEXP.exec(input);
   if (scheme !== null) {
     const name = scheme[1] ?? "";
-    if (name !== "ocidir") {
+    if (name !== "ocidir" && name !== "ocifile") {
       throw new UnknownSchemeError(input, name);
     }
-    return _parseOcidir(input, input.slice(scheme[0].length));
+    return _parseOcidir(input, input.slice(scheme[0].length), name);
   }
   return _parseRegistryRef(input);
 }
@@ -163,16 +164,17 @@ function _parseRegistryRef(input: string): Ref {
  *
  * @param input the whole reference
  * @param rest the text after the scheme
+ * @param scheme `ocidir`, or `ocifile` (same path rules, the path names a tar file)
  * @returns the parsed reference
  * @throws {InvalidReferenceError} when malformed
  */
-function _parseOcidir(input: string, rest: string): Ref {
+function _parseOcidir(input: string, rest: string, scheme: "ocidir" | "ocifile" = "ocidir"): Ref {
   const split = _splitTagDigest(input, rest);
   const { tag, digest } = split;
   // Shell completion adds a trailing slash to directories; regctl accepts it.
   const name = split.name.length > 1 ? split.name.replace(/\/+$/, "") : split.name;
   if (name === "") {
-    throw new InvalidReferenceError(input, "the path is empty (use ocidir://path[:tag])");
+    throw new InvalidReferenceError(input, `the path is empty (use ${scheme}://path[:tag])`);
   }
   if (!OCIDIR_PATH_REGEXP.test(name)) {
     throw new InvalidReferenceError(
@@ -187,7 +189,7 @@ function _parseOcidir(input: string, rest: string): Ref {
     throw new InvalidReferenceError(input, "the path has doubled slashes");
   }
   return {
-    scheme: "ocidir",
+    scheme,
     registry: "",
     repository: "",
     path: name,
@@ -323,7 +325,9 @@ export function parseRegistry(input: string): string {
  * ```
  */
 export function commonName(ref: Ref): string {
-  let out = ref.scheme === "ocidir" ? `ocidir://${ref.path}` : `${ref.registry}/${ref.repository}`;
+  let out = ref.scheme === "reg"
+    ? `${ref.registry}/${ref.repository}`
+    : `${ref.scheme}://${ref.path}`;
   if (ref.tag !== "") {
     out += `:${ref.tag}`;
   }
@@ -454,7 +458,7 @@ export function equalRegistry(a: Ref, b: Ref): boolean {
   if (a.scheme !== b.scheme) {
     return false;
   }
-  return a.scheme === "ocidir" ? a.path === b.path : a.registry === b.registry;
+  return a.scheme !== "reg" ? a.path === b.path : a.registry === b.registry;
 }
 
 /**
@@ -476,7 +480,7 @@ export function equalRepository(a: Ref, b: Ref): boolean {
   if (a.scheme !== b.scheme) {
     return false;
   }
-  return a.scheme === "ocidir"
+  return a.scheme !== "reg"
     ? a.path === b.path
     : a.registry === b.registry && a.repository === b.repository;
 }

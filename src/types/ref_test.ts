@@ -154,7 +154,8 @@ const bad: Bad[] = [
   { input: "ocidir://a//b", why: "ocidir path with double slash" },
   { input: "ocidir:// dir", why: "ocidir path with leading space" },
   { input: "HTTP://host/x", why: "uppercase scheme-like prefix" },
-  { input: "ocifile://path/to/file.tgz", why: "ocifile scheme", error: UnknownSchemeError },
+  { input: "ocifile://", why: "ocifile without a path" },
+  { input: "ocifile://a*b.tar", why: "ocifile path with unsupported characters" },
   { input: "unknown://repo:tag", why: "unknown scheme", error: UnknownSchemeError },
   { input: "https://example.com/a", why: "https scheme", error: UnknownSchemeError },
 ];
@@ -182,11 +183,35 @@ Deno.test("parseRef() counts the normalised docker.io/library/ name against 255"
 });
 
 Deno.test("parseRef() rejects only the unknown scheme, not the text after it", () => {
-  assert.throws(() => parseRef("ocifile://x"), (e: unknown) => {
+  assert.throws(() => parseRef("ocifoo://x"), (e: unknown) => {
     assert.ok(e instanceof UnknownSchemeError);
-    assert.equal(e.scheme, "ocifile");
+    assert.equal(e.scheme, "ocifoo");
     return true;
   });
+});
+
+Deno.test("parseRef() reads ocifile://path.tar:tag and @digest with the ocidir path rules", () => {
+  const a = parseRef("ocifile://out/image.tar:v1");
+  assert.deepEqual(
+    { ...a },
+    {
+      scheme: "ocifile",
+      registry: "",
+      repository: "",
+      path: "out/image.tar",
+      tag: "v1",
+      digest: "",
+    },
+  );
+  const b = parseRef(`ocifile://image.tar@${D256}`);
+  assert.equal(b.scheme, "ocifile");
+  assert.equal(b.tag, "");
+  assert.equal(b.digest, D256);
+  assert.equal(parseRef("ocifile://image.tar").tag, "latest");
+  assert.equal(commonName(a), "ocifile://out/image.tar:v1");
+  assert.ok(equalRepository(a, parseRef("ocifile://out/image.tar:v2")));
+  assert.ok(!equalRepository(a, parseRef("ocidir://out/image.tar:v1")));
+  assert.ok(!equalRegistry(a, b));
 });
 
 const roundTrips: [string, string][] = [
@@ -198,6 +223,7 @@ const roundTrips: [string, string][] = [
   ["ocidir://dir:tag", "ocidir://dir:tag"],
   ["ocidir://dir", "ocidir://dir:latest"],
   [`ocidir://dir@${D256}`, `ocidir://dir@${D256}`],
+  ["ocifile://dir/x.tar:tag", "ocifile://dir/x.tar:tag"],
   ["ocidir:///abs/path:tag", "ocidir:///abs/path:tag"],
 ];
 for (const [input, want] of roundTrips) {

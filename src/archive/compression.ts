@@ -1,0 +1,229 @@
+/**
+ * Compression of layer and archive streams: detection by magic bytes, gzip
+ * (node:zlib, multi-member) and zstd (fzstd for reading, multi-frame;
+ * node:zlib for writing). Every decoder errors on truncated input.
+ *
+ * @module
+ */
+import { Decompress } from "fzstd";
+import { createGunzip, createGzip, createZstdCompress } from "node:zlib";
+import { ArchiveError } from "./archive_error.ts";
+
+/** A compression ocictl reads and writes. */
+export type Compression = "gzip" | "zstd" | "none";
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+/**
+ * Detects the compression of data from its first bytes.
+ *
+ * @param head the first bytes (4 are enough)
+ * @returns `gzip`, `zstd`, or `none` for anything else
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { detectCompression } from "./compression.ts";
+ * assert.equal(detectCompression(new Uint8Array([0x1f, 0x8b, 8, 0])), "gzip");
+ * assert.equal(detectCompression(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd])), "zstd");
+ * assert.equal(detectCompression(new TextEncoder().encode("abc")), "none");
+ * ```
+ */
+export function detectCompression(head: Uint8Array): Compression {
+  if (GZIP_MAGIC.every((b, i) => head[i] === b)) return "gzip";
+  if (ZSTD_MAGIC.every((b, i) => head[i] === b)) return "zstd";
+  return "none";
+}
+
+/** Minimal shape of a node:zlib stream used here. */
+interface _NodeZ {
+  on(event: "data", fn: (chunk: Uint8Array) => void): unknown;
+  on(event: "error", fn: (err: Error) => void): unknown;
+  once(event: "end", fn: () => void): unknown;
+  write(chunk: Uint8Array, cb: (err?: Error | null) => void): boolean;
+  end(): unknown;
+  destroy(): unknown;
+}
+
+function _fromNode(
+  z: _NodeZ,
+  subject: string,
+  action: string,
+): TransformStream<Uint8Array, Uint8Array> {
+  let failure: unknown;
+  const wrap = (err: unknown): ArchiveError =>
+    err instanceof ArchiveError ? err : new ArchiveError(
+      subject,
+      `Cannot ${action} ${subject}: ${
+        (err as Error)?.message ?? String(err)
+      } (the data is truncated or corrupt)`,
+      { cause: err },
+    );
+  let ended: Promise<void> | undefined;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      z.on("data", (chunk) => {
+        if (failure === undefined) controller.enqueue(new Uint8Array(chunk));
+      });
+      z.on("error", (err) => {
+        failure ??= wrap(err);
+      });
+      ended = new Promise<void>((resolve) => z.once("end", resolve));
+    },
+    transform(chunk) {
+      if (failure !== undefined) throw failure;
+      return new Promise<void>((resolve, reject) => {
+        z.write(chunk, (err) => (err ? reject(failure ?? wrap(err)) : resolve()));
+      });
+    },
+    async flush() {
+      if (failure !== undefined) throw failure;
+      const errored = new Promise<void>((_, reject) => z.on("error", () => reject(failure)));
+      z.end();
+      await Promise.race([ended, errored]);
+      if (failure !== undefined) throw failure;
+    },
+    cancel() {
+      z.destroy();
+    },
+  });
+}
+
+function _zstdDecoder(subject: string): TransformStream<Uint8Array, Uint8Array> {
+  let out: TransformStreamDefaultController<Uint8Array> | undefined;
+  const d = new Decompress((data) => {
+    if (data.byteLength > 0) out?.enqueue(data.slice());
+  });
+  const run = (chunk: Uint8Array, final: boolean): void => {
+    try {
+      d.push(chunk, final);
+    } catch (err) {
+      throw new ArchiveError(
+        subject,
+        `Cannot decompress ${subject}: zstd ${
+          (err as Error).message
+        } (the data is truncated or corrupt)`,
+        { cause: err },
+      );
+    }
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      out = controller;
+    },
+    transform(chunk) {
+      run(chunk, false);
+    },
+    flush() {
+      run(new Uint8Array(0), true);
+    },
+  });
+}
+
+/**
+ * A stream that decompresses data of the given compression.
+ *
+ * @param compression the compression of the input
+ * @param subject names the data in error messages (`layer "sha256:…"`)
+ * @returns a transform (identity for `none`) that errors with {@link ArchiveError} on bad input
+ */
+export function decompressor(
+  compression: Compression,
+  subject = "data",
+): TransformStream<Uint8Array, Uint8Array> {
+  switch (compression) {
+    case "gzip":
+      return _fromNode(createGunzip() as unknown as _NodeZ, subject, "decompress");
+    case "zstd":
+      return _zstdDecoder(subject);
+    default:
+      return new TransformStream<Uint8Array, Uint8Array>();
+  }
+}
+
+/**
+ * A stream that compresses data (gzip level 6 by default, zstd level 3).
+ *
+ * @param compression the output compression (`none` is the identity)
+ * @returns the transform
+ */
+export function compressor(compression: Compression): TransformStream<Uint8Array, Uint8Array> {
+  switch (compression) {
+    case "gzip":
+      return _fromNode(createGzip() as unknown as _NodeZ, "data", "compress");
+    case "zstd":
+      return _fromNode(createZstdCompress() as unknown as _NodeZ, "data", "compress");
+    default:
+      return new TransformStream<Uint8Array, Uint8Array>();
+  }
+}
+
+/**
+ * Reads the first bytes of a stream to detect its compression, and returns
+ * the decompressed stream (the bytes read are not lost).
+ *
+ * @param body the possibly compressed bytes (consumed)
+ * @param subject names the data in error messages
+ * @returns the detected compression and the plain bytes
+ * @throws {ArchiveError} from the returned stream, for truncated or corrupt data
+ *
+ * @example Plain data passes through
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openDecompressed } from "./compression.ts";
+ * const r = await openDecompressed(ReadableStream.from([new TextEncoder().encode("hi")]));
+ * assert.equal(r.compression, "none");
+ * assert.equal(await new Response(r.body).text(), "hi");
+ * ```
+ */
+export async function openDecompressed(
+  body: ReadableStream<Uint8Array>,
+  subject = "data",
+): Promise<{ compression: Compression; body: ReadableStream<Uint8Array> }> {
+  const reader = body.getReader();
+  const head: Uint8Array[] = [];
+  let n = 0;
+  let done = false;
+  try {
+    while (n < 4) {
+      const r = await reader.read();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      head.push(r.value);
+      n += r.value.byteLength;
+    }
+  } catch (err) {
+    reader.releaseLock();
+    await body.cancel(err).catch(() => {});
+    throw err;
+  }
+  const first = new Uint8Array(n);
+  let at = 0;
+  for (const c of head) {
+    first.set(c, at);
+    at += c.byteLength;
+  }
+  const compression = detectCompression(first);
+  const joined = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first.byteLength > 0) controller.enqueue(first);
+      if (done) controller.close();
+    },
+    async pull(controller) {
+      try {
+        const r = await reader.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
+  return { compression, body: joined.pipeThrough(decompressor(compression, subject)) };
+}

@@ -1,0 +1,192 @@
+/**
+ * Unified diffs of manifests (`manifest diff`), configs (`blob diff-config`)
+ * and layer file lists (`blob diff-layer`), with a small Myers diff.
+ *
+ * @module
+ */
+import { ManifestInvalidError } from "../errors.ts";
+import { walkLayer } from "../archive/layer_reader.ts";
+import { readCapped } from "../read_capped.ts";
+import { createHasher } from "../types/digest.ts";
+import { MANIFEST_READ_LIMIT } from "../types/manifest.ts";
+import type { Ref } from "../types/ref.ts";
+import type { ImageReader } from "./_image_reader.ts";
+import { _diffLines, _unified } from "./_myers.ts";
+
+/** Options of the diff functions. */
+export interface DiffOptions {
+  /** Lines of context around each change. @default 3 */
+  context?: number | undefined;
+  /** Show every line, not just hunks. @default false */
+  contextFull?: boolean | undefined;
+  /** Cancellation. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link diffLayers} and {@link layerFileList}. */
+export interface LayerDiffOptions extends DiffOptions {
+  /** Leave modification times out of the file lines. @default false */
+  ignoreTimestamp?: boolean | undefined;
+}
+
+/**
+ * Unified diff of two line lists.
+ *
+ * @param a old lines
+ * @param b new lines
+ * @param options context size
+ * @returns the diff lines (`@@` headers and ` `/`-`/`+` lines); empty when equal
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { diffLines } from "./diff.ts";
+ * assert.deepEqual(diffLines(["a", "b"], ["a", "c"], { context: 1 }), ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]);
+ * ```
+ */
+export function diffLines(
+  a: readonly string[],
+  b: readonly string[],
+  options: DiffOptions = {},
+): string[] {
+  const context = options.contextFull === true ? Infinity : (options.context ?? 3);
+  return _unified(_diffLines(a, b), context);
+}
+
+function _pretty(bytes: Uint8Array, subject: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new ManifestInvalidError(`Cannot diff ${subject}: it is not JSON`, { cause: err });
+  }
+  return JSON.stringify(value, null, 2).split("\n");
+}
+
+/**
+ * Diffs two manifests as pretty JSON.
+ *
+ * @param reader read calls
+ * @param a first reference
+ * @param b second reference
+ * @param options context size, cancellation
+ * @returns diff lines
+ * @throws {NotFoundError} when a manifest is missing
+ */
+export async function diffManifests(
+  reader: ImageReader,
+  a: Ref,
+  b: Ref,
+  options: DiffOptions = {},
+): Promise<string[]> {
+  const ma = await reader.manifestGet(a, { signal: options.signal });
+  const mb = await reader.manifestGet(b, { signal: options.signal });
+  return diffLines(_pretty(ma.raw, "manifest"), _pretty(mb.raw, "manifest"), options);
+}
+
+async function _readJsonBlob(
+  reader: ImageReader,
+  ref: Ref,
+  digest: string,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  const r = await reader.blobGet(ref, digest, { signal });
+  const bytes = await readCapped(r.body, MANIFEST_READ_LIMIT, `config "${digest}"`);
+  return _pretty(bytes, `config "${digest}"`);
+}
+
+/**
+ * Diffs two config blobs as pretty JSON.
+ *
+ * @param reader read calls
+ * @param refA repository of the first blob
+ * @param digestA first digest
+ * @param refB repository of the second blob
+ * @param digestB second digest
+ * @param options context size, cancellation
+ * @returns diff lines
+ * @throws {NotFoundError} when a blob is missing
+ * @throws {ManifestInvalidError} when a blob is not JSON
+ */
+export async function diffConfigs(
+  reader: ImageReader,
+  refA: Ref,
+  digestA: string,
+  refB: Ref,
+  digestB: string,
+  options: DiffOptions = {},
+): Promise<string[]> {
+  const a = await _readJsonBlob(reader, refA, digestA, options.signal);
+  const b = await _readJsonBlob(reader, refB, digestB, options.signal);
+  return diffLines(a, b, options);
+}
+
+function _modeString(type: string, mode: number): string {
+  const t = type === "dir" ? "d" : type === "symlink" ? "L" : type === "hardlink" ? "h" : "-";
+  return `${t}${(mode & 0o7777).toString(8).padStart(4, "0")}`;
+}
+
+/**
+ * Lists a layer's entries, one line each, sorted by path:
+ * `mode uid/gid size [mtime] path [sha256|-> target]`.
+ *
+ * @param reader read calls
+ * @param ref repository
+ * @param digest layer digest
+ * @param options leave out mtimes, cancellation
+ * @returns the lines
+ * @throws {ArchiveError} for an unsafe or corrupt layer
+ */
+export async function layerFileList(
+  reader: ImageReader,
+  ref: Ref,
+  digest: string,
+  options: LayerDiffOptions = {},
+): Promise<string[]> {
+  const r = await reader.blobGet(ref, digest, { signal: options.signal });
+  const lines: [string, string][] = [];
+  for await (const e of walkLayer(r.body, { subject: `layer "${digest}"` })) {
+    let tail = "";
+    if (e.type === "file") {
+      const h = createHasher("sha256");
+      for await (const chunk of e.body) h.update(chunk);
+      tail = ` ${h.digest()}`;
+    } else if (e.type === "symlink" || e.type === "hardlink") {
+      tail = ` -> ${e.linkname}`;
+    }
+    const mtime = options.ignoreTimestamp === true || e.mtime === undefined
+      ? ""
+      : ` ${e.mtime.toISOString()}`;
+    lines.push([
+      e.path,
+      `${_modeString(e.type, e.mode)} ${e.uid}/${e.gid} ${e.size}${mtime} ${e.path}${tail}`,
+    ]);
+  }
+  lines.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  return lines.map((l) => l[1]);
+}
+
+/**
+ * Diffs the file lists of two layers.
+ *
+ * @param reader read calls
+ * @param refA repository of the first layer
+ * @param digestA first digest
+ * @param refB repository of the second layer
+ * @param digestB second digest
+ * @param options context size, leave out mtimes, cancellation
+ * @returns diff lines
+ * @throws {ArchiveError} for an unsafe or corrupt layer
+ */
+export async function diffLayers(
+  reader: ImageReader,
+  refA: Ref,
+  digestA: string,
+  refB: Ref,
+  digestB: string,
+  options: LayerDiffOptions = {},
+): Promise<string[]> {
+  const a = await layerFileList(reader, refA, digestA, options);
+  const b = await layerFileList(reader, refB, digestB, options);
+  return diffLines(a, b, options);
+}

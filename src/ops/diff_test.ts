@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { _rawTar } from "../archive/_raw_tar_test_helper.ts";
+import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+import { _pushImage, _REPO } from "./_image_test_helper.ts";
+import { diffConfigs, diffLayers, diffLines, diffManifests, layerFileList } from "./diff.ts";
+
+Deno.test("diffLines() returns nothing for equal inputs", () => {
+  assert.deepEqual(diffLines(["a", "b"], ["a", "b"]), []);
+});
+
+Deno.test("diffLines() makes separate hunks with 3 lines of context by default", () => {
+  const a = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"];
+  const b = ["1", "X", "3", "4", "5", "6", "7", "8", "9", "10", "Y", "12"];
+  assert.deepEqual(diffLines(a, b), [
+    "@@ -1,5 +1,5 @@",
+    " 1",
+    "-2",
+    "+X",
+    " 3",
+    " 4",
+    " 5",
+    "@@ -8,5 +8,5 @@",
+    " 8",
+    " 9",
+    " 10",
+    "-11",
+    "+Y",
+    " 12",
+  ]);
+  assert.equal(diffLines(a, b, { contextFull: true }).filter((l) => l.startsWith("@@")).length, 1);
+  assert.deepEqual(diffLines(a, b, { context: 0 })[0], "@@ -2,1 +2,1 @@");
+});
+
+Deno.test("diffLines() handles inserts into and deletes to empty lists", () => {
+  assert.deepEqual(diffLines([], ["a"]), ["@@ -0,0 +1,1 @@", "+a"]);
+  assert.deepEqual(diffLines(["a"], []), ["@@ -1,1 +0,0 @@", "-a"]);
+});
+
+Deno.test("diffManifests(), diffConfigs() and diffLayers() compare pretty JSON and file lists", async () => {
+  const t = new MemoryTransport();
+  const a = await _pushImage(t, "a", [await _rawTar([{ name: "f", content: "1" }])], {}, ["one"]);
+  const b = await _pushImage(t, "b", [await _rawTar([{ name: "f", content: "2" }])], {}, ["two"]);
+  const m = await diffManifests(t, a.ref, b.ref);
+  assert.ok(m.some((l) => l.startsWith("-") && l.includes(a.config.digest)));
+  assert.deepEqual(await diffManifests(t, a.ref, a.ref), []);
+  const c = await diffConfigs(t, _REPO, a.config.digest, _REPO, b.config.digest);
+  assert.ok(c.includes('-      "created_by": "one"'), c.join("\n"));
+  const l = await diffLayers(
+    t,
+    _REPO,
+    a.layers[0]?.digest ?? "",
+    _REPO,
+    b.layers[0]?.digest ?? "",
+    { ignoreTimestamp: true },
+  );
+  assert.equal(l.filter((x) => x.startsWith("-") || x.startsWith("+")).length, 2);
+});
+
+Deno.test("layerFileList() prints mode uid/gid size [mtime] path sha256", async () => {
+  const t = new MemoryTransport();
+  const a = await _pushImage(t, "a", [
+    await _rawTar([{ name: "f", content: "1", mode: 0o755 }, {
+      name: "s",
+      type: "symlink",
+      linkname: "f",
+    }]),
+  ]);
+  const lines = await layerFileList(t, _REPO, a.layers[0]?.digest ?? "");
+  assert.match(lines[0] ?? "", /^-0755 0\/0 1 1970-01-01T00:00:00.000Z f sha256:[0-9a-f]{64}$/);
+  assert.equal(lines[1], "L0644 0/0 0 1970-01-01T00:00:00.000Z s -> f");
+  const noTime = await layerFileList(t, _REPO, a.layers[0]?.digest ?? "", {
+    ignoreTimestamp: true,
+  });
+  assert.match(noTime[0] ?? "", /^-0755 0\/0 1 f sha256:/);
+});
