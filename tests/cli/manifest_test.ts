@@ -174,7 +174,7 @@ Deno.test("manifest bad inputs exit 2 with one stderr line", async () => {
     const before = await snapshot(dir);
     const cases: { name: string; args: string[] }[] = [
       { name: "invalid reference", args: ["manifest", "get", "UPPER/Case"] },
-      { name: "unknown scheme", args: ["manifest", "get", "ocifile://x:v1"] },
+      { name: "unknown scheme", args: ["manifest", "get", "xyz://x:v1"] },
       { name: "bad digest", args: ["manifest", "get", `${base}@sha256:../../etc`] },
       { name: "bad platform", args: ["manifest", "get", "-p", "linux/amd64/v1/x/y", `${base}:v1`] },
       { name: "template", args: ["manifest", "get", "--format", "{{.Digest", `${base}:v1`] },
