@@ -100,12 +100,20 @@ async function _searchLayer(body: ReadableStream<Uint8Array>, target: string, su
 function _bodyOf(hit: { entry: LayerEntry; gen: AsyncGenerator<LayerEntry> }) {
   const reader = hit.entry.body.getReader();
   const end = () => hit.gen.return(undefined).then(() => {}, () => {});
+  // Read the rest of the layer before ending the file's stream, so the
+  // layer's digest and size are verified before the output counts as good.
+  const finish = async () => {
+    for (;;) {
+      const r = await hit.gen.next();
+      if (r.done) return;
+    }
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const r = await reader.read();
         if (r.done) {
-          await end();
+          await finish();
           controller.close();
         } else controller.enqueue(r.value);
       } catch (err) {

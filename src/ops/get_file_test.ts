@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { _gzip, _rawTar, _zstd } from "../archive/_raw_tar_test_helper.ts";
 import { ArchiveError } from "../archive/archive_error.ts";
-import { NotFoundError } from "../errors.ts";
+import { DigestMismatchError, NotFoundError } from "../errors.ts";
+import { VerifyStream } from "../verify_stream.ts";
 import { MemoryTransport } from "../transport/memory/memory_transport.ts";
 import { _pushImage } from "./_image_test_helper.ts";
 import { getImageFile, getLayerFile } from "./get_file.ts";
@@ -53,3 +54,28 @@ for (const [name, make] of [["gzip", _gzip], ["zstd", (b: Uint8Array) => _zstd(b
     );
   });
 }
+
+Deno.test("getImageFile() fails when the layer's bytes after the file do not match its digest", async () => {
+  const t = new MemoryTransport();
+  const good = await _rawTar([{ name: "a.txt", content: "a" }, { name: "b.txt", content: "good" }]);
+  const bad = await _rawTar([{ name: "a.txt", content: "a" }, { name: "b.txt", content: "evil" }]);
+  const img = await _pushImage(t, "v1", [good]);
+  const blobGet: MemoryTransport["blobGet"] = async (ref, digest, options) => {
+    const real = await t.blobGet(ref, digest, options);
+    if (digest !== img.layers[0]?.digest) return real;
+    await real.body.cancel();
+    const body = ReadableStream.from([bad]).pipeThrough(
+      new VerifyStream({ digest, size: bad.length }),
+    );
+    return { descriptor: real.descriptor, body };
+  };
+  const tampering = new Proxy(t, {
+    get(target, prop) {
+      if (prop === "blobGet") return blobGet;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const a = await getImageFile(tampering, img.ref, "a.txt", amd64);
+  await assert.rejects(new Response(a.body).text(), DigestMismatchError);
+});
