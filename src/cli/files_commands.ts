@@ -8,6 +8,7 @@
  */
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { denoExtractFs } from "../archive/extract_fs.ts";
+import type { LayerEntryInfo } from "../archive/layer_reader.ts";
 import { UsageError } from "../errors.ts";
 import { BaseChangedError, checkBase } from "../ops/check_base.ts";
 import { diffConfigs, diffLayers, diffManifests } from "../ops/diff.ts";
@@ -19,6 +20,7 @@ import { denoOciFileSystem } from "../transport/ocifile/file_system.ts";
 import { commonName, parseRef, type Ref } from "../types/ref.ts";
 import { countArg, digestArg, platformArg, refArg } from "./arguments.ts";
 import type { CliContext } from "./context.ts";
+import { writeFormatted } from "./output.ts";
 
 function _dirOf(path: string): string {
   const i = path.lastIndexOf("/");
@@ -40,6 +42,38 @@ async function _writeOut(
     prefix: ".ocictl.",
   });
   await denoOciFileSystem.rename(tmp, file);
+}
+
+/**
+ * Writes a found file: its bytes, or with `--format` a template over regctl's
+ * `.Header` (Go's tar header field names); the layer is still read to the end
+ * so its digest is verified either way.
+ */
+async function _writeFile(
+  ctx: CliContext,
+  f: { info: LayerEntryInfo; body: ReadableStream<Uint8Array> },
+  outfile: string | undefined,
+  format: string | undefined,
+): Promise<void> {
+  if (format === undefined) return await _writeOut(ctx, f.body, outfile);
+  await f.body.pipeTo(new WritableStream(), { signal: ctx.signal });
+  const i = f.info;
+  const header = {
+    Name: i.path,
+    Linkname: i.linkname,
+    Size: i.size,
+    Mode: i.mode,
+    Uid: i.uid,
+    Gid: i.gid,
+    ModTime: i.mtime ?? new Date(0),
+    Typeflag: i.type,
+  };
+  const view = {
+    Header: header,
+    marshalPretty: () => `${JSON.stringify(header, null, 2)}\n`,
+    toJSON: () => ({ Header: header }),
+  };
+  await writeFormatted(ctx, view, format);
 }
 
 async function _writeDiff(ctx: CliContext, lines: string[]): Promise<void> {
@@ -150,11 +184,12 @@ export function createImageGetFileCommand(ctx: CliContext): CommandUnknownOpts {
       "after",
       `\nExample:\n  ocictl image get-file ocidir://layout:v1 /etc/os-release\n`,
     )
+    .option("--format <format>", "print a template over .Header (the tar header) instead")
     .action(async (ref, path, outfile, opts) => {
       const f = await getImageFile(ctx.client, ref, path, opts.platform ?? ctx.platform, {
         signal: ctx.signal,
       });
-      await _writeOut(ctx, f.body, outfile);
+      await _writeFile(ctx, f, outfile, opts.format);
     }) as unknown as CommandUnknownOpts;
 }
 
@@ -258,9 +293,10 @@ export function createBlobGetFileCommand(ctx: CliContext): CommandUnknownOpts {
       "after",
       `\nExample:\n  ocictl blob get-file ocidir://layout sha256:… etc/os-release\n`,
     )
-    .action(async (ref, digest, path, outfile) => {
+    .option("--format <format>", "print a template over .Header (the tar header) instead")
+    .action(async (ref, digest, path, outfile, opts) => {
       const f = await getLayerFile(ctx.client, ref, digest, path, { signal: ctx.signal });
-      await _writeOut(ctx, f.body, outfile);
+      await _writeFile(ctx, f, outfile, opts.format);
     }) as unknown as CommandUnknownOpts;
 }
 

@@ -321,3 +321,36 @@ Deno.test("manifest diff, blob diff-config and blob diff-layer print unified dif
     assert.doesNotMatch(l.stdout, /2024-01-01/);
   });
 });
+
+Deno.test("image and blob get-file --format print the tar header instead of the bytes", async () => {
+  await withLayout(async ({ base, sample }) => {
+    const r = await runFiles([
+      "image",
+      "get-file",
+      "-p",
+      "linux/amd64",
+      "--format",
+      '{{.Header.Name}} {{.Header.Size}} {{printf "%o" .Header.Mode}}',
+      `${base}:v1`,
+      "app/hello.txt",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = "hello from the ocictl oci sample on linux/amd64\n";
+    assert.match(
+      r.stdout,
+      new RegExp(`^app/hello\\.txt ${new TextEncoder().encode(text).length} [0-7]+$`),
+    );
+    const layer = sample.images[0]?.layers[1]?.digest ?? "";
+    const b = await runFiles([
+      "blob",
+      "get-file",
+      "--format",
+      "{{.Header.Typeflag}}",
+      base,
+      layer,
+      "app/hello.txt",
+    ]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout, "file");
+  });
+});
