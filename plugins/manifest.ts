@@ -3,15 +3,13 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import {
   commonName,
   DigestMismatchError,
   digestOf,
   MANIFEST_WRITE_LIMIT,
-  NotFoundError,
   parseManifest,
-  UsageError,
   withDigest,
 } from "../src/mod.ts";
 import { refArg } from "../src/cli/arguments.ts";
@@ -19,6 +17,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import {
   createManifestGetCommand,
   createManifestHeadCommand,
+  createManifestRmCommand,
 } from "../src/cli/manifest_commands.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { writeFormatted } from "../src/cli/output.ts";
@@ -73,37 +72,9 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${desc.digest}\n`);
       }
     });
-  manifest.command("rm")
-    .aliases(["delete", "del", "remove"])
-    .description("Delete a manifest (by digest)")
-    .argument("<image_ref>", "reference with a digest", refArg)
-    .option(
-      "--force-tag-dereference",
-      "resolve a tag to its digest first (deletes every tag of that digest)",
-    )
-    .option("--ignore-missing", "succeed when the manifest does not exist")
-    .addOption(new Option("--referrers", "also update referrers (not supported yet)").hideHelp())
-    .addHelpText("after", `\nExample:\n  ocictl manifest rm ocidir://layout@sha256:…\n`)
-    .action(async (ref, opts) => {
-      try {
-        let target = ref;
-        if (ref.digest === "") {
-          if (!opts.forceTagDereference) {
-            throw new UsageError(
-              `Cannot delete manifest "${
-                commonName(ref)
-              }": a digest is required (use ref@digest, or --force-tag-dereference)`,
-            );
-          }
-          const desc = await ctx.client.manifestHead(ref);
-          target = withDigest(ref, desc.digest);
-        }
-        await ctx.client.manifestDelete(target);
-      } catch (err) {
-        if (!(opts.ignoreMissing && err instanceof NotFoundError)) throw err;
-        ctx.logger.info("manifest not found", { ref: commonName(ref) });
-      }
-    });
+  manifest.addCommand(
+    createManifestRmCommand(ctx, { name: "rm", aliases: ["delete", "del", "remove"] }),
+  );
   manifest.addCommand(createManifestDiffCommand(ctx));
   return manifest as unknown as CommandUnknownOpts;
 }

@@ -1,13 +1,14 @@
 /**
- * Commands shared by several verbs: `manifest get` (also `image manifest`)
- * and `manifest head` (also `image digest`).
+ * Commands shared by several verbs: `manifest get` (also `image manifest`),
+ * `manifest head` (also `image digest`) and `manifest rm` (also `image delete`).
  *
  * @module
  */
 import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
-import { UnsupportedMediaTypeError } from "../errors.ts";
+import { NotFoundError, UnsupportedMediaTypeError, UsageError } from "../errors.ts";
+import type { RegistryManifestDeleteOptions } from "../transport/registry/registry_transport.ts";
 import type { Platform } from "../types/descriptor.ts";
-import type { Ref } from "../types/ref.ts";
+import { commonName, type Ref, withDigest } from "../types/ref.ts";
 import { platformArg, refArg } from "./arguments.ts";
 import type { CliContext } from "./context.ts";
 import { ManifestView } from "./manifest_view.ts";
@@ -127,5 +128,58 @@ export function createManifestHeadCommand(
         return;
       }
       await writeFormatted(ctx, view, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `manifest rm` (`image delete`): deletes a manifest by digest. With
+ * `--referrers`, a manifest that has a subject is also removed from the
+ * subject's referrers fallback tag on registries without the referrers API
+ * (ocidir layouts maintain it on every delete).
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestRmCommand(ctx: CliContext, names: CommandNames): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Delete a manifest (by digest)")
+    .argument("<image_ref>", "reference with a digest", refArg)
+    .option(
+      "--force-tag-dereference",
+      "resolve a tag to its digest first (deletes every tag of that digest)",
+    )
+    .option("--ignore-missing", "succeed when the manifest does not exist")
+    .option(
+      "--referrers",
+      "also remove the manifest from its subject's referrers fallback tag",
+    )
+    .addHelpText(
+      "after",
+      `\nExamples:\n  ocictl manifest rm ocidir://layout@sha256:…\n` +
+        `  ocictl manifest rm --referrers registry.example/repo@sha256:…\n`,
+    )
+    .action(async (ref, opts) => {
+      try {
+        let target = ref;
+        if (ref.digest === "") {
+          if (!opts.forceTagDereference) {
+            throw new UsageError(
+              `Cannot delete manifest "${
+                commonName(ref)
+              }": a digest is required (use ref@digest, or --force-tag-dereference)`,
+            );
+          }
+          const desc = await ctx.client.manifestHead(ref);
+          target = withDigest(ref, desc.digest);
+        }
+        const options: RegistryManifestDeleteOptions = { referrers: opts.referrers === true };
+        await ctx.client.manifestDelete(target, options);
+      } catch (err) {
+        if (!(opts.ignoreMissing && err instanceof NotFoundError)) throw err;
+        ctx.logger.info("manifest not found", { ref: commonName(ref) });
+      }
     }) as unknown as CommandUnknownOpts;
 }

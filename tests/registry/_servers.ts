@@ -56,7 +56,7 @@ export type After = (req: Request, url: URL, res: Response) => Response | Promis
 /** A proxy with its request log. */
 export interface TestProxy extends TestServer {
   /** Requests seen (`METHOD path?query` plus selected headers). */
-  log: { method: string; path: string; range: string | null }[];
+  log: { method: string; path: string; range: string | null; ifMatch: string | null }[];
   /** Replaces the hooks. */
   set(hooks: { before?: Before | undefined; after?: After | undefined }): void;
 }
@@ -66,9 +66,13 @@ export interface TestProxy extends TestServer {
  * rewrites absolute `Location` and `Link` URLs of the upstream to itself.
  *
  * @param upstream origin of the upstream server
+ * @param rewrite maps a request path to the upstream's (e.g. strips a prefix)
  * @returns the proxy
  */
-export function startProxy(upstream: string): TestProxy {
+export function startProxy(
+  upstream: string,
+  rewrite: (path: string) => string = (p) => p,
+): TestProxy {
   let before: Before | undefined;
   let after: After | undefined;
   const log: TestProxy["log"] = [];
@@ -79,6 +83,7 @@ export function startProxy(upstream: string): TestProxy {
       method: req.method,
       path: url.pathname + url.search,
       range: req.headers.get("range"),
+      ifMatch: req.headers.get("if-match"),
     });
     const early = await before?.(req, url);
     if (early instanceof Response) {
@@ -99,7 +104,7 @@ export function startProxy(upstream: string): TestProxy {
       init.body = req.body;
       init.duplex = "half";
     }
-    const up = await fetch(upstream + url.pathname + url.search, init);
+    const up = await fetch(upstream + rewrite(url.pathname) + url.search, init);
     const outHeaders = new Headers(up.headers);
     for (const name of ["location", "link"]) {
       const v = outHeaders.get(name);

@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
 import { digestOf } from "../../src/types/digest.ts";
+import { parseRef } from "../../src/types/ref.ts";
+import { createDenoFetch } from "../../src/transport/registry/deno_fetch.ts";
+import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
 import { randomBytes } from "./_image.ts";
 import { type Distribution, hasDistribution, startDistribution } from "./_distribution.ts";
 
@@ -206,4 +209,29 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "an upload of known size (node:https with Content-Length) trusts the host's regcert",
+  ignore,
+  fn: () =>
+    withTlsRegistry(async (d, pki) => {
+      const hosts = [{ name: d.host, regcert: pki.ca }];
+      const seam = createDenoFetch({ hosts });
+      const t = new RegistryTransport({ hosts, fetch: seam.fetch });
+      try {
+        const data = randomBytes(3 * 1024 * 1024 + 3, 9);
+        const digest = digestOf(data);
+        const ref = parseRef(`${d.host}/tls/len`);
+        const desc = await t.blobPut(ref, ReadableStream.from([data]), {
+          digest,
+          size: data.byteLength,
+        });
+        assert.equal(desc.size, data.byteLength);
+        assert.equal((await t.blobHead(ref, digest)).size, data.byteLength);
+      } finally {
+        await t.close();
+        seam.close();
+      }
+    }),
 });

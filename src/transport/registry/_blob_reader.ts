@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DigestMismatchError, RegistryError, SizeMismatchError } from "../../errors.ts";
+import { DigestMismatchError, OciError, RegistryError, SizeMismatchError } from "../../errors.ts";
 import { parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { BlobReader } from "../transport.ts";
@@ -45,7 +45,12 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
     return o.http.request(o.host, { ...o.request, headers });
   };
   const first = await get();
-  const cl = contentLength(first);
+  // A registry or CDN that compresses anyway (P27): fetch decodes the body,
+  // so its Content-Length is not the blob's size and ranges would not line
+  // up; the decoded bytes are counted and verified instead, without resumes.
+  const ce = first.headers.get("content-encoding")?.trim().toLowerCase() ?? "";
+  const encoded = ce !== "" && ce !== "identity";
+  const cl = encoded ? undefined : contentLength(first);
   const header = first.headers.get("docker-content-digest");
   let early: Error | undefined;
   if (header && header.split(":")[0] === parseDigest(o.digest).algorithm && header !== o.digest) {
@@ -67,11 +72,13 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
     };
   }
   const expected = o.size ?? cl;
+  /** Bytes the wire body should carry (unknown when encoded). */
+  const wire = encoded ? undefined : expected;
   let reader = first.body?.getReader();
   let offset = 0;
   let resumes = 0;
   const resume = async (cause: unknown): Promise<void> => {
-    if (resumes >= MAX_RESUMES || expected === undefined) {
+    if (resumes >= MAX_RESUMES || wire === undefined) {
       if (cause instanceof _ShortBody) throw new SizeMismatchError(subject, cause.expected, offset);
       throw new RegistryError(
         `Cannot get blob "${o.digest}": the connection broke at byte ${offset} (${String(cause)})`,
@@ -80,7 +87,7 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
       );
     }
     resumes++;
-    const res = await get(`bytes=${offset}-${expected - 1}`);
+    const res = await get(`bytes=${offset}-${wire - 1}`);
     const cr = res.headers.get("content-range") ?? "";
     const m = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec(cr.trim());
     if (res.status !== 206 || !m || Number(m[1]) !== offset) {
@@ -97,8 +104,8 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
     async pull(controller) {
       for (;;) {
         if (!reader) {
-          if (expected !== undefined && offset < expected) {
-            await resume(new _ShortBody(expected));
+          if (wire !== undefined && offset < wire) {
+            await resume(new _ShortBody(wire));
             continue;
           }
           controller.close();
@@ -114,9 +121,9 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
           continue;
         }
         if (r.done) {
-          if (expected !== undefined && offset < expected) {
+          if (wire !== undefined && offset < wire) {
             reader = undefined;
-            await resume(new _ShortBody(expected));
+            await resume(new _ShortBody(wire));
             continue;
           }
           controller.close();
@@ -131,7 +138,8 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
       await reader?.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
-  const body = source.pipeThrough(new VerifyStream({ digest: o.digest, size: expected, subject }));
+  const decoded = encoded ? _decode(source, ce, o) : source;
+  const body = decoded.pipeThrough(new VerifyStream({ digest: o.digest, size: expected, subject }));
   return {
     descriptor: { mediaType: MediaType.OCTET_STREAM, digest: o.digest, size: expected ?? -1 },
     body,
@@ -148,6 +156,47 @@ export function contentLength(res: Response): number | undefined {
   const v = res.headers.get("content-length");
   if (v === null || !/^\d+$/.test(v.trim())) return undefined;
   return Number(v.trim());
+}
+
+/**
+ * Undoes a content coding the registry applied although `identity` was
+ * asked for (fetch does not decode when the request set `Accept-Encoding`).
+ * Unknown codings pass through and fail verification.
+ */
+function _decode(
+  source: ReadableStream<Uint8Array>,
+  coding: string,
+  o: OpenBlobOptions,
+): ReadableStream<Uint8Array> {
+  const format = coding === "gzip" || coding === "x-gzip"
+    ? "gzip"
+    : coding === "deflate"
+    ? "deflate"
+    : undefined;
+  if (format === undefined) return source;
+  const reader = source.pipeThrough(
+    new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>,
+  ).getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        if (err instanceof OciError) throw err;
+        throw new RegistryError(
+          `Cannot get blob "${o.digest}": the registry sent a ${coding} body that does not decode`,
+          { status: 200, method: "GET", url: o.request.url.href },
+          { cause: err },
+        );
+      }
+      if (r.done) controller.close();
+      else controller.enqueue(r.value);
+    },
+    async cancel(reason) {
+      await reader.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
 }
 
 class _ShortBody extends Error {

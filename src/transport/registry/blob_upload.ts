@@ -174,14 +174,16 @@ export async function uploadBlob(
       const stream = _recordErrors(rest.pipeThrough(verify), failure);
       try {
         if (o.digest !== undefined) {
-          await _finish(o, location, o.digest, stream, req);
+          await _finish(o, location, o.digest, stream, req, o.size);
           return _descriptor(o.digest, verify.count);
         }
+        const patchHeaders: Record<string, string> = { "Content-Type": MediaType.OCTET_STREAM };
+        if (o.size !== undefined) patchHeaders["Content-Length"] = String(o.size);
         const patch = await o.http.request(o.host, {
           ...req,
           method: "PATCH",
           url: location,
-          headers: { "Content-Type": MediaType.OCTET_STREAM },
+          headers: patchHeaders,
           body: stream,
         });
         await patch.body?.cancel();
@@ -296,11 +298,17 @@ async function _finish(
   digest: string,
   body: Uint8Array | ReadableStream<Uint8Array> | undefined,
   req: _Req,
+  length?: number,
 ): Promise<void> {
   const url = new URL(location);
   url.searchParams.set("digest", digest);
   const headers: Record<string, string> = { "Content-Type": MediaType.OCTET_STREAM };
   if (body === undefined) headers["Content-Length"] = "0";
+  // A stream of known length: the network seam sends it with this length
+  // (deno_fetch.ts); a plain fetch drops the header and sends it chunked.
+  else if (body instanceof ReadableStream && length !== undefined) {
+    headers["Content-Length"] = String(length);
+  }
   const res = await o.http.request(o.host, {
     ...req,
     method: "PUT",

@@ -2,13 +2,17 @@
  * The Deno network seam of the registry transport: a `fetch` that applies
  * each registry host's TLS settings (extra CAs, client certificates, no
  * verification) and the `HTTP(S)_PROXY`/`NO_PROXY` environment. The only file
- * that calls `Deno.createHttpClient` or `node:https`.
+ * that calls `Deno.createHttpClient` or `node:http(s)` (via node_fetch.ts).
  *
  * - `tls: disabled` hosts are contacted over plain http by the transport; the
  *   seam only adds a proxy when one applies.
  * - `tls: enabled` hosts with `regcert`, `clientCert`/`clientKey` or a proxy
  *   get one `Deno.createHttpClient({ caCerts, cert, key, proxy, http2: false })`
  *   (HTTP/1.1: streamed uploads over h2 are several times slower).
+ * - A streamed body with a `Content-Length` header (a blob upload of known
+ *   size) goes through `node:http(s)` (node_fetch.ts) with that length and
+ *   the host's CA and client certificate, because Deno's fetch would send it
+ *   chunked; without a length, or through a proxy, it stays a chunked fetch.
  * - `tls: insecure` hosts go through `node:https` with
  *   `rejectUnauthorized: false`, because Deno's fetch has no per-client way
  *   to skip verification. Deno's `node:https` does not stop reading when
@@ -21,13 +25,12 @@
  *
  * @module
  */
-import https from "node:https";
-import type { IncomingMessage } from "node:http";
 import { RegistryError } from "../../errors.ts";
 import { proxyFor } from "../../config/proxy_env.ts";
 import { readUpTo } from "../../read_capped.ts";
 import { ERROR_BODY_LIMIT } from "./error_response.ts";
 import { type HostConfig, resolveHost } from "./host_config.ts";
+import { nodeFetch, nodeResponse } from "./node_fetch.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -45,8 +48,6 @@ export interface DenoFetchOptions {
   env?: Record<string, string> | undefined;
 }
 
-/** Queue size of an insecure response stream before the socket is paused. */
-const INSECURE_QUEUE_BYTES = 1024 * 1024;
 /**
  * Bytes asked for per ranged GET of a blob from an insecure host. Deno's
  * `node:https` keeps reading while the socket is paused, so a whole window
@@ -121,6 +122,10 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     const mtls = https && host?.clientCert && host.clientKey
       ? { cert: host.clientCert, key: host.clientKey }
       : undefined;
+    if (!proxy && !(input instanceof Request) && _hasLength(init)) {
+      // Deno's fetch would drop the length and send the stream chunked.
+      return nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}) });
+    }
     if (!https && !proxy) return fetch(input, init);
     const key = JSON.stringify([https ? url.host.toLowerCase() : "", proxy ?? ""]);
     let client: Deno.HttpClient;
@@ -235,7 +240,11 @@ export function splitPem(pem: string): string[] {
   return blocks && blocks.length > 0 ? blocks.map((b) => b + "\n") : [pem];
 }
 
-const NULL_BODY = new Set([101, 204, 205, 304]);
+/** A streamed body with a declared `Content-Length`. */
+function _hasLength(init: RequestInit | undefined): boolean {
+  return init?.body instanceof ReadableStream &&
+    /^\d+$/.test(new Headers(init.headers).get("content-length") ?? "");
+}
 
 function _isBlobGet(url: URL, init: RequestInit | undefined): boolean {
   const method = (init?.method ?? "GET").toUpperCase();
@@ -308,132 +317,14 @@ async function windowedGet(url: URL, init: RequestInit): Promise<Response> {
 }
 
 /**
- * fetch over `node:https` without certificate verification, with manual
- * redirects and a bounded response queue.
+ * fetch over `node:https` without certificate verification.
  *
  * @param url the https URL
  * @param init method, headers, body, signal
  * @returns the response
  */
 function insecureFetch(url: URL, init: RequestInit = {}): Promise<Response> {
-  const method = (init.method ?? "GET").toUpperCase();
-  const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((v, k) => {
-    headers[k] = v;
-  });
-  const body = init.body;
-  const signal = init.signal ?? undefined;
-  if (typeof body === "string") {
-    headers["content-length"] = String(new TextEncoder().encode(body).byteLength);
-  }
-  if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
-  return new Promise<Response>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const req = https.request(url, { method, headers, rejectUnauthorized: false });
-    const onAbort = () =>
-      req.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("error", (err) => {
-      signal?.removeEventListener("abort", onAbort);
-      reject(new TypeError("fetch failed", { cause: err }));
-    });
-    req.on("response", (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      const h = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v === undefined) continue;
-        for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-      }
-      if (method === "HEAD" || NULL_BODY.has(status)) {
-        res.resume();
-        res.on("end", () => signal?.removeEventListener("abort", onAbort));
-        resolve(_response(null, status, res.statusMessage ?? "", h, url));
-        return;
-      }
-      let settled = false;
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          res.on("data", (chunk: Uint8Array) => {
-            if (settled) return;
-            controller.enqueue(new Uint8Array(chunk));
-            if ((controller.desiredSize ?? 0) <= 0) res.pause();
-          });
-          res.on("end", () => {
-            signal?.removeEventListener("abort", onAbort);
-            if (settled) return;
-            settled = true;
-            controller.close();
-          });
-          res.on("error", (err) => {
-            signal?.removeEventListener("abort", onAbort);
-            if (settled) return;
-            settled = true;
-            controller.error(err);
-          });
-        },
-        pull() {
-          res.resume();
-        },
-        cancel() {
-          settled = true;
-          signal?.removeEventListener("abort", onAbort);
-          res.destroy();
-        },
-      }, new ByteLengthQueuingStrategy({ highWaterMark: INSECURE_QUEUE_BYTES }));
-      resolve(_response(stream, status, res.statusMessage ?? "", h, url));
-    });
-    _sendBody(req, body).catch((err) =>
-      req.destroy(err instanceof Error ? err : new Error(String(err)))
-    );
-  });
+  return nodeFetch(url, init, { verify: false });
 }
 
-function _response(
-  body: ReadableStream<Uint8Array> | null,
-  status: number,
-  statusText: string,
-  headers: Headers,
-  url: URL,
-): Response {
-  const res = new Response(body, { status, statusText, headers });
-  Object.defineProperty(res, "url", { value: url.href });
-  return res;
-}
-
-async function _sendBody(
-  req: ReturnType<typeof https.request>,
-  body: RequestInit["body"],
-): Promise<void> {
-  if (body === undefined || body === null) {
-    req.end();
-    return;
-  }
-  if (typeof body === "string" || body instanceof Uint8Array) {
-    req.end(body);
-    return;
-  }
-  if (!(body instanceof ReadableStream)) {
-    throw new TypeError("insecure fetch supports string, Uint8Array and stream bodies only");
-  }
-  for await (const chunk of body as ReadableStream<Uint8Array>) {
-    if (!req.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = () => {
-          req.off("drain", done);
-          req.off("close", closed);
-          resolve();
-        };
-        const closed = () => {
-          req.off("drain", done);
-          reject(new Error("connection closed while sending"));
-        };
-        req.on("drain", done);
-        req.on("close", closed);
-      });
-    }
-  }
-  req.end();
-}
+const _response = nodeResponse;

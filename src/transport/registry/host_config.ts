@@ -24,8 +24,13 @@ export interface HostConfig {
   token?: string | undefined;
   /** Path inserted after `/v2/` (mirror namespaces). */
   pathPrefix?: string | undefined;
-  /** Other host names tried for pulls (not used yet). */
+  /**
+   * Other registry names tried for pulls (never pushes), each configured by
+   * its own host entry; see {@link orderPullHosts}.
+   */
   mirrors?: string[] | undefined;
+  /** Order among a registry and its mirrors: larger first. @default 0 */
+  priority?: number | undefined;
   /** Concurrent requests to this host. @default 3 */
   reqConcurrent?: number | undefined;
   /** Request starts per second, 0 for no limit. @default 0 */
@@ -78,6 +83,10 @@ export interface ResolvedHost {
   repoAuth: boolean;
   /** HEAD requests disabled. */
   disableHead: boolean;
+  /** Mirror registry names. */
+  mirrors: string[];
+  /** Priority among mirrors, larger first. */
+  priority: number;
   /** The configuration as given (credentials). */
   config: HostConfig;
 }
@@ -119,6 +128,8 @@ export function resolveHost(hosts: readonly HostConfig[], registry: string): Res
     blobMax: config.blobMax !== undefined && config.blobMax >= 0 ? config.blobMax : -1,
     repoAuth: config.repoAuth ?? false,
     disableHead: config.apiOpts?.disableHead ?? false,
+    mirrors: [...(config.mirrors ?? [])].filter((m) => m !== "" && m !== name),
+    priority: Number.isFinite(config.priority) ? config.priority ?? 0 : 0,
     config,
   };
 }
@@ -157,4 +168,90 @@ export function repoUrl(host: ResolvedHost, repository: string, path: string): U
 
 function _positive(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}
+
+/** A host a pull may be sent to: the registry itself or one of its mirrors. */
+export interface PullHost {
+  /** The host contacted. */
+  host: ResolvedHost;
+  /** True for a mirror (requests carry `?ns=<upstream>` and are not retried). */
+  mirror: boolean;
+  /** The upstream registry name, sent as `ns` to mirrors. */
+  ns: string;
+}
+
+/**
+ * The hosts a pull is tried on, in order: hosts currently backing off go
+ * last; then larger `priority` first; on a tie mirrors (in configured order)
+ * come before the upstream. regclient documents "larger first"; this follows
+ * the documentation.
+ *
+ * @param hosts configured hosts
+ * @param upstream the registry of the reference, resolved
+ * @param backingOff tells whether a host name is backing off
+ * @returns the mirrors and the upstream, in the order to try them
+ *
+ * @example A mirror with a higher priority goes first
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { orderPullHosts, resolveHost } from "./host_config.ts";
+ * const hosts = [{ name: "up", mirrors: ["m"] }, { name: "m", priority: 5 }];
+ * const order = orderPullHosts(hosts, resolveHost(hosts, "up"), () => false);
+ * assert.deepEqual(order.map((h) => h.host.name), ["m", "up"]);
+ * ```
+ */
+export function orderPullHosts(
+  hosts: readonly HostConfig[],
+  upstream: ResolvedHost,
+  backingOff: (name: string) => boolean,
+): PullHost[] {
+  const seen = new Set<string>([upstream.name]);
+  const list: PullHost[] = [];
+  for (const m of upstream.mirrors) {
+    const host = resolveHost(hosts, m);
+    if (seen.has(host.name)) continue;
+    seen.add(host.name);
+    list.push({ host, mirror: true, ns: upstream.name });
+  }
+  list.push({ host: upstream, mirror: false, ns: upstream.name });
+  const rank = list.map((h, i) => ({ h, i, off: backingOff(h.host.name) ? 1 : 0 }));
+  rank.sort((a, b) => a.off - b.off || b.h.host.priority - a.h.host.priority || a.i - b.i);
+  return rank.map((r) => r.h);
+}
+
+/**
+ * The URL of a repository endpoint on a pull host: {@link repoUrl}, plus
+ * `?ns=<upstream>` for a mirror (containerd's convention).
+ *
+ * @param h the pull host
+ * @param repository repository path
+ * @param path endpoint below the repository
+ * @returns the URL
+ */
+export function pullUrl(h: PullHost, repository: string, path: string): URL {
+  const url = repoUrl(h.host, repository, path);
+  if (h.mirror) url.searchParams.set("ns", h.ns);
+  return url;
+}
+
+/**
+ * A repository path as the registry knows it: Docker Hub's official images
+ * live under `library/` (`alpine` → `library/alpine`).
+ *
+ * @param host resolved host
+ * @param repository repository path from a reference
+ * @returns the path used in URLs and scopes
+ *
+ * @example Docker Hub's library prefix
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { registryRepository, resolveHost } from "./host_config.ts";
+ * assert.equal(registryRepository(resolveHost([], "docker.io"), "alpine"), "library/alpine");
+ * assert.equal(registryRepository(resolveHost([], "ghcr.io"), "alpine"), "alpine");
+ * ```
+ */
+export function registryRepository(host: ResolvedHost, repository: string): string {
+  return host.name === DOCKER_HUB && repository !== "" && !repository.includes("/")
+    ? `library/${repository}`
+    : repository;
 }

@@ -3,6 +3,9 @@ import {
   apiBase,
   DEFAULT_BLOB_CHUNK,
   MAX_BLOB_CHUNK,
+  orderPullHosts,
+  pullUrl,
+  registryRepository,
   repoUrl,
   resolveHost,
 } from "./host_config.ts";
@@ -46,4 +49,25 @@ Deno.test("resolveHost() turns an http:// prefix into tls disabled", () => {
   const h = resolveHost([], "http://localhost:5000");
   assert.equal(h.name, "localhost:5000");
   assert.equal(h.tls, "disabled");
+});
+
+Deno.test("registryRepository() and pullUrl() build Docker Hub and mirror URLs", () => {
+  const hub = resolveHost([], "docker.io");
+  assert.equal(registryRepository(hub, "alpine"), "library/alpine");
+  assert.equal(registryRepository(hub, "user/app"), "user/app");
+  assert.equal(registryRepository(resolveHost([], "ghcr.io"), "app"), "app");
+  const hosts = [
+    { name: "docker.io", mirrors: ["mirror.local:5000"] },
+    { name: "mirror.local:5000", tls: "disabled" as const, pathPrefix: "hub" },
+  ];
+  const [m, up] = orderPullHosts(hosts, resolveHost(hosts, "docker.io"), () => false);
+  assert.ok(m && up);
+  assert.equal(
+    pullUrl(m, "library/alpine", "manifests/3").href,
+    "http://mirror.local:5000/v2/hub/library/alpine/manifests/3?ns=docker.io",
+  );
+  assert.equal(
+    pullUrl(up, "library/alpine", "manifests/3").href,
+    "https://registry-1.docker.io/v2/library/alpine/manifests/3",
+  );
 });

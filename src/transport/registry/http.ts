@@ -11,6 +11,7 @@ import { Limiter, type Sleep } from "./_limiter.ts";
 import { type RegistryAuth, repoScope } from "./auth.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
+import { isLocalAddress } from "./local_address.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
 import { parseWwwAuthenticate } from "./www_authenticate.ts";
 
@@ -75,6 +76,7 @@ export class RegistryHttp {
   #o: RegistryHttpOptions;
   #limiters = new Map<string, Limiter>();
   #warned = new Set<string>();
+  #backoff = new Map<string, number>();
 
   /** @param options fetch, auth, clock, sleep, logger */
   constructor(options: RegistryHttpOptions) {
@@ -93,6 +95,41 @@ export class RegistryHttp {
    * @throws {AbortedError} when cancelled
    */
   async request(host: ResolvedHost, req: RegistryRequest): Promise<Response> {
+    try {
+      const res = await this.#request(host, req);
+      if (res.status < 500) this.#backoff.delete(host.name);
+      return res;
+    } catch (err) {
+      if (
+        err instanceof RegistryError && (err.status === 0 || isRetryableStatus(err.status))
+      ) {
+        const until = this.#o.now() + backoffDelay(MAX_RETRIES);
+        this.#backoff.set(host.name, until);
+      } else if (err instanceof OciError && err.code === ErrorCode.NOT_FOUND) {
+        this.#backoff.delete(host.name);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Tells whether a host failed recently (network error, 5xx, 429) and has
+   * not answered properly since: mirrors in backoff are tried last.
+   *
+   * @param hostName registry name of the host
+   * @returns true while the host is backing off
+   */
+  backingOff(hostName: string): boolean {
+    const until = this.#backoff.get(hostName);
+    if (until === undefined) return false;
+    if (until <= this.#o.now()) {
+      this.#backoff.delete(hostName);
+      return false;
+    }
+    return true;
+  }
+
+  async #request(host: ResolvedHost, req: RegistryRequest): Promise<Response> {
     const repo = req.repository ?? "";
     const scopes = [...(req.scopes ?? [])];
     if (repo) scopes.push(repoScope(repo, req.push ?? false));
@@ -215,6 +252,11 @@ export class RegistryHttp {
         if (url.protocol === "https:" && next.protocol === "http:") {
           throw fail(`registry redirected from https to http ("${next.href}"), which is refused`);
         }
+        if (isLocalAddress(next.hostname) && !isLocalAddress(_hostOnly(host.hostname))) {
+          throw fail(
+            `registry redirected to the local address "${next.host}", which is refused for a registry that is not local`,
+          );
+        }
         if (res.status === 303 && method !== "HEAD") {
           method = "GET";
           body = undefined;
@@ -247,6 +289,13 @@ export class RegistryHttp {
       this.#o.logger?.warn?.(`Registry warning: ${text}`);
     }
   }
+}
+
+/** `host` of `host[:port]` (IPv6 keeps its brackets). */
+function _hostOnly(hostPort: string): string {
+  if (hostPort.startsWith("[")) return hostPort.slice(0, hostPort.indexOf("]") + 1);
+  const i = hostPort.lastIndexOf(":");
+  return i >= 0 ? hostPort.slice(0, i) : hostPort;
 }
 
 function _networkError(host: ResolvedHost, req: RegistryRequest, err: unknown): RegistryError {

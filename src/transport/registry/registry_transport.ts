@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  AbortedError,
   DigestMismatchError,
   InvalidReferenceError,
   ManifestInvalidError,
@@ -46,6 +47,10 @@ import { uploadBlob } from "./blob_upload.ts";
 import {
   apiBase,
   type HostConfig,
+  orderPullHosts,
+  type PullHost,
+  pullUrl,
+  registryRepository,
   repoUrl,
   type ResolvedHost,
   resolveHost,
@@ -80,6 +85,19 @@ export interface RegistryBlobPutOptions extends BlobPutOptions {
   mountFrom?: string | undefined;
 }
 
+/** Options of {@link RegistryTransport.manifestDelete} beyond the contract. */
+export interface RegistryManifestDeleteOptions extends CallOptions {
+  /**
+   * Read the manifest first and, when it has a `subject` and the registry
+   * has no referrers API, remove it from the subject's fallback tag index
+   * (deleting the tag when the index becomes empty). @default false
+   */
+  referrers?: boolean | undefined;
+}
+
+/** Most read-modify-write rounds of a fallback tag refused with 412. */
+const FALLBACK_ROUNDS = 3;
+
 /** Most pages followed by a listing. */
 export const MAX_PAGES = 1000;
 /** Largest listing page read (16 MiB). */
@@ -104,6 +122,7 @@ export class RegistryTransport implements Transport, RepoLister {
   #hosts: HostConfig[];
   #http: RegistryHttp;
   #now: () => number;
+  #logger: RegistryLogger | undefined;
   #locks = new Map<string, Promise<void>>();
 
   /** @param options fetch, hosts, user agent, logger, clock, sleep, credentials */
@@ -113,6 +132,7 @@ export class RegistryTransport implements Transport, RepoLister {
     const userAgent = options.userAgent ?? "ocictl";
     this.#hosts = [...(options.hosts ?? [])];
     this.#now = now;
+    this.#logger = options.logger;
     const auth = new RegistryAuth({
       fetch: fetchFn,
       now,
@@ -152,36 +172,22 @@ export class RegistryTransport implements Transport, RepoLister {
 
   /**
    * Resolves a manifest to its descriptor with HEAD, falling back to GET when
-   * HEAD is disabled or the answer lacks a usable digest or length.
+   * HEAD is disabled or the answer lacks a usable digest or length. Mirrors
+   * are tried first (see {@link orderPullHosts}).
    *
    * @param ref the manifest reference
    * @param options cancellation
    * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
-  async manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
-    const host = this.#host(ref);
-    if (!host.disableHead) {
-      const res = await this.#http.request(host, {
-        ...this.#manifestReq(host, ref, "get manifest", options),
-        method: "HEAD",
-      });
-      await res.body?.cancel();
-      const digest = res.headers.get("docker-content-digest")?.trim();
-      const size = contentLength(res);
-      const mediaType = _mediaType(res);
-      const digestOk = digest !== undefined && _validDigest(digest) &&
-        (ref.digest === "" || digest === ref.digest);
-      if (digestOk && size !== undefined && mediaType) {
-        return { mediaType, digest, size };
-      }
-    }
-    return manifestDescriptor(await this.manifestGet(ref, options));
+  manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
+    const r = this.#norm(ref);
+    return this.#pull(r, options, (h) => this.#manifestHeadAt(h, r, options));
   }
 
   /**
    * Reads a manifest; the bytes are verified against `Docker-Content-Digest`
-   * and the reference's digest, and capped at 8 MiB.
+   * and the reference's digest, and capped at 8 MiB. Mirrors are tried first.
    *
    * @param ref the manifest reference
    * @param options cancellation
@@ -191,30 +197,8 @@ export class RegistryTransport implements Transport, RepoLister {
    * @throws {SizeLimitError} over 8 MiB
    */
   async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
-    const host = this.#host(ref);
-    const res = await this.#http.request(host, {
-      ...this.#manifestReq(host, ref, "get manifest", options),
-      method: "GET",
-    });
-    const raw = await readCapped(res, MANIFEST_READ_LIMIT, `manifest "${commonName(ref)}"`);
-    const header = res.headers.get("docker-content-digest")?.trim();
-    if (header) {
-      const alg = parseDigest(header).algorithm;
-      const actual = digestOf(raw, alg);
-      if (actual !== header) {
-        throw new DigestMismatchError(`manifest "${commonName(ref)}"`, header, actual);
-      }
-    }
-    if (ref.digest) {
-      const actual = digestOf(raw, parseDigest(ref.digest).algorithm);
-      if (actual !== ref.digest) {
-        throw new DigestMismatchError(`manifest "${commonName(ref)}"`, ref.digest, actual);
-      }
-    }
-    return parseManifest(raw, {
-      mediaType: _mediaType(res),
-      digest: ref.digest || header || undefined,
-    });
+    const r = this.#norm(ref);
+    return (await this.#pull(r, options, (h) => this.#manifestGetAt(h, r, options))).m;
   }
 
   /**
@@ -236,6 +220,426 @@ export class RegistryTransport implements Transport, RepoLister {
     raw: Uint8Array,
     options: ManifestPutOptions = {},
   ): Promise<Descriptor> {
+    const r = this.#norm(ref);
+    const { m, subjectHeader } = await this.#putManifest(r, raw, options, {});
+    const subject = subjectOf(m);
+    if (subject && !subjectHeader) {
+      await this.#updateFallback(r, subject.digest, options, (list) => {
+        const desc = manifestDescriptor(m);
+        if (list.some((d) => d.digest === desc.digest)) return undefined;
+        const entry: Descriptor = {
+          mediaType: desc.mediaType,
+          digest: desc.digest,
+          size: desc.size,
+        };
+        if (desc.artifactType !== undefined) entry.artifactType = desc.artifactType;
+        const ann = (m.json as { annotations?: Record<string, string> }).annotations;
+        if (ann && Object.keys(ann).length > 0) entry.annotations = { ...ann };
+        return [...list, entry];
+      });
+    }
+    return manifestDescriptor(m);
+  }
+
+  /**
+   * Deletes a manifest by digest. With `referrers`, the manifest is read
+   * first and, when it has a subject and the registry has no referrers API,
+   * its entry is removed from the subject's fallback tag index (the tag is
+   * deleted when the index becomes empty).
+   *
+   * @param ref reference with a digest
+   * @param options `referrers`, cancellation
+   * @returns resolves when deleted
+   * @throws {InvalidReferenceError} when the reference has no digest
+   * @throws {NotFoundError} when it does not exist
+   */
+  async manifestDelete(ref: Ref, options: RegistryManifestDeleteOptions = {}): Promise<void> {
+    if (!ref.digest) {
+      throw new InvalidReferenceError(
+        commonName(ref),
+        "deleting a manifest needs a digest (use tag delete to remove a tag)",
+      );
+    }
+    const r = this.#norm(ref);
+    const host = this.#host(r);
+    let subject: string | undefined;
+    if (options.referrers) {
+      const { m } = await this.#manifestGetAt(this.#upstream(r), { ...r, tag: "" }, options);
+      subject = subjectOf(m)?.digest;
+    }
+    const res = await this.#http.request(host, {
+      method: "DELETE",
+      url: repoUrl(host, r.repository, `manifests/${r.digest}`),
+      action: "delete manifest",
+      subject: commonName(r),
+      repository: r.repository,
+      push: true,
+      signal: options.signal,
+    });
+    await res.body?.cancel();
+    if (subject === undefined) return;
+    const probe = repoUrl(host, r.repository, `referrers/${subject}`);
+    const api = await this.#referrersApi(this.#upstream(r), r, probe, options);
+    if (api !== undefined) return; // the registry maintains its referrers
+    await this.#updateFallback(r, subject, options, (list) => {
+      const next = list.filter((d) => d.digest !== r.digest);
+      return next.length === list.length ? undefined : next;
+    });
+  }
+
+  /**
+   * Resolves a blob to its descriptor. Mirrors are tried first.
+   *
+   * @param ref repository reference
+   * @param digest blob digest
+   * @param options cancellation
+   * @returns the descriptor (media type `application/octet-stream`)
+   * @throws {NotFoundError} when it does not exist
+   */
+  blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
+    parseDigest(digest);
+    const r = this.#norm(ref);
+    return this.#pull(r, options, async (h) => {
+      const method = h.host.disableHead ? "GET" : "HEAD";
+      const res = await this.#http.request(h.host, {
+        method,
+        url: pullUrl(h, r.repository, `blobs/${digest}`),
+        action: "get blob",
+        subject: `${_repoName(r)}@${digest}`,
+        repository: r.repository,
+        headers: { "Accept-Encoding": "identity" },
+        noRetry: h.mirror,
+        signal: options.signal,
+      });
+      await res.body?.cancel();
+      const size = _encoded(res) ? undefined : contentLength(res);
+      if (size === undefined) {
+        throw new RegistryError(
+          `Cannot get blob "${_repoName(r)}@${digest}": registry returned no usable Content-Length`,
+          { status: res.status, method, url: res.url },
+        );
+      }
+      return { mediaType: MediaType.OCTET_STREAM, digest, size };
+    });
+  }
+
+  /**
+   * Opens a blob as a verified stream that resumes with `Range` when the
+   * connection breaks. Mirrors are tried first. The request asks for
+   * `Accept-Encoding: identity`; a body sent compressed anyway is verified
+   * by its decoded bytes.
+   *
+   * @param ref repository reference
+   * @param digest blob digest
+   * @param options expected size, cancellation
+   * @returns the reader; consume or cancel its body
+   * @throws {NotFoundError} when it does not exist
+   */
+  blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
+    parseDigest(digest);
+    const r = this.#norm(ref);
+    return this.#pull(r, options, (h) =>
+      openBlob({
+        http: this.#http,
+        host: h.host,
+        digest,
+        size: options.size,
+        request: {
+          method: "GET",
+          url: pullUrl(h, r.repository, `blobs/${digest}`),
+          action: "get blob",
+          subject: `${_repoName(r)}@${digest}`,
+          repository: r.repository,
+          noRetry: h.mirror,
+          signal: options.signal,
+        },
+      }));
+  }
+
+  /**
+   * Uploads a blob (skipped when present, mounted when `mountFrom` is given).
+   * A stream of known `size` is sent with `Content-Length` when the fetch is
+   * the network seam (deno_fetch.ts), chunked otherwise.
+   *
+   * @param ref repository reference
+   * @param body the bytes
+   * @param options expected digest and size, mount source, cancellation
+   * @returns the descriptor
+   * @throws {DigestMismatchError} bytes with another digest (nothing stored)
+   * @throws {SizeMismatchError} bytes with another length (nothing stored)
+   */
+  blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options: RegistryBlobPutOptions = {},
+  ): Promise<Descriptor> {
+    const r = this.#norm(ref);
+    const host = this.#host(r);
+    return uploadBlob(body, {
+      http: this.#http,
+      host,
+      repository: r.repository,
+      subject: _repoName(r),
+      digest: options.digest,
+      size: options.size,
+      mountFrom: options.mountFrom === undefined
+        ? undefined
+        : registryRepository(host, options.mountFrom),
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Deletes a blob.
+   *
+   * @param ref repository reference
+   * @param digest blob digest
+   * @param options cancellation
+   * @returns resolves when deleted
+   * @throws {NotFoundError} when it does not exist
+   */
+  async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
+    parseDigest(digest);
+    const r = this.#norm(ref);
+    const host = this.#host(r);
+    const res = await this.#http.request(host, {
+      method: "DELETE",
+      url: repoUrl(host, r.repository, `blobs/${digest}`),
+      action: "delete blob",
+      subject: `${_repoName(r)}@${digest}`,
+      repository: r.repository,
+      push: true,
+      signal: options.signal,
+    });
+    await res.body?.cancel();
+  }
+
+  /**
+   * Lists tags, following `Link` pagination with loop, host and page guards.
+   * Mirrors are tried first.
+   *
+   * @param ref repository reference
+   * @param options `limit` (n), `last`, cancellation
+   * @returns tags, sorted
+   * @throws {RegistryError} on a looping or cross-host `Link`, or a body that is not JSON
+   */
+  tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
+    const r = this.#norm(ref);
+    return this.#pull(
+      r,
+      options,
+      (h) =>
+        this.#list(h.host, pullUrl(h, r.repository, "tags/list"), "tags", {
+          action: "list tags",
+          subject: _repoName(r),
+          repository: r.repository,
+          scopes: [],
+          noRetry: h.mirror,
+        }, options),
+    );
+  }
+
+  /**
+   * Lists repositories with `_catalog`.
+   *
+   * @param ref any reference on the registry
+   * @param options `limit` (n), `last`, cancellation
+   * @returns repository names, sorted
+   * @throws {RegistryError} when the registry refuses or answers garbage
+   */
+  async repoList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
+    const host = this.#host(ref);
+    return await this.#list(host, new URL("_catalog", apiBase(host)), "repositories", {
+      action: "list repositories",
+      subject: host.name,
+      repository: "",
+      scopes: ["registry:catalog:*"],
+      noRetry: false,
+    }, options);
+  }
+
+  /**
+   * Removes a tag: `DELETE` by tag, else regctl's algorithm (push a unique
+   * dummy image to the tag, then delete it by digest).
+   *
+   * @param ref reference with a tag
+   * @param options cancellation
+   * @returns resolves when the tag is gone
+   * @throws {NotFoundError} when the tag does not exist
+   * @throws {InvalidReferenceError} when the reference has no tag
+   */
+  async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
+    if (!ref.tag) {
+      throw new InvalidReferenceError(commonName(ref), "deleting a tag needs a tag");
+    }
+    const r = this.#norm(ref);
+    const tagRef: Ref = { ...r, digest: "" };
+    const host = this.#host(r);
+    try {
+      const res = await this.#http.request(host, {
+        method: "DELETE",
+        url: repoUrl(host, r.repository, `manifests/${r.tag}`),
+        action: "delete tag",
+        subject: commonName(tagRef),
+        repository: r.repository,
+        push: true,
+        noRetry: true,
+        signal: options.signal,
+      });
+      await res.body?.cancel();
+      return;
+    } catch (err) {
+      if (!(err instanceof OciError)) throw err;
+      if (err.code === "ABORTED") throw err;
+    }
+    // NotFoundError when absent; read from the registry itself, never a mirror.
+    const current = await this.#manifestHeadAt(this.#upstream(r), tagRef, options);
+    const dummy = buildDeleteTagImage(r.tag, current.mediaType, new Date(this.#now()));
+    for (const blob of dummy.blobs) {
+      await this.blobPut(r, ReadableStream.from([blob.bytes]), {
+        digest: blob.digest,
+        size: blob.bytes.byteLength,
+        signal: options.signal,
+      });
+    }
+    const { m } = await this.#putManifest(tagRef, dummy.manifest, options, {});
+    await this.manifestDelete({ ...r, tag: "", digest: m.digest }, options);
+  }
+
+  /**
+   * Lists referrers of the reference's digest (resolving a tag first): the
+   * referrers API when the registry has it, else the fallback tag. Mirrors
+   * are tried first; a mirror with neither moves on to the next host.
+   *
+   * @param ref reference of the subject
+   * @param options artifact type filter, cancellation
+   * @returns referrer descriptors
+   * @throws {NotFoundError} when a tag reference does not exist
+   */
+  async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
+    const r = this.#norm(ref);
+    const digest = r.digest || (await this.manifestHead(r, options)).digest;
+    const filter = { artifactType: options.artifactType };
+    return await this.#pull(r, options, async (h) => {
+      const url = pullUrl(h, r.repository, `referrers/${digest}`);
+      if (options.artifactType) url.searchParams.set("artifactType", options.artifactType);
+      const api = await this.#referrersApi(h, r, url, options);
+      if (api !== undefined) return api.filtered ? api.list : filterReferrers(api.list, filter);
+      const fallback = await this.#fallbackIndex(h, r, digest, options);
+      if (fallback === undefined && h.mirror) {
+        throw new NotFoundError(`Cannot list referrers of "${digest}": the mirror has none`);
+      }
+      return filterReferrers(fallback?.m.json.manifests ?? [], filter);
+    });
+  }
+
+  /**
+   * Releases resources (none held).
+   *
+   * @returns resolves at once
+   */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #host(ref: Ref): ResolvedHost {
+    return resolveHost(this.#hosts, ref.registry);
+  }
+
+  #upstream(ref: Ref): PullHost {
+    const host = this.#host(ref);
+    return { host, mirror: false, ns: host.name };
+  }
+
+  /** Docker Hub's `library/` prefix for single-segment repositories. */
+  #norm(ref: Ref): Ref {
+    const repository = registryRepository(this.#host(ref), ref.repository);
+    return repository === ref.repository ? ref : { ...ref, repository };
+  }
+
+  /**
+   * Runs a pull on each of the reference's hosts in turn (mirrors, then the
+   * registry, see {@link orderPullHosts}) until one succeeds. A mirror that
+   * fails in any way moves on; the registry's own error wins when every host
+   * fails.
+   */
+  async #pull<T>(ref: Ref, options: CallOptions, fn: (h: PullHost) => Promise<T>): Promise<T> {
+    const upstream = this.#host(ref);
+    if (upstream.mirrors.length === 0) return await fn(this.#upstream(ref));
+    const order = orderPullHosts(this.#hosts, upstream, (n) => this.#http.backingOff(n));
+    let upstreamErr: unknown;
+    let lastErr: unknown;
+    for (const h of order) {
+      try {
+        return await fn(h);
+      } catch (err) {
+        if (err instanceof AbortedError || options.signal?.aborted) throw err;
+        this.#logger?.debug?.(`${h.mirror ? "Mirror" : "Registry"} "${h.host.name}" failed`, {
+          error: String(err),
+        });
+        if (h.mirror) lastErr = err;
+        else upstreamErr = err;
+      }
+    }
+    throw upstreamErr ?? lastErr;
+  }
+
+  async #manifestHeadAt(h: PullHost, ref: Ref, options: CallOptions): Promise<Descriptor> {
+    if (!h.host.disableHead) {
+      const res = await this.#http.request(h.host, {
+        ...this.#manifestReq(h, ref, "get manifest", options),
+        method: "HEAD",
+      });
+      await res.body?.cancel();
+      const digest = res.headers.get("docker-content-digest")?.trim();
+      const size = contentLength(res);
+      const mediaType = _mediaType(res);
+      const digestOk = digest !== undefined && _validDigest(digest) &&
+        (ref.digest === "" || digest === ref.digest);
+      if (digestOk && size !== undefined && mediaType) {
+        return { mediaType, digest, size };
+      }
+    }
+    return manifestDescriptor((await this.#manifestGetAt(h, ref, options)).m);
+  }
+
+  async #manifestGetAt(
+    h: PullHost,
+    ref: Ref,
+    options: CallOptions,
+  ): Promise<{ m: Manifest; etag: string | undefined }> {
+    const res = await this.#http.request(h.host, {
+      ...this.#manifestReq(h, ref, "get manifest", options),
+      method: "GET",
+    });
+    const raw = await readCapped(res, MANIFEST_READ_LIMIT, `manifest "${commonName(ref)}"`);
+    const header = res.headers.get("docker-content-digest")?.trim();
+    if (header) {
+      const alg = parseDigest(header).algorithm;
+      const actual = digestOf(raw, alg);
+      if (actual !== header) {
+        throw new DigestMismatchError(`manifest "${commonName(ref)}"`, header, actual);
+      }
+    }
+    if (ref.digest) {
+      const actual = digestOf(raw, parseDigest(ref.digest).algorithm);
+      if (actual !== ref.digest) {
+        throw new DigestMismatchError(`manifest "${commonName(ref)}"`, ref.digest, actual);
+      }
+    }
+    const m = parseManifest(raw, {
+      mediaType: _mediaType(res),
+      digest: ref.digest || header || undefined,
+    });
+    return { m, etag: res.headers.get("etag") ?? undefined };
+  }
+
+  async #putManifest(
+    ref: Ref,
+    raw: Uint8Array,
+    options: ManifestPutOptions,
+    headers: Record<string, string>,
+  ): Promise<{ m: Manifest; subjectHeader: boolean }> {
     if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
       throw new SizeLimitError(`manifest for "${commonName(ref)}"`, MANIFEST_WRITE_LIMIT);
     }
@@ -256,8 +660,9 @@ export class RegistryTransport implements Transport, RepoLister {
       subject: commonName(ref),
       repository: ref.repository,
       push: true,
-      headers: { "Content-Type": m.mediaType },
+      headers: { ...headers, "Content-Type": m.mediaType },
       body: raw,
+      noRetry: headers["If-Match"] !== undefined,
       signal: options.signal,
     });
     await res.body?.cancel();
@@ -267,279 +672,19 @@ export class RegistryTransport implements Transport, RepoLister {
     ) {
       throw new DigestMismatchError(`manifest pushed to "${commonName(ref)}"`, m.digest, got);
     }
-    const subject = subjectOf(m);
-    if (subject && !res.headers.get("oci-subject")) {
-      await this.#addFallbackReferrer(ref, subject.digest, manifestDescriptor(m), m, options);
-    }
-    return manifestDescriptor(m);
+    return { m, subjectHeader: !!res.headers.get("oci-subject") };
   }
 
-  /**
-   * Deletes a manifest by digest.
-   *
-   * @param ref reference with a digest
-   * @param options cancellation
-   * @returns resolves when deleted
-   * @throws {InvalidReferenceError} when the reference has no digest
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    if (!ref.digest) {
-      throw new InvalidReferenceError(
-        commonName(ref),
-        "deleting a manifest needs a digest (use tag delete to remove a tag)",
-      );
-    }
-    const host = this.#host(ref);
-    const res = await this.#http.request(host, {
-      method: "DELETE",
-      url: repoUrl(host, ref.repository, `manifests/${ref.digest}`),
-      action: "delete manifest",
-      subject: commonName(ref),
-      repository: ref.repository,
-      push: true,
-      signal: options.signal,
-    });
-    await res.body?.cancel();
-  }
-
-  /**
-   * Resolves a blob to its descriptor.
-   *
-   * @param ref repository reference
-   * @param digest blob digest
-   * @param options cancellation
-   * @returns the descriptor (media type `application/octet-stream`)
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
-    parseDigest(digest);
-    const host = this.#host(ref);
-    const res = await this.#http.request(host, {
-      method: host.disableHead ? "GET" : "HEAD",
-      url: repoUrl(host, ref.repository, `blobs/${digest}`),
-      action: "get blob",
-      subject: `${_repoName(ref)}@${digest}`,
-      repository: ref.repository,
-      headers: { "Accept-Encoding": "identity" },
-      signal: options.signal,
-    });
-    await res.body?.cancel();
-    const size = contentLength(res);
-    if (size === undefined) {
-      throw new RegistryError(
-        `Cannot get blob "${_repoName(ref)}@${digest}": registry returned no Content-Length`,
-        { status: res.status, method: "HEAD", url: res.url },
-      );
-    }
-    return { mediaType: MediaType.OCTET_STREAM, digest, size };
-  }
-
-  /**
-   * Opens a blob as a verified stream that resumes with `Range` when the
-   * connection breaks.
-   *
-   * @param ref repository reference
-   * @param digest blob digest
-   * @param options expected size, cancellation
-   * @returns the reader; consume or cancel its body
-   * @throws {NotFoundError} when it does not exist
-   */
-  blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
-    parseDigest(digest);
-    const host = this.#host(ref);
-    return openBlob({
-      http: this.#http,
-      host,
-      digest,
-      size: options.size,
-      request: {
-        method: "GET",
-        url: repoUrl(host, ref.repository, `blobs/${digest}`),
-        action: "get blob",
-        subject: `${_repoName(ref)}@${digest}`,
-        repository: ref.repository,
-        signal: options.signal,
-      },
-    });
-  }
-
-  /**
-   * Uploads a blob (skipped when present, mounted when `mountFrom` is given).
-   *
-   * @param ref repository reference
-   * @param body the bytes
-   * @param options expected digest and size, mount source, cancellation
-   * @returns the descriptor
-   * @throws {DigestMismatchError} bytes with another digest (nothing stored)
-   * @throws {SizeMismatchError} bytes with another length (nothing stored)
-   */
-  blobPut(
-    ref: Ref,
-    body: ReadableStream<Uint8Array>,
-    options: RegistryBlobPutOptions = {},
-  ): Promise<Descriptor> {
-    return uploadBlob(body, {
-      http: this.#http,
-      host: this.#host(ref),
-      repository: ref.repository,
-      subject: _repoName(ref),
-      digest: options.digest,
-      size: options.size,
-      mountFrom: options.mountFrom,
-      signal: options.signal,
-    });
-  }
-
-  /**
-   * Deletes a blob.
-   *
-   * @param ref repository reference
-   * @param digest blob digest
-   * @param options cancellation
-   * @returns resolves when deleted
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
-    parseDigest(digest);
-    const host = this.#host(ref);
-    const res = await this.#http.request(host, {
-      method: "DELETE",
-      url: repoUrl(host, ref.repository, `blobs/${digest}`),
-      action: "delete blob",
-      subject: `${_repoName(ref)}@${digest}`,
-      repository: ref.repository,
-      push: true,
-      signal: options.signal,
-    });
-    await res.body?.cancel();
-  }
-
-  /**
-   * Lists tags, following `Link` pagination with loop, host and page guards.
-   *
-   * @param ref repository reference
-   * @param options `limit` (n), `last`, cancellation
-   * @returns tags, sorted
-   * @throws {RegistryError} on a looping or cross-host `Link`, or a body that is not JSON
-   */
-  async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    const host = this.#host(ref);
-    return await this.#list(host, repoUrl(host, ref.repository, "tags/list"), "tags", {
-      action: "list tags",
-      subject: _repoName(ref),
-      repository: ref.repository,
-      scopes: [],
-    }, options);
-  }
-
-  /**
-   * Lists repositories with `_catalog`.
-   *
-   * @param ref any reference on the registry
-   * @param options `limit` (n), `last`, cancellation
-   * @returns repository names, sorted
-   * @throws {RegistryError} when the registry refuses or answers garbage
-   */
-  async repoList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    const host = this.#host(ref);
-    return await this.#list(host, new URL("_catalog", apiBase(host)), "repositories", {
-      action: "list repositories",
-      subject: host.name,
-      repository: "",
-      scopes: ["registry:catalog:*"],
-    }, options);
-  }
-
-  /**
-   * Removes a tag: `DELETE` by tag, else regctl's algorithm (push a unique
-   * dummy image to the tag, then delete it by digest).
-   *
-   * @param ref reference with a tag
-   * @param options cancellation
-   * @returns resolves when the tag is gone
-   * @throws {NotFoundError} when the tag does not exist
-   * @throws {InvalidReferenceError} when the reference has no tag
-   */
-  async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    if (!ref.tag) {
-      throw new InvalidReferenceError(commonName(ref), "deleting a tag needs a tag");
-    }
-    const tagRef: Ref = { ...ref, digest: "" };
-    const host = this.#host(ref);
-    try {
-      const res = await this.#http.request(host, {
-        method: "DELETE",
-        url: repoUrl(host, ref.repository, `manifests/${ref.tag}`),
-        action: "delete tag",
-        subject: commonName(tagRef),
-        repository: ref.repository,
-        push: true,
-        noRetry: true,
-        signal: options.signal,
-      });
-      await res.body?.cancel();
-      return;
-    } catch (err) {
-      if (!(err instanceof OciError)) throw err;
-      if (err.code === "ABORTED") throw err;
-    }
-    const current = await this.manifestHead(tagRef, options); // NotFoundError when absent
-    const dummy = buildDeleteTagImage(ref.tag, current.mediaType, new Date(this.#now()));
-    for (const blob of dummy.blobs) {
-      await this.blobPut(ref, ReadableStream.from([blob.bytes]), {
-        digest: blob.digest,
-        size: blob.bytes.byteLength,
-        signal: options.signal,
-      });
-    }
-    const desc = await this.manifestPut(tagRef, dummy.manifest, options);
-    await this.manifestDelete({ ...ref, tag: "", digest: desc.digest }, options);
-  }
-
-  /**
-   * Lists referrers of the reference's digest (resolving a tag first): the
-   * referrers API when the registry has it, else the fallback tag.
-   *
-   * @param ref reference of the subject
-   * @param options artifact type filter, cancellation
-   * @returns referrer descriptors
-   * @throws {NotFoundError} when a tag reference does not exist
-   */
-  async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
-    const digest = ref.digest || (await this.manifestHead(ref, options)).digest;
-    const host = this.#host(ref);
-    const url = repoUrl(host, ref.repository, `referrers/${digest}`);
-    if (options.artifactType) url.searchParams.set("artifactType", options.artifactType);
-    const api = await this.#referrersApi(host, ref, url, options);
-    const filter = { artifactType: options.artifactType };
-    if (api !== undefined) return api.filtered ? api.list : filterReferrers(api.list, filter);
-    const fallback = await this.#fallbackIndex(ref, digest, options);
-    return filterReferrers(fallback?.json.manifests ?? [], filter);
-  }
-
-  /**
-   * Releases resources (none held).
-   *
-   * @returns resolves at once
-   */
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  #host(ref: Ref): ResolvedHost {
-    return resolveHost(this.#hosts, ref.registry);
-  }
-
-  #manifestReq(host: ResolvedHost, ref: Ref, action: string, options: CallOptions) {
+  #manifestReq(h: PullHost, ref: Ref, action: string, options: CallOptions) {
     const reference = ref.digest || ref.tag;
     if (!reference) throw new InvalidReferenceError(commonName(ref), "no tag or digest");
     return {
-      url: repoUrl(host, ref.repository, `manifests/${reference}`),
+      url: pullUrl(h, ref.repository, `manifests/${reference}`),
       action,
       subject: commonName(ref),
       repository: ref.repository,
       headers: { Accept: ACCEPT },
+      noRetry: h.mirror,
       signal: options.signal,
     };
   }
@@ -548,7 +693,13 @@ export class RegistryTransport implements Transport, RepoLister {
     host: ResolvedHost,
     start: URL,
     key: "tags" | "repositories",
-    req: { action: string; subject: string; repository: string; scopes: string[] },
+    req: {
+      action: string;
+      subject: string;
+      repository: string;
+      scopes: string[];
+      noRetry: boolean;
+    },
     options: TagListOptions,
   ): Promise<string[]> {
     const url = new URL(start);
@@ -598,7 +749,7 @@ export class RegistryTransport implements Transport, RepoLister {
   }
 
   async #referrersApi(
-    host: ResolvedHost,
+    h: PullHost,
     ref: Ref,
     url: URL,
     options: ReferrerListOptions,
@@ -612,9 +763,10 @@ export class RegistryTransport implements Transport, RepoLister {
       if (next.origin !== url.origin) break;
       let res: Response;
       try {
-        res = await this.#http.request(host, {
+        res = await this.#http.request(h.host, {
           method: "GET",
           url: next,
+          noRetry: h.mirror,
           action: "list referrers",
           subject: commonName(ref),
           repository: ref.repository,
@@ -659,54 +811,81 @@ export class RegistryTransport implements Transport, RepoLister {
   }
 
   async #fallbackIndex(
+    h: PullHost,
     ref: Ref,
     subject: string,
     options: CallOptions,
-  ): Promise<(Manifest & { json: IndexJson }) | undefined> {
+  ): Promise<{ m: Manifest & { json: IndexJson }; etag: string | undefined } | undefined> {
     const tagRef: Ref = { ...ref, tag: referrersFallbackTag(subject), digest: "" };
-    let m: Manifest;
+    let got: { m: Manifest; etag: string | undefined };
     try {
-      m = await this.manifestGet(tagRef, options);
+      got = await this.#manifestGetAt(h, tagRef, options);
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }
     // GitLab answers the subject itself for its digest tag (oras-go#1396).
-    if (!isIndexMediaType(m.mediaType) || m.digest === subject) return undefined;
-    return m as Manifest & { json: IndexJson };
+    if (!isIndexMediaType(got.m.mediaType) || got.m.digest === subject) return undefined;
+    return { m: got.m as Manifest & { json: IndexJson }, etag: got.etag };
   }
 
-  async #addFallbackReferrer(
+  /**
+   * Read-modify-write of a subject's fallback tag on the registry itself,
+   * serialised per subject within this transport. `change` returns the new
+   * list, or undefined for no change. The PUT carries `If-Match` with the
+   * index's ETag when the registry sent one; a 412 (someone else wrote it)
+   * starts over, at most {@link FALLBACK_ROUNDS} times. An empty list deletes
+   * the tag.
+   */
+  async #updateFallback(
     ref: Ref,
     subject: string,
-    desc: Descriptor,
-    m: Manifest,
     options: CallOptions,
+    change: (list: Descriptor[]) => Descriptor[] | undefined,
   ): Promise<void> {
     const key = `${ref.registry}/${ref.repository}@${subject}`;
     const prev = this.#locks.get(key) ?? Promise.resolve();
     const run = prev.catch(() => {}).then(async () => {
       const tagRef: Ref = { ...ref, tag: referrersFallbackTag(subject), digest: "" };
-      let current: Manifest | undefined;
-      try {
-        current = await this.manifestGet(tagRef, options);
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
+      for (let round = 1;; round++) {
+        let current: { m: Manifest; etag: string | undefined } | undefined;
+        try {
+          current = await this.#manifestGetAt(this.#upstream(ref), tagRef, options);
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+        if (
+          current && (!isIndexMediaType(current.m.mediaType) || current.m.digest === subject)
+        ) {
+          throw new ManifestInvalidError(
+            `Cannot update referrers of "${subject}": tag "${tagRef.tag}" is not an index`,
+          );
+        }
+        const list = current ? [...(current.m.json as IndexJson).manifests] : [];
+        const next = change(list);
+        if (next === undefined) return;
+        if (next.length === 0) {
+          if (current) await this.tagDelete(tagRef, options);
+          return;
+        }
+        const index = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: next };
+        const headers: Record<string, string> = {};
+        if (current?.etag) headers["If-Match"] = current.etag;
+        try {
+          await this.#putManifest(
+            tagRef,
+            new TextEncoder().encode(JSON.stringify(index)),
+            options,
+            headers,
+          );
+          return;
+        } catch (err) {
+          if (!(err instanceof RegistryError && err.status === 412) || round >= FALLBACK_ROUNDS) {
+            throw err;
+          }
+          this.#logger?.debug?.(`Fallback tag "${tagRef.tag}" changed meanwhile, retrying`);
+        }
       }
-      if (current && (!isIndexMediaType(current.mediaType) || current.digest === subject)) {
-        throw new ManifestInvalidError(
-          `Cannot update referrers of "${subject}": tag "${tagRef.tag}" is not an index`,
-        );
-      }
-      const manifests = current ? [...(current.json as IndexJson).manifests] : [];
-      if (manifests.some((d) => d.digest === desc.digest)) return;
-      const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-      if (desc.artifactType !== undefined) entry.artifactType = desc.artifactType;
-      const ann = (m.json as { annotations?: Record<string, string> }).annotations;
-      if (ann && Object.keys(ann).length > 0) entry.annotations = { ...ann };
-      manifests.push(entry);
-      const index = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests };
-      await this.manifestPut(tagRef, new TextEncoder().encode(JSON.stringify(index)), options);
     });
     this.#locks.set(key, run);
     try {
@@ -725,6 +904,12 @@ function _mediaType(res: Response): string | undefined {
   const ct = res.headers.get("content-type");
   const t = ct?.split(";")[0]?.trim();
   return t ? t : undefined;
+}
+
+/** A body sent with a content coding (the length is not the blob's). */
+function _encoded(res: Response): boolean {
+  const ce = res.headers.get("content-encoding")?.trim().toLowerCase();
+  return ce !== undefined && ce !== "" && ce !== "identity";
 }
 
 function _validDigest(d: string): boolean {
