@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { withoutReference } from "../src/mod.ts";
 import { digestArg, refArg } from "../src/cli/arguments.ts";
 import { BlobView } from "../src/cli/blob_view.ts";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
   commonName,
   isImage,

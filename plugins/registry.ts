@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { ConfigError, NotFoundError, type Ref, UsageError } from "../src/mod.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { type Formattable, writeFormatted } from "../src/cli/output.ts";
@@ -29,7 +30,7 @@ export const TOKEN_USER = "<token>";
 const PASS_STDIN_LIMIT = 1024 * 1024;
 
 /** A registry argument: what was typed and the registry name. */
-interface RegistryArg {
+export interface RegistryArg {
   /** As typed (an `http://` prefix disables TLS for a new host). */
   input: string;
   /** Normalised registry name (`docker.io` for Hub aliases). */
@@ -133,22 +134,40 @@ async function _readStdinPass(ctx: CliContext): Promise<string> {
   return _trimLineEnd(new TextDecoder().decode(bytes));
 }
 
-/** Options of `registry set` as commander gives them. */
-interface SetOpts {
+/**
+ * Options of `registry set` as commander gives them (unparsed strings); an
+ * absent field leaves the setting alone, `""` unsets it.
+ */
+export interface SetOpts {
+  /** `--tls`: `enabled`, `insecure` or `disabled`. */
   tls?: string;
+  /** `--cacert`: CA certificate(s), PEM content. */
   cacert?: string;
+  /** `--client-cert`: client certificate, PEM content. */
   clientCert?: string;
+  /** `--client-key`: client key, PEM content. */
   clientKey?: string;
+  /** `--hostname`: the `host[:port]` actually contacted. */
   hostname?: string;
+  /** `--path-prefix`: path inserted after `/v2/`. */
   pathPrefix?: string;
+  /** `--mirror`, repeatable: mirror registries (`""` entries are dropped). */
   mirror?: string[];
+  /** `--priority`: mirror priority, an integer of 0 or more. */
   priority?: string;
+  /** `--repo-auth [bool]`: a separate token per repository (`true` when given bare). */
   repoAuth?: string | boolean;
+  /** `--req-concurrent`: concurrent requests, an integer of 0 or more. */
   reqConcurrent?: string;
+  /** `--req-per-sec`: requests per second, 0 for no limit. */
   reqPerSec?: string;
+  /** `--blob-chunk`: chunk size of chunked uploads in bytes. */
   blobChunk?: string;
+  /** `--blob-max`: size above which uploads are chunked, -1 for never. */
   blobMax?: string;
+  /** `--api-opts`, repeatable: `key=value` API options. */
   apiOpts?: string[];
+  /** `--cred-helper`: credential helper name (`docker-credential-…`). */
   credHelper?: string;
 }
 

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";

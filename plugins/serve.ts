@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { UsageError } from "../src/mod.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";

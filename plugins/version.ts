@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { formatPlatform } from "../src/mod.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { _tabwrite } from "../src/cli/_tabwriter.ts";

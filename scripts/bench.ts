@@ -16,6 +16,8 @@ import { benchServeVsDistribution } from "./bench/serve_vs_distribution.ts";
 import { benchRegistryBlob, RSS_GROWTH_BUDGET_MIB } from "./bench/registry_blob.ts";
 import { fmtNum, type Metric, ratioOf, say } from "./bench/_common.ts";
 
+export type { Metric } from "./bench/_common.ts";
+
 /** How the runner calls one benchmark. */
 export interface BenchFlags {
   /** Small sizes, no warm-up, one timed run. */

@@ -125,8 +125,11 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
     | undefined;
 
   /**
+   * Creates the transport without touching configuration or network; hosts
+   * and credentials are resolved on the first call.
+   *
    * @param settings environment, `--host` values, User-Agent, logger
-   * @param seams config I/O and fetch builders
+   * @param seams config I/O and fetch builders (default: the Deno ones)
    */
   constructor(settings: TransportSettings, seams: RegistrySeams = {}) {
     this.#settings = settings;
@@ -176,64 +179,100 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
   }
 
   /**
-   * Checks that the registry answers `GET /v2/`. @see RegistryTransport.ping
-   * @param ref any reference on the registry @param options signal @returns nothing
+   * Checks that the registry answers `GET /v2/`.
+   *
+   * @see RegistryTransport.ping
+   * @param ref any reference on the registry
+   * @param options signal
+   * @returns nothing
    * @throws {RegistryError} when it does not answer 200
    */
   async ping(ref: Ref, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.ping(ref, options);
   }
   /**
+   * Resolves a manifest to its descriptor with a `HEAD` request.
+   *
    * @see Transport.manifestHead
-   * @param ref reference @param options signal @returns the descriptor
+   * @param ref reference
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
     return (await this.#inner()).t.manifestHead(ref, options);
   }
   /**
+   * Reads a manifest from the registry.
+   *
    * @see Transport.manifestGet
-   * @param ref reference @param options signal @returns the manifest
+   * @param ref reference
+   * @param options signal
+   * @returns the manifest
    * @throws {NotFoundError} when it does not exist
    */
   async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
     return (await this.#inner()).t.manifestGet(ref, options);
   }
   /**
+   * Pushes a manifest to the registry.
+   *
    * @see Transport.manifestPut
-   * @param ref reference @param raw bytes @param options media type, signal @returns the descriptor
+   * @param ref reference
+   * @param raw exact bytes
+   * @param options media type, signal
+   * @returns the descriptor
    * @throws {ManifestInvalidError} when the body is not a valid manifest
    */
   async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
     return (await this.#inner()).t.manifestPut(ref, raw, options);
   }
   /**
+   * Deletes a manifest by digest on the registry.
+   *
    * @see Transport.manifestDelete
-   * @param ref reference with a digest @param options signal @returns nothing
+   * @param ref reference with a digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.manifestDelete(ref, options);
   }
   /**
+   * Resolves a blob to its descriptor with a `HEAD` request.
+   *
    * @see Transport.blobHead
-   * @param ref repository @param digest digest @param options signal @returns the descriptor
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
     return (await this.#inner()).t.blobHead(ref, digest, options);
   }
   /**
+   * Opens a blob on the registry as a verified stream.
+   *
    * @see Transport.blobGet
-   * @param ref repository @param digest digest @param options size, signal @returns the reader
+   * @param ref repository
+   * @param digest blob digest
+   * @param options size, signal
+   * @returns descriptor and body (consume or cancel it)
    * @throws {NotFoundError} when it does not exist
    */
   async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
     return (await this.#inner()).t.blobGet(ref, digest, options);
   }
   /**
+   * Uploads a blob from a stream; the body is cancelled when the hosts
+   * cannot be resolved.
+   *
    * @see Transport.blobPut
-   * @param ref repository @param body bytes @param options digest, size, signal
+   * @param ref repository
+   * @param body bytes
+   * @param options expected digest and size, signal
    * @returns the descriptor
    * @throws {DigestMismatchError} when the bytes do not match
    */
@@ -252,24 +291,36 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
     return inner.t.blobPut(ref, body, options);
   }
   /**
+   * Deletes a blob on the registry.
+   *
    * @see Transport.blobDelete
-   * @param ref repository @param digest digest @param options signal @returns nothing
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.blobDelete(ref, digest, options);
   }
   /**
+   * Lists the tags of a repository.
+   *
    * @see Transport.tagList
-   * @param ref repository @param options limit, last, signal @returns the tags
+   * @param ref repository
+   * @param options limit, last, signal
+   * @returns the tags
    * @throws {NotFoundError} when the repository does not exist
    */
   async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
     return (await this.#inner()).t.tagList(ref, options);
   }
   /**
-   * Lists repositories with `_catalog`. @see RepoLister.repoList
-   * @param ref any reference on the registry @param options limit, last, signal
+   * Lists repositories with `_catalog`.
+   *
+   * @see RepoLister.repoList
+   * @param ref any reference on the registry
+   * @param options limit, last, signal
    * @returns repository names
    * @throws {RegistryError} when the registry refuses the catalog
    */
@@ -277,16 +328,23 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
     return (await this.#inner()).t.repoList(ref, options);
   }
   /**
+   * Removes a tag on the registry.
+   *
    * @see Transport.tagDelete
-   * @param ref reference with a tag @param options signal @returns nothing
+   * @param ref reference with a tag
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.tagDelete(ref, options);
   }
   /**
+   * Lists the referrers of a manifest (referrers API or tag fallback).
+   *
    * @see Transport.referrerList
-   * @param ref reference with a digest @param options artifact type, signal
+   * @param ref reference with a digest
+   * @param options artifact type, signal
    * @returns referrer descriptors
    * @throws {NotFoundError} when the repository does not exist
    */
@@ -295,6 +353,7 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
   }
   /**
    * Closes the transport and its HTTP clients.
+   *
    * @returns nothing
    * @throws never
    */
@@ -358,7 +417,11 @@ export class Client {
   #settings: TransportSettings | undefined;
   #transports = new Map<RefScheme, Transport>();
 
-  /** @param options transport factory, default signal, transport settings */
+  /**
+   * Creates a client; no transport is created until a reference needs one.
+   *
+   * @param options transport factory, default signal, transport settings
+   */
   constructor(options: ClientOptions = {}) {
     this.#factory = options.transports ?? createTransportFactory();
     this.#signal = options.signal;
@@ -385,24 +448,36 @@ export class Client {
   }
 
   /**
-   * Resolves a manifest to its descriptor. @see Transport.manifestHead
-   * @param ref reference @param options signal @returns the descriptor
+   * Resolves a manifest to its descriptor.
+   *
+   * @see Transport.manifestHead
+   * @param ref reference
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
     return this.transport(ref).manifestHead(ref, this.#opts(options));
   }
   /**
-   * Reads a manifest. @see Transport.manifestGet
-   * @param ref reference @param options signal @returns the manifest
+   * Reads a manifest.
+   *
+   * @see Transport.manifestGet
+   * @param ref reference
+   * @param options signal
+   * @returns the manifest
    * @throws {NotFoundError} when it does not exist
    */
   manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
     return this.transport(ref).manifestGet(ref, this.#opts(options));
   }
   /**
-   * Stores a manifest. @see Transport.manifestPut
-   * @param ref reference @param raw exact bytes @param options media type, signal
+   * Stores a manifest.
+   *
+   * @see Transport.manifestPut
+   * @param ref reference
+   * @param raw exact bytes
+   * @param options media type, signal
    * @returns its descriptor
    * @throws {ManifestInvalidError} when the body is not a valid manifest
    */
@@ -410,24 +485,37 @@ export class Client {
     return this.transport(ref).manifestPut(ref, raw, this.#opts(options));
   }
   /**
-   * Deletes a manifest by digest. @see Transport.manifestDelete
-   * @param ref reference with a digest @param options signal @returns nothing
+   * Deletes a manifest by digest.
+   *
+   * @see Transport.manifestDelete
+   * @param ref reference with a digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return this.transport(ref).manifestDelete(ref, this.#opts(options));
   }
   /**
-   * Resolves a blob. @see Transport.blobHead
-   * @param ref repository @param digest blob digest @param options signal @returns the descriptor
+   * Resolves a blob.
+   *
+   * @see Transport.blobHead
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
     return this.transport(ref).blobHead(ref, digest, this.#opts(options));
   }
   /**
-   * Opens a blob as a verified stream. @see Transport.blobGet
-   * @param ref repository @param digest blob digest @param options size, signal
+   * Opens a blob as a verified stream.
+   *
+   * @see Transport.blobGet
+   * @param ref repository
+   * @param digest blob digest
+   * @param options size, signal
    * @returns descriptor and body (consume or cancel it)
    * @throws {NotFoundError} when it does not exist
    */
@@ -435,8 +523,12 @@ export class Client {
     return this.transport(ref).blobGet(ref, digest, this.#opts(options));
   }
   /**
-   * Stores a blob from a stream. @see Transport.blobPut
-   * @param ref repository @param body bytes @param options expected digest and size, signal
+   * Stores a blob from a stream.
+   *
+   * @see Transport.blobPut
+   * @param ref repository
+   * @param body bytes
+   * @param options expected digest and size, signal
    * @returns its descriptor
    * @throws {DigestMismatchError} when the bytes do not match `digest` (nothing stored)
    */
@@ -448,32 +540,48 @@ export class Client {
     return this.transport(ref).blobPut(ref, body, this.#opts(options));
   }
   /**
-   * Deletes a blob. @see Transport.blobDelete
-   * @param ref repository @param digest blob digest @param options signal @returns nothing
+   * Deletes a blob.
+   *
+   * @see Transport.blobDelete
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
     return this.transport(ref).blobDelete(ref, digest, this.#opts(options));
   }
   /**
-   * Lists tags. @see Transport.tagList
-   * @param ref repository @param options limit, last, signal @returns sorted tags
+   * Lists tags.
+   *
+   * @see Transport.tagList
+   * @param ref repository
+   * @param options limit, last, signal
+   * @returns sorted tags
    * @throws {NotFoundError} when the repository does not exist
    */
   tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
     return this.transport(ref).tagList(ref, this.#opts(options));
   }
   /**
-   * Removes a tag. @see Transport.tagDelete
-   * @param ref reference with a tag @param options signal @returns nothing
+   * Removes a tag.
+   *
+   * @see Transport.tagDelete
+   * @param ref reference with a tag
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when the tag does not exist
    */
   tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return this.transport(ref).tagDelete(ref, this.#opts(options));
   }
   /**
-   * Lists referrers. @see Transport.referrerList
-   * @param ref reference with a digest @param options artifact type, signal
+   * Lists referrers.
+   *
+   * @see Transport.referrerList
+   * @param ref reference with a digest
+   * @param options artifact type, signal
    * @returns referrer descriptors
    * @throws {NotFoundError} when the repository does not exist
    */

@@ -66,6 +66,8 @@ export class OciError extends Error {
   /** Stable machine-readable code. */
   readonly code: ErrorCodeValue;
   /**
+   * Creates an error with a stable code; the `name` is the concrete class name.
+   *
    * @param code stable code from {@link ErrorCode}
    * @param message human message ("Cannot … : …")
    * @param options standard error options (`cause`)
@@ -79,7 +81,12 @@ export class OciError extends Error {
 
 /** A command-line usage error (exit code 2). */
 export class UsageError extends OciError {
-  /** @param message what was wrong and how to fix it */
+  /**
+   * Creates a usage error with code `USAGE`.
+   *
+   * @param message what was wrong and how to fix it
+   * @param options standard error options (`cause`)
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.USAGE, message, options);
   }
@@ -90,8 +97,11 @@ export class InvalidReferenceError extends OciError {
   /** The offending input. */
   readonly input: string;
   /**
+   * Creates an error with code `INVALID_REFERENCE` that keeps the input.
+   *
    * @param input the reference string as given
    * @param detail why it is invalid
+   * @param options standard error options (`cause`)
    */
   constructor(input: string, detail: string, options?: ErrorOptions) {
     super(ErrorCode.INVALID_REFERENCE, `Cannot parse reference "${input}": ${detail}`, options);
@@ -104,6 +114,8 @@ export class UnknownSchemeError extends OciError {
   /** The scheme that was not recognised. */
   readonly scheme: string;
   /**
+   * Creates an error with code `UNKNOWN_SCHEME` whose message lists the known schemes.
+   *
    * @param input the reference string as given
    * @param scheme the scheme part
    */
@@ -121,6 +133,8 @@ export class InvalidDigestError extends OciError {
   /** The offending input. */
   readonly input: string;
   /**
+   * Creates an error with code `INVALID_DIGEST` that keeps the input.
+   *
    * @param input the digest as given
    * @param detail why it is invalid
    */
@@ -133,6 +147,8 @@ export class InvalidDigestError extends OciError {
 /** A platform string that does not parse. */
 export class InvalidPlatformError extends OciError {
   /**
+   * Creates an error with code `INVALID_PLATFORM`.
+   *
    * @param input the platform as given
    * @param detail why it is invalid
    */
@@ -143,7 +159,12 @@ export class InvalidPlatformError extends OciError {
 
 /** Something does not exist (tag, manifest, blob, repository, file). */
 export class NotFoundError extends OciError {
-  /** @param message "Cannot find …" */
+  /**
+   * Creates an error with code `NOT_FOUND`.
+   *
+   * @param message "Cannot find …"
+   * @param options standard error options (`cause`)
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.NOT_FOUND, message, options);
   }
@@ -156,6 +177,8 @@ export class DigestMismatchError extends OciError {
   /** The digest that was computed. */
   readonly actual: string;
   /**
+   * Creates an error with code `DIGEST_MISMATCH` holding both digests.
+   *
    * @param subject what was being verified
    * @param expected expected digest
    * @param actual computed digest
@@ -177,6 +200,8 @@ export class SizeMismatchError extends OciError {
   /** The size that was seen (may be a lower bound for long content). */
   readonly actual: number;
   /**
+   * Creates an error with code `SIZE_MISMATCH` holding both sizes.
+   *
    * @param subject what was being verified
    * @param expected expected size
    * @param actual bytes seen
@@ -196,6 +221,8 @@ export class SizeLimitError extends OciError {
   /** The limit in bytes. */
   readonly limit: number;
   /**
+   * Creates an error with code `SIZE_LIMIT` holding the cap.
+   *
    * @param subject what was being read or written
    * @param limit the cap in bytes
    */
@@ -207,7 +234,12 @@ export class SizeLimitError extends OciError {
 
 /** A manifest (or other JSON document) that is not valid. */
 export class ManifestInvalidError extends OciError {
-  /** @param message "Cannot parse manifest …: …" */
+  /**
+   * Creates an error with code `MANIFEST_INVALID`.
+   *
+   * @param message "Cannot parse manifest …: …"
+   * @param options standard error options (`cause`)
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.MANIFEST_INVALID, message, options);
   }
@@ -215,7 +247,11 @@ export class ManifestInvalidError extends OciError {
 
 /** A media type the operation cannot handle. */
 export class UnsupportedMediaTypeError extends OciError {
-  /** @param message what media type and what operation */
+  /**
+   * Creates an error with code `UNSUPPORTED_MEDIA_TYPE`.
+   *
+   * @param message what media type and what operation
+   */
   constructor(message: string) {
     super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, message);
   }
@@ -226,8 +262,11 @@ export class LayoutError extends OciError {
   /** The file or directory at fault. */
   readonly path: string;
   /**
+   * Creates an error with code `LAYOUT_INVALID` holding the path at fault.
+   *
    * @param path the file or directory at fault
    * @param message "Cannot read OCI layout …: …"
+   * @param options standard error options (`cause`)
    */
   constructor(path: string, message: string, options?: ErrorOptions) {
     super(ErrorCode.LAYOUT_INVALID, message, options);
@@ -237,7 +276,11 @@ export class LayoutError extends OciError {
 
 /** The transport does not support the operation. */
 export class UnsupportedError extends OciError {
-  /** @param message what is not supported and what to do instead */
+  /**
+   * Creates an error with code `UNSUPPORTED`.
+   *
+   * @param message what is not supported and what to do instead
+   */
   constructor(message: string) {
     super(ErrorCode.UNSUPPORTED, message);
   }
@@ -264,8 +307,12 @@ export class RegistryError extends OciError {
   /** Decoded OCI error list. */
   readonly errors: RegistryErrorEntry[];
   /**
+   * Creates an error for a failed registry request; the code is `REGISTRY`
+   * unless `options.code` names a more specific one (e.g. `UNAUTHORIZED`).
+   *
    * @param message "Cannot … : registry returned 404 Not Found"
-   * @param info status, method, url, errors
+   * @param info status, method, url and the decoded OCI `errors[]` (default empty)
+   * @param options standard error options (`cause`) plus an optional `code`
    */
   constructor(
     message: string,
@@ -282,7 +329,12 @@ export class RegistryError extends OciError {
 
 /** The operation was cancelled. */
 export class AbortedError extends OciError {
-  /** @param message what was cancelled */
+  /**
+   * Creates an error with code `ABORTED`.
+   *
+   * @param message what was cancelled
+   * @param options standard error options (`cause`, usually the abort reason)
+   */
   constructor(message = "Cannot finish: the operation was cancelled", options?: ErrorOptions) {
     super(ErrorCode.ABORTED, message, options);
   }
@@ -290,7 +342,12 @@ export class AbortedError extends OciError {
 
 /** A configuration file or value that is not valid. */
 export class ConfigError extends OciError {
-  /** @param message what is wrong and where */
+  /**
+   * Creates an error with code `CONFIG`.
+   *
+   * @param message what is wrong and where
+   * @param options standard error options (`cause`)
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.CONFIG, message, options);
   }

@@ -39,7 +39,12 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
   #count = 0;
   #digest: string | undefined;
 
-  /** @param options expected digest and size */
+  /**
+   * Creates the stream; the algorithm comes from `options.digest` when given.
+   *
+   * @param options expected digest and size, algorithm, subject for messages
+   * @throws {InvalidDigestError} when `options.digest` does not parse
+   */
   constructor(options: VerifyOptions = {}) {
     const algorithm = options.digest
       ? parseDigest(options.digest).algorithm

@@ -23,6 +23,8 @@ export class ArchiveError extends OciError {
   /** The archive, entry or path at fault. */
   readonly path: string;
   /**
+   * Creates an error with code `LAYOUT_INVALID` holding the path at fault.
+   *
    * @param path the archive, entry or path at fault
    * @param message "Cannot … : …"
    * @param options standard error options (`cause`)

@@ -52,7 +52,11 @@ export class Flattener {
   #layer = -1;
   #subject: string;
 
-  /** @param subject names the image in error messages */
+  /**
+   * Creates an empty file tree; call `beginLayer` before adding entries.
+   *
+   * @param subject names the image in error messages
+   */
   constructor(subject = "image") {
     this.#subject = subject;
   }

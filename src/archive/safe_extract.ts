@@ -40,8 +40,10 @@ export class SafeExtractor {
   #dirModes = new Map<string, number>();
 
   /**
+   * Creates an extractor that writes only below `root`.
+   *
    * @param fs the file-system seam
-   * @param root existing directory to write into
+   * @param root existing directory to write into (a trailing `/` is dropped)
    */
   constructor(fs: ExtractFs, root: string) {
     this.#fs = fs;

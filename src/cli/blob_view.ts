@@ -21,7 +21,11 @@ import type { Formattable, RawHeaders } from "./output.ts";
 export class BlobView implements Formattable {
   #desc: Descriptor;
 
-  /** @param desc the blob's descriptor */
+  /**
+   * Wraps a blob's descriptor for `--format` output.
+   *
+   * @param desc the blob's descriptor
+   */
   constructor(desc: Descriptor) {
     this.#desc = desc;
   }

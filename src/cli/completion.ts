@@ -6,7 +6,8 @@
  * @module
  */
 import { Help } from "@commander-js/extra-typings";
-import type { CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import type { Option } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { UsageError } from "../errors.ts";
 
 /** Shells with a completion script. */

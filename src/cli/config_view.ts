@@ -27,6 +27,8 @@ export class ConfigView implements Formattable {
   #json: ImageConfigJson;
 
   /**
+   * Parses an image config for `--format` output, keeping its exact bytes.
+   *
    * @param desc the config's descriptor
    * @param raw its exact bytes (valid JSON object)
    * @throws {SyntaxError} when the bytes are not JSON

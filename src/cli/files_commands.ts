@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { denoExtractFs } from "../archive/extract_fs.ts";
 import type { LayerEntryInfo } from "../archive/layer_reader.ts";
 import { UsageError } from "../errors.ts";

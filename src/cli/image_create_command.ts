@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { createImage, parseCreated } from "../ops/image_create.ts";
 import { parseKeyValues } from "../ops/referrer_query.ts";
 import { MediaType } from "../types/media_type.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { NotFoundError, UnsupportedMediaTypeError, UsageError } from "../errors.ts";
 import type { RegistryManifestDeleteOptions } from "../transport/registry/registry_transport.ts";
 import type { Platform } from "../types/descriptor.ts";

@@ -52,6 +52,8 @@ export class ManifestView implements Formattable {
   #manifest: Manifest | undefined;
 
   /**
+   * Wraps a manifest (or only its descriptor after a HEAD) for `--format` output.
+   *
    * @param ref the reference it was read from
    * @param desc its descriptor
    * @param manifest the parsed manifest, absent after a HEAD

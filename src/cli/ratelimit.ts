@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { Client } from "../client.ts";
 import { commonName } from "../types/ref.ts";
 import { refArg } from "./arguments.ts";

@@ -98,7 +98,11 @@ export class ReferrerListView implements Formattable {
   #r: ReferrerQueryResult;
   #raw: Uint8Array;
 
-  /** @param result what the query found */
+  /**
+   * Wraps a referrer query result for `--format` output.
+   *
+   * @param result what the query found
+   */
   constructor(result: ReferrerQueryResult) {
     this.#r = result;
     this.#raw = encodeJson({
@@ -209,7 +213,11 @@ export class ReferrerListView implements Formattable {
 export class ReferrerTreeView implements Formattable {
   #n: ReferrerTreeNode;
 
-  /** @param node the tree node */
+  /**
+   * Wraps a referrer tree node for `--format` output.
+   *
+   * @param node the tree node
+   */
   constructor(node: ReferrerTreeNode) {
     this.#n = node;
   }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "./run.ts";
 import { UnsupportedError } from "../errors.ts";
 import { isRepoLister } from "../transport/transport.ts";
 import { parseRegistry, type Ref } from "../types/ref.ts";

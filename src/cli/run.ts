@@ -5,7 +5,11 @@
  *
  * @module
  */
-import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import {
+  Command,
+  CommanderError,
+  type CommandUnknownOpts as CommanderCommand,
+} from "@commander-js/extra-typings";
 import { type CliContext, type CliIo, createCliContext } from "./context.ts";
 import { errorLine, ExitCode, exitCodeOf } from "./exit_code.ts";
 import {
@@ -16,6 +20,13 @@ import {
 } from "./global_options.ts";
 import type { LogLevel } from "./logger.ts";
 import { StreamSink } from "./stream_sink.ts";
+
+/**
+ * A commander command whose argument and option types are not tracked: what
+ * every verb builder returns and every runner helper takes. It is commander's
+ * `CommandUnknownOpts`, named here so plugins and the docs can refer to it.
+ */
+export type CommandUnknownOpts = CommanderCommand;
 
 /** What a verb module exports. */
 export interface PluginModule {

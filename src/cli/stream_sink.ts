@@ -25,7 +25,11 @@ export class StreamSink {
   #chain: Promise<void> = Promise.resolve();
   #encoder = new TextEncoder();
 
-  /** @param stream the destination, left open */
+  /**
+   * Creates a sink that writes to `stream` in call order.
+   *
+   * @param stream the destination, left open
+   */
   constructor(stream: WritableStream<Uint8Array>) {
     this.#stream = stream;
   }

@@ -15,10 +15,13 @@ export class ConfigFileError extends ConfigError {
   /** 1-based column of the first syntax error. */
   readonly column: number;
   /**
+   * Creates an error with code `CONFIG` holding the file and the position.
+   *
    * @param file the file name
    * @param line 1-based line
    * @param column 1-based column
    * @param message "Cannot read config file …: invalid JSON at line … column …"
+   * @param options standard error options (`cause`)
    */
   constructor(file: string, line: number, column: number, message: string, options?: ErrorOptions) {
     super(message, options);

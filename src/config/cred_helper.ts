@@ -143,6 +143,8 @@ export class CredHelperCache {
   #entries = new Map<string, _Entry>();
 
   /**
+   * Creates an empty cache; nothing runs until {@link CredHelperCache.get}.
+   *
    * @param io process access
    * @param options clock
    */

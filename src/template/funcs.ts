@@ -232,15 +232,25 @@ function goTitle(s: string): string {
 /** The `time` helper object of regclient (`time.Now`, `time.Parse`). */
 export class TimeFuncs {
   #now: () => Date;
-  /** @param now the clock */
+  /**
+   * Creates the helper object reading time from a clock.
+   *
+   * @param now the clock
+   */
   constructor(now: () => Date) {
     this.#now = now;
   }
-  /** @returns the current time */
+  /**
+   * Reads the clock (`time.Now` in templates).
+   *
+   * @returns the current time
+   */
   Now(): GoTime {
     return GoTime.fromDate(this.#now());
   }
   /**
+   * Parses a time with a Go reference layout (`time.Parse` in templates).
+   *
    * @param layout Go reference layout
    * @param value the text to parse
    * @returns the parsed time

@@ -106,6 +106,8 @@ export class GoTime {
   #zone: string;
 
   /**
+   * Creates a time from epoch milliseconds plus extra nanoseconds in a fixed zone.
+   *
    * @param ms milliseconds since the Unix epoch
    * @param nanos extra nanoseconds (0–999999)
    * @param offset zone offset in seconds east of UTC
@@ -133,113 +135,226 @@ export class GoTime {
     return new Date(this.#ms + this.#offset * 1000);
   }
 
-  /** @returns the time in Go layout `layout` */
+  /**
+   * Formats the time with a Go reference layout (e.g. `2006-01-02`).
+   *
+   * @param layout Go reference layout
+   * @returns the formatted text
+   */
   Format(layout: string): string {
     return formatTime(this, layout);
   }
-  /** @returns Go's default text: `2006-01-02 15:04:05.999999999 -0700 MST` */
+  /**
+   * Formats the time as Go's `time.Time.String` does.
+   *
+   * @returns `2006-01-02 15:04:05.999999999 -0700 MST` style text
+   */
   String(): string {
     return formatTime(this, "2006-01-02 15:04:05.999999999 -0700 MST");
   }
-  /** @returns Unix seconds */
+  /**
+   * Reads the time as whole seconds since the Unix epoch.
+   *
+   * @returns Unix seconds
+   */
   Unix(): number {
     return Math.floor(this.#ms / 1000);
   }
-  /** @returns Unix milliseconds */
+  /**
+   * Reads the time as milliseconds since the Unix epoch.
+   *
+   * @returns Unix milliseconds
+   */
   UnixMilli(): number {
     return this.#ms;
   }
-  /** @returns Unix nanoseconds */
+  /**
+   * Reads the time as nanoseconds since the Unix epoch.
+   *
+   * @returns Unix nanoseconds
+   */
   UnixNano(): bigint {
     return BigInt(this.#ms) * 1_000_000n + BigInt(this.#nanos);
   }
-  /** @returns the same instant in UTC */
+  /**
+   * Moves the time to the UTC zone.
+   *
+   * @returns the same instant in UTC
+   */
   UTC(): GoTime {
     return new GoTime(this.#ms, this.#nanos, 0, "UTC");
   }
-  /** @returns the same instant (the local zone is UTC here) */
+  /**
+   * Moves the time to the local zone, which is UTC in templates.
+   *
+   * @returns the same instant in UTC
+   */
   Local(): GoTime {
     return this.UTC();
   }
-  /** @returns the year */
+  /**
+   * Reads the year in the time's zone.
+   *
+   * @returns the year
+   */
   Year(): number {
     return this.#wall().getUTCFullYear();
   }
-  /** @returns the month name */
+  /**
+   * Reads the month in the time's zone.
+   *
+   * @returns the English month name, e.g. `January`
+   */
   Month(): string {
     return MONTHS[this.#wall().getUTCMonth()] ?? "";
   }
-  /** @returns the day of the month */
+  /**
+   * Reads the day of the month in the time's zone.
+   *
+   * @returns the day of the month (1–31)
+   */
   Day(): number {
     return this.#wall().getUTCDate();
   }
-  /** @returns the hour (0–23) */
+  /**
+   * Reads the hour in the time's zone.
+   *
+   * @returns the hour (0–23)
+   */
   Hour(): number {
     return this.#wall().getUTCHours();
   }
-  /** @returns the minute */
+  /**
+   * Reads the minute in the time's zone.
+   *
+   * @returns the minute (0–59)
+   */
   Minute(): number {
     return this.#wall().getUTCMinutes();
   }
-  /** @returns the second */
+  /**
+   * Reads the second in the time's zone.
+   *
+   * @returns the second (0–59)
+   */
   Second(): number {
     return this.#wall().getUTCSeconds();
   }
-  /** @returns the nanoseconds within the second */
+  /**
+   * Reads the fraction of the second.
+   *
+   * @returns the nanoseconds within the second
+   */
   Nanosecond(): number {
     return (((this.#ms % 1000) + 1000) % 1000) * 1_000_000 + this.#nanos;
   }
-  /** @returns the day of the year (1–366) */
+  /**
+   * Reads the day of the year in the time's zone.
+   *
+   * @returns the day of the year (1–366)
+   */
   YearDay(): number {
     const w = this.#wall();
     return Math.floor((w.getTime() - Date.UTC(w.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
   }
-  /** @returns the weekday name */
+  /**
+   * Reads the weekday in the time's zone.
+   *
+   * @returns the English weekday name, e.g. `Monday`
+   */
   Weekday(): string {
     return DAYS[this.#wall().getUTCDay()] ?? "";
   }
-  /** @returns true for the zero time (year 1) */
+  /**
+   * Tells whether this is Go's zero time (January 1, year 1, UTC).
+   *
+   * @returns true for the zero time
+   */
   IsZero(): boolean {
     return this.#ms === ZERO_MS && this.#nanos === 0;
   }
-  /** @returns true when this is before `t` */
+  /**
+   * Compares two instants.
+   *
+   * @param t the other time
+   * @returns true when this is before `t`
+   */
   Before(t: GoTime): boolean {
     return this.#ms < t.#ms || (this.#ms === t.#ms && this.#nanos < t.#nanos);
   }
-  /** @returns true when this is after `t` */
+  /**
+   * Compares two instants.
+   *
+   * @param t the other time
+   * @returns true when this is after `t`
+   */
   After(t: GoTime): boolean {
     return t.Before(this);
   }
-  /** @returns true when both are the same instant */
+  /**
+   * Compares two instants, whatever their zones.
+   *
+   * @param t the other time
+   * @returns true when both are the same instant
+   */
   Equal(t: GoTime): boolean {
     return this.#ms === t.#ms && this.#nanos === t.#nanos;
   }
-  /** @returns this time plus `ns` nanoseconds */
+  /**
+   * Adds a duration, keeping the zone.
+   *
+   * @param ns nanoseconds to add (negative to subtract)
+   * @returns this time plus `ns` nanoseconds
+   */
   Add(ns: number): GoTime {
     const total = this.#nanos + ns;
     const ms = Math.floor(total / 1_000_000);
     return new GoTime(this.#ms + ms, total - ms * 1_000_000, this.#offset, this.#zone);
   }
-  /** @returns this time plus the given years, months and days */
+  /**
+   * Adds calendar years, months and days in the time's zone, normalising overflow as Go does.
+   *
+   * @param years years to add
+   * @param months months to add
+   * @param days days to add
+   * @returns the shifted time
+   */
   AddDate(years: number, months: number, days: number): GoTime {
     const w = this.#wall();
     w.setUTCFullYear(w.getUTCFullYear() + years, w.getUTCMonth() + months, w.getUTCDate() + days);
     return new GoTime(w.getTime() - this.#offset * 1000, this.#nanos, this.#offset, this.#zone);
   }
-  /** @returns the duration `this - t` in nanoseconds */
+  /**
+   * Measures the duration between two instants.
+   *
+   * @param t the time to subtract
+   * @returns the duration `this - t` in nanoseconds
+   */
   Sub(t: GoTime): number {
     return (this.#ms - t.#ms) * 1_000_000 + (this.#nanos - t.#nanos);
   }
-  /** @returns RFC 3339 text with nanoseconds, as Go's JSON encoding */
+  /**
+   * Encodes the time as Go's JSON encoding does.
+   *
+   * @returns RFC 3339 text with nanoseconds
+   */
   toJSON(): string {
     return formatTime(this, "2006-01-02T15:04:05.999999999Z07:00");
   }
-  /** @returns {@link GoTime.String} */
+  /**
+   * Formats the time as {@link GoTime.String} does.
+   *
+   * @returns Go's default text
+   */
   toString(): string {
     return this.String();
   }
 
-  /** Internal accessors for formatting. */
+  /**
+   * The wall-clock date, nanoseconds and zone, as the formatter needs them.
+   *
+   * @returns the wall time (as a UTC `Date`), nanoseconds, offset in seconds and zone name
+   */
   get parts(): { wall: Date; nanos: number; offset: number; zone: string } {
     return { wall: this.#wall(), nanos: this.Nanosecond(), offset: this.#offset, zone: this.#zone };
   }

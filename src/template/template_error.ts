@@ -27,6 +27,9 @@ export class TemplateError extends OciError {
   /** The problem without the position prefix. */
   readonly detail: string;
   /**
+   * Creates an error with code `TEMPLATE`; the message shows the start of the
+   * template and the position.
+   *
    * @param source the template text (shortened in the message)
    * @param line 1-based line
    * @param col 1-based column

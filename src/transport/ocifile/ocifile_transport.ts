@@ -76,7 +76,11 @@ export class OciFileTransport implements Transport {
   #inner: OciDirTransport;
   #open = new Map<string, Promise<_Open>>();
 
-  /** @param options file system to use */
+  /**
+   * Creates the transport; no file is read until a call names one.
+   *
+   * @param options file system to use (default: Deno's)
+   */
   constructor(options: OciFileTransportOptions = {}) {
     this.#fs = options.fs ?? denoOciFileSystem;
     this.#inner = new OciDirTransport({ fs: this.#fs });
@@ -118,24 +122,36 @@ export class OciFileTransport implements Transport {
   }
 
   /**
+   * Resolves a manifest in the tar file's layout to its descriptor.
+   *
    * @see Transport.manifestHead
-   * @param ref reference @param options signal @returns the descriptor
+   * @param ref reference
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
     return this.#inner.manifestHead(await this.#ref(ref), options);
   }
   /**
+   * Reads a manifest from the tar file's layout.
+   *
    * @see Transport.manifestGet
-   * @param ref reference @param options signal @returns the manifest
+   * @param ref reference
+   * @param options signal
+   * @returns the manifest
    * @throws {NotFoundError} when it does not exist
    */
   async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
     return this.#inner.manifestGet(await this.#ref(ref), options);
   }
   /**
+   * Stores a manifest; the tar file is rewritten on close.
+   *
    * @see Transport.manifestPut
-   * @param ref reference @param raw bytes @param options media type, child, signal
+   * @param ref reference
+   * @param raw bytes
+   * @param options media type, child, signal
    * @returns the descriptor
    * @throws {ManifestInvalidError} when the body is not a valid manifest
    */
@@ -143,32 +159,50 @@ export class OciFileTransport implements Transport {
     return this.#inner.manifestPut(await this.#ref(ref, true), raw, options);
   }
   /**
+   * Deletes a manifest by digest; the tar file is rewritten on close.
+   *
    * @see Transport.manifestDelete
-   * @param ref reference with a digest @param options signal @returns nothing
+   * @param ref reference with a digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return this.#inner.manifestDelete(await this.#ref(ref, true), options);
   }
   /**
+   * Resolves a blob in the tar file's layout to its descriptor.
+   *
    * @see Transport.blobHead
-   * @param ref layout @param digest digest @param options signal @returns the descriptor
+   * @param ref layout
+   * @param digest digest
+   * @param options signal
+   * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
   async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
     return this.#inner.blobHead(await this.#ref(ref), digest, options);
   }
   /**
+   * Opens a blob of the tar file's layout as a verified stream.
+   *
    * @see Transport.blobGet
-   * @param ref layout @param digest digest @param options size, signal @returns the reader
+   * @param ref layout
+   * @param digest digest
+   * @param options size, signal
+   * @returns the reader
    * @throws {NotFoundError} when it does not exist
    */
   async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
     return this.#inner.blobGet(await this.#ref(ref), digest, options);
   }
   /**
+   * Stores a blob from a stream; the tar file is rewritten on close.
+   *
    * @see Transport.blobPut
-   * @param ref layout @param body bytes @param options digest, size, signal
+   * @param ref layout
+   * @param body bytes
+   * @param options digest, size, signal
    * @returns the descriptor
    * @throws {DigestMismatchError} when the bytes do not match (nothing stored)
    */
@@ -187,32 +221,49 @@ export class OciFileTransport implements Transport {
     return this.#inner.blobPut(inner, body, options);
   }
   /**
+   * Deletes a blob; the tar file is rewritten on close.
+   *
    * @see Transport.blobDelete
-   * @param ref layout @param digest digest @param options signal @returns nothing
+   * @param ref layout
+   * @param digest digest
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when it does not exist
    */
   async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
     return this.#inner.blobDelete(await this.#ref(ref, true), digest, options);
   }
   /**
+   * Lists the tags of the tar file's layout.
+   *
    * @see Transport.tagList
-   * @param ref layout @param options limit, last, signal @returns sorted tags
+   * @param ref layout
+   * @param options limit, last, signal
+   * @returns sorted tags
    * @throws {NotFoundError} when the file does not exist
    */
   async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
     return this.#inner.tagList(await this.#ref(ref), options);
   }
   /**
+   * Removes a tag; the tar file is rewritten on close.
+   *
    * @see Transport.tagDelete
-   * @param ref reference with a tag @param options signal @returns nothing
+   * @param ref reference with a tag
+   * @param options signal
+   * @returns nothing
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
     return this.#inner.tagDelete(await this.#ref(ref, true), options);
   }
   /**
+   * Lists the referrers of a manifest in the tar file's layout.
+   *
    * @see Transport.referrerList
-   * @param ref subject @param options artifact type, signal @returns referrers
+   * @param ref subject
+   * @param options artifact type, signal
+   * @returns referrers
    * @throws {NotFoundError} when the file or subject does not exist
    */
   async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
