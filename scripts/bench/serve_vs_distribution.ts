@@ -3,7 +3,8 @@
  * the way users run it) against Debian's docker-registry (CNCF
  * distribution), each on its own port and temporary directory on 127.0.0.1.
  * One client, curl, for both: blob upload throughput (monolithic POST + PUT
- * with Content-Length), blob download throughput of the same blob, and
+ * with Content-Length, and chunked: one PATCH per chunk with Content-Range,
+ * then a PUT without body), blob download throughput of the same blob, and
  * concurrent pulls of a smaller blob (total MiB/s and wall time). Prints
  * each server's numbers, the ratio serve/distribution and each server's
  * peak RSS (VmHWM).
@@ -30,6 +31,8 @@ import {
 export interface ServeBenchOptions {
   /** Size of the blob pushed and pulled, in MiB. @default 256 */
   blobMiB?: number | undefined;
+  /** Size of each PATCH of the chunked upload, in MiB. @default 8 */
+  chunkMiB?: number | undefined;
   /** Size of the blob pulled concurrently, in MiB. @default 16 */
   pullMiB?: number | undefined;
   /** Number of concurrent pulls. @default 32 */
@@ -46,6 +49,7 @@ export const SERVE_TARGET = 1.2;
 /** {@link ServeBenchOptions} with every default filled in. */
 interface _Settings {
   blobMiB: number;
+  chunkMiB: number;
   pullMiB: number;
   pulls: number;
   warmup: number;
@@ -101,6 +105,74 @@ async function _push(server: BenchServer, repo: string, blob: _Blob): Promise<vo
   if (out.trim() !== "201") throw new Error(`PUT upload to ${server.host} answered ${out}`);
 }
 
+/** Splits a blob file into chunk files of `chunkMiB` (untimed set-up for the chunked upload). */
+async function _splitBlob(blob: _Blob, chunkMiB: number): Promise<string[]> {
+  const paths: string[] = [];
+  using src = await Deno.open(blob.path, { read: true });
+  const buf = new Uint8Array(chunkMiB * MIB);
+  for (let i = 0;; i++) {
+    let used = 0;
+    while (used < buf.byteLength) {
+      const n = await src.read(buf.subarray(used));
+      if (n === null) break;
+      used += n;
+    }
+    if (used === 0) break;
+    const path = `${blob.path}.chunk-${i}`;
+    await Deno.writeFile(path, buf.subarray(0, used));
+    paths.push(path);
+    if (used < buf.byteLength) break;
+  }
+  return paths;
+}
+
+/** Chunked upload: POST, one PATCH per chunk file with Content-Range, then PUT ?digest= without a body. */
+async function _pushChunked(
+  server: BenchServer,
+  repo: string,
+  blob: _Blob,
+  chunks: readonly string[],
+): Promise<void> {
+  const res = await fetch(`${server.url}/v2/${repo}/blobs/uploads/`, { method: "POST" });
+  await res.body?.cancel();
+  let loc = res.headers.get("location");
+  if (res.status !== 202 || loc === null) {
+    throw new Error(`POST upload to ${server.host} answered ${res.status}`);
+  }
+  let offset = 0;
+  for (const path of chunks) {
+    const size = (await Deno.stat(path)).size;
+    const head = await _curl([
+      "-X",
+      "PATCH",
+      "-T",
+      path,
+      "-H",
+      "Content-Type: application/octet-stream",
+      "-H",
+      `Content-Range: ${offset}-${offset + size - 1}`,
+      "-D",
+      "-",
+      "-o",
+      "/dev/null",
+      new URL(loc, server.url).href,
+    ]);
+    offset += size;
+    const m = /^location:\s*(\S+)/im.exec(head);
+    if (m === null || m[1] === undefined) {
+      throw new Error(`PATCH to ${server.host} gave no Location`);
+    }
+    loc = m[1];
+  }
+  const url = new URL(loc, server.url);
+  url.searchParams.set("digest", blob.digest);
+  const put = await fetch(url, { method: "PUT" });
+  await put.body?.cancel();
+  if (put.status !== 201) {
+    throw new Error(`PUT after PATCH to ${server.host} answered ${put.status}`);
+  }
+}
+
 function _blobUrl(server: BenchServer, repo: string, blob: _Blob): string {
   return `${server.url}/v2/${repo}/blobs/${blob.digest}`;
 }
@@ -126,6 +198,7 @@ async function _pull(server: BenchServer, repo: string, blob: _Blob, count = 1):
 /** What one server measured. */
 interface _ServerFigures {
   putMiBps: number;
+  patchMiBps: number;
   getMiBps: number;
   pullsMiBps: number;
   pullsWall: number;
@@ -137,6 +210,7 @@ async function _measure(
   server: BenchServer,
   big: _Blob,
   small: _Blob,
+  chunks: readonly string[],
   o: _Settings,
 ): Promise<_ServerFigures> {
   const opts = { warmup: o.warmup, repeats: o.repeats };
@@ -145,6 +219,11 @@ async function _measure(
     ...opts,
     setup: () => Promise.resolve(`bench/put-${n++}`),
   });
+  let m = 0;
+  const patch = await timeRepeats(
+    (repo: string) => _pushChunked(server, repo, big, chunks),
+    { ...opts, setup: () => Promise.resolve(`bench/patch-${m++}`) },
+  );
   const get = await timeRepeats(() => _pull(server, "bench/put-0", big), {
     ...opts,
     setup: () => Promise.resolve(undefined),
@@ -156,13 +235,15 @@ async function _measure(
   });
   const f: _ServerFigures = {
     putMiBps: o.blobMiB / put.median,
+    patchMiBps: o.blobMiB / patch.median,
     getMiBps: o.blobMiB / get.median,
     pullsMiBps: (o.pulls * o.pullMiB) / pulls.median,
     pullsWall: pulls.median,
     rss: peakRssMiB(server.pid),
   };
   say(
-    `  ${name}: PUT ${fmtNum(f.putMiBps)} MiB/s, GET ${fmtNum(f.getMiBps)} MiB/s, ` +
+    `  ${name}: PUT ${fmtNum(f.putMiBps)} MiB/s, PATCH ${fmtNum(f.patchMiBps)} MiB/s, ` +
+      `GET ${fmtNum(f.getMiBps)} MiB/s, ` +
       `${o.pulls}x${o.pullMiB} MiB pulls ${fmtNum(f.pullsMiBps)} MiB/s in ${
         fmtNum(f.pullsWall, 2)
       } s, peak RSS ${fmtNum(f.rss)} MiB`,
@@ -183,13 +264,15 @@ export async function benchServeVsDistribution(
 ): Promise<Metric[]> {
   const o: _Settings = {
     blobMiB: options.blobMiB ?? 256,
+    chunkMiB: options.chunkMiB ?? 8,
     pullMiB: options.pullMiB ?? 16,
     pulls: options.pulls ?? 32,
     warmup: options.warmup ?? 1,
     repeats: options.repeats ?? 3,
   };
   say(
-    `serve_vs_distribution: ${o.blobMiB} MiB blob, ${o.pulls}x${o.pullMiB} MiB concurrent pulls, ` +
+    `serve_vs_distribution: ${o.blobMiB} MiB blob (chunked in ${o.chunkMiB} MiB PATCHes), ` +
+      `${o.pulls}x${o.pullMiB} MiB concurrent pulls, ` +
       `${o.warmup} warm-up + ${o.repeats} timed runs, client curl`,
   );
   const root = await Deno.makeTempDir({ prefix: "ocictl-bench-serve-data-" });
@@ -197,12 +280,13 @@ export async function benchServeVsDistribution(
   try {
     const big = await _randomBlob(`${root}/big`, o.blobMiB);
     const small = await _randomBlob(`${root}/small`, o.pullMiB);
+    const chunks = await _splitBlob(big, o.chunkMiB);
     const dist = await startDockerRegistry();
     servers.push(dist);
     const serve = await startOcictlServe();
     servers.push(serve);
-    const d = await _measure("docker-registry", dist, big, small, o);
-    const s = await _measure("ocictl serve", serve, big, small, o);
+    const d = await _measure("docker-registry", dist, big, small, chunks, o);
+    const s = await _measure("ocictl serve", serve, big, small, chunks, o);
     const row = (name: string, a: number, b: number): Metric => ({
       name,
       ocictl: a,
@@ -213,6 +297,11 @@ export async function benchServeVsDistribution(
     });
     return [
       row(`serve blob PUT ${o.blobMiB} MiB (MiB/s)`, s.putMiBps, d.putMiBps),
+      row(
+        `serve blob PATCH ${o.blobMiB} MiB in ${o.chunkMiB} MiB chunks (MiB/s)`,
+        s.patchMiBps,
+        d.patchMiBps,
+      ),
       row(`serve blob GET ${o.blobMiB} MiB (MiB/s)`, s.getMiBps, d.getMiBps),
       row(`serve ${o.pulls}x${o.pullMiB} MiB pulls (MiB/s)`, s.pullsMiBps, d.pullsMiBps),
       {
@@ -241,7 +330,7 @@ export async function benchServeVsDistribution(
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   const rows = await benchServeVsDistribution(
-    quick ? { blobMiB: 16, pullMiB: 1, warmup: 0, repeats: 1 } : {},
+    quick ? { blobMiB: 16, chunkMiB: 4, pullMiB: 1, warmup: 0, repeats: 1 } : {},
   );
   for (const r of rows) say(`${r.name}: ocictl ${fmtNum(r.ocictl, 2)} peer ${fmtNum(r.peer, 2)}`);
 }

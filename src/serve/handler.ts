@@ -543,8 +543,12 @@ class _Registry {
         headers: { "Content-Range": `bytes */${size}` },
       });
     }
-    const reader = await this.#t.blobGet(ref, d.value, { size });
-    const body = this.#logErrors(reader.body, `${route.name}@${d.value}`);
+    const what = `${route.name}@${d.value}`;
+    const reader = await this.#t.blobOpen(ref, d.value, {
+      size,
+      onError: (err) => this.#log(`Cannot serve blob "${what}": ${err.message}`),
+    });
+    const body = reader.body;
     if (range === undefined) return new Response(body, { status: 200, headers });
     headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
     headers["Content-Length"] = String(range.end - range.start + 1);
@@ -570,34 +574,6 @@ class _Registry {
       if (err instanceof NotFoundError) return false;
       throw err;
     }
-  }
-
-  /** Passes a verified stream through, logging when it fails (corrupt blob). */
-  #logErrors(body: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
-    const reader = body.getReader();
-    const log = this.#log;
-    // Set when the client goes away: a read still pending then ends quietly.
-    let cancelled = false;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (err) {
-          if (cancelled) return;
-          log(`Cannot serve blob "${what}": ${err instanceof Error ? err.message : String(err)}`);
-          controller.error(err);
-          return;
-        }
-        if (cancelled) return;
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
-      },
-      async cancel(reason) {
-        cancelled = true;
-        await reader.cancel(reason);
-      },
-    });
   }
 
   async #blobDelete(route: Route & { kind: "blob" }): Promise<Response> {
@@ -767,10 +743,18 @@ class _Registry {
     }
     if (await this.#blobExists(s.repo, d.value)) return;
     await this.#ensureRepo(s.repo);
-    await this.#t.blobPut(this.#ref(s.repo), this.#uploads.stream(s), {
-      digest: d.value,
-      size: s.size,
-    });
+    const file = this.#uploads.takeFile(s);
+    if (file === undefined) {
+      // No bytes: the empty blob.
+      await this.#t.blobPut(this.#ref(s.repo), ReadableStream.from([]), {
+        digest: d.value,
+        size: 0,
+      });
+      return;
+    }
+    // The bytes were hashed as they were written: the file is flushed and
+    // renamed into the layout, not copied again.
+    await this.#t.blobAdopt(this.#ref(s.repo), file, { digest: d.value, size: s.size });
   }
 
   // ---- listings ----

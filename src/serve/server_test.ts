@@ -1,4 +1,5 @@
-import { equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { digestOf } from "../types/digest.ts";
 import { startRegistryServer } from "./server.ts";
 
 Deno.test("startRegistryServer() serves on a free port and stops on shutdown()", async () => {
@@ -136,6 +137,45 @@ Deno.test("startRegistryServer() shutdown lets an upload in flight finish", asyn
     await res.body?.cancel();
     await stopping;
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startRegistryServer() never sends a whole tampered blob over HTTP", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-srv-" });
+  const logs: string[] = [];
+  const srv = await startRegistryServer({
+    dir,
+    hostname: "127.0.0.1",
+    port: 0,
+    log: (l) => logs.push(l),
+  });
+  try {
+    const base = `http://127.0.0.1:${srv.addr.port}`;
+    const data = new Uint8Array(2.5 * 1024 * 1024).map((_, i) => (i * 7) % 256);
+    const digest = digestOf(data);
+    const put = await fetch(`${base}/v2/t/r/blobs/uploads/?digest=${digest}`, {
+      method: "POST",
+      body: data,
+    });
+    await put.body?.cancel();
+    equal(put.status, 201);
+    const good = await fetch(`${base}/v2/t/r/blobs/${digest}`);
+    deepEqual(new Uint8Array(await good.arrayBuffer()), data);
+    const tampered = data.slice();
+    tampered[tampered.length - 10] = (tampered[tampered.length - 10]! + 1) % 256;
+    await Deno.writeFile(`${dir}/t/r/blobs/sha256/${digest.slice(7)}`, tampered);
+    const res = await fetch(`${base}/v2/t/r/blobs/${digest}`);
+    equal(res.status, 200);
+    equal(res.headers.get("content-length"), String(data.byteLength));
+    let received = 0;
+    await rejects(async () => {
+      for await (const chunk of res.body!) received += chunk.byteLength;
+    });
+    ok(received < data.byteLength, `received ${received} of ${data.byteLength}`);
+    ok(logs.some((l) => l.includes(digest)));
+  } finally {
+    await srv.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
 });

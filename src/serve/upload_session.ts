@@ -1,13 +1,14 @@
 /**
- * Blob upload sessions of the registry: each session keeps its bytes in
- * fsynced chunk files under `<dir>/.uploads/` (never served), hashed as they
- * arrive, bounded in count and total size, and expired after a timeout.
+ * Blob upload sessions of the registry: each session appends its bytes to
+ * one temp file under `<dir>/.uploads/` (never served), hashed as they
+ * arrive, so finishing an upload is a flush and a rename, not a second copy.
+ * Sessions are bounded in count and total size and expire after a timeout.
  *
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
 import type { DigestAlgorithm } from "../types/digest.ts";
-import type { FileSystem } from "../transport/ocidir/file_system.ts";
+import type { FileReader, FileSystem, FileWriter } from "../transport/ocidir/file_system.ts";
 import { ApiError } from "./errors_body.ts";
 
 /** Bounds of the upload sessions. */
@@ -38,7 +39,7 @@ export class UploadSession {
   readonly repo: string;
   /** Algorithm hashed while receiving. */
   readonly algorithm: DigestAlgorithm;
-  #chunks: string[] = [];
+  #file: string | undefined;
   #size = 0;
   #hash: Hash;
   #lastUsed: number;
@@ -74,9 +75,9 @@ export class UploadSession {
     return this.#busy;
   }
 
-  /** Chunk file paths, in order. */
-  get chunks(): readonly string[] {
-    return this.#chunks;
+  /** Path of the temp file holding the bytes, once there are any. */
+  get file(): string | undefined {
+    return this.#file;
   }
 
   /** The digest of the bytes so far, in the session's algorithm. */
@@ -98,17 +99,24 @@ export class UploadSession {
     this.#lastUsed = now;
   }
 
-  /** @internal marks the session closed; returns the chunk files to remove. */
-  _close(): string[] {
+  /** @internal marks the session closed; returns the file to remove, if any. */
+  _close(): string | undefined {
     this.#closed = true;
-    const files = this.#chunks;
-    this.#chunks = [];
-    return files;
+    const file = this.#file;
+    this.#file = undefined;
+    return file;
   }
 
-  /** @internal records a chunk that was written and hashed with `hash`. */
+  /** @internal hands the temp file over (it was stored as a blob); returns its path. */
+  _takeFile(): string | undefined {
+    const file = this.#file;
+    this.#file = undefined;
+    return file;
+  }
+
+  /** @internal records bytes appended to `path` and hashed with `hash`. */
   _commit(path: string, bytes: number, hash: Hash): void {
-    this.#chunks.push(path);
+    this.#file = path;
     this.#size += bytes;
     this.#hash = hash;
   }
@@ -222,9 +230,11 @@ export class UploadStore {
   }
 
   /**
-   * Appends a request body to a session as one fsynced chunk file. On any
-   * failure (body error, size limit, short or long body) the chunk is
-   * discarded and the session is unchanged.
+   * Appends a request body to the session's temp file, hashing it on the
+   * way. On any failure (body error, size limit, short or long body) the
+   * file is cut back and the session is unchanged. The file is flushed to
+   * disk when the upload is stored, not after every chunk: sessions do not
+   * survive a restart anyway.
    *
    * @param session the session (held through {@link use})
    * @param body the bytes
@@ -246,100 +256,140 @@ export class UploadStore {
       }
       return 0;
     }
-    await this.#prepare();
+    const reader = body.getReader();
     const hash = session._forkHash();
     const blobRoom = this.#limits.maxBlobBytes - session.size;
-    const totalRoom = this.#limits.maxTotalBytes - this.totalBytes;
-    const room = Math.min(blobRoom, totalRoom);
+    const room = Math.min(blobRoom, this.#limits.maxTotalBytes - this.totalBytes);
+    const start = session.size;
+    const existing = session.file;
+    let file: FileWriter | undefined;
     let count = 0;
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        count += chunk.byteLength;
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      await this.#prepare();
+      file = existing === undefined
+        ? await this.#fs.createTemp(this.#dir, { prefix: `${session.id}.` })
+        : await this.#fs.openAppend(existing);
+      const out = file;
+      // Small body chunks are gathered into large writes; one write runs on
+      // the disk while the next batch arrives from the network.
+      const pending: Uint8Array[] = [];
+      let used = 0;
+      const flush = async () => {
+        if (used === 0) return;
+        const bytes = _concat(pending, used);
+        pending.length = 0;
+        used = 0;
+        hash.update(bytes);
+        await writing;
+        writing = out.write(bytes);
+        writing.catch(() => {});
+      };
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (err) {
+          throw new ApiError(400, "BLOB_UPLOAD_INVALID", "Cannot append chunk: the body failed", {
+            detail: { error: String(err) },
+          });
+        }
+        if (next.done) break;
+        count += next.value.byteLength;
         if (count > room) {
-          controller.error(
-            new ApiError(413, "SIZE_INVALID", "Cannot append chunk: the upload is too large", {
-              detail: { limit: count > blobRoom ? "blob" : "total" },
-            }),
-          );
-          return;
+          throw new ApiError(413, "SIZE_INVALID", "Cannot append chunk: the upload is too large", {
+            detail: { limit: count > blobRoom ? "blob" : "total" },
+          });
         }
         if (expectedLength !== undefined && count > expectedLength) {
-          controller.error(_lengthError(expectedLength, count));
-          return;
+          throw _lengthError(expectedLength, count);
         }
-        hash.update(chunk);
-        controller.enqueue(chunk);
-      },
-      flush(controller) {
-        if (expectedLength !== undefined && count !== expectedLength) {
-          controller.error(_lengthError(expectedLength, count));
-        }
-      },
-    });
-    let path: string;
-    try {
-      path = await this.#fs.writeTemp(this.#dir, body.pipeThrough(counter), {
-        prefix: `${session.id}.`,
-      });
+        pending.push(next.value);
+        used += next.value.byteLength;
+        if (used >= WRITE_BATCH) await flush();
+      }
+      if (expectedLength !== undefined && count !== expectedLength) {
+        throw _lengthError(expectedLength, count);
+      }
+      await flush();
+      await writing;
     } catch (err) {
+      await reader.cancel(err).catch(() => {});
+      await writing.catch(() => {});
+      if (file !== undefined) {
+        if (existing === undefined) {
+          file.close();
+          await this.#fs.remove(file.path).catch(() => {});
+        } else {
+          await file.truncate(start).catch(() => {});
+          file.close();
+        }
+      }
       if (err instanceof ApiError) throw err;
       throw new ApiError(400, "BLOB_UPLOAD_INVALID", "Cannot append chunk: the body failed", {
         detail: { error: String(err) },
       });
+    } finally {
+      reader.releaseLock();
     }
+    file.close();
     if (count === 0) {
-      await this.#fs.remove(path).catch(() => {});
+      if (existing === undefined) await this.#fs.remove(file.path).catch(() => {});
       return 0;
     }
-    session._commit(path, count, hash);
+    session._commit(file.path, count, hash);
     return count;
   }
 
   /**
-   * Opens the session's bytes as one stream (chunk files in order).
+   * Opens the session's bytes as a stream (read in 256 KiB pieces).
    *
    * @param session the session
-   * @returns the concatenated stream
+   * @returns the stream (consume or cancel it)
    */
   stream(session: UploadSession): ReadableStream<Uint8Array> {
     const fs = this.#fs;
-    const files = [...session.chunks];
-    let current: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const path = session.file;
+    let file: FileReader | undefined;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
-        for (;;) {
-          if (current === undefined) {
-            const next = files.shift();
-            if (next === undefined) {
-              controller.close();
-              return;
-            }
-            current = (await fs.open(next)).getReader();
-          }
-          const { done, value } = await current.read();
-          if (!done) {
-            controller.enqueue(value);
-            return;
-          }
-          current.releaseLock();
-          current = undefined;
+        if (path === undefined) return controller.close();
+        file ??= await fs.openReader(path);
+        const buffer = new Uint8Array(WRITE_BATCH);
+        const n = await file.read(buffer);
+        if (n === null) {
+          file.close();
+          return controller.close();
         }
+        controller.enqueue(buffer.subarray(0, n));
       },
-      async cancel(reason) {
-        await current?.cancel(reason);
+      cancel() {
+        file?.close();
       },
     });
   }
 
   /**
-   * Closes a session and removes its chunk files.
+   * Takes the session's temp file for storing it as a blob (the session no
+   * longer removes it; the caller renames or removes it).
+   *
+   * @param session the session (held through {@link use})
+   * @returns the file's path, or `undefined` when the session has no bytes
+   */
+  takeFile(session: UploadSession): string | undefined {
+    return session._takeFile();
+  }
+
+  /**
+   * Closes a session and removes its temp file.
    *
    * @param session the session
    * @returns nothing
    */
   async discard(session: UploadSession): Promise<void> {
     this.#sessions.delete(session.id);
-    for (const f of session._close()) await this.#fs.remove(f).catch(() => {});
+    const file = session._close();
+    if (file !== undefined) await this.#fs.remove(file).catch(() => {});
   }
 
   /**
@@ -379,6 +429,20 @@ export class UploadStore {
     });
     return this.#ready;
   }
+}
+
+/** Bytes gathered before one write to disk (256 KiB; see VERIFIED_READ_CHUNK). */
+const WRITE_BATCH = 256 * 1024;
+
+function _concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
 }
 
 function _lengthError(expected: number, received: number): ApiError {

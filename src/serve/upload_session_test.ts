@@ -99,3 +99,46 @@ Deno.test("UploadStore removes chunk files left by an earlier process", async ()
     ok((await Deno.stat(`${dir}/.uploads/old.tmp`).catch(() => undefined)) === undefined);
   });
 });
+
+Deno.test("UploadStore keeps a session in one file and cuts a failed chunk back out of it", async () => {
+  await withStore(async (store, dir) => {
+    const s = await store.create("r", "sha256");
+    await store.use("r", s.id, async (x) => {
+      await store.append(x, ReadableStream.from([enc.encode("ab")]));
+      const first = x.file;
+      ok(first !== undefined && first.startsWith(`${dir}/.uploads/`));
+      await store.append(x, ReadableStream.from([enc.encode("cd")]));
+      equal(x.file, first);
+      const failing = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array(3 * 1024 * 1024));
+          c.error(new Error("client went away"));
+        },
+      });
+      await rejects(store.append(x, failing), ApiError);
+      equal(await Deno.readTextFile(first), "abcd");
+      equal(x.size, 4);
+      equal(x.currentDigest(), digestOf(enc.encode("abcd")));
+      equal(store.takeFile(x), first);
+      equal(x.file, undefined);
+      await Deno.remove(first);
+    });
+  });
+});
+
+Deno.test("UploadStore removes the new file when the first chunk fails", async () => {
+  await withStore(async (store, dir) => {
+    const s = await store.create("r", "sha256");
+    await store.use("r", s.id, async (x) => {
+      await rejects(
+        store.append(x, ReadableStream.from([enc.encode("12345")]), 4),
+        (e: unknown) => e instanceof ApiError && e.status === 400,
+      );
+      equal(x.file, undefined);
+      equal(x.size, 0);
+    });
+    let files = 0;
+    for await (const _ of Deno.readDir(`${dir}/.uploads`)) files++;
+    equal(files, 0);
+  });
+});

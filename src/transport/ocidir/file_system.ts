@@ -35,6 +35,43 @@ export interface WriteTempOptions {
   prefix?: string | undefined;
 }
 
+/** A file open for reading in caller-sized pieces; close it exactly once. */
+export interface FileReader {
+  /**
+   * Reads the next bytes into `buffer`.
+   * @param buffer where to put them
+   * @returns the number of bytes read, or `null` at the end of the file
+   */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Closes the file. */
+  close(): void;
+}
+
+/** A file open for appending; close it exactly once. */
+export interface FileWriter {
+  /** The file's path. */
+  readonly path: string;
+  /**
+   * Appends all of `bytes` at the end of the file.
+   * @param bytes the bytes
+   * @returns nothing
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Cuts the file to `size` bytes (later writes append after them).
+   * @param size new length
+   * @returns nothing
+   */
+  truncate(size: number): Promise<void>;
+  /**
+   * Flushes the file's data to disk.
+   * @returns nothing
+   */
+  sync(): Promise<void>;
+  /** Closes the file. */
+  close(): void;
+}
+
 /**
  * The file operations an OCI layout needs. Paths use `/` separators. Missing
  * files surface as {@link NotFoundError} (or `undefined` from `stat`).
@@ -47,6 +84,29 @@ export interface FileSystem {
    * @throws {NotFoundError} when the file does not exist
    */
   open(path: string): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Opens a file for reading in pieces of the caller's size (large reads
+   * are much cheaper than a stream of small chunks).
+   * @param path file path
+   * @returns the open file
+   * @throws {NotFoundError} when the file does not exist
+   */
+  openReader(path: string): Promise<FileReader>;
+  /**
+   * Creates a new empty temp file in `dir`, open for appending. The caller
+   * removes it (or renames it into place) when done.
+   * @param dir existing directory for the temp file
+   * @param options name prefix
+   * @returns the open file
+   */
+  createTemp(dir: string, options?: { prefix?: string | undefined }): Promise<FileWriter>;
+  /**
+   * Opens an existing file for appending.
+   * @param path file path
+   * @returns the open file
+   * @throws {NotFoundError} when the file does not exist
+   */
+  openAppend(path: string): Promise<FileWriter>;
   /**
    * Writes a stream to a new temp file in `dir` and flushes it to disk. When
    * the stream errors or the signal aborts, the temp file is removed and the
@@ -118,6 +178,20 @@ async function _writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** Bytes gathered before one write to disk. */
+const WRITE_BATCH = 256 * 1024;
+
+function _concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
 async function _writeTemp(
   dir: string,
   body: ReadableStream<Uint8Array>,
@@ -128,14 +202,24 @@ async function _writeTemp(
   let file: Deno.FsFile | undefined;
   try {
     file = await Deno.open(path, { write: true, truncate: true });
+    // Small chunks are gathered so the disk sees few large writes.
+    const pending: Uint8Array[] = [];
+    let used = 0;
     for (;;) {
       if (options.signal?.aborted) {
         throw new AbortedError(`Cannot write "${path}": the operation was cancelled`);
       }
       const { done, value } = await reader.read();
       if (done) break;
-      await _writeAll(file, value);
+      pending.push(value);
+      used += value.byteLength;
+      if (used >= WRITE_BATCH) {
+        await _writeAll(file, _concat(pending, used));
+        pending.length = 0;
+        used = 0;
+      }
     }
+    if (used > 0) await _writeAll(file, _concat(pending, used));
     await file.sync();
     file.close();
     file = undefined;
@@ -148,6 +232,16 @@ async function _writeTemp(
   } finally {
     reader.releaseLock();
   }
+}
+
+function _writer(path: string, file: Deno.FsFile): FileWriter {
+  return {
+    path,
+    write: (bytes) => _writeAll(file, bytes),
+    truncate: (size) => file.truncate(size),
+    sync: () => file.sync(),
+    close: () => file.close(),
+  };
 }
 
 /**
@@ -170,6 +264,31 @@ export const denoFileSystem: FileSystem = {
     try {
       const file = await Deno.open(path, { read: true });
       return file.readable;
+    } catch (err) {
+      throw _notFound(err, "open", path);
+    }
+  },
+  async openReader(path) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (err) {
+      throw _notFound(err, "open", path);
+    }
+    return { read: (buffer) => file.read(buffer), close: () => file.close() };
+  },
+  async createTemp(dir, options = {}) {
+    const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
+    try {
+      return _writer(path, await Deno.open(path, { write: true, append: true }));
+    } catch (err) {
+      await Deno.remove(path).catch(() => {});
+      throw err;
+    }
+  },
+  async openAppend(path) {
+    try {
+      return _writer(path, await Deno.open(path, { write: true, append: true }));
     } catch (err) {
       throw _notFound(err, "open", path);
     }

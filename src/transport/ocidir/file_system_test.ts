@@ -93,3 +93,51 @@ Deno.test("denoFileSystem.lock() makes a second holder wait for release()", asyn
     deepEqual(order, ["release", "second"]);
   });
 });
+
+Deno.test("denoFileSystem.createTemp() and openAppend() append, truncate and sync a file", async () => {
+  await withDir(async (dir) => {
+    const w = await fs.createTemp(dir, { prefix: "up." });
+    ok(w.path.startsWith(`${dir}/up.`));
+    await w.write(bytes(1, 2, 3));
+    w.close();
+    const a = await fs.openAppend(w.path);
+    await a.write(bytes(4, 5));
+    await a.truncate(4);
+    await a.write(bytes(9));
+    await a.sync();
+    a.close();
+    deepEqual(await Deno.readFile(w.path), bytes(1, 2, 3, 4, 9));
+  });
+});
+
+Deno.test("denoFileSystem.openReader() reads a file in caller-sized pieces", async () => {
+  await withDir(async (dir) => {
+    await Deno.writeFile(`${dir}/f`, bytes(1, 2, 3, 4, 5));
+    const r = await fs.openReader(`${dir}/f`);
+    const buf = new Uint8Array(3);
+    equal(await r.read(buf), 3);
+    deepEqual(buf, bytes(1, 2, 3));
+    equal(await r.read(buf), 2);
+    equal(await r.read(buf), null);
+    r.close();
+  });
+});
+
+Deno.test("denoFileSystem.openReader() and openAppend() refuse a missing file with NotFoundError", async () => {
+  await withDir(async (dir) => {
+    const isNotFound = (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND;
+    await rejects(fs.openReader(`${dir}/missing`), isNotFound);
+    await rejects(fs.openAppend(`${dir}/missing`), isNotFound);
+    deepEqual(await fs.readDir(dir), []);
+  });
+});
+
+Deno.test("denoFileSystem.writeTemp() gathers many small chunks into the same bytes", async () => {
+  await withDir(async (dir) => {
+    const chunks = Array.from({ length: 3000 }, (_, i) => new Uint8Array(700).fill(i % 251));
+    const tmp = await fs.writeTemp(dir, ReadableStream.from(chunks));
+    const data = await Deno.readFile(tmp);
+    equal(data.byteLength, 3000 * 700);
+    ok(chunks.every((c, i) => data[i * 700] === c[0] && data[i * 700 + 699] === c[699]));
+  });
+});

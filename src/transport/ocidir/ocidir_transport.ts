@@ -60,11 +60,26 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
+import { openVerifiedFile } from "./verified_file_stream.ts";
 
 /** Options of {@link OciDirTransport}. */
 export interface OciDirTransportOptions {
   /** File system to use. @default denoFileSystem */
   fs?: FileSystem | undefined;
+}
+
+/** Options of {@link OciDirTransport.blobOpen}. */
+export interface BlobOpenOptions extends BlobGetOptions {
+  /** Called once when the body fails (corrupt or unreadable file), not on cancel. */
+  onError?: ((err: Error) => void) | undefined;
+}
+
+/** Options of {@link OciDirTransport.blobAdopt}. */
+export interface BlobAdoptOptions extends CallOptions {
+  /** Digest the caller verified the temp file's bytes against. */
+  digest: string;
+  /** Size of the temp file. */
+  size: number;
 }
 
 function _name(ref: Ref): string {
@@ -321,15 +336,103 @@ export class OciDirTransport implements Transport {
    */
   async blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
     const descriptor = await this.blobHead(ref, digest, options);
-    const file = await this.#fs.open(blobPath(_dir(ref), digest));
-    const body = file.pipeThrough(
-      new VerifyStream({
-        digest,
-        size: options.size ?? descriptor.size,
-        subject: `blob "${digest}" in "${_name(ref)}"`,
-      }),
-    );
+    const { body } = await this.blobOpen(ref, digest, {
+      size: options.size ?? descriptor.size,
+      signal: options.signal,
+    });
     return { descriptor, body };
+  }
+
+  /**
+   * {@link blobGet} for servers: with the expected size already known (from
+   * {@link blobHead}) the file is not looked up twice, and a callback hears
+   * of a stream that fails (a corrupt or unreadable blob file). The body
+   * reads 256 KiB pieces and holds back the last one until the whole file is
+   * verified.
+   * @param ref `ocidir` reference (the layout)
+   * @param digest blob digest
+   * @param options expected size (the file's size when absent), abort signal, error callback
+   * @returns descriptor and body (consume or cancel it)
+   * @throws {NotFoundError} when the blob does not exist
+   * @throws {InvalidDigestError} when the digest is malformed
+   */
+  async blobOpen(
+    ref: Ref,
+    digest: string,
+    options: BlobOpenOptions = {},
+  ): Promise<BlobReader> {
+    _checkSignal(options.signal, `read blob "${digest}"`);
+    const descriptor = options.size === undefined
+      ? await this.blobHead(ref, digest, options)
+      : { mediaType: MediaType.OCTET_STREAM, digest, size: options.size };
+    let body: ReadableStream<Uint8Array>;
+    try {
+      body = await openVerifiedFile(this.#fs, blobPath(_dir(ref), digest), {
+        digest,
+        size: descriptor.size,
+        subject: `blob "${digest}" in "${_name(ref)}"`,
+        onError: options.onError,
+      });
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`, { cause: err });
+    }
+    return { descriptor, body };
+  }
+
+  /**
+   * Stores a blob from a temp file whose bytes the caller has already hashed
+   * and checked against `digest` while writing them (an upload session):
+   * the file is flushed to disk and renamed into `blobs/<alg>/`, so it is
+   * written once. The temp file must be on the layout's file system; when
+   * the rename fails it is copied instead, verified again. The temp file is
+   * gone afterwards either way. An existing blob is kept.
+   * @param ref `ocidir` reference (the layout; created when missing)
+   * @param tmpPath the verified temp file
+   * @param options its digest and size, abort signal
+   * @returns the stored blob's descriptor
+   * @throws {InvalidDigestError} when the digest is malformed
+   * @throws {SizeMismatchError} when the file's size differs from `size`
+   * @throws {DigestMismatchError} when a copy finds other bytes
+   */
+  async blobAdopt(
+    ref: Ref,
+    tmpPath: string,
+    options: BlobAdoptOptions,
+  ): Promise<Descriptor> {
+    const desc = { mediaType: MediaType.OCTET_STREAM, digest: options.digest, size: options.size };
+    try {
+      _checkSignal(options.signal, `push blob to "${_name(ref)}"`);
+      const dir = _dir(ref);
+      const target = blobPath(dir, options.digest);
+      const info = await this.#fs.stat(tmpPath);
+      if (info === undefined || !info.isFile) {
+        throw new NotFoundError(`Cannot store blob "${options.digest}": "${tmpPath}" is gone`);
+      }
+      if (info.size !== options.size) {
+        throw new SizeMismatchError(`blob for "${_name(ref)}"`, options.size, info.size);
+      }
+      await this.#ensureLayout(dir);
+      const existing = await this.#fs.stat(target);
+      if (existing?.isFile === true && existing.size === options.size) return desc;
+      await this.#fs.mkdir(`${dir}/blobs/${parseDigest(options.digest).algorithm}`);
+      const file = await this.#fs.openAppend(tmpPath);
+      try {
+        await file.sync();
+      } finally {
+        file.close();
+      }
+      try {
+        await this.#fs.rename(tmpPath, target);
+        return desc;
+      } catch {
+        // Another file system (EXDEV): copy, verifying again.
+        const body = await openVerifiedFile(this.#fs, tmpPath, options);
+        return await this.blobPut(ref, body, options);
+      }
+    } finally {
+      await this.#fs.remove(tmpPath).catch(() => {});
+    }
   }
 
   /**

@@ -553,3 +553,57 @@ Deno.test("skopeo reads a layout we wrote and writes one we read", async () => {
     }
   });
 });
+
+Deno.test("OciDirTransport.blobAdopt() renames a verified temp file into the layout", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("adopted layer bytes");
+    const tmp = `${dir}.upload.tmp`;
+    await Deno.writeFile(tmp, layer.bytes);
+    const desc = await t.blobAdopt(ref(), tmp, {
+      digest: layer.desc.digest,
+      size: layer.desc.size,
+    });
+    equal(desc.digest, layer.desc.digest);
+    equal(desc.size, layer.desc.size);
+    deepEqual(await Deno.readFile(blobFile(dir, layer.desc.digest)), layer.bytes);
+    equal(await Deno.stat(tmp).catch(() => undefined), undefined);
+    const r = await t.blobGet(ref(), layer.desc.digest);
+    deepEqual(new Uint8Array(await new Response(r.body).arrayBuffer()), layer.bytes);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobAdopt() refuses a temp file of the wrong size and stores nothing", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("adopted layer bytes");
+    const tmp = `${dir}.upload.tmp`;
+    await Deno.writeFile(tmp, layer.bytes.subarray(1));
+    await rejects(
+      t.blobAdopt(ref(), tmp, { digest: layer.desc.digest, size: layer.desc.size }),
+      code(ErrorCode.SIZE_MISMATCH),
+    );
+    equal(await Deno.stat(tmp).catch(() => undefined), undefined);
+    equal(await Deno.stat(blobFile(dir, layer.desc.digest)).catch(() => undefined), undefined);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobOpen() errors the stream when the expected size is wrong", async () => {
+  await withLayout(async (_dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("some layer bytes");
+    await t.blobPut(ref(), ReadableStream.from([layer.bytes]), layer.desc);
+    const errors: Error[] = [];
+    const r = await t.blobOpen(ref(), layer.desc.digest, {
+      size: layer.desc.size + 1,
+      onError: (e) => errors.push(e),
+    });
+    equal(r.descriptor.size, layer.desc.size + 1);
+    await rejects(new Response(r.body).arrayBuffer(), code(ErrorCode.SIZE_MISMATCH));
+    equal(errors.length, 1);
+    await rejects(t.blobOpen(ref(), digestOf(enc.encode("absent"))), code(ErrorCode.NOT_FOUND));
+    await t.close();
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * A blob file as one pull-based stream that reads large pieces, hashes and
+ * counts them as they pass, and errors instead of ending when the bytes do
+ * not match the expected size and digest: a reader never sees a clean end of
+ * corrupt content. One stream hop per piece, no `TransformStream`.
+ *
+ * @module
+ */
+import { DigestMismatchError, SizeMismatchError } from "../../errors.ts";
+import { createHasher, parseDigest } from "../../types/digest.ts";
+import type { FileReader, FileSystem } from "./file_system.ts";
+
+/**
+ * Largest piece read from disk at once (256 KiB): measured faster than 1 MiB
+ * here, as a fresh 1 MiB buffer costs page faults and falls out of the CPU
+ * cache before it is hashed.
+ */
+export const VERIFIED_READ_CHUNK = 256 * 1024;
+
+/** Options of {@link openVerifiedFile}. */
+export interface VerifiedFileOptions {
+  /** Expected digest of the whole file. */
+  digest: string;
+  /** Expected size in bytes. */
+  size: number;
+  /** Names the content in error messages, e.g. `blob "sha256:…" in "…"`. */
+  subject?: string | undefined;
+  /** Largest piece read at once. @default VERIFIED_READ_CHUNK */
+  chunkSize?: number | undefined;
+  /** Called once when the stream errors (corrupt or unreadable file), not on cancel. */
+  onError?: ((err: Error) => void) | undefined;
+}
+
+/**
+ * Opens a file as a stream verified against its digest and size.
+ *
+ * @param fs file system
+ * @param path file path
+ * @param options expected digest and size, piece size, error callback
+ * @returns the stream (consume or cancel it; either closes the file)
+ * @throws {NotFoundError} when the file does not exist
+ * @throws {InvalidDigestError} when the digest is malformed
+ *
+ * @example Read a file back verified
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { digestOf } from "../../types/digest.ts";
+ * import { denoFileSystem } from "./file_system.ts";
+ * import { openVerifiedFile } from "./verified_file_stream.ts";
+ * const dir = await Deno.makeTempDir();
+ * const data = new TextEncoder().encode("hello");
+ * await Deno.writeFile(`${dir}/f`, data);
+ * const body = await openVerifiedFile(denoFileSystem, `${dir}/f`, {
+ *   digest: digestOf(data),
+ *   size: 5,
+ * });
+ * equal(await new Response(body).text(), "hello");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openVerifiedFile(
+  fs: FileSystem,
+  path: string,
+  options: VerifiedFileOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  const hasher = createHasher(parseDigest(options.digest).algorithm);
+  const file: FileReader = await fs.openReader(path);
+  const subject = options.subject ?? `content "${options.digest}"`;
+  const chunkSize = Math.max(1, options.chunkSize ?? VERIFIED_READ_CHUNK);
+  const size = options.size;
+  let count = 0;
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    file.close();
+  };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: Error) => {
+    close();
+    options.onError?.(err);
+    controller.error(err);
+  };
+  const verdict = (): Error | undefined => {
+    const actual = hasher.digest();
+    return actual === options.digest
+      ? undefined
+      : new DigestMismatchError(subject, options.digest, actual);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        // One byte more than is left, so a file that grew is noticed.
+        const buffer = new Uint8Array(Math.min(chunkSize, Math.max(0, size - count) + 1));
+        const n = await file.read(buffer);
+        if (!open) return; // cancelled while reading
+        if (n === null) {
+          const err = count !== size ? new SizeMismatchError(subject, size, count) : verdict();
+          if (err !== undefined) return fail(controller, err);
+          close();
+          return controller.close();
+        }
+        count += n;
+        if (count > size) return fail(controller, new SizeMismatchError(subject, size, count));
+        const piece = n === buffer.byteLength ? buffer : buffer.subarray(0, n);
+        hasher.update(piece);
+        if (count < size) return controller.enqueue(piece);
+        // The last piece is handed out only once the whole file is verified,
+        // so a reader (an HTTP client counting Content-Length) never gets a
+        // complete copy of corrupt content.
+        const extra = await file.read(new Uint8Array(1));
+        if (!open) return;
+        if (extra !== null) {
+          return fail(controller, new SizeMismatchError(subject, size, count + 1));
+        }
+        const err = verdict();
+        if (err !== undefined) return fail(controller, err);
+        close();
+        controller.enqueue(piece);
+        controller.close();
+      } catch (err) {
+        if (open) fail(controller, err instanceof Error ? err : new Error(String(err)));
+      }
+    },
+    cancel() {
+      close();
+    },
+  });
+}

@@ -1,0 +1,134 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { DigestMismatchError, ErrorCode, NotFoundError, SizeMismatchError } from "../../errors.ts";
+import { digestOf } from "../../types/digest.ts";
+import { denoFileSystem as fs } from "./file_system.ts";
+import { openVerifiedFile } from "./verified_file_stream.ts";
+
+const enc = new TextEncoder();
+
+async function withFile(
+  content: Uint8Array,
+  fn: (path: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_vfs_" });
+  try {
+    await Deno.writeFile(`${dir}/f`, content);
+    await fn(`${dir}/f`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Reads a stream to its end; returns the pieces and the error it ended with, if any. */
+async function drain(
+  body: ReadableStream<Uint8Array>,
+): Promise<{ pieces: Uint8Array[]; error: unknown }> {
+  const pieces: Uint8Array[] = [];
+  try {
+    for await (const p of body) pieces.push(p);
+    return { pieces, error: undefined };
+  } catch (error) {
+    return { pieces, error };
+  }
+}
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(total(pieces));
+  let offset = 0;
+  for (const p of pieces) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+const total = (pieces: Uint8Array[]) => pieces.reduce((n, p) => n + p.byteLength, 0);
+
+Deno.test("openVerifiedFile() streams a matching file in pieces of the asked size", async () => {
+  const data = enc.encode("0123456789abcdefghij");
+  await withFile(data, async (path) => {
+    const body = await openVerifiedFile(fs, path, {
+      digest: digestOf(data),
+      size: data.byteLength,
+      chunkSize: 8,
+    });
+    const { pieces, error } = await drain(body);
+    equal(error, undefined);
+    deepEqual(pieces.map((p) => p.byteLength), [8, 8, 4]);
+    deepEqual(concat(pieces), data);
+  });
+});
+
+Deno.test("openVerifiedFile() streams an empty file that matches the empty digest", async () => {
+  const data = new Uint8Array(0);
+  await withFile(data, async (path) => {
+    const { pieces, error } = await drain(
+      await openVerifiedFile(fs, path, { digest: digestOf(data), size: 0 }),
+    );
+    equal(error, undefined);
+    equal(total(pieces), 0);
+  });
+});
+
+Deno.test("openVerifiedFile() errors on tampered bytes and holds back the last piece", async () => {
+  const good = enc.encode("original bytes of the blob");
+  const bad = enc.encode("tampered bytes of the blob");
+  equal(bad.byteLength, good.byteLength);
+  await withFile(bad, async (path) => {
+    const errors: Error[] = [];
+    const body = await openVerifiedFile(fs, path, {
+      digest: digestOf(good),
+      size: good.byteLength,
+      chunkSize: 10,
+      onError: (err) => errors.push(err),
+    });
+    const { pieces, error } = await drain(body);
+    ok(error instanceof DigestMismatchError);
+    equal(error.code, ErrorCode.DIGEST_MISMATCH);
+    ok(total(pieces) < good.byteLength, "a reader never gets the whole corrupt file");
+    equal(errors.length, 1);
+  });
+});
+
+Deno.test("openVerifiedFile() errors when the file is shorter or longer than expected", async () => {
+  const data = enc.encode("twelve bytes");
+  for (const size of [data.byteLength + 1, data.byteLength - 1]) {
+    await withFile(data, async (path) => {
+      const { pieces, error } = await drain(
+        await openVerifiedFile(fs, path, { digest: digestOf(data), size, chunkSize: 4 }),
+      );
+      ok(error instanceof SizeMismatchError, `size ${size}`);
+      equal(error.code, ErrorCode.SIZE_MISMATCH);
+      ok(total(pieces) < size, "the reader never gets the size it expects");
+    });
+  }
+});
+
+Deno.test("openVerifiedFile() refuses a missing file with NotFoundError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_vfs_" });
+  try {
+    await rejects(
+      openVerifiedFile(fs, `${dir}/missing`, { digest: digestOf(new Uint8Array()), size: 0 }),
+      (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("openVerifiedFile() closes the file when the reader cancels", async () => {
+  const data = new Uint8Array(64).fill(7);
+  await withFile(data, async (path) => {
+    const errors: Error[] = [];
+    const body = await openVerifiedFile(fs, path, {
+      digest: digestOf(data),
+      size: data.byteLength,
+      chunkSize: 16,
+      onError: (err) => errors.push(err),
+    });
+    const reader = body.getReader();
+    equal((await reader.read()).value?.byteLength, 16);
+    await reader.cancel();
+    equal(errors.length, 0);
+  });
+});
