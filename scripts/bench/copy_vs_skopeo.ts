@@ -123,12 +123,32 @@ async function _buildLayout(dir: string, layers: number, layerMiB: number): Prom
   return { dir, manifests: 1, bytes: layers * layerMiB * MIB };
 }
 
+/** A run with the CPU seconds (user + system) it used, NaN when unknown. */
+type _CpuRun = RunResult & { cpu: number };
+
 /** How a tool names the endpoints of a copy. */
 interface _Tool {
   name: "ocictl" | "skopeo";
   ocidir(dir: string): string;
   registry(host: string, repo: string): string;
-  copy(src: string, dst: string, hosts: readonly string[]): Promise<RunResult>;
+  copy(src: string, dst: string, hosts: readonly string[]): Promise<_CpuRun>;
+}
+
+/**
+ * Runs a command (through `runChecked`) under a second `/usr/bin/time` that
+ * writes its user and system CPU seconds to a file: wall time on a shared
+ * machine is noisy, CPU time much less so.
+ */
+async function _runWithCpu(what: string, cmd: string, args: string[]): Promise<_CpuRun> {
+  if (!hasCommand("/usr/bin/time")) return { ...(await runChecked(what, cmd, args)), cpu: NaN };
+  const file = await Deno.makeTempFile({ prefix: "ocictl-bench-cpu-" });
+  try {
+    const r = await runChecked(what, "/usr/bin/time", ["-f", "%U %S", "-o", file, cmd, ...args]);
+    const [u, s] = (await Deno.readTextFile(file)).trim().split("\n").pop()!.split(" ").map(Number);
+    return { ...r, cpu: (u ?? NaN) + (s ?? NaN) };
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
 }
 
 const OCICTL: _Tool = {
@@ -136,7 +156,7 @@ const OCICTL: _Tool = {
   ocidir: (dir) => `ocidir://${dir}:${TAG}`,
   registry: (host, repo) => `${host}/${repo}:${TAG}`,
   copy: (src, dst, hosts) =>
-    runChecked("ocictl image copy", Deno.execPath(), [
+    _runWithCpu("ocictl image copy", Deno.execPath(), [
       "run",
       "-A",
       MAIN_TS,
@@ -153,7 +173,7 @@ const SKOPEO: _Tool = {
   ocidir: (dir) => `oci:${dir}:${TAG}`,
   registry: (host, repo) => `docker://${host}/${repo}:${TAG}`,
   copy: (src, dst) =>
-    runChecked("skopeo copy", "skopeo", [
+    _runWithCpu("skopeo copy", "skopeo", [
       "copy",
       "--all",
       "--preserve-digests",
@@ -193,8 +213,10 @@ async function _measureTool(
   opts: { warmup: number; repeats: number },
 ): Promise<_ToolFigures> {
   const rss: number[] = [];
-  const keep = (r: RunResult) => {
+  const cpu: number[] = [];
+  const keep = (r: _CpuRun) => {
     rss.push(r.peakRssMiB);
+    cpu.push(r.cpu);
     return r;
   };
   const mib = layout.bytes / MIB;
@@ -237,6 +259,7 @@ async function _measureTool(
   say(line("pull", pull));
   say(line("registry->registry", regReg));
   say(`  ${tool.name} peak RSS per run (MiB): ${rss.map((r) => fmtNum(r)).join(", ")}`);
+  say(`  ${tool.name} CPU s (user+sys) per run: ${cpu.map((c) => fmtNum(c, 2)).join(", ")}`);
   say(
     `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
       proxy.requests.join(", ")

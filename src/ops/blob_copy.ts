@@ -32,9 +32,11 @@ export interface CopyBlobResult {
   bytes: number;
 }
 
-/** The registry transport's extra `blobPut` option (a structural type, no import). */
+/** The registry transport's extra `blobPut` options (a structural type, no import). */
 interface _MountOptions {
   mountFrom?: string | undefined;
+  verified?: boolean | undefined;
+  skipHead?: boolean | undefined;
 }
 
 /**
@@ -86,16 +88,28 @@ export async function copyBlob(
   const mount = _mountSource(src, dst);
   options.onStart?.(event);
   const state: _SourceState = { opened: false, error: undefined, bytes: 0 };
-  const body = _lazyBody(src, digest, state, (n) => options.onProgress?.(event, n), options);
+  const onBytes = (n: number) => options.onProgress?.(event, n);
+  // Without a mount the target always reads the body: open the source now
+  // (a byte stream is then passed on as one). A mount may need no source.
+  const body = mount !== undefined
+    ? _lazyBody(src, digest, state, onBytes, options)
+    : await _openedBody(src, digest, state, onBytes, options);
+  // The source body is verified by its transport (the Transport contract),
+  // and the target was just found to lack the blob.
   const putOptions: Parameters<Transport["blobPut"]>[2] & _MountOptions = {
     digest,
     size: options.size,
     signal,
+    verified: true,
+    skipHead: true,
   };
   if (mount !== undefined) putOptions.mountFrom = mount;
   try {
     await dst.transport.blobPut(dst.ref, body, putOptions);
   } catch (err) {
+    // A target that failed before reading must not leave the source open
+    // (a stream it still holds is locked, and this is a no-op).
+    await body.cancel(err).catch(() => {});
     if (state.error !== undefined) {
       throw wrapCopyError(state.error, "get blob", "source", `${_name(src.ref)}@${digest}`);
     }
@@ -148,9 +162,12 @@ interface _SourceState {
   bytes: number;
 }
 
+/** Chunk size handed to a reader of a copied blob that brings no buffer. */
+const PIECE_BYTES = 64 * 1024;
+
 /**
- * A stream that opens the source blob only when first read (so a mount or a
- * skip by the target costs no source request), counting bytes.
+ * A stream that opens the source blob only when first read (so a mount by
+ * the target costs no source request), counting bytes.
  */
 function _lazyBody(
   src: CopySource,
@@ -160,22 +177,12 @@ function _lazyBody(
   options: CopyBlobOptions,
 ): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const subject = `${_name(src.ref)}@${digest}`;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         if (reader === undefined) {
           state.opened = true;
-          let blob: BlobReader;
-          try {
-            blob = await src.transport.blobGet(src.ref, digest, {
-              size: options.size,
-              signal: options.signal,
-            });
-          } catch (err) {
-            throw wrapCopyError(err, "get blob", "source", subject);
-          }
-          reader = blob.body.getReader();
+          reader = (await _open(src, digest, options)).getReader();
         }
         const { done, value } = await reader.read();
         if (done) {
@@ -194,6 +201,98 @@ function _lazyBody(
       await reader?.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
+}
+
+/**
+ * Opens the source blob now and passes it on, counting bytes. A byte-stream
+ * source stays a byte stream: a target reading with its own buffer (BYOB)
+ * has the source read straight into it, so no chunk is allocated on the way.
+ *
+ * @throws {CopyError} when the source cannot be opened (side `source`)
+ */
+async function _openedBody(
+  src: CopySource,
+  digest: string,
+  state: _SourceState,
+  progress: (done: number) => void,
+  options: CopyBlobOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  const body = await _open(src, digest, options);
+  const counted = (n: number): void => {
+    state.opened = true;
+    state.bytes += n;
+    progress(state.bytes);
+  };
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    const reader = body.getReader(); // not a byte stream: pass its chunks on
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            state.opened = true;
+            controller.close();
+            return;
+          }
+          counted(value.byteLength);
+          controller.enqueue(value);
+        } catch (err) {
+          state.error = err;
+          controller.error(err);
+        }
+      },
+      async cancel(reason) {
+        await reader.cancel(reason).catch(() => {});
+      },
+    }, { highWaterMark: 0 });
+  }
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: PIECE_BYTES,
+    async pull(controller: ReadableByteStreamController) {
+      try {
+        const request = controller.byobRequest;
+        const view = request?.view;
+        if (!request || !view) throw new TypeError("byte stream pulled without a buffer");
+        // The read takes the buffer over and hands it back filled.
+        const r = await byob.read(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+        if (r.done) {
+          state.opened = true;
+          controller.close();
+          if (r.value !== undefined) request.respondWithNewView(r.value);
+          return;
+        }
+        counted(r.value.byteLength);
+        request.respondWithNewView(r.value);
+      } catch (err) {
+        state.error = err;
+        controller.error(err);
+      }
+    },
+    async cancel(reason: unknown) {
+      await byob.cancel(reason).catch(() => {});
+    },
+  });
+}
+
+/** Opens the source blob's verified body. */
+async function _open(
+  src: CopySource,
+  digest: string,
+  options: CopyBlobOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  try {
+    const blob: BlobReader = await src.transport.blobGet(src.ref, digest, {
+      size: options.size,
+      signal: options.signal,
+    });
+    return blob.body;
+  } catch (err) {
+    throw wrapCopyError(err, "get blob", "source", `${_name(src.ref)}@${digest}`);
+  }
 }
 
 function _name(ref: Ref): string {

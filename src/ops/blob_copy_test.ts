@@ -33,6 +33,8 @@ Deno.test("copyBlob() streams a blob with the expected digest and size", async (
     digest,
     size: BYTES.byteLength,
     signal: undefined,
+    verified: true,
+    skipHead: true,
   });
   assert.equal((await dst.blobHead(B, digest)).size, BYTES.byteLength);
 });
@@ -124,4 +126,79 @@ Deno.test("copyBlob() with a wrong size fails and stores nothing", async () => {
     (err: unknown) => err instanceof CopyError && err.code === ErrorCode.SIZE_MISMATCH,
   );
   await assert.rejects(() => dst.blobHead(B, digest), NotFoundError);
+});
+
+/** Source whose blobGet body is a byte stream; target that reads with one reused buffer. */
+class ByteStreamTransport extends CountingTransport {
+  readonly reads: number[] = [];
+  override async blobGet(ref: Ref, digest: string, options?: { size?: number | undefined }) {
+    const inner = await super.blobGet(ref, digest, options);
+    const reader = inner.body.getReader();
+    const body: ReadableStream<Uint8Array> = new ReadableStream({
+      type: "bytes",
+      async pull(c: ReadableByteStreamController) {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) {
+            c.close();
+            c.byobRequest?.respond(0);
+            return;
+          }
+          if (r.value.byteLength === 0) continue;
+          c.enqueue(r.value.slice());
+          return;
+        }
+      },
+    });
+    return { descriptor: inner.descriptor, body };
+  }
+  override async blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<Descriptor> {
+    let byob: ReadableStreamBYOBReader;
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch {
+      return await super.blobPut(ref, body, options); // seeding with a plain stream
+    }
+    let buf = new Uint8Array(7);
+    const parts: number[] = [];
+    for (;;) {
+      const r = await byob.read(buf);
+      if (r.done) break;
+      this.reads.push(r.value.byteLength);
+      parts.push(...r.value);
+      buf = new Uint8Array(r.value.buffer);
+    }
+    return await super.blobPut(ref, ReadableStream.from([new Uint8Array(parts)]), options);
+  }
+}
+
+Deno.test("copyBlob() hands a byte-stream source to a target that reads with its own buffer", async () => {
+  const t = new ByteStreamTransport(new MemoryTransport());
+  await t.blobPut(A, ReadableStream.from([BYTES]));
+  t.reads.length = 0;
+  const digest = digestOf(BYTES);
+  const r = await copyBlob({ transport: t, ref: A }, { transport: t, ref: B }, digest, {
+    size: BYTES.byteLength,
+  });
+  assert.equal(r.action, "copied");
+  assert.equal(r.bytes, BYTES.byteLength);
+  assert.ok(t.reads.every((n) => n <= 7), "every read fits the target's buffer");
+  const got = await t.blobGet(B, digest);
+  assert.deepEqual(new Uint8Array(await new Response(got.body).arrayBuffer()), BYTES);
+});
+
+Deno.test("copyBlob() copies an empty blob from a byte-stream source", async () => {
+  const t = new ByteStreamTransport(new MemoryTransport());
+  const empty = new Uint8Array(0);
+  await t.blobPut(A, ReadableStream.from([empty]));
+  const digest = digestOf(empty);
+  const r = await copyBlob({ transport: t, ref: A }, { transport: t, ref: B }, digest, {
+    size: 0,
+  });
+  assert.equal(r.action, "copied");
+  assert.equal((await t.blobHead(B, digest)).size, 0);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { DigestMismatchError, OciError, RegistryError, SizeMismatchError } from "../../errors.ts";
-import { parseDigest } from "../../types/digest.ts";
+import { createHasher, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { BlobReader } from "../transport.ts";
 import { VerifyStream } from "../../verify_stream.ts";
@@ -74,7 +74,7 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   const expected = o.size ?? cl;
   /** Bytes the wire body should carry (unknown when encoded). */
   const wire = encoded ? undefined : expected;
-  let reader = first.body?.getReader();
+  let reader = _open(first.body);
   let offset = 0;
   let resumes = 0;
   const resume = async (cause: unknown): Promise<void> => {
@@ -98,52 +98,151 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
         { cause },
       );
     }
-    reader = res.body?.getReader();
+    reader = _open(res.body);
   };
-  const source = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (!reader) {
-          if (wire !== undefined && offset < wire) {
-            await resume(new _ShortBody(wire));
-            continue;
-          }
-          controller.close();
-          return;
-        }
-        let r: ReadableStreamReadResult<Uint8Array>;
-        try {
-          r = await reader.read();
-        } catch (err) {
-          if (o.request.signal?.aborted) throw err;
-          reader = undefined;
-          await resume(err);
+  // Unencoded bodies are hashed and counted right here (one stream, no
+  // extra hop per chunk); a decoded body is verified after decoding.
+  const hasher = encoded ? undefined : createHasher(parseDigest(o.digest).algorithm);
+  /** The clean end of the body: checked before it is reported. */
+  const finish = (): void => {
+    if (hasher === undefined) return;
+    if (expected !== undefined && offset !== expected) {
+      throw new SizeMismatchError(subject, expected, offset);
+    }
+    const actual = hasher.digest();
+    if (actual !== o.digest) throw new DigestMismatchError(subject, o.digest, actual);
+  };
+  /**
+   * The next piece of the wire body, at most `max` bytes, resuming broken
+   * bodies; `undefined` at the clean end. Counted and hashed here.
+   */
+  const next = async (max: number): Promise<Uint8Array | undefined> => {
+    for (;;) {
+      if (!reader) {
+        if (wire !== undefined && offset < wire) {
+          await resume(new _ShortBody(wire));
           continue;
         }
-        if (r.done) {
-          if (wire !== undefined && offset < wire) {
-            reader = undefined;
-            await resume(new _ShortBody(wire));
-            continue;
-          }
-          controller.close();
-          return;
+        return undefined;
+      }
+      let piece: Uint8Array | undefined;
+      try {
+        piece = await _read(reader, max);
+      } catch (err) {
+        if (o.request.signal?.aborted) throw err;
+        reader = undefined;
+        await resume(err);
+        continue;
+      }
+      if (piece === undefined) {
+        if (wire !== undefined && offset < wire) {
+          reader = undefined;
+          await resume(new _ShortBody(wire));
+          continue;
         }
-        offset += r.value.byteLength;
-        controller.enqueue(r.value);
+        return undefined;
+      }
+      if (piece.byteLength === 0) continue;
+      offset += piece.byteLength;
+      if (hasher !== undefined) {
+        if (expected !== undefined && offset > expected) {
+          await reader.cancel().catch(() => {});
+          throw new SizeMismatchError(subject, expected, offset);
+        }
+        hasher.update(piece);
+      }
+      return piece;
+    }
+  };
+  // A byte stream: a reader that brings its own buffer (BYOB) has the bytes
+  // copied straight into it, so a consumer that reuses one buffer makes no
+  // garbage per chunk; other readers get chunks of up to 64 KiB.
+  let left: Uint8Array | undefined;
+  const source: ReadableStream<Uint8Array> = new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: PIECE_BYTES,
+    async pull(controller: ReadableByteStreamController) {
+      const request = controller.byobRequest;
+      const view = request?.view;
+      const into = view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined;
+      // A plain wire reader may hand out more than fits: the rest waits in
+      // `left` (already counted and hashed). A BYOB piece always fits.
+      const piece = left ?? await next(into?.byteLength ?? PIECE_BYTES);
+      left = undefined;
+      if (piece === undefined) {
+        finish();
+        controller.close();
+        request?.respond(0);
         return;
       }
+      if (request && into) {
+        const n = Math.min(piece.byteLength, into.byteLength);
+        into.set(piece.subarray(0, n));
+        if (n < piece.byteLength) left = piece.subarray(n);
+        request.respond(n);
+      } else controller.enqueue(piece.slice()); // enqueueing transfers: never the scratch buffer
     },
-    async cancel(reason) {
+    async cancel(reason: unknown) {
       await reader?.cancel(reason).catch(() => {});
     },
-  }, { highWaterMark: 0 });
-  const decoded = encoded ? _decode(source, ce, o) : source;
-  const body = decoded.pipeThrough(new VerifyStream({ digest: o.digest, size: expected, subject }));
+  });
+  const body = encoded
+    ? _decode(source, ce, o).pipeThrough(
+      new VerifyStream({ digest: o.digest, size: expected, subject }),
+    )
+    : source;
   return {
     descriptor: { mediaType: MediaType.OCTET_STREAM, digest: o.digest, size: expected ?? -1 },
     body,
   };
+}
+
+/** Largest piece read from the wire at once (and auto-allocated for plain readers). */
+const PIECE_BYTES = 64 * 1024;
+
+type _WireReader = ReadableStreamDefaultReader<Uint8Array> | _ByobReader;
+
+/** A BYOB reader with its own reused scratch buffer. */
+interface _ByobReader {
+  byob: ReadableStreamBYOBReader;
+  scratch: Uint8Array;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** Opens a wire body: BYOB into one reused buffer when it is a byte stream. */
+function _open(body: ReadableStream<Uint8Array> | null): _WireReader | undefined {
+  if (!body) return undefined;
+  try {
+    const byob = body.getReader({ mode: "byob" });
+    return {
+      byob,
+      scratch: new Uint8Array(PIECE_BYTES),
+      cancel: (reason?: unknown) => byob.cancel(reason),
+    };
+  } catch {
+    return body.getReader();
+  }
+}
+
+/**
+ * Reads up to `max` bytes. A BYOB piece is a view of the reader's scratch
+ * buffer, valid until the next read: copy or consume it before then.
+ */
+async function _read(r: _WireReader, max: number): Promise<Uint8Array | undefined> {
+  if (!("byob" in r)) {
+    const got = await r.read();
+    return got.done ? undefined : got.value;
+  }
+  const size = Math.max(1, Math.min(max, r.scratch.byteLength));
+  const view = r.scratch.subarray(0, size);
+  r.scratch = new Uint8Array(0); // the read detaches it; restored below
+  try {
+    const got = await r.byob.read(view);
+    if (got.value) r.scratch = new Uint8Array(got.value.buffer);
+    return got.done ? undefined : got.value;
+  } finally {
+    if (r.scratch.byteLength === 0) r.scratch = new Uint8Array(PIECE_BYTES);
+  }
 }
 
 /**

@@ -15,10 +15,10 @@ import {
 import type { Descriptor } from "../../types/descriptor.ts";
 import { createHasher, type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
-import { VerifyStream } from "../../verify_stream.ts";
 import { repoScope } from "./auth.ts";
 import { MAX_BLOB_CHUNK, repoUrl, type ResolvedHost } from "./host_config.ts";
 import type { RegistryHttp } from "./http.ts";
+import { _UploadGuard } from "./_upload_guard.ts";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadBlobOptions {
@@ -36,6 +36,13 @@ export interface UploadBlobOptions {
   size?: number | undefined;
   /** Repository on the same registry to mount the blob from. */
   mountFrom?: string | undefined;
+  /**
+   * The body already verifies itself against `digest` (a transport's
+   * `blobGet` body): it is counted but not hashed again. @default false
+   */
+  verified?: boolean | undefined;
+  /** The caller has just checked that the blob is missing: no HEAD first. @default false */
+  skipHead?: boolean | undefined;
   /** Cancels the upload. */
   signal?: AbortSignal | undefined;
 }
@@ -100,8 +107,8 @@ export async function uploadBlob(
 ): Promise<Descriptor> {
   let bodyUsed = false;
   try {
-    if (o.digest !== undefined) {
-      parseDigest(o.digest);
+    if (o.digest !== undefined) parseDigest(o.digest);
+    if (o.digest !== undefined && o.skipHead !== true) {
       const existing = await _head(o);
       if (existing !== undefined && (o.size === undefined || existing === o.size)) {
         return _descriptor(o.digest, existing);
@@ -164,18 +171,18 @@ export async function uploadBlob(
       if (o.host.blobMax >= 0 && (o.size === undefined || o.size > o.host.blobMax)) {
         return await _chunked(o, rest, location, chunkSize, algorithm, req);
       }
-      const verify = new VerifyStream({
+      const guard = new _UploadGuard(rest, {
         digest: o.digest,
         size: o.size,
         algorithm,
+        verified: o.verified === true,
         subject: `blob for "${o.subject}"`,
       });
-      const failure: { err?: unknown } = {};
-      const stream = _recordErrors(rest.pipeThrough(verify), failure);
+      const stream = guard.stream;
       try {
         if (o.digest !== undefined) {
           await _finish(o, location, o.digest, stream, req, o.size);
-          return _descriptor(o.digest, verify.count);
+          return _descriptor(o.digest, guard.count);
         }
         const patchHeaders: Record<string, string> = { "Content-Type": MediaType.OCTET_STREAM };
         if (o.size !== undefined) patchHeaders["Content-Length"] = String(o.size);
@@ -188,11 +195,11 @@ export async function uploadBlob(
         });
         await patch.body?.cancel();
         location = _location(patch, location, o.subject);
-        const digest = verify.digest ?? "";
+        const digest = guard.digest ?? "";
         await _finish(o, location, digest, undefined, req);
-        return _descriptor(digest, verify.count);
+        return _descriptor(digest, guard.count);
       } catch (err) {
-        throw failure.err ?? err;
+        throw guard.error ?? err;
       }
     } catch (err) {
       await _cancelSession(o, location);
@@ -461,27 +468,4 @@ function _concat(parts: Uint8Array[], n: number): Uint8Array {
     off += p.byteLength;
   }
   return out;
-}
-
-/** Wraps a stream and records the error it fails with (fetch hides it). */
-function _recordErrors(
-  stream: ReadableStream<Uint8Array>,
-  failure: { err?: unknown },
-): ReadableStream<Uint8Array> {
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const r = await reader.read();
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
-      } catch (err) {
-        failure.err = err;
-        throw err;
-      }
-    },
-    async cancel(reason) {
-      await reader.cancel(reason).catch(() => {});
-    },
-  }, { highWaterMark: 0 });
 }

@@ -83,6 +83,15 @@ export interface RegistryTransportOptions {
 export interface RegistryBlobPutOptions extends BlobPutOptions {
   /** Repository on the same registry to mount the blob from (needs `digest`). */
   mountFrom?: string | undefined;
+  /**
+   * The body already verifies itself against `digest` and `size` (it errors
+   * instead of ending cleanly on a mismatch, like every `blobGet` body): its
+   * bytes are counted, not hashed a second time. The last chunk is still held
+   * back until the body ends cleanly. Ignored without `digest`. @default false
+   */
+  verified?: boolean | undefined;
+  /** The caller has just found the blob missing: skip the existence HEAD. @default false */
+  skipHead?: boolean | undefined;
 }
 
 /** Options of {@link RegistryTransport.manifestDelete} beyond the contract. */
@@ -385,6 +394,8 @@ export class RegistryTransport implements Transport, RepoLister {
       mountFrom: options.mountFrom === undefined
         ? undefined
         : registryRepository(host, options.mountFrom),
+      verified: options.verified,
+      skipHead: options.skipHead,
       signal: options.signal,
     });
   }
