@@ -192,34 +192,100 @@ function _concat(chunks: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Size of the one buffer a byte-stream body is read into (BYOB) and written from. */
+const BYOB_BUFFER = 1024 * 1024;
+
+function _aborted(path: string): AbortedError {
+  return new AbortedError(`Cannot write "${path}": the operation was cancelled`);
+}
+
+/**
+ * Copies a byte stream to `file` through one reused buffer: each read fills
+ * the rest of it (the buffer is transferred to the stream and back), and a
+ * full buffer is written. No chunk is allocated per read.
+ */
+async function _copyByob(
+  reader: ReadableStreamBYOBReader,
+  file: Deno.FsFile,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let buf = new Uint8Array(BYOB_BUFFER);
+  let off = 0;
+  for (;;) {
+    if (signal?.aborted) throw _aborted(path);
+    const r = await reader.read(buf.subarray(off));
+    if (r.value === undefined) {
+      // Only a cancelled stream gives no buffer back; nobody else holds it.
+      throw _aborted(path);
+    }
+    buf = new Uint8Array(r.value.buffer);
+    if (r.done) break;
+    off += r.value.byteLength;
+    if (off === buf.byteLength) {
+      await _writeAll(file, buf);
+      off = 0;
+    }
+  }
+  if (off > 0) await _writeAll(file, buf.subarray(0, off));
+}
+
+/** Copies any stream to `file`, gathering small chunks into large writes. */
+async function _copyChunks(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  file: Deno.FsFile,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const pending: Uint8Array[] = [];
+  let used = 0;
+  for (;;) {
+    if (signal?.aborted) throw _aborted(path);
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending.push(value);
+    used += value.byteLength;
+    if (used >= WRITE_BATCH) {
+      await _writeAll(file, _concat(pending, used));
+      pending.length = 0;
+      used = 0;
+    }
+  }
+  if (used > 0) await _writeAll(file, _concat(pending, used));
+}
+
+/** A BYOB reader of a byte stream, or `undefined` for any other stream. */
+function _byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  if (body.locked) return undefined;
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    return undefined; // not a byte stream
+  }
+}
+
 async function _writeTemp(
   dir: string,
   body: ReadableStream<Uint8Array>,
   options: WriteTempOptions = {},
 ): Promise<string> {
   const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
-  const reader = body.getReader();
+  let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = _byobReader(body) ?? body.getReader();
+  } catch (err) {
+    await Deno.remove(path).catch(() => {});
+    throw err;
+  }
   let file: Deno.FsFile | undefined;
   try {
     file = await Deno.open(path, { write: true, truncate: true });
-    // Small chunks are gathered so the disk sees few large writes.
-    const pending: Uint8Array[] = [];
-    let used = 0;
-    for (;;) {
-      if (options.signal?.aborted) {
-        throw new AbortedError(`Cannot write "${path}": the operation was cancelled`);
-      }
-      const { done, value } = await reader.read();
-      if (done) break;
-      pending.push(value);
-      used += value.byteLength;
-      if (used >= WRITE_BATCH) {
-        await _writeAll(file, _concat(pending, used));
-        pending.length = 0;
-        used = 0;
-      }
+    if (reader instanceof ReadableStreamBYOBReader) {
+      await _copyByob(reader, file, path, options.signal);
+    } else {
+      // Small chunks are gathered so the disk sees few large writes.
+      await _copyChunks(reader, file, path, options.signal);
     }
-    if (used > 0) await _writeAll(file, _concat(pending, used));
     await file.sync();
     file.close();
     file = undefined;

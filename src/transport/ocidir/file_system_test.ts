@@ -141,3 +141,119 @@ Deno.test("denoFileSystem.writeTemp() gathers many small chunks into the same by
     ok(chunks.every((c, i) => data[i * 700] === c[0] && data[i * 700 + 699] === c[699]));
   });
 });
+
+/** Deterministic bytes that do not repeat in short cycles. */
+function pattern(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = 0x12345678;
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/**
+ * A byte stream over `data` answering each read with at most `piece` bytes;
+ * records whether readers brought their own buffers (BYOB).
+ */
+function byteStream(
+  data: Uint8Array,
+  piece: number,
+  seen: { byob: number; plain: number },
+  fail?: Error,
+): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(c: ReadableByteStreamController) {
+      if (offset >= data.byteLength) {
+        if (fail) return c.error(fail);
+        c.close();
+        c.byobRequest?.respond(0);
+        return;
+      }
+      const request = c.byobRequest;
+      const view = request?.view;
+      if (request && view) {
+        seen.byob++;
+        const n = Math.min(piece, view.byteLength, data.byteLength - offset);
+        new Uint8Array(view.buffer, view.byteOffset, n).set(data.subarray(offset, offset + n));
+        offset += n;
+        request.respond(n);
+      } else {
+        seen.plain++;
+        const n = Math.min(piece, data.byteLength - offset);
+        c.enqueue(data.slice(offset, offset + n));
+        offset += n;
+      }
+    },
+  });
+}
+
+async function readBack(path: string): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(await fs.open(path)).arrayBuffer());
+}
+
+Deno.test("denoFileSystem.writeTemp() stores a byte stream (read BYOB) and a default stream identically", async () => {
+  await withDir(async (dir) => {
+    const data = pattern(3 * 1024 * 1024 + 12345);
+    const seen = { byob: 0, plain: 0 };
+    const a = await fs.writeTemp(dir, byteStream(data, 300 * 1024 + 7, seen));
+    ok(seen.byob > 0, "a byte stream is read with the writer's own buffer");
+    equal(seen.plain, 0);
+    const chunks: Uint8Array[] = [];
+    for (let i = 0; i < data.byteLength; i += 70_001) chunks.push(data.slice(i, i + 70_001));
+    const b = await fs.writeTemp(dir, ReadableStream.from(chunks));
+    deepEqual(await readBack(a), data);
+    deepEqual(await readBack(b), data);
+  });
+});
+
+Deno.test("denoFileSystem.writeTemp() stores an empty byte stream as an empty file", async () => {
+  await withDir(async (dir) => {
+    const seen = { byob: 0, plain: 0 };
+    const tmp = await fs.writeTemp(dir, byteStream(new Uint8Array(0), 10, seen));
+    equal((await fs.stat(tmp))?.size, 0);
+  });
+});
+
+Deno.test("denoFileSystem.writeTemp() removes the temp file when a byte stream errors at its end", async () => {
+  await withDir(async (dir) => {
+    const seen = { byob: 0, plain: 0 };
+    const body = byteStream(pattern(2 * 1024 * 1024 + 5), 512 * 1024, seen, new RangeError("boom"));
+    await rejects(fs.writeTemp(dir, body), RangeError);
+    ok(seen.byob > 0);
+    deepEqual(await fs.readDir(dir), []);
+  });
+});
+
+Deno.test("denoFileSystem.writeTemp() stops a byte stream on abort and cleans up", async () => {
+  await withDir(async (dir) => {
+    const ctl = new AbortController();
+    let pulls = 0;
+    const body = new ReadableStream({
+      type: "bytes",
+      pull(c: ReadableByteStreamController) {
+        if (++pulls === 2) ctl.abort();
+        const request = c.byobRequest;
+        if (request?.view) request.respond(Math.min(1024, request.view.byteLength));
+      },
+    });
+    await rejects(
+      fs.writeTemp(dir, body, { signal: ctl.signal }),
+      (err: unknown) => err instanceof AbortedError && err.code === ErrorCode.ABORTED,
+    );
+    deepEqual(await fs.readDir(dir), []);
+  });
+});
+
+Deno.test("denoFileSystem.writeTemp() refuses a locked stream and leaves no temp file", async () => {
+  await withDir(async (dir) => {
+    const body = ReadableStream.from([bytes(1)]);
+    const reader = body.getReader();
+    await rejects(fs.writeTemp(dir, body), TypeError);
+    deepEqual(await fs.readDir(dir), []);
+    await reader.cancel();
+  });
+});

@@ -74,6 +74,17 @@ export interface BlobOpenOptions extends BlobGetOptions {
   onError?: ((err: Error) => void) | undefined;
 }
 
+/** Options of {@link OciDirTransport.blobPut}. */
+export interface OciDirBlobPutOptions extends BlobPutOptions {
+  /**
+   * The body verifies itself against `digest` and `size` (it errors instead
+   * of ending cleanly on a mismatch, like a transport's blob body): with
+   * both given, it is written without hashing it again; only its length is
+   * checked, and it is stored only when it ended cleanly.
+   */
+  verified?: boolean | undefined;
+}
+
 /** Options of {@link OciDirTransport.blobAdopt}. */
 export interface BlobAdoptOptions extends CallOptions {
   /** Digest the caller verified the temp file's bytes against. */
@@ -438,17 +449,19 @@ export class OciDirTransport implements Transport {
   /**
    * Stores a blob: written to a temp file in `blobs/<alg>/` while hashed,
    * flushed, then renamed. On a mismatch or a stream error nothing is stored.
+   * A body marked `verified` (with `digest` and `size`) is not hashed again.
    * @param ref `ocidir` reference (the layout; created when missing)
    * @param body the bytes
-   * @param options expected digest and size, abort signal
+   * @param options expected digest and size, `verified`, abort signal
    * @returns the stored blob's descriptor
    * @throws {DigestMismatchError} when the bytes do not match the expected digest
    * @throws {SizeMismatchError} when the length differs from the expected size
+   * @throws {InvalidDigestError} when the expected digest is malformed
    */
   async blobPut(
     ref: Ref,
     body: ReadableStream<Uint8Array>,
-    options: BlobPutOptions = {},
+    options: OciDirBlobPutOptions = {},
   ): Promise<Descriptor> {
     let dir: string;
     let algorithm: DigestAlgorithm;
@@ -463,11 +476,17 @@ export class OciDirTransport implements Transport {
     }
     const blobsDir = `${dir}/blobs/${algorithm}`;
     await this.#fs.mkdir(blobsDir);
+    const subject = `blob for "${_name(ref)}"`;
+    const { digest: want, size } = options;
+    if (options.verified === true && want !== undefined && size !== undefined) {
+      const expected = { digest: want, size, signal: options.signal };
+      return await this.#putVerified(dir, blobsDir, body, subject, expected);
+    }
     const verify = new VerifyStream({
       algorithm,
       digest: options.digest,
       size: options.size,
-      subject: `blob for "${_name(ref)}"`,
+      subject,
     });
     const tmp = await this.#fs.writeTemp(blobsDir, body.pipeThrough(verify), {
       signal: options.signal,
@@ -480,6 +499,42 @@ export class OciDirTransport implements Transport {
     }
     await this.#fs.rename(tmp, blobPath(dir, digest));
     return { mediaType: MediaType.OCTET_STREAM, digest, size: verify.count };
+  }
+
+  /**
+   * Stores a self-verifying body: written as is (the temp file is removed
+   * when it errors), then its length is checked before the rename.
+   */
+  async #putVerified(
+    dir: string,
+    blobsDir: string,
+    body: ReadableStream<Uint8Array>,
+    subject: string,
+    options: CallOptions & { digest: string; size: number },
+  ): Promise<Descriptor> {
+    const { digest, size } = options;
+    let target: string;
+    try {
+      target = blobPath(dir, digest);
+    } catch (err) {
+      await body.cancel(err).catch(() => {});
+      throw err;
+    }
+    const tmp = await this.#fs.writeTemp(blobsDir, body, {
+      signal: options.signal,
+      prefix: "blob.",
+    });
+    try {
+      const written = (await this.#fs.stat(tmp))?.size ?? -1;
+      if (written !== size) {
+        throw new SizeMismatchError(subject, size, written);
+      }
+      await this.#fs.rename(tmp, target);
+    } catch (err) {
+      await this.#fs.remove(tmp).catch(() => {});
+      throw err;
+    }
+    return { mediaType: MediaType.OCTET_STREAM, digest, size };
   }
 
   /**

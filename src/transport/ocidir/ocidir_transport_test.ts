@@ -6,7 +6,10 @@ import { MANIFEST_READ_LIMIT } from "../../types/manifest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import { referrersFallbackTag } from "../../types/referrer.ts";
+import { VerifyStream } from "../../verify_stream.ts";
+import { denoFileSystem } from "./file_system.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
+import { openVerifiedFile } from "./verified_file_stream.ts";
 
 const enc = new TextEncoder();
 
@@ -604,6 +607,113 @@ Deno.test("OciDirTransport.blobOpen() errors the stream when the expected size i
     await rejects(new Response(r.body).arrayBuffer(), code(ErrorCode.SIZE_MISMATCH));
     equal(errors.length, 1);
     await rejects(t.blobOpen(ref(), digestOf(enc.encode("absent"))), code(ErrorCode.NOT_FOUND));
+    await t.close();
+  });
+});
+
+/** Everything under `blobs/`, relative to the layout. */
+async function blobFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const alg of Deno.readDir(`${dir}/blobs`)) {
+    for await (const f of Deno.readDir(`${dir}/blobs/${alg.name}`)) {
+      out.push(`${alg.name}/${f.name}`);
+    }
+  }
+  return out.sort();
+}
+
+Deno.test("OciDirTransport.blobPut() stores a verified body of the right digest and size", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("verified layer bytes");
+    const body = ReadableStream.from([layer.bytes]).pipeThrough(new VerifyStream(layer.desc));
+    const desc = await t.blobPut(ref(), body, { ...layer.desc, verified: true });
+    equal(desc.digest, layer.desc.digest);
+    equal(desc.size, layer.desc.size);
+    deepEqual(await Deno.readFile(blobFile(dir, layer.desc.digest)), layer.bytes);
+    deepEqual(await blobFiles(dir), [layer.desc.digest.replace(":", "/")]);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobPut() hashes a verified body only without a digest or size", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("expected layer bytes");
+    const other = enc.encode("EXPECTED layer bytes");
+    // `verified` with both digest and size trusts the body (a transport's
+    // self-verifying stream) and skips the second hash; with one missing,
+    // the bytes are hashed and a mismatch is refused as before.
+    const trusted = await t.blobPut(ref(), ReadableStream.from([other]), {
+      ...layer.desc,
+      verified: true,
+    });
+    equal(trusted.digest, layer.desc.digest);
+    await Deno.remove(blobFile(dir, layer.desc.digest));
+    await rejects(
+      t.blobPut(ref(), ReadableStream.from([other]), {
+        digest: layer.desc.digest,
+        verified: true,
+      }),
+      code(ErrorCode.DIGEST_MISMATCH),
+    );
+    deepEqual(await blobFiles(dir), []);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobPut() stores nothing when a verified body errors at its end", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("verified layer bytes");
+    const wrong = digestOf(enc.encode("other bytes"));
+    const body = ReadableStream.from([layer.bytes]).pipeThrough(
+      new VerifyStream({ digest: wrong, size: layer.desc.size }),
+    );
+    await rejects(
+      t.blobPut(ref(), body, { digest: wrong, size: layer.desc.size, verified: true }),
+      code(ErrorCode.DIGEST_MISMATCH),
+    );
+    deepEqual(await blobFiles(dir), []);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobPut() stores nothing when a verified body has the wrong length", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const layer = blob("verified layer bytes");
+    for (const bytes of [layer.bytes.subarray(1), enc.encode("verified layer bytes!")]) {
+      await rejects(
+        t.blobPut(ref(), ReadableStream.from([bytes]), { ...layer.desc, verified: true }),
+        code(ErrorCode.SIZE_MISMATCH),
+      );
+    }
+    deepEqual(await blobFiles(dir), []);
+    await t.close();
+  });
+});
+
+Deno.test("OciDirTransport.blobPut() copies a verified blob body between layouts, refusing a corrupt one", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport();
+    const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 7 + (i >> 10)) % 256);
+    const desc = await t.blobPut(ref(), ReadableStream.from([data]));
+    const copy = { ...ref(), path: `${dir}-copy` };
+    const src = await t.blobGet(ref(), desc.digest);
+    await t.blobPut(copy, src.body, { digest: desc.digest, size: desc.size, verified: true });
+    deepEqual(await Deno.readFile(blobFile(copy.path, desc.digest)), data);
+    // A corrupt source file: its body errors at the end, so nothing is stored.
+    const bad = data.slice();
+    bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 1;
+    await Deno.writeFile(blobFile(dir, desc.digest), bad);
+    await Deno.remove(blobFile(copy.path, desc.digest));
+    const body = await openVerifiedFile(denoFileSystem, blobFile(dir, desc.digest), desc);
+    await rejects(
+      t.blobPut(copy, body, { digest: desc.digest, size: desc.size, verified: true }),
+      code(ErrorCode.DIGEST_MISMATCH),
+    );
+    deepEqual(await blobFiles(copy.path), []);
     await t.close();
   });
 });

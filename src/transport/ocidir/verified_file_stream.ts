@@ -1,5 +1,6 @@
 /**
- * A blob file as one pull-based stream that reads large pieces, hashes and
+ * A blob file as one pull-based byte stream that reads large pieces (into
+ * the reader's own buffer when it brings one), hashes and
  * counts them as they pass, and errors instead of ending when the bytes do
  * not match the expected size and digest: a reader never sees a clean end of
  * corrupt content. One stream hop per piece, no `TransformStream`.
@@ -16,6 +17,13 @@ import type { FileReader, FileSystem } from "./file_system.ts";
  * cache before it is hashed.
  */
 export const VERIFIED_READ_CHUNK = 256 * 1024;
+
+/**
+ * Piece size for a reader that brings no buffer of its own (64 KiB): the
+ * stream is a byte stream, so a BYOB reader has the file read straight into
+ * its buffer and no piece is allocated.
+ */
+export const VERIFIED_AUTO_CHUNK = 64 * 1024;
 
 /** Options of {@link openVerifiedFile}. */
 export interface VerifiedFileOptions {
@@ -75,7 +83,7 @@ export async function openVerifiedFile(
     open = false;
     file.close();
   };
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: Error) => {
+  const fail = (controller: ReadableByteStreamController, err: Error) => {
     close();
     options.onError?.(err);
     controller.error(err);
@@ -86,24 +94,39 @@ export async function openVerifiedFile(
       ? undefined
       : new DigestMismatchError(subject, options.digest, actual);
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: VERIFIED_AUTO_CHUNK,
+    async pull(controller: ReadableByteStreamController) {
       try {
+        // The reader's buffer (or one auto-allocated for a default reader);
+        // a fresh one only when there is no pending read to fill.
+        const request = controller.byobRequest;
+        const view = request?.view;
         // One byte more than is left, so a file that grew is noticed.
-        const buffer = new Uint8Array(Math.min(chunkSize, Math.max(0, size - count) + 1));
+        const want = Math.min(chunkSize, Math.max(0, size - count) + 1);
+        const buffer = view
+          ? new Uint8Array(view.buffer, view.byteOffset, Math.min(want, view.byteLength))
+          : new Uint8Array(want);
         const n = await file.read(buffer);
         if (!open) return; // cancelled while reading
         if (n === null) {
           const err = count !== size ? new SizeMismatchError(subject, size, count) : verdict();
           if (err !== undefined) return fail(controller, err);
           close();
-          return controller.close();
+          controller.close();
+          request?.respond(0);
+          return;
         }
         count += n;
         if (count > size) return fail(controller, new SizeMismatchError(subject, size, count));
         const piece = n === buffer.byteLength ? buffer : buffer.subarray(0, n);
         hasher.update(piece);
-        if (count < size) return controller.enqueue(piece);
+        const deliver = () => {
+          if (request !== null) request.respond(n);
+          else controller.enqueue(piece);
+        };
+        if (count < size) return deliver();
         // The last piece is handed out only once the whole file is verified,
         // so a reader (an HTTP client counting Content-Length) never gets a
         // complete copy of corrupt content.
@@ -115,7 +138,7 @@ export async function openVerifiedFile(
         const err = verdict();
         if (err !== undefined) return fail(controller, err);
         close();
-        controller.enqueue(piece);
+        deliver();
         controller.close();
       } catch (err) {
         if (open) fail(controller, err instanceof Error ? err : new Error(String(err)));

@@ -132,3 +132,66 @@ Deno.test("openVerifiedFile() closes the file when the reader cancels", async ()
     equal(errors.length, 0);
   });
 });
+
+Deno.test("openVerifiedFile() reads into a BYOB reader's own buffer and hands it back", async () => {
+  const data = new Uint8Array(100_000).map((_, i) => (i * 31) % 251);
+  await withFile(data, async (path) => {
+    const body = await openVerifiedFile(fs, path, {
+      digest: digestOf(data),
+      size: data.byteLength,
+    });
+    const reader = body.getReader({ mode: "byob" });
+    let buf = new Uint8Array(40_000);
+    const pieces: Uint8Array[] = [];
+    for (;;) {
+      const r = await reader.read(buf);
+      ok(r.value !== undefined);
+      equal(r.value.buffer.byteLength, 40_000, "the same buffer comes back");
+      buf = new Uint8Array(r.value.buffer);
+      if (r.done) break;
+      pieces.push(r.value.slice());
+    }
+    deepEqual(pieces.map((p) => p.byteLength), [40_000, 40_000, 20_000]);
+    deepEqual(concat(pieces), data);
+  });
+});
+
+Deno.test("openVerifiedFile() gives a default reader pieces of at most 64 KiB", async () => {
+  const data = new Uint8Array(150_000).fill(3);
+  await withFile(data, async (path) => {
+    const { pieces, error } = await drain(
+      await openVerifiedFile(fs, path, { digest: digestOf(data), size: data.byteLength }),
+    );
+    equal(error, undefined);
+    deepEqual(pieces.map((p) => p.byteLength), [65_536, 65_536, 150_000 - 131_072]);
+  });
+});
+
+Deno.test("openVerifiedFile() holds back the last piece from a BYOB reader of a tampered file", async () => {
+  const good = enc.encode("original bytes of the blob");
+  const bad = enc.encode("tampered bytes of the blob");
+  await withFile(bad, async (path) => {
+    const errors: Error[] = [];
+    const body = await openVerifiedFile(fs, path, {
+      digest: digestOf(good),
+      size: good.byteLength,
+      onError: (err) => errors.push(err),
+    });
+    const reader = body.getReader({ mode: "byob" });
+    let got = 0;
+    let error: unknown;
+    try {
+      for (;;) {
+        const r = await reader.read(new Uint8Array(64));
+        if (r.done) break;
+        got += r.value.byteLength;
+      }
+    } catch (err) {
+      error = err;
+    }
+    ok(error instanceof DigestMismatchError);
+    equal(error.code, ErrorCode.DIGEST_MISMATCH);
+    equal(got, 0, "the only piece was the last one, and it is never handed out");
+    equal(errors.length, 1);
+  });
+});
