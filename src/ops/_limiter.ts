@@ -10,7 +10,10 @@ export class _Limiter {
   #active = 0;
   #waiting: (() => void)[] = [];
 
-  /** @param max concurrent tasks (`<= 0` for unlimited) */
+  /**
+   * Creates a limiter.
+   * @param max concurrent tasks (`<= 0` for unlimited)
+   */
   constructor(max: number) {
     this.#max = max;
   }

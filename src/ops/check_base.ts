@@ -127,6 +127,7 @@ export async function checkBase(
  */
 export class BaseChangedError extends OciError {
   /**
+   * Creates the error for an image whose base changed.
    * @param image the image checked
    * @param reason why the base differs
    */

@@ -33,6 +33,7 @@ export class CopyError extends OciError {
   readonly subject: string;
 
   /**
+   * Wraps a failure of one side of a copy.
    * @param op the failed operation (`get manifest`, `put blob`, …)
    * @param side `source` or `destination`
    * @param subject the reference or digest being copied

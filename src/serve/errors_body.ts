@@ -47,6 +47,7 @@ export class ApiError extends Error {
   readonly headers: Record<string, string>;
 
   /**
+   * Creates an API error answered with the spec's JSON error body.
    * @param status HTTP status
    * @param code spec error code of the first entry
    * @param message human message of the first entry

@@ -47,6 +47,7 @@ export class UploadSession {
   #closed = false;
 
   /**
+   * Starts an upload session.
    * @param id session id
    * @param repo repository name
    * @param algorithm digest algorithm to hash with
@@ -155,7 +156,10 @@ export class UploadStore {
   #sessions = new Map<string, UploadSession>();
   #ready: Promise<void> | undefined;
 
-  /** @param options file system, directory, clock and limits */
+  /**
+   * Creates an empty store of upload sessions.
+   * @param options file system, directory, clock and limits
+   */
   constructor(options: UploadStoreOptions) {
     this.#fs = options.fs;
     this.#dir = options.dir;

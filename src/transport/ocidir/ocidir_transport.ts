@@ -146,7 +146,10 @@ export class OciDirTransport implements Transport {
   #candidates = new Map<string, GcCandidates>();
   #created = new Set<string>();
 
-  /** @param options file system to use */
+  /**
+   * Creates a transport serving every `ocidir` reference.
+   * @param options file system to use
+   */
   constructor(options: OciDirTransportOptions = {}) {
     this.#fs = options.fs ?? denoFileSystem;
   }

@@ -45,6 +45,7 @@ export class Limiter {
   #sleep: Sleep;
 
   /**
+   * Creates a limiter of concurrent requests and starts per second.
    * @param max concurrent holders
    * @param perSec starts per second, 0 for no limit
    * @param now clock

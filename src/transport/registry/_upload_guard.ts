@@ -46,6 +46,7 @@ export class _UploadGuard {
   #error: unknown;
 
   /**
+   * Wraps an upload body with its checks.
    * @param source the body (consumed or cancelled through {@link stream})
    * @param o expected digest and size, whether the source verifies itself
    */

@@ -64,7 +64,10 @@ export class RegistryAuth {
   #challenges = new Map<string, Challenge>();
   #creds = new Map<string, Promise<Credential | undefined>>();
 
-  /** @param options fetch, clock, user agent, credential lookup */
+  /**
+   * Creates the authenticator for every registry host.
+   * @param options fetch, clock, user agent, credential lookup
+   */
   constructor(options: RegistryAuthOptions) {
     this.#opts = options;
     this.#cache = new TokenCache(options.now);

@@ -78,7 +78,10 @@ export class RegistryHttp {
   #warned = new Set<string>();
   #backoff = new Map<string, number>();
 
-  /** @param options fetch, auth, clock, sleep, logger */
+  /**
+   * Creates the request pipeline (retries, backoff, limits, auth).
+   * @param options fetch, auth, clock, sleep, logger
+   */
   constructor(options: RegistryHttpOptions) {
     this.#o = options;
   }

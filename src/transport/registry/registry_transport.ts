@@ -134,7 +134,10 @@ export class RegistryTransport implements Transport, RepoLister {
   #logger: RegistryLogger | undefined;
   #locks = new Map<string, Promise<void>>();
 
-  /** @param options fetch, hosts, user agent, logger, clock, sleep, credentials */
+  /**
+   * Creates a transport for every registry reference.
+   * @param options fetch, hosts, user agent, logger, clock, sleep, credentials
+   */
   constructor(options: RegistryTransportOptions = {}) {
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     const now = options.now ?? Date.now;

@@ -50,7 +50,10 @@ export class TokenCache {
   #now: () => number;
   #tokens = new Map<string, CachedToken>();
 
-  /** @param now clock in milliseconds since the epoch */
+  /**
+   * Creates an empty token cache.
+   * @param now clock in milliseconds since the epoch
+   */
   constructor(now: () => number) {
     this.#now = now;
   }
