@@ -54,11 +54,12 @@ export function denoIo(signal: AbortSignal): CliIo {
  */
 export async function readTerminalLine(prompt: string, echo: boolean): Promise<string> {
   const enc = new TextEncoder();
-  await Deno.stderr.write(enc.encode(prompt));
   const bytes: number[] = [];
   const one = new Uint8Array(1);
+  // Raw mode first: a password typed as soon as the prompt shows is never echoed.
   Deno.stdin.setRaw(true);
   try {
+    await Deno.stderr.write(enc.encode(prompt));
     for (;;) {
       const n = await Deno.stdin.read(one);
       const c = one[0] ?? 0;
