@@ -9,7 +9,6 @@ import {
   commonName,
   isImage,
   isIndex,
-  MANIFEST_READ_LIMIT,
   ManifestInvalidError,
   MediaType,
   type Platform,
@@ -43,7 +42,7 @@ import {
 } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
 import { createProgress } from "../src/ops/progress.ts";
-import { readCapped } from "../src/read_capped.ts";
+import { readBlobCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("image");
 
@@ -94,8 +93,11 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           }": it is an artifact (config type "${config.mediaType}"); use "artifact get --config"`,
         );
       }
-      const reader = await ctx.client.blobGet(target, config.digest, { size: config.size });
-      const raw = await readCapped(reader.body, MANIFEST_READ_LIMIT, `config "${config.digest}"`);
+      const raw = await readBlobCapped(ctx.client, target, {
+        digest: config.digest,
+        size: config.size,
+        signal: ctx.signal,
+      });
       let view: ConfigView;
       try {
         view = new ConfigView(config, raw);

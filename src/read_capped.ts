@@ -6,6 +6,9 @@
  * @module
  */
 import { SizeLimitError } from "./errors.ts";
+import { concatBytes } from "./bytes.ts";
+import { MANIFEST_READ_LIMIT } from "./types/manifest.ts";
+import type { Ref } from "./types/ref.ts";
 
 /**
  * Reads a stream to the end, failing as soon as it passes `limit` bytes. The
@@ -81,11 +84,47 @@ async function _read(
   } finally {
     reader.releaseLock();
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return { bytes: out, over: false };
+  return { bytes: concatBytes(chunks, total), over: false };
+}
+
+/** What {@link readBlobCapped} needs from a transport or client. */
+export interface CappedBlobSource {
+  /** Opens a verified blob stream. */
+  blobGet(
+    ref: Ref,
+    digest: string,
+    options?: { size?: number | undefined; signal?: AbortSignal | undefined },
+  ): Promise<{ body: ReadableStream<Uint8Array> }>;
+}
+
+/**
+ * Reads a small blob (an image config, a JSON document) whole, verified by
+ * the transport and capped like a manifest read (8 MiB).
+ *
+ * @param source a transport or client
+ * @param ref the repository
+ * @param options digest, size when known, abort signal, cap
+ * @returns the bytes
+ * @throws {SizeLimitError} when the blob is over the cap
+ * @throws {NotFoundError} when it does not exist
+ */
+export async function readBlobCapped(
+  source: CappedBlobSource,
+  ref: Ref,
+  options: {
+    digest: string;
+    size?: number | undefined;
+    signal?: AbortSignal | undefined;
+    limit?: number;
+  },
+): Promise<Uint8Array> {
+  const r = await source.blobGet(ref, options.digest, {
+    size: options.size,
+    signal: options.signal,
+  });
+  return await readCapped(
+    r.body,
+    options.limit ?? MANIFEST_READ_LIMIT,
+    `config "${options.digest}"`,
+  );
 }

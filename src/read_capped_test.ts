@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SizeLimitError } from "./errors.ts";
-import { readCapped, readUpTo } from "./read_capped.ts";
+import { readBlobCapped, readCapped, readUpTo } from "./read_capped.ts";
 
 Deno.test("readCapped() joins chunks up to the limit", async () => {
   const body = ReadableStream.from([new Uint8Array([1, 2]), new Uint8Array([3])]);
@@ -40,4 +40,15 @@ Deno.test("readUpTo() keeps the first bytes and cancels the rest", async () => {
   assert.ok(cancelled);
   const short = ReadableStream.from([new Uint8Array([1])]);
   assert.deepEqual(await readUpTo(short, 6), new Uint8Array([1]));
+});
+
+Deno.test("readBlobCapped() reads a verified blob and refuses one over the cap", async () => {
+  const { MemoryTransport } = await import("./transport/memory/memory_transport.ts");
+  const { parseRef } = await import("./types/ref.ts");
+  const t = new MemoryTransport();
+  const repo = parseRef("localhost:5000/a/b");
+  const body = new TextEncoder().encode('{"architecture":"amd64"}');
+  const d = await t.blobPut(repo, ReadableStream.from([body]));
+  assert.deepEqual(await readBlobCapped(t, repo, { digest: d.digest, size: d.size }), body);
+  await assert.rejects(readBlobCapped(t, repo, { digest: d.digest, limit: 4 }), SizeLimitError);
 });

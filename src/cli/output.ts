@@ -7,6 +7,7 @@
 import { UsageError } from "../errors.ts";
 import { renderFormat } from "../template/template.ts";
 import type { StreamSink } from "./stream_sink.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** Response headers as Go's `http.Header`: canonical names to values. */
 export type RawHeaders = Record<string, string[]>;
@@ -68,10 +69,10 @@ export function formatOutput(
 ): string | Uint8Array {
   switch (format) {
     case "raw":
-      return _concat(
+      return concatBytes([
         new TextEncoder().encode(_headers(value, format) + "\n"),
         _body(value, format),
-      );
+      ]);
     case "raw-body":
     case "rawBody":
     case "body":
@@ -98,13 +99,6 @@ function _headers(value: Formattable, format: string): string {
   }
   const h = value.RawHeaders();
   return Object.keys(h).sort().flatMap((k) => (h[k] ?? []).map((v) => `${k}: ${v}\n`)).join("");
-}
-
-function _concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
 }
 
 /**

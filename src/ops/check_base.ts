@@ -6,9 +6,9 @@
  * @module
  */
 import { ErrorCode, OciError, UsageError } from "../errors.ts";
-import { readCapped } from "../read_capped.ts";
+import { readBlobCapped } from "../read_capped.ts";
 import type { Platform } from "../types/descriptor.ts";
-import { isImage, MANIFEST_READ_LIMIT } from "../types/manifest.ts";
+import { isImage } from "../types/manifest.ts";
 import { commonName, parseRef, type Ref } from "../types/ref.ts";
 import { _resolveImage, type ImageReader } from "./_image_reader.ts";
 
@@ -47,8 +47,7 @@ async function _history(
   digest: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const r = await reader.blobGet(ref, digest, { signal });
-  const bytes = await readCapped(r.body, MANIFEST_READ_LIMIT, `config "${digest}"`);
+  const bytes = await readBlobCapped(reader, ref, { digest, signal });
   const json = JSON.parse(new TextDecoder().decode(bytes)) as { history?: unknown[] };
   return (json.history ?? []).map((h) => JSON.stringify(h));
 }

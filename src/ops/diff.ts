@@ -6,9 +6,8 @@
  */
 import { ManifestInvalidError } from "../errors.ts";
 import { walkLayer } from "../archive/layer_reader.ts";
-import { readCapped } from "../read_capped.ts";
+import { readBlobCapped } from "../read_capped.ts";
 import { createHasher } from "../types/digest.ts";
-import { MANIFEST_READ_LIMIT } from "../types/manifest.ts";
 import type { Ref } from "../types/ref.ts";
 import type { ImageReader } from "./_image_reader.ts";
 import { _diffLines, _unified } from "./_myers.ts";
@@ -90,8 +89,7 @@ async function _readJsonBlob(
   digest: string,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const r = await reader.blobGet(ref, digest, { signal });
-  const bytes = await readCapped(r.body, MANIFEST_READ_LIMIT, `config "${digest}"`);
+  const bytes = await readBlobCapped(reader, ref, { digest, signal });
   return _pretty(bytes, `config "${digest}"`);
 }
 

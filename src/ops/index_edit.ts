@@ -10,7 +10,7 @@
  */
 import { NotFoundError, UnsupportedMediaTypeError, UsageError } from "../errors.ts";
 import type { Client } from "../client.ts";
-import { readCapped } from "../read_capped.ts";
+import { readBlobCapped } from "../read_capped.ts";
 import type { CallOptions } from "../transport/transport.ts";
 import type { Descriptor, Platform } from "../types/descriptor.ts";
 import { isDigest } from "../types/digest.ts";
@@ -20,7 +20,6 @@ import {
   isImage,
   isIndex,
   type Manifest,
-  MANIFEST_READ_LIMIT,
   manifestDescriptor,
   parseManifest,
 } from "../types/manifest.ts";
@@ -350,8 +349,11 @@ async function _platformOf(
 ): Promise<Platform | undefined> {
   if (!isImage(m) || !IMAGE_CONFIGS.includes(m.json.config.mediaType)) return undefined;
   const c = m.json.config;
-  const reader = await client.blobGet(withoutReference(ref), c.digest, { size: c.size, signal });
-  const raw = await readCapped(reader.body, MANIFEST_READ_LIMIT, `config "${c.digest}"`);
+  const raw = await readBlobCapped(client, withoutReference(ref), {
+    digest: c.digest,
+    size: c.size,
+    signal,
+  });
   let cfg: Record<string, unknown>;
   try {
     cfg = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;

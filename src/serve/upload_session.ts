@@ -10,6 +10,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { DigestAlgorithm } from "../types/digest.ts";
 import type { FileReader, FileSystem, FileWriter } from "../transport/ocidir/file_system.ts";
 import { ApiError } from "./errors_body.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** Bounds of the upload sessions. */
 export interface UploadLimits {
@@ -281,7 +282,7 @@ export class UploadStore {
       let used = 0;
       const flush = async () => {
         if (used === 0) return;
-        const bytes = _concat(pending, used);
+        const bytes = concatBytes(pending, used);
         pending.length = 0;
         used = 0;
         hash.update(bytes);
@@ -437,17 +438,6 @@ export class UploadStore {
 
 /** Bytes gathered before one write to disk (256 KiB; see VERIFIED_READ_CHUNK). */
 const WRITE_BATCH = 256 * 1024;
-
-function _concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
 
 function _lengthError(expected: number, received: number): ApiError {
   return new ApiError(

@@ -6,6 +6,7 @@
  * @module
  */
 import { AbortedError, NotFoundError } from "../../errors.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** What {@link FileSystem.stat} reports. */
 export interface FileInfo {
@@ -181,17 +182,6 @@ async function _writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
 /** Bytes gathered before one write to disk. */
 const WRITE_BATCH = 256 * 1024;
 
-function _concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
 /** Size of the one buffer a byte-stream body is read into (BYOB) and written from. */
 const BYOB_BUFFER = 1024 * 1024;
 
@@ -246,12 +236,12 @@ async function _copyChunks(
     pending.push(value);
     used += value.byteLength;
     if (used >= WRITE_BATCH) {
-      await _writeAll(file, _concat(pending, used));
+      await _writeAll(file, concatBytes(pending, used));
       pending.length = 0;
       used = 0;
     }
   }
-  if (used > 0) await _writeAll(file, _concat(pending, used));
+  if (used > 0) await _writeAll(file, concatBytes(pending, used));
 }
 
 /** A BYOB reader of a byte stream, or `undefined` for any other stream. */

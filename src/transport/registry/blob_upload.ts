@@ -19,6 +19,7 @@ import { repoScope } from "./auth.ts";
 import { MAX_BLOB_CHUNK, repoUrl, type ResolvedHost } from "./host_config.ts";
 import type { RegistryHttp } from "./http.ts";
 import { _UploadGuard } from "./_upload_guard.ts";
+import { concatBytes } from "../../bytes.ts";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadBlobOptions {
@@ -418,7 +419,7 @@ class _Chunks {
       parts.push(r.value);
       n += r.value.byteLength;
     }
-    const all = _concat(parts, n);
+    const all = concatBytes(parts, n);
     if (n > limit) {
       this.#pending = all.subarray(limit);
       return { bytes: all.subarray(0, limit), done: false };
@@ -457,15 +458,4 @@ class _Chunks {
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => {});
   }
-}
-
-function _concat(parts: Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1 && parts[0]) return parts[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
