@@ -25,6 +25,9 @@ import type {
   BlobReader,
   CallOptions,
   ManifestPutOptions,
+  RawBlob,
+  RawBlobSource,
+  RawBlobTarget,
   ReferrerListOptions,
   RepoLister,
   TagListOptions,
@@ -115,7 +118,8 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
  * A registry transport that resolves its hosts and credentials on first use
  * and forwards every call to a {@link RegistryTransport}.
  */
-export class ConfiguredRegistryTransport implements Transport, RepoLister {
+export class ConfiguredRegistryTransport
+  implements Transport, RepoLister, RawBlobSource, RawBlobTarget {
   /** The scheme this transport serves. */
   readonly scheme = "reg";
   #settings: TransportSettings;
@@ -123,6 +127,8 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
   #ready:
     | Promise<{ t: RegistryTransport; seam: RegistryFetch; resolved: ResolvedHosts }>
     | undefined;
+  /** The inner transport once resolved. */
+  #loaded: RegistryTransport | undefined;
 
   /**
    * Creates the transport without touching configuration or network; hosts
@@ -173,6 +179,7 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
         userAgent: s.userAgent ?? DEFAULT_USER_AGENT,
         logger: s.logger,
       });
+      this.#loaded = t;
       return { t, seam, resolved };
     })();
     return this.#ready;
@@ -189,6 +196,46 @@ export class ConfiguredRegistryTransport implements Transport, RepoLister {
    */
   async ping(ref: Ref, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.ping(ref, options);
+  }
+  /**
+   * Opens a blob's HTTP body unchecked, for copy's fast path.
+   *
+   * @see RegistryTransport.blobGetRaw
+   * @param ref repository reference
+   * @param digest blob digest
+   * @param options expected size, signal
+   * @returns the raw blob
+   * @throws {UnsupportedError} when the body needs checking on the way
+   */
+  async blobGetRaw(
+    ref: Ref,
+    digest: string,
+    options: CallOptions & { size: number },
+  ): Promise<RawBlob> {
+    return (await this.#inner()).t.blobGetRaw(ref, digest, options);
+  }
+  /**
+   * Tells whether a raw upload is worth trying.
+   *
+   * @see RegistryTransport.canPutRaw
+   * @param ref repository reference
+   * @returns true until the host is known to refuse one
+   */
+  canPutRaw(ref: Ref): boolean {
+    return this.#loaded?.canPutRaw(ref) ?? true;
+  }
+  /**
+   * Uploads a raw blob; the registry checks its digest.
+   *
+   * @see RegistryTransport.blobPutRaw
+   * @param ref repository reference
+   * @param blob the raw blob
+   * @param options signal
+   * @returns the descriptor
+   * @throws {RegistryError} the registry refused the upload
+   */
+  async blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor> {
+    return (await this.#inner()).t.blobPutRaw(ref, blob, options);
   }
   /**
    * Resolves a manifest to its descriptor with a `HEAD` request.

@@ -39,8 +39,12 @@ import { wrapCopyError } from "./copy_error.ts";
 import { _Limiter } from "./_limiter.ts";
 import { filterIndex } from "./platform_filter.ts";
 
-/** Default number of concurrent transfers (blobs, and manifest requests) of a copy. */
-export const DEFAULT_COPY_CONCURRENCY = 3;
+/**
+ * Default number of concurrent transfers (blobs, and manifest requests) of a
+ * copy: 6, matching the registry hosts' default request concurrency (skopeo
+ * also moves 6 layers at once).
+ */
+export const DEFAULT_COPY_CONCURRENCY = 6;
 
 /** Options of {@link copyImage}. */
 export interface CopyOptions extends CopyHooks {
@@ -65,7 +69,7 @@ export interface CopyOptions extends CopyHooks {
   forceRecursive?: boolean | undefined;
   /** When the target already has the digest, skip referrer and digest-tag checks too. @default false */
   fast?: boolean | undefined;
-  /** Concurrent transfers. @default 3 */
+  /** Concurrent transfers. @default DEFAULT_COPY_CONCURRENCY */
   concurrency?: number | undefined;
   /** Cancels the copy. */
   signal?: AbortSignal | undefined;

@@ -36,6 +36,7 @@ import type { Ref } from "../types/ref.ts";
 import { denoFileSystem, type FileSystem } from "../transport/ocidir/file_system.ts";
 import { withLayoutLock } from "../transport/ocidir/lock.ts";
 import { OciDirTransport } from "../transport/ocidir/ocidir_transport.ts";
+import { VerifiedFiles } from "../transport/ocidir/verified_files.ts";
 import { readCappedBody } from "./_body.ts";
 import { paginate } from "./_pagination.ts";
 import { parseRange, sliceStream } from "./_range.ts";
@@ -86,6 +87,13 @@ export interface RegistryHandlerOptions {
   limits?: Partial<RegistryLimits> | undefined;
   /** Receives one line per server-side problem (corrupt blob, internal error). */
   log?: ((message: string) => void) | undefined;
+  /**
+   * Hash every blob on every GET. By default a blob is hashed when it is
+   * written or first read, and served again without hashing while its file
+   * is unchanged (same inode, size, modification and change time; see
+   * `VerifiedFiles`). @default false
+   */
+  verifyEveryRead?: boolean | undefined;
 }
 
 /** A registry as a fetch-style function. */
@@ -185,7 +193,10 @@ class _Registry {
     this.#noDelete = options.noDelete === true;
     this.#auth = options.auth;
     this.#log = options.log ?? (() => {});
-    this.#t = new OciDirTransport({ fs: this.#fs });
+    this.#t = new OciDirTransport({
+      fs: this.#fs,
+      verified: options.verifyEveryRead === true ? undefined : new VerifiedFiles(),
+    });
     this.#uploads = new UploadStore({
       fs: this.#fs,
       dir: `${this.#dir}/.uploads`,

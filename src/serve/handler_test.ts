@@ -2,6 +2,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import bcrypt from "bcryptjs";
 import { createRegistryHandler, type RegistryHandlerOptions } from "./handler.ts";
 import { parseHtpasswd } from "./htpasswd.ts";
+import { denoFileSystem, type FileInfo, type FileSystem } from "../transport/ocidir/file_system.ts";
 import { digestOf } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import {
@@ -242,6 +243,70 @@ Deno.test("registry handler: a blob whose bytes no longer match its digest is ne
     );
     equal(ranged.status, 206);
     await rejects(ranged.arrayBuffer());
+  });
+});
+
+/**
+ * A file system whose `stat` keeps reporting the first identity it saw for
+ * `path`: bytes that change under it look like bit rot the file system
+ * cannot see.
+ */
+function frozenIdentity(): { fs: FileSystem; freeze: (path: string) => void } {
+  const frozen = new Map<string, FileInfo | undefined>();
+  const fs: FileSystem = {
+    ...denoFileSystem,
+    async stat(path) {
+      const info = await denoFileSystem.stat(path);
+      if (!frozen.has(path)) return info;
+      if (frozen.get(path) === undefined) frozen.set(path, info);
+      return frozen.get(path);
+    },
+  };
+  return { fs, freeze: (path) => frozen.set(path, undefined) };
+}
+
+Deno.test("registry handler: a blob checked on upload is served again unhashed while its identity holds", async () => {
+  const { fs, freeze } = frozenIdentity();
+  await withHandler(async (s, _root, dir) => {
+    const data = enc.encode("original bytes of the blob");
+    const path = `${dir}/id/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    freeze(path);
+    equal((await pushBlob(s, BASE, "id/repo", data)).status, 201);
+    const first = await s(new Request(`${BASE}/v2/id/repo/blobs/${digestOf(data)}`));
+    deepEqual(new Uint8Array(await first.arrayBuffer()), data);
+    // Same length, other bytes, identity frozen: the memory of the check is trusted.
+    await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
+    const again = await s(new Request(`${BASE}/v2/id/repo/blobs/${digestOf(data)}`));
+    equal(new TextDecoder().decode(await again.arrayBuffer()), "tampered bytes of the blob");
+  }, { fs });
+});
+
+Deno.test("registry handler: verifyEveryRead hashes every GET, whatever the file's identity says", async () => {
+  const { fs, freeze } = frozenIdentity();
+  await withHandler(async (s, _root, dir, { logs }) => {
+    const data = enc.encode("original bytes of the blob");
+    const path = `${dir}/ev/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    freeze(path);
+    equal((await pushBlob(s, BASE, "ev/repo", data)).status, 201);
+    const first = await s(new Request(`${BASE}/v2/ev/repo/blobs/${digestOf(data)}`));
+    deepEqual(new Uint8Array(await first.arrayBuffer()), data);
+    await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
+    const again = await s(new Request(`${BASE}/v2/ev/repo/blobs/${digestOf(data)}`));
+    await rejects(again.arrayBuffer());
+    ok(logs.some((l) => l.includes(digestOf(data))));
+  }, { fs, verifyEveryRead: true });
+});
+
+Deno.test("registry handler: a tampered blob is refused on every GET, never remembered as checked", async () => {
+  await withHandler(async (s, _root, dir) => {
+    const data = enc.encode("original bytes of the blob");
+    equal((await pushBlob(s, BASE, "fc/repo", data)).status, 201);
+    const path = `${dir}/fc/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
+    for (let i = 0; i < 2; i++) {
+      const res = await s(new Request(`${BASE}/v2/fc/repo/blobs/${digestOf(data)}`));
+      await rejects(res.arrayBuffer());
+    }
   });
 });
 

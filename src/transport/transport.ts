@@ -139,3 +139,71 @@ export interface RepoLister {
 export function isRepoLister(t: Transport): t is Transport & RepoLister {
   return typeof (t as Partial<RepoLister>).repoList === "function";
 }
+
+/**
+ * A blob's bytes as a stream that Deno moves without JavaScript (a file or
+ * an HTTP body), for copy's fast path: the target checks the bytes against
+ * `digest` and `size` before anything is committed (see {@link RawBlobTarget}).
+ */
+export interface RawBlob {
+  /** The blob's digest. */
+  digest: string;
+  /** The blob's size. */
+  size: number;
+  /** The bytes; consume or cancel. */
+  body: ReadableStream<Uint8Array>;
+  /**
+   * The source hashed these bytes just before opening them (a local file);
+   * `false` when nobody has checked them yet (an HTTP body).
+   */
+  checked: boolean;
+}
+
+/** Optional ability: opening blobs as {@link RawBlob}s. */
+export interface RawBlobSource {
+  /**
+   * Opens a blob as a raw stream.
+   *
+   * @throws {UnsupportedError} when this blob cannot be read raw here (use `blobGet`)
+   * @throws {NotFoundError} when the blob does not exist
+   * @throws {DigestMismatchError} when a local file does not match its digest
+   */
+  blobGetRaw(ref: Ref, digest: string, options: CallOptions & { size: number }): Promise<RawBlob>;
+}
+
+/** Optional ability: storing {@link RawBlob}s, checked before they are committed. */
+export interface RawBlobTarget {
+  /** Whether a raw put to this repository is worth trying (false after a refusal). */
+  canPutRaw(ref: Ref): boolean;
+  /**
+   * Stores a raw blob. Nothing is committed unless the bytes match the
+   * blob's digest and size: an ocidir hashes its temp file before the
+   * rename; a registry checks `?digest=` itself when the upload completes
+   * (distribution-spec), and its answer is checked.
+   *
+   * @throws {DigestMismatchError} bytes with another digest (nothing stored)
+   * @throws {SizeMismatchError} bytes with another length (nothing stored)
+   * @throws {RegistryError} the registry refused the upload
+   */
+  blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor>;
+}
+
+/**
+ * Tells whether a transport can open raw blobs.
+ *
+ * @param t a transport
+ * @returns true when it implements {@link RawBlobSource}
+ */
+export function isRawBlobSource<T extends object>(t: T): t is T & RawBlobSource {
+  return typeof (t as Partial<RawBlobSource>).blobGetRaw === "function";
+}
+
+/**
+ * Tells whether a transport can store raw blobs.
+ *
+ * @param t a transport
+ * @returns true when it implements {@link RawBlobTarget}
+ */
+export function isRawBlobTarget<T extends object>(t: T): t is T & RawBlobTarget {
+  return typeof (t as Partial<RawBlobTarget>).blobPutRaw === "function";
+}

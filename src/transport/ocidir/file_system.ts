@@ -20,6 +20,8 @@ export interface FileInfo {
   mtime: number | undefined;
   /** Inode number, when the platform has one. */
   ino: number | undefined;
+  /** Status change time in milliseconds since the epoch, when known. */
+  ctime?: number | undefined;
 }
 
 /** A held exclusive lock; release it exactly once. */
@@ -34,6 +36,14 @@ export interface WriteTempOptions {
   signal?: AbortSignal | undefined;
   /** Start of the temp file name. @default "tmp." */
   prefix?: string | undefined;
+  /**
+   * The body is a stream Deno moves without JavaScript (a file or an HTTP
+   * body): it is piped to the file as it comes instead of being gathered
+   * into large writes. @default false
+   */
+  direct?: boolean | undefined;
+  /** Hears the temp file's path as soon as it exists, before anything is written. */
+  onCreated?: ((path: string) => void) | undefined;
 }
 
 /** A file open for reading in caller-sized pieces; close it exactly once. */
@@ -44,6 +54,12 @@ export interface FileReader {
    * @returns the number of bytes read, or `null` at the end of the file
    */
   read(buffer: Uint8Array): Promise<number | null>;
+  /**
+   * Flushes the file's data to disk, whoever wrote it (a reader that
+   * follows a file being written can start the writer's flush early).
+   * @returns nothing
+   */
+  sync(): Promise<void>;
   /** Closes the file. */
   close(): void;
 }
@@ -260,6 +276,8 @@ async function _writeTemp(
   options: WriteTempOptions = {},
 ): Promise<string> {
   const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
+  options.onCreated?.(path);
+  if (options.direct === true) return await _pipeTemp(path, body, options.signal);
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
   try {
     reader = _byobReader(body) ?? body.getReader();
@@ -287,6 +305,39 @@ async function _writeTemp(
     throw err;
   } finally {
     reader.releaseLock();
+  }
+}
+
+/**
+ * Pipes a native stream into the (new, empty) temp file at `path`, then
+ * flushes it. The file's writable is closed by the pipe: Deno's file
+ * writable holds back a small last write until it is closed. The flush
+ * goes through a second handle (fsync flushes the file, whatever handle
+ * wrote it).
+ */
+async function _pipeTemp(
+  path: string,
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  try {
+    if (signal?.aborted) throw _aborted(path);
+    const file = await Deno.open(path, { write: true, truncate: true });
+    // The pipe closes the file when it ends, and aborts it (closing it) on failure.
+    await body.pipeTo(file.writable, signal ? { signal } : {}).catch((err) => {
+      throw signal?.aborted ? _aborted(path) : err;
+    });
+    const again = await Deno.open(path, { read: true });
+    try {
+      await again.syncData();
+    } finally {
+      again.close();
+    }
+    return path;
+  } catch (err) {
+    await body.cancel(err).catch(() => {});
+    await Deno.remove(path).catch(() => {});
+    throw err;
   }
 }
 
@@ -331,7 +382,11 @@ export const denoFileSystem: FileSystem = {
     } catch (err) {
       throw _notFound(err, "open", path);
     }
-    return { read: (buffer) => file.read(buffer), close: () => file.close() };
+    return {
+      read: (buffer) => file.read(buffer),
+      sync: () => file.syncData(),
+      close: () => file.close(),
+    };
   },
   async createTemp(dir, options = {}) {
     const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
@@ -369,6 +424,7 @@ export const denoFileSystem: FileSystem = {
         size: info.size,
         mtime: info.mtime?.getTime(),
         ino: info.ino ?? undefined,
+        ctime: info.ctime?.getTime(),
       };
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return undefined;

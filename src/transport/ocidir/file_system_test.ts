@@ -257,3 +257,16 @@ Deno.test("denoFileSystem.writeTemp() refuses a locked stream and leaves no temp
     await reader.cancel();
   });
 });
+
+Deno.test("denoFileSystem.stat() reports inode, mtime and ctime (a file's identity)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/f`, new Uint8Array([1]));
+    const info = await fs.stat(`${dir}/f`);
+    equal(typeof info?.ino, "number");
+    equal(typeof info?.mtime, "number");
+    equal(typeof info?.ctime, "number");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -37,6 +37,8 @@ export interface VerifiedFileOptions {
   chunkSize?: number | undefined;
   /** Called once when the stream errors (corrupt or unreadable file), not on cancel. */
   onError?: ((err: Error) => void) | undefined;
+  /** Called once when the whole file was read and matched, before the stream ends. */
+  onVerified?: (() => void) | undefined;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function openVerifiedFile(
           const err = count !== size ? new SizeMismatchError(subject, size, count) : verdict();
           if (err !== undefined) return fail(controller, err);
           close();
+          options.onVerified?.();
           controller.close();
           request?.respond(0);
           return;
@@ -138,6 +141,7 @@ export async function openVerifiedFile(
         const err = verdict();
         if (err !== undefined) return fail(controller, err);
         close();
+        options.onVerified?.();
         deliver();
         controller.close();
       } catch (err) {

@@ -31,7 +31,10 @@ export interface HostConfig {
   mirrors?: string[] | undefined;
   /** Order among a registry and its mirrors: larger first. @default 0 */
   priority?: number | undefined;
-  /** Concurrent requests to this host. @default 3 */
+  /**
+   * Concurrent requests to this host (a blob upload holds its slot until
+   * the registry answers). @default DEFAULT_REQ_CONCURRENT (6; regctl uses 3)
+   */
   reqConcurrent?: number | undefined;
   /** Request starts per second, 0 for no limit. @default 0 */
   reqPerSec?: number | undefined;
@@ -50,6 +53,13 @@ export interface HostConfig {
   /** PEM client key (the injected fetch must honour it). */
   clientKey?: string | undefined;
 }
+
+/**
+ * Default concurrent requests per host: 6, as many layers as skopeo moves
+ * at once (regctl's 3 leaves a 4-layer image waiting for a second round;
+ * `registry set --req-concurrent 3` restores it).
+ */
+export const DEFAULT_REQ_CONCURRENT = 6;
 
 /** Docker Hub's name in references. */
 export const DOCKER_HUB = "docker.io";
@@ -122,7 +132,7 @@ export function resolveHost(hosts: readonly HostConfig[], registry: string): Res
     hostname,
     tls: config.tls ?? tlsFromName ?? "enabled",
     pathPrefix: (config.pathPrefix ?? "").replace(/^\/+|\/+$/g, ""),
-    reqConcurrent: _positive(config.reqConcurrent, 3),
+    reqConcurrent: _positive(config.reqConcurrent, DEFAULT_REQ_CONCURRENT),
     reqPerSec: config.reqPerSec !== undefined && config.reqPerSec > 0 ? config.reqPerSec : 0,
     blobChunk: Math.min(_positive(config.blobChunk, DEFAULT_BLOB_CHUNK), MAX_BLOB_CHUNK),
     blobMax: config.blobMax !== undefined && config.blobMax >= 0 ? config.blobMax : -1,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   apiBase,
   DEFAULT_BLOB_CHUNK,
+  DEFAULT_REQ_CONCURRENT,
   MAX_BLOB_CHUNK,
   orderPullHosts,
   pullUrl,
@@ -22,7 +23,7 @@ Deno.test("resolveHost() maps docker.io and index.docker.io to registry-1.docker
 Deno.test("resolveHost() applies defaults and the configured entry", () => {
   const d = resolveHost([], "reg.example");
   assert.equal(d.tls, "enabled");
-  assert.equal(d.reqConcurrent, 3);
+  assert.equal(d.reqConcurrent, DEFAULT_REQ_CONCURRENT);
   assert.equal(d.blobChunk, DEFAULT_BLOB_CHUNK);
   assert.equal(d.blobMax, -1);
   assert.equal(d.disableHead, false);
@@ -36,7 +37,7 @@ Deno.test("resolveHost() applies defaults and the configured entry", () => {
     apiOpts: { disableHead: true },
   }], "reg.example");
   assert.equal(c.hostname, "mirror.example:8443");
-  assert.equal(c.reqConcurrent, 3);
+  assert.equal(c.reqConcurrent, DEFAULT_REQ_CONCURRENT);
   assert.equal(c.blobChunk, MAX_BLOB_CHUNK);
   assert.equal(c.disableHead, true);
   assert.equal(

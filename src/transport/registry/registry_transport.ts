@@ -13,6 +13,7 @@ import {
   OciError,
   RegistryError,
   SizeLimitError,
+  UnsupportedError,
 } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { digestOf, parseDigest } from "../../types/digest.ts";
@@ -34,6 +35,9 @@ import type {
   BlobReader,
   CallOptions,
   ManifestPutOptions,
+  RawBlob,
+  RawBlobSource,
+  RawBlobTarget,
   ReferrerListOptions,
   RepoLister,
   TagListOptions,
@@ -43,7 +47,7 @@ import { readCapped } from "./_body.ts";
 import { contentLength, openBlob } from "./_blob_reader.ts";
 import { defaultSleep, type Sleep } from "./_limiter.ts";
 import { type Credential, RegistryAuth } from "./auth.ts";
-import { uploadBlob } from "./blob_upload.ts";
+import { uploadBlob, uploadRawBlob } from "./blob_upload.ts";
 import {
   apiBase,
   type HostConfig,
@@ -125,7 +129,7 @@ const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ");
  * await t.close();
  * ```
  */
-export class RegistryTransport implements Transport, RepoLister {
+export class RegistryTransport implements Transport, RepoLister, RawBlobSource, RawBlobTarget {
   /** The scheme this transport serves. */
   readonly scheme = "reg";
   #hosts: HostConfig[];
@@ -133,6 +137,8 @@ export class RegistryTransport implements Transport, RepoLister {
   #now: () => number;
   #logger: RegistryLogger | undefined;
   #locks = new Map<string, Promise<void>>();
+  /** Hosts that refused a chunked (raw) upload: they get lengths from now on. */
+  #wantLength = new Set<string>();
 
   /**
    * Creates a transport for every registry reference.
@@ -366,6 +372,91 @@ export class RegistryTransport implements Transport, RepoLister {
           signal: options.signal,
         },
       }));
+  }
+
+  /**
+   * Opens a blob's HTTP body as is, for copy's fast path: unchecked (the
+   * target checks it), so only a plain body of exactly the expected size
+   * qualifies. Mirrors are tried first.
+   *
+   * @param ref repository reference
+   * @param digest blob digest
+   * @param options expected size, cancellation
+   * @returns the raw blob (consume or cancel its body)
+   * @throws {UnsupportedError} when the registry compresses the body, announces
+   *   another length or another digest (use `blobGet`, which says precisely)
+   * @throws {NotFoundError} when it does not exist
+   */
+  blobGetRaw(
+    ref: Ref,
+    digest: string,
+    options: CallOptions & { size: number },
+  ): Promise<RawBlob> {
+    parseDigest(digest);
+    const r = this.#norm(ref);
+    return this.#pull(r, options, async (h) => {
+      const res = await this.#http.request(h.host, {
+        method: "GET",
+        url: pullUrl(h, r.repository, `blobs/${digest}`),
+        action: "get blob",
+        subject: `${_repoName(r)}@${digest}`,
+        repository: r.repository,
+        headers: { "Accept-Encoding": "identity" },
+        noRetry: h.mirror,
+        signal: options.signal,
+      });
+      const header = res.headers.get("docker-content-digest")?.trim();
+      const plain = res.body !== null && !_encoded(res) && contentLength(res) === options.size &&
+        (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
+      if (!plain) {
+        await res.body?.cancel();
+        const name = `${_repoName(r)}@${digest}`;
+        throw new UnsupportedError(
+          `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
+        );
+      }
+      return { digest, size: options.size, body: res.body, checked: false };
+    });
+  }
+
+  /**
+   * Tells whether a raw (chunked) upload is worth trying: not for hosts set
+   * to upload in chunks (`blobMax`), nor after the host refused one (411).
+   *
+   * @param ref repository reference
+   * @returns true when {@link blobPutRaw} may be used
+   */
+  canPutRaw(ref: Ref): boolean {
+    const host = this.#host(ref);
+    return host.blobMax < 0 && !this.#wantLength.has(host.name);
+  }
+
+  /**
+   * Uploads a raw blob in one chunked PUT (see {@link uploadRawBlob}); the
+   * registry checks the digest before it commits. A host that answers 411
+   * Length Required is remembered ({@link canPutRaw} turns false).
+   *
+   * @param ref repository reference
+   * @param blob the raw blob
+   * @param options cancellation
+   * @returns the descriptor
+   * @throws {RegistryError} the registry refused the upload
+   */
+  async blobPutRaw(ref: Ref, blob: RawBlob, options: CallOptions = {}): Promise<Descriptor> {
+    const r = this.#norm(ref);
+    const host = this.#host(r);
+    try {
+      return await uploadRawBlob(blob, {
+        http: this.#http,
+        host,
+        repository: r.repository,
+        subject: _repoName(r),
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 411) this.#wantLength.add(host.name);
+      throw err;
+    }
   }
 
   /**

@@ -1,0 +1,389 @@
+import assert from "node:assert/strict";
+import { AbortedError, ErrorCode, NotFoundError, RegistryError } from "../errors.ts";
+import { startRegistryServer } from "../serve/server.ts";
+import { blobPath } from "../transport/ocidir/layout.ts";
+import { OciDirTransport } from "../transport/ocidir/ocidir_transport.ts";
+import { RegistryTransport } from "../transport/registry/registry_transport.ts";
+import type { RawBlob } from "../transport/transport.ts";
+import type { Descriptor } from "../types/descriptor.ts";
+import { digestOf } from "../types/digest.ts";
+import { parseRef, type Ref } from "../types/ref.ts";
+import { copyBlob, RAW_COPY_MIN_BYTES } from "./blob_copy.ts";
+import { CopyError } from "./copy_error.ts";
+
+/** Deterministic pseudo-random bytes (xorshift). */
+function randomBytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function layout(path: string): Ref {
+  return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
+}
+
+/** What a probe saw, and how it misbehaves. */
+interface Probe {
+  rawGets: number;
+  rawPuts: number;
+  gets: number;
+  puts: number;
+  /** blobGet/blobPut throw: proves the raw path was taken. */
+  forbidStream: boolean;
+  /** blobPutRaw rejects with this, leaving the body alone. */
+  failRawPut: Error | undefined;
+  /** Runs at the start of blobPutRaw. */
+  beforeRawPut: (() => void) | undefined;
+  /** canPutRaw answer override. */
+  canPut: boolean | undefined;
+}
+
+function probe(): Probe {
+  return {
+    rawGets: 0,
+    rawPuts: 0,
+    gets: 0,
+    puts: 0,
+    forbidStream: false,
+    failRawPut: undefined,
+    beforeRawPut: undefined,
+    canPut: undefined,
+  };
+}
+
+const STREAMED = "the streamed path was used";
+
+/** An OCI layout transport that counts and can refuse calls. */
+class ProbeOciDir extends OciDirTransport {
+  readonly p: Probe = probe();
+  override blobGet(...a: Parameters<OciDirTransport["blobGet"]>) {
+    this.p.gets++;
+    if (this.p.forbidStream) return Promise.reject(new Error(STREAMED));
+    return super.blobGet(...a);
+  }
+  override blobPut(...a: Parameters<OciDirTransport["blobPut"]>) {
+    this.p.puts++;
+    if (this.p.forbidStream) return Promise.reject(new Error(STREAMED));
+    return super.blobPut(...a);
+  }
+  override blobGetRaw(...a: Parameters<OciDirTransport["blobGetRaw"]>) {
+    this.p.rawGets++;
+    return super.blobGetRaw(...a);
+  }
+  override canPutRaw(ref: Ref): boolean {
+    return this.p.canPut ?? super.canPutRaw(ref);
+  }
+  override blobPutRaw(ref: Ref, blob: RawBlob, o?: { signal?: AbortSignal | undefined }) {
+    this.p.rawPuts++;
+    this.p.beforeRawPut?.();
+    if (this.p.failRawPut) return Promise.reject(this.p.failRawPut);
+    return super.blobPutRaw(ref, blob, o);
+  }
+}
+
+/** A registry transport that counts and can refuse calls. */
+class ProbeRegistry extends RegistryTransport {
+  readonly p: Probe = probe();
+  override blobGet(...a: Parameters<RegistryTransport["blobGet"]>) {
+    this.p.gets++;
+    if (this.p.forbidStream) return Promise.reject(new Error(STREAMED));
+    return super.blobGet(...a);
+  }
+  override blobPut(...a: Parameters<RegistryTransport["blobPut"]>): Promise<Descriptor> {
+    this.p.puts++;
+    if (this.p.forbidStream) return Promise.reject(new Error(STREAMED));
+    return super.blobPut(...a);
+  }
+  override blobGetRaw(...a: Parameters<RegistryTransport["blobGetRaw"]>) {
+    this.p.rawGets++;
+    return super.blobGetRaw(...a);
+  }
+  override blobPutRaw(...a: Parameters<RegistryTransport["blobPutRaw"]>) {
+    this.p.rawPuts++;
+    return super.blobPutRaw(...a);
+  }
+}
+
+interface Env {
+  root: string;
+  src: ProbeOciDir;
+  dst: ProbeOciDir;
+  a: Ref;
+  b: Ref;
+}
+
+async function withLayouts(fn: (e: Env) => Promise<void>): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawcopy_" });
+  const src = new ProbeOciDir();
+  const dst = new ProbeOciDir();
+  try {
+    await fn({ root, src, dst, a: layout(`${root}/a`), b: layout(`${root}/b`) });
+  } finally {
+    await src.close();
+    await dst.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function withServe(fn: (host: string, reg: ProbeRegistry) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_rawcopy_serve_" });
+  const srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${srv.addr.port}`;
+  const reg = new ProbeRegistry({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    await fn(host, reg);
+  } finally {
+    await reg.close();
+    await srv.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Stores bytes in a layout through the ordinary (uncounted) path. */
+async function seed(dir: string, bytes: Uint8Array): Promise<string> {
+  const t = new OciDirTransport();
+  try {
+    const d = await t.blobPut(layout(dir), ReadableStream.from([bytes]), {
+      digest: digestOf(bytes),
+      size: bytes.byteLength,
+    });
+    return d.digest;
+  } finally {
+    await t.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function strayFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
+      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}
+
+const SIZE = 2 * 1024 * 1024 + 4321;
+
+Deno.test("copyBlob() takes the raw path between two layouts (rawMinBytes 0)", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    for (const size of [SIZE, 1000]) {
+      const bytes = randomBytes(size, size);
+      const digest = await seed(`${root}/a`, bytes);
+      src.p.forbidStream = true;
+      dst.p.forbidStream = true;
+      const r = await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+        size,
+        rawMinBytes: 0,
+      });
+      assert.deepEqual(r, { digest, action: "copied", bytes: size });
+      assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
+      assert.deepEqual(await strayFiles(`${root}/b`), []);
+    }
+    assert.equal(src.p.rawGets, 2);
+    assert.equal(dst.p.rawPuts, 2);
+    assert.equal(src.p.gets + dst.p.puts, 0);
+  });
+});
+
+Deno.test("copyBlob() takes the raw path from RAW_COPY_MIN_BYTES on by default, not below", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const small = randomBytes(RAW_COPY_MIN_BYTES - 1, 31);
+    const exact = randomBytes(RAW_COPY_MIN_BYTES, 32);
+    const ds = await seed(`${root}/a`, small);
+    const de = await seed(`${root}/a`, exact);
+    await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, ds, {
+      size: small.byteLength,
+    });
+    assert.equal(src.p.rawGets, 0);
+    assert.equal(src.p.gets, 1);
+    await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, de, {
+      size: exact.byteLength,
+    });
+    assert.equal(src.p.rawGets, 1);
+    assert.equal(src.p.gets, 1);
+    assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, ds)), small);
+    assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, de)), exact);
+  });
+});
+
+Deno.test("copyBlob() keeps the streamed path without a size, with rawMinBytes Infinity, or when canPutRaw is false", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const variants = [
+      { size: undefined, rawMinBytes: 0 },
+      { size: SIZE, rawMinBytes: Infinity },
+      { size: SIZE, rawMinBytes: 0, canPut: false },
+    ];
+    for (const [i, v] of variants.entries()) {
+      const bytes = randomBytes(SIZE, 40 + i);
+      const digest = await seed(`${root}/a`, bytes);
+      dst.p.canPut = v.canPut;
+      const r = await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+        size: v.size,
+        rawMinBytes: v.rawMinBytes,
+      });
+      assert.equal(r.action, "copied");
+      assert.equal(r.bytes, SIZE);
+      assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
+    }
+    assert.equal(src.p.rawGets, 0);
+    assert.equal(dst.p.rawPuts, 0);
+    assert.equal(src.p.gets, variants.length);
+  });
+});
+
+Deno.test("copyBlob() with onProgress keeps the streamed path and reports progress", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const bytes = randomBytes(SIZE, 50);
+    const digest = await seed(`${root}/a`, bytes);
+    let last = 0;
+    const r = await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+      size: SIZE,
+      rawMinBytes: 0,
+      onProgress: (_e, n) => (last = n),
+    });
+    assert.equal(r.action, "copied");
+    assert.equal(last, SIZE);
+    assert.equal(src.p.rawGets, 0);
+    assert.equal(dst.p.rawPuts, 0);
+    assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
+  });
+});
+
+Deno.test("copyBlob() raw from a corrupted source file falls back and fails on the source with DIGEST_MISMATCH", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const bytes = randomBytes(SIZE, 60);
+    const digest = await seed(`${root}/a`, bytes);
+    const bad = bytes.slice();
+    bad[SIZE - 10] = (bad[SIZE - 10] ?? 0) ^ 0xff;
+    await Deno.writeFile(blobPath(`${root}/a`, digest), bad);
+    await assert.rejects(
+      copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+        size: SIZE,
+        rawMinBytes: 0,
+      }),
+      (e: unknown) =>
+        e instanceof CopyError && e.side === "source" && e.code === ErrorCode.DIGEST_MISMATCH,
+    );
+    assert.equal(src.p.rawGets, 1);
+    assert.equal(src.p.gets, 1, "fell back to the streamed path");
+    assert.equal(await exists(blobPath(`${root}/b`, digest)), false);
+    assert.deepEqual(await strayFiles(`${root}/b`), []);
+    await assert.rejects(dst.blobHead(b, digest), NotFoundError);
+  });
+});
+
+Deno.test("copyBlob() falls back to the streamed path when the target's blobPutRaw rejects", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const bytes = randomBytes(SIZE, 70);
+    const digest = await seed(`${root}/a`, bytes);
+    // The failing target leaves the raw body alone: copyBlob must cancel it
+    // (an open file would be reported by --trace-leaks).
+    dst.p.failRawPut = new RegistryError("Cannot push blob: refused", {
+      status: 500,
+      method: "PUT",
+      url: "http://127.0.0.1/",
+    });
+    const r = await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+      size: SIZE,
+      rawMinBytes: 0,
+    });
+    assert.deepEqual(r, { digest, action: "copied", bytes: SIZE });
+    assert.equal(dst.p.rawPuts, 1);
+    assert.equal(src.p.gets, 1);
+    assert.equal(dst.p.puts, 1);
+    assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
+  });
+});
+
+Deno.test("copyBlob() cancelled during the raw path throws AbortedError without falling back", async () => {
+  await withLayouts(async ({ root, src, dst, a, b }) => {
+    const bytes = randomBytes(SIZE, 80);
+    const digest = await seed(`${root}/a`, bytes);
+    const ac = new AbortController();
+    dst.p.beforeRawPut = () => ac.abort();
+    await assert.rejects(
+      copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
+        size: SIZE,
+        rawMinBytes: 0,
+        signal: ac.signal,
+      }),
+      (e: unknown) => e instanceof AbortedError && e.code === ErrorCode.ABORTED,
+    );
+    assert.equal(src.p.rawGets, 1);
+    assert.equal(dst.p.rawPuts, 1);
+    assert.equal(src.p.gets + dst.p.puts, 0, "no fallback after a cancel");
+    assert.equal(await exists(blobPath(`${root}/b`, digest)), false);
+    assert.deepEqual(await strayFiles(`${root}/b`), []);
+  });
+});
+
+Deno.test("copyBlob() takes the raw path from a layout to ocictl serve and back", async () => {
+  await withServe(async (host, reg) => {
+    await withLayouts(async ({ root, src, dst, a, b }) => {
+      const bytes = randomBytes(SIZE, 90);
+      const digest = await seed(`${root}/a`, bytes);
+      const repo = parseRef(`${host}/raw/copy`);
+      src.p.forbidStream = true;
+      reg.p.forbidStream = true;
+      dst.p.forbidStream = true;
+      const up = await copyBlob({ transport: src, ref: a }, { transport: reg, ref: repo }, digest, {
+        size: SIZE,
+        rawMinBytes: 0,
+      });
+      assert.deepEqual(up, { digest, action: "copied", bytes: SIZE });
+      assert.equal(src.p.rawGets, 1);
+      assert.equal(reg.p.rawPuts, 1);
+      const down = await copyBlob(
+        { transport: reg, ref: repo },
+        { transport: dst, ref: b },
+        digest,
+        {
+          size: SIZE,
+          rawMinBytes: 0,
+        },
+      );
+      assert.deepEqual(down, { digest, action: "copied", bytes: SIZE });
+      assert.equal(reg.p.rawGets, 1);
+      assert.equal(dst.p.rawPuts, 1);
+      assert.equal(src.p.gets + reg.p.gets + reg.p.puts + dst.p.puts, 0);
+      assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
+      assert.deepEqual(await strayFiles(`${root}/b`), []);
+    });
+  });
+});
+
+Deno.test("copyBlob() between repositories of one registry mounts instead of copying raw", async () => {
+  await withServe(async (host, reg) => {
+    const bytes = randomBytes(SIZE, 100);
+    const digest = digestOf(bytes);
+    const from = parseRef(`${host}/raw/from`);
+    const to = parseRef(`${host}/raw/to`);
+    await reg.blobPut(from, ReadableStream.from([bytes]), { digest, size: SIZE });
+    reg.p.puts = 0;
+    const r = await copyBlob({ transport: reg, ref: from }, { transport: reg, ref: to }, digest, {
+      size: SIZE,
+      rawMinBytes: 0,
+    });
+    assert.equal(r.action, "mounted");
+    assert.equal(reg.p.rawGets + reg.p.rawPuts, 0);
+    assert.equal((await reg.blobHead(to, digest)).size, SIZE);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Checking a whole file against a digest and size by reading it through
+ * once in large pieces: how bytes that were moved without JavaScript (a
+ * raw copy) are verified before they are trusted. A file still being
+ * written can be followed as it grows, so the check ends with the write.
+ *
+ * @module
+ */
+import { AbortedError, DigestMismatchError, SizeMismatchError } from "../../errors.ts";
+import { createHasher, parseDigest } from "../../types/digest.ts";
+import type { FileSystem } from "./file_system.ts";
+
+/** Bytes read at once while hashing a file (1 MiB, one reused buffer). */
+export const FILE_CHECK_CHUNK = 1024 * 1024;
+
+/** What {@link checkFile} compares the file with. */
+export interface FileCheckOptions {
+  /** Expected digest. */
+  digest: string;
+  /** Expected size. */
+  size: number;
+  /** Names the content in error messages, e.g. `blob "sha256:…" in "…"`. */
+  subject: string;
+  /** Cancels the check. */
+  signal?: AbortSignal | undefined;
+  /**
+   * The file is still being written: it is read on as it grows until this
+   * settles (a rejection ends the check with the same error).
+   */
+  writing?: Promise<unknown> | undefined;
+  /**
+   * While following a write, flush the file to disk every this many bytes,
+   * so the writer's final flush is short. @default 0 (never)
+   */
+  syncEvery?: number | undefined;
+}
+
+/** Wait between reads that find nothing new in a file being written (ms). */
+const FOLLOW_POLL_MS = 2;
+
+/**
+ * Reads a file through and checks its length and digest.
+ *
+ * @param fs file system
+ * @param path the file
+ * @param o expected digest and size, subject for errors, cancellation
+ * @returns nothing when the file matches
+ * @throws {SizeMismatchError} when the file is shorter or longer than `size`
+ * @throws {DigestMismatchError} when its bytes hash to another digest
+ * @throws {InvalidDigestError} when `digest` is malformed
+ * @throws {NotFoundError} when the file does not exist
+ * @throws {AbortedError} when the signal aborts
+ *
+ * @example A file checks out against its own digest
+ * ```ts
+ * import { digestOf } from "../../types/digest.ts";
+ * import { checkFile } from "./file_check.ts";
+ * import { denoFileSystem } from "./file_system.ts";
+ * const dir = await Deno.makeTempDir();
+ * const data = new TextEncoder().encode("hello");
+ * await Deno.writeFile(`${dir}/f`, data);
+ * await checkFile(denoFileSystem, `${dir}/f`, { digest: digestOf(data), size: 5, subject: "f" });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function checkFile(
+  fs: FileSystem,
+  path: string,
+  o: FileCheckOptions,
+): Promise<void> {
+  const hasher = createHasher(parseDigest(o.digest).algorithm);
+  const file = await fs.openReader(path);
+  let ended = o.writing === undefined;
+  let failure: { err: unknown } | undefined;
+  o.writing?.then(() => (ended = true), (err) => (failure = { err }));
+  try {
+    // One byte more than expected fits, so a longer file is noticed.
+    const buffer = new Uint8Array(Math.min(FILE_CHECK_CHUNK, o.size + 1));
+    let count = 0;
+    let synced = 0;
+    for (;;) {
+      if (o.signal?.aborted) {
+        throw new AbortedError(`Cannot check ${o.subject}: the operation was cancelled`);
+      }
+      if (failure !== undefined) throw failure.err;
+      // Whether the write was over before this read: then an empty read is the end.
+      const final = ended;
+      const n = await file.read(buffer);
+      if (n === null) {
+        if (final) break;
+        await _nextWrite(o.writing);
+        continue;
+      }
+      count += n;
+      if (count > o.size) throw new SizeMismatchError(o.subject, o.size, count);
+      hasher.update(n === buffer.byteLength ? buffer : buffer.subarray(0, n));
+      if (!ended && o.syncEvery && count - synced >= o.syncEvery) {
+        synced = count;
+        await file.sync();
+      }
+    }
+    if (count !== o.size) throw new SizeMismatchError(o.subject, o.size, count);
+  } finally {
+    file.close();
+  }
+  const actual = hasher.digest();
+  if (actual !== o.digest) throw new DigestMismatchError(o.subject, o.digest, actual);
+}
+
+/** Waits until the write settles or a moment passes. */
+async function _nextWrite(writing: Promise<unknown> | undefined): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      writing?.catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, FOLLOW_POLL_MS))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,335 @@
+import assert from "node:assert/strict";
+import {
+  AbortedError,
+  DigestMismatchError,
+  ErrorCode,
+  NotFoundError,
+  SizeMismatchError,
+} from "../../errors.ts";
+import { digestOf } from "../../types/digest.ts";
+import type { Ref } from "../../types/ref.ts";
+import type { RawBlob } from "../transport.ts";
+import { isRawBlobSource, isRawBlobTarget } from "../transport.ts";
+import { blobPath } from "./layout.ts";
+import { OciDirTransport } from "./ocidir_transport.ts";
+
+/** Deterministic pseudo-random bytes (xorshift). */
+function randomBytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function layout(path: string): Ref {
+  return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
+}
+
+/** A stream of `bytes` in pieces of `piece` bytes. */
+function streamOf(bytes: Uint8Array, piece = 256 * 1024): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= bytes.byteLength) {
+        c.close();
+        return;
+      }
+      c.enqueue(bytes.slice(at, at + piece));
+      at += piece;
+    },
+  });
+}
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Names in blobs/sha256 that are not a stored blob (temp files). */
+async function strayFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
+      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}
+
+async function withLayouts(
+  fn: (t: OciDirTransport, a: string, b: string) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawblob_" });
+  const t = new OciDirTransport();
+  try {
+    await fn(t, `${root}/a`, `${root}/b`);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+const BIG = 2 * 1024 * 1024 + 4321;
+
+async function seed(t: OciDirTransport, dir: string, bytes: Uint8Array): Promise<string> {
+  const d = await t.blobPut(layout(dir), streamOf(bytes), {
+    digest: digestOf(bytes),
+    size: bytes.byteLength,
+  });
+  return d.digest;
+}
+
+Deno.test("OciDirTransport is a raw blob source and target", () => {
+  const t = new OciDirTransport();
+  assert.equal(isRawBlobSource(t), true);
+  assert.equal(isRawBlobTarget(t), true);
+  assert.equal(t.canPutRaw(layout("/nowhere")), true);
+});
+
+Deno.test("OciDirTransport.blobGetRaw() hands out checked bytes equal to the file", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(BIG, 1);
+    const digest = await seed(t, a, bytes);
+    const raw = await t.blobGetRaw(layout(a), digest, { size: bytes.byteLength });
+    assert.equal(raw.checked, true);
+    assert.equal(raw.digest, digest);
+    assert.equal(raw.size, bytes.byteLength);
+    assert.deepEqual(await readAll(raw.body), bytes);
+  });
+});
+
+Deno.test("OciDirTransport.blobGetRaw() refuses a corrupted, truncated or missing blob file", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(BIG, 2);
+    const digest = await seed(t, a, bytes);
+    const path = blobPath(a, digest);
+    const corrupt = bytes.slice();
+    corrupt[BIG - 3] = (corrupt[BIG - 3] ?? 0) ^ 0x80;
+    await Deno.writeFile(path, corrupt);
+    await assert.rejects(
+      t.blobGetRaw(layout(a), digest, { size: BIG }),
+      (e: unknown) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
+    );
+    await Deno.writeFile(path, bytes.subarray(0, BIG - 1));
+    await assert.rejects(
+      t.blobGetRaw(layout(a), digest, { size: BIG }),
+      (e: unknown) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
+    );
+    // The right file, but another expected size.
+    await Deno.writeFile(path, bytes);
+    await assert.rejects(t.blobGetRaw(layout(a), digest, { size: BIG + 1 }), SizeMismatchError);
+    await Deno.remove(path);
+    await assert.rejects(
+      t.blobGetRaw(layout(a), digest, { size: BIG }),
+      (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
+    );
+  });
+});
+
+Deno.test("OciDirTransport.blobGetRaw() with an aborted signal throws AbortedError", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(1000, 3);
+    const digest = await seed(t, a, bytes);
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(
+      t.blobGetRaw(layout(a), digest, { size: 1000, signal: ac.signal }),
+      (e: unknown) => e instanceof AbortedError && e.code === ErrorCode.ABORTED,
+    );
+  });
+});
+
+/**
+ * Two body shapes: every piece 256 KiB, and the same with a small last piece
+ * (an HTTP body's last chunk is usually small).
+ */
+const SHAPES = [
+  { name: "256 KiB pieces", size: 2 * 1024 * 1024 + 256 * 1024 },
+  { name: "small last piece", size: BIG },
+] as const;
+
+for (const shape of SHAPES) {
+  Deno.test(`OciDirTransport.blobPutRaw() stores good unchecked bytes, readable by blobGet (${shape.name})`, async () => {
+    await withLayouts(async (t, a) => {
+      const bytes = randomBytes(shape.size, 4);
+      const digest = digestOf(bytes);
+      const raw: RawBlob = { digest, size: shape.size, body: streamOf(bytes), checked: false };
+      const desc = await t.blobPutRaw(layout(a), raw);
+      assert.equal(desc.digest, digest);
+      assert.equal(desc.size, shape.size);
+      assert.deepEqual(await Deno.readFile(blobPath(a, digest)), bytes);
+      const got = await t.blobGet(layout(a), digest, { size: shape.size });
+      assert.deepEqual(await readAll(got.body), bytes);
+      assert.deepEqual(await strayFiles(a), []);
+      // The layout it created is a valid one.
+      assert.ok(await exists(`${a}/oci-layout`));
+    });
+  });
+
+  Deno.test(`OciDirTransport.blobPutRaw() stores good checked bytes (${shape.name})`, async () => {
+    await withLayouts(async (t, a) => {
+      const bytes = randomBytes(shape.size, 14);
+      const digest = digestOf(bytes);
+      await t.blobPutRaw(layout(a), {
+        digest,
+        size: shape.size,
+        body: streamOf(bytes),
+        checked: true,
+      });
+      assert.deepEqual(await Deno.readFile(blobPath(a, digest)), bytes);
+      assert.deepEqual(await strayFiles(a), []);
+    });
+  });
+
+  Deno.test(`OciDirTransport.blobPutRaw() refuses unchecked wrong, long or short bytes and stores nothing (${shape.name})`, async () => {
+    await withLayouts(async (t, a) => {
+      const size = shape.size;
+      const bytes = randomBytes(size, 5);
+      const digest = digestOf(bytes);
+      const wrong = bytes.slice();
+      wrong[1234] = (wrong[1234] ?? 0) ^ 1;
+      const long = new Uint8Array(size + 256 * 1024);
+      long.set(bytes);
+      const cases: [string, Uint8Array, (e: unknown) => boolean][] = [
+        [
+          "wrong",
+          wrong,
+          (e) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
+        ],
+        ["long", long, (e) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH],
+        [
+          "short",
+          bytes.subarray(0, size - 256 * 1024),
+          (e) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
+        ],
+        ["empty", new Uint8Array(), (e) => e instanceof SizeMismatchError],
+      ];
+      for (const [name, body, check] of cases) {
+        await assert.rejects(
+          t.blobPutRaw(layout(a), { digest, size, body: streamOf(body), checked: false }),
+          check,
+          name,
+        );
+        assert.equal(await exists(blobPath(a, digest)), false, name);
+        assert.deepEqual(await strayFiles(a), [], name);
+      }
+    });
+  });
+}
+
+Deno.test("OciDirTransport.blobPutRaw() refuses checked bytes of another length and stores nothing", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(BIG, 6);
+    const digest = digestOf(bytes);
+    await assert.rejects(
+      t.blobPutRaw(layout(a), {
+        digest,
+        size: BIG,
+        body: streamOf(bytes.subarray(0, BIG - 1)),
+        checked: true,
+      }),
+      SizeMismatchError,
+    );
+    assert.equal(await exists(blobPath(a, digest)), false);
+    assert.deepEqual(await strayFiles(a), []);
+  });
+});
+
+Deno.test("OciDirTransport.blobPutRaw() with a body that errors midway throws it and leaves no temp file", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(BIG, 7);
+    const digest = digestOf(bytes);
+    const boom = new Error("connection reset");
+    for (const checked of [false, true]) {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent >= 1024 * 1024) {
+            c.error(boom);
+            return;
+          }
+          c.enqueue(bytes.slice(sent, sent + 128 * 1024));
+          sent += 128 * 1024;
+        },
+      });
+      await assert.rejects(
+        t.blobPutRaw(layout(a), { digest, size: BIG, body, checked }),
+        (e: unknown) => e === boom,
+      );
+      assert.equal(await exists(blobPath(a, digest)), false);
+      assert.deepEqual(await strayFiles(a), []);
+    }
+  });
+});
+
+Deno.test("OciDirTransport.blobPutRaw() aborted before or during the write throws AbortedError, nothing left", async () => {
+  await withLayouts(async (t, a) => {
+    const bytes = randomBytes(BIG, 8);
+    const digest = digestOf(bytes);
+    const before = new AbortController();
+    before.abort();
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await assert.rejects(
+      t.blobPutRaw(layout(a), { digest, size: BIG, body, checked: false }, {
+        signal: before.signal,
+      }),
+      (e: unknown) => e instanceof AbortedError && e.code === ErrorCode.ABORTED,
+    );
+    assert.equal(cancelled, true);
+    // A body that stalls after 1 MiB; the abort comes while the write waits.
+    const during = new AbortController();
+    let sent = 0;
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= 1024 * 1024) {
+          setTimeout(() => during.abort(), 20);
+          return new Promise<void>(() => {});
+        }
+        c.enqueue(bytes.slice(sent, sent + 256 * 1024));
+        sent += 256 * 1024;
+      },
+    });
+    await assert.rejects(
+      t.blobPutRaw(layout(a), { digest, size: BIG, body: stalled, checked: false }, {
+        signal: during.signal,
+      }),
+      AbortedError,
+    );
+    assert.equal(await exists(blobPath(a, digest)), false);
+    assert.deepEqual(await strayFiles(a), []);
+  });
+});
+
+Deno.test("OciDirTransport raw round trip: blobGetRaw from one layout, blobPutRaw into another", async () => {
+  await withLayouts(async (t, a, b) => {
+    const bytes = randomBytes(BIG, 9);
+    const digest = await seed(t, a, bytes);
+    const raw = await t.blobGetRaw(layout(a), digest, { size: BIG });
+    assert.equal(raw.checked, true);
+    const desc = await t.blobPutRaw(layout(b), raw);
+    assert.deepEqual(desc.digest, digest);
+    assert.deepEqual(await Deno.readFile(blobPath(b, digest)), bytes);
+    assert.deepEqual(await strayFiles(b), []);
+    assert.equal((await t.blobHead(layout(b), digest)).size, BIG);
+  });
+});

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import type { FileInfo } from "./file_system.ts";
+import { VerifiedFiles } from "./verified_files.ts";
+
+const INFO: FileInfo = { isFile: true, isDirectory: false, size: 3, mtime: 10, ino: 7, ctime: 11 };
+
+Deno.test("VerifiedFiles trusts a file only while inode, size, mtime and ctime are unchanged", () => {
+  const v = new VerifiedFiles();
+  v.add("/a", INFO);
+  assert.equal(v.has("/a", INFO), true);
+  assert.equal(v.has("/b", INFO), false);
+  for (const changed of [{ ino: 8 }, { size: 4 }, { mtime: 12 }, { ctime: 13 }]) {
+    assert.equal(v.has("/a", { ...INFO, ...changed }), false, JSON.stringify(changed));
+  }
+});
+
+Deno.test("VerifiedFiles never remembers a file whose identity is not fully known", () => {
+  const v = new VerifiedFiles();
+  for (const partial of [{ ino: undefined }, { mtime: undefined }, { ctime: undefined }]) {
+    const info = { ...INFO, ...partial };
+    v.add("/a", info);
+    assert.equal(v.has("/a", info), false, JSON.stringify(partial));
+  }
+  v.add("/d", { ...INFO, isFile: false, isDirectory: true });
+  assert.equal(v.has("/d", { ...INFO, isFile: false, isDirectory: true }), false);
+});
+
+Deno.test("VerifiedFiles forgets deleted files and the oldest beyond its bound", () => {
+  const v = new VerifiedFiles(2);
+  v.add("/a", INFO);
+  v.add("/b", INFO);
+  v.add("/c", INFO);
+  assert.equal(v.has("/a", INFO), false);
+  assert.equal(v.has("/b", INFO), true);
+  assert.equal(v.has("/c", INFO), true);
+  v.delete("/b");
+  assert.equal(v.has("/b", INFO), false);
+});

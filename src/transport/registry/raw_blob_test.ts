@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { createTransportFactory } from "../../client.ts";
+import { ErrorCode, NotFoundError, RegistryError, UnsupportedError } from "../../errors.ts";
+import { startRegistryServer } from "../../serve/server.ts";
+import { digestOf } from "../../types/digest.ts";
+import { parseRef } from "../../types/ref.ts";
+import { isRawBlobSource, isRawBlobTarget, type RawBlob } from "../transport.ts";
+import { hasDistribution, startDistribution } from "../../../tests/registry/_distribution.ts";
+import { collect, randomBytes, streamOf } from "../../../tests/registry/_image.ts";
+import { RegistryTransport } from "./registry_transport.ts";
+
+const SIZE = 2 * 1024 * 1024 + 12345;
+
+function raw(bytes: Uint8Array, digest = digestOf(bytes), size = bytes.byteLength): RawBlob {
+  return { digest, size, body: streamOf(bytes), checked: false };
+}
+
+/** The raw round trip and its refusals against one registry at `host`. */
+async function exercise(host: string, seed: number): Promise<void> {
+  const t = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    const ref = parseRef(`${host}/raw/blob`);
+    assert.equal(isRawBlobSource(t), true);
+    assert.equal(isRawBlobTarget(t), true);
+    assert.equal(t.canPutRaw(ref), true);
+    const bytes = randomBytes(SIZE, seed);
+    const digest = digestOf(bytes);
+
+    // put raw, then read back both raw and verified
+    const desc = await t.blobPutRaw(ref, raw(bytes));
+    assert.equal(desc.digest, digest);
+    assert.equal(desc.size, SIZE);
+    assert.equal((await t.blobHead(ref, digest)).size, SIZE);
+    const got = await t.blobGetRaw(ref, digest, { size: SIZE });
+    assert.equal(got.checked, false);
+    assert.equal(got.digest, digest);
+    assert.equal(got.size, SIZE);
+    assert.deepEqual(await collect(got.body), bytes);
+    const verified = await t.blobGet(ref, digest, { size: SIZE });
+    assert.deepEqual(await collect(verified.body), bytes);
+
+    // wrong expected size: not raw
+    await assert.rejects(
+      t.blobGetRaw(ref, digest, { size: SIZE + 1 }),
+      (e: unknown) => e instanceof UnsupportedError && e.code === ErrorCode.UNSUPPORTED,
+    );
+    await assert.rejects(
+      t.blobGetRaw(ref, digest, { size: SIZE - 1 }),
+      UnsupportedError,
+    );
+    // missing blob
+    const other = randomBytes(SIZE, seed + 100);
+    await assert.rejects(
+      t.blobGetRaw(ref, digestOf(other), { size: SIZE }),
+      (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
+    );
+
+    // wrong bytes under a digest: the registry refuses, nothing stored
+    const wrong = other.slice();
+    wrong[777] = (wrong[777] ?? 0) ^ 0x40;
+    const target = digestOf(other);
+    await assert.rejects(
+      t.blobPutRaw(ref, raw(wrong, target, SIZE)),
+      (e: unknown) => e instanceof RegistryError && e.code === ErrorCode.REGISTRY,
+    );
+    await assert.rejects(t.blobHead(ref, target), NotFoundError);
+    // too short for the digest: refused as well
+    await assert.rejects(
+      t.blobPutRaw(ref, raw(other.subarray(0, SIZE - 5), target, SIZE)),
+      RegistryError,
+    );
+    await assert.rejects(t.blobHead(ref, target), NotFoundError);
+    // a refused upload does not turn raw puts off
+    assert.equal(t.canPutRaw(ref), true);
+  } finally {
+    await t.close();
+  }
+}
+
+Deno.test("RegistryTransport raw blobs round-trip on ocictl serve; wrong bytes and sizes are refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
+  const srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
+  try {
+    await exercise(`127.0.0.1:${srv.addr.port}`, 21);
+  } finally {
+    await srv.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "RegistryTransport raw blobs round-trip on distribution; wrong bytes and sizes are refused",
+  ignore: !hasDistribution,
+  fn: async () => {
+    const d = await startDistribution();
+    try {
+      await exercise(d.host, 22);
+    } finally {
+      await d.stop();
+    }
+  },
+});
+
+Deno.test("ConfiguredRegistryTransport delegates the raw blob methods", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
+  const srv = await startRegistryServer({ dir: `${dir}/serve`, hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${srv.addr.port}`;
+  const t = createTransportFactory()("reg", {
+    env: { OCICTL_CONFIG: `${dir}/config.json` },
+    hostFlags: [`reg=${host},tls=disabled`],
+  });
+  try {
+    assert.ok(isRawBlobSource(t) && isRawBlobTarget(t));
+    const ref = parseRef(`${host}/raw/configured`);
+    assert.equal(t.canPutRaw(ref), true);
+    const bytes = randomBytes(SIZE, 23);
+    const digest = digestOf(bytes);
+    assert.equal((await t.blobPutRaw(ref, raw(bytes))).digest, digest);
+    const got = await t.blobGetRaw(ref, digest, { size: SIZE });
+    assert.deepEqual(await collect(got.body), bytes);
+    await assert.rejects(t.blobGetRaw(ref, digest, { size: 1 }), UnsupportedError);
+    assert.equal(t.canPutRaw(ref), true);
+  } finally {
+    await t.close();
+    await srv.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RegistryTransport.canPutRaw() is false for a host set to upload in chunks (blobMax)", async () => {
+  const t = new RegistryTransport({
+    hosts: [{ name: "127.0.0.1:9", tls: "disabled", blobMax: 1024 }],
+  });
+  try {
+    assert.equal(t.canPutRaw(parseRef("127.0.0.1:9/a/b")), false);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("RegistryTransport.blobPutRaw() on a host that answers 411 rejects with status 411 and turns canPutRaw off", async () => {
+  const seen: { method: string; path: string; length: string | null; digest: string | null }[] = [];
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      seen.push({
+        method: req.method,
+        path: url.pathname,
+        length: req.headers.get("content-length"),
+        digest: url.searchParams.get("digest"),
+      });
+      // Drain whatever was sent before answering.
+      if (req.body) await req.body.pipeTo(new WritableStream()).catch(() => {});
+      if (req.method === "GET" && url.pathname === "/v2/") return new Response("{}");
+      if (req.method === "POST" && url.pathname === "/v2/raw/len/blobs/uploads/") {
+        return new Response(null, {
+          status: 202,
+          headers: { Location: "/v2/raw/len/blobs/uploads/session-1" },
+        });
+      }
+      if (url.pathname === "/v2/raw/len/blobs/uploads/session-1") {
+        if (req.method === "PUT") return new Response("length required", { status: 411 });
+        if (req.method === "DELETE") return new Response(null, { status: 204 });
+      }
+      return new Response("not found", { status: 404 });
+    },
+  );
+  const host = `127.0.0.1:${server.addr.port}`;
+  const t = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    const ref = parseRef(`${host}/raw/len`);
+    assert.equal(t.canPutRaw(ref), true);
+    const bytes = randomBytes(300_000, 24);
+    const blob = raw(bytes);
+    await assert.rejects(
+      t.blobPutRaw(ref, blob),
+      (e: unknown) =>
+        e instanceof RegistryError && e.code === ErrorCode.REGISTRY && e.status === 411,
+    );
+    assert.equal(t.canPutRaw(ref), false);
+    // Other hosts are not affected.
+    assert.equal(t.canPutRaw(parseRef("127.0.0.1:9/raw/len")), true);
+    const puts = seen.filter((s) => s.method === "PUT");
+    assert.equal(puts.length, 1);
+    assert.equal(puts[0]?.digest, blob.digest);
+    assert.equal(puts[0]?.length, null); // sent chunked
+    assert.ok(seen.some((s) => s.method === "DELETE"), "the upload session is cancelled");
+  } finally {
+    await t.close();
+    ac.abort();
+    await server.finished;
+  }
+});

@@ -1,0 +1,279 @@
+/**
+ * `image copy` through the raw blob path (large layers): ocidir → serve →
+ * ocidir and ocidir → ocidir, byte for byte, and a corrupted source layer
+ * that fails the copy without writing anything under its digest.
+ */
+import assert from "node:assert/strict";
+import { runCli } from "../cli_harness.ts";
+import { lineCount } from "./_layout.ts";
+import { createTransportFactory, type TransportFactory } from "../../src/client.ts";
+import { NotFoundError } from "../../src/errors.ts";
+import { startRegistryServer } from "../../src/serve/server.ts";
+import { blobPath } from "../../src/transport/ocidir/layout.ts";
+import { OciDirTransport } from "../../src/transport/ocidir/ocidir_transport.ts";
+import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
+import { digestOf } from "../../src/types/digest.ts";
+import { MediaType } from "../../src/types/media_type.ts";
+import { parseRef, type Ref } from "../../src/types/ref.ts";
+
+/** Deterministic pseudo-random bytes (xorshift). */
+function randomBytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const enc = new TextEncoder();
+
+function layout(path: string, tag = ""): Ref {
+  return { scheme: "ocidir", registry: "", repository: "", path, tag, digest: "" };
+}
+
+/** What was built in the source layout. */
+interface Built {
+  index: string;
+  manifest: string;
+  layers: string[];
+  blobs: string[];
+}
+
+/** Writes an index → manifest → config + two >= 2 MiB layers under tag v1. */
+async function buildImage(dir: string): Promise<Built> {
+  const t = new OciDirTransport();
+  try {
+    const layers = [randomBytes(2 * 1024 * 1024 + 1234, 7), randomBytes(3 * 1024 * 1024 + 77, 8)];
+    const config = enc.encode(JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      rootfs: { type: "layers", diff_ids: layers.map((l) => digestOf(l)) },
+    }));
+    for (const b of [config, ...layers]) {
+      await t.blobPut(layout(dir), ReadableStream.from([b]), {
+        digest: digestOf(b),
+        size: b.byteLength,
+      });
+    }
+    const manifest = enc.encode(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OCI_MANIFEST,
+      config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
+      layers: layers.map((l) => ({
+        mediaType: MediaType.OCI_LAYER,
+        digest: digestOf(l),
+        size: l.byteLength,
+      })),
+    }));
+    await t.manifestPut(layout(dir, "single"), manifest);
+    const index = enc.encode(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OCI_INDEX,
+      manifests: [{
+        mediaType: MediaType.OCI_MANIFEST,
+        digest: digestOf(manifest),
+        size: manifest.byteLength,
+        platform: { architecture: "amd64", os: "linux" },
+      }],
+    }));
+    await t.manifestPut(layout(dir, "v1"), index);
+    const layerDigests = layers.map((l) => digestOf(l));
+    return {
+      index: digestOf(index),
+      manifest: digestOf(manifest),
+      layers: layerDigests,
+      blobs: [digestOf(config), ...layerDigests, digestOf(manifest), digestOf(index)],
+    };
+  } finally {
+    await t.close();
+  }
+}
+
+/** A transport factory whose layouts count raw reads and writes. */
+function counting(): { factory: TransportFactory; counts: () => [number, number] } {
+  const base = createTransportFactory();
+  let gets = 0;
+  let puts = 0;
+  class Local extends OciDirTransport {
+    override blobGetRaw(...a: Parameters<OciDirTransport["blobGetRaw"]>) {
+      gets++;
+      return super.blobGetRaw(...a);
+    }
+    override blobPutRaw(...a: Parameters<OciDirTransport["blobPutRaw"]>) {
+      puts++;
+      return super.blobPutRaw(...a);
+    }
+  }
+  return {
+    factory: (scheme, settings) => scheme === "ocidir" ? new Local() : base(scheme, settings),
+    counts: () => [gets, puts],
+  };
+}
+
+async function digestAt(ref: string): Promise<string> {
+  const t = new OciDirTransport();
+  try {
+    return (await t.manifestHead(parseRef(ref))).digest;
+  } finally {
+    await t.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function strayFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
+      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}
+
+/** Every blob of the source is in the target with the same bytes. */
+async function assertSameBlobs(src: string, dst: string, blobs: string[]): Promise<void> {
+  for (const d of blobs) {
+    assert.deepEqual(
+      await Deno.readFile(blobPath(dst, d)),
+      await Deno.readFile(blobPath(src, d)),
+      d,
+    );
+  }
+  assert.deepEqual(await strayFiles(dst), []);
+}
+
+interface Ctx {
+  tmp: string;
+  host: string;
+  env: Record<string, string>;
+  hostFlags: string[];
+}
+
+async function withServe(fn: (c: Ctx) => Promise<void>): Promise<void> {
+  const tmp = await Deno.makeTempDir({ prefix: "ocictl_cp_raw_" });
+  const srv = await startRegistryServer({ dir: `${tmp}/serve`, hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${srv.addr.port}`;
+  try {
+    await fn({
+      tmp,
+      host,
+      env: { OCICTL_CONFIG: `${tmp}/config.json` },
+      hostFlags: ["--host", `reg=${host},tls=disabled`],
+    });
+  } finally {
+    await srv.shutdown();
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+Deno.test("image copy moves large layers raw ocidir → serve → ocidir, byte for byte", async () => {
+  await withServe(async ({ tmp, host, env, hostFlags }) => {
+    const built = await buildImage(`${tmp}/src`);
+    const c = counting();
+    const repo = `${host}/raw/app`;
+    const up = await runCli(
+      [...hostFlags, "image", "copy", `ocidir://${tmp}/src:v1`, `${repo}:v1`],
+      {
+        env,
+        transports: c.factory,
+      },
+    );
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(up.stdout, `${repo}:v1\n`);
+    assert.equal(c.counts()[0], built.layers.length, "both layers were read raw");
+    const rt = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+    try {
+      assert.equal((await rt.manifestHead(parseRef(`${repo}:v1`))).digest, built.index);
+      for (const d of built.blobs.slice(0, 3)) {
+        const got = await rt.blobGet(parseRef(repo), d);
+        assert.deepEqual(
+          new Uint8Array(await new Response(got.body).arrayBuffer()),
+          await Deno.readFile(blobPath(`${tmp}/src`, d)),
+        );
+      }
+    } finally {
+      await rt.close();
+    }
+    const down = await runCli(
+      [...hostFlags, "image", "copy", `${repo}:v1`, `ocidir://${tmp}/dst:v1`],
+      { env, transports: c.factory },
+    );
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(c.counts()[1], built.layers.length, "both layers were written raw");
+    assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+    await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+  });
+});
+
+Deno.test("image copy moves large layers raw between two layouts, byte for byte", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "ocictl_cp_raw_" });
+  try {
+    const built = await buildImage(`${tmp}/src`);
+    const c = counting();
+    const r = await runCli(["image", "copy", `ocidir://${tmp}/src:v1`, `ocidir://${tmp}/dst:v1`], {
+      transports: c.factory,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.deepEqual(c.counts(), [built.layers.length, built.layers.length]);
+    assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+    await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("image copy of a corrupted large layer fails with one error line and writes nothing under its digest", async () => {
+  await withServe(async ({ tmp, host, env, hostFlags }) => {
+    const built = await buildImage(`${tmp}/src`);
+    const layer = built.layers[1] ?? "";
+    const path = blobPath(`${tmp}/src`, layer);
+    const bytes = await Deno.readFile(path);
+    bytes[bytes.byteLength >> 1] = (bytes[bytes.byteLength >> 1] ?? 0) ^ 0x01;
+    await Deno.writeFile(path, bytes);
+
+    const local = await runCli([
+      "image",
+      "copy",
+      `ocidir://${tmp}/src:v1`,
+      `ocidir://${tmp}/dst:v1`,
+    ]);
+    assert.notEqual(local.code, 0);
+    assert.equal(local.stdout, "");
+    assert.equal(lineCount(local.stderr), 1, local.stderr);
+    assert.ok(local.stderr.includes(layer), local.stderr);
+    assert.equal(await exists(blobPath(`${tmp}/dst`, layer)), false);
+    assert.equal(await exists(blobPath(`${tmp}/dst`, built.index)), false);
+    assert.deepEqual(await strayFiles(`${tmp}/dst`), []);
+
+    const repo = `${host}/raw/bad`;
+    const remote = await runCli(
+      [...hostFlags, "image", "copy", `ocidir://${tmp}/src:v1`, `${repo}:v1`],
+      { env },
+    );
+    assert.notEqual(remote.code, 0);
+    assert.equal(lineCount(remote.stderr), 1, remote.stderr);
+    assert.ok(remote.stderr.includes(layer), remote.stderr);
+    const rt = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+    try {
+      await assert.rejects(rt.blobHead(parseRef(repo), layer), NotFoundError);
+      await assert.rejects(rt.manifestHead(parseRef(`${repo}:v1`)), NotFoundError);
+    } finally {
+      await rt.close();
+    }
+  });
+});
