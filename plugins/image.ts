@@ -1,6 +1,10 @@
 /**
  * `ocictl image`: copy, digest, inspect (config) and manifest of images.
  *
+ * Start-up cost: the command tree is built from cheap definitions; the copy
+ * engine and the file/tar operations are imported by the actions that run
+ * them (literal `import()`, so `deno compile` still bundles them).
+ *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
@@ -34,14 +38,9 @@ import {
   createImageGetFileCommand,
   createImageImportCommand,
 } from "../src/cli/files_commands.ts";
-import {
-  copyImage,
-  type CopyOptions,
-  type CopyResult,
-  validateCopyOptions,
-} from "../src/ops/copy.ts";
+import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
-import { createProgress } from "../src/ops/progress.ts";
+import type { createProgress } from "../src/ops/progress.ts";
 import { readBlobCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("image");
@@ -178,6 +177,10 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
     .action(async (src, dst, opts) => {
+      const [{ copyImage, validateCopyOptions }, { createProgress }] = await Promise.all([
+        import("../src/ops/copy.ts"),
+        import("../src/ops/progress.ts"),
+      ]);
       const options: CopyOptions = {
         referrers: opts.referrers,
         digestTags: opts.digestTags,
@@ -201,7 +204,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         };
       }
       validateCopyOptions(options);
-      const progress = _progressHooks(ctx);
+      const progress = _progressHooks(ctx, createProgress);
       let result: CopyResult;
       try {
         result = await copyImage(
@@ -230,9 +233,12 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
  * The progress display: a status line on a terminal stderr when no
  * verbosity was asked for, one log line per blob at `-v info`, else nothing.
  */
-function _progressHooks(ctx: CliContext): { hooks: CopyHooks; finish: () => void } {
+function _progressHooks(
+  ctx: CliContext,
+  progressOf: typeof createProgress,
+): { hooks: CopyHooks; finish: () => void } {
   if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
-    const p = createProgress({
+    const p = progressOf({
       write: (s) => {
         ctx.err.write(s).catch(() => {});
       },

@@ -92,6 +92,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--tls-cert <file>", "PEM certificate: serve HTTPS (with --tls-key)")
     .option("--tls-key <file>", "PEM private key for --tls-cert")
     .option("--gc-interval <duration>", "also remove unreferenced blobs this often (e.g. 1h)")
+    .option(
+      "--verify-every-read",
+      "hash every blob on every GET (default: when uploaded or first read, again when its file changes)",
+    )
     .addHelpText(
       "after",
       `\nExamples:\n  ocictl serve --dir ./registry --addr 127.0.0.1:5000\n  ocictl serve gc --dir ./registry\n`,
@@ -119,6 +123,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         port: addr.port,
         readOnly: opts.readOnly === true,
         noDelete: !opts.delete,
+        verifyEveryRead: opts.verifyEveryRead === true,
         auth,
         tls,
         signal: ctx.signal,

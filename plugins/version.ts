@@ -5,7 +5,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { formatPlatform } from "../src/mod.ts";
+import { formatPlatform } from "../src/types/platform.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { _tabwrite } from "../src/cli/_tabwriter.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";

@@ -5,6 +5,13 @@
  * plugin registry when imported; this script runs the CLI in-process in a
  * fresh process and compares the registry before and after.
  *
+ * It also walks the static import graphs of the start path (`deno info
+ * --json`, leaving out `import()` and type-only imports) and fails when one
+ * reaches a module that must only be loaded on first use: the transports
+ * (loaded by `src/client.ts` when a reference of their scheme is used),
+ * config resolution, the copy engine, the archive code and the tar, zstd,
+ * gzip and `node:http(s)` modules behind them.
+ *
  * Run: `deno run -A scripts/check_startup.ts` (exit 0 when the check holds).
  *
  * @module
@@ -29,7 +36,136 @@ export const CASES: readonly StartupCase[] = [
   { argv: ["tag", "--help"], loaded: ["tag"] },
   { argv: ["tag", "ls", "--help"], loaded: ["tag"] },
   { argv: ["manifest", "get", "--help"], loaded: ["manifest", "tag"] },
+  { argv: ["image", "copy", "--help"], loaded: ["image", "manifest", "tag"] },
+  { argv: ["version"], loaded: ["image", "manifest", "tag", "version"] },
 ];
+
+/** A start-path module and what its static imports must never reach. */
+export interface LeanGraphCase {
+  /** Module whose static imports are walked, relative to the repository root. */
+  root: string;
+  /**
+   * Forbidden modules: a path prefix relative to the repository root
+   * (`src/ops/`), a `node:` module, or an npm package as `npm:<name>`.
+   */
+  forbidden: string[];
+}
+
+/** What every start-path module leaves to `import()` on first use. */
+const LOADED_ON_USE: readonly string[] = [
+  "src/transport/registry/",
+  "src/transport/ocidir/",
+  "src/transport/ocifile/",
+  "src/transport/memory/",
+  "src/config/resolve_hosts.ts",
+  "src/ops/copy.ts",
+  "src/ops/blob_copy.ts",
+  "src/ops/image_export.ts",
+  "src/ops/image_import.ts",
+  "src/archive/",
+  "src/serve/",
+  "npm:modern-tar",
+  "npm:fzstd",
+  "npm:js-yaml",
+  "npm:bcryptjs",
+  "node:http",
+  "node:https",
+  "node:tls",
+  "node:zlib",
+];
+
+/** The start path: the executable and the verbs measured for start-up time. */
+export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
+  { root: "main.ts", forbidden: [...LOADED_ON_USE, "src/ops/", "src/template/", "plugins/tag.ts"] },
+  { root: "plugins/image.ts", forbidden: [...LOADED_ON_USE] },
+  { root: "plugins/manifest.ts", forbidden: [...LOADED_ON_USE] },
+  { root: "plugins/tag.ts", forbidden: [...LOADED_ON_USE, "src/ops/"] },
+  { root: "plugins/version.ts", forbidden: [...LOADED_ON_USE, "src/ops/", "src/mod.ts"] },
+];
+
+interface _InfoDependency {
+  code?: { specifier?: string };
+  isDynamic?: boolean;
+}
+
+interface _InfoJson {
+  roots: string[];
+  modules: { specifier: string; dependencies?: _InfoDependency[] }[];
+  redirects: Record<string, string>;
+}
+
+/** `npm:/name@1.2.3/path` or `npm:name@1.2.3` to `npm:name`. */
+function _npmName(specifier: string): string {
+  const rest = specifier.replace(/^npm:\/?/, "");
+  const scoped = rest.startsWith("@");
+  const parts = rest.split("/");
+  const name = scoped ? `${parts[0]}/${parts[1] ?? ""}` : parts[0] ?? "";
+  const at = name.lastIndexOf("@");
+  return `npm:${at > 0 ? name.slice(0, at) : name}`;
+}
+
+/**
+ * Lists the modules a module reaches through static, value-carrying imports
+ * (what is evaluated when it is imported).
+ *
+ * @param root module path relative to `rootDir`
+ * @param rootDir repository root (where deno.json is)
+ * @returns repository-relative paths, `node:` modules and `npm:<name>` packages
+ * @throws {Error} when `deno info` fails
+ */
+export async function staticImports(root: string, rootDir: string): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", root],
+    cwd: rootDir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`deno info ${root} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as _InfoJson;
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const base = new URL(`file://${rootDir.endsWith("/") ? rootDir : rootDir + "/"}`).href;
+  const seen = new Set<string>();
+  const stack = [...info.roots];
+  while (stack.length > 0) {
+    const s = stack.pop() ?? "";
+    const spec = info.redirects[s] ?? s;
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    if (spec.startsWith("npm:")) continue; // a package: its own imports are its business
+    for (const d of bySpecifier.get(spec)?.dependencies ?? []) {
+      if (d.isDynamic || d.code?.specifier === undefined) continue;
+      stack.push(d.code.specifier);
+    }
+  }
+  return [...seen].map((s) =>
+    s.startsWith(base) ? s.slice(base.length) : s.startsWith("npm:") ? _npmName(s) : s
+  ).sort();
+}
+
+/**
+ * Checks the static import graphs of {@link LEAN_GRAPHS}.
+ *
+ * @param rootDir repository root
+ * @returns the problems found (empty when every graph is lean)
+ * @throws {Error} when `deno info` fails
+ */
+export async function checkLeanGraphs(rootDir: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const c of LEAN_GRAPHS) {
+    const reached = await staticImports(c.root, rootDir);
+    for (const f of c.forbidden) {
+      const bad = reached.filter((m) => m === f || (f.endsWith("/") && m.startsWith(f)));
+      if (bad.length > 0) {
+        problems.push(
+          `${c.root} statically imports ${bad.join(", ")}: load it with import() where it is used`,
+        );
+      }
+    }
+  }
+  return problems;
+}
 
 /**
  * Runs the steps.
@@ -62,7 +198,8 @@ export async function checkStartup(): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  const problems = await checkStartup();
+  const rootDir = new URL("..", import.meta.url).pathname;
+  const problems = [...await checkStartup(), ...await checkLeanGraphs(rootDir)];
   for (const p of problems) console.error(`check_startup: ${p}`);
   if (problems.length === 0) console.log("check_startup: ok");
   Deno.exit(problems.length === 0 ? 0 : 1);

@@ -2,23 +2,27 @@
  * The client facade: one object that picks the {@link Transport} for a
  * reference by its scheme and forwards the storage calls to it.
  *
+ * Start-up cost: this module imports no transport. Each transport module
+ * (and config loading, `node:http(s)`, the tar and zstd packages behind
+ * them) is imported with a literal `import()` on the first call that needs
+ * it, so a command that never touches a scheme never loads its code.
+ *
  * @module
  */
 import { NotFoundError } from "./errors.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import type { ConfigIo } from "./config/config_io.ts";
-import { denoConfigIo } from "./config/deno_config_io.ts";
-import { type ResolvedHosts, resolveHosts } from "./config/resolve_hosts.ts";
-import { createDenoFetch, type RegistryFetch } from "./transport/registry/deno_fetch.ts";
+import type { ResolvedHosts } from "./config/resolve_hosts.ts";
+import type { RegistryFetch } from "./transport/registry/deno_fetch.ts";
 import type { HostConfig } from "./transport/registry/host_config.ts";
 import type { RegistryLogger } from "./transport/registry/http.ts";
-import { RegistryTransport } from "./transport/registry/registry_transport.ts";
+import type { RegistryTransport } from "./transport/registry/registry_transport.ts";
 import type { Descriptor, Platform } from "./types/descriptor.ts";
 import { isIndex, type Manifest } from "./types/manifest.ts";
 import { formatPlatform, selectPlatform } from "./types/platform.ts";
 import { commonName, type Ref, type RefScheme, withDigest } from "./types/ref.ts";
-import { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
-import { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
+import type { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
+import type { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
 import type {
   BlobGetOptions,
   BlobPutOptions,
@@ -86,9 +90,11 @@ export const DEFAULT_USER_AGENT = `ocictl/${denoJson.version}`;
 
 /**
  * The default transport factory: `ocidir` is served by
- * {@link OciDirTransport}, `reg` by a {@link RegistryTransport} whose hosts
- * and credentials come from `resolveHosts` (ocictl config, docker config,
- * certificate directories, `--host`) on first use.
+ * {@link OciDirTransport}, `ocifile` by {@link OciFileTransport}, `reg` by a
+ * {@link RegistryTransport} whose hosts and credentials come from
+ * `resolveHosts` (ocictl config, docker config, certificate directories,
+ * `--host`) on first use. Each transport's module is imported on its first
+ * call, not when the factory runs.
  *
  * @param options seams of the transports it creates
  * @returns a factory creating a new transport per call
@@ -105,8 +111,24 @@ export const DEFAULT_USER_AGENT = `ocictl/${denoJson.version}`;
  */
 export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
   return (scheme, settings) => {
-    if (scheme === "ocidir") return new OciDirTransport(options.ocidir);
-    if (scheme === "ocifile") return new OciFileTransport(options.ocifile);
+    if (scheme === "ocidir") {
+      return new _LazyRawTransport(
+        "ocidir",
+        async () =>
+          new (await import("./transport/ocidir/ocidir_transport.ts")).OciDirTransport(
+            options.ocidir,
+          ),
+      );
+    }
+    if (scheme === "ocifile") {
+      return new _LazyTransport(
+        "ocifile",
+        async () =>
+          new (await import("./transport/ocifile/ocifile_transport.ts")).OciFileTransport(
+            options.ocifile,
+          ),
+      );
+    }
     return new ConfiguredRegistryTransport(
       settings ?? { env: {}, hostFlags: [] },
       options.registry ?? {},
@@ -156,14 +178,29 @@ export class ConfiguredRegistryTransport
   #inner(): Promise<{ t: RegistryTransport; seam: RegistryFetch; resolved: ResolvedHosts }> {
     this.#ready ??= (async () => {
       const s = this.#settings;
-      const io = (this.#seams.configIo ?? ((env) => denoConfigIo({ env })))(s.env);
+      // Loaded on first use: config parsing, the registry client and its
+      // network seam (node:http/https/tls) stay off the start-up path.
+      const seams = this.#seams;
+      const [{ resolveHosts }, { RegistryTransport }, makeIo, makeFetch] = await Promise.all([
+        import("./config/resolve_hosts.ts"),
+        import("./transport/registry/registry_transport.ts"),
+        seams.configIo ??
+          import("./config/deno_config_io.ts").then((m) => (env: Record<string, string>) =>
+            m.denoConfigIo({ env })
+          ),
+        seams.fetch ??
+          import("./transport/registry/deno_fetch.ts").then(
+            (m) => (hosts: HostConfig[], env: Record<string, string>) =>
+              m.createDenoFetch({ hosts, env }),
+          ),
+      ]);
+      const io = makeIo(s.env);
       const resolved = await resolveHosts(io, {
         flags: [...s.hostFlags],
         certsDir: this.#seams.certsDir,
         warn: (msg, data) => s.logger?.warn?.(msg, data),
       });
-      const seam = (this.#seams.fetch ??
-        ((hosts, env) => createDenoFetch({ hosts, env })))(resolved.hosts, s.env);
+      const seam = makeFetch(resolved.hosts, s.env);
       const observe = s.onResponse;
       const fetchFn: typeof fetch = observe
         ? async (input, init) => {
@@ -419,6 +456,256 @@ export class ConfiguredRegistryTransport
     } finally {
       inner.seam.close();
     }
+  }
+}
+
+/**
+ * A transport whose module is imported on its first call: every call waits
+ * for the import and forwards to the real transport. Keeps a scheme's code
+ * (and the packages behind it) off the start-up path until a reference of
+ * that scheme is used.
+ */
+class _LazyTransport<T extends Transport> implements Transport {
+  /** The scheme this transport serves. */
+  readonly scheme: string;
+  #load: () => Promise<T>;
+  #ready: Promise<T> | undefined;
+  #loaded: T | undefined;
+
+  /**
+   * Creates the wrapper; nothing is imported yet.
+   *
+   * @param scheme the scheme of the transport `load` creates
+   * @param load imports the module and creates the transport
+   */
+  constructor(scheme: string, load: () => Promise<T>) {
+    this.scheme = scheme;
+    this.#load = load;
+  }
+
+  /**
+   * The real transport (imported and created once).
+   *
+   * @returns the transport
+   */
+  protected inner(): Promise<T> {
+    this.#ready ??= this.#load().then((t) => (this.#loaded = t));
+    return this.#ready;
+  }
+
+  /**
+   * The real transport when it was already created, for synchronous questions.
+   *
+   * @returns the transport, or undefined before the first call
+   */
+  protected loaded(): T | undefined {
+    return this.#loaded;
+  }
+
+  /**
+   * Resolves a manifest to its descriptor.
+   *
+   * @see Transport.manifestHead
+   * @param ref reference
+   * @param options signal
+   * @returns the descriptor
+   */
+  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
+    return (await this.inner()).manifestHead(ref, options);
+  }
+  /**
+   * Reads a manifest.
+   *
+   * @see Transport.manifestGet
+   * @param ref reference
+   * @param options signal
+   * @returns the manifest
+   */
+  async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
+    return (await this.inner()).manifestGet(ref, options);
+  }
+  /**
+   * Stores a manifest.
+   *
+   * @see Transport.manifestPut
+   * @param ref reference
+   * @param raw exact bytes
+   * @param options media type, signal
+   * @returns the descriptor
+   */
+  async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
+    return (await this.inner()).manifestPut(ref, raw, options);
+  }
+  /**
+   * Deletes a manifest by digest.
+   *
+   * @see Transport.manifestDelete
+   * @param ref reference with a digest
+   * @param options signal
+   * @returns nothing
+   */
+  async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
+    return (await this.inner()).manifestDelete(ref, options);
+  }
+  /**
+   * Resolves a blob.
+   *
+   * @see Transport.blobHead
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns the descriptor
+   */
+  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
+    return (await this.inner()).blobHead(ref, digest, options);
+  }
+  /**
+   * Opens a blob as a verified stream.
+   *
+   * @see Transport.blobGet
+   * @param ref repository
+   * @param digest blob digest
+   * @param options size, signal
+   * @returns descriptor and body (consume or cancel it)
+   */
+  async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
+    return (await this.inner()).blobGet(ref, digest, options);
+  }
+  /**
+   * Stores a blob from a stream; the body is cancelled when the transport
+   * cannot be loaded.
+   *
+   * @see Transport.blobPut
+   * @param ref repository
+   * @param body bytes
+   * @param options expected digest and size, signal
+   * @returns the descriptor
+   */
+  async blobPut(
+    ref: Ref,
+    body: ReadableStream<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<Descriptor> {
+    let t: T;
+    try {
+      t = await this.inner();
+    } catch (err) {
+      await body.cancel().catch(() => {});
+      throw err;
+    }
+    return t.blobPut(ref, body, options);
+  }
+  /**
+   * Deletes a blob.
+   *
+   * @see Transport.blobDelete
+   * @param ref repository
+   * @param digest blob digest
+   * @param options signal
+   * @returns nothing
+   */
+  async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
+    return (await this.inner()).blobDelete(ref, digest, options);
+  }
+  /**
+   * Lists tags.
+   *
+   * @see Transport.tagList
+   * @param ref repository
+   * @param options limit, last, signal
+   * @returns the tags
+   */
+  async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
+    return (await this.inner()).tagList(ref, options);
+  }
+  /**
+   * Removes a tag.
+   *
+   * @see Transport.tagDelete
+   * @param ref reference with a tag
+   * @param options signal
+   * @returns nothing
+   */
+  async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
+    return (await this.inner()).tagDelete(ref, options);
+  }
+  /**
+   * Lists referrers.
+   *
+   * @see Transport.referrerList
+   * @param ref reference with a digest
+   * @param options artifact type, signal
+   * @returns referrer descriptors
+   */
+  async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
+    return (await this.inner()).referrerList(ref, options);
+  }
+  /**
+   * Closes the real transport when one was created.
+   *
+   * @returns nothing
+   * @throws what the real transport's close throws
+   */
+  async close(): Promise<void> {
+    const ready = this.#ready;
+    this.#ready = undefined;
+    this.#loaded = undefined;
+    if (!ready) return;
+    let t: T;
+    try {
+      t = await ready;
+    } catch {
+      return;
+    }
+    await t.close();
+  }
+}
+
+/**
+ * A {@link _LazyTransport} for a transport that can also move raw blobs
+ * (copy's fast path); `canPutRaw` answers true until the real transport
+ * exists, as the registry wrapper does.
+ */
+class _LazyRawTransport<T extends Transport & RawBlobSource & RawBlobTarget>
+  extends _LazyTransport<T>
+  implements RawBlobSource, RawBlobTarget {
+  /**
+   * Opens a blob as a raw stream.
+   *
+   * @see RawBlobSource.blobGetRaw
+   * @param ref repository
+   * @param digest blob digest
+   * @param options expected size, signal
+   * @returns the raw blob
+   */
+  async blobGetRaw(
+    ref: Ref,
+    digest: string,
+    options: CallOptions & { size: number },
+  ): Promise<RawBlob> {
+    return (await this.inner()).blobGetRaw(ref, digest, options);
+  }
+  /**
+   * Tells whether a raw put is worth trying.
+   *
+   * @see RawBlobTarget.canPutRaw
+   * @param ref repository
+   * @returns the real transport's answer, true before it exists
+   */
+  canPutRaw(ref: Ref): boolean {
+    return this.loaded()?.canPutRaw(ref) ?? true;
+  }
+  /**
+   * Stores a raw blob, checked before it is committed.
+   *
+   * @see RawBlobTarget.blobPutRaw
+   * @param ref repository
+   * @param blob the raw blob
+   * @param options signal
+   * @returns the descriptor
+   */
+  async blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor> {
+    return (await this.inner()).blobPutRaw(ref, blob, options);
   }
 }
 

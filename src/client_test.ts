@@ -7,9 +7,18 @@ import {
   DEFAULT_USER_AGENT,
 } from "./client.ts";
 import { memoryIo } from "./config/_memory_io_test_helper.ts";
-import { ConfigError, NotFoundError, UsageError } from "./errors.ts";
+import { ConfigError, DigestMismatchError, NotFoundError, UsageError } from "./errors.ts";
 import { buildSampleImages } from "./sample/sample_images.ts";
 import { MemoryTransport } from "./transport/memory/memory_transport.ts";
+import { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
+import { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
+import {
+  isRawBlobSource,
+  isRawBlobTarget,
+  isRepoLister,
+  type Transport,
+} from "./transport/transport.ts";
+import { digestOf } from "./types/digest.ts";
 import { parseRef } from "./types/ref.ts";
 
 const MANIFEST = new TextEncoder().encode(
@@ -157,4 +166,72 @@ Deno.test("Client.resolvePlatform() picks the platform entry of an index", async
     NotFoundError,
   );
   await client.close();
+});
+
+function _abilities(t: Transport): Record<string, boolean> {
+  return {
+    rawSource: isRawBlobSource(t),
+    rawTarget: isRawBlobTarget(t),
+    repoLister: isRepoLister(t),
+    ping: typeof (t as { ping?: unknown }).ping === "function",
+  };
+}
+
+Deno.test("createTransportFactory() gives ocidir and ocifile the abilities of their transports", async () => {
+  const factory = createTransportFactory();
+  const dir = factory("ocidir");
+  const file = factory("ocifile");
+  assert.equal(dir.scheme, "ocidir");
+  assert.equal(file.scheme, "ocifile");
+  // The wrappers are created before the modules load: a new optional ability
+  // on a transport must be forwarded by its wrapper too.
+  assert.deepEqual(_abilities(dir), _abilities(new OciDirTransport()));
+  assert.deepEqual(_abilities(file), _abilities(new OciFileTransport()));
+  await dir.close();
+  await file.close();
+});
+
+Deno.test("createTransportFactory() ocidir transport loads on first call and stores through it", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "ocictl-client-" });
+  try {
+    const t = createTransportFactory()("ocidir");
+    const repo = parseRef(`ocidir://${tmp}/layout`);
+    const config = new TextEncoder().encode("{}");
+    const cd = await t.blobPut(repo, ReadableStream.from([config]), {
+      digest: digestOf(config),
+      size: config.byteLength,
+    });
+    const bad = new TextEncoder().encode("{ }");
+    await assert.rejects(
+      t.blobPut(repo, ReadableStream.from([bad]), { digest: digestOf(config) }),
+      DigestMismatchError,
+    );
+    const raw = new TextEncoder().encode(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: cd.digest,
+        size: cd.size,
+      },
+      layers: [],
+    }));
+    await t.manifestPut(parseRef(`ocidir://${tmp}/layout:v1`), raw);
+    assert.deepEqual(await t.tagList(repo), ["v1"]);
+    const m = await t.manifestGet(parseRef(`ocidir://${tmp}/layout:v1`));
+    assert.equal(m.digest, digestOf(raw));
+    if (isRawBlobTarget(t)) assert.equal(t.canPutRaw(repo), true);
+    await t.close();
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a lazy transport closed before any call loads nothing and can close twice", async () => {
+  const factory = createTransportFactory();
+  for (const scheme of ["ocidir", "ocifile", "reg"] as const) {
+    const t = factory(scheme, { env: {}, hostFlags: [] });
+    await t.close();
+    await t.close();
+  }
 });

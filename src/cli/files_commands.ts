@@ -4,20 +4,17 @@
  * `image check-base`, `blob get-file`, `blob diff-config`,
  * `blob diff-layer` and `manifest diff`. The verb plugins add them.
  *
+ * Start-up cost: building these commands (for help or to dispatch) imports
+ * none of the operations; each action imports its operation (archive code,
+ * tar, gzip and zstd packages, file-system seams) with a literal `import()`
+ * when it runs.
+ *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "./run.ts";
-import { denoExtractFs } from "../archive/extract_fs.ts";
 import type { LayerEntryInfo } from "../archive/layer_reader.ts";
 import { UsageError } from "../errors.ts";
-import { BaseChangedError, checkBase } from "../ops/check_base.ts";
-import { diffConfigs, diffLayers, diffManifests } from "../ops/diff.ts";
-import { exportFs } from "../ops/export_fs.ts";
-import { getImageFile, getLayerFile } from "../ops/get_file.ts";
-import { openImageExport } from "../ops/image_export.ts";
-import { importImage } from "../ops/image_import.ts";
-import { denoOciFileSystem } from "../transport/ocifile/file_system.ts";
 import { commonName, parseRef, type Ref } from "../types/ref.ts";
 import { countArg, digestArg, platformArg, refArg } from "./arguments.ts";
 import type { CliContext } from "./context.ts";
@@ -38,6 +35,7 @@ async function _writeOut(
     await ctx.out.pipeFrom(body, ctx.signal);
     return;
   }
+  const { denoOciFileSystem } = await import("../transport/ocifile/file_system.ts");
   const tmp = await denoOciFileSystem.writeTemp(_dirOf(file), body, {
     signal: ctx.signal,
     prefix: ".ocictl.",
@@ -128,6 +126,7 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
         );
       }
       const images = refs.map((r, i) => ({ ref: parseRef(r), name: names[i] }));
+      const { openImageExport } = await import("../ops/image_export.ts");
       const tar = await openImageExport(ctx.client, images, {
         platform: opts.platform,
         compress: opts.compress === true,
@@ -152,6 +151,10 @@ export function createImageImportCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--name <name>", "image to pick in a tar holding several (tag or repo:tag)")
     .addHelpText("after", `\nExample:\n  ocictl image import ocidir://layout:v1 image.tar\n`)
     .action(async (ref, file, opts) => {
+      const [{ importImage }, { denoOciFileSystem }] = await Promise.all([
+        import("../ops/image_import.ts"),
+        import("../transport/ocifile/file_system.ts"),
+      ]);
       const tar = await denoOciFileSystem.open(file);
       const r = await importImage(ctx.client.transport(ref), ref, tar, {
         fs: denoOciFileSystem,
@@ -187,6 +190,7 @@ export function createImageGetFileCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .option("--format <format>", "print a template over .Header (the tar header) instead")
     .action(async (ref, path, outfile, opts) => {
+      const { getImageFile } = await import("../ops/get_file.ts");
       const f = await getImageFile(ctx.client, ref, path, opts.platform ?? ctx.platform, {
         signal: ctx.signal,
       });
@@ -219,6 +223,10 @@ export function createImageExportFsCommand(ctx: CliContext): CommandUnknownOpts 
         `Example:\n  ocictl image export-fs ocidir://layout:v1 ./rootfs\n`,
     )
     .action(async (ref, dir, opts) => {
+      const [{ exportFs }, { denoExtractFs }] = await Promise.all([
+        import("../ops/export_fs.ts"),
+        import("../archive/extract_fs.ts"),
+      ]);
       const r = await exportFs(ctx.client, ref, dir, {
         fs: denoExtractFs,
         platform: opts.platform ?? ctx.platform,
@@ -259,6 +267,7 @@ export function createImageCheckBaseCommand(ctx: CliContext): CommandUnknownOpts
         `Example:\n  ocictl image check-base ocidir://layout:v1 --base ocidir://base:v1\n`,
     )
     .action(async (ref, opts) => {
+      const { BaseChangedError, checkBase } = await import("../ops/check_base.ts");
       const r = await checkBase(ctx.client, ref, {
         base: opts.base,
         digest: opts.digest,
@@ -296,6 +305,7 @@ export function createBlobGetFileCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .option("--format <format>", "print a template over .Header (the tar header) instead")
     .action(async (ref, digest, path, outfile, opts) => {
+      const { getLayerFile } = await import("../ops/get_file.ts");
       const f = await getLayerFile(ctx.client, ref, digest, path, { signal: ctx.signal });
       await _writeFile(ctx, f, outfile, opts.format);
     }) as unknown as CommandUnknownOpts;
@@ -326,6 +336,7 @@ export function createBlobDiffConfigCommand(ctx: CliContext): CommandUnknownOpts
       `\nExample:\n  ocictl blob diff-config ocidir://a sha256:… ocidir://b sha256:…\n`,
     )
     .action(async (r1: Ref, d1: string, r2: Ref, d2: string, opts) => {
+      const { diffConfigs } = await import("../ops/diff.ts");
       await _writeDiff(
         ctx,
         await diffConfigs(ctx.client, r1, d1, r2, d2, {
@@ -357,6 +368,7 @@ export function createBlobDiffLayerCommand(ctx: CliContext): CommandUnknownOpts 
         `Example:\n  ocictl blob diff-layer ocidir://a sha256:… ocidir://b sha256:…\n`,
     )
     .action(async (r1: Ref, d1: string, r2: Ref, d2: string, opts) => {
+      const { diffLayers } = await import("../ops/diff.ts");
       await _writeDiff(
         ctx,
         await diffLayers(ctx.client, r1, d1, r2, d2, {
@@ -382,6 +394,7 @@ export function createManifestDiffCommand(ctx: CliContext): CommandUnknownOpts {
     .argument("<ref2>", "second reference", refArg)
     .addHelpText("after", `\nExample:\n  ocictl manifest diff ocidir://a:v1 ocidir://a:v2\n`)
     .action(async (r1: Ref, r2: Ref, opts) => {
+      const { diffManifests } = await import("../ops/diff.ts");
       await _writeDiff(
         ctx,
         await diffManifests(ctx.client, r1, r2, {
