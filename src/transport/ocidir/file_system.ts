@@ -275,7 +275,7 @@ async function _writeTemp(
   body: ReadableStream<Uint8Array>,
   options: WriteTempOptions = {},
 ): Promise<string> {
-  const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
+  const path = await _makeTemp(dir, options.prefix);
   options.onCreated?.(path);
   if (options.direct === true) return await _pipeTemp(path, body, options.signal);
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
@@ -306,6 +306,24 @@ async function _writeTemp(
   } finally {
     reader.releaseLock();
   }
+}
+
+/**
+ * Creates an empty temp file readable by everyone (0644), as layout files
+ * are: `Deno.makeTempFile` makes it 0600, which would lock other users out
+ * of a shared layout once it is renamed into place (skopeo chmods too).
+ */
+async function _makeTemp(dir: string, prefix: string | undefined): Promise<string> {
+  const path = await Deno.makeTempFile({ dir, prefix: prefix ?? "tmp.", suffix: ".tmp" });
+  if (Deno.build.os !== "windows") {
+    try {
+      await Deno.chmod(path, 0o644);
+    } catch (err) {
+      await Deno.remove(path).catch(() => {});
+      throw err;
+    }
+  }
+  return path;
 }
 
 /**
@@ -389,7 +407,7 @@ export const denoFileSystem: FileSystem = {
     };
   },
   async createTemp(dir, options = {}) {
-    const path = await Deno.makeTempFile({ dir, prefix: options.prefix ?? "tmp.", suffix: ".tmp" });
+    const path = await _makeTemp(dir, options.prefix);
     try {
       return _writer(path, await Deno.open(path, { write: true, append: true }));
     } catch (err) {

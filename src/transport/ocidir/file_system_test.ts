@@ -270,3 +270,22 @@ Deno.test("denoFileSystem.stat() reports inode, mtime and ctime (a file's identi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "denoFileSystem temp files are readable by everyone (0644), as layout files are",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const a = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([1])]));
+      const b = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([2])]), {
+        direct: true,
+      });
+      const c = await fs.createTemp(dir);
+      c.close();
+      for (const p of [a, b, c.path]) equal(((await Deno.stat(p)).mode ?? 0) & 0o777, 0o644);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

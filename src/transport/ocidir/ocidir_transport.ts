@@ -167,7 +167,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   /** The queue of {@link blobGetRaw}'s file checks. */
   #rawChecks: Promise<void> = Promise.resolve();
   #candidates = new Map<string, GcCandidates>();
-  #created = new Set<string>();
+  /** Layouts made ready for writing, shared by concurrent first writes. */
+  #created = new Map<string, Promise<void>>();
 
   /**
    * Creates a transport serving every `ocidir` reference.
@@ -848,11 +849,20 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (info !== undefined) this.#verified.add(path, info);
   }
 
-  async #ensureLayout(dir: string): Promise<void> {
-    if (this.#created.has(dir)) return;
-    await this.#fs.mkdir(dir);
-    await withLayoutLock(this.#fs, dir, () => openLayoutForWrite(this.#fs, dir));
-    this.#created.add(dir);
+  #ensureLayout(dir: string): Promise<void> {
+    let ready = this.#created.get(dir);
+    if (ready === undefined) {
+      ready = (async () => {
+        await this.#fs.mkdir(dir);
+        await withLayoutLock(this.#fs, dir, () => openLayoutForWrite(this.#fs, dir));
+      })();
+      this.#created.set(dir, ready);
+      // A failure is not remembered: the next write tries again.
+      ready.catch(() => {
+        if (this.#created.get(dir) === ready) this.#created.delete(dir);
+      });
+    }
+    return ready;
   }
 
   async #writeBlob(
