@@ -10,19 +10,8 @@ import { digestOf } from "../types/digest.ts";
 import { parseRef, type Ref } from "../types/ref.ts";
 import { copyBlob, RAW_COPY_MIN_BYTES } from "./blob_copy.ts";
 import { CopyError } from "./copy_error.ts";
-
-/** Deterministic pseudo-random bytes (xorshift). */
-function randomBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { pathExists, strayBlobFiles } from "../../tests/_files.ts";
+import { randomBytes } from "../../tests/registry/_image.ts";
 
 function layout(path: string): Ref {
   return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
@@ -159,27 +148,6 @@ async function seed(dir: string, bytes: Uint8Array): Promise<string> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function strayFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
-      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
-}
-
 const SIZE = 2 * 1024 * 1024 + 4321;
 
 Deno.test("copyBlob() takes the raw path between two layouts (rawMinBytes 0)", async () => {
@@ -195,7 +163,7 @@ Deno.test("copyBlob() takes the raw path between two layouts (rawMinBytes 0)", a
       });
       assert.deepEqual(r, { digest, action: "copied", bytes: size });
       assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
-      assert.deepEqual(await strayFiles(`${root}/b`), []);
+      assert.deepEqual(await strayBlobFiles(`${root}/b`), []);
     }
     assert.equal(src.p.rawGets, 2);
     assert.equal(dst.p.rawPuts, 2);
@@ -284,8 +252,8 @@ Deno.test("copyBlob() raw from a corrupted source file falls back and fails on t
     );
     assert.equal(src.p.rawGets, 1);
     assert.equal(src.p.gets, 1, "fell back to the streamed path");
-    assert.equal(await exists(blobPath(`${root}/b`, digest)), false);
-    assert.deepEqual(await strayFiles(`${root}/b`), []);
+    assert.equal(await pathExists(blobPath(`${root}/b`, digest)), false);
+    assert.deepEqual(await strayBlobFiles(`${root}/b`), []);
     await assert.rejects(dst.blobHead(b, digest), NotFoundError);
   });
 });
@@ -330,8 +298,8 @@ Deno.test("copyBlob() cancelled during the raw path throws AbortedError without 
     assert.equal(src.p.rawGets, 1);
     assert.equal(dst.p.rawPuts, 1);
     assert.equal(src.p.gets + dst.p.puts, 0, "no fallback after a cancel");
-    assert.equal(await exists(blobPath(`${root}/b`, digest)), false);
-    assert.deepEqual(await strayFiles(`${root}/b`), []);
+    assert.equal(await pathExists(blobPath(`${root}/b`, digest)), false);
+    assert.deepEqual(await strayBlobFiles(`${root}/b`), []);
   });
 });
 
@@ -365,7 +333,7 @@ Deno.test("copyBlob() takes the raw path from a layout to ocictl serve and back"
       assert.equal(dst.p.rawPuts, 1);
       assert.equal(src.p.gets + reg.p.gets + reg.p.puts + dst.p.puts, 0);
       assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, digest)), bytes);
-      assert.deepEqual(await strayFiles(`${root}/b`), []);
+      assert.deepEqual(await strayBlobFiles(`${root}/b`), []);
     });
   });
 });

@@ -74,3 +74,18 @@ export function indexText(dir: string): Promise<string> {
 export function lineCount(stderr: string): number {
   return stderr.split("\n").filter((l) => l !== "").length;
 }
+
+/**
+ * The digest an `ocidir://` reference resolves to.
+ *
+ * @param ref the reference
+ * @returns its manifest digest
+ */
+export async function digestAt(ref: string): Promise<string> {
+  const t = new OciDirTransport();
+  try {
+    return (await t.manifestHead(parseRef(ref))).digest;
+  } finally {
+    await t.close();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
-import { lineCount } from "./_layout.ts";
+import { digestAt, lineCount } from "./_layout.ts";
 import { createTransportFactory, type TransportFactory } from "../../src/client.ts";
 import { NotFoundError } from "../../src/errors.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
@@ -15,19 +15,8 @@ import { RegistryTransport } from "../../src/transport/registry/registry_transpo
 import { digestOf } from "../../src/types/digest.ts";
 import { MediaType } from "../../src/types/media_type.ts";
 import { parseRef, type Ref } from "../../src/types/ref.ts";
-
-/** Deterministic pseudo-random bytes (xorshift). */
-function randomBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { pathExists, strayBlobFiles } from "../_files.ts";
+import { randomBytes } from "../registry/_image.ts";
 
 const enc = new TextEncoder();
 
@@ -114,36 +103,6 @@ function counting(): { factory: TransportFactory; counts: () => [number, number]
   };
 }
 
-async function digestAt(ref: string): Promise<string> {
-  const t = new OciDirTransport();
-  try {
-    return (await t.manifestHead(parseRef(ref))).digest;
-  } finally {
-    await t.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function strayFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
-      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
-}
-
 /** Every blob of the source is in the target with the same bytes. */
 async function assertSameBlobs(src: string, dst: string, blobs: string[]): Promise<void> {
   for (const d of blobs) {
@@ -153,7 +112,7 @@ async function assertSameBlobs(src: string, dst: string, blobs: string[]): Promi
       d,
     );
   }
-  assert.deepEqual(await strayFiles(dst), []);
+  assert.deepEqual(await strayBlobFiles(dst), []);
 }
 
 interface Ctx {
@@ -256,9 +215,9 @@ Deno.test("image copy of a corrupted large layer fails with one error line and w
     assert.equal(local.stdout, "");
     assert.equal(lineCount(local.stderr), 1, local.stderr);
     assert.ok(local.stderr.includes(layer), local.stderr);
-    assert.equal(await exists(blobPath(`${tmp}/dst`, layer)), false);
-    assert.equal(await exists(blobPath(`${tmp}/dst`, built.index)), false);
-    assert.deepEqual(await strayFiles(`${tmp}/dst`), []);
+    assert.equal(await pathExists(blobPath(`${tmp}/dst`, layer)), false);
+    assert.equal(await pathExists(blobPath(`${tmp}/dst`, built.index)), false);
+    assert.deepEqual(await strayBlobFiles(`${tmp}/dst`), []);
 
     const repo = `${host}/raw/bad`;
     const remote = await runCli(

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
 import { runCli as runRaw } from "../../src/cli/run.ts";
 import { VERBS } from "../../plugins/mod.ts";
-import { lineCount, withLayout } from "./_layout.ts";
+import { digestAt, lineCount, withLayout } from "./_layout.ts";
 import { OciDirTransport } from "../../src/transport/ocidir/ocidir_transport.ts";
 import { encodeJson, type ImageManifestJson } from "../../src/types/manifest.ts";
 import { MediaType } from "../../src/types/media_type.ts";
 import { parseRef, withDigest, withTag } from "../../src/types/ref.ts";
 import { referrersFallbackTag } from "../../src/types/referrer.ts";
 import { CountingTransport } from "../ops/_counting_transport.ts";
+import { pathExists } from "../_files.ts";
 
 /** Runs fn with a path inside a temp dir that does not exist yet. */
 async function withTarget(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -17,24 +18,6 @@ async function withTarget(fn: (dir: string) => Promise<void>): Promise<void> {
     await fn(`${parent}/out`);
   } finally {
     await Deno.remove(parent, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function digestAt(ref: string): Promise<string> {
-  const t = new OciDirTransport();
-  try {
-    return (await t.manifestHead(parseRef(ref))).digest;
-  } finally {
-    await t.close();
   }
 }
 
@@ -213,7 +196,7 @@ Deno.test("image copy --include-external copies foreign layers, which are skippe
     const out = `${src}-out`;
     const r = await runCli(["image", "copy", `ocidir://${src}:f`, `ocidir://${out}:f`]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await exists(`${out}/blobs/sha256/${layer.digest.slice(7)}`), false);
+    assert.equal(await pathExists(`${out}/blobs/sha256/${layer.digest.slice(7)}`), false);
     const x = await runCli([
       "image",
       "copy",
@@ -222,7 +205,7 @@ Deno.test("image copy --include-external copies foreign layers, which are skippe
       `ocidir://${out}:g`,
     ]);
     assert.equal(x.code, 0, x.stderr);
-    assert.equal(await exists(`${out}/blobs/sha256/${layer.digest.slice(7)}`), true);
+    assert.equal(await pathExists(`${out}/blobs/sha256/${layer.digest.slice(7)}`), true);
     await t.close();
     await Deno.remove(out, { recursive: true });
   });
@@ -310,7 +293,7 @@ Deno.test("image copy rejects bad input with a usage error and writes nothing", 
         const r = await runCli(args);
         assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
         assert.equal(lineCount(r.stderr), 1, r.stderr);
-        assert.equal(await exists(out), false, args.join(" "));
+        assert.equal(await pathExists(out), false, args.join(" "));
       }
     });
   });
@@ -330,7 +313,7 @@ Deno.test("image copy of a missing source or platform exits 1 and writes nothing
         const r = await runCli(args);
         assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
         assert.equal(lineCount(r.stderr), 1, r.stderr);
-        assert.equal(await exists(out), false, args.join(" "));
+        assert.equal(await pathExists(out), false, args.join(" "));
       }
     });
   });
@@ -356,7 +339,7 @@ Deno.test("blob copy copies one blob, and fails cleanly on bad input", async () 
       ]);
       assert.equal(missing.code, 1);
       assert.equal(lineCount(missing.stderr), 1);
-      assert.equal(await exists(`${out}-x/blobs/sha256/${"1".repeat(64)}`), false);
+      assert.equal(await pathExists(`${out}-x/blobs/sha256/${"1".repeat(64)}`), false);
     });
   });
 });
@@ -414,7 +397,7 @@ Deno.test("repo copy rejects bad patterns and a missing source, writing nothing"
       const missing = await runCli(["repo", "copy", `${base}-missing`, `ocidir://${out}`]);
       assert.equal(missing.code, 1);
       assert.equal(lineCount(missing.stderr), 1);
-      assert.equal(await exists(out), false);
+      assert.equal(await pathExists(out), false);
     });
   });
 });

@@ -10,19 +10,7 @@ import {
 import { digestOf } from "../../types/digest.ts";
 import { checkFile, FILE_CHECK_CHUNK } from "./file_check.ts";
 import { denoFileSystem, type FileSystem } from "./file_system.ts";
-
-/** Deterministic pseudo-random bytes (xorshift). */
-function randomBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { randomBytes } from "../../../tests/registry/_image.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl_file_check_" });

@@ -10,6 +10,7 @@ import { VerifyStream } from "../../verify_stream.ts";
 import { denoFileSystem } from "./file_system.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
 import { openVerifiedFile } from "./verified_file_stream.ts";
+import { pathExists } from "../../../tests/_files.ts";
 
 const enc = new TextEncoder();
 
@@ -94,15 +95,6 @@ function blobFile(dir: string, digest: string): string {
   return `${dir}/blobs/${digest.replace(":", "/")}`;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readIndex(dir: string): Promise<{ manifests: Descriptor[] }> {
   return JSON.parse(await Deno.readTextFile(`${dir}/index.json`));
 }
@@ -171,7 +163,7 @@ Deno.test("OciDirTransport rejects an oci-layout of another version without writ
     await rejects(t.tagList(ref()), code(ErrorCode.LAYOUT_INVALID));
     await rejects(push(t, ref("v1"), image("a")), code(ErrorCode.LAYOUT_INVALID));
     equal(await Deno.readTextFile(`${dir}/index.json`), before);
-    equal(await exists(`${dir}/blobs`), false);
+    equal(await pathExists(`${dir}/blobs`), false);
     await Deno.writeTextFile(`${dir}/oci-layout`, "{not json");
     await rejects(t.tagList(ref()), code(ErrorCode.LAYOUT_INVALID));
     await t.close();
@@ -329,28 +321,28 @@ Deno.test("OciDirTransport.close() collects blobs its overwrites and deletes lef
     await push(t, ref("t"), c);
     const stray = blob("pushed but never referenced");
     await t.blobPut(ref(), ReadableStream.from([stray.bytes]));
-    equal(await exists(blobFile(dir, a.digest)), true);
+    equal(await pathExists(blobFile(dir, a.digest)), true);
     await t.close();
-    equal(await exists(blobFile(dir, a.digest)), false);
-    equal(await exists(blobFile(dir, a.config.desc.digest)), false);
-    equal(await exists(blobFile(dir, (a.layers[1] as Blob).desc.digest)), false);
-    equal(await exists(blobFile(dir, shared.desc.digest)), true);
-    equal(await exists(blobFile(dir, stray.desc.digest)), true);
+    equal(await pathExists(blobFile(dir, a.digest)), false);
+    equal(await pathExists(blobFile(dir, a.config.desc.digest)), false);
+    equal(await pathExists(blobFile(dir, (a.layers[1] as Blob).desc.digest)), false);
+    equal(await pathExists(blobFile(dir, shared.desc.digest)), true);
+    equal(await pathExists(blobFile(dir, stray.desc.digest)), true);
     for (const img of [b, c]) {
       equal((await t.manifestGet(ref("", img.digest))).digest, img.digest);
       for (const l of [img.config, ...img.layers]) {
-        equal(await exists(blobFile(dir, l.desc.digest)), true);
+        equal(await pathExists(blobFile(dir, l.desc.digest)), true);
       }
     }
     await t.tagDelete(ref("keep"));
     equal((await t.manifestGet(ref("", b.digest))).digest, b.digest);
     await t.manifestDelete(ref("", c.digest));
-    equal(await exists(blobFile(dir, c.digest)), false);
+    equal(await pathExists(blobFile(dir, c.digest)), false);
     await t.close();
     for (const l of [b.digest, b.config.desc.digest, shared.desc.digest, c.config.desc.digest]) {
-      equal(await exists(blobFile(dir, l)), false, l);
+      equal(await pathExists(blobFile(dir, l)), false, l);
     }
-    equal(await exists(blobFile(dir, stray.desc.digest)), true);
+    equal(await pathExists(blobFile(dir, stray.desc.digest)), true);
     deepEqual(await t.tagList(ref()), []);
   });
 });
@@ -366,8 +358,8 @@ Deno.test("OciDirTransport.close() keeps a candidate blob that another writer re
     const layer = img.layers[0] as Blob;
     await other.blobPut(ref(), ReadableStream.from([layer.bytes]), { digest: layer.desc.digest });
     await t.close();
-    equal(await exists(blobFile(dir, img.digest)), false);
-    equal(await exists(blobFile(dir, layer.desc.digest)), true);
+    equal(await pathExists(blobFile(dir, img.digest)), false);
+    equal(await pathExists(blobFile(dir, layer.desc.digest)), true);
     await other.close();
   });
 });

@@ -12,19 +12,8 @@ import type { RawBlob } from "../transport.ts";
 import { isRawBlobSource, isRawBlobTarget } from "../transport.ts";
 import { blobPath } from "./layout.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
-
-/** Deterministic pseudo-random bytes (xorshift). */
-function randomBytes(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { pathExists, strayBlobFiles } from "../../../tests/_files.ts";
+import { randomBytes } from "../../../tests/registry/_image.ts";
 
 function layout(path: string): Ref {
   return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
@@ -47,28 +36,6 @@ function streamOf(bytes: Uint8Array, piece = 256 * 1024): ReadableStream<Uint8Ar
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(body).arrayBuffer());
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Names in blobs/sha256 that are not a stored blob (temp files). */
-async function strayFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
-      if (!/^[0-9a-f]{64}$/.test(e.name)) out.push(e.name);
-    }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out;
 }
 
 async function withLayouts(
@@ -175,9 +142,9 @@ for (const shape of SHAPES) {
       assert.deepEqual(await Deno.readFile(blobPath(a, digest)), bytes);
       const got = await t.blobGet(layout(a), digest, { size: shape.size });
       assert.deepEqual(await readAll(got.body), bytes);
-      assert.deepEqual(await strayFiles(a), []);
+      assert.deepEqual(await strayBlobFiles(a), []);
       // The layout it created is a valid one.
-      assert.ok(await exists(`${a}/oci-layout`));
+      assert.ok(await pathExists(`${a}/oci-layout`));
     });
   });
 
@@ -192,7 +159,7 @@ for (const shape of SHAPES) {
         checked: true,
       });
       assert.deepEqual(await Deno.readFile(blobPath(a, digest)), bytes);
-      assert.deepEqual(await strayFiles(a), []);
+      assert.deepEqual(await strayBlobFiles(a), []);
     });
   });
 
@@ -225,8 +192,8 @@ for (const shape of SHAPES) {
           check,
           name,
         );
-        assert.equal(await exists(blobPath(a, digest)), false, name);
-        assert.deepEqual(await strayFiles(a), [], name);
+        assert.equal(await pathExists(blobPath(a, digest)), false, name);
+        assert.deepEqual(await strayBlobFiles(a), [], name);
       }
     });
   });
@@ -245,8 +212,8 @@ Deno.test("OciDirTransport.blobPutRaw() refuses checked bytes of another length 
       }),
       SizeMismatchError,
     );
-    assert.equal(await exists(blobPath(a, digest)), false);
-    assert.deepEqual(await strayFiles(a), []);
+    assert.equal(await pathExists(blobPath(a, digest)), false);
+    assert.deepEqual(await strayBlobFiles(a), []);
   });
 });
 
@@ -271,8 +238,8 @@ Deno.test("OciDirTransport.blobPutRaw() with a body that errors midway throws it
         t.blobPutRaw(layout(a), { digest, size: BIG, body, checked }),
         (e: unknown) => e === boom,
       );
-      assert.equal(await exists(blobPath(a, digest)), false);
-      assert.deepEqual(await strayFiles(a), []);
+      assert.equal(await pathExists(blobPath(a, digest)), false);
+      assert.deepEqual(await strayBlobFiles(a), []);
     }
   });
 });
@@ -315,8 +282,8 @@ Deno.test("OciDirTransport.blobPutRaw() aborted before or during the write throw
       }),
       AbortedError,
     );
-    assert.equal(await exists(blobPath(a, digest)), false);
-    assert.deepEqual(await strayFiles(a), []);
+    assert.equal(await pathExists(blobPath(a, digest)), false);
+    assert.deepEqual(await strayBlobFiles(a), []);
   });
 });
 
@@ -329,7 +296,7 @@ Deno.test("OciDirTransport raw round trip: blobGetRaw from one layout, blobPutRa
     const desc = await t.blobPutRaw(layout(b), raw);
     assert.deepEqual(desc.digest, digest);
     assert.deepEqual(await Deno.readFile(blobPath(b, digest)), bytes);
-    assert.deepEqual(await strayFiles(b), []);
+    assert.deepEqual(await strayBlobFiles(b), []);
     assert.equal((await t.blobHead(layout(b), digest)).size, BIG);
   });
 });

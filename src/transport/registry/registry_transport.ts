@@ -59,7 +59,7 @@ import {
   type ResolvedHost,
   resolveHost,
 } from "./host_config.ts";
-import { RegistryHttp, type RegistryLogger } from "./http.ts";
+import { RegistryHttp, type RegistryLogger, type RegistryRequest } from "./http.ts";
 import { parseLinkNext } from "./link_header.ts";
 import { buildDeleteTagImage } from "./_delete_tag.ts";
 
@@ -319,16 +319,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const r = this.#norm(ref);
     return this.#pull(r, options, async (h) => {
       const method = h.host.disableHead ? "GET" : "HEAD";
-      const res = await this.#http.request(h.host, {
-        method,
-        url: pullUrl(h, r.repository, `blobs/${digest}`),
-        action: "get blob",
-        subject: `${_repoName(r)}@${digest}`,
-        repository: r.repository,
-        headers: { "Accept-Encoding": "identity" },
-        noRetry: h.mirror,
-        signal: options.signal,
-      });
+      const res = await this.#http.request(h.host, _blobRequest(h, r, digest, method, options));
       await res.body?.cancel();
       const size = _encoded(res) ? undefined : contentLength(res);
       if (size === undefined) {
@@ -395,16 +386,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     parseDigest(digest);
     const r = this.#norm(ref);
     return this.#pull(r, options, async (h) => {
-      const res = await this.#http.request(h.host, {
-        method: "GET",
-        url: pullUrl(h, r.repository, `blobs/${digest}`),
-        action: "get blob",
-        subject: `${_repoName(r)}@${digest}`,
-        repository: r.repository,
-        headers: { "Accept-Encoding": "identity" },
-        noRetry: h.mirror,
-        signal: options.signal,
-      });
+      const res = await this.#http.request(h.host, _blobRequest(h, r, digest, "GET", options));
       const header = res.headers.get("docker-content-digest")?.trim();
       const plain = res.body !== null && !_encoded(res) && contentLength(res) === options.size &&
         (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
@@ -1012,6 +994,26 @@ function _mediaType(res: Response): string | undefined {
 }
 
 /** A body sent with a content coding (the length is not the blob's). */
+/** The request of a blob's bytes or size (identity encoding, mirrors not retried). */
+function _blobRequest(
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  method: "GET" | "HEAD",
+  options: CallOptions,
+): RegistryRequest {
+  return {
+    method,
+    url: pullUrl(h, r.repository, `blobs/${digest}`),
+    action: "get blob",
+    subject: `${_repoName(r)}@${digest}`,
+    repository: r.repository,
+    headers: { "Accept-Encoding": "identity" },
+    noRetry: h.mirror,
+    signal: options.signal,
+  };
+}
+
 function _encoded(res: Response): boolean {
   const ce = res.headers.get("content-encoding")?.trim().toLowerCase();
   return ce !== undefined && ce !== "" && ce !== "identity";
