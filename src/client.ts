@@ -32,6 +32,7 @@ import type {
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
+  RawPutOptions,
   ReferrerListOptions,
   RepoLister,
   TagListOptions,
@@ -271,7 +272,7 @@ export class ConfiguredRegistryTransport
    * @returns the descriptor
    * @throws {RegistryError} the registry refused the upload
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor> {
+  async blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor> {
     return (await this.#inner()).t.blobPutRaw(ref, blob, options);
   }
   /**
@@ -704,7 +705,7 @@ class _LazyRawTransport<T extends Transport & RawBlobSource & RawBlobTarget>
    * @param options signal
    * @returns the descriptor
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor> {
+  async blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor> {
     return (await this.inner()).blobPutRaw(ref, blob, options);
   }
 }

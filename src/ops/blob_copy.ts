@@ -35,10 +35,11 @@ export interface CopyBlobOptions extends CopyHooks {
 
 /**
  * Smallest blob copied raw (1 MiB): when both transports can (a layout
- * file, a registry body), and no progress is shown, the bytes go from
- * source to target without passing through JavaScript, and the target
- * checks them before it commits (see `RawBlobTarget`). Smaller blobs take
- * the streamed path, which checks them on the way.
+ * file, a registry body), the bytes go from source to target without
+ * passing through JavaScript, and the target checks them before it commits
+ * (see `RawBlobTarget`). Progress then comes from the target when it can
+ * tell (a layout), else once per blob. Smaller blobs take the streamed
+ * path, which checks them on the way.
  */
 export const RAW_COPY_MIN_BYTES = 1024 * 1024;
 
@@ -107,7 +108,7 @@ export async function copyBlob(
   }
   const mount = _mountSource(src, dst);
   options.onStart?.(event);
-  if (mount === undefined && await _copyRaw(src, dst, digest, options)) {
+  if (mount === undefined && await _copyRaw(src, dst, event, options)) {
     options.onDone?.(event);
     return { digest, action: "copied", bytes: options.size ?? 0 };
   }
@@ -160,16 +161,16 @@ export async function copyBlob(
 async function _copyRaw(
   src: CopySource,
   dst: CopyTarget,
-  digest: string,
+  event: CopyEvent,
   options: CopyBlobOptions,
 ): Promise<boolean> {
+  const digest = event.digest;
   const size = options.size;
   const s = src.transport;
   const t = dst.transport;
   if (
     size === undefined || size < (options.rawMinBytes ?? RAW_COPY_MIN_BYTES) ||
-    options.onProgress !== undefined || !isRawBlobSource(s) || !isRawBlobTarget(t) ||
-    !t.canPutRaw(dst.ref)
+    !isRawBlobSource(s) || !isRawBlobTarget(t) || !t.canPutRaw(dst.ref)
   ) {
     return false;
   }
@@ -177,7 +178,13 @@ async function _copyRaw(
   let raw: RawBlob | undefined;
   try {
     raw = await s.blobGetRaw(src.ref, digest, { size, signal });
-    await t.blobPutRaw(dst.ref, raw, { signal });
+    const progress = options.onProgress;
+    await t.blobPutRaw(dst.ref, raw, {
+      signal,
+      onProgress: progress && ((n: number) => progress(event, n)),
+    });
+    // A target that cannot tell its progress (a registry) reports it whole.
+    progress?.(event, size);
     return true;
   } catch (err) {
     await raw?.body.cancel(err).catch(() => {});

@@ -57,8 +57,13 @@ export function createProgress(options: ProgressOptions): Progress {
   let bytesTotal = 0;
   let last = -Infinity;
   let drawn = false;
+  let started: number | undefined;
+  const rate = (): string => {
+    const seconds = started === undefined ? 0 : (now() - started) / 1000;
+    return seconds > 0 ? `, ${_bytes(bytesDone / seconds)}/s` : "";
+  };
   const line = (): string =>
-    `${blobsDone}/${blobsTotal} blobs, ${_bytes(bytesDone)}/${_bytes(bytesTotal)}, ` +
+    `${blobsDone}/${blobsTotal} blobs, ${_bytes(bytesDone)}/${_bytes(bytesTotal)}${rate()}, ` +
     `${skipped} skipped, ${manifests} manifests`;
   const draw = (force: boolean) => {
     const t = now();
@@ -70,6 +75,7 @@ export function createProgress(options: ProgressOptions): Progress {
   return {
     onStart(ev: CopyEvent) {
       if (ev.kind !== "blob") return;
+      started ??= now();
       blobsTotal++;
       if (ev.size > 0) bytesTotal += ev.size;
       active.set(ev.digest, { size: ev.size, done: 0 });
@@ -104,7 +110,7 @@ export function createProgress(options: ProgressOptions): Progress {
 }
 
 function _bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
+  if (n < 1024) return `${Math.round(n)} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

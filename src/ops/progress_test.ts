@@ -17,7 +17,7 @@ Deno.test("createProgress() counts blobs, bytes and skips, redrawing at most per
   p.onSkip?.(blob("b", 10), "exists");
   p.onDone?.({ kind: "manifest", digest: "m", size: 5 });
   p.finish();
-  assert.match(text, /1\/1 blobs, 2\.0 KiB\/2\.0 KiB, 1 skipped, 1 manifests\n$/);
+  assert.match(text, /1\/1 blobs, 2\.0 KiB\/2\.0 KiB, 40\.0 KiB\/s, 1 skipped, 1 manifests\n$/);
 });
 
 Deno.test("createProgress() writes nothing for an empty copy", () => {

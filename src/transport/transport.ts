@@ -171,6 +171,15 @@ export interface RawBlobSource {
   blobGetRaw(ref: Ref, digest: string, options: CallOptions & { size: number }): Promise<RawBlob>;
 }
 
+/** Options of {@link RawBlobTarget.blobPutRaw}. */
+export interface RawPutOptions extends CallOptions {
+  /**
+   * Hears the bytes stored and checked so far, when the target can tell (a
+   * layout hashing its file as it grows); a registry cannot.
+   */
+  onProgress?: ((bytes: number) => void) | undefined;
+}
+
 /** Optional ability: storing {@link RawBlob}s, checked before they are committed. */
 export interface RawBlobTarget {
   /** Whether a raw put to this repository is worth trying (false after a refusal). */
@@ -185,7 +194,7 @@ export interface RawBlobTarget {
    * @throws {SizeMismatchError} bytes with another length (nothing stored)
    * @throws {RegistryError} the registry refused the upload
    */
-  blobPutRaw(ref: Ref, blob: RawBlob, options?: CallOptions): Promise<Descriptor>;
+  blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor>;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface FileCheckOptions {
    * so the writer's final flush is short. @default 0 (never)
    */
   syncEvery?: number | undefined;
+  /** Hears the number of bytes checked so far, after each piece. */
+  onBytes?: ((count: number) => void) | undefined;
 }
 
 /** Wait between reads that find nothing new in a file being written (ms). */
@@ -94,6 +96,7 @@ export async function checkFile(
       count += n;
       if (count > o.size) throw new SizeMismatchError(o.subject, o.size, count);
       hasher.update(n === buffer.byteLength ? buffer : buffer.subarray(0, n));
+      o.onBytes?.(count);
       if (!ended && o.syncEvery && count - synced >= o.syncEvery) {
         synced = count;
         await file.sync();

@@ -293,3 +293,18 @@ Deno.test("checkFile() flushes a followed file every syncEvery bytes, and not wh
     assert.equal(none.syncs(), 0);
   });
 });
+
+Deno.test("checkFile() reports the bytes checked after each piece, up to the size", async () => {
+  await withDir(async (dir) => {
+    const data = randomBytes(2 * FILE_CHECK_CHUNK + 5, 91);
+    await Deno.writeFile(`${dir}/f`, data);
+    const seen: number[] = [];
+    await checkFile(denoFileSystem, `${dir}/f`, {
+      digest: digestOf(data),
+      size: data.byteLength,
+      subject: "f",
+      onBytes: (n) => seen.push(n),
+    });
+    assert.deepEqual(seen, [FILE_CHECK_CHUNK, 2 * FILE_CHECK_CHUNK, data.byteLength]);
+  });
+});

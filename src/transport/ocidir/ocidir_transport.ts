@@ -42,6 +42,7 @@ import type {
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
+  RawPutOptions,
   ReferrerListOptions,
   TagListOptions,
   Transport,
@@ -638,7 +639,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {DigestMismatchError} when the bytes do not match the digest
    * @throws {SizeMismatchError} when the length differs from the size
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options: CallOptions = {}): Promise<Descriptor> {
+  async blobPutRaw(ref: Ref, blob: RawBlob, options: RawPutOptions = {}): Promise<Descriptor> {
     let target: string;
     let blobsDir: string;
     try {
@@ -674,6 +675,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
           signal: options.signal,
           writing,
           syncEvery: RAW_SYNC_EVERY,
+          onBytes: options.onProgress,
         })
       );
     let checkError: { err: unknown } | undefined;

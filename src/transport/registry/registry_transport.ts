@@ -38,6 +38,7 @@ import type {
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
+  RawPutOptions,
   ReferrerListOptions,
   RepoLister,
   TagListOptions,
@@ -424,7 +425,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @returns the descriptor
    * @throws {RegistryError} the registry refused the upload
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options: CallOptions = {}): Promise<Descriptor> {
+  async blobPutRaw(ref: Ref, blob: RawBlob, options: RawPutOptions = {}): Promise<Descriptor> {
     const r = this.#norm(ref);
     const host = this.#host(r);
     try {
