@@ -213,7 +213,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
           { ...options, ...progress.hooks },
         );
       } finally {
-        progress.finish();
+        await progress.finish();
       }
       if (result.filtered) {
         await ctx.err.write(
@@ -236,16 +236,24 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
 function _progressHooks(
   ctx: CliContext,
   progressOf: typeof createProgress,
-): { hooks: CopyHooks; finish: () => void } {
+): { hooks: CopyHooks; finish: () => Promise<void> } {
   if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
+    // Writes are chained, so the line's final newline is out before the result.
+    let written: Promise<void> = Promise.resolve();
     const p = progressOf({
       write: (s) => {
-        ctx.err.write(s).catch(() => {});
+        written = written.then(() => ctx.err.write(s)).catch(() => {});
       },
     });
-    return { hooks: p, finish: () => p.finish() };
+    return {
+      hooks: p,
+      finish: () => {
+        p.finish();
+        return written;
+      },
+    };
   }
-  if (!ctx.logger.enabled("info")) return { hooks: {}, finish: () => {} };
+  if (!ctx.logger.enabled("info")) return { hooks: {}, finish: () => Promise.resolve() };
   return {
     hooks: {
       onDone: (e) => {
@@ -255,7 +263,7 @@ function _progressHooks(
         if (e.kind === "blob") ctx.logger.info("skipped blob", { digest: e.digest, reason });
       },
     },
-    finish: () => {},
+    finish: () => Promise.resolve(),
   };
 }
 
