@@ -250,9 +250,15 @@ Deno.test("image copy draws progress on a terminal stderr only", async () => {
   await withLayout(async ({ base }) => {
     await withTarget(async (out) => {
       const chunks: Uint8Array[] = [];
+      const order: string[] = [];
       const code = await runRaw(["image", "copy", `${base}:single`, `ocidir://${out}:s`], {
-        stdout: new WritableStream(),
-        stderr: new WritableStream({ write: (c) => void chunks.push(c.slice()) }),
+        stdout: new WritableStream({ write: () => void order.push("out") }),
+        stderr: new WritableStream({
+          write: (c) => {
+            chunks.push(c.slice());
+            order.push("err");
+          },
+        }),
         stdin: ReadableStream.from([]),
         env: {},
         signal: new AbortController().signal,
@@ -263,6 +269,9 @@ Deno.test("image copy draws progress on a terminal stderr only", async () => {
       assert.equal(code, 0);
       const text = chunks.map((c) => new TextDecoder().decode(c)).join("");
       assert.match(text, /\r.*3\/3 blobs.*\n$/s);
+      // The status line is finished before the result goes to stdout.
+      assert.equal(order.at(-1), "out");
+      assert.equal(order.filter((o) => o === "out").length, 1);
     });
   });
 });
