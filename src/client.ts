@@ -267,12 +267,16 @@ export class ConfiguredRegistryTransport
    *
    * @see RegistryTransport.blobPutRaw
    * @param ref repository reference
-   * @param blob the raw blob
+   * @param blob the raw blob, or its opening
    * @param options signal
    * @returns the descriptor
    * @throws {RegistryError} the registry refused the upload
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor> {
+  async blobPutRaw(
+    ref: Ref,
+    blob: RawBlob | Promise<RawBlob>,
+    options?: RawPutOptions,
+  ): Promise<Descriptor> {
     return (await this.#inner()).t.blobPutRaw(ref, blob, options);
   }
   /**
@@ -701,11 +705,15 @@ class _LazyRawTransport<T extends Transport & RawBlobSource & RawBlobTarget>
    *
    * @see RawBlobTarget.blobPutRaw
    * @param ref repository
-   * @param blob the raw blob
+   * @param blob the raw blob, or its opening
    * @param options signal
    * @returns the descriptor
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor> {
+  async blobPutRaw(
+    ref: Ref,
+    blob: RawBlob | Promise<RawBlob>,
+    options?: RawPutOptions,
+  ): Promise<Descriptor> {
     return (await this.inner()).blobPutRaw(ref, blob, options);
   }
 }

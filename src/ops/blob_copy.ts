@@ -175,9 +175,9 @@ async function _copyRaw(
     return false;
   }
   const { signal } = options;
-  let raw: RawBlob | undefined;
+  // The target may start its upload while the source opens the blob.
+  const raw: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, { size, signal });
   try {
-    raw = await s.blobGetRaw(src.ref, digest, { size, signal });
     const progress = options.onProgress;
     await t.blobPutRaw(dst.ref, raw, {
       signal,
@@ -187,7 +187,7 @@ async function _copyRaw(
     progress?.(event, size);
     return true;
   } catch (err) {
-    await raw?.body.cancel(err).catch(() => {});
+    await raw.then((r) => r.body.cancel(err)).catch(() => {});
     if (err instanceof AbortedError) throw err;
     if (signal?.aborted) {
       throw new AbortedError(`Cannot copy blob "${digest}": the copy was cancelled`, {

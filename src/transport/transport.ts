@@ -185,16 +185,22 @@ export interface RawBlobTarget {
   /** Whether a raw put to this repository is worth trying (false after a refusal). */
   canPutRaw(ref: Ref): boolean;
   /**
-   * Stores a raw blob. Nothing is committed unless the bytes match the
-   * blob's digest and size: an ocidir hashes its temp file before the
-   * rename; a registry checks `?digest=` itself when the upload completes
-   * (distribution-spec), and its answer is checked.
+   * Stores a raw blob, or the blob a pending `blobGetRaw` opens (a registry
+   * then starts its upload session meanwhile; a rejection fails the put).
+   * The body is consumed or cancelled in every case. Nothing is committed
+   * unless the bytes match the blob's digest and size: an ocidir hashes its
+   * temp file before the rename; a registry checks `?digest=` itself when
+   * the upload completes (distribution-spec), and its answer is checked.
    *
    * @throws {DigestMismatchError} bytes with another digest (nothing stored)
    * @throws {SizeMismatchError} bytes with another length (nothing stored)
    * @throws {RegistryError} the registry refused the upload
    */
-  blobPutRaw(ref: Ref, blob: RawBlob, options?: RawPutOptions): Promise<Descriptor>;
+  blobPutRaw(
+    ref: Ref,
+    blob: RawBlob | Promise<RawBlob>,
+    options?: RawPutOptions,
+  ): Promise<Descriptor>;
 }
 
 /**

@@ -633,13 +633,18 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * bytes, hashed from the file, then renamed into place. Nothing is stored
    * when the bytes do not match.
    * @param ref `ocidir` reference (the layout; created when missing)
-   * @param blob the raw blob
+   * @param pending the raw blob, or its opening
    * @param options abort signal
    * @returns the stored blob's descriptor
    * @throws {DigestMismatchError} when the bytes do not match the digest
    * @throws {SizeMismatchError} when the length differs from the size
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options: RawPutOptions = {}): Promise<Descriptor> {
+  async blobPutRaw(
+    ref: Ref,
+    pending: RawBlob | Promise<RawBlob>,
+    options: RawPutOptions = {},
+  ): Promise<Descriptor> {
+    const blob = await pending;
     let target: string;
     let blobsDir: string;
     try {

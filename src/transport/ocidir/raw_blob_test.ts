@@ -300,3 +300,19 @@ Deno.test("OciDirTransport raw round trip: blobGetRaw from one layout, blobPutRa
     assert.equal((await t.blobHead(layout(b), digest)).size, BIG);
   });
 });
+
+Deno.test("OciDirTransport.blobPutRaw() takes a blob still being opened, and a failed opening stores nothing", async () => {
+  await withLayouts(async (t, a, b) => {
+    const bytes = randomBytes(BIG, 70);
+    const digest = await seed(t, a, bytes);
+    const opening = t.blobGetRaw(layout(a), digest, { size: BIG });
+    assert.equal((await t.blobPutRaw(layout(b), opening)).digest, digest);
+    assert.deepEqual(await Deno.readFile(blobPath(b, digest)), bytes);
+
+    const other = randomBytes(BIG, 71);
+    const failure = new Error("the source could not open the blob");
+    await assert.rejects(t.blobPutRaw(layout(b), Promise.reject(failure)), (e) => e === failure);
+    assert.equal(await pathExists(blobPath(b, digestOf(other))), false);
+    assert.deepEqual(await strayBlobFiles(b), []);
+  });
+});

@@ -210,20 +210,23 @@ export async function uploadBlob(
  * Uploads a raw blob (copy's fast path): one POST, then one PUT whose body
  * is the raw stream, sent chunked so Deno moves it without JavaScript. The
  * registry checks `?digest=` before it commits anything (distribution-spec);
- * its `Docker-Content-Digest` answer is checked too.
+ * its `Docker-Content-Digest` answer is checked too. Given a promise, the
+ * POST goes out while the blob is still being opened (one round trip less).
  *
- * @param blob the raw blob (its body is consumed or cancelled)
+ * @param pending the raw blob, or its opening (its body is consumed or cancelled)
  * @param o target and cancellation (`digest`, `size`, mount and HEAD options are ignored)
  * @returns the blob's descriptor
  * @throws {RegistryError} the registry refused the upload (411 when it wants a length)
  * @throws {DigestMismatchError} the registry reported another digest
  */
-export async function uploadRawBlob(blob: RawBlob, o: UploadBlobOptions): Promise<Descriptor> {
+export async function uploadRawBlob(
+  pending: RawBlob | Promise<RawBlob>,
+  o: UploadBlobOptions,
+): Promise<Descriptor> {
   const req = _req(o);
-  let location: URL | undefined;
-  try {
-    parseDigest(blob.digest);
-    const start = new URL(repoUrl(o.host, o.repository, "blobs/uploads/"));
+  const opening = Promise.resolve(pending);
+  const start = new URL(repoUrl(o.host, o.repository, "blobs/uploads/"));
+  const session = (async () => {
     const post = await o.http.request(o.host, {
       ...req,
       method: "POST",
@@ -232,13 +235,24 @@ export async function uploadRawBlob(blob: RawBlob, o: UploadBlobOptions): Promis
       body: new Uint8Array(),
     });
     await post.body?.cancel();
-    location = _location(post, start, o.subject);
+    return _location(post, start, o.subject);
+  })();
+  let sent = false;
+  try {
+    const [blob, location] = await Promise.all([opening, session]);
+    parseDigest(blob.digest);
+    sent = true;
     await _finish(o, location, blob.digest, blob.body, req);
     return _descriptor(blob.digest, blob.size);
   } catch (err) {
-    await blob.body.cancel(err).catch(() => {});
-    if (location !== undefined) await _cancelSession(o, location);
+    // Whichever side is still pending is cleaned up when it settles.
+    await Promise.all([
+      opening.then((b) => b.body.cancel(err)).catch(() => {}),
+      session.then((location) => _cancelSession(o, location)).catch(() => {}),
+    ]);
     throw err;
+  } finally {
+    if (!sent) opening.catch(() => {});
   }
 }
 

@@ -30,6 +30,11 @@ async function exercise(host: string, seed: number): Promise<void> {
     const desc = await t.blobPutRaw(ref, raw(bytes));
     assert.equal(desc.digest, digest);
     assert.equal(desc.size, SIZE);
+    // a blob still being opened when the upload session starts
+    const later = randomBytes(SIZE, seed + 200);
+    const opening = new Promise<RawBlob>((resolve) => setTimeout(() => resolve(raw(later)), 20));
+    assert.equal((await t.blobPutRaw(ref, opening)).digest, digestOf(later));
+    assert.equal((await t.blobHead(ref, digestOf(later))).size, SIZE);
     assert.equal((await t.blobHead(ref, digest)).size, SIZE);
     const got = await t.blobGetRaw(ref, digest, { size: SIZE });
     assert.equal(got.checked, false);
@@ -187,6 +192,45 @@ Deno.test("RegistryTransport.blobPutRaw() on a host that answers 411 rejects wit
     assert.equal(puts[0]?.digest, blob.digest);
     assert.equal(puts[0]?.length, null); // sent chunked
     assert.ok(seen.some((s) => s.method === "DELETE"), "the upload session is cancelled");
+  } finally {
+    await t.close();
+    ac.abort();
+    await server.finished;
+  }
+});
+
+Deno.test("RegistryTransport.blobPutRaw() given a blob that fails to open rejects with that error and cancels its session", async () => {
+  const seen: string[] = [];
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      seen.push(`${req.method} ${url.pathname}`);
+      if (req.body) await req.body.pipeTo(new WritableStream()).catch(() => {});
+      if (req.method === "POST") {
+        return new Response(null, {
+          status: 202,
+          headers: { Location: "/v2/raw/fail/blobs/uploads/s1" },
+        });
+      }
+      if (req.method === "DELETE") return new Response(null, { status: 204 });
+      return new Response("unexpected", { status: 500 });
+    },
+  );
+  const host = `127.0.0.1:${server.addr.port}`;
+  const t = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    const failure = new NotFoundError("Cannot find blob: gone");
+    await assert.rejects(
+      t.blobPutRaw(parseRef(`${host}/raw/fail`), Promise.reject(failure)),
+      (e: unknown) => e === failure,
+    );
+    assert.deepEqual(seen, [
+      "POST /v2/raw/fail/blobs/uploads/",
+      "DELETE /v2/raw/fail/blobs/uploads/s1",
+    ]);
+    assert.equal(t.canPutRaw(parseRef(`${host}/raw/fail`)), true);
   } finally {
     await t.close();
     ac.abort();

@@ -420,12 +420,16 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * Length Required is remembered ({@link canPutRaw} turns false).
    *
    * @param ref repository reference
-   * @param blob the raw blob
+   * @param blob the raw blob, or its opening (the POST goes out meanwhile)
    * @param options cancellation
    * @returns the descriptor
    * @throws {RegistryError} the registry refused the upload
    */
-  async blobPutRaw(ref: Ref, blob: RawBlob, options: RawPutOptions = {}): Promise<Descriptor> {
+  async blobPutRaw(
+    ref: Ref,
+    blob: RawBlob | Promise<RawBlob>,
+    options: RawPutOptions = {},
+  ): Promise<Descriptor> {
     const r = this.#norm(ref);
     const host = this.#host(r);
     try {
