@@ -150,13 +150,8 @@ export interface RawBlob {
   digest: string;
   /** The blob's size. */
   size: number;
-  /** The bytes; consume or cancel. */
+  /** The bytes, unchecked; consume or cancel. */
   body: ReadableStream<Uint8Array>;
-  /**
-   * The source hashed these bytes just before opening them (a local file);
-   * `false` when nobody has checked them yet (an HTTP body).
-   */
-  checked: boolean;
 }
 
 /** Optional ability: opening blobs as {@link RawBlob}s. */

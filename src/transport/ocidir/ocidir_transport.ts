@@ -165,8 +165,6 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   #fs: FileSystem;
   /** Files known to match their digest (see {@link OciDirTransportOptions.verified}). */
   #verified: VerifiedFiles | undefined;
-  /** The queue of {@link blobGetRaw}'s file checks. */
-  #rawChecks: Promise<void> = Promise.resolve();
   #candidates = new Map<string, GcCandidates>();
   /** Layouts made ready for writing, shared by concurrent first writes. */
   #created = new Map<string, Promise<void>>();
@@ -584,16 +582,16 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   }
 
   /**
-   * Opens a blob as a raw file stream for copy's fast path. The file is
-   * hashed first (one read in 1 MiB pieces), so the bytes handed out are
-   * `checked`; the stream itself is Deno's own file stream.
+   * Opens a blob as a raw file stream for copy's fast path: Deno's own file
+   * stream, unchecked (only its size is compared); the target checks the
+   * bytes (a layout hashes what it writes, a registry checks `?digest=`),
+   * so the file is read once.
    * @param ref `ocidir` reference (the layout)
    * @param digest blob digest
    * @param options expected size, abort signal
    * @returns the raw blob (consume or cancel its body)
    * @throws {NotFoundError} when the blob does not exist
    * @throws {SizeMismatchError} when the file has another size
-   * @throws {DigestMismatchError} when the file's bytes have another digest
    */
   async blobGetRaw(
     ref: Ref,
@@ -608,14 +606,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`);
     }
     if (info.size !== options.size) throw new SizeMismatchError(subject, options.size, info.size);
-    // One file hashed at a time: the first blob is ready (and moving) as
-    // soon as possible instead of all of them at the end.
-    const check = this.#rawChecks.then(() =>
-      checkFile(this.#fs, path, { digest, size: options.size, subject, signal: options.signal })
-    );
-    this.#rawChecks = check.catch(() => {});
-    await check;
-    return { digest, size: options.size, body: await this.#fs.open(path), checked: true };
+    return { digest, size: options.size, body: await this.#fs.open(path) };
   }
 
   /**
@@ -629,9 +620,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
 
   /**
    * Stores a raw blob: piped into a temp file in `blobs/<alg>/` as it comes,
-   * flushed, its length checked and, unless the source already hashed the
-   * bytes, hashed from the file, then renamed into place. Nothing is stored
-   * when the bytes do not match.
+   * hashed from that file as it grows, flushed, its length checked, then
+   * renamed into place. Nothing is stored when the bytes do not match.
    * @param ref `ocidir` reference (the layout; created when missing)
    * @param pending the raw blob, or its opening
    * @param options abort signal
@@ -659,8 +649,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       throw err;
     }
     const subject = `blob for "${_name(ref)}"`;
-    // Unchecked bytes are hashed from the file as it grows, so the check
-    // ends with the write; a failed check stops the write.
+    // The bytes are hashed from the file as it grows, so the check ends
+    // with the write; a failed check stops the write.
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     let created: (path: string) => void = () => {};
@@ -671,18 +661,17 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       direct: true,
       onCreated: created,
     });
-    const checking = blob.checked
-      ? Promise.resolve()
-      : tmpPath.then((path) =>
-        checkFile(this.#fs, path, {
-          ...blob,
-          subject,
-          signal: options.signal,
-          writing,
-          syncEvery: RAW_SYNC_EVERY,
-          onBytes: options.onProgress,
-        })
-      );
+    const checking = tmpPath.then((path) =>
+      checkFile(this.#fs, path, {
+        digest: blob.digest,
+        size: blob.size,
+        subject,
+        signal: options.signal,
+        writing,
+        syncEvery: RAW_SYNC_EVERY,
+        onBytes: options.onProgress,
+      })
+    );
     let checkError: { err: unknown } | undefined;
     checking.catch((err) => {
       checkError = { err };
@@ -700,7 +689,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       const written = (await this.#fs.stat(tmp))?.size ?? -1;
       if (written !== blob.size) throw new SizeMismatchError(subject, blob.size, written);
       await this.#fs.rename(tmp, target);
-      if (!blob.checked) await this.#remember(target);
+      await this.#remember(target);
     } catch (err) {
       await this.#fs.remove(tmp).catch(() => {});
       throw err;

@@ -398,7 +398,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
           `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
         );
       }
-      return { digest, size: options.size, body: res.body, checked: false };
+      return { digest, size: options.size, body: res.body };
     });
   }
 
