@@ -210,7 +210,15 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         result = await copyImage(
           { transport: ctx.client.transport(src), ref: src },
           { transport: ctx.client.transport(dst), ref: dst },
-          { ...options, ...progress.hooks },
+          {
+            ...options,
+            ...progress.hooks,
+            onFallback: (e, err) =>
+              ctx.logger.debug("raw copy failed, copying through the checked stream", {
+                digest: e.digest,
+                error: String(err),
+              }),
+          },
         );
       } finally {
         await progress.finish();

@@ -263,6 +263,16 @@ export class ConfiguredRegistryTransport
     return this.#loaded?.canPutRaw(ref) ?? true;
   }
   /**
+   * Tells whether a raw read is worth trying.
+   *
+   * @see RegistryTransport.canGetRaw
+   * @param ref repository reference
+   * @returns true until the host is known to need checking on the way
+   */
+  canGetRaw(ref: Ref): boolean {
+    return this.#loaded?.canGetRaw(ref) ?? true;
+  }
+  /**
    * Uploads a raw blob; the registry checks its digest.
    *
    * @see RegistryTransport.blobPutRaw
@@ -653,15 +663,16 @@ class _LazyTransport<T extends Transport> implements Transport {
    */
   async close(): Promise<void> {
     const ready = this.#ready;
-    this.#ready = undefined;
-    this.#loaded = undefined;
     if (!ready) return;
     let t: T;
     try {
       t = await ready;
     } catch {
+      this.#ready = undefined; // a failed load is tried again on the next call
       return;
     }
+    // The one real transport stays: it can be used again after close, and
+    // calls still in flight keep their transport.
     await t.close();
   }
 }

@@ -170,7 +170,8 @@ async function _copyRaw(
   const t = dst.transport;
   if (
     size === undefined || size < (options.rawMinBytes ?? RAW_COPY_MIN_BYTES) ||
-    !isRawBlobSource(s) || !isRawBlobTarget(t) || !t.canPutRaw(dst.ref)
+    !isRawBlobSource(s) || !isRawBlobTarget(t) || s.canGetRaw?.(src.ref) === false ||
+    !t.canPutRaw(dst.ref)
   ) {
     return false;
   }
@@ -194,6 +195,7 @@ async function _copyRaw(
         cause: err,
       });
     }
+    options.onFallback?.(event, err);
     return false;
   }
 }

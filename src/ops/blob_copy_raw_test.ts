@@ -270,11 +270,17 @@ Deno.test("copyBlob() falls back to the streamed path when the target's blobPutR
       method: "PUT",
       url: "http://127.0.0.1/",
     });
+    const reasons: unknown[] = [];
     const r = await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, digest, {
       size: SIZE,
       rawMinBytes: 0,
+      onFallback: (e, reason) => {
+        assert.equal(e.digest, digest);
+        reasons.push(reason);
+      },
     });
     assert.deepEqual(r, { digest, action: "copied", bytes: SIZE });
+    assert.deepEqual(reasons, [dst.p.failRawPut], "the fallback is reported with its reason");
     assert.equal(dst.p.rawPuts, 1);
     assert.equal(src.p.gets, 1);
     assert.equal(dst.p.puts, 1);

@@ -375,6 +375,7 @@ class _Copier {
           onSkip: this.#o.onSkip,
           onProgress: this.#o.onProgress,
           onDone: this.#o.onDone,
+          onFallback: this.#o.onFallback,
         });
       } catch (err) {
         this.#fail(err);

@@ -68,4 +68,6 @@ export interface CopyHooks {
   onProgress?: ((event: CopyEvent, done: number) => void) | undefined;
   /** A transfer finished. */
   onDone?: ((event: CopyEvent) => void) | undefined;
+  /** A blob's raw transfer failed and it is sent again through the checked stream. */
+  onFallback?: ((event: CopyEvent, reason: unknown) => void) | undefined;
 }

@@ -106,6 +106,7 @@ export async function copyRepo(
           onSkip: options.onSkip,
           onProgress: options.onProgress,
           onDone: options.onDone,
+          onFallback: options.onFallback,
           signal,
         },
       ),

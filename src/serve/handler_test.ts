@@ -253,13 +253,19 @@ Deno.test("registry handler: a blob whose bytes no longer match its digest is ne
  */
 function frozenIdentity(): { fs: FileSystem; freeze: (path: string) => void } {
   const frozen = new Map<string, FileInfo | undefined>();
+  const freezeInfo = (path: string, info: FileInfo | undefined) => {
+    if (!frozen.has(path)) return info;
+    if (frozen.get(path) === undefined) frozen.set(path, info);
+    return frozen.get(path);
+  };
   const fs: FileSystem = {
     ...denoFileSystem,
     async stat(path) {
-      const info = await denoFileSystem.stat(path);
-      if (!frozen.has(path)) return info;
-      if (frozen.get(path) === undefined) frozen.set(path, info);
-      return frozen.get(path);
+      return freezeInfo(path, await denoFileSystem.stat(path));
+    },
+    async openFile(path) {
+      const opened = await denoFileSystem.openFile!(path);
+      return { ...opened, info: freezeInfo(path, opened.info) ?? opened.info };
     },
   };
   return { fs, freeze: (path) => frozen.set(path, undefined) };

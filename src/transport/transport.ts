@@ -164,6 +164,11 @@ export interface RawBlobSource {
    * @throws {DigestMismatchError} when a local file does not match its digest
    */
   blobGetRaw(ref: Ref, digest: string, options: CallOptions & { size: number }): Promise<RawBlob>;
+  /**
+   * Whether a raw read from this repository is worth trying (false once its
+   * host answered in a way that needs checking on the way). Absent: always.
+   */
+  canGetRaw?: ((ref: Ref) => boolean) | undefined;
 }
 
 /** Options of {@link RawBlobTarget.blobPutRaw}. */

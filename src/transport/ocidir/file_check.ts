@@ -37,8 +37,12 @@ export interface FileCheckOptions {
   onBytes?: ((count: number) => void) | undefined;
 }
 
-/** Wait between reads that find nothing new in a file being written (ms). */
+/**
+ * Wait between reads that find nothing new in a file being written: 2 ms
+ * at first, doubled while nothing arrives (a stalled download), up to 64 ms.
+ */
 const FOLLOW_POLL_MS = 2;
+const FOLLOW_POLL_MAX_MS = 64;
 
 /**
  * Reads a file through and checks its length and digest.
@@ -80,6 +84,7 @@ export async function checkFile(
     const buffer = new Uint8Array(Math.min(FILE_CHECK_CHUNK, o.size + 1));
     let count = 0;
     let synced = 0;
+    let wait = FOLLOW_POLL_MS;
     for (;;) {
       if (o.signal?.aborted) {
         throw new AbortedError(`Cannot check ${o.subject}: the operation was cancelled`);
@@ -90,16 +95,18 @@ export async function checkFile(
       const n = await file.read(buffer);
       if (n === null) {
         if (final) break;
-        await _nextWrite(o.writing);
+        await _nextWrite(o.writing, wait);
+        wait = Math.min(wait * 2, FOLLOW_POLL_MAX_MS);
         continue;
       }
+      wait = FOLLOW_POLL_MS;
       count += n;
       if (count > o.size) throw new SizeMismatchError(o.subject, o.size, count);
       hasher.update(n === buffer.byteLength ? buffer : buffer.subarray(0, n));
       o.onBytes?.(count);
       if (!ended && o.syncEvery && count - synced >= o.syncEvery) {
         synced = count;
-        await file.sync();
+        await file.sync?.();
       }
     }
     if (count !== o.size) throw new SizeMismatchError(o.subject, o.size, count);
@@ -110,13 +117,13 @@ export async function checkFile(
   if (actual !== o.digest) throw new DigestMismatchError(o.subject, o.digest, actual);
 }
 
-/** Waits until the write settles or a moment passes. */
-async function _nextWrite(writing: Promise<unknown> | undefined): Promise<void> {
+/** Waits until the write settles or `ms` pass. */
+async function _nextWrite(writing: Promise<unknown> | undefined, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
       writing?.catch(() => {}),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, FOLLOW_POLL_MS))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
     ]);
   } finally {
     clearTimeout(timer);

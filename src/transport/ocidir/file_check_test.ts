@@ -58,7 +58,7 @@ function countingSyncs(): { fs: FileSystem; syncs: () => number } {
         read: (b) => r.read(b),
         sync: async () => {
           syncs++;
-          await r.sync();
+          await r.sync?.();
         },
         close: () => r.close(),
       };

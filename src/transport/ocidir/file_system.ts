@@ -57,10 +57,33 @@ export interface FileReader {
   /**
    * Flushes the file's data to disk, whoever wrote it (a reader that
    * follows a file being written can start the writer's flush early).
+   * Absent where a read handle cannot flush (Windows).
    * @returns nothing
    */
-  sync(): Promise<void>;
+  sync?: (() => Promise<void>) | undefined;
   /** Closes the file. */
+  close(): void;
+}
+
+/**
+ * A file opened for reading together with what it is, taken from the open
+ * handle (so a rename over the path cannot slip another file in between).
+ * Use exactly one of `stream`, `reader` or `close`.
+ */
+export interface OpenedFile {
+  /** What the open file is (size, inode, times). */
+  readonly info: FileInfo;
+  /**
+   * The file as Deno's own byte stream (consume or cancel it; that closes the file).
+   * @returns the stream
+   */
+  stream(): ReadableStream<Uint8Array>;
+  /**
+   * The file for reads in caller-sized pieces.
+   * @returns the reader (close it)
+   */
+  reader(): FileReader;
+  /** Closes the file unread. */
   close(): void;
 }
 
@@ -109,6 +132,14 @@ export interface FileSystem {
    * @throws {NotFoundError} when the file does not exist
    */
   openReader(path: string): Promise<FileReader>;
+  /**
+   * Opens a file for reading and reports what it is from the open handle.
+   * Optional: without it, callers `stat` the path and then open it.
+   * @param path file path
+   * @returns the opened file
+   * @throws {NotFoundError} when the file does not exist
+   */
+  openFile?: ((path: string) => Promise<OpenedFile>) | undefined;
   /**
    * Creates a new empty temp file in `dir`, open for appending. The caller
    * removes it (or renames it into place) when done.
@@ -275,7 +306,13 @@ async function _writeTemp(
   body: ReadableStream<Uint8Array>,
   options: WriteTempOptions = {},
 ): Promise<string> {
-  const path = await _makeTemp(dir, options.prefix);
+  let path: string;
+  try {
+    path = await _makeTemp(dir, options.prefix);
+  } catch (err) {
+    await body.cancel(err).catch(() => {});
+    throw err;
+  }
   options.onCreated?.(path);
   if (options.direct === true) return await _pipeTemp(path, body, options.signal);
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
@@ -309,21 +346,23 @@ async function _writeTemp(
 }
 
 /**
- * Creates an empty temp file readable by everyone (0644), as layout files
- * are: `Deno.makeTempFile` makes it 0600, which would lock other users out
- * of a shared layout once it is renamed into place (skopeo chmods too).
+ * Creates a new empty temp file with the mode ordinary files get (0666
+ * less the umask, so 0644 usually), as layout files are: the 0600 of
+ * `Deno.makeTempFile` would lock other users out of a shared layout once
+ * the file is renamed into place, while forcing 0644 would ignore a
+ * private umask.
  */
 async function _makeTemp(dir: string, prefix: string | undefined): Promise<string> {
-  const path = await Deno.makeTempFile({ dir, prefix: prefix ?? "tmp.", suffix: ".tmp" });
-  if (Deno.build.os !== "windows") {
+  for (let attempt = 0;; attempt++) {
+    const path = `${dir}/${prefix ?? "tmp."}${crypto.randomUUID()}.tmp`;
     try {
-      await Deno.chmod(path, 0o644);
+      const file = await Deno.open(path, { write: true, createNew: true, mode: 0o666 });
+      file.close();
+      return path;
     } catch (err) {
-      await Deno.remove(path).catch(() => {});
-      throw err;
+      if (!(err instanceof Deno.errors.AlreadyExists) || attempt >= 8) throw err;
     }
   }
-  return path;
 }
 
 /**
@@ -345,7 +384,8 @@ async function _pipeTemp(
     await body.pipeTo(file.writable, signal ? { signal } : {}).catch((err) => {
       throw signal?.aborted ? _aborted(path) : err;
     });
-    const again = await Deno.open(path, { read: true });
+    // Write access: Windows flushes only through a handle that may write.
+    const again = await Deno.open(path, { read: true, write: true });
     try {
       await again.syncData();
     } finally {
@@ -357,6 +397,25 @@ async function _pipeTemp(
     await Deno.remove(path).catch(() => {});
     throw err;
   }
+}
+
+function _reader(file: Deno.FsFile): FileReader {
+  return {
+    read: (buffer) => file.read(buffer),
+    sync: Deno.build.os === "windows" ? undefined : () => file.syncData(),
+    close: () => file.close(),
+  };
+}
+
+function _info(info: Deno.FileInfo): FileInfo {
+  return {
+    isFile: info.isFile,
+    isDirectory: info.isDirectory,
+    size: info.size,
+    mtime: info.mtime?.getTime(),
+    ino: info.ino ?? undefined,
+    ctime: info.ctime?.getTime(),
+  };
 }
 
 function _writer(path: string, file: Deno.FsFile): FileWriter {
@@ -400,9 +459,26 @@ export const denoFileSystem: FileSystem = {
     } catch (err) {
       throw _notFound(err, "open", path);
     }
+    return _reader(file);
+  },
+  async openFile(path) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (err) {
+      throw _notFound(err, "open", path);
+    }
+    let info: FileInfo;
+    try {
+      info = _info(await file.stat());
+    } catch (err) {
+      file.close();
+      throw err;
+    }
     return {
-      read: (buffer) => file.read(buffer),
-      sync: () => file.syncData(),
+      info,
+      stream: () => file.readable,
+      reader: () => _reader(file),
       close: () => file.close(),
     };
   },
@@ -435,15 +511,7 @@ export const denoFileSystem: FileSystem = {
   },
   async stat(path) {
     try {
-      const info = await Deno.stat(path);
-      return {
-        isFile: info.isFile,
-        isDirectory: info.isDirectory,
-        size: info.size,
-        mtime: info.mtime?.getTime(),
-        ino: info.ino ?? undefined,
-        ctime: info.ctime?.getTime(),
-      };
+      return _info(await Deno.stat(path));
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return undefined;
       throw err;

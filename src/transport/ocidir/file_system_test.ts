@@ -272,19 +272,26 @@ Deno.test("denoFileSystem.stat() reports inode, mtime and ctime (a file's identi
 });
 
 Deno.test({
-  name: "denoFileSystem temp files are readable by everyone (0644), as layout files are",
+  name: "denoFileSystem temp files get 0666 less the umask (0644 usually, not makeTempFile's 0600)",
   ignore: Deno.build.os === "windows",
   fn: async () => {
     const dir = await Deno.makeTempDir();
+    const previous = Deno.umask(0o022);
     try {
-      const a = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([1])]));
-      const b = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([2])]), {
-        direct: true,
-      });
-      const c = await fs.createTemp(dir);
-      c.close();
-      for (const p of [a, b, c.path]) equal(((await Deno.stat(p)).mode ?? 0) & 0o777, 0o644);
+      for (const [mask, mode] of [[0o022, 0o644], [0o077, 0o600]] as const) {
+        Deno.umask(mask);
+        const a = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([1])]));
+        const b = await fs.writeTemp(dir, ReadableStream.from([new Uint8Array([2])]), {
+          direct: true,
+        });
+        const c = await fs.createTemp(dir);
+        c.close();
+        for (const p of [a, b, c.path]) {
+          equal(((await Deno.stat(p)).mode ?? 0) & 0o777, mode, `umask ${mask.toString(8)}`);
+        }
+      }
     } finally {
+      Deno.umask(previous);
       await Deno.remove(dir, { recursive: true });
     }
   },

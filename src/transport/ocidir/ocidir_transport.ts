@@ -50,7 +50,7 @@ import type {
 import { checkFile } from "./file_check.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
-import { denoFileSystem, type FileSystem } from "./file_system.ts";
+import { denoFileSystem, type FileInfo, type FileSystem } from "./file_system.ts";
 import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
 import {
   blobPath,
@@ -401,16 +401,29 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   ): Promise<BlobReader> {
     _checkSignal(options.signal, `read blob "${digest}"`);
     const path = blobPath(_dir(ref), digest);
+    const notFound = (err: unknown): never => {
+      if (!(err instanceof NotFoundError)) throw err;
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`, { cause: err });
+    };
     // With a memory of checked files, a file still the one that was checked
-    // is served as Deno's own file stream, without hashing.
-    const info = this.#verified ? await this.#fs.stat(path) : undefined;
+    // is served as Deno's own file stream, without hashing. What it is comes
+    // from the open handle, so a file renamed over the path meanwhile is not
+    // mistaken for the checked one.
+    const opened = this.#verified && this.#fs.openFile
+      ? await this.#fs.openFile(path).catch(notFound)
+      : undefined;
+    const info = opened?.info;
+    if (opened && !opened.info.isFile) {
+      opened.close();
+      notFound(new NotFoundError(`Cannot open "${path}": not a file`));
+    }
     const descriptor = options.size === undefined
       ? (info?.isFile
         ? { mediaType: MediaType.OCTET_STREAM, digest, size: info.size }
         : await this.blobHead(ref, digest, options))
       : { mediaType: MediaType.OCTET_STREAM, digest, size: options.size };
-    if (info !== undefined && info.size === descriptor.size && this.#verified?.has(path, info)) {
-      return { descriptor, body: await this.#fs.open(path) };
+    if (opened && info?.size === descriptor.size && this.#verified?.has(path, opened.info)) {
+      return { descriptor, body: opened.stream() };
     }
     let body: ReadableStream<Uint8Array>;
     try {
@@ -418,6 +431,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         digest,
         size: descriptor.size,
         subject: `blob "${digest}" in "${_name(ref)}"`,
+        reader: opened?.reader(),
         onError: (err) => {
           this.#verified?.delete(path);
           options.onError?.(err);
@@ -425,8 +439,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         onVerified: info === undefined ? undefined : () => this.#verified?.add(path, info),
       });
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`, { cause: err });
+      notFound(err);
+      throw err;
     }
     return { descriptor, body };
   }
@@ -475,13 +489,13 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       }
       try {
         await this.#fs.rename(tmpPath, target);
-        await this.#remember(target);
-        return desc;
+        await this.#remember(target, info);
       } catch {
         // Another file system (EXDEV): copy, verifying again.
         const body = await openVerifiedFile(this.#fs, tmpPath, options);
         return await this.blobPut(ref, body, options);
       }
+      return desc;
     } finally {
       await this.#fs.remove(tmpPath).catch(() => {});
     }
@@ -539,8 +553,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       throw new AbortedError(`Cannot push blob to "${_name(ref)}": the stream did not finish`);
     }
     const target = blobPath(dir, digest);
+    const written = this.#verified ? await this.#fs.stat(tmp) : undefined;
     await this.#fs.rename(tmp, target);
-    await this.#remember(target);
+    await this.#remember(target, written);
     return { mediaType: MediaType.OCTET_STREAM, digest, size: verify.count };
   }
 
@@ -572,8 +587,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       if (written !== size) {
         throw new SizeMismatchError(subject, size, written);
       }
+      const info = this.#verified ? await this.#fs.stat(tmp) : undefined;
       await this.#fs.rename(tmp, target);
-      await this.#remember(target);
+      await this.#remember(target, info);
     } catch (err) {
       await this.#fs.remove(tmp).catch(() => {});
       throw err;
@@ -661,8 +677,11 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       direct: true,
       onCreated: created,
     });
-    const checking = tmpPath.then((path) =>
-      checkFile(this.#fs, path, {
+    // The temp file's path as soon as it exists; from the write itself when a
+    // file system does not announce it; none when the write failed first.
+    const path = Promise.race([tmpPath, writing.then((p) => p, () => undefined)]);
+    const checking = path.then((path) =>
+      path === undefined ? undefined : checkFile(this.#fs, path, {
         digest: blob.digest,
         size: blob.size,
         subject,
@@ -688,8 +707,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       await checking;
       const written = (await this.#fs.stat(tmp))?.size ?? -1;
       if (written !== blob.size) throw new SizeMismatchError(subject, blob.size, written);
+      const info = this.#verified ? await this.#fs.stat(tmp) : undefined;
       await this.#fs.rename(tmp, target);
-      await this.#remember(target);
+      await this.#remember(target, info);
     } catch (err) {
       await this.#fs.remove(tmp).catch(() => {});
       throw err;
@@ -838,11 +858,16 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     }
   }
 
-  /** Records a blob file just written from checked bytes (see `verified`). */
-  async #remember(path: string): Promise<void> {
-    if (this.#verified === undefined) return;
-    const info = await this.#fs.stat(path);
-    if (info !== undefined) this.#verified.add(path, info);
+  /**
+   * Records a blob file just renamed into place from checked bytes (see
+   * `verified`), provided it is still that file: same inode and size as the
+   * temp file before the rename. Best effort: a failed `stat` only means the
+   * file is hashed on its first read, never that the write failed.
+   */
+  async #remember(path: string, written: FileInfo | undefined): Promise<void> {
+    if (this.#verified === undefined || written?.ino === undefined) return;
+    const info = await this.#fs.stat(path).catch(() => undefined);
+    if (info?.ino === written.ino && info.size === written.size) this.#verified.add(path, info);
   }
 
   #ensureLayout(dir: string): Promise<void> {

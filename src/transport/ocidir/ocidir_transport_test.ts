@@ -7,9 +7,10 @@ import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import { referrersFallbackTag } from "../../types/referrer.ts";
 import { VerifyStream } from "../../verify_stream.ts";
-import { denoFileSystem } from "./file_system.ts";
+import { denoFileSystem, type FileSystem } from "./file_system.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
 import { openVerifiedFile } from "./verified_file_stream.ts";
+import { VerifiedFiles } from "./verified_files.ts";
 import { pathExists } from "../../../tests/_files.ts";
 
 const enc = new TextEncoder();
@@ -708,4 +709,46 @@ Deno.test("OciDirTransport.blobPut() copies a verified blob body between layouts
     deepEqual(await blobFiles(copy.path), []);
     await t.close();
   });
+});
+
+Deno.test("OciDirTransport with a checked-file memory hashes a blob file renamed over the path just before it is opened", async () => {
+  const root = await Deno.makeTempDir();
+  let swap: string | undefined;
+  const fs: FileSystem = {
+    ...denoFileSystem,
+    async openFile(path) {
+      if (swap === path) {
+        // Another writer renames a same-size file into place right before the open.
+        await Deno.writeFile(`${root}/other`, new Uint8Array(4096).fill(0x41));
+        await Deno.rename(`${root}/other`, path);
+      }
+      return await denoFileSystem.openFile!(path);
+    },
+  };
+  const t = new OciDirTransport({ fs, verified: new VerifiedFiles() });
+  try {
+    const ref: Ref = {
+      scheme: "ocidir",
+      registry: "",
+      repository: "",
+      path: `${root}/l`,
+      tag: "",
+      digest: "",
+    };
+    const bytes = crypto.getRandomValues(new Uint8Array(4096));
+    const d = await t.blobPut(ref, ReadableStream.from([bytes]), {
+      digest: digestOf(bytes),
+      size: 4096,
+    });
+    // Served unhashed while it is the file that was written ...
+    const first = await t.blobOpen(ref, d.digest, { size: 4096 });
+    deepEqual(new Uint8Array(await new Response(first.body).arrayBuffer()), bytes);
+    // ... and hashed (so refused) once another file took its place.
+    swap = `${root}/l/blobs/sha256/${d.digest.slice(7)}`;
+    const second = await t.blobOpen(ref, d.digest, { size: 4096 });
+    await rejects(new Response(second.body).arrayBuffer(), (e) => e instanceof OciError);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -10,6 +10,7 @@ import { digestOf } from "../../types/digest.ts";
 import type { Ref } from "../../types/ref.ts";
 import type { RawBlob } from "../transport.ts";
 import { isRawBlobSource, isRawBlobTarget } from "../transport.ts";
+import { denoFileSystem, type FileSystem } from "./file_system.ts";
 import { blobPath } from "./layout.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
 import { pathExists, strayBlobFiles } from "../../../tests/_files.ts";
@@ -283,4 +284,53 @@ Deno.test("OciDirTransport.blobPutRaw() takes a blob still being opened, and a f
     assert.equal(await pathExists(blobPath(b, digestOf(other))), false);
     assert.deepEqual(await strayBlobFiles(b), []);
   });
+});
+
+Deno.test("OciDirTransport.blobPutRaw() on a file system that fails before creating the temp file rejects, body cancelled", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawblob_" });
+  const full = new Error("no space left on device");
+  const fs: FileSystem = { ...denoFileSystem, writeTemp: () => Promise.reject(full) };
+  const t = new OciDirTransport({ fs });
+  try {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await assert.rejects(
+      t.blobPutRaw(layout(`${root}/a`), { digest: digestOf(new Uint8Array(1)), size: 1, body }),
+      (e) => e === full,
+    );
+    assert.equal(cancelled, true);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("OciDirTransport.blobPutRaw() still checks the bytes on a file system that does not announce its temp file", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawblob_" });
+  const fs: FileSystem = {
+    ...denoFileSystem,
+    writeTemp: (dir, body, options = {}) =>
+      denoFileSystem.writeTemp(dir, body, { ...options, onCreated: undefined }),
+  };
+  const t = new OciDirTransport({ fs });
+  try {
+    const bytes = randomBytes(BIG, 72);
+    const wrong = bytes.slice();
+    wrong[10] = (wrong[10] ?? 0) ^ 1;
+    const digest = digestOf(bytes);
+    await assert.rejects(
+      t.blobPutRaw(layout(`${root}/a`), { digest, size: BIG, body: streamOf(wrong) }),
+      DigestMismatchError,
+    );
+    assert.equal(await pathExists(blobPath(`${root}/a`, digest)), false);
+    await t.blobPutRaw(layout(`${root}/a`), { digest, size: BIG, body: streamOf(bytes) });
+    assert.deepEqual(await Deno.readFile(blobPath(`${root}/a`, digest)), bytes);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
 });

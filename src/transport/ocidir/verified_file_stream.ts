@@ -39,6 +39,8 @@ export interface VerifiedFileOptions {
   onError?: ((err: Error) => void) | undefined;
   /** Called once when the whole file was read and matched, before the stream ends. */
   onVerified?: (() => void) | undefined;
+  /** The file, already open (then `path` only names it). */
+  reader?: FileReader | undefined;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function openVerifiedFile(
   options: VerifiedFileOptions,
 ): Promise<ReadableStream<Uint8Array>> {
   const hasher = createHasher(parseDigest(options.digest).algorithm);
-  const file: FileReader = await fs.openReader(path);
+  const file: FileReader = options.reader ?? await fs.openReader(path);
   const subject = options.subject ?? `content "${options.digest}"`;
   const chunkSize = Math.max(1, options.chunkSize ?? VERIFIED_READ_CHUNK);
   const size = options.size;

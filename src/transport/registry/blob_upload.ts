@@ -237,11 +237,9 @@ export async function uploadRawBlob(
     await post.body?.cancel();
     return _location(post, start, o.subject);
   })();
-  let sent = false;
   try {
     const [blob, location] = await Promise.all([opening, session]);
     parseDigest(blob.digest);
-    sent = true;
     await _finish(o, location, blob.digest, blob.body, req);
     return _descriptor(blob.digest, blob.size);
   } catch (err) {
@@ -251,8 +249,6 @@ export async function uploadRawBlob(
       session.then((location) => _cancelSession(o, location)).catch(() => {}),
     ]);
     throw err;
-  } finally {
-    if (!sent) opening.catch(() => {});
   }
 }
 

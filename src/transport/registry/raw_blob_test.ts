@@ -236,3 +236,48 @@ Deno.test("RegistryTransport.blobPutRaw() given a blob that fails to open reject
     await server.finished;
   }
 });
+
+Deno.test("RegistryTransport stops raw reads from a host that compresses blob bodies, and refuses raw puts it cannot make", async () => {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    () =>
+      new Response(new Uint8Array(16), {
+        headers: { "Content-Encoding": "gzip", "Content-Type": "application/octet-stream" },
+      }),
+  );
+  const host = `127.0.0.1:${server.addr.port}`;
+  const t = new RegistryTransport({
+    hosts: [{ name: host, tls: "disabled" }, { name: "chunky.test", tls: "disabled", blobMax: 0 }],
+  });
+  try {
+    const ref = parseRef(`${host}/raw/gz`);
+    assert.equal(t.canGetRaw(ref), true);
+    await assert.rejects(
+      t.blobGetRaw(ref, digestOf(new Uint8Array(16)), { size: 16 }),
+      UnsupportedError,
+    );
+    assert.equal(t.canGetRaw(ref), false);
+    assert.equal(t.canGetRaw(parseRef("chunky.test/raw/gz")), true);
+
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await assert.rejects(
+      t.blobPutRaw(parseRef("chunky.test/raw/put"), {
+        digest: digestOf(new Uint8Array(1)),
+        size: 1,
+        body,
+      }),
+      (e: unknown) => e instanceof UnsupportedError && e.code === ErrorCode.UNSUPPORTED,
+    );
+    assert.equal(cancelled, true);
+  } finally {
+    await t.close();
+    ac.abort();
+    await server.finished;
+  }
+});

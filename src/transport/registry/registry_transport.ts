@@ -140,6 +140,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   #locks = new Map<string, Promise<void>>();
   /** Hosts that refused a chunked (raw) upload: they get lengths from now on. */
   #wantLength = new Set<string>();
+  /** Hosts whose blob bodies came compressed or without a length: no raw reads. */
+  #noRawGet = new Set<string>();
 
   /**
    * Creates a transport for every registry reference.
@@ -393,6 +395,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
         (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
       if (!plain) {
         await res.body?.cancel();
+        if (_encoded(res) || contentLength(res) === undefined) this.#noRawGet.add(h.host.name);
         const name = `${_repoName(r)}@${digest}`;
         throw new UnsupportedError(
           `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
@@ -400,6 +403,17 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       }
       return { digest, size: options.size, body: res.body };
     });
+  }
+
+  /**
+   * Tells whether a raw read is worth trying: not from a host that sent a
+   * blob compressed or without a length before.
+   *
+   * @param ref repository reference
+   * @returns true when {@link blobGetRaw} may be used
+   */
+  canGetRaw(ref: Ref): boolean {
+    return !this.#noRawGet.has(this.#host(ref).name);
   }
 
   /**
@@ -432,6 +446,14 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   ): Promise<Descriptor> {
     const r = this.#norm(ref);
     const host = this.#host(r);
+    if (!this.canPutRaw(r)) {
+      await Promise.resolve(blob).then((b) => b.body.cancel()).catch(() => {});
+      throw new UnsupportedError(
+        `Cannot push blob to "${
+          _repoName(r)
+        }" raw: the host takes uploads with a length or in chunks`,
+      );
+    }
     try {
       return await uploadRawBlob(blob, {
         http: this.#http,
@@ -998,7 +1020,6 @@ function _mediaType(res: Response): string | undefined {
   return t ? t : undefined;
 }
 
-/** A body sent with a content coding (the length is not the blob's). */
 /** The request of a blob's bytes or size (identity encoding, mirrors not retried). */
 function _blobRequest(
   h: PullHost,
@@ -1019,6 +1040,7 @@ function _blobRequest(
   };
 }
 
+/** A body sent with a content coding (the length is not the blob's). */
 function _encoded(res: Response): boolean {
   const ce = res.headers.get("content-encoding")?.trim().toLowerCase();
   return ce !== undefined && ce !== "" && ce !== "identity";
