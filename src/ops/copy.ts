@@ -233,6 +233,10 @@ class _Copier {
 
   async #run(): Promise<CopyResult> {
     this.#check();
+    // A tagged target is looked up while the source is read (one round trip less).
+    const tag = this.#dstRef.tag;
+    const early = tag !== "" ? this.#head(this.#dst, withTag(this.#dst.ref, tag)) : undefined;
+    early?.catch(() => {}); // awaited below, or dropped when the source fails
     const named = await this.#get(this.#src, this.#srcRef);
     let top = named;
     let filtered = false;
@@ -252,7 +256,7 @@ class _Copier {
       filtered = f.changed;
     }
     const target = this.#targetRef(top);
-    const existing = await this.#head(this.#dst, target);
+    const existing = early !== undefined ? await early : await this.#head(this.#dst, target);
     const upToDate = existing?.digest === top.digest;
     const result = (skipped: boolean): CopyResult => ({
       target: { ...this.#dstRef, digest: top.digest },
