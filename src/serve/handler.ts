@@ -557,13 +557,19 @@ class _Registry {
     const what = `${route.name}@${d.value}`;
     const reader = await this.#t.blobOpen(ref, d.value, {
       size,
+      range,
       onError: (err) => this.#log(`Cannot serve blob "${what}": ${err.message}`),
     });
     const body = reader.body;
     if (range === undefined) return new Response(body, { status: 200, headers });
     headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;
     headers["Content-Length"] = String(range.end - range.start + 1);
-    return new Response(sliceStream(body, range), { status: 206, headers });
+    // A checked file is read for the range only; otherwise the whole file is
+    // read (and verified) and the range cut out of it.
+    return new Response(reader.ranged ? body : sliceStream(body, range), {
+      status: 206,
+      headers,
+    });
   }
 
   async #blobSize(name: string, digest: string): Promise<number> {

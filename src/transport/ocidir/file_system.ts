@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AbortedError, NotFoundError } from "../../errors.ts";
+import { AbortedError, NotFoundError, SizeMismatchError } from "../../errors.ts";
 import { concatBytes } from "../../bytes.ts";
 
 /** What {@link FileSystem.stat} reports. */
@@ -83,6 +83,15 @@ export interface OpenedFile {
    * @returns the reader (close it)
    */
   reader(): FileReader;
+  /**
+   * Bytes `start` to `end` (inclusive) as a stream that errors instead of
+   * ending early when the file is shorter (consume or cancel it; that
+   * closes the file).
+   * @param start first byte
+   * @param end last byte
+   * @returns the stream
+   */
+  slice(start: number, end: number): ReadableStream<Uint8Array>;
   /** Closes the file unread. */
   close(): void;
 }
@@ -399,6 +408,51 @@ async function _pipeTemp(
   }
 }
 
+/** Largest piece of a {@link OpenedFile.slice} read at once. */
+const SLICE_PIECE = 256 * 1024;
+
+function _slice(
+  file: Deno.FsFile,
+  path: string,
+  start: number,
+  end: number,
+): ReadableStream<Uint8Array> {
+  let at = -1;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (at < 0) {
+          await file.seek(start, Deno.SeekMode.Start);
+          at = start;
+        }
+        const want = Math.min(SLICE_PIECE, end + 1 - at);
+        if (want <= 0) {
+          file.close();
+          controller.close();
+          return;
+        }
+        const piece = new Uint8Array(want);
+        const n = await file.read(piece);
+        if (n === null) {
+          throw new SizeMismatchError(`file "${path}"`, end + 1, at);
+        }
+        at += n;
+        controller.enqueue(n === want ? piece : piece.subarray(0, n));
+      } catch (err) {
+        try {
+          file.close();
+        } catch {
+          // already closed
+        }
+        controller.error(err);
+      }
+    },
+    cancel() {
+      file.close();
+    },
+  });
+}
+
 function _reader(file: Deno.FsFile): FileReader {
   return {
     read: (buffer) => file.read(buffer),
@@ -479,6 +533,7 @@ export const denoFileSystem: FileSystem = {
       info,
       stream: () => file.readable,
       reader: () => _reader(file),
+      slice: (start, end) => _slice(file, path, start, end),
       close: () => file.close(),
     };
   },

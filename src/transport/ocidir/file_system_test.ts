@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { AbortedError, ErrorCode, NotFoundError } from "../../errors.ts";
+import { AbortedError, ErrorCode, NotFoundError, OciError } from "../../errors.ts";
 import { denoFileSystem as fs } from "./file_system.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -295,4 +295,30 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("denoFileSystem.openFile() reports the open file and slices exact byte ranges", async () => {
+  await withDir(async (dir) => {
+    const data = new Uint8Array(600 * 1024).map((_, i) => i % 251);
+    await Deno.writeFile(`${dir}/f`, data);
+    const read = async (start: number, end: number) => {
+      const f = await fs.openFile!(`${dir}/f`);
+      equal(f.info.size, data.byteLength);
+      equal(f.info.isFile, true);
+      return new Uint8Array(await new Response(f.slice(start, end)).arrayBuffer());
+    };
+    deepEqual(await read(0, 0), data.subarray(0, 1));
+    deepEqual(await read(1000, 300 * 1024), data.subarray(1000, 300 * 1024 + 1));
+    deepEqual(await read(data.byteLength - 5, data.byteLength - 1), data.subarray(-5));
+    // A range past the end errors instead of ending short.
+    const f = await fs.openFile!(`${dir}/f`);
+    await rejects(
+      new Response(f.slice(data.byteLength - 5, data.byteLength + 5)).arrayBuffer(),
+      (e) => e instanceof OciError && e.code === ErrorCode.SIZE_MISMATCH,
+    );
+    // Unread, closed or cancelled: the file handle is released (--trace-leaks).
+    (await fs.openFile!(`${dir}/f`)).close();
+    await (await fs.openFile!(`${dir}/f`)).slice(0, 10).cancel();
+    await rejects(fs.openFile!(`${dir}/missing`), NotFoundError);
+  });
 });

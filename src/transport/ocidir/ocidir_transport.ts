@@ -90,6 +90,12 @@ const RAW_SYNC_EVERY = 16 * 1024 * 1024;
 
 /** Options of {@link OciDirTransport.blobOpen}. */
 export interface BlobOpenOptions extends BlobGetOptions {
+  /**
+   * Only these bytes are wanted (inclusive ends). A file still the one that
+   * was checked is read from `start` to `end` only, and the reader's
+   * `ranged` says so; otherwise the whole verified body comes back.
+   */
+  range?: { start: number; end: number } | undefined;
   /** Called once when the body fails (corrupt or unreadable file), not on cancel. */
   onError?: ((err: Error) => void) | undefined;
 }
@@ -398,7 +404,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     ref: Ref,
     digest: string,
     options: BlobOpenOptions = {},
-  ): Promise<BlobReader> {
+  ): Promise<BlobReader & { ranged?: boolean }> {
     _checkSignal(options.signal, `read blob "${digest}"`);
     const path = blobPath(_dir(ref), digest);
     const notFound = (err: unknown): never => {
@@ -423,6 +429,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         : await this.blobHead(ref, digest, options))
       : { mediaType: MediaType.OCTET_STREAM, digest, size: options.size };
     if (opened && info?.size === descriptor.size && this.#verified?.has(path, opened.info)) {
+      const r = options.range;
+      if (r !== undefined) return { descriptor, body: opened.slice(r.start, r.end), ranged: true };
       return { descriptor, body: opened.stream() };
     }
     let body: ReadableStream<Uint8Array>;

@@ -752,3 +752,35 @@ Deno.test("OciDirTransport with a checked-file memory hashes a blob file renamed
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("OciDirTransport.blobOpen() with a range reads only that range of a checked file, else the whole verified body", async () => {
+  const root = await Deno.makeTempDir();
+  const ref: Ref = {
+    scheme: "ocidir",
+    registry: "",
+    repository: "",
+    path: `${root}/l`,
+    tag: "",
+    digest: "",
+  };
+  const bytes = crypto.getRandomValues(new Uint8Array(8192));
+  const digest = digestOf(bytes);
+  for (const verified of [new VerifiedFiles(), undefined]) {
+    const t = new OciDirTransport({ verified });
+    try {
+      await t.blobPut(ref, ReadableStream.from([bytes]), { digest, size: 8192 });
+      const r = await t.blobOpen(ref, digest, { size: 8192, range: { start: 100, end: 199 } });
+      const got = new Uint8Array(await new Response(r.body).arrayBuffer());
+      if (verified) {
+        equal(r.ranged, true);
+        deepEqual(got, bytes.subarray(100, 200));
+      } else {
+        equal(r.ranged, undefined);
+        deepEqual(got, bytes);
+      }
+    } finally {
+      await t.close();
+    }
+  }
+  await Deno.remove(root, { recursive: true });
+});
