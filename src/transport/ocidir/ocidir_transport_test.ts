@@ -727,14 +727,7 @@ Deno.test("OciDirTransport with a checked-file memory hashes a blob file renamed
   };
   const t = new OciDirTransport({ fs, verified: new VerifiedFiles() });
   try {
-    const ref: Ref = {
-      scheme: "ocidir",
-      registry: "",
-      repository: "",
-      path: `${root}/l`,
-      tag: "",
-      digest: "",
-    };
+    const ref = layoutRef(`${root}/l`);
     const bytes = crypto.getRandomValues(new Uint8Array(4096));
     const d = await t.blobPut(ref, ReadableStream.from([bytes]), {
       digest: digestOf(bytes),
@@ -755,14 +748,7 @@ Deno.test("OciDirTransport with a checked-file memory hashes a blob file renamed
 
 Deno.test("OciDirTransport.blobOpen() with a range reads only that range of a checked file, else the whole verified body", async () => {
   const root = await Deno.makeTempDir();
-  const ref: Ref = {
-    scheme: "ocidir",
-    registry: "",
-    repository: "",
-    path: `${root}/l`,
-    tag: "",
-    digest: "",
-  };
+  const ref = layoutRef(`${root}/l`);
   const bytes = crypto.getRandomValues(new Uint8Array(8192));
   const digest = digestOf(bytes);
   for (const verified of [new VerifiedFiles(), undefined]) {
@@ -784,3 +770,7 @@ Deno.test("OciDirTransport.blobOpen() with a range reads only that range of a ch
   }
   await Deno.remove(root, { recursive: true });
 });
+
+function layoutRef(path: string): Ref {
+  return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
+}
