@@ -178,6 +178,7 @@ async function _copyRaw(
   const { signal } = options;
   // The target may start its upload while the source opens the blob.
   const raw: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, { size, signal });
+  raw.catch(() => {}); // a failure is handled below, whenever the target looks at it
   try {
     const progress = options.onProgress;
     await t.blobPutRaw(dst.ref, raw, {

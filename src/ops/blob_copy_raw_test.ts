@@ -362,3 +362,28 @@ Deno.test("copyBlob() between repositories of one registry mounts instead of cop
     assert.equal((await reg.blobHead(to, digest)).size, SIZE);
   });
 });
+
+Deno.test("copyBlob() survives a source that fails to open raw before the target looks at it", async () => {
+  await withLayouts(async ({ root, src, a, b }) => {
+    const bytes = randomBytes(SIZE, 90);
+    const digest = await seed(`${root}/a`, bytes);
+    // The target first resolves itself (as a registry loads its config), and
+    // only then looks at the blob; the source has failed by then.
+    const slow = new OciDirTransport();
+    const target = Object.assign(slow, {
+      async blobPutRaw(ref: Ref, blob: RawBlob | Promise<RawBlob>) {
+        await new Promise((r) => setTimeout(r, 30));
+        return await OciDirTransport.prototype.blobPutRaw.call(slow, ref, blob);
+      },
+    });
+    await Deno.remove(blobPath(`${root}/a`, digest));
+    await assert.rejects(
+      copyBlob({ transport: src, ref: a }, { transport: target, ref: b }, digest, {
+        size: SIZE,
+        rawMinBytes: 0,
+      }),
+      (e: unknown) => e instanceof CopyError && e.side === "source",
+    );
+    await slow.close();
+  });
+});
