@@ -590,18 +590,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       signal: options.signal,
       prefix: "blob.",
     });
-    try {
-      const written = (await this.#fs.stat(tmp))?.size ?? -1;
-      if (written !== size) {
-        throw new SizeMismatchError(subject, size, written);
-      }
-      const info = this.#verified ? await this.#fs.stat(tmp) : undefined;
-      await this.#fs.rename(tmp, target);
-      await this.#remember(target, info);
-    } catch (err) {
-      await this.#fs.remove(tmp).catch(() => {});
-      throw err;
-    }
+    await this.#commitTemp(tmp, target, size, subject);
     return { mediaType: MediaType.OCTET_STREAM, digest, size };
   }
 
@@ -713,15 +702,11 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     }
     try {
       await checking;
-      const written = (await this.#fs.stat(tmp))?.size ?? -1;
-      if (written !== blob.size) throw new SizeMismatchError(subject, blob.size, written);
-      const info = this.#verified ? await this.#fs.stat(tmp) : undefined;
-      await this.#fs.rename(tmp, target);
-      await this.#remember(target, info);
     } catch (err) {
       await this.#fs.remove(tmp).catch(() => {});
       throw err;
     }
+    await this.#commitTemp(tmp, target, blob.size, subject);
     return { mediaType: MediaType.OCTET_STREAM, digest: blob.digest, size: blob.size };
   }
 
@@ -863,6 +848,23 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       return m.digest === entry.digest ? m : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Renames a written temp file into place once its length is `size`, and
+   * remembers it as checked; on any failure the temp file is removed.
+   */
+  async #commitTemp(tmp: string, target: string, size: number, subject: string): Promise<void> {
+    try {
+      const info = await this.#fs.stat(tmp);
+      const written = info?.size ?? -1;
+      if (written !== size) throw new SizeMismatchError(subject, size, written);
+      await this.#fs.rename(tmp, target);
+      await this.#remember(target, info);
+    } catch (err) {
+      await this.#fs.remove(tmp).catch(() => {});
+      throw err;
     }
   }
 
