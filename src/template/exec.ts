@@ -8,7 +8,7 @@
 
 import { formatValue } from "./fmt.ts";
 import { BUILTIN_FUNCS, type FuncEnv, FuncError } from "./funcs.ts";
-import { GoTime } from "./go_time.ts";
+import { GoTime } from "../gotypes/go_time.ts";
 import { positionOf } from "./lexer.ts";
 import type { ArgNode, BranchNode, CommandNode, Node, PipeNode } from "./parse_tree.ts";
 import type { ParsedTemplate } from "./parser.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { GoTime } from "./go_time.ts";
+import { GoTime } from "../gotypes/go_time.ts";
 import { isPlainObject, kindOf, mapGet, mapKeys, structFields, typeName } from "./values.ts";
 
 interface Flags {

@@ -7,7 +7,7 @@
  */
 
 import { sprint, sprintf, sprintln } from "./fmt.ts";
-import { GoTime, parseTime } from "./go_time.ts";
+import { GoTime, parseTime } from "../gotypes/go_time.ts";
 import { jsonCompact, jsonPretty, printPretty } from "./pretty.ts";
 import { type GoKind, isTrue, kindOf, mapGet, typeName } from "./values.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { goJson } from "./json_go.ts";
+import { goJson } from "../gotypes/go_json.ts";
 
 /**
  * Renders a value for humans. Calls `value.marshalPretty()` (or Go-style

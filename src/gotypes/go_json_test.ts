@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { goJson } from "./json_go.ts";
+import { goJson } from "./go_json.ts";
 import { GoTime } from "./go_time.ts";
 
 Deno.test("goJson() encodes compactly without HTML escaping", () => {
