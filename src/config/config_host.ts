@@ -7,7 +7,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { HostConfig, TlsMode } from "../transport/registry/host_config.ts";
-import { parseGoDuration } from "./_go_duration.ts";
+import { parseGoDuration } from "../schedule/go_duration.ts";
 
 /** A registry host entry as written in the config file (JSON shape). */
 export interface ConfigHost {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseGoDuration } from "./_go_duration.ts";
+import { parseGoDuration } from "./go_duration.ts";
 
 Deno.test("parseGoDuration() reads hours, minutes, seconds and fractions", () => {
   assert.equal(parseGoDuration("1h"), 3_600_000);

@@ -1,6 +1,6 @@
 /**
  * Go `time.ParseDuration` syntax (`1h30m`, `5s`, `250ms`), used by
- * `credExpire` in the config file.
+ * `credExpire` in the config file and by schedule intervals.
  *
  * @module
  */
