@@ -290,7 +290,7 @@ function _treeCommand(ctx: CliContext): CommandUnknownOpts {
         digestTags: opts.digestTags,
         signal: ctx.signal,
       });
-      await writeFormatted(ctx, new ReferrerTreeView(node), opts.format);
+      await writeFormatted(ctx, new ReferrerTreeView(node, ref), opts.format);
     }) as unknown as CommandUnknownOpts;
 }
 

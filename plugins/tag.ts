@@ -8,7 +8,8 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { FORMAT_PRETTY, lineList, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { GoOciIndex } from "../src/gotypes/oci_manifest.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
 markPluginLoaded("tag");
@@ -47,9 +48,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       let tags = await ctx.client.tagList(repo, { limit: opts.limit, last: opts.last });
       if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
       tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
-      const name = commonName(repo);
-      const view = Object.assign(lineList(tags, { name, tags }), { Name: name, Tags: tags });
-      await writeFormatted(ctx, view, opts.format);
+      const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
+      const json = await _rawTagList(repo.scheme === "ocidir" ? repo.path : undefined) ??
+        { name, tags };
+      await writeFormatted(ctx, new TagListView(name, tags, json), opts.format);
     });
   tag.command("rm")
     .aliases(["delete", "del", "remove"])
@@ -71,4 +73,48 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       }
     });
   return tag as unknown as CommandUnknownOpts;
+}
+
+/** regclient's tag list as templates see it: `.Name`, `.Tags`, JSON as the source sent it. */
+class TagListView implements Formattable {
+  /** Repository name. */
+  readonly Name: string;
+  /** The tags listed (after filters). */
+  readonly Tags: readonly string[];
+  #json: unknown;
+
+  /**
+   * @param name repository name
+   * @param tags tags listed
+   * @param json the listing's JSON (index.json of a layout, `{name, tags}` of a registry)
+   */
+  constructor(name: string, tags: readonly string[], json: unknown) {
+    this.Name = name;
+    this.Tags = tags;
+    this.#json = json;
+  }
+  /** One tag a line. @returns the text */
+  marshalPretty(): string {
+    return this.Tags.map((t) => `${t}\n`).join("");
+  }
+  /** The listing as the source sent it. @returns JSON value */
+  toJSON(): unknown {
+    return this.#json;
+  }
+}
+
+/**
+ * A layout's tag listing is its index.json, read into regclient's index struct
+ * as regctl does for `{{json .}}`.
+ *
+ * @param dir layout directory, or undefined for other schemes
+ * @returns the parsed index.json, or undefined when there is none to read
+ */
+async function _rawTagList(dir: string | undefined): Promise<unknown> {
+  if (dir === undefined) return undefined;
+  try {
+    return GoOciIndex.fromJSON(JSON.parse(await Deno.readTextFile(`${dir}/index.json`)));
+  } catch {
+    return undefined;
+  }
 }

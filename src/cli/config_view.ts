@@ -4,7 +4,12 @@
  *
  * @module
  */
+import type { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import type { GoTime } from "../gotypes/go_time.ts";
+import { GoHistory, GoImage, GoImageConfig, GoRootFS } from "../gotypes/oci_image.ts";
+import type { GoPlatform } from "../gotypes/oci_platform.ts";
 import type { Descriptor } from "../types/descriptor.ts";
+import { goDescriptor } from "./go_descriptor.ts";
 import type { ImageConfigJson } from "../types/manifest.ts";
 import type { Formattable, RawHeaders } from "./output.ts";
 
@@ -25,6 +30,7 @@ export class ConfigView implements Formattable {
   #desc: Descriptor;
   #raw: Uint8Array;
   #json: ImageConfigJson;
+  #image: GoImage;
 
   /**
    * Parses an image config for `--format` output, keeping its exact bytes.
@@ -32,48 +38,70 @@ export class ConfigView implements Formattable {
    * @param desc the config's descriptor
    * @param raw its exact bytes (valid JSON object)
    * @throws {SyntaxError} when the bytes are not JSON
+   * @throws {ManifestInvalidError} when a field has the wrong JSON type
    */
   constructor(desc: Descriptor, raw: Uint8Array) {
     this.#desc = desc;
     this.#raw = raw;
     this.#json = JSON.parse(new TextDecoder().decode(raw)) as ImageConfigJson;
+    this.#image = GoImage.fromJSON(this.#json);
   }
 
-  /** Creation time, or empty. */
-  get Created(): string {
-    return this.#json.created ?? "";
+  /** Creation time (nil when the config has none). */
+  get Created(): GoTime | null {
+    return this.#image.Created;
   }
   /** Author, or empty. */
   get Author(): string {
-    return this.#json.author ?? "";
+    return this.#image.Author;
+  }
+  /** The platform, embedded in Go (prints as `linux/amd64`). */
+  get Platform(): GoPlatform {
+    return this.#image.Platform;
   }
   /** Architecture. */
   get Architecture(): string {
-    return this.#json.architecture;
+    return this.#image.Architecture;
   }
   /** OS. */
   get OS(): string {
-    return this.#json.os;
+    return this.#image.OS;
+  }
+  /** OS version, or empty. */
+  get OSVersion(): string {
+    return this.#image.OSVersion;
+  }
+  /** OS features. */
+  get OSFeatures(): string[] {
+    return this.#image.OSFeatures;
   }
   /** Variant, or empty. */
   get Variant(): string {
-    return this.#json.variant ?? "";
+    return this.#image.Variant;
   }
-  /** Runtime config (`Env`, `Cmd`, `Labels`, … as in the JSON). */
-  get Config(): Record<string, unknown> {
-    return this.#json.config ?? {};
+  /** CPU features. */
+  get Features(): string[] {
+    return this.#image.Features;
+  }
+  /** Runtime settings (Go's `ImageConfig`). */
+  get Config(): GoImageConfig {
+    return this.#image.Config;
   }
   /** Root file system. */
-  get RootFS(): { Type: string; DiffIDs: string[] } {
-    return { Type: this.#json.rootfs?.type ?? "", DiffIDs: this.#json.rootfs?.diff_ids ?? [] };
+  get RootFS(): GoRootFS {
+    return this.#image.RootFS;
   }
-  /** History entries as in the JSON. */
-  get History(): Record<string, unknown>[] {
-    return this.#json.history ?? [];
+  /** History entries. */
+  get History(): GoHistory[] {
+    return this.#image.History;
   }
-  /** The config's descriptor. @returns the descriptor */
-  GetDescriptor(): Descriptor {
-    return this.#desc;
+  /** The config as Go's `v1.Image`. @returns the Go struct */
+  GetConfig(): GoImage {
+    return this.#image;
+  }
+  /** The config's descriptor. @returns the Go descriptor struct */
+  GetDescriptor(): GoDescriptor {
+    return goDescriptor(this.#desc);
   }
   /** The exact bytes. @returns the body */
   RawBody(): Uint8Array {

@@ -13,15 +13,18 @@ const desc = {
 
 Deno.test("ConfigView exposes Go field names and the exact bytes", () => {
   const v = new ConfigView(desc, raw);
-  assert.equal(v.Created, "2024-01-01T00:00:00Z");
+  assert.equal(v.Created?.String(), "2024-01-01 00:00:00 +0000 UTC");
+  assert.equal(v.Created?.Unix(), 1704067200);
+  assert.equal(v.Platform.String(), "linux/arm64");
   assert.equal(v.Variant, "v8");
   assert.equal(v.OS, "linux");
-  assert.deepEqual(v.Config, { Env: ["A=1"] });
+  assert.deepEqual(v.Config.Env, ["A=1"]);
+  assert.equal(v.Config.Labels.size, 0);
   assert.deepEqual(v.RootFS.DiffIDs, ["sha256:x"]);
   assert.equal(v.History.length, 1);
   assert.equal(v.Author, "");
   assert.equal(v.RawBody(), raw);
-  assert.equal(v.GetDescriptor(), desc);
+  assert.equal(v.GetDescriptor().Digest, desc.digest);
   assert.deepEqual(v.RawHeaders()["Content-Length"], [String(raw.byteLength)]);
   assert.deepEqual(JSON.parse(v.marshalPretty()), JSON.parse(new TextDecoder().decode(raw)));
 });

@@ -4,86 +4,41 @@
  *
  * @module
  */
+import { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import { GoPlatform, goPlatformString } from "../gotypes/oci_platform.ts";
 import type { Descriptor, Platform } from "../types/descriptor.ts";
 import { MediaType } from "../types/media_type.ts";
 
-/** A platform with Go field names. */
-export interface GoPlatform {
-  /** CPU architecture. */
-  readonly Architecture: string;
-  /** Operating system. */
-  readonly OS: string;
-  /** OS version, or empty. */
-  readonly OSVersion: string;
-  /** OS features. */
-  readonly OSFeatures: readonly string[];
-  /** CPU variant, or empty. */
-  readonly Variant: string;
-  /** CPU features. */
-  readonly Features: readonly string[];
-  /** `os/arch[/variant]`, as Go's `String()`. @returns the platform string */
-  String(): string;
-  /** The OCI JSON form. @returns the platform object */
-  toJSON(): Platform;
-}
-
-/** A descriptor with Go field names. */
-export interface GoDescriptor {
-  /** Media type. */
-  readonly MediaType: string;
-  /** Digest. */
-  readonly Digest: string;
-  /** Size in bytes. */
-  readonly Size: number;
-  /** URLs. */
-  readonly URLs: readonly string[];
-  /** Annotations. */
-  readonly Annotations: Readonly<Record<string, string>>;
-  /** Artifact type, or empty. */
-  readonly ArtifactType: string;
-  /** Platform, when set. */
-  readonly Platform: GoPlatform | undefined;
-  /** The OCI JSON form. @returns the descriptor object */
-  toJSON(): Descriptor;
-}
-
 /**
- * Formats a platform as Go's `platform.String()`: `os/arch[/variant]`.
+ * Formats a platform as regclient's `platform.String()` (normalised, so
+ * `linux/arm64/v8` prints `linux/arm64`).
  *
  * @param p platform
- * @returns e.g. `linux/arm64/v8`
+ * @returns e.g. `linux/arm64`
  * @throws never
  */
 export function platformString(p: Platform): string {
-  return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join("/");
+  return goPlatformString(p);
 }
 
 /**
- * Wraps a platform with Go field names.
+ * The Go struct regctl's templates see for a platform.
  *
  * @param p platform
- * @returns the Go-named view
- * @throws never
+ * @returns the Go struct (its `String()` is regclient's)
+ * @throws never for a validated platform
  */
 export function goPlatform(p: Platform): GoPlatform {
-  return Object.freeze({
-    Architecture: p.architecture,
-    OS: p.os,
-    OSVersion: p["os.version"] ?? "",
-    OSFeatures: p["os.features"] ?? [],
-    Variant: p.variant ?? "",
-    Features: p.features ?? [],
-    String: () => platformString(p),
-    toJSON: () => p,
-  });
+  return GoPlatform.fromJSON(p);
 }
 
 /**
- * Wraps a descriptor with Go field names.
+ * The Go struct regctl's templates see for a descriptor: Go field names and
+ * order, `%v` as Go prints it, JSON as Go marshals it.
  *
  * @param d descriptor
- * @returns the Go-named view, whose JSON form is the descriptor
- * @throws never
+ * @returns the Go struct
+ * @throws never for a validated descriptor
  *
  * @example Field names
  * ```ts
@@ -91,20 +46,11 @@ export function goPlatform(p: Platform): GoPlatform {
  * import { goDescriptor } from "./go_descriptor.ts";
  * const d = goDescriptor({ mediaType: "application/octet-stream", digest: "sha256:" + "a".repeat(64), size: 3 });
  * assert.equal(d.Size, 3);
- * assert.equal(JSON.stringify(d), JSON.stringify(d.toJSON()));
+ * assert.equal(d.Platform, null);
  * ```
  */
 export function goDescriptor(d: Descriptor): GoDescriptor {
-  return Object.freeze({
-    MediaType: d.mediaType,
-    Digest: d.digest,
-    Size: d.size,
-    URLs: d.urls ?? [],
-    Annotations: d.annotations ?? {},
-    ArtifactType: d.artifactType ?? "",
-    Platform: d.platform ? goPlatform(d.platform) : undefined,
-    toJSON: () => d,
-  });
+  return GoDescriptor.fromJSON(d);
 }
 
 const MANIFEST_TYPES: readonly string[] = [
@@ -117,11 +63,11 @@ const MANIFEST_TYPES: readonly string[] = [
 ];
 
 /**
- * Formats a byte count as Docker's `units.HumanSize` (decimal units, 4
- * significant digits).
+ * Formats a byte count as regclient's `units.HumanSize`: decimal units with
+ * three decimals (`%5.3f`).
  *
  * @param size bytes
- * @returns e.g. `1.235MB`, `512B`
+ * @returns e.g. `1.235MB`, `385.000B`
  * @throws never
  */
 export function humanSize(size: number): string {
@@ -132,7 +78,7 @@ export function humanSize(size: number): string {
     v /= 1000;
     i++;
   }
-  return `${Number(v.toPrecision(4))}${units[i]}`;
+  return `${v.toFixed(3).padStart(5)}${units[i]}`;
 }
 
 /**
@@ -159,7 +105,11 @@ export function prettyDescriptor(d: Descriptor, prefix: string): string {
     }
   }
   if (d.urls?.length) s += `${prefix}URLs:\t${d.urls.join(", ")}\n`;
-  if (d.annotations) s += `${prefix}Annotations:\t\n` + prettyAnnotations(d.annotations, prefix);
+  if (d.annotations) {
+    // regclient walks a Go map here (random order); the document's own order is the stable choice
+    s += `${prefix}Annotations:\t\n`;
+    for (const [k, v] of Object.entries(d.annotations)) s += `${prefix}  ${k}:\t${v}\n`;
+  }
   return s;
 }
 

@@ -3,14 +3,15 @@ import { goDescriptor, humanSize, platformString, prettyDescriptor } from "./go_
 
 const digest = "sha256:" + "b".repeat(64);
 
-Deno.test("humanSize() matches Docker's units.HumanSize", () => {
+Deno.test("humanSize() matches regclient's units.HumanSize (%5.3f)", () => {
   const cases: [number, string][] = [
-    [0, "0B"],
-    [999, "999B"],
-    [1000, "1kB"],
-    [123456, "123.5kB"],
+    [0, "0.000B"],
+    [385, "385.000B"],
+    [999, "999.000B"],
+    [1000, "1.000kB"],
+    [131452, "131.452kB"],
     [1234567, "1.235MB"],
-    [5e9, "5GB"],
+    [5e9, "5.000GB"],
   ];
   for (const [n, want] of cases) assert.equal(humanSize(n), want, String(n));
 });
@@ -24,16 +25,16 @@ Deno.test("prettyDescriptor() skips the size of manifests and shows platforms", 
     annotations: { b: "2", a: "1" },
   }, "  ");
   assert.ok(!s.includes("Size:"));
-  assert.ok(s.includes("  Platform:\tlinux/arm64/v8\n  OSVersion:\t1\n"));
-  assert.ok(s.indexOf("    a:\t1") < s.indexOf("    b:\t2"));
+  assert.ok(s.includes("  Platform:\tlinux/arm64\n  OSVersion:\t1\n"));
+  assert.ok(s.indexOf("    b:\t2") < s.indexOf("    a:\t1"), "document order");
   const blob = prettyDescriptor(
     { mediaType: "application/octet-stream", digest, size: 200000 },
     "",
   );
-  assert.ok(blob.includes("Size:\t200kB\n"));
+  assert.ok(blob.includes("Size:\t200.000kB\n"));
 });
 
-Deno.test("goDescriptor() exposes Go field names and serialises as OCI JSON", () => {
+Deno.test("goDescriptor() exposes Go field names and serialises as Go marshals it", () => {
   const d = {
     mediaType: "application/octet-stream",
     digest,
@@ -45,5 +46,6 @@ Deno.test("goDescriptor() exposes Go field names and serialises as OCI JSON", ()
   assert.equal(g.Platform?.OS, "linux");
   assert.equal(g.Platform?.String(), "linux/amd64");
   assert.deepEqual(JSON.parse(JSON.stringify(g)), d);
+  assert.deepEqual(Object.keys(g.toJSON()), ["mediaType", "digest", "size", "platform"]);
   assert.equal(platformString({ os: "windows", architecture: "amd64" }), "windows/amd64");
 });

@@ -17,13 +17,8 @@ import {
 import { isIndexMediaType, MediaType } from "../types/media_type.ts";
 import { addDigest, commonName, type Ref } from "../types/ref.ts";
 import { _tabwrite } from "./_tabwriter.ts";
-import {
-  type GoDescriptor,
-  goDescriptor,
-  humanSize,
-  prettyAnnotations,
-  prettyDescriptor,
-} from "./go_descriptor.ts";
+import type { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import { goDescriptor, humanSize, prettyAnnotations, prettyDescriptor } from "./go_descriptor.ts";
 import type { Formattable, RawHeaders } from "./output.ts";
 
 /**
@@ -101,9 +96,9 @@ export class ManifestView implements Formattable {
   get ArtifactType(): string {
     return (this.#manifest ? artifactTypeOf(this.#manifest) : this.#desc.artifactType) ?? "";
   }
-  /** Annotations (empty when none). */
-  get Annotations(): Readonly<Record<string, string>> {
-    return this.#json().annotations ?? {};
+  /** Annotations (an empty map when none). */
+  get Annotations(): Map<string, string> {
+    return new Map(Object.entries(this.#json().annotations ?? {}));
   }
   /** Child manifests of an index (empty otherwise). */
   get Manifests(): GoDescriptor[] {
@@ -118,12 +113,12 @@ export class ManifestView implements Formattable {
   get Layers(): GoDescriptor[] {
     return (this.#json().layers ?? []).map(goDescriptor);
   }
-  /** Subject, when there is one. */
-  get Subject(): GoDescriptor | undefined {
+  /** Subject (nil when there is none). */
+  get Subject(): GoDescriptor | null {
     const s = this.#manifest ? subjectOf(this.#manifest) : undefined;
-    return s ? goDescriptor(s) : undefined;
+    return s ? goDescriptor(s) : null;
   }
-  /** The descriptor. @returns the Go-named descriptor */
+  /** The descriptor. @returns the Go descriptor struct */
   GetDescriptor(): GoDescriptor {
     return goDescriptor(this.#desc);
   }

@@ -37,8 +37,8 @@ Deno.test("ManifestView.marshalPretty() prints an image like regctl", () => {
   for (const l of lines.filter((l) => l.trim() !== "")) {
     assert.ok(l.length >= width, l);
   }
-  assert.ok(lines.includes("Total Size:".padEnd(width) + "150kB"));
-  assert.ok(lines.includes("  Size:".padEnd(width) + "150kB"));
+  assert.ok(lines.includes("Total Size:".padEnd(width) + "150.000kB"));
+  assert.ok(lines.includes("  Size:".padEnd(width) + "150.000kB"));
   assert.ok(lines.some((l) => l.startsWith("Config:")));
   assert.ok(lines.some((l) => l.startsWith("Layers:")));
 });
@@ -70,12 +70,12 @@ Deno.test("ManifestView exposes Go fields, raw bytes and headers", () => {
   assert.equal(v.Digest, m.digest);
   assert.equal(v.Config?.Digest, digestOf(cfg));
   assert.equal(v.Layers.length, 1);
-  assert.equal(v.Annotations["a.key"], "a");
+  assert.equal(v.Annotations.get("a.key"), "a");
   assert.equal(v.GetDescriptor().Size, imageRaw.byteLength);
   assert.equal(v.RawBody(), m.raw);
   assert.deepEqual(v.RawHeaders()["Docker-Content-Digest"], [m.digest]);
   assert.deepEqual(JSON.parse(JSON.stringify(v)), image);
-  assert.equal(v.Subject, undefined);
+  assert.equal(v.Subject, null);
   assert.equal(v.IsList(), false);
 });
 

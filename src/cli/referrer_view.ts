@@ -5,50 +5,24 @@
  *
  * @module
  */
+import { GoRef } from "../gotypes/regclient_ref.ts";
+import type { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import type { GoPlatform } from "../gotypes/oci_platform.ts";
 import type { Descriptor } from "../types/descriptor.ts";
 import { encodeJson, type Manifest } from "../types/manifest.ts";
 import { MediaType } from "../types/media_type.ts";
 import { commonName, type Ref, withDigest } from "../types/ref.ts";
 import type { ReferrerQueryResult, ReferrerTreeNode } from "../ops/referrer_query.ts";
 import { _tabwrite } from "./_tabwriter.ts";
-import {
-  type GoDescriptor,
-  goDescriptor,
-  type GoPlatform,
-  goPlatform,
-  platformString,
-  prettyDescriptor,
-} from "./go_descriptor.ts";
+import { goDescriptor, goPlatform, platformString, prettyDescriptor } from "./go_descriptor.ts";
 import { ManifestView } from "./manifest_view.ts";
 import type { Formattable, RawHeaders } from "./output.ts";
 
-/** A reference with Go field names (regclient's `ref.Ref`). */
-export interface GoRef {
-  /** `reg` or `ocidir`. */
-  readonly Scheme: string;
-  /** Registry host (empty for ocidir). */
-  readonly Registry: string;
-  /** Repository (empty for ocidir). */
-  readonly Repository: string;
-  /** Directory (ocidir only). */
-  readonly Path: string;
-  /** Tag, or empty. */
-  readonly Tag: string;
-  /** Digest, or empty. */
-  readonly Digest: string;
-  /** The common name. @returns `registry/repo:tag@digest` */
-  CommonName(): string;
-  /** Same as {@link CommonName}. @returns the common name */
-  String(): string;
-  /** JSON form: the common name. @returns the common name */
-  toJSON(): string;
-}
-
 /**
- * Wraps a reference with Go field names.
+ * Wraps a reference as regclient's `ref.Ref` struct.
  *
  * @param ref the reference
- * @returns the Go-named view
+ * @returns the Go struct
  * @throws never
  *
  * @example Common name
@@ -60,18 +34,7 @@ export interface GoRef {
  * ```
  */
 export function goRef(ref: Ref): GoRef {
-  const name = commonName(ref);
-  return Object.freeze({
-    Scheme: ref.scheme,
-    Registry: ref.registry,
-    Repository: ref.repository,
-    Path: ref.path,
-    Tag: ref.tag,
-    Digest: ref.digest,
-    CommonName: () => name,
-    String: () => name,
-    toJSON: () => name,
-  });
+  return GoRef.of(ref);
 }
 
 /**
@@ -112,13 +75,21 @@ export class ReferrerListView implements Formattable {
     });
   }
 
-  /** The subject. */
+  /** The subject queried, by digest (regclient drops the tag). */
   get Subject(): GoRef {
-    return goRef(this.#r.subject);
+    return goRef(this.#subject());
   }
-  /** The external repository, when referrers were read from one. */
-  get Source(): GoRef | undefined {
-    return this.#r.source ? goRef(this.#r.source) : undefined;
+  /** The external repository referrers were read from (the zero Ref when none). */
+  get Source(): GoRef {
+    return this.#r.source ? goRef(this.#r.source) : new GoRef();
+  }
+  /** Annotations of the referrers index (none for a query). */
+  get Annotations(): Map<string, string> {
+    return new Map();
+  }
+
+  #subject(): Ref {
+    return withDigest(this.#r.subject, this.#r.subjectDescriptor.digest);
   }
   /** The matching referrers. */
   get Descriptors(): GoDescriptor[] {
@@ -155,26 +126,20 @@ export class ReferrerListView implements Formattable {
       "Content-Type": [MediaType.OCI_INDEX],
     };
   }
-  /** JSON form with regctl's keys. @returns a JSON-serialisable value */
+  /** JSON form of regclient's `ReferrerList`. @returns a JSON-serialisable value */
   toJSON(): unknown {
-    return {
-      subject: commonName(this.#r.subject),
-      ...(this.#r.source ? { source: commonName(this.#r.source) } : {}),
-      descriptors: this.#r.descriptors,
-      annotations: {},
-      ...(this.#r.tags.length > 0 ? { tags: this.#r.tags } : {}),
-    };
+    return { subject: this.Subject, source: this.Source, descriptors: this.Descriptors };
   }
 
   /**
    * regctl's human output: `Subject:`, `Source:`, then `Referrers:` with one
-   * block per descriptor, then `Tags:`.
+   * block per descriptor.
    *
    * @returns tab-aligned text
    * @throws never
    */
   marshalPretty(): string {
-    let s = `Subject:\t${commonName(this.#r.subject)}\n`;
+    let s = `Subject:\t${commonName(this.#subject())}\n`;
     if (this.#r.source) s += `Source:\t${commonName(this.#r.source)}\n`;
     s += `\t\nReferrers:\t\n`;
     const base = this.#r.source ?? this.#r.subject;
@@ -182,17 +147,13 @@ export class ReferrerListView implements Formattable {
       s += `\t\n  Name:\t${commonName(withDigest(base, d.digest))}\n`;
       s += prettyDescriptor(d, "  ");
     }
-    if (this.#r.tags.length > 0) {
-      s += `\t\nTags:\t\n`;
-      for (const t of this.#r.tags) s += `  ${t}\n`;
-    }
     return _tabwrite(s);
   }
 }
 
 /**
- * One node of `artifact tree` with Go field names: `.Ref`, `.Manifest`,
- * `.Platform`, `.ArtifactType`, `.Child`, `.Referrer`, `.Tags`.
+ * One node of `artifact tree`, as regctl's `treeResult`: `.Ref`, `.Manifest`,
+ * `.Platform`, `.ArtifactType`, `.Child`, `.Referrer`, `.ReferrerSrc`.
  *
  * @example Pretty output of a lone manifest
  * ```ts
@@ -206,33 +167,36 @@ export class ReferrerListView implements Formattable {
  * const v = new ReferrerTreeView({
  *   ref: parseRef(`ocidir://x@${m.digest}`), manifest: m, platform: undefined,
  *   artifactType: undefined, children: [], referrers: [], tags: [],
- * });
- * assert.equal(v.marshalPretty(), `ocidir://x@${m.digest}\n`);
+ * }, parseRef("ocidir://x:v1"));
+ * assert.equal(v.marshalPretty(), `Ref: ocidir://x:v1\nDigest: ${m.digest}\n`);
  * ```
  */
 export class ReferrerTreeView implements Formattable {
   #n: ReferrerTreeNode;
+  #ref: Ref;
 
   /**
    * Wraps a referrer tree node for `--format` output.
    *
    * @param node the tree node
+   * @param ref the reference as the user gave it (the root keeps its tag, as in regctl)
    */
-  constructor(node: ReferrerTreeNode) {
+  constructor(node: ReferrerTreeNode, ref: Ref = node.ref) {
     this.#n = node;
+    this.#ref = ref;
   }
 
   /** The reference of this node. */
   get Ref(): GoRef {
-    return goRef(this.#n.ref);
+    return goRef(this.#ref);
   }
   /** The manifest of this node. */
   get Manifest(): ManifestView {
     return ManifestView.fromManifest(this.#n.ref, this.#n.manifest as Manifest);
   }
-  /** Platform of an index child. */
-  get Platform(): GoPlatform | undefined {
-    return this.#n.platform ? goPlatform(this.#n.platform) : undefined;
+  /** Platform of an index child (nil otherwise). */
+  get Platform(): GoPlatform | null {
+    return this.#n.platform ? goPlatform(this.#n.platform) : null;
   }
   /** Artifact type, or empty. */
   get ArtifactType(): string {
@@ -246,6 +210,10 @@ export class ReferrerTreeView implements Formattable {
   get Referrer(): ReferrerTreeView[] {
     return this.#n.referrers.map((c) => new ReferrerTreeView(c));
   }
+  /** The external referrer source (regctl leaves it zero). */
+  get ReferrerSrc(): GoRef {
+    return new GoRef();
+  }
   /** Digest tags. */
   get Tags(): readonly string[] {
     return this.#n.tags;
@@ -254,49 +222,45 @@ export class ReferrerTreeView implements Formattable {
   RawBody(): Uint8Array {
     return this.#n.manifest.raw;
   }
-  /** JSON form with regctl's keys. @returns a JSON-serialisable value */
+  /** JSON form of regctl's `treeResult`. @returns a JSON-serialisable value */
   toJSON(): unknown {
-    return _treeJson(this.#n);
+    const n = this.#n;
+    return {
+      reference: this.Ref,
+      manifest: n.manifest.json,
+      ...(n.platform ? { platform: this.Platform } : {}),
+      ...(n.artifactType ? { artifactType: n.artifactType } : {}),
+      ...(n.children.length > 0 ? { child: this.Child } : {}),
+      ...(n.referrers.length > 0 ? { referrer: this.Referrer } : {}),
+      referrerSource: this.ReferrerSrc,
+      ...(n.tags.length > 0 ? { tags: n.tags } : {}),
+    };
   }
 
   /**
-   * regctl's indented tree.
+   * regctl's tree: `Ref:` and `Digest:` lines, then children and referrers
+   * by digest, with platform and artifact type.
    *
    * @returns the text
    * @throws never
    */
   marshalPretty(): string {
-    return _treePretty(this.#n, "");
+    return `Ref: ${commonName(this.#ref)}\nDigest: ` + _treePretty(this.#n, "");
   }
 }
 
-function _treeJson(n: ReferrerTreeNode): unknown {
-  return {
-    reference: commonName(n.ref),
-    manifest: n.manifest.json,
-    ...(n.platform ? { platform: n.platform } : {}),
-    ...(n.artifactType ? { artifactType: n.artifactType } : {}),
-    ...(n.children.length > 0 ? { child: n.children.map(_treeJson) } : {}),
-    ...(n.referrers.length > 0 ? { referrer: n.referrers.map(_treeJson) } : {}),
-    ...(n.tags.length > 0 ? { tags: n.tags } : {}),
-  };
-}
-
 function _treePretty(n: ReferrerTreeNode, indent: string): string {
-  let s = commonName(n.ref);
-  if (n.artifactType) s += `: ${n.artifactType}`;
+  let s = n.manifest.digest;
   if (n.platform) s += ` [${platformString(n.platform)}]`;
+  if (n.artifactType) s += `: ${n.artifactType}`;
   s += "\n";
   if (n.children.length > 0) {
     s += `${indent}Children:\n`;
     for (const c of n.children) s += `${indent}  - ` + _treePretty(c, indent + "    ");
   }
-  if (n.referrers.length > 0) {
+  if (n.referrers.length > 0 || n.tags.length > 0) {
     s += `${indent}Referrers:\n`;
     for (const c of n.referrers) s += `${indent}  - ` + _treePretty(c, indent + "    ");
-  }
-  if (n.tags.length > 0) {
-    s += `${indent}Tags:\n`;
     for (const t of n.tags) s += `${indent}  - ${t}\n`;
   }
   return s;

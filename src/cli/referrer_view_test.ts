@@ -27,17 +27,15 @@ function listView(source?: string, tags: string[] = []) {
   });
 }
 
-Deno.test("ReferrerListView prints regctl's Subject, Referrers and Tags blocks", () => {
+Deno.test("ReferrerListView prints regctl's Subject (by digest) and Referrers blocks", () => {
   const out = listView(undefined, ["sha256-aaa.sig"]).marshalPretty();
   const lines = out.split("\n").map((l) => l.trimEnd());
-  assert.match(lines[0] ?? "", /^Subject: +ocidir:\/\/x:v1@sha256:a{64}$/);
+  assert.match(lines[0] ?? "", /^Subject: +ocidir:\/\/x@sha256:a{64}$/);
   assert.equal(lines[1], "");
   assert.match(lines[2] ?? "", /^Referrers:$/);
   assert.ok(lines.some((l) => /^ {2}Name: +ocidir:\/\/x@sha256:b{64}$/.test(l)), out);
   assert.ok(lines.some((l) => /^ {2}ArtifactType: +application\/x\.sbom$/.test(l)), out);
   assert.ok(lines.some((l) => /^ {4}k: +v$/.test(l)), out);
-  assert.ok(lines.includes("Tags:"));
-  assert.ok(lines.includes("  sha256-aaa.sig"));
   assert.ok(!out.includes("Source:"));
 });
 
@@ -56,8 +54,18 @@ Deno.test("ReferrerListView serves body, templates and JSON", () => {
     formatOutput(v, "{{range .Descriptors}}{{.Digest}} {{.ArtifactType}}{{end}}"),
     `${REFERRER} application/x.sbom`,
   );
-  assert.equal(formatOutput(v, "{{.Subject.CommonName}}"), `ocidir://x:v1@${SUBJECT}`);
-  assert.equal((v.toJSON() as { subject: string }).subject, `ocidir://x:v1@${SUBJECT}`);
+  assert.equal(formatOutput(v, "{{.Subject.CommonName}}"), `ocidir://x@${SUBJECT}`);
+  const json = JSON.parse(formatOutput(v, "{{json .}}") as string);
+  assert.deepEqual(Object.keys(json), ["subject", "source", "descriptors"]);
+  assert.equal(json.subject.Reference, `ocidir://x@${SUBJECT}`);
+  assert.equal(json.source.Scheme, "");
+  assert.deepEqual(Object.keys(json.descriptors[0]), [
+    "mediaType",
+    "digest",
+    "size",
+    "annotations",
+    "artifactType",
+  ]);
   assert.equal(v.IsEmpty(), false);
 });
 
@@ -89,13 +97,13 @@ Deno.test("ReferrerTreeView prints children with platforms and referrers with ty
   }));
   assert.equal(
     v.marshalPretty(),
-    `ocidir://x@${root.digest}\nChildren:\n  - ocidir://x@${child.digest} [linux/amd64]\n    Tags:\n      - t1\n` +
-      `Referrers:\n  - ocidir://x@${art.digest}: application/x.a\n`,
+    `Ref: ocidir://x@${root.digest}\nDigest: ${root.digest}\nChildren:\n  - ${child.digest} [linux/amd64]\n` +
+      `    Referrers:\n      - t1\nReferrers:\n  - ${art.digest}: application/x.a\n`,
   );
   assert.equal(formatOutput(v, "{{range .Child}}{{.Platform}}{{end}}"), "linux/amd64");
   assert.equal(formatOutput(v, "{{range .Referrer}}{{.ArtifactType}}{{end}}"), "application/x.a");
   const j = v.toJSON() as { child: unknown[]; referrer: unknown[] };
   assert.equal(j.child.length, 1);
   assert.equal(j.referrer.length, 1);
-  assert.equal(goRef(base).String(), "ocidir://x:latest");
+  assert.equal(goRef(base).CommonName(), "ocidir://x:latest");
 });
