@@ -14,7 +14,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import type { ConfigIo } from "./config/config_io.ts";
 import type { ResolvedHosts } from "./config/resolve_hosts.ts";
 import type { RegistryFetch } from "./transport/registry/deno_fetch.ts";
-import type { HostConfig } from "./transport/registry/host_config.ts";
+import type { HostConfig } from "./config/host_settings.ts";
 import type { RegistryLogger } from "./transport/registry/http.ts";
 import type { RegistryTransport } from "./transport/registry/registry_transport.ts";
 import type { Descriptor, Platform } from "./types/descriptor.ts";
