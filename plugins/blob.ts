@@ -1,20 +1,17 @@
 /**
- * `ocictl blob`: get, head, put, copy and delete blobs.
+ * `ocictl blob`: get, head, put, copy and delete blobs, print a file of a layer,
+ * diff two configs or two layers.
  *
  * @module
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { withoutReference } from "../src/mod.ts";
-import { digestArg, refArg } from "../src/cli/arguments.ts";
+import { type Ref, withoutReference } from "../src/mod.ts";
+import { countArg, digestArg, refArg } from "../src/cli/arguments.ts";
 import { BlobView } from "../src/cli/blob_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFormatted } from "../src/cli/output.ts";
-import {
-  createBlobDiffConfigCommand,
-  createBlobDiffLayerCommand,
-  createBlobGetFileCommand,
-} from "../src/cli/files_commands.ts";
+import { writeDiff, writeFoundFile } from "../src/cli/file_output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { copyBlob } from "../src/ops/blob_copy.ts";
 
@@ -110,4 +107,101 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
   blob.addCommand(createBlobDiffConfigCommand(ctx));
   blob.addCommand(createBlobDiffLayerCommand(ctx));
   return blob as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `blob get-file REPO DIGEST PATH [OUT]` (alias `cat`).
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createBlobGetFileCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("get-file")
+    .alias("cat")
+    .description("Print a file of a layer blob")
+    .argument("<repo>", "repository", refArg)
+    .argument("<digest>", "layer digest", digestArg)
+    .argument("<path>", "path of the file in the layer")
+    .argument("[outfile]", "write to this file instead of stdout")
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl blob get-file ocidir://layout sha256:… etc/os-release\n`,
+    )
+    .option("--format <format>", "print a template over .Header (the tar header) instead")
+    .action(async (ref, digest, path, outfile, opts) => {
+      const { getLayerFile } = await import("../src/ops/get_file.ts");
+      const f = await getLayerFile(ctx.client, ref, digest, path, { signal: ctx.signal });
+      await writeFoundFile(ctx, f, outfile, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+function _diffCommand(name: string, description: string) {
+  return new Command(name)
+    .description(description)
+    .option("--context <n>", "lines of context", countArg, 3)
+    .option("--context-full", "show the whole documents");
+}
+
+/**
+ * Builds `blob diff-config REPO DIGEST REPO DIGEST`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createBlobDiffConfigCommand(ctx: CliContext): CommandUnknownOpts {
+  return _diffCommand("diff-config", "Unified diff of two config blobs (pretty JSON)")
+    .argument("<repo1>", "first repository", refArg)
+    .argument("<digest1>", "first config digest", digestArg)
+    .argument("<repo2>", "second repository", refArg)
+    .argument("<digest2>", "second config digest", digestArg)
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl blob diff-config ocidir://a sha256:… ocidir://b sha256:…\n`,
+    )
+    .action(async (r1: Ref, d1: string, r2: Ref, d2: string, opts) => {
+      const { diffConfigs } = await import("../src/ops/diff.ts");
+      await writeDiff(
+        ctx,
+        await diffConfigs(ctx.client, r1, d1, r2, d2, {
+          context: opts.context,
+          contextFull: opts.contextFull === true,
+          signal: ctx.signal,
+        }),
+      );
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `blob diff-layer REPO DIGEST REPO DIGEST`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createBlobDiffLayerCommand(ctx: CliContext): CommandUnknownOpts {
+  return _diffCommand("diff-layer", "Unified diff of the file lists of two layers")
+    .argument("<repo1>", "first repository", refArg)
+    .argument("<digest1>", "first layer digest", digestArg)
+    .argument("<repo2>", "second repository", refArg)
+    .argument("<digest2>", "second layer digest", digestArg)
+    .option("--ignore-timestamp", "leave modification times out")
+    .addHelpText(
+      "after",
+      `\nEach file is one line: mode uid/gid size [mtime] path sha256 (or -> link target).\n\n` +
+        `Example:\n  ocictl blob diff-layer ocidir://a sha256:… ocidir://b sha256:…\n`,
+    )
+    .action(async (r1: Ref, d1: string, r2: Ref, d2: string, opts) => {
+      const { diffLayers } = await import("../src/ops/diff.ts");
+      await writeDiff(
+        ctx,
+        await diffLayers(ctx.client, r1, d1, r2, d2, {
+          context: opts.context,
+          contextFull: opts.contextFull === true,
+          ignoreTimestamp: opts.ignoreTimestamp === true,
+          signal: ctx.signal,
+        }),
+      );
+    }) as unknown as CommandUnknownOpts;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import type { CommandUnknownOpts } from "../src/cli/run.ts";
+import type { CommandUnknownOpts, VerbEntry } from "../src/cli/run.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { completeWords, completionScript, SHELLS } from "../src/cli/completion.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
@@ -41,18 +41,21 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
  * the words after `--`. It loads every verb to see the whole tree.
  *
  * @param ctx command context
+ * @param verbs the verb manifest (`plugins/mod.ts` passes its own list)
  * @returns the command
  * @throws never
  */
-export function createCompleteCommand(ctx: CliContext): CommandUnknownOpts {
+export function createCompleteCommand(
+  ctx: CliContext,
+  verbs: readonly VerbEntry[],
+): CommandUnknownOpts {
   return new Command("__complete")
     .description("Propose completions (used by the completion scripts)")
     .argument("[words...]", "words typed so far, after --")
     .allowUnknownOption()
     .action(async (words) => {
-      const { VERBS } = await import("./mod.ts");
       const root = createRootCommand(ctx.out, ctx.err);
-      for (const verb of VERBS) {
+      for (const verb of verbs) {
         if (verb.hidden) continue;
         const cmd = (await verb.load()).createCommand(ctx);
         configureCommand(cmd, ctx.out, ctx.err);

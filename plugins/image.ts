@@ -1,5 +1,6 @@
 /**
- * `ocictl image`: copy, digest, inspect (config) and manifest of images.
+ * `ocictl image`: copy, digest, inspect (config) and manifest of images,
+ * create, export, import, get-file, export-fs, check-base and ratelimit.
  *
  * Start-up cost: the command tree is built from cheap definitions; the copy
  * engine and the file/tar operations are imported by the actions that run
@@ -10,38 +11,33 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
+  Client,
   commonName,
   isImage,
   isIndex,
   ManifestInvalidError,
   MediaType,
+  parseRef,
   type Platform,
   type Ref,
   UnsupportedMediaTypeError,
   UsageError,
 } from "../src/mod.ts";
-import { platformArg, refArg } from "../src/cli/arguments.ts";
+import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import {
-  createManifestGetCommand,
-  createManifestHeadCommand,
-} from "../src/cli/manifest_commands.ts";
+import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
+import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { createRatelimitCommand } from "../src/cli/ratelimit.ts";
-import { createImageCreateCommand } from "../src/cli/image_create_command.ts";
-import {
-  createImageCheckBaseCommand,
-  createImageExportCommand,
-  createImageExportFsCommand,
-  createImageGetFileCommand,
-  createImageImportCommand,
-} from "../src/cli/files_commands.ts";
+import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
 import type { createProgress } from "../src/ops/progress.ts";
+import { createImage, parseCreated } from "../src/ops/image_create.ts";
+import { parseKeyValues } from "../src/ops/referrer_query.ts";
 import { readBlobCapped } from "../src/read_capped.ts";
+import { createManifestGetCommand, createManifestHeadCommand } from "./manifest.ts";
 
 markPluginLoaded("image");
 
@@ -295,4 +291,318 @@ function _copyView(src: Ref, dst: Ref, r: CopyResult): Formattable {
     marshalPretty: () => `${commonName(dst)}\n`,
     toJSON: () => json,
   } as Formattable;
+}
+
+function _collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Builds `image export REF... [-o FILE]`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("export")
+    .description("Export images as a tar (OCI layout plus docker manifest.json)")
+    .argument("<image_ref...>", "image references (several go into one tar)")
+    .option("-o, --output <file>", "write the tar to this file (default: stdout)")
+    .option(
+      "-p, --platform <platform>",
+      "export only this platform of an index (os/arch[/variant], local)",
+      platformArg(ctx.platform),
+    )
+    .option("--compress", "gzip the tar")
+    .option(
+      "--name <name>",
+      "name to embed (repo:tag), repeatable: one per image, in order",
+      _collect,
+    )
+    .addHelpText(
+      "after",
+      `\nThe file is given with --output, not as a second argument, because several images\n` +
+        `can be exported into one tar.\n\nExamples:\n` +
+        `  ocictl image export ocidir://layout:v1 -o image.tar --name example/app:v1\n` +
+        `  ocictl image export alpine:3 busybox:1 --platform linux/amd64 > images.tar\n`,
+    )
+    .action(async (refs, opts) => {
+      const names = opts.name ?? [];
+      if (names.length > refs.length) {
+        throw new UsageError(
+          `Cannot export: ${names.length} --name values for ${refs.length} images (give at most one per image)`,
+        );
+      }
+      if (opts.output === undefined && ctx.isTerminal.stdout) {
+        throw new UsageError(
+          "Cannot export: stdout is a terminal (use --output FILE or redirect stdout)",
+        );
+      }
+      const images = refs.map((r, i) => ({ ref: parseRef(r), name: names[i] }));
+      const { openImageExport } = await import("../src/ops/image_export.ts");
+      const tar = await openImageExport(ctx.client, images, {
+        platform: opts.platform,
+        compress: opts.compress === true,
+        signal: ctx.signal,
+      });
+      await writeOut(ctx, tar, opts.output);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image import REF FILE`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createImageImportCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("import")
+    .description("Import an image from an OCI layout tar or a docker save tar")
+    .argument("<image_ref>", "where to push the image", refArg)
+    .argument("<tar_file>", "the tar file (gzip and zstd are fine)")
+    .option("--name <name>", "image to pick in a tar holding several (tag or repo:tag)")
+    .addHelpText("after", `\nExample:\n  ocictl image import ocidir://layout:v1 image.tar\n`)
+    .action(async (ref, file, opts) => {
+      const [{ importImage }, { denoOciFileSystem }] = await Promise.all([
+        import("../src/ops/image_import.ts"),
+        import("../src/transport/ocifile/file_system.ts"),
+      ]);
+      const tar = await denoOciFileSystem.open(file);
+      const r = await importImage(ctx.client.transport(ref), ref, tar, {
+        fs: denoOciFileSystem,
+        name: opts.name,
+        signal: ctx.signal,
+      });
+      ctx.logger.info("image imported", { ref: commonName(ref), digest: r.digest });
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image get-file REF PATH [OUT]` (alias `cat`).
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createImageGetFileCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("get-file")
+    .alias("cat")
+    .description("Print a file of an image (layers searched top-down, whiteouts honoured)")
+    .argument("<image_ref>", "image reference", refArg)
+    .argument("<path>", "path of the file in the image")
+    .argument("[outfile]", "write to this file instead of stdout")
+    .option(
+      "-p, --platform <platform>",
+      "platform of an index (default: local)",
+      platformArg(ctx.platform),
+    )
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl image get-file ocidir://layout:v1 /etc/os-release\n`,
+    )
+    .option("--format <format>", "print a template over .Header (the tar header) instead")
+    .action(async (ref, path, outfile, opts) => {
+      const { getImageFile } = await import("../src/ops/get_file.ts");
+      const f = await getImageFile(ctx.client, ref, path, opts.platform ?? ctx.platform, {
+        signal: ctx.signal,
+      });
+      await writeFoundFile(ctx, f, outfile, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image export-fs REF DIR`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createImageExportFsCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("export-fs")
+    .description("Write the flattened root filesystem of an image into a directory")
+    .argument("<image_ref>", "image reference", refArg)
+    .argument("<dir>", "target directory: missing or empty (see --force)")
+    .option(
+      "-p, --platform <platform>",
+      "platform of an index (default: local)",
+      platformArg(ctx.platform),
+    )
+    .option("--force", "write into a non-empty directory, replacing files in the way")
+    .addHelpText(
+      "after",
+      `\nPaths with "..", absolute paths and paths through symlinks are refused before\n` +
+        `anything is written; symlinks are created as they are and never followed.\n\n` +
+        `Example:\n  ocictl image export-fs ocidir://layout:v1 ./rootfs\n`,
+    )
+    .action(async (ref, dir, opts) => {
+      const [{ exportFs }, { denoExtractFs }] = await Promise.all([
+        import("../src/ops/export_fs.ts"),
+        import("../src/archive/extract_fs.ts"),
+      ]);
+      const r = await exportFs(ctx.client, ref, dir, {
+        fs: denoExtractFs,
+        platform: opts.platform ?? ctx.platform,
+        force: opts.force === true,
+        signal: ctx.signal,
+      });
+      ctx.logger.info("filesystem exported", { dir, files: r.files, digest: r.digest });
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image check-base REF`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createImageCheckBaseCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("check-base")
+    .description("Check whether the base image of an image has changed")
+    .argument("<image_ref>", "image reference", refArg)
+    .option("--base <ref>", "base image (default: the base.name annotation)", refArg)
+    .option(
+      "--digest <digest>",
+      "expected base digest (default: the base.digest annotation)",
+      digestArg,
+    )
+    .option("--no-config", "do not compare the config history")
+    .option(
+      "-p, --platform <platform>",
+      "platform of an index (default: local)",
+      platformArg(ctx.platform),
+    )
+    .option("--quiet", "print nothing; only the exit code tells")
+    .addHelpText(
+      "after",
+      `\nPrints "base image matches" (exit 0) or "base image has changed" (exit 1).\n\n` +
+        `Example:\n  ocictl image check-base ocidir://layout:v1 --base ocidir://base:v1\n`,
+    )
+    .action(async (ref, opts) => {
+      const { BaseChangedError, checkBase } = await import("../src/ops/check_base.ts");
+      const r = await checkBase(ctx.client, ref, {
+        base: opts.base,
+        digest: opts.digest,
+        noConfig: opts.config === false,
+        platform: opts.platform ?? ctx.platform,
+        signal: ctx.signal,
+      });
+      if (r.matches) {
+        if (opts.quiet !== true) await ctx.out.write("base image matches\n");
+        return;
+      }
+      if (opts.quiet !== true) await ctx.out.write("base image has changed\n");
+      throw new BaseChangedError(commonName(ref), r.reason ?? "it differs");
+    }) as unknown as CommandUnknownOpts;
+}
+
+/** Seams of {@link createImageCreateCommand}. */
+export interface ImageCreateCommandOptions {
+  /** The clock for `--created now`. @default () => new Date() */
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * Builds `image create` (aliases `init`, `new`): a config with the platform
+ * and labels, no layers. Prints nothing, or the digest with `--by-digest`.
+ *
+ * @param ctx command context
+ * @param options the clock
+ * @returns the command
+ * @throws never
+ *
+ * @example Build the command
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createImageCreateCommand } from "./image.ts";
+ * import type { CliContext } from "../src/cli/context.ts";
+ * const cmd = createImageCreateCommand({ platform: { os: "linux", architecture: "amd64" } } as CliContext);
+ * assert.deepEqual(cmd.aliases(), ["init", "new"]);
+ * ```
+ */
+export function createImageCreateCommand(
+  ctx: CliContext,
+  options: ImageCreateCommandOptions = {},
+): CommandUnknownOpts {
+  const now = options.now ?? (() => new Date());
+  return new Command("create")
+    .aliases(["init", "new"])
+    .description("Create a scratch image: a config with the platform and labels, no layers")
+    .argument("<ref>", "where to push (tag)", refArg)
+    .option("--annotation <key=value>", "manifest annotation, repeatable", _collect, [])
+    .option("--by-digest", "push by digest only and print the digest", false)
+    .option("--created <time>", '"now" or an RFC 3339 time written in the config')
+    .option("--format <format>", "output format of the pushed manifest", "")
+    .option("--label <key=value>", "config label, repeatable", _collect, [])
+    .option(
+      "--media-type <type>",
+      "manifest media type (OCI, or Docker schema2)",
+      MediaType.OCI_MANIFEST as string,
+    )
+    .option(
+      "--platform <platform>",
+      "platform written in the config (default: local)",
+      platformArg(ctx.platform),
+    )
+    .addHelpText(
+      "after",
+      `\nExample:\n  ocictl image create ocidir://layout:scratch --platform linux/arm64 --label a=b\n`,
+    )
+    .action(async (ref, opts) => {
+      const r = await createImage(ctx.client, ref, {
+        platform: opts.platform ?? ctx.platform,
+        mediaType: opts.mediaType,
+        labels: parseKeyValues(opts.label, "--label"),
+        annotations: parseKeyValues(opts.annotation, "--annotation"),
+        created: opts.created !== undefined ? parseCreated(opts.created, now) : undefined,
+        byDigest: opts.byDigest,
+        signal: ctx.signal,
+      });
+      if (opts.format !== "") {
+        await writeFormatted(ctx, ManifestView.fromManifest(r.ref, r.manifest), opts.format);
+      } else if (opts.byDigest) {
+        await ctx.out.write(`${r.descriptor.digest}\n`);
+      }
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `image ratelimit` (alias `rate-limit`).
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
+  const cmd = new Command("ratelimit")
+    .alias("rate-limit")
+    .description("Show the registry's rate limit for an image (one HEAD request)")
+    .argument("<image_ref>", "image reference", refArg)
+    .option("--format <format>", "output format", FORMAT_PRETTY)
+    .addHelpText("after", `\nExample:\n  ocictl image ratelimit alpine\n`)
+    .action(async (ref, opts) => {
+      let headers = new Headers();
+      const client = new Client({
+        transports: ctx.transports,
+        signal: ctx.signal,
+        settings: {
+          ...ctx.transportSettings,
+          onResponse: (res) => {
+            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
+              headers = res.headers;
+            }
+          },
+        },
+      });
+      try {
+        await client.manifestHead(ref);
+      } finally {
+        await client.close();
+      }
+      ctx.logger.debug("rate limit headers read", { ref: commonName(ref) });
+      await writeFormatted(ctx, rateLimitView(parseRateLimit(headers)), opts.format);
+    });
+  return cmd as unknown as CommandUnknownOpts;
 }

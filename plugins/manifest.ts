@@ -1,28 +1,30 @@
 /**
- * `ocictl manifest`: get, head, put and delete manifests.
+ * `ocictl manifest`: get, head, put, delete and diff manifests. `image
+ * manifest` and `image digest` reuse the get and head commands built here.
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
   commonName,
   DigestMismatchError,
   digestOf,
   MANIFEST_WRITE_LIMIT,
+  NotFoundError,
   parseManifest,
+  type Platform,
+  type Ref,
+  UnsupportedMediaTypeError,
+  UsageError,
   withDigest,
 } from "../src/mod.ts";
-import { refArg } from "../src/cli/arguments.ts";
+import type { RegistryManifestDeleteOptions } from "../src/transport/registry/registry_transport.ts";
+import { countArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import {
-  createManifestGetCommand,
-  createManifestHeadCommand,
-  createManifestRmCommand,
-} from "../src/cli/manifest_commands.ts";
+import { writeDiff } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
-import { writeFormatted } from "../src/cli/output.ts";
-import { createManifestDiffCommand } from "../src/cli/files_commands.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { readCapped } from "../src/read_capped.ts";
 
@@ -78,4 +80,202 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
   );
   manifest.addCommand(createManifestDiffCommand(ctx));
   return manifest as unknown as CommandUnknownOpts;
+}
+
+/** Names of a shared command. */
+export interface CommandNames {
+  /** Command name. */
+  name: string;
+  /** Aliases. */
+  aliases: string[];
+}
+
+/**
+ * Builds `manifest get` (`image manifest`): prints a manifest, regctl's human
+ * view by default, exact bytes with `--format raw-body`.
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestGetCommand(ctx: CliContext, names: CommandNames): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Retrieve a manifest")
+    .argument("<image_ref>", "image reference (ocidir://path:tag, registry/repo:tag)", refArg)
+    .option("--format <format>", "output format (raw-body for the exact bytes)", FORMAT_PRETTY)
+    .option(
+      "-p, --platform <platform>",
+      "resolve an index to this platform (os/arch[/variant], local)",
+      platformArg(ctx.platform),
+    )
+    .addOption(new Option("--list", "deprecated: output the index as-is").hideHelp())
+    .addOption(new Option("--require-list", "fail unless the manifest is an index").hideHelp())
+    .addHelpText(
+      "after",
+      `\nExamples:\n  ocictl ${
+        names.name === "get" ? "manifest get" : "image manifest"
+      } ocidir://layout:v1\n` +
+        `  ocictl manifest get ocidir://layout:v1 --platform linux/arm64 --format raw-body\n`,
+    )
+    .action(async (ref, opts) => {
+      const view = await getManifestView(ctx, ref, opts.platform);
+      if (opts.requireList && !view.IsList()) {
+        throw new UnsupportedMediaTypeError(
+          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
+        );
+      }
+      await writeFormatted(ctx, view, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Reads a manifest, resolving an index to a platform when one is given.
+ *
+ * @param ctx command context
+ * @param ref reference
+ * @param platform platform wanted, if any
+ * @returns the view of the manifest read
+ * @throws {NotFoundError} when the manifest or platform is missing
+ */
+export async function getManifestView(
+  ctx: CliContext,
+  ref: Ref,
+  platform: Platform | undefined,
+): Promise<ManifestView> {
+  if (platform) {
+    const r = await ctx.client.resolvePlatform(ref, { platform });
+    return ManifestView.fromManifest(r.ref, r.manifest);
+  }
+  const m = await ctx.client.manifestGet(ref);
+  return ManifestView.fromManifest(ref, m);
+}
+
+/**
+ * Builds `manifest head` (`image digest`): prints the digest, or the headers
+ * with `--format raw-headers`.
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestHeadCommand(
+  ctx: CliContext,
+  names: CommandNames,
+): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Print the digest of a manifest")
+    .argument("<image_ref>", "image reference", refArg)
+    .option("--format <format>", "output format (raw-headers for the headers)", "")
+    .option(
+      "-p, --platform <platform>",
+      "resolve an index to this platform (os/arch[/variant], local)",
+      platformArg(ctx.platform),
+    )
+    .option("--require-digest", "read the manifest when the digest is not in the headers")
+    .option("--require-list", "fail unless the manifest is an index")
+    .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
+    .action(async (ref, opts) => {
+      let view: ManifestView;
+      if (opts.platform) {
+        view = await getManifestView(ctx, ref, opts.platform);
+      } else {
+        const desc = await ctx.client.manifestHead(ref);
+        view = new ManifestView(ref, desc);
+      }
+      if (opts.requireList && !view.IsList()) {
+        throw new UnsupportedMediaTypeError(
+          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
+        );
+      }
+      if (opts.format === "") {
+        await ctx.out.write(`${view.Digest}\n`);
+        return;
+      }
+      await writeFormatted(ctx, view, opts.format);
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `manifest rm` (`image delete`): deletes a manifest by digest. With
+ * `--referrers`, a manifest that has a subject is also removed from the
+ * subject's referrers fallback tag on registries without the referrers API
+ * (ocidir layouts maintain it on every delete).
+ *
+ * @param ctx command context
+ * @param names command name and aliases
+ * @returns the command
+ * @throws never
+ */
+export function createManifestRmCommand(ctx: CliContext, names: CommandNames): CommandUnknownOpts {
+  return new Command(names.name)
+    .aliases(names.aliases)
+    .description("Delete a manifest (by digest)")
+    .argument("<image_ref>", "reference with a digest", refArg)
+    .option(
+      "--force-tag-dereference",
+      "resolve a tag to its digest first (deletes every tag of that digest)",
+    )
+    .option("--ignore-missing", "succeed when the manifest does not exist")
+    .option(
+      "--referrers",
+      "also remove the manifest from its subject's referrers fallback tag",
+    )
+    .addHelpText(
+      "after",
+      `\nExamples:\n  ocictl manifest rm ocidir://layout@sha256:…\n` +
+        `  ocictl manifest rm --referrers registry.example/repo@sha256:…\n`,
+    )
+    .action(async (ref, opts) => {
+      try {
+        let target = ref;
+        if (ref.digest === "") {
+          if (!opts.forceTagDereference) {
+            throw new UsageError(
+              `Cannot delete manifest "${
+                commonName(ref)
+              }": a digest is required (use ref@digest, or --force-tag-dereference)`,
+            );
+          }
+          const desc = await ctx.client.manifestHead(ref);
+          target = withDigest(ref, desc.digest);
+        }
+        const options: RegistryManifestDeleteOptions = { referrers: opts.referrers === true };
+        await ctx.client.manifestDelete(target, options);
+      } catch (err) {
+        if (!(opts.ignoreMissing && err instanceof NotFoundError)) throw err;
+        ctx.logger.info("manifest not found", { ref: commonName(ref) });
+      }
+    }) as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `manifest diff REF1 REF2`.
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createManifestDiffCommand(ctx: CliContext): CommandUnknownOpts {
+  return new Command("diff")
+    .description("Unified diff of two manifests (pretty JSON)")
+    .option("--context <n>", "lines of context", countArg, 3)
+    .option("--context-full", "show the whole documents")
+    .argument("<ref1>", "first reference", refArg)
+    .argument("<ref2>", "second reference", refArg)
+    .addHelpText("after", `\nExample:\n  ocictl manifest diff ocidir://a:v1 ocidir://a:v2\n`)
+    .action(async (r1: Ref, r2: Ref, opts) => {
+      const { diffManifests } = await import("../src/ops/diff.ts");
+      await writeDiff(
+        ctx,
+        await diffManifests(ctx.client, r1, r2, {
+          context: opts.context,
+          contextFull: opts.contextFull === true,
+          signal: ctx.signal,
+        }),
+      );
+    }) as unknown as CommandUnknownOpts;
 }

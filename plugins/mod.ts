@@ -87,6 +87,9 @@ export const VERBS: readonly VerbEntry[] = [
     summary: "Propose completions for the given words (used by completion scripts)",
     aliases: [],
     hidden: true,
-    load: () => import("./completion.ts").then((m) => ({ createCommand: m.createCompleteCommand })),
+    load: () =>
+      import("./completion.ts").then((m) => ({
+        createCommand: (ctx) => m.createCompleteCommand(ctx, VERBS),
+      })),
   },
 ];

@@ -1,17 +1,18 @@
 /**
  * `ocictl repo`: repository-level commands. Each subcommand is built by its
- * own `create…Command(ctx)` function and added in {@link createCommand}; add
- * new subcommands (such as `ls`) the same way, beside `copy`.
+ * own `create…Command(ctx)` function and added in {@link createCommand}:
+ * `copy` and `ls`.
  *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { commonName } from "../src/mod.ts";
+import { commonName, isRepoLister, parseRegistry, type Ref, UnsupportedError } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { createRepoLsCommand } from "../src/cli/repo_ls.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { repoListView } from "../src/cli/repo_list_view.ts";
 import { copyRepo, DEFAULT_REPO_CONCURRENCY } from "../src/ops/repo_copy.ts";
 
 markPluginLoaded("repo");
@@ -83,6 +84,40 @@ export function createRepoCopyCommand(ctx: CliContext): CommandUnknownOpts {
       for (const [i, tag] of r.tags.entries()) {
         ctx.logger.info("copied tag", { tag, digest: r.results[i]?.digest, to: commonName(dst) });
       }
+    });
+  return cmd as unknown as CommandUnknownOpts;
+}
+
+/**
+ * Builds `repo ls` (alias `list`).
+ *
+ * @param ctx command context
+ * @returns the command
+ * @throws never
+ */
+export function createRepoLsCommand(ctx: CliContext): CommandUnknownOpts {
+  const cmd = new Command("ls")
+    .alias("list")
+    .description("List the repositories of a registry (needs _catalog support)")
+    .argument("<registry>", "registry host[:port], no repository", (v: string) => parseRegistry(v))
+    .option("--last <repo>", "start after this repository")
+    .option("--limit <n>", "ask for at most n repositories", countArg)
+    .option("--format <format>", "output format", FORMAT_PRETTY)
+    .addHelpText("after", `\nExample:\n  ocictl repo ls localhost:5000\n`)
+    .action(async (registry, opts) => {
+      const ref: Ref = { scheme: "reg", registry, repository: "", path: "", tag: "", digest: "" };
+      const t = ctx.client.transport(ref);
+      if (!isRepoLister(t)) {
+        throw new UnsupportedError(
+          `Cannot list repositories of "${registry}": the transport cannot list repositories`,
+        );
+      }
+      const repos = await t.repoList(ref, {
+        limit: opts.limit,
+        last: opts.last,
+        signal: ctx.signal,
+      });
+      await writeFormatted(ctx, repoListView(repos), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;
 }

@@ -14,7 +14,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import type { ConfigIo } from "./config/config_io.ts";
 import type { ResolvedHosts } from "./config/resolve_hosts.ts";
 import type { RegistryFetch } from "./transport/registry/deno_fetch.ts";
-import type { HostConfig } from "./transport/registry/host_config.ts";
+import type { HostConfig } from "./config/host_settings.ts";
 import type { RegistryLogger } from "./transport/registry/http.ts";
 import type { RegistryTransport } from "./transport/registry/registry_transport.ts";
 import type { Descriptor, Platform } from "./types/descriptor.ts";
@@ -23,16 +23,17 @@ import { formatPlatform, selectPlatform } from "./types/platform.ts";
 import { commonName, type Ref, type RefScheme, withDigest } from "./types/ref.ts";
 import type { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
 import type { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
+import {
+  ForwardingRawTransport,
+  ForwardingTransport,
+  type ForwardTarget,
+} from "./transport/forwarding_transport.ts";
 import type {
   BlobGetOptions,
   BlobPutOptions,
   BlobReader,
   CallOptions,
   ManifestPutOptions,
-  RawBlob,
-  RawBlobSource,
-  RawBlobTarget,
-  RawPutOptions,
   ReferrerListOptions,
   RepoLister,
   TagListOptions,
@@ -113,7 +114,7 @@ export const DEFAULT_USER_AGENT = `ocictl/${denoJson.version}`;
 export function createTransportFactory(options: TransportFactoryOptions = {}): TransportFactory {
   return (scheme, settings) => {
     if (scheme === "ocidir") {
-      return new _LazyRawTransport(
+      return new ForwardingRawTransport(
         "ocidir",
         async () =>
           new (await import("./transport/ocidir/ocidir_transport.ts")).OciDirTransport(
@@ -122,7 +123,7 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
       );
     }
     if (scheme === "ocifile") {
-      return new _LazyTransport(
+      return new ForwardingTransport(
         "ocifile",
         async () =>
           new (await import("./transport/ocifile/ocifile_transport.ts")).OciFileTransport(
@@ -141,10 +142,8 @@ export function createTransportFactory(options: TransportFactoryOptions = {}): T
  * A registry transport that resolves its hosts and credentials on first use
  * and forwards every call to a {@link RegistryTransport}.
  */
-export class ConfiguredRegistryTransport
-  implements Transport, RepoLister, RawBlobSource, RawBlobTarget {
-  /** The scheme this transport serves. */
-  readonly scheme = "reg";
+export class ConfiguredRegistryTransport extends ForwardingRawTransport<RegistryTransport>
+  implements RepoLister {
   #settings: TransportSettings;
   #seams: RegistrySeams;
   #ready:
@@ -161,6 +160,7 @@ export class ConfiguredRegistryTransport
    * @param seams config I/O and fetch builders (default: the Deno ones)
    */
   constructor(settings: TransportSettings, seams: RegistrySeams = {}) {
+    super("reg");
     this.#settings = settings;
     this.#seams = seams;
   }
@@ -224,6 +224,27 @@ export class ConfiguredRegistryTransport
   }
 
   /**
+   * Forwards every call to the registry transport, once hosts are resolved.
+   *
+   * @param ref the caller's reference
+   * @returns the registry transport and the reference
+   * @throws {UsageError} for a bad `--host` value
+   * @throws {ConfigError} for a malformed config file
+   */
+  protected override async target(ref: Ref): Promise<ForwardTarget<RegistryTransport>> {
+    return { transport: (await this.#inner()).t, ref };
+  }
+
+  /**
+   * The registry transport once resolved.
+   *
+   * @returns it, or undefined before the first call
+   */
+  protected override loaded(): RegistryTransport | undefined {
+    return this.#loaded;
+  }
+
+  /**
    * Checks that the registry answers `GET /v2/`.
    *
    * @see RegistryTransport.ping
@@ -234,185 +255,6 @@ export class ConfiguredRegistryTransport
    */
   async ping(ref: Ref, options?: CallOptions): Promise<void> {
     return (await this.#inner()).t.ping(ref, options);
-  }
-  /**
-   * Opens a blob's HTTP body unchecked, for copy's fast path.
-   *
-   * @see RegistryTransport.blobGetRaw
-   * @param ref repository reference
-   * @param digest blob digest
-   * @param options expected size, signal
-   * @returns the raw blob
-   * @throws {UnsupportedError} when the body needs checking on the way
-   */
-  async blobGetRaw(
-    ref: Ref,
-    digest: string,
-    options: CallOptions & { size: number },
-  ): Promise<RawBlob> {
-    return (await this.#inner()).t.blobGetRaw(ref, digest, options);
-  }
-  /**
-   * Tells whether a raw upload is worth trying.
-   *
-   * @see RegistryTransport.canPutRaw
-   * @param ref repository reference
-   * @returns true until the host is known to refuse one
-   */
-  canPutRaw(ref: Ref): boolean {
-    return this.#loaded?.canPutRaw(ref) ?? true;
-  }
-  /**
-   * Tells whether a raw read is worth trying.
-   *
-   * @see RegistryTransport.canGetRaw
-   * @param ref repository reference
-   * @returns true until the host is known to need checking on the way
-   */
-  canGetRaw(ref: Ref): boolean {
-    return this.#loaded?.canGetRaw(ref) ?? true;
-  }
-  /**
-   * Uploads a raw blob; the registry checks its digest.
-   *
-   * @see RegistryTransport.blobPutRaw
-   * @param ref repository reference
-   * @param blob the raw blob, or its opening
-   * @param options signal
-   * @returns the descriptor
-   * @throws {RegistryError} the registry refused the upload
-   */
-  async blobPutRaw(
-    ref: Ref,
-    blob: RawBlob | Promise<RawBlob>,
-    options?: RawPutOptions,
-  ): Promise<Descriptor> {
-    return (await this.#inner()).t.blobPutRaw(ref, blob, options);
-  }
-  /**
-   * Resolves a manifest to its descriptor with a `HEAD` request.
-   *
-   * @see Transport.manifestHead
-   * @param ref reference
-   * @param options signal
-   * @returns the descriptor
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
-    return (await this.#inner()).t.manifestHead(ref, options);
-  }
-  /**
-   * Reads a manifest from the registry.
-   *
-   * @see Transport.manifestGet
-   * @param ref reference
-   * @param options signal
-   * @returns the manifest
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
-    return (await this.#inner()).t.manifestGet(ref, options);
-  }
-  /**
-   * Pushes a manifest to the registry.
-   *
-   * @see Transport.manifestPut
-   * @param ref reference
-   * @param raw exact bytes
-   * @param options media type, signal
-   * @returns the descriptor
-   * @throws {ManifestInvalidError} when the body is not a valid manifest
-   */
-  async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
-    return (await this.#inner()).t.manifestPut(ref, raw, options);
-  }
-  /**
-   * Deletes a manifest by digest on the registry.
-   *
-   * @see Transport.manifestDelete
-   * @param ref reference with a digest
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return (await this.#inner()).t.manifestDelete(ref, options);
-  }
-  /**
-   * Resolves a blob to its descriptor with a `HEAD` request.
-   *
-   * @see Transport.blobHead
-   * @param ref repository
-   * @param digest blob digest
-   * @param options signal
-   * @returns the descriptor
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
-    return (await this.#inner()).t.blobHead(ref, digest, options);
-  }
-  /**
-   * Opens a blob on the registry as a verified stream.
-   *
-   * @see Transport.blobGet
-   * @param ref repository
-   * @param digest blob digest
-   * @param options size, signal
-   * @returns descriptor and body (consume or cancel it)
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
-    return (await this.#inner()).t.blobGet(ref, digest, options);
-  }
-  /**
-   * Uploads a blob from a stream; the body is cancelled when the hosts
-   * cannot be resolved.
-   *
-   * @see Transport.blobPut
-   * @param ref repository
-   * @param body bytes
-   * @param options expected digest and size, signal
-   * @returns the descriptor
-   * @throws {DigestMismatchError} when the bytes do not match
-   */
-  async blobPut(
-    ref: Ref,
-    body: ReadableStream<Uint8Array>,
-    options?: BlobPutOptions,
-  ): Promise<Descriptor> {
-    let inner;
-    try {
-      inner = await this.#inner();
-    } catch (err) {
-      await body.cancel().catch(() => {});
-      throw err;
-    }
-    return inner.t.blobPut(ref, body, options);
-  }
-  /**
-   * Deletes a blob on the registry.
-   *
-   * @see Transport.blobDelete
-   * @param ref repository
-   * @param digest blob digest
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
-    return (await this.#inner()).t.blobDelete(ref, digest, options);
-  }
-  /**
-   * Lists the tags of a repository.
-   *
-   * @see Transport.tagList
-   * @param ref repository
-   * @param options limit, last, signal
-   * @returns the tags
-   * @throws {NotFoundError} when the repository does not exist
-   */
-  async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
-    return (await this.#inner()).t.tagList(ref, options);
   }
   /**
    * Lists repositories with `_catalog`.
@@ -427,36 +269,12 @@ export class ConfiguredRegistryTransport
     return (await this.#inner()).t.repoList(ref, options);
   }
   /**
-   * Removes a tag on the registry.
-   *
-   * @see Transport.tagDelete
-   * @param ref reference with a tag
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when the tag does not exist
-   */
-  async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return (await this.#inner()).t.tagDelete(ref, options);
-  }
-  /**
-   * Lists the referrers of a manifest (referrers API or tag fallback).
-   *
-   * @see Transport.referrerList
-   * @param ref reference with a digest
-   * @param options artifact type, signal
-   * @returns referrer descriptors
-   * @throws {NotFoundError} when the repository does not exist
-   */
-  async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
-    return (await this.#inner()).t.referrerList(ref, options);
-  }
-  /**
    * Closes the transport and its HTTP clients.
    *
    * @returns nothing
    * @throws never
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const ready = this.#ready;
     this.#ready = undefined;
     if (!ready) return;
@@ -471,261 +289,6 @@ export class ConfiguredRegistryTransport
     } finally {
       inner.seam.close();
     }
-  }
-}
-
-/**
- * A transport whose module is imported on its first call: every call waits
- * for the import and forwards to the real transport. Keeps a scheme's code
- * (and the packages behind it) off the start-up path until a reference of
- * that scheme is used.
- */
-class _LazyTransport<T extends Transport> implements Transport {
-  /** The scheme this transport serves. */
-  readonly scheme: string;
-  #load: () => Promise<T>;
-  #ready: Promise<T> | undefined;
-  #loaded: T | undefined;
-
-  /**
-   * Creates the wrapper; nothing is imported yet.
-   *
-   * @param scheme the scheme of the transport `load` creates
-   * @param load imports the module and creates the transport
-   */
-  constructor(scheme: string, load: () => Promise<T>) {
-    this.scheme = scheme;
-    this.#load = load;
-  }
-
-  /**
-   * The real transport (imported and created once).
-   *
-   * @returns the transport
-   */
-  protected inner(): Promise<T> {
-    this.#ready ??= this.#load().then((t) => (this.#loaded = t));
-    return this.#ready;
-  }
-
-  /**
-   * The real transport when it was already created, for synchronous questions.
-   *
-   * @returns the transport, or undefined before the first call
-   */
-  protected loaded(): T | undefined {
-    return this.#loaded;
-  }
-
-  /**
-   * Resolves a manifest to its descriptor.
-   *
-   * @see Transport.manifestHead
-   * @param ref reference
-   * @param options signal
-   * @returns the descriptor
-   */
-  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
-    return (await this.inner()).manifestHead(ref, options);
-  }
-  /**
-   * Reads a manifest.
-   *
-   * @see Transport.manifestGet
-   * @param ref reference
-   * @param options signal
-   * @returns the manifest
-   */
-  async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
-    return (await this.inner()).manifestGet(ref, options);
-  }
-  /**
-   * Stores a manifest.
-   *
-   * @see Transport.manifestPut
-   * @param ref reference
-   * @param raw exact bytes
-   * @param options media type, signal
-   * @returns the descriptor
-   */
-  async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
-    return (await this.inner()).manifestPut(ref, raw, options);
-  }
-  /**
-   * Deletes a manifest by digest.
-   *
-   * @see Transport.manifestDelete
-   * @param ref reference with a digest
-   * @param options signal
-   * @returns nothing
-   */
-  async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return (await this.inner()).manifestDelete(ref, options);
-  }
-  /**
-   * Resolves a blob.
-   *
-   * @see Transport.blobHead
-   * @param ref repository
-   * @param digest blob digest
-   * @param options signal
-   * @returns the descriptor
-   */
-  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
-    return (await this.inner()).blobHead(ref, digest, options);
-  }
-  /**
-   * Opens a blob as a verified stream.
-   *
-   * @see Transport.blobGet
-   * @param ref repository
-   * @param digest blob digest
-   * @param options size, signal
-   * @returns descriptor and body (consume or cancel it)
-   */
-  async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
-    return (await this.inner()).blobGet(ref, digest, options);
-  }
-  /**
-   * Stores a blob from a stream; the body is cancelled when the transport
-   * cannot be loaded.
-   *
-   * @see Transport.blobPut
-   * @param ref repository
-   * @param body bytes
-   * @param options expected digest and size, signal
-   * @returns the descriptor
-   */
-  async blobPut(
-    ref: Ref,
-    body: ReadableStream<Uint8Array>,
-    options?: BlobPutOptions,
-  ): Promise<Descriptor> {
-    let t: T;
-    try {
-      t = await this.inner();
-    } catch (err) {
-      await body.cancel().catch(() => {});
-      throw err;
-    }
-    return t.blobPut(ref, body, options);
-  }
-  /**
-   * Deletes a blob.
-   *
-   * @see Transport.blobDelete
-   * @param ref repository
-   * @param digest blob digest
-   * @param options signal
-   * @returns nothing
-   */
-  async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
-    return (await this.inner()).blobDelete(ref, digest, options);
-  }
-  /**
-   * Lists tags.
-   *
-   * @see Transport.tagList
-   * @param ref repository
-   * @param options limit, last, signal
-   * @returns the tags
-   */
-  async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
-    return (await this.inner()).tagList(ref, options);
-  }
-  /**
-   * Removes a tag.
-   *
-   * @see Transport.tagDelete
-   * @param ref reference with a tag
-   * @param options signal
-   * @returns nothing
-   */
-  async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return (await this.inner()).tagDelete(ref, options);
-  }
-  /**
-   * Lists referrers.
-   *
-   * @see Transport.referrerList
-   * @param ref reference with a digest
-   * @param options artifact type, signal
-   * @returns referrer descriptors
-   */
-  async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
-    return (await this.inner()).referrerList(ref, options);
-  }
-  /**
-   * Closes the real transport when one was created.
-   *
-   * @returns nothing
-   * @throws what the real transport's close throws
-   */
-  async close(): Promise<void> {
-    const ready = this.#ready;
-    if (!ready) return;
-    let t: T;
-    try {
-      t = await ready;
-    } catch {
-      this.#ready = undefined; // a failed load is tried again on the next call
-      return;
-    }
-    // The one real transport stays: it can be used again after close, and
-    // calls still in flight keep their transport.
-    await t.close();
-  }
-}
-
-/**
- * A {@link _LazyTransport} for a transport that can also move raw blobs
- * (copy's fast path); `canPutRaw` answers true until the real transport
- * exists, as the registry wrapper does.
- */
-class _LazyRawTransport<T extends Transport & RawBlobSource & RawBlobTarget>
-  extends _LazyTransport<T>
-  implements RawBlobSource, RawBlobTarget {
-  /**
-   * Opens a blob as a raw stream.
-   *
-   * @see RawBlobSource.blobGetRaw
-   * @param ref repository
-   * @param digest blob digest
-   * @param options expected size, signal
-   * @returns the raw blob
-   */
-  async blobGetRaw(
-    ref: Ref,
-    digest: string,
-    options: CallOptions & { size: number },
-  ): Promise<RawBlob> {
-    return (await this.inner()).blobGetRaw(ref, digest, options);
-  }
-  /**
-   * Tells whether a raw put is worth trying.
-   *
-   * @see RawBlobTarget.canPutRaw
-   * @param ref repository
-   * @returns the real transport's answer, true before it exists
-   */
-  canPutRaw(ref: Ref): boolean {
-    return this.loaded()?.canPutRaw(ref) ?? true;
-  }
-  /**
-   * Stores a raw blob, checked before it is committed.
-   *
-   * @see RawBlobTarget.blobPutRaw
-   * @param ref repository
-   * @param blob the raw blob, or its opening
-   * @param options signal
-   * @returns the descriptor
-   */
-  async blobPutRaw(
-    ref: Ref,
-    blob: RawBlob | Promise<RawBlob>,
-    options?: RawPutOptions,
-  ): Promise<Descriptor> {
-    return (await this.inner()).blobPutRaw(ref, blob, options);
   }
 }
 

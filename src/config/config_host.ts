@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import type { HostConfig, TlsMode } from "../transport/registry/host_config.ts";
+import type { HostConfig, TlsMode } from "./host_settings.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 
 /** A registry host entry as written in the config file (JSON shape). */

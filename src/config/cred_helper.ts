@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
-import type { Credential } from "../transport/registry/auth.ts";
+import type { Credential } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
 
 /** The user name helpers return for an identity token. */

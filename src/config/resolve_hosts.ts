@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Credential } from "../transport/registry/auth.ts";
-import { DOCKER_HUB_API, type HostConfig } from "../transport/registry/host_config.ts";
+import type { Credential } from "./host_settings.ts";
+import { DOCKER_HUB_API, type HostConfig } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
 import { type ConfigHost, credExpireMs, type NamedHost, toHostConfig } from "./config_host.ts";
 import { DEFAULT_CERTS_DIR, listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, ErrorCode, UsageError } from "../errors.ts";
-import { resolveHost } from "../transport/registry/host_config.ts";
+import { resolveHost } from "./host_settings.ts";
 import { memoryIo, type RunCall } from "./_memory_io_test_helper.ts";
 import type { RunResult } from "./config_io.ts";
 import { resolveHosts } from "./resolve_hosts.ts";

@@ -12,13 +12,15 @@ import {
   createBlobDiffConfigCommand,
   createBlobDiffLayerCommand,
   createBlobGetFileCommand,
+} from "../../plugins/blob.ts";
+import {
   createImageCheckBaseCommand,
   createImageExportCommand,
   createImageExportFsCommand,
   createImageGetFileCommand,
   createImageImportCommand,
-  createManifestDiffCommand,
-} from "../../src/cli/files_commands.ts";
+} from "../../plugins/image.ts";
+import { createManifestDiffCommand } from "../../plugins/manifest.ts";
 import { runCli as run, type VerbEntry } from "../../src/cli/run.ts";
 import { VERBS } from "../../plugins/mod.ts";
 import type { RunCliResult } from "../cli_harness.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { createTransportFactory } from "../../src/client.ts";
-import { createImageCreateCommand } from "../../src/cli/image_create_command.ts";
+import type { CliContext } from "../../src/cli/context.ts";
+import { createImageCreateCommand } from "../../plugins/image.ts";
 import { runCli as run, type VerbEntry } from "../../src/cli/run.ts";
 import { runCli } from "../cli_harness.ts";
 import { snapshot, withLayout } from "./_layout.ts";
@@ -147,4 +148,26 @@ Deno.test("image create rejects bad input with exit 2 and writes nothing", async
     }
     assert.deepEqual(await snapshot(dir), before);
   });
+});
+
+Deno.test("createImageCreateCommand() names the command create with regctl's aliases and flags", () => {
+  const cmd = createImageCreateCommand(
+    { platform: { os: "linux", architecture: "amd64" } } as CliContext,
+  );
+  assert.equal(cmd.name(), "create");
+  assert.deepEqual(cmd.aliases(), ["init", "new"]);
+  const flags = cmd.options.map((o) => o.long);
+  for (
+    const f of [
+      "--annotation",
+      "--by-digest",
+      "--created",
+      "--format",
+      "--label",
+      "--media-type",
+      "--platform",
+    ]
+  ) {
+    assert.ok(flags.includes(f), f);
+  }
 });

@@ -5,20 +5,12 @@
  *
  * @module
  */
-import {
-  AbortedError,
-  DigestMismatchError,
-  InvalidReferenceError,
-  NotFoundError,
-  SizeLimitError,
-} from "../../errors.ts";
+import { AbortedError, InvalidReferenceError, NotFoundError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { parseDigest } from "../../types/digest.ts";
 import {
-  artifactTypeOf,
   type Manifest,
   MANIFEST_READ_LIMIT,
-  MANIFEST_WRITE_LIMIT,
   manifestDescriptor,
   parseManifest,
   subjectOf,
@@ -37,6 +29,7 @@ import type {
   TagListOptions,
   Transport,
 } from "../transport.ts";
+import { checkManifestPut, checkSignal, referrerDescriptor, tagPage } from "../transport_checks.ts";
 
 interface StoredManifest {
   raw: Uint8Array;
@@ -56,10 +49,6 @@ function _name(ref: Ref): string {
   const tag = ref.tag !== "" ? `:${ref.tag}` : "";
   const digest = ref.digest !== "" ? `@${ref.digest}` : "";
   return `${base}${tag}${digest}`;
-}
-
-function _checkSignal(signal: AbortSignal | undefined, action: string): void {
-  if (signal?.aborted) throw new AbortedError(`Cannot ${action}: the operation was cancelled`);
 }
 
 /**
@@ -134,7 +123,7 @@ export class MemoryTransport implements Transport {
    */
   manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
     try {
-      _checkSignal(options.signal, `read "${_name(ref)}"`);
+      checkSignal(options.signal, `read "${_name(ref)}"`);
       const { digest, stored } = this.#resolve(ref);
       return Promise.resolve(
         parseManifest(stored.raw.slice(), {
@@ -160,18 +149,12 @@ export class MemoryTransport implements Transport {
    */
   manifestPut(ref: Ref, raw: Uint8Array, options: ManifestPutOptions = {}): Promise<Descriptor> {
     try {
-      _checkSignal(options.signal, `push "${_name(ref)}"`);
-      if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
-        throw new SizeLimitError(`manifest "${_name(ref)}"`, MANIFEST_WRITE_LIMIT);
-      }
-      const m = parseManifest(raw.slice(), {
-        mediaType: options.mediaType,
-        limit: MANIFEST_WRITE_LIMIT,
-        ...(ref.digest !== "" ? { digest: ref.digest } : {}),
-      });
-      if (ref.digest !== "" && m.digest !== ref.digest) {
-        throw new DigestMismatchError(`manifest "${_name(ref)}"`, ref.digest, m.digest);
-      }
+      checkSignal(options.signal, `push "${_name(ref)}"`);
+      const m = checkManifestPut(
+        raw.slice(),
+        { mediaType: options.mediaType, digest: ref.digest },
+        `manifest "${_name(ref)}"`,
+      );
       const repo = this.#repo(ref, true) as Repo;
       repo.manifests.set(m.digest, { raw: m.raw, mediaType: m.mediaType });
       const tag = ref.tag !== "" ? ref.tag : ref.digest !== "" ? "" : "latest";
@@ -192,7 +175,7 @@ export class MemoryTransport implements Transport {
    */
   manifestDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
     try {
-      _checkSignal(options.signal, `delete "${_name(ref)}"`);
+      checkSignal(options.signal, `delete "${_name(ref)}"`);
       if (ref.digest === "") {
         throw new InvalidReferenceError(_name(ref), "deleting a manifest needs a digest");
       }
@@ -224,7 +207,7 @@ export class MemoryTransport implements Transport {
    */
   blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
     try {
-      _checkSignal(options.signal, `resolve blob "${digest}"`);
+      checkSignal(options.signal, `resolve blob "${digest}"`);
       const bytes = this.#blob(ref, digest);
       return Promise.resolve({ mediaType: MediaType.OCTET_STREAM, digest, size: bytes.byteLength });
     } catch (err) {
@@ -320,7 +303,7 @@ export class MemoryTransport implements Transport {
    */
   blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
     try {
-      _checkSignal(options.signal, `delete blob "${digest}"`);
+      checkSignal(options.signal, `delete blob "${digest}"`);
       this.#blob(ref, digest);
       this.#repo(ref, false)?.blobs.delete(digest);
       return Promise.resolve();
@@ -338,12 +321,8 @@ export class MemoryTransport implements Transport {
    */
   tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
     try {
-      _checkSignal(options.signal, `list tags of "${_name(ref)}"`);
-      let tags = [...this.#existing(ref).tags.keys()].sort();
-      const last = options.last;
-      if (last !== undefined && last !== "") tags = tags.filter((t) => t > last);
-      if (options.limit !== undefined) tags = tags.slice(0, Math.max(0, options.limit));
-      return Promise.resolve(tags);
+      checkSignal(options.signal, `list tags of "${_name(ref)}"`);
+      return Promise.resolve(tagPage([...this.#existing(ref).tags.keys()].sort(), options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -358,7 +337,7 @@ export class MemoryTransport implements Transport {
    */
   tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
     try {
-      _checkSignal(options.signal, `delete tag "${_name(ref)}"`);
+      checkSignal(options.signal, `delete tag "${_name(ref)}"`);
       const tag = ref.tag !== "" ? ref.tag : "latest";
       if (this.#repo(ref, false)?.tags.delete(tag) !== true) {
         throw new NotFoundError(`Cannot find tag "${tag}" in "${_name(ref)}" to delete`);
@@ -377,22 +356,14 @@ export class MemoryTransport implements Transport {
    * @throws {NotFoundError} when the repository (or the subject's tag) does not exist
    */
   async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
-    _checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
+    checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
     const subject = ref.digest !== "" ? ref.digest : (await this.manifestHead(ref)).digest;
     const repo = this.#existing(ref);
     const out: Descriptor[] = [];
     for (const [digest, stored] of repo.manifests) {
       const m = parseManifest(stored.raw, { mediaType: stored.mediaType, digest });
       if (subjectOf(m)?.digest !== subject) continue;
-      const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size };
-      const at = artifactTypeOf(m) ??
-        (m.json as { config?: { mediaType?: string } }).config?.mediaType;
-      if (at !== undefined) d.artifactType = at;
-      const annotations = (m.json as { annotations?: Record<string, string> }).annotations;
-      if (annotations !== undefined && Object.keys(annotations).length > 0) {
-        d.annotations = { ...annotations };
-      }
-      out.push(d);
+      out.push(referrerDescriptor(m));
     }
     return filterReferrers(out, { artifactType: options.artifactType });
   }

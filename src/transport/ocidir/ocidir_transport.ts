@@ -13,18 +13,15 @@ import {
   LayoutError,
   ManifestInvalidError,
   NotFoundError,
-  SizeLimitError,
   SizeMismatchError,
 } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
 import {
-  artifactTypeOf,
   type IndexJson,
   isIndex,
   type Manifest,
   MANIFEST_READ_LIMIT,
-  MANIFEST_WRITE_LIMIT,
   manifestDescriptor,
   parseManifest,
   subjectOf,
@@ -47,6 +44,7 @@ import type {
   TagListOptions,
   Transport,
 } from "../transport.ts";
+import { checkManifestPut, checkSignal, referrerDescriptor, tagPage } from "../transport_checks.ts";
 import { checkFile } from "./file_check.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
@@ -125,10 +123,6 @@ function _name(ref: Ref): string {
   return `ocidir://${ref.path}${tag}${digest}`;
 }
 
-function _checkSignal(signal: AbortSignal | undefined, action: string): void {
-  if (signal?.aborted) throw new AbortedError(`Cannot ${action}: the operation was cancelled`);
-}
-
 function _dir(ref: Ref): string {
   if (ref.path === "") {
     throw new InvalidReferenceError(_name(ref), "an ocidir reference needs a directory path");
@@ -194,7 +188,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when the directory is not a valid layout
    */
   async manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
-    _checkSignal(options.signal, `resolve "${_name(ref)}"`);
+    checkSignal(options.signal, `resolve "${_name(ref)}"`);
     const dir = _dir(ref);
     if (ref.digest === "") {
       const entry = await this.#tagEntry(ref, dir);
@@ -218,7 +212,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when the directory is not a valid layout
    */
   async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
-    _checkSignal(options.signal, `read "${_name(ref)}"`);
+    checkSignal(options.signal, `read "${_name(ref)}"`);
     const dir = _dir(ref);
     let entry: IndexEntry | undefined;
     let digest = ref.digest;
@@ -279,19 +273,13 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     raw: Uint8Array,
     options: ManifestPutOptions = {},
   ): Promise<Descriptor> {
-    _checkSignal(options.signal, `push "${_name(ref)}"`);
+    checkSignal(options.signal, `push "${_name(ref)}"`);
     const dir = _dir(ref);
-    if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
-      throw new SizeLimitError(`manifest "${_name(ref)}"`, MANIFEST_WRITE_LIMIT);
-    }
-    const m = parseManifest(raw, {
-      mediaType: options.mediaType,
-      limit: MANIFEST_WRITE_LIMIT,
-      ...(ref.digest !== "" ? { digest: ref.digest } : {}),
-    });
-    if (ref.digest !== "" && m.digest !== ref.digest) {
-      throw new DigestMismatchError(`manifest "${_name(ref)}"`, ref.digest, m.digest);
-    }
+    const m = checkManifestPut(
+      raw,
+      { mediaType: options.mediaType, digest: ref.digest },
+      `manifest "${_name(ref)}"`,
+    );
     await this.#ensureLayout(dir);
     await this.#writeBlob(dir, m.digest, raw, options.signal);
     const desc = manifestDescriptor(m);
@@ -318,7 +306,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when neither an entry nor the blob exists
    */
   async manifestDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    _checkSignal(options.signal, `delete "${_name(ref)}"`);
+    checkSignal(options.signal, `delete "${_name(ref)}"`);
     const dir = _dir(ref);
     if (ref.digest === "") {
       throw new InvalidReferenceError(
@@ -362,7 +350,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {InvalidDigestError} when the digest is malformed
    */
   async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
-    _checkSignal(options.signal, `resolve blob "${digest}"`);
+    checkSignal(options.signal, `resolve blob "${digest}"`);
     const info = await this.#fs.stat(blobPath(_dir(ref), digest));
     if (info === undefined || !info.isFile) {
       throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`);
@@ -405,7 +393,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     digest: string,
     options: BlobOpenOptions = {},
   ): Promise<BlobReader & { ranged?: boolean }> {
-    _checkSignal(options.signal, `read blob "${digest}"`);
+    checkSignal(options.signal, `read blob "${digest}"`);
     const path = blobPath(_dir(ref), digest);
     const notFound = (err: unknown): never => {
       if (!(err instanceof NotFoundError)) throw err;
@@ -475,7 +463,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   ): Promise<Descriptor> {
     const desc = { mediaType: MediaType.OCTET_STREAM, digest: options.digest, size: options.size };
     try {
-      _checkSignal(options.signal, `push blob to "${_name(ref)}"`);
+      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
       const dir = _dir(ref);
       const target = blobPath(dir, options.digest);
       const info = await this.#fs.stat(tmpPath);
@@ -529,7 +517,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     let dir: string;
     let algorithm: DigestAlgorithm;
     try {
-      _checkSignal(options.signal, `push blob to "${_name(ref)}"`);
+      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
       dir = _dir(ref);
       algorithm = options.digest !== undefined ? parseDigest(options.digest).algorithm : "sha256";
       await this.#ensureLayout(dir);
@@ -611,7 +599,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     digest: string,
     options: CallOptions & { size: number },
   ): Promise<RawBlob> {
-    _checkSignal(options.signal, `read blob "${digest}"`);
+    checkSignal(options.signal, `read blob "${digest}"`);
     const path = blobPath(_dir(ref), digest);
     const subject = `blob "${digest}" in "${_name(ref)}"`;
     const info = await this.#fs.stat(path);
@@ -651,7 +639,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     let target: string;
     let blobsDir: string;
     try {
-      _checkSignal(options.signal, `push blob to "${_name(ref)}"`);
+      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
       const dir = _dir(ref);
       target = blobPath(dir, blob.digest);
       await this.#ensureLayout(dir);
@@ -719,7 +707,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when the blob does not exist
    */
   async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
-    _checkSignal(options.signal, `delete blob "${digest}"`);
+    checkSignal(options.signal, `delete blob "${digest}"`);
     const path = blobPath(_dir(ref), digest);
     this.#verified?.delete(path);
     await this.#fs.remove(path);
@@ -734,13 +722,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when it is not a valid layout
    */
   async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    _checkSignal(options.signal, `list tags of "${_name(ref)}"`);
+    checkSignal(options.signal, `list tags of "${_name(ref)}"`);
     const index = await readLayout(this.#fs, _dir(ref));
-    let tags = listTags(index);
-    const last = options.last;
-    if (last !== undefined && last !== "") tags = tags.filter((t) => t > last);
-    if (options.limit !== undefined) tags = tags.slice(0, Math.max(0, options.limit));
-    return tags;
+    return tagPage(listTags(index), options);
   }
 
   /**
@@ -752,7 +736,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    _checkSignal(options.signal, `delete tag "${_name(ref)}"`);
+    checkSignal(options.signal, `delete tag "${_name(ref)}"`);
     const dir = _dir(ref);
     const tag = ref.tag !== "" ? ref.tag : "latest";
     await readLayout(this.#fs, dir);
@@ -774,7 +758,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when the layout (or the subject's tag) does not exist
    */
   async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
-    _checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
+    checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
     const dir = _dir(ref);
     const subject = ref.digest !== "" ? ref.digest : (await this.manifestHead(ref, options)).digest;
     const index = await readLayout(this.#fs, dir);
@@ -794,7 +778,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       if (entry.mediaType !== undefined && !isManifestMediaType(entry.mediaType)) continue;
       const m = await this.#tryRead(dir, entry);
       if (m === undefined || subjectOf(m)?.digest !== subject) continue;
-      found.set(m.digest, _referrerDescriptor(m));
+      found.set(m.digest, referrerDescriptor(m));
     }
     return filterReferrers([...found.values()], { artifactType: options.artifactType });
   }
@@ -977,25 +961,13 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (base.manifests.some((d) => d.digest === referrer.digest)) return { index, removed: [] };
     const json: IndexJson = {
       ...base,
-      manifests: [...base.manifests, _referrerDescriptor(referrer)],
+      manifests: [...base.manifests, referrerDescriptor(referrer)],
     };
     const raw = new TextEncoder().encode(JSON.stringify(json));
     const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
     await this.#writeBlob(dir, m.digest, raw, undefined);
     return setEntry(index, tag, manifestDescriptor(m));
   }
-}
-
-function _referrerDescriptor(m: Manifest): Descriptor {
-  const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size };
-  const at = artifactTypeOf(m) ??
-    (m.json as { config?: { mediaType?: string } }).config?.mediaType;
-  if (at !== undefined) d.artifactType = at;
-  const annotations = (m.json as { annotations?: Record<string, string> }).annotations;
-  if (annotations !== undefined && Object.keys(annotations).length > 0) {
-    d.annotations = { ...annotations };
-  }
-  return d;
 }
 
 function _ignoreNotFound(err: unknown): void {

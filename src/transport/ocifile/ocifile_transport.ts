@@ -11,20 +11,9 @@
  * @module
  */
 import { UsageError } from "../../errors.ts";
-import type { Descriptor } from "../../types/descriptor.ts";
-import type { Manifest } from "../../types/manifest.ts";
 import type { Ref } from "../../types/ref.ts";
+import { ForwardingTransport, type ForwardTarget } from "../forwarding_transport.ts";
 import { OciDirTransport } from "../ocidir/ocidir_transport.ts";
-import type {
-  BlobGetOptions,
-  BlobPutOptions,
-  BlobReader,
-  CallOptions,
-  ManifestPutOptions,
-  ReferrerListOptions,
-  TagListOptions,
-  Transport,
-} from "../transport.ts";
 import { denoOciFileSystem, type OciFileSystem } from "./file_system.ts";
 import { packLayout } from "./pack_layout.ts";
 import { stageArchive } from "./stage_archive.ts";
@@ -69,9 +58,7 @@ function _dirOf(path: string): string {
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class OciFileTransport implements Transport {
-  /** Always `ocifile`. */
-  readonly scheme = "ocifile";
+export class OciFileTransport extends ForwardingTransport<OciDirTransport> {
   #fs: OciFileSystem;
   #inner: OciDirTransport;
   #open = new Map<string, Promise<_Open>>();
@@ -82,6 +69,7 @@ export class OciFileTransport implements Transport {
    * @param options file system to use (default: Deno's)
    */
   constructor(options: OciFileTransportOptions = {}) {
+    super("ocifile");
     this.#fs = options.fs ?? denoOciFileSystem;
     this.#inner = new OciDirTransport({ fs: this.#fs });
   }
@@ -122,152 +110,19 @@ export class OciFileTransport implements Transport {
   }
 
   /**
-   * Resolves a manifest in the tar file's layout to its descriptor.
+   * Serves a call from the tar file's staged layout (staged on first use); a
+   * changing call marks it for packing on close.
    *
-   * @see Transport.manifestHead
-   * @param ref reference
-   * @param options signal
-   * @returns the descriptor
-   * @throws {NotFoundError} when it does not exist
+   * @param ref the `ocifile` reference
+   * @param write whether the call changes the layout
+   * @returns the layout transport and the `ocidir` reference into the stage
+   * @throws {UsageError} when the reference has no path
    */
-  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
-    return this.#inner.manifestHead(await this.#ref(ref), options);
-  }
-  /**
-   * Reads a manifest from the tar file's layout.
-   *
-   * @see Transport.manifestGet
-   * @param ref reference
-   * @param options signal
-   * @returns the manifest
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestGet(ref: Ref, options?: CallOptions): Promise<Manifest> {
-    return this.#inner.manifestGet(await this.#ref(ref), options);
-  }
-  /**
-   * Stores a manifest; the tar file is rewritten on close.
-   *
-   * @see Transport.manifestPut
-   * @param ref reference
-   * @param raw bytes
-   * @param options media type, child, signal
-   * @returns the descriptor
-   * @throws {ManifestInvalidError} when the body is not a valid manifest
-   */
-  async manifestPut(ref: Ref, raw: Uint8Array, options?: ManifestPutOptions): Promise<Descriptor> {
-    return this.#inner.manifestPut(await this.#ref(ref, true), raw, options);
-  }
-  /**
-   * Deletes a manifest by digest; the tar file is rewritten on close.
-   *
-   * @see Transport.manifestDelete
-   * @param ref reference with a digest
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when it does not exist
-   */
-  async manifestDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return this.#inner.manifestDelete(await this.#ref(ref, true), options);
-  }
-  /**
-   * Resolves a blob in the tar file's layout to its descriptor.
-   *
-   * @see Transport.blobHead
-   * @param ref layout
-   * @param digest digest
-   * @param options signal
-   * @returns the descriptor
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
-    return this.#inner.blobHead(await this.#ref(ref), digest, options);
-  }
-  /**
-   * Opens a blob of the tar file's layout as a verified stream.
-   *
-   * @see Transport.blobGet
-   * @param ref layout
-   * @param digest digest
-   * @param options size, signal
-   * @returns the reader
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader> {
-    return this.#inner.blobGet(await this.#ref(ref), digest, options);
-  }
-  /**
-   * Stores a blob from a stream; the tar file is rewritten on close.
-   *
-   * @see Transport.blobPut
-   * @param ref layout
-   * @param body bytes
-   * @param options digest, size, signal
-   * @returns the descriptor
-   * @throws {DigestMismatchError} when the bytes do not match (nothing stored)
-   */
-  async blobPut(
+  protected override async target(
     ref: Ref,
-    body: ReadableStream<Uint8Array>,
-    options?: BlobPutOptions,
-  ): Promise<Descriptor> {
-    let inner: Ref;
-    try {
-      inner = await this.#ref(ref, true);
-    } catch (err) {
-      await body.cancel(err).catch(() => {});
-      throw err;
-    }
-    return this.#inner.blobPut(inner, body, options);
-  }
-  /**
-   * Deletes a blob; the tar file is rewritten on close.
-   *
-   * @see Transport.blobDelete
-   * @param ref layout
-   * @param digest digest
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when it does not exist
-   */
-  async blobDelete(ref: Ref, digest: string, options?: CallOptions): Promise<void> {
-    return this.#inner.blobDelete(await this.#ref(ref, true), digest, options);
-  }
-  /**
-   * Lists the tags of the tar file's layout.
-   *
-   * @see Transport.tagList
-   * @param ref layout
-   * @param options limit, last, signal
-   * @returns sorted tags
-   * @throws {NotFoundError} when the file does not exist
-   */
-  async tagList(ref: Ref, options?: TagListOptions): Promise<string[]> {
-    return this.#inner.tagList(await this.#ref(ref), options);
-  }
-  /**
-   * Removes a tag; the tar file is rewritten on close.
-   *
-   * @see Transport.tagDelete
-   * @param ref reference with a tag
-   * @param options signal
-   * @returns nothing
-   * @throws {NotFoundError} when the tag does not exist
-   */
-  async tagDelete(ref: Ref, options?: CallOptions): Promise<void> {
-    return this.#inner.tagDelete(await this.#ref(ref, true), options);
-  }
-  /**
-   * Lists the referrers of a manifest in the tar file's layout.
-   *
-   * @see Transport.referrerList
-   * @param ref subject
-   * @param options artifact type, signal
-   * @returns referrers
-   * @throws {NotFoundError} when the file or subject does not exist
-   */
-  async referrerList(ref: Ref, options?: ReferrerListOptions): Promise<Descriptor[]> {
-    return this.#inner.referrerList(await this.#ref(ref), options);
+    write: boolean,
+  ): Promise<ForwardTarget<OciDirTransport>> {
+    return { transport: this.#inner, ref: await this.#ref(ref, write) };
   }
 
   /**
@@ -276,7 +131,7 @@ export class OciFileTransport implements Transport {
    * @returns nothing
    * @throws the first write error, after cleaning up every temp directory
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     const open = [...this.#open];
     this.#open.clear();
     let first: { err: unknown } | undefined;

@@ -8,19 +8,11 @@
 import { AbortedError, ErrorCode, OciError, RegistryError } from "../../errors.ts";
 import { readLimited } from "./_body.ts";
 import { registryError } from "./error_response.ts";
-import type { ResolvedHost } from "./host_config.ts";
+import type { Credential, ResolvedHost } from "../../config/host_settings.ts";
 import { decodeTokenResponse, TokenCache, tokenKey } from "./token_cache.ts";
 import type { Challenge } from "./www_authenticate.ts";
 
-/** Credentials for a registry host. */
-export interface Credential {
-  /** User name. */
-  user?: string | undefined;
-  /** Password. */
-  pass?: string | undefined;
-  /** Identity / refresh token (OAuth2 POST flow). */
-  token?: string | undefined;
-}
+export type { Credential };
 
 /** Options of {@link RegistryAuth}. */
 export interface RegistryAuthOptions {

@@ -46,12 +46,6 @@ Deno.test("resolveHost() applies defaults and the configured entry", () => {
   );
 });
 
-Deno.test("resolveHost() turns an http:// prefix into tls disabled", () => {
-  const h = resolveHost([], "http://localhost:5000");
-  assert.equal(h.name, "localhost:5000");
-  assert.equal(h.tls, "disabled");
-});
-
 Deno.test("registryRepository() and pullUrl() build Docker Hub and mirror URLs", () => {
   const hub = resolveHost([], "docker.io");
   assert.equal(registryRepository(hub, "alpine"), "library/alpine");

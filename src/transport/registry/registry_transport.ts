@@ -12,7 +12,6 @@ import {
   NotFoundError,
   OciError,
   RegistryError,
-  SizeLimitError,
   UnsupportedError,
 } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
@@ -21,7 +20,6 @@ import {
   type IndexJson,
   type Manifest,
   MANIFEST_READ_LIMIT,
-  MANIFEST_WRITE_LIMIT,
   manifestDescriptor,
   parseManifest,
   subjectOf,
@@ -44,6 +42,7 @@ import type {
   TagListOptions,
   Transport,
 } from "../transport.ts";
+import { checkManifestPut } from "../transport_checks.ts";
 import { readCapped } from "./_body.ts";
 import { contentLength, openBlob } from "./_blob_reader.ts";
 import { defaultSleep, type Sleep } from "./_limiter.ts";
@@ -754,17 +753,11 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     options: ManifestPutOptions,
     headers: Record<string, string>,
   ): Promise<{ m: Manifest; subjectHeader: boolean }> {
-    if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
-      throw new SizeLimitError(`manifest for "${commonName(ref)}"`, MANIFEST_WRITE_LIMIT);
-    }
-    const m = parseManifest(raw, {
-      mediaType: options.mediaType,
-      digest: ref.digest || undefined,
-      limit: MANIFEST_WRITE_LIMIT,
-    });
-    if (ref.digest && m.digest !== ref.digest) {
-      throw new DigestMismatchError(`manifest for "${commonName(ref)}"`, ref.digest, m.digest);
-    }
+    const m = checkManifestPut(
+      raw,
+      { mediaType: options.mediaType, digest: ref.digest },
+      `manifest for "${commonName(ref)}"`,
+    );
     const host = this.#host(ref);
     const reference = ref.tag || m.digest;
     const res = await this.#http.request(host, {

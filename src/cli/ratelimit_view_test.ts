@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRateLimit, rateLimitView } from "./ratelimit.ts";
+import { parseRateLimit, rateLimitView } from "./ratelimit_view.ts";
 
 Deno.test("parseRateLimit() reads limit, policies, remaining and reset", () => {
   const h = new Headers({

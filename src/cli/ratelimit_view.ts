@@ -1,18 +1,11 @@
 /**
- * `ocictl image ratelimit REF` (alias `rate-limit`): the registry's rate
- * limit as reported on a manifest HEAD (`RateLimit-Limit`,
- * `RateLimit-Remaining`, `RateLimit-Reset`). HEAD requests do not count
- * against Docker Hub's pull limit. The `image` verb adds this command.
+ * The view of `image ratelimit`: the registry's rate limit as reported on a
+ * manifest HEAD (`RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`),
+ * in regctl's field names.
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
-import type { CommandUnknownOpts } from "./run.ts";
-import { Client } from "../client.ts";
-import { commonName } from "../types/ref.ts";
-import { refArg } from "./arguments.ts";
-import type { CliContext } from "./context.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "./output.ts";
+import type { Formattable } from "./output.ts";
 
 /** regctl's `types.RateLimit`. */
 export interface RateLimit {
@@ -43,7 +36,7 @@ function _int(text: string | undefined): number | undefined {
  * @example Docker Hub's headers
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseRateLimit } from "./ratelimit.ts";
+ * import { parseRateLimit } from "./ratelimit_view.ts";
  * const h = new Headers({ "RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": "76;w=21600" });
  * assert.deepEqual(parseRateLimit(h), {
  *   Remain: 76, Limit: 100, Reset: 0, Set: true, Policies: ["100;w=21600"],
@@ -84,43 +77,4 @@ export function rateLimitView(rl: RateLimit): RateLimit & Formattable {
     marshalPretty: () => JSON.stringify(rl, null, 2) + "\n",
     toJSON: () => rl,
   };
-}
-
-/**
- * Builds `image ratelimit` (alias `rate-limit`).
- *
- * @param ctx command context
- * @returns the command
- * @throws never
- */
-export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
-  const cmd = new Command("ratelimit")
-    .alias("rate-limit")
-    .description("Show the registry's rate limit for an image (one HEAD request)")
-    .argument("<image_ref>", "image reference", refArg)
-    .option("--format <format>", "output format", FORMAT_PRETTY)
-    .addHelpText("after", `\nExample:\n  ocictl image ratelimit alpine\n`)
-    .action(async (ref, opts) => {
-      let headers = new Headers();
-      const client = new Client({
-        transports: ctx.transports,
-        signal: ctx.signal,
-        settings: {
-          ...ctx.transportSettings,
-          onResponse: (res) => {
-            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
-              headers = res.headers;
-            }
-          },
-        },
-      });
-      try {
-        await client.manifestHead(ref);
-      } finally {
-        await client.close();
-      }
-      ctx.logger.debug("rate limit headers read", { ref: commonName(ref) });
-      await writeFormatted(ctx, rateLimitView(parseRateLimit(headers)), opts.format);
-    });
-  return cmd as unknown as CommandUnknownOpts;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatOutput } from "./output.ts";
-import { repoListView } from "./repo_ls.ts";
+import { repoListView } from "./repo_list_view.ts";
 
 Deno.test("repoListView() prints one name per line and regctl's JSON", () => {
   const v = repoListView(["a", "b/c"]);
