@@ -233,8 +233,17 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
   return cmd as unknown as CommandUnknownOpts;
 }
 
+/** The width of the terminal on stderr, 0 when unknown. */
+function _terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * The progress display: a status line on a terminal stderr when no
+ * The progress display: bars and a summary line on a terminal stderr when no
  * verbosity was asked for, one log line per blob at `-v info`, else nothing.
  */
 function _progressHooks(
@@ -242,16 +251,19 @@ function _progressHooks(
   progressOf: typeof createProgress,
 ): { hooks: CopyHooks; finish: () => Promise<void> } {
   if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
-    // Writes are chained, so the line's final newline is out before the result.
+    // Writes are chained, so the final summary is out before the result.
     let written: Promise<void> = Promise.resolve();
     const p = progressOf({
       write: (s) => {
         written = written.then(() => ctx.err.write(s)).catch(() => {});
       },
+      columns: _terminalColumns(),
     });
+    const timer = setInterval(() => p.tick(), 250);
     return {
       hooks: p,
       finish: () => {
+        clearInterval(timer);
         p.finish();
         return written;
       },
