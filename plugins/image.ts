@@ -11,7 +11,6 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
-  Client,
   commonName,
   isImage,
   isIndex,
@@ -30,6 +29,7 @@ import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { captureHeaders } from "../src/cli/response_headers.ts";
 import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
@@ -595,24 +595,13 @@ export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--format <format>", "output format", FORMAT_PRETTY)
     .addHelpText("after", `\nExample:\n  ocictl image ratelimit alpine\n`)
     .action(async (ref, opts) => {
-      let headers = new Headers();
-      const client = new Client({
-        transports: ctx.transports,
-        signal: ctx.signal,
-        settings: {
-          ...ctx.transportSettings,
-          onResponse: (res) => {
-            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
-              headers = res.headers;
-            }
-          },
-        },
-      });
+      const capture = captureHeaders(ctx);
       try {
-        await client.manifestHead(ref);
+        await capture.client.manifestHead(ref);
       } finally {
-        await client.close();
+        await capture.close();
       }
+      const headers = capture.headers() ?? new Headers();
       ctx.logger.debug("rate limit headers read", { ref: commonName(ref) });
       await writeFormatted(ctx, rateLimitView(parseRateLimit(headers)), opts.format);
     });
