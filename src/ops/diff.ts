@@ -176,14 +176,20 @@ export async function diffConfigs(
   return diffLines(a, b, options);
 }
 
-function _modeString(type: string, mode: number): string {
-  const t = type === "dir" ? "d" : type === "symlink" ? "L" : type === "hardlink" ? "h" : "-";
-  return `${t}${(mode & 0o7777).toString(8).padStart(4, "0")}`;
+/** Go's `fs.FileMode(mode).String()` for a tar header's mode: `-` and the permission bits. */
+function _goFileMode(mode: number): string {
+  const letters = "rwxrwxrwx";
+  let out = "-";
+  for (let i = 0; i < 9; i++) out += mode & (1 << (8 - i)) ? letters[i] : "-";
+  return out;
 }
 
 /**
- * Lists a layer's entries, one line each, sorted by path:
- * `mode uid/gid size [mtime] path [sha256|-> target]`.
+ * Lists a layer's entries in archive order, one line each, as regctl's
+ * `blob diff-layer` reports them: `mode uid/gid size [mtime] name [sha256]`
+ * (mode as Go prints a tar header's mode, size right-aligned in 8 columns,
+ * the RFC 3339 time in UTC, the name as stored padded to 40 columns, and the
+ * content digest of entries with a body).
  *
  * @param reader read calls
  * @param ref repository
@@ -199,26 +205,22 @@ export async function layerFileList(
   options: LayerDiffOptions = {},
 ): Promise<string[]> {
   const r = await reader.blobGet(ref, digest, { signal: options.signal });
-  const lines: [string, string][] = [];
-  for await (const e of walkLayer(r.body, { subject: `layer "${digest}"` })) {
-    let tail = "";
-    if (e.type === "file") {
+  const lines: string[] = [];
+  const walk = walkLayer(r.body, { subject: `layer "${digest}"`, includeRoot: true });
+  for await (const e of walk) {
+    let line = `${_goFileMode(e.mode)} ${e.uid}/${e.gid} ${String(e.size).padStart(8)}`;
+    if (options.ignoreTimestamp !== true) {
+      line += ` ${(e.mtime ?? new Date(-62135596800000)).toISOString().replace(/\.\d+Z$/, "Z")}`;
+    }
+    line += ` ${(e.name ?? e.path).padEnd(40)}`;
+    if (e.size > 0) {
       const h = createHasher("sha256");
       for await (const chunk of e.body) h.update(chunk);
-      tail = ` ${h.digest()}`;
-    } else if (e.type === "symlink" || e.type === "hardlink") {
-      tail = ` -> ${e.linkname}`;
+      line += ` ${h.digest()}`;
     }
-    const mtime = options.ignoreTimestamp === true || e.mtime === undefined
-      ? ""
-      : ` ${e.mtime.toISOString()}`;
-    lines.push([
-      e.path,
-      `${_modeString(e.type, e.mode)} ${e.uid}/${e.gid} ${e.size}${mtime} ${e.path}${tail}`,
-    ]);
+    lines.push(line);
   }
-  lines.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  return lines.map((l) => l[1]);
+  return lines;
 }
 
 /**

@@ -5,6 +5,7 @@ import { _pushImage, _REPO } from "./_image_test_helper.ts";
 import { diffConfigs, diffLayers, diffLines, diffManifests, layerFileList } from "./diff.ts";
 import { pushBlobBytes } from "../sample/push_content.ts";
 import { MediaType } from "../types/media_type.ts";
+import { digestOf } from "../types/digest.ts";
 
 Deno.test("diffLines() returns nothing for equal inputs", () => {
   assert.deepEqual(diffLines(["a", "b"], ["a", "b"]), []);
@@ -86,22 +87,25 @@ Deno.test("diffManifests(), diffConfigs() and diffLayers() compare pretty JSON a
   assert.equal(l.filter((x) => x.startsWith("- ") || x.startsWith("+ ")).length, 2);
 });
 
-Deno.test("layerFileList() prints mode uid/gid size [mtime] path sha256", async () => {
+Deno.test("layerFileList() prints regctl's lines: Go mode, uid/gid, size, mtime, padded name, digest", async () => {
   const t = new MemoryTransport();
   const a = await _pushImage(t, "a", [
-    await _rawTar([{ name: "f", content: "1", mode: 0o755 }, {
+    await _rawTar([{ name: "f", content: "1", mode: 0o4755 }, {
       name: "s",
       type: "symlink",
       linkname: "f",
     }]),
   ]);
   const lines = await layerFileList(t, _REPO, a.layers[0]?.digest ?? "");
-  assert.match(lines[0] ?? "", /^-0755 0\/0 1 1970-01-01T00:00:00.000Z f sha256:[0-9a-f]{64}$/);
-  assert.equal(lines[1], "L0644 0/0 0 1970-01-01T00:00:00.000Z s -> f");
+  const hash = digestOf(new TextEncoder().encode("1"));
+  assert.deepEqual(lines, [
+    `-rwxr-xr-x 0/0        1 1970-01-01T00:00:00Z ${"f".padEnd(40)} ${hash}`,
+    `-rw-r--r-- 0/0        0 1970-01-01T00:00:00Z ${"s".padEnd(40)}`,
+  ]);
   const noTime = await layerFileList(t, _REPO, a.layers[0]?.digest ?? "", {
     ignoreTimestamp: true,
   });
-  assert.match(noTime[0] ?? "", /^-0755 0\/0 1 f sha256:/);
+  assert.equal(noTime[0], `-rwxr-xr-x 0/0        1 ${"f".padEnd(40)} ${hash}`);
 });
 
 Deno.test("diffConfigs() re-indents each blob's own bytes as regctl does (order, numbers, escapes kept)", async () => {

@@ -317,7 +317,7 @@ Deno.test("manifest diff, blob diff-config and blob diff-layer print unified dif
       arm.layers[0]?.digest ?? "",
     ]);
     assert.equal(l.code, 0, l.stderr);
-    assert.match(l.stdout, /^- -0755 0\/0 \d+ bin\/sh sha256:/m);
+    assert.match(l.stdout, /^- -rwxr-xr-x 0\/0 +\d+ bin\/sh +sha256:/m);
     assert.doesNotMatch(l.stdout, /2024-01-01/);
   });
 });
