@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DEFAULT_REQ_CONCURRENT, DOCKER_HUB_API } from "../transport/registry/host_config.ts";
+import { DEFAULT_REQ_CONCURRENT, DOCKER_HUB_API } from "./host_settings.ts";
 import { formatGoDuration, parseGoDuration } from "../schedule/go_duration.ts";
 import type { NamedHost } from "./config_host.ts";
 import { HUB_AUTH_KEY, HUB_NAME } from "./host_name.ts";
