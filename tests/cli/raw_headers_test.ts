@@ -27,7 +27,7 @@ function namesOf(stdout: string): string[] {
 }
 
 Deno.test({
-  name: "blob head/get --format raw-headers print every header the registry sent",
+  name: "blob and manifest head/get --format raw-headers print every header the registry sent",
   ignore: !hasDistribution,
   fn: async () => {
     const d = await startDistribution();
@@ -69,6 +69,25 @@ Deno.test({
         { env },
       );
       assert.equal(tpl.stdout, `[${layer.digest}]`);
+
+      for (const b of img.blobs) await runCli(["blob", "put", repo], { env, stdin: b.bytes });
+      const mput = await runCli(["manifest", "put", `${repo}:v1`], { env, stdin: img.manifest });
+      assert.equal(mput.code, 0, mput.stderr);
+      const murl = `http://${d.host}/v2/app/web/manifests/v1`;
+      const mhead = await runCli(["manifest", "head", `${repo}:v1`, "--format", "raw-headers"], {
+        env,
+      });
+      assert.equal(mhead.code, 0, mhead.stderr);
+      assert.deepEqual(namesOf(mhead.stdout), await sentNames(murl, "HEAD"));
+      assert.match(mhead.stdout, new RegExp(`^Docker-Content-Digest: ${img.digest}$`, "m"));
+      const mget = await runCli(["manifest", "get", `${repo}:v1`, "--format", "raw"], { env });
+      assert.equal(mget.code, 0, mget.stderr);
+      const [headers, body] = [
+        mget.stdout.slice(0, mget.stdout.indexOf("\n\n") + 1),
+        mget.stdout.slice(mget.stdout.indexOf("\n\n") + 2),
+      ];
+      assert.deepEqual(namesOf(headers), await sentNames(murl, "GET"));
+      assert.equal(body, new TextDecoder().decode(img.manifest));
     } finally {
       await d.stop();
       await Deno.remove(dir, { recursive: true });
