@@ -10,6 +10,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { refArg } from "../src/cli/arguments.ts";
 import { writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { GoRef } from "../src/gotypes/regclient_ref.ts";
 import { addDigest, commonName, type Ref, withDigest, withTag } from "../src/types/ref.ts";
 
 markPluginLoaded("ref");
@@ -28,102 +29,68 @@ function _toReg(ref: Ref): Ref {
 
 /**
  * A reference with regclient's `ref.Ref` fields (in its order) and methods,
- * for `--format`; `{{.}}` prints it as Go prints the struct.
+ * for `--format`; `{{.}}` and `{{json .}}` show it as Go does.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { RefView } from "./ref.ts";
  * import { parseRef } from "../src/types/ref.ts";
- * const v = new RefView(parseRef("nginx"), "nginx");
+ * const v = RefView.from(parseRef("nginx"), "nginx");
  * assert.equal(v.Registry, "docker.io");
  * assert.equal(v.SetTag("v2").CommonName(), "docker.io/library/nginx:v2");
  * ```
  */
-export class RefView {
-  /** `reg`, `ocidir` or `ocifile`. */
-  readonly Scheme: string;
-  /** The text as given (the common name after a change). */
-  readonly Reference: string;
-  /** Registry host (empty for a layout). */
-  readonly Registry: string;
-  /** Repository (empty for a layout). */
-  readonly Repository: string;
-  /** Tag, or empty. */
-  readonly Tag: string;
-  /** Digest, or empty. */
-  readonly Digest: string;
-  /** Layout path (empty for a registry). */
-  readonly Path: string;
-  #ref: Ref;
+export class RefView extends GoRef {
+  #ref: Ref = { scheme: "reg", registry: "", repository: "", path: "", tag: "", digest: "" };
 
   /**
    * Wraps a parsed reference.
    *
    * @param ref the reference
    * @param reference the text it was parsed from (default its common name)
+   * @returns the view
    */
-  constructor(ref: Ref, reference: string = commonName(ref)) {
-    this.#ref = ref;
-    this.Scheme = ref.scheme;
-    this.Reference = reference;
-    this.Registry = ref.registry;
-    this.Repository = ref.repository;
-    this.Tag = ref.tag;
-    this.Digest = ref.digest;
-    this.Path = ref.path;
+  static from(ref: Ref, reference: string = commonName(ref)): RefView {
+    const v = new RefView();
+    Object.assign(v, GoRef.of(ref, reference));
+    v.#ref = ref;
+    return v;
   }
 
-  /** The common name. @returns `registry/repo:tag@digest` or `ocidir://path:tag` */
-  CommonName(): string {
-    return commonName(this.#ref);
-  }
   /** Names a repository (or a layout path). @returns whether set */
   IsSetRepo(): boolean {
     const r = this.#ref;
     return r.scheme === "reg" ? r.registry !== "" && r.repository !== "" : r.path !== "";
   }
-  /** Has a repository, and a tag or digest for a registry. @returns whether set */
-  IsSet(): boolean {
+  /** Has a repository, and a tag or digest for a registry (regclient's rule). @returns whether set */
+  override IsSet(): boolean {
     const r = this.#ref;
     return this.IsSetRepo() && (r.scheme !== "reg" || r.tag !== "" || r.digest !== "");
   }
-  /** Nothing set. @returns whether empty */
-  IsZero(): boolean {
-    const r = this.#ref;
-    return r.registry === "" && r.repository === "" && r.path === "" && !r.tag && !r.digest;
+  /** The common name. @returns `registry/repo:tag@digest` or `ocidir://path:tag` */
+  override CommonName(): string {
+    return commonName(this.#ref);
   }
   /** The reference with this tag and no digest. @param tag the tag @returns the new view */
   SetTag(tag: string): RefView {
-    return new RefView(withTag(this.#ref, tag));
+    return RefView.from(withTag(this.#ref, tag));
   }
   /** The reference with this digest and no tag. @param digest the digest @returns the new view */
   SetDigest(digest: string): RefView {
-    return new RefView(withDigest(this.#ref, digest));
+    return RefView.from(withDigest(this.#ref, digest));
   }
   /** The reference with this digest added, tag kept. @param digest the digest @returns the new view */
   AddDigest(digest: string): RefView {
-    return new RefView(addDigest(this.#ref, digest));
+    return RefView.from(addDigest(this.#ref, digest));
   }
   /** A layout reference as regctl maps it to a registry (`localhost/<path>`). @returns the new view */
   ToReg(): RefView {
-    return new RefView(_toReg(this.#ref), this.Reference);
+    return RefView.from(_toReg(this.#ref), this.Reference);
   }
   /** regctl's pretty form: the common name. @returns the name */
   marshalPretty(): string {
     return this.CommonName();
-  }
-  /** JSON form: the Go struct's fields. @returns the fields */
-  toJSON(): Record<string, string> {
-    return {
-      Scheme: this.Scheme,
-      Reference: this.Reference,
-      Registry: this.Registry,
-      Repository: this.Repository,
-      Tag: this.Tag,
-      Digest: this.Digest,
-      Path: this.Path,
-    };
   }
 }
 
@@ -141,6 +108,6 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--format <format>", "Go template over the reference", "{{.CommonName}}")
     .addHelpText("after", `\nExample:\n  ocictl ref nginx --format '{{ .Registry }}'\n`)
     .action(async (arg, opts) => {
-      await writeFormatted(ctx, new RefView(refArg(arg), arg), opts.format);
+      await writeFormatted(ctx, RefView.from(refArg(arg), arg), opts.format);
     }) as unknown as CommandUnknownOpts;
 }
