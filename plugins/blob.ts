@@ -12,6 +12,7 @@ import { BlobView } from "../src/cli/blob_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFormatted } from "../src/cli/output.ts";
 import { writeDiff, writeFoundFile } from "../src/cli/file_output.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { copyBlob } from "../src/ops/blob_copy.ts";
 
@@ -38,13 +39,20 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", `\nExample:\n  ocictl blob get ocidir://layout sha256:… > blob.bin\n`)
     .action(async (ref, digest, opts) => {
       const repo = withoutReference(ref);
-      const reader = await ctx.client.blobGet(repo, digest);
       if (STREAM_FORMATS.includes(opts.format)) {
+        const reader = await ctx.client.blobGet(repo, digest);
         await ctx.out.pipeFrom(reader.body, ctx.signal);
         return;
       }
-      await reader.body.cancel();
-      await writeFormatted(ctx, new BlobView(reader.descriptor), opts.format);
+      const capture = captureHeaders(ctx);
+      try {
+        const reader = await capture.client.blobGet(repo, digest);
+        await reader.body.cancel();
+        const view = withReceivedHeaders(new BlobView(reader.descriptor), capture.headers());
+        await writeFormatted(ctx, view, opts.format);
+      } finally {
+        await capture.close();
+      }
     });
   blob.command("head")
     .alias("digest")
@@ -54,8 +62,17 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--format <format>", "output format", "raw-headers")
     .addHelpText("after", `\nExample:\n  ocictl blob head ocidir://layout sha256:…\n`)
     .action(async (ref, digest, opts) => {
-      const desc = await ctx.client.blobHead(withoutReference(ref), digest);
-      await writeFormatted(ctx, new BlobView(desc), opts.format);
+      const capture = captureHeaders(ctx);
+      try {
+        const desc = await capture.client.blobHead(withoutReference(ref), digest);
+        await writeFormatted(
+          ctx,
+          withReceivedHeaders(new BlobView(desc), capture.headers()),
+          opts.format,
+        );
+      } finally {
+        await capture.close();
+      }
     });
   blob.command("put")
     .alias("push")

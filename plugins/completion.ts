@@ -1,5 +1,5 @@
 /**
- * `ocictl completion bash|zsh|fish` and the hidden `__complete` command the
+ * `ocictl completion bash|zsh|fish|powershell` and the hidden `__complete` command the
  * scripts call.
  *
  * @module

@@ -11,7 +11,6 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
-  Client,
   commonName,
   isImage,
   isIndex,
@@ -30,6 +29,7 @@ import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { captureHeaders } from "../src/cli/response_headers.ts";
 import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
@@ -233,8 +233,17 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
   return cmd as unknown as CommandUnknownOpts;
 }
 
+/** The width of the terminal on stderr, 0 when unknown. */
+function _terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * The progress display: a status line on a terminal stderr when no
+ * The progress display: bars and a summary line on a terminal stderr when no
  * verbosity was asked for, one log line per blob at `-v info`, else nothing.
  */
 function _progressHooks(
@@ -242,16 +251,19 @@ function _progressHooks(
   progressOf: typeof createProgress,
 ): { hooks: CopyHooks; finish: () => Promise<void> } {
   if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
-    // Writes are chained, so the line's final newline is out before the result.
+    // Writes are chained, so the final summary is out before the result.
     let written: Promise<void> = Promise.resolve();
     const p = progressOf({
       write: (s) => {
         written = written.then(() => ctx.err.write(s)).catch(() => {});
       },
+      columns: _terminalColumns(),
     });
+    const timer = setInterval(() => p.tick(), 250);
     return {
       hooks: p,
       finish: () => {
+        clearInterval(timer);
         p.finish();
         return written;
       },
@@ -583,24 +595,13 @@ export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--format <format>", "output format", FORMAT_PRETTY)
     .addHelpText("after", `\nExample:\n  ocictl image ratelimit alpine\n`)
     .action(async (ref, opts) => {
-      let headers = new Headers();
-      const client = new Client({
-        transports: ctx.transports,
-        signal: ctx.signal,
-        settings: {
-          ...ctx.transportSettings,
-          onResponse: (res) => {
-            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
-              headers = res.headers;
-            }
-          },
-        },
-      });
+      const capture = captureHeaders(ctx);
       try {
-        await client.manifestHead(ref);
+        await capture.client.manifestHead(ref);
       } finally {
-        await client.close();
+        await capture.close();
       }
+      const headers = capture.headers() ?? new Headers();
       ctx.logger.debug("rate limit headers read", { ref: commonName(ref) });
       await writeFormatted(ctx, rateLimitView(parseRateLimit(headers)), opts.format);
     });

@@ -7,6 +7,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
+  type Client,
   commonName,
   DigestMismatchError,
   digestOf,
@@ -26,6 +27,7 @@ import { writeDiff } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { readCapped } from "../src/read_capped.ts";
 
 markPluginLoaded("manifest");
@@ -120,7 +122,14 @@ export function createManifestGetCommand(ctx: CliContext, names: CommandNames): 
         `  ocictl manifest get ocidir://layout:v1 --platform linux/arm64 --format raw-body\n`,
     )
     .action(async (ref, opts) => {
-      const view = await getManifestView(ctx, ref, opts.platform);
+      const capture = captureHeaders(ctx);
+      let view: ManifestView;
+      try {
+        view = await getManifestView(ctx, ref, opts.platform, capture.client);
+        view = withReceivedHeaders(view, capture.headers());
+      } finally {
+        await capture.close();
+      }
       if (opts.requireList && !view.IsList()) {
         throw new UnsupportedMediaTypeError(
           `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
@@ -136,6 +145,7 @@ export function createManifestGetCommand(ctx: CliContext, names: CommandNames): 
  * @param ctx command context
  * @param ref reference
  * @param platform platform wanted, if any
+ * @param client the client to read with
  * @returns the view of the manifest read
  * @throws {NotFoundError} when the manifest or platform is missing
  */
@@ -143,12 +153,13 @@ export async function getManifestView(
   ctx: CliContext,
   ref: Ref,
   platform: Platform | undefined,
+  client: Client = ctx.client,
 ): Promise<ManifestView> {
   if (platform) {
-    const r = await ctx.client.resolvePlatform(ref, { platform });
+    const r = await client.resolvePlatform(ref, { platform });
     return ManifestView.fromManifest(r.ref, r.manifest);
   }
-  const m = await ctx.client.manifestGet(ref);
+  const m = await client.manifestGet(ref);
   return ManifestView.fromManifest(ref, m);
 }
 
@@ -179,12 +190,17 @@ export function createManifestHeadCommand(
     .option("--require-list", "fail unless the manifest is an index")
     .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
     .action(async (ref, opts) => {
+      const capture = captureHeaders(ctx);
       let view: ManifestView;
-      if (opts.platform) {
-        view = await getManifestView(ctx, ref, opts.platform);
-      } else {
-        const desc = await ctx.client.manifestHead(ref);
-        view = new ManifestView(ref, desc);
+      try {
+        if (opts.platform) {
+          view = await getManifestView(ctx, ref, opts.platform, capture.client);
+        } else {
+          view = new ManifestView(ref, await capture.client.manifestHead(ref));
+        }
+        view = withReceivedHeaders(view, capture.headers());
+      } finally {
+        await capture.close();
       }
       if (opts.requireList && !view.IsList()) {
         throw new UnsupportedMediaTypeError(

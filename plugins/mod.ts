@@ -24,7 +24,7 @@ export const VERBS: readonly VerbEntry[] = [
   },
   {
     name: "completion",
-    summary: "Generate shell completion scripts (bash, zsh, fish)",
+    summary: "Generate shell completion scripts (bash, zsh, fish, powershell)",
     aliases: [],
     load: () => import("./completion.ts"),
   },
@@ -81,6 +81,20 @@ export const VERBS: readonly VerbEntry[] = [
     summary: "Show the version",
     aliases: [],
     load: () => import("./version.ts"),
+  },
+  {
+    name: "digest",
+    summary: "Print the digest of stdin (regctl's hidden helper)",
+    aliases: [],
+    hidden: true,
+    load: () => import("./digest.ts"),
+  },
+  {
+    name: "ref",
+    summary: "Parse a reference and print its parts (regctl's hidden helper)",
+    aliases: [],
+    hidden: true,
+    load: () => import("./ref.ts"),
   },
   {
     name: "__complete",

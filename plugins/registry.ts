@@ -10,10 +10,12 @@ import { ConfigError, NotFoundError, type Ref, UsageError } from "../src/mod.ts"
 import type { CliContext } from "../src/cli/context.ts";
 import { type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { type ConfigHost, parseTlsMode } from "../src/config/config_host.ts";
+import { type ConfigHost, hostToJson, parseTlsMode } from "../src/config/config_host.ts";
+import { showHost } from "../src/config/host_shown.ts";
 import { normaliseHostName } from "../src/config/host_name.ts";
 import {
   loadConfig,
+  redactHost,
   removeHostCredentials,
   saveConfig,
   setHost,
@@ -229,14 +231,44 @@ export function setChanges(opts: SetOpts): ConfigHost {
   return c;
 }
 
-/** A host's settings as `registry config` prints them. */
-function _hostView(host: Record<string, unknown>): Formattable & Record<string, unknown> {
-  const json = { ...host };
+/** Template data with a fixed JSON form. */
+function _view(
+  fields: Record<string, unknown>,
+  json: unknown,
+): Formattable & Record<string, unknown> {
   return {
-    ...json,
+    ...fields,
     marshalPretty: () => JSON.stringify(json, null, 2) + "\n",
     toJSON: () => json,
   };
+}
+
+/** regctl's whole-config shape over the hosts in force (secrets left out). */
+function _configView(resolved: ResolvedHosts): Formattable & Record<string, unknown> {
+  const c = resolved.config;
+  const hosts: Record<string, unknown> = {};
+  const hostFields: Record<string, unknown> = {};
+  for (const h of [...resolved.entries].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const shown = showHost(h);
+    hosts[h.name] = shown.json;
+    hostFields[h.name] = shown.fields;
+  }
+  const json: Record<string, unknown> = {};
+  if (c.version) json.version = c.version;
+  json.hosts = hosts;
+  if (c.hostDefault) json.hostDefault = hostToJson(redactHost(c.hostDefault));
+  if (c.blobLimit) json.blobLimit = c.blobLimit;
+  if (c.incDockerCert !== undefined) json.incDockerCert = c.incDockerCert;
+  if (c.incDockerCred !== undefined) json.incDockerCred = c.incDockerCred;
+  return _view({
+    Filename: c.filename,
+    Version: c.version ?? 0,
+    Hosts: hostFields,
+    HostDefault: c.hostDefault ? hostToJson(redactHost(c.hostDefault)) : null,
+    BlobLimit: c.blobLimit ?? 0,
+    IncDockerCert: c.incDockerCert ?? null,
+    IncDockerCred: c.incDockerCred ?? null,
+  }, json);
 }
 
 /**
@@ -362,19 +394,18 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .action(async (arg, opts) => {
       const resolved = await resolveForCli(ctx);
       if (arg === undefined) {
-        const all: Record<string, unknown> = {};
-        for (const h of resolved.hosts) all[h.name] = _redacted(h);
-        await writeFormatted(ctx, _hostView(all), opts.format);
+        await writeFormatted(ctx, _configView(resolved), opts.format);
         return;
       }
       const reg = registryArg(arg);
-      const host = resolved.hosts.find((h) => h.name === reg.name) ?? { name: reg.name };
-      const shown = _redacted(host);
-      if (shown.user === undefined) {
-        const cred = await resolved.credentials(reg.name);
-        if (cred?.user) shown.user = cred.user;
+      const host = resolved.entries.find((h) => h.name === reg.name);
+      if (host === undefined) {
+        ctx.logger.warn("No configuration found for registry", { registry: reg.name });
+        return;
       }
-      await writeFormatted(ctx, _hostView(shown), opts.format);
+      const user = host.credHelper ? (await resolved.credentials(reg.name))?.user : undefined;
+      const shown = showHost(host, user);
+      await writeFormatted(ctx, _view(shown.fields, shown.json), opts.format);
     });
 
   registry.command("whoami")
@@ -395,12 +426,4 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     });
 
   return registry as unknown as CommandUnknownOpts;
-}
-
-function _redacted(host: object): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...host };
-  delete out.pass;
-  delete out.token;
-  delete out.clientKey;
-  return out;
 }

@@ -17,6 +17,8 @@ export type LayerEntryType = "file" | "dir" | "symlink" | "hardlink" | "other";
 export interface LayerEntryInfo {
   /** Normalised path: relative, no `./` prefix, no trailing `/`, no `..`. */
   path: string;
+  /** The name as stored in the archive (`./etc/`), when read from one. */
+  name?: string | undefined;
   /** Entry kind. */
   type: LayerEntryType;
   /** Body size in bytes (0 for non-files). */
@@ -50,6 +52,8 @@ export interface WalkLayerOptions {
   subject?: string | undefined;
   /** Told the detected compression before the first entry. */
   onCompression?: ((compression: Compression) => void) | undefined;
+  /** Also yield the root entry (`./`, path `""`). @default false */
+  includeRoot?: boolean | undefined;
 }
 
 /**
@@ -122,7 +126,7 @@ function _wrap(err: unknown, subject: string): unknown {
  *
  * @param body the layer bytes (consumed, or cancelled when the walk stops early)
  * @param options subject for messages, compression callback
- * @returns the entries in archive order (the root entry `./` is skipped)
+ * @returns the entries in archive order (the root entry `./` only with `includeRoot`)
  * @throws {ArchiveError} for an unsafe name, a truncated or corrupt tar or compression
  * @throws {DigestMismatchError} when the source stream fails its verification
  *
@@ -171,12 +175,13 @@ export async function* walkLayer(
         await entryBody.cancel(err).catch(() => {});
         throw err;
       }
-      if (path === "") {
+      if (path === "" && options.includeRoot !== true) {
         await entryBody.cancel().catch(() => {});
         continue;
       }
       const entry: LayerEntry = {
         path,
+        name: header.name,
         type,
         size: type === "file" ? header.size : 0,
         mode: header.mode ?? (type === "dir" ? 0o755 : 0o644),

@@ -1,5 +1,5 @@
 /**
- * Shell completion: scripts for bash, zsh and fish that ask
+ * Shell completion: scripts for bash, zsh, fish and PowerShell that ask
  * `ocictl __complete -- <words>` for candidates, and the walk of the
  * commander tree that answers.
  *
@@ -11,7 +11,7 @@ import type { CommandUnknownOpts } from "./run.ts";
 import { UsageError } from "../errors.ts";
 
 /** Shells with a completion script. */
-export const SHELLS = ["bash", "zsh", "fish"] as const;
+export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
 
 /** One of {@link SHELLS}. */
 export type Shell = typeof SHELLS[number];
@@ -19,7 +19,7 @@ export type Shell = typeof SHELLS[number];
 /**
  * Returns the completion script of a shell.
  *
- * @param shell bash, zsh or fish
+ * @param shell bash, zsh, fish or powershell
  * @param program the program name
  * @returns the script text
  * @throws {UsageError} for another shell
@@ -63,8 +63,29 @@ function __${fn}_complete
 end
 complete -c ${program} -f -a '(__${fn}_complete)'
 `;
+    case "powershell":
+      return `# powershell completion for ${program}
+# load with: ${program} completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -CommandName '${program}' -Native -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $words = @()
+    foreach ($e in @($commandAst.CommandElements | Select-Object -Skip 1)) {
+        if ($e.Extent.StartOffset -ge $cursorPosition) { break }
+        $words += $e.Extent.Text
+    }
+    if ($wordToComplete -eq '') { $words += '' }
+    # an empty argument reaches a native command only as "" before PowerShell 7.3
+    $empty = if ($PSNativeCommandArgumentPassing -eq 'Standard') { '' } else { '""' }
+    $words = @($words | ForEach-Object { if ($_ -eq '') { $empty } else { $_ } })
+    & '${program}' __complete -- @words 2>$null | ForEach-Object {
+        [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+    }
+}
+`;
     default:
-      throw new UsageError(`Cannot write completion for shell "${shell}": use bash, zsh or fish`);
+      throw new UsageError(
+        `Cannot write completion for shell "${shell}": use bash, zsh, fish or powershell`,
+      );
   }
 }
 

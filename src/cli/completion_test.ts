@@ -20,7 +20,11 @@ Deno.test("completeWords() proposes subcommands, skipping option values and hidd
   assert.deepEqual(completeWords(root, ["nope", "r"]), []);
 });
 
-Deno.test("completionScript() writes bash, zsh and fish scripts and refuses others", () => {
+Deno.test("completionScript() writes bash, zsh, fish and powershell scripts and refuses others", () => {
+  assert.match(
+    completionScript("powershell", "ocictl"),
+    /Register-ArgumentCompleter -CommandName 'ocictl' -Native[\s\S]*& 'ocictl' __complete -- @words/,
+  );
   assert.match(completionScript("zsh", "ocictl"), /^#compdef ocictl/);
   assert.match(completionScript("fish", "ocictl"), /complete -c ocictl/);
   assert.throws(() => completionScript("pwsh", "ocictl"), { code: "USAGE" });

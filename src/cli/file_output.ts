@@ -85,7 +85,8 @@ export async function writeFoundFile(
 }
 
 /**
- * Writes the lines of a diff, nothing when there is no difference.
+ * Writes the lines of a diff and a newline, as regctl does (so a single
+ * empty line when there is no difference).
  *
  * @param ctx command context
  * @param lines the diff lines
@@ -93,5 +94,5 @@ export async function writeFoundFile(
  * @throws never
  */
 export async function writeDiff(ctx: CliContext, lines: string[]): Promise<void> {
-  if (lines.length > 0) await ctx.out.write(lines.join("\n") + "\n");
+  await ctx.out.write(lines.join("\n") + "\n");
 }

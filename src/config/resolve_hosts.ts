@@ -34,6 +34,8 @@ export interface ResolveHostsOptions {
 export interface ResolvedHosts {
   /** Host configurations for the registry transport. */
   hosts: HostConfig[];
+  /** The same hosts as merged config entries (credential helper fields kept), for display. */
+  entries: NamedHost[];
   /** Credential lookup for the registry transport (runs credential helpers). */
   credentials: (host: string) => Promise<Credential | undefined>;
   /** The ocictl config file used (may not exist; empty when unknown). */
@@ -127,6 +129,7 @@ export async function resolveHosts(
 
   return {
     hosts: [...byName.values()].map(toHostConfig),
+    entries: [...byName.values()],
     credentials,
     configFile: config.filename,
     config,

@@ -77,44 +77,92 @@ export function _diffLines(a: readonly string[], b: readonly string[]): _Edit[] 
   return edits.reverse();
 }
 
-/**
- * Renders an edit script as unified-diff hunks.
- *
- * @param edits the edit script
- * @param context lines of context around changes (`Infinity` for everything)
- * @returns the lines (`@@ -a,b +c,d @@` headers, then ` `/`-`/`+` lines); empty when equal
- */
-export function _unified(edits: readonly _Edit[], context: number): string[] {
-  const changed = edits.map((e, i) => (e.op !== " " ? i : -1)).filter((i) => i >= 0);
-  if (changed.length === 0) return [];
-  const out: string[] = [];
-  const ranges: [number, number][] = [];
-  for (const i of changed) {
-    const lo = Math.max(0, i - context);
-    const hi = Math.min(edits.length - 1, i + context);
-    const last = ranges[ranges.length - 1];
-    if (last !== undefined && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else ranges.push([lo, hi]);
-  }
-  // line numbers before each edit
-  const aAt: number[] = [];
-  const bAt: number[] = [];
-  let ai = 1;
-  let bi = 1;
+/** A run of deleted or inserted lines: `a[x1, x2)` removed or `b[y1, y2)` added at `x1`/`y1`. */
+interface _Op {
+  del: boolean;
+  x1: number;
+  x2: number;
+  y1: number;
+  y2: number;
+}
+
+function _operations(edits: readonly _Edit[]): _Op[] {
+  const ops: _Op[] = [];
+  let x = 0;
+  let y = 0;
   for (const e of edits) {
-    aAt.push(ai);
-    bAt.push(bi);
-    if (e.op !== "+") ai++;
-    if (e.op !== "-") bi++;
+    if (e.op === " ") {
+      x++;
+      y++;
+      continue;
+    }
+    const del = e.op === "-";
+    let op = ops[ops.length - 1];
+    if (op === undefined || op.del !== del || op.x2 !== x || op.y2 !== y) {
+      op = { del, x1: x, x2: x, y1: y, y2: y };
+      ops.push(op);
+    }
+    if (del) x++;
+    else y++;
+    op.x2 = x;
+    op.y2 = y;
   }
-  for (const [lo, hi] of ranges) {
-    const slice = edits.slice(lo, hi + 1);
-    const aLen = slice.filter((e) => e.op !== "+").length;
-    const bLen = slice.filter((e) => e.op !== "-").length;
-    const aStart = aLen === 0 ? (aAt[lo] as number) - 1 : aAt[lo] as number;
-    const bStart = bLen === 0 ? (bAt[lo] as number) - 1 : bAt[lo] as number;
-    out.push(`@@ -${aStart},${aLen} +${bStart},${bLen} @@`);
-    for (const e of slice) out.push(`${e.op}${e.line}`);
+  return ops;
+}
+
+/**
+ * Renders an edit script in regclient's diff format: `@@ -a,b +c,d @@`
+ * headers, then lines prefixed with two characters (`  ` kept, `- ` removed,
+ * `+ ` added). A gap of more than `context` kept lines starts a new hunk;
+ * context lines are taken from the old side, as regctl does (its header
+ * arithmetic included, so scripts parsing regctl's output read ours alike).
+ *
+ * @param a old lines
+ * @param b new lines
+ * @param edits the edit script from {@link _diffLines}
+ * @param context lines of context around changes (`Infinity` for everything)
+ * @returns the lines; empty when equal
+ */
+export function _unified(
+  a: readonly string[],
+  b: readonly string[],
+  edits: readonly _Edit[],
+  context: number,
+): string[] {
+  const full = context === Infinity;
+  const out: string[] = [];
+  let hunk: string[] = [];
+  let sx1 = 0;
+  let sx2 = 0;
+  let sy1 = 0;
+  let sy2 = 0;
+  const kept = (from: number, to: number) => a.slice(from, to).map((l) => `  ${l}`);
+  const flush = () => {
+    if (hunk.length === 0) return;
+    const before = full || sx1 - context < 0 ? sx1 : context;
+    const after = full || sx2 + context > a.length ? a.length - sx2 : context;
+    const span = before + after;
+    out.push(
+      `@@ -${sx1 - before + 1},${sx2 + span - sx1} +${sy1 - before + 1},${sy2 + span - sy1} @@`,
+    );
+    out.push(...kept(sx1 - before, sx1), ...hunk, ...kept(sx2, sx2 + after));
+    hunk = [];
+  };
+  for (const op of _operations(edits)) {
+    const dx = op.x1 - sx2;
+    const dy = op.y1 - sy2;
+    if (dx !== dy || (!full && dx > context)) {
+      flush();
+      sx1 = op.x1;
+      sy1 = op.y1;
+    } else if (dx > 0) {
+      hunk.push(...kept(sx2, op.x1));
+    }
+    if (op.del) hunk.push(...a.slice(op.x1, op.x2).map((l) => `- ${l}`));
+    else hunk.push(...b.slice(op.y1, op.y2).map((l) => `+ ${l}`));
+    sx2 = op.x2;
+    sy2 = op.y2;
   }
+  flush();
   return out;
 }

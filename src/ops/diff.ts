@@ -29,18 +29,25 @@ export interface LayerDiffOptions extends DiffOptions {
 }
 
 /**
- * Unified diff of two line lists.
+ * Diff of two line lists in regclient's format (what `regctl manifest diff`
+ * prints): `@@ -a,b +c,d @@` hunk headers, then each line prefixed with two
+ * characters, `  ` kept, `- ` removed, `+ ` added.
  *
  * @param a old lines
  * @param b new lines
- * @param options context size
- * @returns the diff lines (`@@` headers and ` `/`-`/`+` lines); empty when equal
+ * @param options context size (a context of 0 or less means none)
+ * @returns the diff lines; empty when equal
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { diffLines } from "./diff.ts";
- * assert.deepEqual(diffLines(["a", "b"], ["a", "c"], { context: 1 }), ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]);
+ * assert.deepEqual(diffLines(["a", "b"], ["a", "c"], { context: 1 }), [
+ *   "@@ -1,2 +1,2 @@",
+ *   "  a",
+ *   "- b",
+ *   "+ c",
+ * ]);
  * ```
  */
 export function diffLines(
@@ -48,22 +55,72 @@ export function diffLines(
   b: readonly string[],
   options: DiffOptions = {},
 ): string[] {
-  const context = options.contextFull === true ? Infinity : (options.context ?? 3);
-  return _unified(_diffLines(a, b), context);
+  const context = options.contextFull === true ? Infinity : Math.max(0, options.context ?? 3);
+  return _unified(a, b, _diffLines(a, b), context);
+}
+
+const _GO_ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/**
+ * Re-indents JSON text as Go's `json.MarshalIndent` does with a raw body:
+ * key order, duplicates and number spellings kept, two-space indent, `: `
+ * after keys, empty objects and arrays as `{}`/`[]`, and `<`, `>`, `&`,
+ * U+2028, U+2029 escaped inside strings.
+ */
+function _goIndent(text: string): string {
+  let out = "";
+  let depth = 0;
+  let open = false; // just after `{` or `[`: the newline waits for the first value
+  const newline = (d: number) => "\n" + "  ".repeat(d);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") continue;
+    if (open && c !== "]" && c !== "}") {
+      out += newline(depth);
+      open = false;
+    }
+    if (c === "{" || c === "[") {
+      out += c;
+      depth++;
+      open = true;
+    } else if (c === "}" || c === "]") {
+      depth--;
+      out += open ? c : newline(depth) + c;
+      open = false;
+    } else if (c === ",") {
+      out += "," + newline(depth);
+    } else if (c === ":") {
+      out += ": ";
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1).replace(/[<>&\u2028\u2029]/g, (m) => _GO_ESCAPES[m] ?? m);
+      i = j;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 function _pretty(bytes: Uint8Array, subject: string): string[] {
-  let value: unknown;
+  const text = new TextDecoder().decode(bytes);
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    JSON.parse(text);
   } catch (err) {
     throw new ManifestInvalidError(`Cannot diff ${subject}: it is not JSON`, { cause: err });
   }
-  return JSON.stringify(value, null, 2).split("\n");
+  return _goIndent(text).split("\n");
 }
 
 /**
- * Diffs two manifests as pretty JSON.
+ * Diffs two manifests as indented JSON (their own bytes, re-indented as regctl does).
  *
  * @param reader read calls
  * @param a first reference
@@ -119,14 +176,20 @@ export async function diffConfigs(
   return diffLines(a, b, options);
 }
 
-function _modeString(type: string, mode: number): string {
-  const t = type === "dir" ? "d" : type === "symlink" ? "L" : type === "hardlink" ? "h" : "-";
-  return `${t}${(mode & 0o7777).toString(8).padStart(4, "0")}`;
+/** Go's `fs.FileMode(mode).String()` for a tar header's mode: `-` and the permission bits. */
+function _goFileMode(mode: number): string {
+  const letters = "rwxrwxrwx";
+  let out = "-";
+  for (let i = 0; i < 9; i++) out += mode & (1 << (8 - i)) ? letters[i] : "-";
+  return out;
 }
 
 /**
- * Lists a layer's entries, one line each, sorted by path:
- * `mode uid/gid size [mtime] path [sha256|-> target]`.
+ * Lists a layer's entries in archive order, one line each, as regctl's
+ * `blob diff-layer` reports them: `mode uid/gid size [mtime] name [sha256]`
+ * (mode as Go prints a tar header's mode, size right-aligned in 8 columns,
+ * the RFC 3339 time in UTC, the name as stored padded to 40 columns, and the
+ * content digest of entries with a body).
  *
  * @param reader read calls
  * @param ref repository
@@ -142,26 +205,22 @@ export async function layerFileList(
   options: LayerDiffOptions = {},
 ): Promise<string[]> {
   const r = await reader.blobGet(ref, digest, { signal: options.signal });
-  const lines: [string, string][] = [];
-  for await (const e of walkLayer(r.body, { subject: `layer "${digest}"` })) {
-    let tail = "";
-    if (e.type === "file") {
+  const lines: string[] = [];
+  const walk = walkLayer(r.body, { subject: `layer "${digest}"`, includeRoot: true });
+  for await (const e of walk) {
+    let line = `${_goFileMode(e.mode)} ${e.uid}/${e.gid} ${String(e.size).padStart(8)}`;
+    if (options.ignoreTimestamp !== true) {
+      line += ` ${(e.mtime ?? new Date(-62135596800000)).toISOString().replace(/\.\d+Z$/, "Z")}`;
+    }
+    line += ` ${(e.name ?? e.path).padEnd(40)}`;
+    if (e.size > 0) {
       const h = createHasher("sha256");
       for await (const chunk of e.body) h.update(chunk);
-      tail = ` ${h.digest()}`;
-    } else if (e.type === "symlink" || e.type === "hardlink") {
-      tail = ` -> ${e.linkname}`;
+      line += ` ${h.digest()}`;
     }
-    const mtime = options.ignoreTimestamp === true || e.mtime === undefined
-      ? ""
-      : ` ${e.mtime.toISOString()}`;
-    lines.push([
-      e.path,
-      `${_modeString(e.type, e.mode)} ${e.uid}/${e.gid} ${e.size}${mtime} ${e.path}${tail}`,
-    ]);
+    lines.push(line);
   }
-  lines.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  return lines.map((l) => l[1]);
+  return lines;
 }
 
 /**

@@ -41,3 +41,31 @@ export function parseGoDuration(text: string): number | undefined {
   }
   return Number.isFinite(total) ? sign * total : undefined;
 }
+
+function _fraction(n: number, unit: number, digits: number): string {
+  const whole = Math.floor(n / unit);
+  const rest = n % unit;
+  if (rest === 0) return String(whole);
+  return `${whole}.${String(rest).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * Formats milliseconds as Go's `time.Duration.String` does (`1h0m0s`,
+ * `1m30s`, `1.5s`, `250ms`, `0s`), as regctl writes `credExpire`.
+ *
+ * @param ms the duration in milliseconds (rounded to nanoseconds)
+ * @returns the Go spelling
+ */
+export function formatGoDuration(ms: number): string {
+  let ns = Math.round(ms * 1e6);
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  ns = Math.abs(ns);
+  if (ns < 1e3) return `${sign}${ns}ns`;
+  if (ns < 1e6) return `${sign}${_fraction(ns, 1e3, 3)}µs`;
+  if (ns < 1e9) return `${sign}${_fraction(ns, 1e6, 6)}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const s = _fraction(ns % 6e10, 1e9, 9);
+  return `${sign}${h > 0 ? `${h}h` : ""}${h > 0 || m > 0 ? `${m}m` : ""}${s}s`;
+}

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
 
 Deno.test("completion prints a script per shell that calls __complete", async () => {
-  for (const shell of ["bash", "zsh", "fish"]) {
+  for (const shell of ["bash", "zsh", "fish", "powershell"]) {
     const r = await runCli(["completion", shell]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /ocictl __complete --/, shell);
+    assert.match(r.stdout, /ocictl'? __complete --/, shell);
   }
-  const bad = await runCli(["completion", "powershell"]);
+  const bad = await runCli(["completion", "tcsh"]);
   assert.equal(bad.code, 2);
 });
 
@@ -32,4 +32,13 @@ Deno.test("__complete walks the command tree", async () => {
   }
   const top = await runCli(["__complete", "--", ""]);
   assert.ok(!top.stdout.includes("__complete"));
+});
+
+Deno.test("hidden helpers stay out of completion and root help", async () => {
+  const top = await runCli(["__complete", "--", ""]);
+  const got = top.stdout.split("\n");
+  assert.ok(got.includes("tag"));
+  assert.ok(!got.includes("digest") && !got.includes("ref"), top.stdout);
+  const help = await runCli(["--help"]);
+  assert.doesNotMatch(help.stdout, /^\s+(digest|ref)\b/m);
 });

@@ -316,3 +316,72 @@ Deno.test("config set changes global settings; true removes the override", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("registry config prints regctl's host JSON with the defaults in force and no secrets", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/config.json`;
+  const env = { OCICTL_CONFIG: file };
+  try {
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        hosts: {
+          "r.example": {
+            user: "bob",
+            pass: "s3cret",
+            clientKey: "KEY",
+            credExpire: "90m",
+            mirrors: ["m.example"],
+            reqConcurrent: 2,
+          },
+          "docker.io": { token: "tok-1" },
+        },
+      }),
+    );
+    const one = await runCli(["registry", "config", "r.example"], { env });
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(
+      one.stdout,
+      JSON.stringify(
+        {
+          tls: "enabled",
+          hostname: "r.example",
+          user: "bob",
+          credExpire: "1h30m0s",
+          mirrors: ["m.example"],
+          reqConcurrent: 2,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    const hub = await runCli(["registry", "config", "docker.io"], { env });
+    const hubJson = JSON.parse(hub.stdout) as Record<string, unknown>;
+    assert.equal(hubJson.hostname, "registry-1.docker.io");
+    assert.equal(hubJson.credHost, "https://index.docker.io/v1/");
+    assert.equal(hubJson.token, undefined);
+
+    const tpl = await runCli([
+      "registry",
+      "config",
+      "r.example",
+      "--format",
+      "{{.TLS}} {{.Hostname}} {{.ReqConcurrent}} {{.Mirrors}} [{{.Pass}}]",
+    ], { env });
+    assert.equal(tpl.stdout, "enabled r.example 2 [m.example] []");
+
+    const all = await runCli(["registry", "config"], { env });
+    assert.equal(all.code, 0, all.stderr);
+    const allJson = JSON.parse(all.stdout) as { hosts: Record<string, Record<string, unknown>> };
+    assert.deepEqual(Object.keys(allJson.hosts), ["docker.io", "r.example"]);
+    assert.equal(allJson.hosts["r.example"]?.hostname, "r.example");
+    assert.doesNotMatch(all.stdout + one.stdout + hub.stdout, /s3cret|KEY|tok-1/);
+
+    const none = await runCli(["registry", "config", "unknown.example"], { env });
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout, "");
+    assert.match(none.stderr, /No configuration found/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -25,8 +25,6 @@ interface CommandCase {
  */
 const KNOWN_DIFFERENT: Record<string, string> = {
   "014": "the layout's ref.name annotation is not carried into .GetDescriptor",
-  "046": "manifest diff prints diff -u's format, not regclient's",
-  "047": "blob diff-config prints diff -u's format, not regclient's",
 };
 
 function commandCases(): CommandCase[] {

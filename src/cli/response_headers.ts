@@ -1,0 +1,104 @@
+/**
+ * The headers a registry really sent, for `--format raw-headers` (and
+ * `{{.RawHeaders}}`) as regctl prints them: every response header, keys in
+ * Go's canonical form.
+ *
+ * @module
+ */
+import { Client } from "../client.ts";
+import type { CliContext } from "./context.ts";
+import type { RawHeaders } from "./output.ts";
+
+/** A client that remembers the last manifest or blob response it received. */
+export interface HeaderCapture {
+  /** Use this client for the call whose headers are wanted. */
+  client: Client;
+  /** The last manifest or blob response's headers, when a registry answered. @returns the headers */
+  headers(): Headers | undefined;
+  /** Closes the client. @returns when closed */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes a header name as Go's `textproto.CanonicalMIMEHeaderKey` does:
+ * upper case at the start and after each `-`, lower case elsewhere; names
+ * with characters outside a token are left alone.
+ *
+ * @param name header name
+ * @returns the canonical name
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalHeaderKey } from "./response_headers.ts";
+ * assert.equal(canonicalHeaderKey("docker-distribution-api-version"), "Docker-Distribution-Api-Version");
+ * ```
+ */
+export function canonicalHeaderKey(name: string): string {
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return name;
+  return name.toLowerCase().replace(
+    /(^|-)([a-z])/g,
+    (_m, sep: string, c: string) => sep + c.toUpperCase(),
+  );
+}
+
+/**
+ * Converts fetch headers to regctl's `RawHeaders` map (canonical keys; a
+ * repeated `Set-Cookie` keeps its values apart).
+ *
+ * @param headers response headers
+ * @returns the map
+ */
+export function rawHeadersOf(headers: Headers): RawHeaders {
+  const out: RawHeaders = {};
+  for (const [name, value] of headers) {
+    const key = canonicalHeaderKey(name);
+    const values = name === "set-cookie" ? headers.getSetCookie() : [value];
+    out[key] = name === "set-cookie" ? values : [...(out[key] ?? []), ...values];
+  }
+  return out;
+}
+
+/**
+ * Creates a client, like the command's own, that keeps the headers of the
+ * last `/manifests/…` or `/blobs/…` response (or of a redirected one).
+ *
+ * @param ctx command context (transports, settings, signal)
+ * @returns the client and the captured headers
+ * @throws never
+ */
+export function captureHeaders(ctx: CliContext): HeaderCapture {
+  let last: Headers | undefined;
+  const client = new Client({
+    transports: ctx.transports,
+    signal: ctx.signal,
+    settings: {
+      ...ctx.transportSettings,
+      onResponse: (res) => {
+        const path = new URL(res.url || "http://x/").pathname;
+        if (res.redirected || /\/(manifests|blobs)\/[^/]+$/.test(path)) last = res.headers;
+      },
+    },
+  });
+  return { client, headers: () => last, close: () => client.close() };
+}
+
+/**
+ * A view whose `RawHeaders` are the headers received, everything else
+ * forwarded to the view itself (its fields, methods and pretty form).
+ *
+ * @param view the view (a class instance with `RawHeaders`)
+ * @param headers the headers received; the view is returned as is when undefined
+ * @returns the view, or a proxy of it
+ */
+export function withReceivedHeaders<T extends object>(view: T, headers: Headers | undefined): T {
+  if (headers === undefined) return view;
+  const raw = rawHeadersOf(headers);
+  return new Proxy(view, {
+    get(target, key) {
+      if (key === "RawHeaders") return () => raw;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}

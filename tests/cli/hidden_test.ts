@@ -1,0 +1,72 @@
+/**
+ * regctl's hidden helpers scripts use: `digest` (of stdin) and `ref` (parse
+ * a reference, print its parts).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { runCli } from "../cli_harness.ts";
+
+Deno.test("digest prints the digest of stdin, without a newline, as regctl does", async () => {
+  const body = "hello world\n".repeat(10_000);
+  const want = createHash("sha256").update(body).digest("hex");
+  const r = await runCli(["digest"], { stdin: body });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `sha256:${want}`);
+
+  const want512 = createHash("sha512").update(body).digest("hex");
+  const f = await runCli(
+    ["digest", "--algorithm", "sha512", "--format", "{{.Algorithm}} {{.Encoded}} {{json .}}"],
+    { stdin: body },
+  );
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal(f.stdout, `sha512 ${want512} "sha512:${want512}"\n`);
+
+  const empty = await runCli(["digest"], { stdin: "" });
+  assert.equal(empty.stdout, `sha256:${createHash("sha256").update("").digest("hex")}`);
+});
+
+Deno.test("digest refuses an unknown algorithm with a usage error and prints nothing", async () => {
+  const r = await runCli(["digest", "--algorithm", "md5"], { stdin: "x" });
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /sha256 or sha512/);
+});
+
+Deno.test("ref prints the common name and regclient's Ref fields and methods", async () => {
+  const cases: [string[], string][] = [
+    [["ref", "nginx"], "docker.io/library/nginx:latest"],
+    [
+      [
+        "ref",
+        "localhost:5000/a/b:v1",
+        "--format",
+        "{{.Registry}}|{{.Repository}}|{{.Tag}}|{{.Scheme}}",
+      ],
+      "localhost:5000|a/b|v1|reg",
+    ],
+    [["ref", "nginx", "--format", "{{.Reference}} {{.IsSet}} {{.IsZero}}"], "nginx true false"],
+    [["ref", "nginx", "--format", "{{.}}"], "{reg nginx docker.io library/nginx latest  }"],
+    [["ref", "nginx", "--format", '{{(.SetTag "v2").CommonName}}'], "docker.io/library/nginx:v2"],
+    [
+      ["ref", "ocidir://Some/Dir_x:v1", "--format", "{{.Path}} {{.ToReg.CommonName}}"],
+      "Some/Dir_x localhost/some/dir-x:v1",
+    ],
+    [
+      ["ref", "alpine:3", "--format", "{{json .}}"],
+      '{"Scheme":"reg","Reference":"alpine:3","Registry":"docker.io","Repository":"library/alpine","Tag":"3","Digest":"","Path":""}\n',
+    ],
+  ];
+  for (const [argv, want] of cases) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, want, argv.join(" "));
+  }
+});
+
+Deno.test("ref refuses a malformed reference with exit 2 and prints nothing", async () => {
+  const r = await runCli(["ref", "Not A Ref"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+});
