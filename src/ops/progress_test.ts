@@ -8,6 +8,7 @@ const blob = (digest: string, size: number) => ({ kind: "blob" as const, digest,
 /** The text a terminal shows after the writes: cursor-up/clear sequences applied. */
 function screen(text: string): string[] {
   const lines: string[] = [];
+  // deno-lint-ignore no-control-regex -- terminal escape sequences are what is tested
   const re = /\x1b\[(\d*)F|\x1b\[0J/g;
   let at = 0;
   let pos = 0;

@@ -272,6 +272,7 @@ Deno.test("image copy draws progress on a terminal stderr only", async () => {
       assert.match(text, /sha256:[0-9a-f]{7} \[[=> ]+\] \d+\.\d\d% /);
       assert.match(
         text,
+        // deno-lint-ignore no-control-regex -- terminal escape sequences are what is tested
         /\x1b\[0JManifests: 1\/1 \| Blobs: [\d.]+kB copied, 0\.000B skipped \| Elapsed: \d+s\n$/,
       );
       // The summary is finished before the result goes to stdout.

@@ -32,8 +32,10 @@ Deno.test("image copy draws per-blob bars and a summary on a terminal, then prin
       // a bar: short digest, bar, percent, bytes
       assert.match(text, /sha256:[0-9a-f]{7} \[[=> ]{10,40}\] \d+\.\d\d% +[\d.]+k?B\/ *[\d.]+k?B/);
       // the block is redrawn in place, and the last summary counts every manifest
+      // deno-lint-ignore no-control-regex -- terminal escape sequences are what is tested
       assert.match(text, /\x1b\[\d+F\x1b\[0J/);
       const summary =
+        // deno-lint-ignore no-control-regex -- terminal escape sequences are what is tested
         /\x1b\[0J(Manifests: (\d+)\/(\d+) \| Blobs: [\d.]+kB copied, [\d.]+k?B skipped \| Elapsed: \d+s)\r?\n/g;
       const all = [...text.matchAll(summary)];
       const last = all.at(-1);
@@ -53,6 +55,7 @@ Deno.test("image copy draws nothing with -v on a terminal, nor when stderr is no
     const out = `${dir}-out`;
     try {
       const verbose = await onPty(`-v info image copy ${base}:v1 ocidir://${out}:v1`, {});
+      // deno-lint-ignore no-control-regex -- terminal escape sequences are what is tested
       assert.doesNotMatch(verbose, /Manifests: |\x1b\[0J/);
       const piped = await new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", "--quiet", MAIN, "image", "copy", `${base}:v1`, `ocidir://${out}:w`],
