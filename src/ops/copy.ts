@@ -26,7 +26,7 @@ import {
   withoutReference,
   withTag,
 } from "../types/ref.ts";
-import { referrersFallbackTag } from "../types/referrer.ts";
+import { filterReferrers, type ReferrerFilter, referrersFallbackTag } from "../types/referrer.ts";
 import { copyBlob, type CopyBlobResult } from "./blob_copy.ts";
 import type {
   CopyEvent,
@@ -57,6 +57,8 @@ export interface CopyOptions extends CopyHooks {
   platforms?: readonly Platform[] | undefined;
   /** Copy the referrers of every copied manifest, recursively. @default false */
   referrers?: boolean | undefined;
+  /** Copy only referrers matching one of these filters (none: every referrer). */
+  referrerFilters?: readonly ReferrerFilter[] | undefined;
   /** Read referrers from this repository instead of the source (needs `referrers`). */
   referrersSrc?: CopySource | undefined;
   /** Write referrers to this repository instead of the target (needs `referrers`). */
@@ -422,6 +424,10 @@ class _Copier {
       } catch (err) {
         if (err instanceof NotFoundError) return;
         throw wrapCopyError(err, "list referrers", "source", `${_name(src.ref)}@${digest}`);
+      }
+      const filters = this.#o.referrerFilters ?? [];
+      if (filters.length > 0) {
+        list = list.filter((d) => filters.some((f) => filterReferrers([d], f).length > 0));
       }
       await this.#all(list.map((d) => this.#copyDescriptor(d, src, dst, false, ancestors)));
     })();

@@ -185,6 +185,23 @@ Deno.test("copyImage() with referrers copies the artifact referring to the index
   assert.equal(put?.options?.child, false);
 });
 
+Deno.test("copyImage() with referrerFilters copies only the referrers that match one", async () => {
+  const { src, dst, sample } = await setup();
+  await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")), {
+    referrers: true,
+    referrerFilters: [{ artifactType: "application/x-other" }],
+  });
+  assert.deepEqual(await dst.referrerList(withDigest(B, sample.index.digest)), []);
+  await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")), {
+    referrers: true,
+    referrerFilters: [{ artifactType: "application/x-other" }, {
+      artifactType: sample.artifact.artifactType,
+    }],
+  });
+  const list = await dst.referrerList(withDigest(B, sample.index.digest));
+  assert.deepEqual(list.map((d) => d.digest), [sample.artifact.digest]);
+});
+
 Deno.test("copyImage() without referrers leaves the artifact out", async () => {
   const { src, dst, sample } = await setup();
   await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")));

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_MEDIA_TYPES, loadSyncConfig } from "./config.ts";
+
+const EXAMPLE = `version: 1
+creds:
+  - registry: mirror.internal:5000
+    tls: disabled
+    reqPerSec: 20
+  - registry: docker.io
+    user: '{{ env "HUB_USER" }}'
+    pass: '{{ file "/run/secrets/hub" }}'
+defaults:
+  parallel: 3
+  interval: 6h
+  ratelimit: {min: 50, retry: 10m}
+  backup: 'prev-{{ .Ref.Tag }}'
+x-std-tags: &std-tags
+  tags:
+    semverRange: [">=1.2.0 <2"]
+    deny: [".*-rc.*"]
+sync:
+  - {source: busybox:1.36, target: mirror.internal:5000/lib/busybox:1.36, type: image, schedule: "0 3 * * *"}
+  - <<: *std-tags
+    source: ghcr.io/example/app
+    target: mirror.internal:5000/example/app
+    type: repository
+    referrers: true
+    digestTags: true
+    fastCheck: true
+  - {source: src.internal:5000, target: mirror.internal:5000/copy, type: registry, repos: {allow: ["team-a/.*"]}}
+`;
+
+Deno.test("loadSyncConfig() reads regsync's example: merge keys, defaults, creds templates", () => {
+  const { config, warnings } = loadSyncConfig(EXAMPLE, {
+    filename: "regsync.yml",
+    env: { HUB_USER: "hubber" },
+    readFile: (p) => (p === "/run/secrets/hub" ? "s3cret\n" : ""),
+  });
+  assert.deepEqual(warnings, []);
+  assert.equal(config.creds[1]?.user, "hubber");
+  assert.equal(config.creds[1]?.pass, "s3cret");
+  assert.equal(config.creds[0]?.tls, "disabled");
+  assert.equal(config.defaults.parallel, 3);
+  const [img, repo, reg] = config.sync;
+  assert.ok(img && repo && reg);
+  assert.equal(img.schedule, "0 3 * * *");
+  assert.equal(img.interval, undefined);
+  assert.equal(repo.interval, "6h");
+  assert.deepEqual(repo.tags.semverRange, [">=1.2.0 <2"]);
+  assert.deepEqual(repo.tags.deny, [".*-rc.*"]);
+  assert.equal(repo.referrers && repo.digestTags && repo.fastCheck, true);
+  assert.equal(img.referrers, false);
+  assert.deepEqual(reg.ratelimit, { min: 50, retry: "10m" });
+  assert.equal(reg.backup, "prev-{{ .Ref.Tag }}");
+  assert.deepEqual(reg.repos.allow, ["team-a/.*"]);
+  assert.deepEqual(reg.mediaTypes, DEFAULT_MEDIA_TYPES);
+  assert.equal(repo.line, 20);
+});
+
+Deno.test("loadSyncConfig() expands source and target templates with .Sync, in regsync's order", () => {
+  const { config } = loadSyncConfig(
+    `sync:
+  - source: gcr.io/team/app
+    target: 'registry:5000/gcr/{{ index (split .Sync.Source "gcr.io/") 1 }}'
+    referrerSource: '{{ .Sync.Source }}-sigs'
+    type: repository
+`,
+  );
+  assert.equal(config.sync[0]?.target, "registry:5000/gcr/team/app");
+  assert.equal(config.sync[0]?.referrerSource, "gcr.io/team/app-sigs");
+});
+
+Deno.test("loadSyncConfig() warns about unknown keys with their line, accepts x- keys and fastCopy", () => {
+  const { config, warnings } = loadSyncConfig(
+    `x-note: anything
+defaults:
+  fastCopy: true
+  colour: blue
+sync:
+  - source: a.example/x
+    target: b.example/x
+    type: image
+    x-owner: me
+    tag: v1
+`,
+    { filename: "s.yml" },
+  );
+  assert.deepEqual(warnings, [
+    's.yml:4: unknown key "colour" ignored',
+    's.yml:10: unknown key "tag" ignored',
+  ]);
+  assert.equal(config.sync[0]?.fastCheck, true);
+  assert.equal(config.defaults.skipDockerConfig, false);
+  assert.equal(config.sync[0]?.ratelimit.retry, "5m");
+});
+
+Deno.test("loadSyncConfig() refuses bad configs with one usage error naming the line", () => {
+  const head = "sync:\n  - source: a.example/x\n    target: b.example/x\n";
+  const cases: [string, RegExp][] = [
+    ["sync:\n  - target: b.example/x\n    type: image\n", /s\.yml:2: "sync\[0\]" needs "source"/],
+    [head + "    type: mirror\n", /s\.yml:4: "sync\[0\]\.type" is "mirror"/],
+    [
+      head + "    type: repository\n    tags: {allow: ['(']}\n",
+      /s\.yml:5: "sync\[0\]\.tags\.allow\[0\]"/,
+    ],
+    [
+      head + "    type: repository\n    tags:\n      semverRange: ['>=x']\n",
+      /s\.yml:6: .*semverRange\[0\]/,
+    ],
+    [head + "    type: image\n    interval: 1d\n", /s\.yml:5: .*interval.*Go duration/],
+    [head + "    type: image\n    schedule: '61 * * * *'\n", /s\.yml:5: .*schedule.*minute/],
+    [head + "    type: image\n    schedule: '* * *'\n", /s\.yml:5: .*schedule.*5 cron fields/],
+    ["version: 2\n" + head + "    type: image\n", /s\.yml:1: "version" is 2/],
+    [head + "    type: image\n    platform: linux/\n", /s\.yml:5: .*platform/],
+    [head + "    type: image\n    backup: '{{ .Ref.Tag '\n", /s\.yml:5: .*backup.*template/],
+    [head + "    type: image\n    referrers: maybe\n", /s\.yml:5: .*referrers.*true or false/],
+    ["sync: [\n", /Cannot parse sync config s\.yml/],
+    ["creds:\n  - user: x\n", /s\.yml:2: "creds\[0\]" needs "registry"/],
+    ["creds:\n  - registry: r.example\n    tls: maybe\n", /s\.yml:2: "creds\[0\]".*tls/],
+    [head + "    type: image\n    hooks: {pre: {type: http, params: [x]}}\n", /hooks\.pre\.type/],
+    [head + "    type: image\n    prune: true\n", /prune/],
+  ];
+  for (const [text, want] of cases) {
+    assert.throws(() => loadSyncConfig(text, { filename: "s.yml" }), (e: unknown) => {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.match(e.message, want);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    }, text);
+  }
+});
