@@ -71,6 +71,12 @@ export const VERBS: readonly VerbEntry[] = [
     load: () => import("./serve.ts"),
   },
   {
+    name: "sync",
+    summary: "Mirror images from regsync's YAML (once, check, server, config)",
+    aliases: [],
+    load: () => import("./sync.ts"),
+  },
+  {
     name: "tag",
     summary: "Manage tags (list, delete)",
     aliases: [],

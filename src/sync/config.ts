@@ -34,7 +34,10 @@ export const DEFAULT_MEDIA_TYPES: readonly string[] = [
   MediaType.OCI_INDEX,
 ];
 
-/** The shortest wait between rate-limit checks (regsync clamps to 5m). */
+/**
+ * The wait between rate-limit checks when `ratelimit.retry` is unset (regsync
+ * also raises shorter values to it; ocictl keeps them, with a warning).
+ */
 export const RATELIMIT_RETRY_MIN = "5m";
 /** How long a hook may run unless its `timeout` says otherwise. */
 export const DEFAULT_HOOK_TIMEOUT = "5m";
@@ -476,9 +479,15 @@ function _bool(s: Obj, d: Obj, key: string, alias?: string): boolean {
   return v === true;
 }
 
-function _retry(value: string | undefined): string {
-  const min = parseGoDuration(RATELIMIT_RETRY_MIN) ?? 0;
-  if (value === undefined || (parseGoDuration(value) ?? 0) < min) return RATELIMIT_RETRY_MIN;
+function _retry(c: _Checker, value: string | undefined, path: string): string {
+  if (value === undefined || (parseGoDuration(value) ?? 0) <= 0) return RATELIMIT_RETRY_MIN;
+  if ((parseGoDuration(value) ?? 0) < (parseGoDuration(RATELIMIT_RETRY_MIN) ?? 0)) {
+    c.warnings.push(
+      `${
+        c.where(path)
+      }: ratelimit retry "${value}" is shorter than regsync's floor of ${RATELIMIT_RETRY_MIN}; ocictl waits ${value}`,
+    );
+  }
   return value;
 }
 
@@ -553,7 +562,11 @@ function _step(
     schedule,
     ratelimit: {
       min: ((sr.min ?? dr.min) as number | undefined) ?? 0,
-      retry: _retry((sr.retry ?? dr.retry) as string | undefined),
+      retry: _retry(
+        c,
+        (sr.retry ?? dr.retry) as string | undefined,
+        sr.retry !== undefined ? `${path}.ratelimit.retry` : "defaults.ratelimit.retry",
+      ),
     },
     digestTags: _bool(s, d, "digestTags"),
     referrers: _bool(s, d, "referrers"),

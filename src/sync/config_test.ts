@@ -1,35 +1,18 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_MEDIA_TYPES, loadSyncConfig } from "./config.ts";
+import { regsyncExample } from "./_example_test_helper.ts";
 
-const EXAMPLE = `version: 1
-creds:
-  - registry: mirror.internal:5000
-    tls: disabled
-    reqPerSec: 20
-  - registry: docker.io
+const EXAMPLE = regsyncExample({
+  mirror: "mirror.internal:5000",
+  moreCreds: `  - registry: docker.io
     user: '{{ env "HUB_USER" }}'
     pass: '{{ file "/run/secrets/hub" }}'
-defaults:
-  parallel: 3
-  interval: 6h
-  ratelimit: {min: 50, retry: 10m}
-  backup: 'prev-{{ .Ref.Tag }}'
-x-std-tags: &std-tags
-  tags:
-    semverRange: [">=1.2.0 <2"]
-    deny: [".*-rc.*"]
-sync:
-  - {source: busybox:1.36, target: mirror.internal:5000/lib/busybox:1.36, type: image, schedule: "0 3 * * *"}
-  - <<: *std-tags
-    source: ghcr.io/example/app
-    target: mirror.internal:5000/example/app
-    type: repository
-    referrers: true
-    digestTags: true
-    fastCheck: true
-  - {source: src.internal:5000, target: mirror.internal:5000/copy, type: registry, repos: {allow: ["team-a/.*"]}}
-`;
+`,
+  image: ["busybox:1.36", "mirror.internal:5000/lib/busybox:1.36"],
+  repo: ["ghcr.io/example/app", "mirror.internal:5000/example/app"],
+  registry: ["src.internal:5000", "mirror.internal:5000/copy"],
+});
 
 Deno.test("loadSyncConfig() reads regsync's example: merge keys, defaults, creds templates", () => {
   const { config, warnings } = loadSyncConfig(EXAMPLE, {

@@ -529,8 +529,15 @@ export class SyncRunner {
         await this.#backup(step, tgt, tgtT, signal, summary);
       }
       const result = await this.#copy(step, from, tgt, platforms, signal);
-      summary.copied++;
       summary.bytes += result.bytes;
+      if (result.skipped && result.manifests + result.blobs + result.mounted === 0) {
+        summary.skipped++;
+        log.info("Image up to date", { source, target, digest: result.digest, refreshed: true });
+        input.event = "unchanged";
+        await this.#hook(step.hooks.unchanged, input, signal);
+        return;
+      }
+      summary.copied++;
       log.info("Image copied", {
         source,
         target,
