@@ -40,6 +40,9 @@ Deno.test({
       /^copy reg->reg 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,
       /^copy no-op requests \/ manifest\s+\d+\.\d\d\s/m,
       /^copy peak RSS 2x4 MiB \(MiB\)\s+\d+\.\d\d\s/m,
+      /^sync no-op 20 tags \(s\)\s+\d+\.\d\d\s/m,
+      /^sync no-op HEADs per tag\s+2\.00\s.*yes$/m,
+      /^sync no-op manifest\/blob GETs\s+0\.00\s.*yes$/m,
     ];
     for (const row of rows) assert.match(summary, row);
     const leaked = [..._benchTempDirs()].filter((n) => !before.has(n));

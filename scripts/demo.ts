@@ -3,7 +3,8 @@
  * `deno task demo`: builds the multi-platform sample image with the engine,
  * writes it to an OCI layout and inspects it with the real `ocictl` CLI, then
  * starts `ocictl serve` on a free loopback port, pushes the image into it,
- * lists tags and referrers through the registry and copies it back out.
+ * lists tags and referrers through the registry, mirrors it to another
+ * repository with `ocictl sync` (a regsync config) and copies it back out.
  * Needs no network. `deno task demo --keep DIR` leaves the files in DIR.
  *
  * @module
@@ -100,6 +101,29 @@ try {
     await ocictl("image", "copy", "--referrers", `ocidir://${layout}:v1`, `${remote}:v1`);
     await ocictl("tag", "ls", remote);
     await ocictl("artifact", "list", `${remote}:v1`);
+    const mirror = `${serve.host}/demo/mirror`;
+    const syncFile = `${root}/regsync.yml`;
+    const syncYaml = `version: 1
+creds:
+  - registry: ${serve.host}
+    tls: disabled
+sync:
+  - source: ${remote}
+    target: ${mirror}
+    type: repository
+    referrers: true
+    tags:
+      allow: ["v.*"]
+`;
+    await Deno.writeTextFile(syncFile, syncYaml);
+    console.log(`\n${syncFile}:\n${syncYaml.trimEnd()}`);
+    await ocictl("sync", "check", "-c", syncFile);
+    await ocictl("sync", "once", "-c", syncFile);
+    await ocictl("tag", "ls", mirror);
+    const mirrored = (await ocictl("image", "digest", `${mirror}:v1`)).trim();
+    if (mirrored !== set.index.digest) {
+      throw new Error(`sync changed the digest: ${mirrored} != ${set.index.digest}`);
+    }
     await ocictl("image", "copy", "--referrers", `${remote}:v1`, `ocidir://${root}/copy:v1`);
     const back = (await ocictl("image", "digest", `ocidir://${root}/copy:v1`)).trim();
     if (back !== set.index.digest) {

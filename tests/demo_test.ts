@@ -17,6 +17,11 @@ Deno.test("deno task demo runs every step and exits 0", async () => {
   assert.match(stdout, /"architecture": "arm64"/);
   assert.match(stdout, /registry listening on 127\.0\.0\.1:\d+/);
   assert.match(stdout, /ArtifactType:\s+application\/vnd\.example\.sbom\+json/);
+  assert.match(stdout, /\$ ocictl sync once -c /);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /msg="Image copied" source=\S+\/demo\/sample:v1/,
+  );
   assert.match(stdout, /registry stopped/);
   assert.match(stdout, /demo finished/);
   assert.doesNotMatch(new TextDecoder().decode(out.stderr), /level=(warn|error)/);
