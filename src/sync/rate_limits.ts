@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseRateLimit } from "../cli/ratelimit.ts";
+import { parseRateLimit } from "../cli/ratelimit_view.ts";
 import type { Ref } from "../types/ref.ts";
 import type { SourceRateLimit } from "./runner.ts";
 
