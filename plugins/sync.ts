@@ -196,6 +196,7 @@ function _client(
       ...ctx.transportSettings,
       hostFlags: [...config.creds.map(_hostFlag), ...ctx.hostFlags],
       userAgent: config.defaults.userAgent ?? ctx.userAgent,
+      skipDockerConfig: config.defaults.skipDockerConfig,
       onResponse: (res) => limits.observe(res),
     },
   });

@@ -54,6 +54,8 @@ export interface TransportSettings {
   userAgent?: string | undefined;
   /** Request-level logging and registry warnings. */
   logger?: RegistryLogger | undefined;
+  /** Read no docker config or certificate directories (regsync's `skipDockerConfig`). @default false */
+  skipDockerConfig?: boolean | undefined;
   /** Sees every registry response (headers only; do not read the body). */
   onResponse?: ((res: Response, method: string) => void) | undefined;
 }
@@ -199,6 +201,7 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
       const resolved = await resolveHosts(io, {
         flags: [...s.hostFlags],
         certsDir: this.#seams.certsDir,
+        skipDocker: s.skipDockerConfig === true,
         warn: (msg, data) => s.logger?.warn?.(msg, data),
       });
       const seam = makeFetch(resolved.hosts, s.env);

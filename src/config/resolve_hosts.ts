@@ -24,6 +24,8 @@ export interface ResolveHostsOptions {
   flags?: string[] | undefined;
   /** Docker's certificate root. @default "/etc/docker/certs.d" */
   certsDir?: string | undefined;
+  /** Leave docker's credentials and certificate directories out. @default false */
+  skipDocker?: boolean | undefined;
   /** Told about problems that do not stop the command (broken docker config, failing helper). */
   warn?: MergeWarn | undefined;
   /** Clock for the credential helper cache. @default Date.now */
@@ -88,7 +90,7 @@ export async function resolveHosts(
     byName.set(host.name, mergeHost(prev, host, warn));
   };
 
-  if (config.incDockerCred !== false) {
+  if (config.incDockerCred !== false && options.skipDocker !== true) {
     try {
       for (const h of await loadDockerConfig(io, { warn })) add(h);
     } catch (err) {
@@ -98,7 +100,7 @@ export async function resolveHosts(
   for (const [name, h] of Object.entries(config.hosts)) add({ ...h, name });
   for (const h of flagHosts) add(h);
 
-  if (config.incDockerCert !== false) {
+  if (config.incDockerCert !== false && options.skipDocker !== true) {
     const dir = options.certsDir ?? DEFAULT_CERTS_DIR;
     await _addDockerCerts(io, dir, byName, template, warn);
   }

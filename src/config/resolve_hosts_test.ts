@@ -48,6 +48,15 @@ Deno.test("resolveHosts() skips docker creds when incDockerCred is false", async
   assert.deepEqual((await resolveHosts(io, { certsDir: CERTS })).hosts, []);
 });
 
+Deno.test("resolveHosts() with skipDocker reads neither docker creds nor certificate directories", async () => {
+  const io = memoryIo({
+    [DOCKER]: JSON.stringify({ auths: { "r.example": { auth: b64("u:p") } } }),
+    [`${CERTS}/r.example/ca.crt`]: CA,
+  }, ENV);
+  assert.deepEqual((await resolveHosts(io, { certsDir: CERTS, skipDocker: true })).hosts, []);
+  assert.notDeepEqual((await resolveHosts(io, { certsDir: CERTS })).hosts, []);
+});
+
 Deno.test("resolveHosts() runs a config credHelper for a host instead of docker creds", async () => {
   const io = memoryIo(
     {

@@ -71,11 +71,21 @@ export interface CopyOptions extends CopyHooks {
   forceRecursive?: boolean | undefined;
   /** When the target already has the digest, skip referrer and digest-tag checks too. @default false */
   fast?: boolean | undefined;
+  /**
+   * Shared by the copies of one run (sync): a blob another copy is moving, or
+   * has moved, to the same target registry is awaited and then taken from
+   * there (mounted, or found present) instead of fetched from the source again.
+   * Create one with `new Map()`; ocictl fills it.
+   */
+  sharedBlobs?: SharedBlobs | undefined;
   /** Concurrent transfers. @default DEFAULT_COPY_CONCURRENCY */
   concurrency?: number | undefined;
   /** Cancels the copy. */
   signal?: AbortSignal | undefined;
 }
+
+/** Blobs copied by the copies of one run, keyed by target registry and digest (see {@link CopyOptions.sharedBlobs}). */
+export type SharedBlobs = Map<string, { done: Promise<void>; at: CopyTarget }>;
 
 /** What {@link copyImage} did. */
 export interface CopyResult {
@@ -369,11 +379,20 @@ class _Copier {
     const key = `b|${_key(dst)}|${d.digest}`;
     const have = this.#done.get(key);
     if (have !== undefined) return have;
+    const shared = this.#o.sharedBlobs;
+    const sharedKey = `${dst.ref.scheme === "reg" ? dst.ref.registry : _key(dst)}|${d.digest}`;
+    const prior = shared?.get(sharedKey);
     const p = this.#blobs.run(async () => {
       this.#check();
+      let from = src;
+      if (prior !== undefined && prior.at.transport === dst.transport) {
+        // Another copy of this run moves it to the same registry: take it from there.
+        if (await prior.done.then(() => true, () => false)) from = prior.at;
+        this.#check();
+      }
       let r: CopyBlobResult;
       try {
-        r = await copyBlob(src, dst, d.digest, {
+        r = await copyBlob(from, dst, d.digest, {
           size: d.size >= 0 ? d.size : undefined,
           mediaType: d.mediaType,
           signal: this.#signal,
@@ -393,6 +412,7 @@ class _Copier {
       } else if (r.action === "mounted") this.#stats.mounted++;
     });
     this.#done.set(key, p);
+    if (shared !== undefined && prior === undefined) shared.set(sharedKey, { done: p, at: dst });
     return p;
   }
 

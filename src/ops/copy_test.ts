@@ -202,6 +202,23 @@ Deno.test("copyImage() with referrerFilters copies only the referrers that match
   assert.deepEqual(list.map((d) => d.digest), [sample.artifact.digest]);
 });
 
+Deno.test("copyImage() with sharedBlobs takes a blob another copy moved from the target registry", async () => {
+  const { src, dst, sample } = await setup();
+  const sharedBlobs = new Map();
+  await Promise.all([
+    copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")), { sharedBlobs }),
+    copyImage(at(src, withTag(A, "v1")), at(dst, parseRef("example.com/c:v1")), { sharedBlobs }),
+  ]);
+  const blobs = new Set(
+    sample.images.flatMap((i) => [i.config.digest, ...i.layers.map((l) => l.digest)]),
+  );
+  assert.equal(src.counts.blobGet, blobs.size);
+  assert.equal(
+    (await dst.manifestHead(parseRef("example.com/c:v1"))).digest,
+    sample.index.digest,
+  );
+});
+
 Deno.test("copyImage() without referrers leaves the artifact out", async () => {
   const { src, dst, sample } = await setup();
   await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")));

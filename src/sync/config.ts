@@ -661,7 +661,11 @@ function _validateStep(c: _Checker, step: SyncStep, path: string, raw: Obj): voi
     }
   }
   if (step.prune && step.type === "image") {
-    throw c.fail(`${path}.prune`, "works on repository and registry steps only");
+    // A default applies to the steps it can; set on an image step it is a mistake.
+    if (raw.prune === true) {
+      throw c.fail(`${path}.prune`, "works on repository and registry steps only");
+    }
+    step.prune = false;
   }
   if (step.ratelimit.min < 0) throw c.fail(`${path}.ratelimit.min`, "must not be negative");
 }

@@ -113,3 +113,113 @@ Deno.test("loadSyncConfig() refuses bad configs with one usage error naming the 
     }, text);
   }
 });
+
+Deno.test("loadSyncConfig() knows every key of creds, defaults and steps (no warnings)", () => {
+  const common = `backup: 'b-{{ .Ref.Tag }}'
+    interval: 90m
+    ratelimit: {min: 10, retry: 6m}
+    digestTags: true
+    referrers: true
+    referrerFilters:
+      - artifactType: application/x-sig
+        annotations: {team: a}
+    referrerSource: r.example/sigs
+    referrerTarget: m.example/sigs
+    referrerSlow: true
+    fastCheck: true
+    forceRecursive: true
+    includeExternal: true
+    mediaTypes: [application/vnd.oci.image.manifest.v1+json]
+    hooks:
+      pre: {type: exec, params: [gate], timeout: 30s}
+      post: {type: exec, params: [notify, --done]}
+      unchanged: {type: exec, params: [same]}
+    prune: true
+    parallel: 2
+    blobLimit: 1048576
+    cacheCount: 10
+    cacheTime: 5m
+    skipDockerConfig: true
+    userAgent: mirror/1`;
+  const text = `version: 1
+creds:
+  - registry: r.example
+    user: u
+    pass: p
+    token: t
+    tls: insecure
+    regcert: CERT
+    clientCert: CC
+    clientKey: CK
+    hostname: mirror.r.example
+    pathPrefix: prefix
+    mirrors: [m1.example]
+    priority: 2
+    repoAuth: true
+    blobChunk: 1000000
+    blobMax: 2000000
+    reqPerSec: 1.5
+    reqConcurrent: 3
+    credHelper: docker-credential-x
+    credExpire: 10m
+    credHost: r.example
+    apiOpts: {disableHead: "true"}
+defaults:
+  schedule: "@daily"
+  ${common.replace(/\n {4}/g, "\n  ")}
+sync:
+  - source: r.example/app
+    target: m.example/app
+    type: repository
+    tags: {allow: [v.*], deny: [v0.*], semverRange: [">=1"], keepNewest: 3}
+    tagSets: [{allow: [latest]}]
+    repos: {allow: [a], deny: [b]}
+    platforms: [linux/amd64]
+    schedule: "0 * * * *"
+    ${common}
+  - {source: r.example/app:v1, target: m.example/app:v1, type: image, platform: linux/arm64}
+`;
+  const { config, warnings } = loadSyncConfig(text, { filename: "all.yml" });
+  assert.deepEqual(warnings, []);
+  const c = config.creds[0];
+  assert.equal(c?.registry, "r.example");
+  assert.equal(c?.hostname, "mirror.r.example");
+  assert.deepEqual(c?.mirrors, ["m1.example"]);
+  assert.equal(c?.reqPerSec, 1.5);
+  assert.deepEqual(c?.apiOpts, { disableHead: "true" });
+  assert.deepEqual(config.defaults, {
+    parallel: 2,
+    blobLimit: 1048576,
+    cacheCount: 10,
+    cacheTime: "5m",
+    skipDockerConfig: true,
+    userAgent: "mirror/1",
+  });
+  const [repo, img] = config.sync;
+  assert.ok(repo && img);
+  assert.deepEqual(repo.tags, {
+    allow: ["v.*"],
+    deny: ["v0.*"],
+    semverRange: [">=1"],
+    keepNewest: 3,
+  });
+  assert.deepEqual(repo.tagSets, [{ allow: ["latest"], deny: [], semverRange: [] }]);
+  assert.equal(repo.schedule, "0 * * * *");
+  assert.equal(repo.interval, "90m");
+  assert.deepEqual(repo.hooks.pre, { type: "exec", params: ["gate"], timeout: "30s" });
+  assert.deepEqual(repo.referrerFilters, [{
+    artifactType: "application/x-sig",
+    annotations: { team: "a" },
+  }]);
+  assert.equal(repo.referrerSource, "r.example/sigs");
+  assert.equal(
+    repo.prune && repo.forceRecursive && repo.includeExternal && repo.referrerSlow,
+    true,
+  );
+  assert.equal(img.schedule, "@daily");
+  assert.equal(img.backup, "b-{{ .Ref.Tag }}");
+  assert.deepEqual(img.ratelimit, { min: 10, retry: "6m" });
+  assert.equal(img.platform, "linux/arm64");
+  assert.deepEqual(img.hooks.post, { type: "exec", params: ["notify", "--done"], timeout: "5m" });
+  assert.equal(img.prune, false);
+});

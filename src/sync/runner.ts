@@ -23,7 +23,7 @@ import {
   withoutReference,
   withTag,
 } from "../types/ref.ts";
-import { copyImage, type CopyResult } from "../ops/copy.ts";
+import { copyImage, type CopyResult, type SharedBlobs } from "../ops/copy.ts";
 import { filterIndex } from "../ops/platform_filter.ts";
 import { _Limiter } from "../ops/_limiter.ts";
 import { readBlobCapped } from "../read_capped.ts";
@@ -211,6 +211,9 @@ export class GoRef {
 export class SyncRunner {
   #o: SyncRunnerOptions;
   #slots: _Limiter;
+  /** Blobs moved by the runs in flight (a new map when none is running). */
+  #blobs: SharedBlobs = new Map();
+  #running = 0;
 
   /**
    * Creates a runner; its `parallel` slots are shared by every run.
@@ -235,6 +238,7 @@ export class SyncRunner {
     const now = this.#o.now ?? Date.now;
     const started = now();
     const summary = emptySummary();
+    if (this.#running++ === 0) this.#blobs = new Map();
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -245,6 +249,7 @@ export class SyncRunner {
       else for (const step of steps) await one(step);
     } finally {
       signal.removeEventListener("abort", onAbort);
+      this.#running--;
     }
     summary.ms = now() - started;
     if (signal.aborted) throw new AbortedError("Cannot finish the sync: it was cancelled");
@@ -643,6 +648,7 @@ export class SyncRunner {
         forceRecursive: step.forceRecursive,
         includeExternal: step.includeExternal,
         platforms: platforms.length > 0 ? platforms.map((p) => parsePlatform(p)) : undefined,
+        sharedBlobs: this.#blobs,
         signal,
       },
     );

@@ -304,3 +304,33 @@ Deno.test("SyncRunner collects errors per image and goes on; abortOnError stops"
   const s2 = await w2.sync(REPO_STEP + "}\n", "once", { checkConcurrency: 1, abortOnError: true });
   assert.deepEqual([s2.copied, s2.failed], [0, 1]);
 });
+
+Deno.test("SyncRunner fetches a blob shared by images and repositories from the source once per run", async () => {
+  const src = new CountingTransport(new MemoryTransport());
+  const dst = new CountingTransport(new MemoryTransport());
+  const srcClient = new Client({ transports: () => src });
+  for (const repo of ["team/a", "team/b"]) {
+    for (const tag of ["v1", "v2", "v3"]) {
+      await createImage(srcClient, parseRef(`src.example/${repo}:${tag}`), {
+        platform: { os: "linux", architecture: "amd64" },
+        annotations: { tag, repo },
+      });
+    }
+  }
+  src.reset();
+  const { config } = loadSyncConfig(
+    "defaults: {parallel: 6}\nsync:\n" +
+      "  - {source: src.example/team/a, target: dst.example/team/a, type: repository}\n" +
+      "  - {source: src.example/team/b, target: dst.example/team/b, type: repository}\n",
+  );
+  const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+  const runner = new SyncRunner({
+    transport: (ref) => (ref.registry === "src.example" ? src : dst),
+    logger: quiet,
+    parallel: config.defaults.parallel,
+  });
+  const s = await runner.run(config.sync, "once", new AbortController().signal);
+  assert.equal(s.copied, 6);
+  assert.equal(src.counts.blobGet, 1);
+  assert.deepEqual(await dst.tagList(parseRef("dst.example/team/b")), ["v1", "v2", "v3"]);
+});

@@ -293,6 +293,24 @@ sync:
   });
 });
 
+Deno.test("sync kills a hook that runs past its timeout and skips the copy", async () => {
+  await withServe(async (reg) => {
+    await image(reg, "src:v1", 1);
+    const yaml = creds(reg.host) + `sync:
+  - source: ${reg.host}/src
+    target: ${reg.host}/dst
+    type: repository
+    hooks: {pre: {type: exec, params: [sleep, "30"], timeout: 300ms}}
+`;
+    const started = Date.now();
+    const r = await sync(reg, ["once"], yaml);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - started < 10_000);
+    assert.match(r.stderr, /msg="Hook failed" hook=pre command=sleep .*timedOut=true/);
+    assert.deepEqual(await reg.tags("dst"), []);
+  });
+});
+
 Deno.test("sync server copies missing images at start, runs on its interval without overlap, serves metrics, stops on signal", async () => {
   await withServe(async (reg) => {
     await image(reg, "src:v1", 1);
