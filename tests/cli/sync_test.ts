@@ -37,6 +37,17 @@ async function withServe(fn: (reg: Reg) => Promise<void>): Promise<void> {
   }
 }
 
+async function withDistribution(fn: (reg: Reg) => Promise<void>): Promise<void> {
+  const d = await startDistribution();
+  const reg = registry(d.host, d.dir);
+  try {
+    await fn(reg);
+  } finally {
+    await reg.close();
+    await d.stop();
+  }
+}
+
 function registry(host: string, dir: string): Reg {
   const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
   const client = new Client({
@@ -92,8 +103,8 @@ function records(stderr: string): Record<string, unknown>[] {
   return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 }
 
-Deno.test("sync runs regsync's documented example shape end to end against serve", async () => {
-  await withServe(async (reg) => {
+async function documentedExample(reg: Reg): Promise<void> {
+  {
     const h = reg.host;
     const sample: SampleSet = await buildSampleImages(
       reg.client.transport(parseRef(`${h}/lib/busybox`)),
@@ -138,7 +149,36 @@ Deno.test("sync runs regsync's documented example shape end to end against serve
     const again = await sync(reg, ["once"], yaml);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /msg="Sync summary" checked=5 copied=0 skipped=5/);
-  });
+  }
+}
+
+Deno.test("sync runs regsync's documented example shape end to end against serve", async () => {
+  await withServe(documentedExample);
+});
+
+Deno.test({
+  name: "sync runs regsync's documented example shape end to end against CNCF distribution",
+  ignore: !hasDistribution,
+  fn: () => withDistribution(documentedExample),
+});
+
+Deno.test({
+  name:
+    "sync registry step pages through _catalog past the first page (distribution, 100 per page)",
+  ignore: !hasDistribution,
+  fn: () =>
+    withDistribution(async (reg) => {
+      const names = Array.from({ length: 104 }, (_, i) => `p/${String(i).padStart(3, "0")}`);
+      const digests = await Promise.all(names.map((n, i) => image(reg, `${n}:v1`, i)));
+      const yaml = creds(reg.host) +
+        `sync:\n  - {source: ${reg.host}, target: ${reg.host}/m, type: registry, repos: {allow: ["p/10[0-9]"]}}\n`;
+      const r = await sync(reg, ["once"], yaml);
+      assert.equal(r.code, 0, r.stderr);
+      for (const n of ["p/100", "p/101", "p/102", "p/103"]) {
+        assert.equal(await reg.digest(`m/${n}:v1`), digests[Number(n.slice(2))]);
+      }
+      assert.deepEqual(await reg.tags("m/p/099"), []);
+    }),
 });
 
 Deno.test("sync config prints the processed config without secrets; -c FILE reads a file", async () => {
@@ -349,6 +389,45 @@ Deno.test("sync server copies missing images at start, runs on its interval with
     assert.equal(finished[0]?.mode, "missing");
     assert.ok(finished.length >= 3);
     assert.ok(records(r.stderr).some((x) => x.msg === "Sync server stopped"));
+  });
+});
+
+Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () => {
+  await withServe(async (reg) => {
+    await image(reg, "src:v1", 1);
+    const file = `${reg.dir}/server.yml`;
+    await Deno.writeTextFile(
+      file,
+      creds(reg.host) +
+        `sync:\n  - {source: ${reg.host}/src, target: ${reg.host}/dst, type: repository, interval: 1h}\n`,
+    );
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", main, "sync", "server", "-c", file],
+      env: reg.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    const deadline = Date.now() + 30_000;
+    while (!text.includes("Step finished") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    child.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    assert.equal(status.code, 0, text);
+    assert.match(text, /msg="Step finished" step=0 .*mode=missing copied=1/);
+    assert.match(text, /msg="Sync server stopped"/);
+    assert.deepEqual(await reg.tags("dst"), ["v1"]);
   });
 });
 
