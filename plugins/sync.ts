@@ -172,18 +172,6 @@ function _readFile(path: string): string {
   }
 }
 
-/** Renders one host entry as a `--host` value (CSV, every value quoted). */
-function _hostFlag(c: SyncConfig["creds"][number]): string {
-  const q = (k: string, v: unknown) => `"${`${k}=${String(v)}`.replace(/"/g, '""')}"`;
-  const fields = [q("reg", c.registry)];
-  for (const [k, v] of Object.entries(c)) {
-    if (k === "registry" || v === undefined || k === "apiOpts") continue;
-    if (k === "mirrors") { for (const m of v as string[]) fields.push(q("mirror", m)); }
-    else fields.push(q(k, v));
-  }
-  return fields.join(",");
-}
-
 function _client(
   ctx: CliContext,
   config: SyncConfig,
@@ -194,7 +182,7 @@ function _client(
     signal: ctx.signal,
     settings: {
       ...ctx.transportSettings,
-      hostFlags: [...config.creds.map(_hostFlag), ...ctx.hostFlags],
+      hosts: config.creds.map(({ registry, ...host }) => ({ name: registry, ...host })),
       userAgent: config.defaults.userAgent ?? ctx.userAgent,
       skipDockerConfig: config.defaults.skipDockerConfig,
       onResponse: (res) => limits.observe(res),

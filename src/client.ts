@@ -15,6 +15,7 @@ import type { ConfigIo } from "./config/config_io.ts";
 import type { ResolvedHosts } from "./config/resolve_hosts.ts";
 import type { RegistryFetch } from "./transport/registry/deno_fetch.ts";
 import type { HostConfig } from "./config/host_settings.ts";
+import type { NamedHost } from "./config/config_host.ts";
 import type { RegistryLogger } from "./transport/registry/http.ts";
 import type { RegistryTransport } from "./transport/registry/registry_transport.ts";
 import type { Descriptor, Platform } from "./types/descriptor.ts";
@@ -54,6 +55,8 @@ export interface TransportSettings {
   userAgent?: string | undefined;
   /** Request-level logging and registry warnings. */
   logger?: RegistryLogger | undefined;
+  /** Host entries from another config (regsync's `creds`): over the config file, under `--host`. */
+  hosts?: readonly NamedHost[] | undefined;
   /** Read no docker config or certificate directories (regsync's `skipDockerConfig`). @default false */
   skipDockerConfig?: boolean | undefined;
   /** Sees every registry response (headers only; do not read the body). */
@@ -202,6 +205,7 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
         flags: [...s.hostFlags],
         certsDir: this.#seams.certsDir,
         skipDocker: s.skipDockerConfig === true,
+        hosts: s.hosts,
         warn: (msg, data) => s.logger?.warn?.(msg, data),
       });
       const seam = makeFetch(resolved.hosts, s.env);

@@ -24,6 +24,8 @@ export interface ResolveHostsOptions {
   flags?: string[] | undefined;
   /** Docker's certificate root. @default "/etc/docker/certs.d" */
   certsDir?: string | undefined;
+  /** More host entries, applied after the config file and before the flags. @default [] */
+  hosts?: readonly NamedHost[] | undefined;
   /** Leave docker's credentials and certificate directories out. @default false */
   skipDocker?: boolean | undefined;
   /** Told about problems that do not stop the command (broken docker config, failing helper). */
@@ -98,6 +100,7 @@ export async function resolveHosts(
     }
   }
   for (const [name, h] of Object.entries(config.hosts)) add({ ...h, name });
+  for (const h of options.hosts ?? []) add(h);
   for (const h of flagHosts) add(h);
 
   if (config.incDockerCert !== false && options.skipDocker !== true) {

@@ -57,6 +57,24 @@ Deno.test("resolveHosts() with skipDocker reads neither docker creds nor certifi
   assert.notDeepEqual((await resolveHosts(io, { certsDir: CERTS })).hosts, []);
 });
 
+Deno.test("resolveHosts() applies given hosts over the config file and under the flags", async () => {
+  const io = memoryIo({
+    [CFG]: JSON.stringify({ hosts: { "r.example": { user: "cfg", pass: "c", tls: "insecure" } } }),
+  }, ENV);
+  const r = await resolveHosts(io, {
+    certsDir: CERTS,
+    hosts: [{ name: "r.example", user: "sync", pass: "s", apiOpts: { disableHead: "true" } }],
+    flags: ["reg=r.example,pass=f"],
+  });
+  assert.deepEqual(r.hosts, [{
+    name: "r.example",
+    tls: "insecure",
+    user: "sync",
+    pass: "f",
+    apiOpts: { disableHead: true },
+  }]);
+});
+
 Deno.test("resolveHosts() runs a config credHelper for a host instead of docker creds", async () => {
   const io = memoryIo(
     {

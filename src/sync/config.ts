@@ -11,6 +11,7 @@
 import { CORE_SCHEMA, load, mergeTag, YAMLException } from "js-yaml";
 import { UsageError } from "../errors.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
+import { normaliseHostName } from "../config/host_name.ts";
 import { parseRef } from "../types/ref.ts";
 import type { ReferrerFilter } from "../types/referrer.ts";
 import { parsePlatform } from "../types/platform.ts";
@@ -458,7 +459,12 @@ export function loadSyncConfig(
     } catch (err) {
       throw c.fail(path, _detail(err));
     }
-    return { registry: render(name, null, `${path}.registry`), ...host };
+    const n = normaliseHostName(render(name, null, `${path}.registry`));
+    if (n.name === "" || n.hasPath) {
+      throw c.fail(`${path}.registry`, "must be a registry host name without a repository path");
+    }
+    if (n.tlsDisabled && host.tls === undefined) host.tls = "disabled";
+    return { registry: n.name, ...host };
   });
   const d = (root.defaults ?? {}) as Obj;
   const defaults: SyncDefaults = {

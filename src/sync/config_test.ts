@@ -223,3 +223,17 @@ sync:
   assert.deepEqual(img.hooks.post, { type: "exec", params: ["notify", "--done"], timeout: "5m" });
   assert.equal(img.prune, false);
 });
+
+Deno.test("loadSyncConfig() normalises creds registry names as --host does", () => {
+  const { config } = loadSyncConfig(
+    "creds:\n  - {registry: 'http://Localhost:5000'}\n  - {registry: index.docker.io, tls: enabled}\n",
+  );
+  assert.deepEqual(config.creds, [
+    { registry: "localhost:5000", tls: "disabled" },
+    { registry: "docker.io", tls: "enabled" },
+  ]);
+  assert.throws(
+    () => loadSyncConfig("creds:\n  - {registry: r.example/team}\n"),
+    /creds\[0\]\.registry" must be a registry host name/,
+  );
+});
