@@ -334,3 +334,54 @@ Deno.test("SyncRunner fetches a blob shared by images and repositories from the 
   assert.equal(src.counts.blobGet, 1);
   assert.deepEqual(await dst.tagList(parseRef("dst.example/team/b")), ["v1", "v2", "v3"]);
 });
+
+Deno.test("SyncRunner reads referrers from referrerSource and writes them to referrerTarget", async () => {
+  const w = world();
+  const sample = await buildSampleImages(w.t, SRC);
+  const sigsSrc = parseRef("src.example/sigs");
+  await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: src.example/sigs:v1, type: image, referrers: true}\n",
+  );
+  assert.equal((await w.t.referrerList(withDigest(sigsSrc, sample.index.digest))).length, 1);
+  await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image, referrers: true, " +
+      "referrerSource: src.example/sigs, referrerTarget: dst.example/sigs}\n",
+  );
+  const moved = await w.t.referrerList(
+    withDigest(parseRef("dst.example/sigs"), sample.index.digest),
+  );
+  assert.deepEqual(moved.map((d) => d.digest), [sample.artifact.digest]);
+  assert.deepEqual(await w.t.referrerList(withDigest(DST, sample.index.digest)), []);
+});
+
+Deno.test("SyncRunner with forceRecursive repairs a blob missing from an up-to-date target", async () => {
+  const w = world();
+  const sample = await buildSampleImages(w.t, SRC);
+  await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image}\n",
+  );
+  const layer = sample.images[0]?.layers[0]?.digest ?? "";
+  await w.t.blobDelete(DST, layer);
+  const plain = await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image}\n",
+  );
+  assert.equal(plain.skipped, 1);
+  await assert.rejects(() => w.t.blobHead(DST, layer));
+  const forced = await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image, forceRecursive: true}\n",
+  );
+  assert.equal(forced.copied, 1);
+  assert.equal((await w.t.blobHead(DST, layer)).digest, layer);
+});
+
+Deno.test("SyncRunner warns about a failed backup and still copies, as regsync does", async () => {
+  const w = world();
+  await w.push("v1", 1);
+  await w.sync(REPO_STEP + "}\n");
+  const next = await w.push("v1", 2);
+  const s = await w.sync(REPO_STEP + ", backup: 'Not A Valid Ref:'}\n");
+  assert.equal(s.backups, 0);
+  assert.equal(s.copied, 1);
+  assert.equal(await w.digest(withTag(DST, "v1")), next);
+  assert.ok(w.logs.some((l) => l.level === "warn" && l.msg === "Failed to backup existing image"));
+});
