@@ -123,6 +123,8 @@ export interface SyncStep {
   hooks: StepHooks;
   /** Delete target tags the filters no longer select (`repository`, `registry`). */
   prune: boolean;
+  /** This step's own bound on concurrent copies (within the global `defaults.parallel`). */
+  parallel?: number | undefined;
 }
 
 /** `defaults` as processed. */
@@ -588,7 +590,18 @@ function _step(
       [...DEFAULT_MEDIA_TYPES],
     hooks,
     prune: _bool(s, d, "prune"),
+    parallel: s.parallel as number | undefined,
   };
+  for (const k of ["blobLimit", "cacheCount", "cacheTime", "skipDockerConfig", "userAgent"]) {
+    if (s[k] !== undefined) {
+      c.warnings.push(
+        `${c.where(`${path}.${k}`)}: "${k}" only takes effect in defaults; ignored here`,
+      );
+    }
+  }
+  if (step.parallel !== undefined && step.parallel < 1) {
+    throw c.fail(`${path}.parallel`, "must be 1 or more");
+  }
   if (step.mediaTypes.length === 0) step.mediaTypes = [...DEFAULT_MEDIA_TYPES];
   // Templates, in regsync's order, each seeing the values expanded so far.
   const data = { Sync: goStep(step) };

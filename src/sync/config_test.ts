@@ -66,12 +66,14 @@ sync:
     type: image
     x-owner: me
     tag: v1
+    userAgent: me/1
 `,
     { filename: "s.yml" },
   );
   assert.deepEqual(warnings, [
     's.yml:4: unknown key "colour" ignored',
     's.yml:10: unknown key "tag" ignored',
+    's.yml:11: "userAgent" only takes effect in defaults; ignored here',
   ]);
   assert.equal(config.sync[0]?.fastCheck, true);
   assert.equal(config.defaults.skipDockerConfig, false);
@@ -135,12 +137,13 @@ Deno.test("loadSyncConfig() knows every key of creds, defaults and steps (no war
       post: {type: exec, params: [notify, --done]}
       unchanged: {type: exec, params: [same]}
     prune: true
-    parallel: 2
-    blobLimit: 1048576
-    cacheCount: 10
-    cacheTime: 5m
-    skipDockerConfig: true
-    userAgent: mirror/1`;
+    parallel: 2`;
+  const globalOnly = `
+  blobLimit: 1048576
+  cacheCount: 10
+  cacheTime: 5m
+  skipDockerConfig: true
+  userAgent: mirror/1`;
   const text = `version: 1
 creds:
   - registry: r.example
@@ -166,7 +169,7 @@ creds:
     apiOpts: {disableHead: "true"}
 defaults:
   schedule: "@daily"
-  ${common.replace(/\n {4}/g, "\n  ")}
+  ${common.replace(/\n {4}/g, "\n  ")}${globalOnly}
 sync:
   - source: r.example/app
     target: m.example/app
@@ -222,6 +225,8 @@ sync:
   assert.equal(img.platform, "linux/arm64");
   assert.deepEqual(img.hooks.post, { type: "exec", params: ["notify", "--done"], timeout: "5m" });
   assert.equal(img.prune, false);
+  assert.equal(repo.parallel, 2);
+  assert.equal(img.parallel, undefined);
 });
 
 Deno.test("loadSyncConfig() normalises creds registry names as --host does", () => {

@@ -214,6 +214,7 @@ export class SyncRunner {
   /** Blobs moved by the runs in flight (a new map when none is running). */
   #blobs: SharedBlobs = new Map();
   #running = 0;
+  #perStep = new WeakMap<SyncStep, _Limiter>();
 
   /**
    * Creates a runner; its `parallel` slots are shared by every run.
@@ -522,40 +523,52 @@ export class SyncRunner {
       summary.needed++;
       return;
     }
-    await this.#withSlot(step, src, signal, async () => {
-      if (signal.aborted) return;
-      input.event = "pre";
-      if (!(await this.#hook(step.hooks.pre, input, signal))) {
-        summary.skipped++;
-        log.warn("Skipping image: the pre hook failed", { source, target });
-        return;
-      }
-      if (tgtDesc !== undefined && !matches && step.backup !== undefined) {
-        await this.#backup(step, tgt, tgtT, signal, summary);
-      }
-      const result = await this.#copy(step, from, tgt, platforms, signal);
-      summary.bytes += result.bytes;
-      if (result.skipped && result.manifests + result.blobs + result.mounted === 0) {
-        summary.skipped++;
-        log.info("Image up to date", { source, target, digest: result.digest, refreshed: true });
-        input.event = "unchanged";
-        await this.#hook(step.hooks.unchanged, input, signal);
-        return;
-      }
-      summary.copied++;
-      log.info("Image copied", {
-        source,
-        target,
-        digest: result.digest,
-        blobs: result.blobs,
-        bytes: result.bytes,
-      });
-      input.event = "post";
-      input.copiedDigest = result.digest;
-      if (!(await this.#hook(step.hooks.post, input, signal))) {
-        log.warn("The post hook failed", { source, target });
-      }
-    });
+    await this.#stepSlots(step).run(() =>
+      this.#withSlot(step, src, signal, async () => {
+        if (signal.aborted) return;
+        input.event = "pre";
+        if (!(await this.#hook(step.hooks.pre, input, signal))) {
+          summary.skipped++;
+          log.warn("Skipping image: the pre hook failed", { source, target });
+          return;
+        }
+        if (tgtDesc !== undefined && !matches && step.backup !== undefined) {
+          await this.#backup(step, tgt, tgtT, signal, summary);
+        }
+        const result = await this.#copy(step, from, tgt, platforms, signal);
+        summary.bytes += result.bytes;
+        if (result.skipped && result.manifests + result.blobs + result.mounted === 0) {
+          summary.skipped++;
+          log.info("Image up to date", { source, target, digest: result.digest, refreshed: true });
+          input.event = "unchanged";
+          await this.#hook(step.hooks.unchanged, input, signal);
+          return;
+        }
+        summary.copied++;
+        log.info("Image copied", {
+          source,
+          target,
+          digest: result.digest,
+          blobs: result.blobs,
+          bytes: result.bytes,
+        });
+        input.event = "post";
+        input.copiedDigest = result.digest;
+        if (!(await this.#hook(step.hooks.post, input, signal))) {
+          log.warn("The post hook failed", { source, target });
+        }
+      })
+    );
+  }
+
+  /** The step's own copy bound (unbounded when it sets no `parallel`). */
+  #stepSlots(step: SyncStep): _Limiter {
+    let l = this.#perStep.get(step);
+    if (l === undefined) {
+      l = new _Limiter(step.parallel ?? 0);
+      this.#perStep.set(step, l);
+    }
+    return l;
   }
 
   /** Holds a parallel slot for `task`, waiting for the source's rate limit without a slot. */

@@ -244,8 +244,8 @@ Deno.test("SyncRunner runs hooks: a failing pre hook skips the copy, post gets t
   assert.deepEqual(calls.map((c) => c.event).sort(), ["pre", "unchanged"]);
 });
 
-Deno.test("SyncRunner bounds concurrent copies by parallel", async () => {
-  for (const parallel of [1, 3]) {
+Deno.test("SyncRunner bounds concurrent copies by parallel, and by a step's own parallel", async () => {
+  for (const [parallel, stepParallel, peakWanted] of [[1, 0, 1], [3, 0, 3], [4, 2, 2]]) {
     const w = world();
     for (let i = 0; i < 6; i++) await w.push(`t${i}`, i);
     let active = 0;
@@ -261,9 +261,10 @@ Deno.test("SyncRunner bounds concurrent copies by parallel", async () => {
         active--;
       }
     };
-    const s = await w.sync(`defaults: {parallel: ${parallel}}\n` + REPO_STEP + "}\n");
+    const own = stepParallel ? `, parallel: ${stepParallel}` : "";
+    const s = await w.sync(`defaults: {parallel: ${parallel}}\n` + REPO_STEP + own + "}\n");
     assert.equal(s.copied, 6);
-    assert.equal(peak, parallel);
+    assert.equal(peak, peakWanted);
   }
 });
 
