@@ -181,6 +181,40 @@ Deno.test({
     }),
 });
 
+Deno.test("sync tries every image and exits 1 when one failed; --abort-on-error stops at the first", async () => {
+  await withServe(async (reg) => {
+    await image(reg, "src:v1", 1);
+    const proxy = startProxy(`http://${reg.host}`);
+    proxy.set({
+      before: (req, url) =>
+        req.method !== "GET" && req.method !== "HEAD" && url.pathname.startsWith("/v2/denied/")
+          ? new Response(JSON.stringify({ errors: [{ code: "DENIED", message: "no" }] }), {
+            status: 403,
+            headers: { "content-type": "application/json" },
+          })
+          : undefined,
+    });
+    try {
+      const p = proxy.host;
+      const yaml = creds(reg.host) + `  - registry: ${p}\n    tls: disabled\n` + `sync:
+  - {source: ${p}/src:v1, target: ${p}/denied/a:v1, type: image}
+  - {source: ${p}/src:v1, target: ${p}/ok/b:v1, type: image}
+`;
+      const aborted = await sync(reg, ["once", "--abort-on-error"], yaml);
+      assert.equal(aborted.code, 1, aborted.stderr);
+      assert.deepEqual(await reg.tags("ok/b"), []);
+      const all = await sync(reg, ["once"], yaml);
+      assert.equal(all.code, 1, all.stderr);
+      assert.match(all.stderr, /msg="Failed to sync" source=\S+\/src:v1 target=\S+\/denied\/a:v1/);
+      assert.match(all.stderr, /ocictl: Cannot sync 1 image/);
+      assert.deepEqual(await reg.tags("ok/b"), ["v1"]);
+      assert.deepEqual(await reg.tags("denied/a"), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 Deno.test("sync config prints the processed config without secrets; -c FILE reads a file", async () => {
   await withServe(async (reg) => {
     const file = `${reg.dir}/regsync.yml`;
