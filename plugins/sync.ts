@@ -14,6 +14,7 @@ import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { Client } from "../src/client.ts";
 import { OciError, UsageError } from "../src/errors.ts";
 import { parseGoDuration } from "../src/schedule/go_duration.ts";
+import { systemClock } from "../src/schedule/scheduler.ts";
 import { type LoadedSyncConfig, loadSyncConfig, type SyncConfig } from "../src/sync/config.ts";
 import { SyncMetrics } from "../src/sync/metrics.ts";
 import { RateLimits } from "../src/sync/rate_limits.ts";
@@ -207,16 +208,7 @@ function _runner(
     runHook: execHook(ctx.env, (line) => {
       ctx.err.write(line).catch(() => {});
     }),
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        const t = setTimeout(done, ms);
-        function done() {
-          clearTimeout(t);
-          signal.removeEventListener("abort", done);
-          resolve();
-        }
-        signal.addEventListener("abort", done, { once: true });
-      }),
+    sleep: systemClock.sleep,
   });
 }
 
