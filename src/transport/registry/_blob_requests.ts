@@ -1,0 +1,144 @@
+/**
+ * The blob reads of the registry transport on one host: the size from a
+ * HEAD (or GET), a verified stream, and the raw body for copy's fast path.
+ *
+ * @module
+ */
+import { RegistryError, UnsupportedError } from "../../errors.ts";
+import type { Descriptor } from "../../types/descriptor.ts";
+import { MediaType } from "../../types/media_type.ts";
+import type { Ref } from "../../types/ref.ts";
+import type { BlobGetOptions, BlobReader, CallOptions, RawBlob } from "../transport.ts";
+import { contentLength, openBlob } from "./_blob_reader.ts";
+import { type RegistryContext, repoName } from "./_registry_context.ts";
+import { type PullHost, pullUrl } from "./host_config.ts";
+import type { RegistryRequest } from "./http.ts";
+
+/**
+ * Resolves a blob's size on one host (HEAD, or GET when HEAD is disabled).
+ *
+ * @param ctx shared state
+ * @param h the host
+ * @param r repository reference
+ * @param digest blob digest
+ * @param options cancellation
+ * @returns the descriptor (media type `application/octet-stream`)
+ * @throws {NotFoundError} when it does not exist
+ * @throws {RegistryError} when the answer has no usable length
+ */
+export async function blobHeadAt(
+  ctx: RegistryContext,
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  options: CallOptions,
+): Promise<Descriptor> {
+  const method = h.host.disableHead ? "GET" : "HEAD";
+  const res = await ctx.http.request(h.host, _blobRequest(h, r, digest, method, options));
+  await res.body?.cancel();
+  const size = _encoded(res) ? undefined : contentLength(res);
+  if (size === undefined) {
+    throw new RegistryError(
+      `Cannot get blob "${repoName(r)}@${digest}": registry returned no usable Content-Length`,
+      { status: res.status, method, url: res.url },
+    );
+  }
+  return { mediaType: MediaType.OCTET_STREAM, digest, size };
+}
+
+/**
+ * Opens a blob on one host as a verified stream that resumes with `Range`.
+ *
+ * @param ctx shared state
+ * @param h the host
+ * @param r repository reference
+ * @param digest blob digest
+ * @param options expected size, cancellation
+ * @returns the reader; consume or cancel its body
+ * @throws {NotFoundError} when it does not exist
+ */
+export function blobGetAt(
+  ctx: RegistryContext,
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  options: BlobGetOptions,
+): Promise<BlobReader> {
+  return openBlob({
+    http: ctx.http,
+    host: h.host,
+    digest,
+    size: options.size,
+    request: {
+      method: "GET",
+      url: pullUrl(h, r.repository, `blobs/${digest}`),
+      action: "get blob",
+      subject: `${repoName(r)}@${digest}`,
+      repository: r.repository,
+      noRetry: h.mirror,
+      signal: options.signal,
+    },
+  });
+}
+
+/**
+ * Opens a blob's body on one host as is: only a plain body of exactly the
+ * expected size qualifies.
+ *
+ * @param ctx shared state
+ * @param h the host
+ * @param r repository reference
+ * @param digest blob digest
+ * @param options expected size, cancellation, and `onUnfit` told of a host
+ *   whose bodies come compressed or without a length
+ * @returns the raw blob (consume or cancel its body)
+ * @throws {UnsupportedError} when the answer needs checking on the way
+ * @throws {NotFoundError} when it does not exist
+ */
+export async function blobGetRawAt(
+  ctx: RegistryContext,
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  options: CallOptions & { size: number; onUnfit: (host: string) => void },
+): Promise<RawBlob> {
+  const res = await ctx.http.request(h.host, _blobRequest(h, r, digest, "GET", options));
+  const header = res.headers.get("docker-content-digest")?.trim();
+  const plain = res.body !== null && !_encoded(res) && contentLength(res) === options.size &&
+    (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
+  if (!plain) {
+    await res.body?.cancel();
+    if (_encoded(res) || contentLength(res) === undefined) options.onUnfit(h.host.name);
+    const name = `${repoName(r)}@${digest}`;
+    throw new UnsupportedError(
+      `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
+    );
+  }
+  return { digest, size: options.size, body: res.body };
+}
+
+/** The request of a blob's bytes or size (identity encoding, mirrors not retried). */
+function _blobRequest(
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  method: "GET" | "HEAD",
+  options: CallOptions,
+): RegistryRequest {
+  return {
+    method,
+    url: pullUrl(h, r.repository, `blobs/${digest}`),
+    action: "get blob",
+    subject: `${repoName(r)}@${digest}`,
+    repository: r.repository,
+    headers: { "Accept-Encoding": "identity" },
+    noRetry: h.mirror,
+    signal: options.signal,
+  };
+}
+
+/** A body sent with a content coding (the length is not the blob's). */
+function _encoded(res: Response): boolean {
+  const ce = res.headers.get("content-encoding")?.trim().toLowerCase();
+  return ce !== undefined && ce !== "" && ce !== "identity";
+}
