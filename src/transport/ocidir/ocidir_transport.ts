@@ -7,32 +7,25 @@
  * @module
  */
 import {
-  AbortedError,
   DigestMismatchError,
   InvalidReferenceError,
   LayoutError,
-  ManifestInvalidError,
   NotFoundError,
   SizeMismatchError,
 } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
-import { type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
 import {
-  type IndexJson,
-  isIndex,
   type Manifest,
   MANIFEST_READ_LIMIT,
   manifestDescriptor,
   parseManifest,
   subjectOf,
 } from "../../types/manifest.ts";
-import { isManifestMediaType, MediaType } from "../../types/media_type.ts";
+import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
-import { filterReferrers, referrersFallbackTag } from "../../types/referrer.ts";
-import { VerifyStream } from "../../verify_stream.ts";
+import { filterReferrers } from "../../types/referrer.ts";
 import type {
   BlobGetOptions,
-  BlobPutOptions,
   BlobReader,
   CallOptions,
   ManifestPutOptions,
@@ -44,19 +37,15 @@ import type {
   TagListOptions,
   Transport,
 } from "../transport.ts";
-import { checkManifestPut, checkSignal, referrerDescriptor, tagPage } from "../transport_checks.ts";
-import { checkFile } from "./file_check.ts";
+import { checkManifestPut, checkSignal, tagPage } from "../transport_checks.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
-import { denoFileSystem, type FileInfo, type FileSystem } from "./file_system.ts";
-import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
+import { denoFileSystem, type FileSystem } from "./file_system.ts";
+import { recordCandidates } from "./gc.ts";
 import {
   blobPath,
-  findTag,
   type IndexEntry,
-  type LayoutIndex,
   listTags,
-  openLayoutForWrite,
   readLayout,
   removeDigest,
   removeTag,
@@ -65,6 +54,17 @@ import {
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
 import { openVerifiedFile } from "./verified_file_stream.ts";
+import {
+  adoptBlob,
+  type BlobAdoptOptions,
+  type OciDirBlobPutOptions,
+  putBlob,
+  putRawBlob,
+} from "./_blob_writes.ts";
+import { addReferrer, findReferrers, removeReferrer } from "./_layout_referrers.ts";
+import { ignoreNotFound, layoutDir, layoutName, LayoutStore } from "./_layout_store.ts";
+
+export type { BlobAdoptOptions, OciDirBlobPutOptions } from "./_blob_writes.ts";
 
 /** Options of {@link OciDirTransport}. */
 export interface OciDirTransportOptions {
@@ -79,13 +79,6 @@ export interface OciDirTransportOptions {
   verified?: VerifiedFiles | undefined;
 }
 
-/**
- * While a raw blob is written, its file is flushed to disk every 16 MiB
- * (measured: the final flush of 4×64 MiB fell from ~190 ms to a few ms, and
- * the whole write got faster).
- */
-const RAW_SYNC_EVERY = 16 * 1024 * 1024;
-
 /** Options of {@link OciDirTransport.blobOpen}. */
 export interface BlobOpenOptions extends BlobGetOptions {
   /**
@@ -96,38 +89,6 @@ export interface BlobOpenOptions extends BlobGetOptions {
   range?: { start: number; end: number } | undefined;
   /** Called once when the body fails (corrupt or unreadable file), not on cancel. */
   onError?: ((err: Error) => void) | undefined;
-}
-
-/** Options of {@link OciDirTransport.blobPut}. */
-export interface OciDirBlobPutOptions extends BlobPutOptions {
-  /**
-   * The body verifies itself against `digest` and `size` (it errors instead
-   * of ending cleanly on a mismatch, like a transport's blob body): with
-   * both given, it is written without hashing it again; only its length is
-   * checked, and it is stored only when it ended cleanly.
-   */
-  verified?: boolean | undefined;
-}
-
-/** Options of {@link OciDirTransport.blobAdopt}. */
-export interface BlobAdoptOptions extends CallOptions {
-  /** Digest the caller verified the temp file's bytes against. */
-  digest: string;
-  /** Size of the temp file. */
-  size: number;
-}
-
-function _name(ref: Ref): string {
-  const tag = ref.tag !== "" ? `:${ref.tag}` : "";
-  const digest = ref.digest !== "" ? `@${ref.digest}` : "";
-  return `ocidir://${ref.path}${tag}${digest}`;
-}
-
-function _dir(ref: Ref): string {
-  if (ref.path === "") {
-    throw new InvalidReferenceError(_name(ref), "an ocidir reference needs a directory path");
-  }
-  return ref.path.length > 1 && ref.path.endsWith("/") ? ref.path.slice(0, -1) : ref.path;
 }
 
 function _entryDescriptor(entry: IndexEntry, mediaType: string): Descriptor {
@@ -162,20 +123,14 @@ function _entryDescriptor(entry: IndexEntry, mediaType: string): Descriptor {
 export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget {
   /** Always `ocidir`. */
   readonly scheme = "ocidir";
-  #fs: FileSystem;
-  /** Files known to match their digest (see {@link OciDirTransportOptions.verified}). */
-  #verified: VerifiedFiles | undefined;
-  #candidates = new Map<string, GcCandidates>();
-  /** Layouts made ready for writing, shared by concurrent first writes. */
-  #created = new Map<string, Promise<void>>();
+  #store: LayoutStore;
 
   /**
    * Creates a transport serving every `ocidir` reference.
    * @param options file system to use
    */
   constructor(options: OciDirTransportOptions = {}) {
-    this.#fs = options.fs ?? denoFileSystem;
-    this.#verified = options.verified;
+    this.#store = new LayoutStore(options.fs ?? denoFileSystem, options.verified);
   }
 
   /**
@@ -188,13 +143,13 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when the directory is not a valid layout
    */
   async manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
-    checkSignal(options.signal, `resolve "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `resolve "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     if (ref.digest === "") {
-      const entry = await this.#tagEntry(ref, dir);
+      const entry = await this.#store.tagEntry(ref, dir);
       if (entry.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
-    } else if (await this.#fs.stat(dir) !== undefined) {
-      const index = await readLayout(this.#fs, dir);
+    } else if (await this.#store.fs.stat(dir) !== undefined) {
+      const index = await readLayout(this.#store.fs, dir);
       const entry = index.manifests.find((e) => e.digest === ref.digest);
       if (entry?.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
     }
@@ -212,15 +167,15 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when the directory is not a valid layout
    */
   async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
-    checkSignal(options.signal, `read "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `read "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     let entry: IndexEntry | undefined;
     let digest = ref.digest;
     if (digest === "") {
-      entry = await this.#tagEntry(ref, dir);
+      entry = await this.#store.tagEntry(ref, dir);
       digest = entry.digest;
     } else {
-      const index = await readLayout(this.#fs, dir);
+      const index = await readLayout(this.#store.fs, dir);
       entry = index.manifests.find((e) => e.digest === digest);
     }
     let path: string;
@@ -230,16 +185,21 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       if (ref.digest !== "") throw err;
       throw new LayoutError(
         `${dir}/index.json`,
-        `Cannot read "${_name(ref)}": index.json has an invalid digest "${digest}"`,
+        `Cannot read "${layoutName(ref)}": index.json has an invalid digest "${digest}"`,
         { cause: err },
       );
     }
     let raw: Uint8Array;
     try {
-      raw = await readCapped(this.#fs, path, MANIFEST_READ_LIMIT, `manifest "${_name(ref)}"`);
+      raw = await readCapped(
+        this.#store.fs,
+        path,
+        MANIFEST_READ_LIMIT,
+        `manifest "${layoutName(ref)}"`,
+      );
     } catch (err) {
       if (err instanceof NotFoundError) {
-        throw new NotFoundError(`Cannot find manifest "${_name(ref)}": no blob ${digest}`, {
+        throw new NotFoundError(`Cannot find manifest "${layoutName(ref)}": no blob ${digest}`, {
           cause: err,
         });
       }
@@ -247,10 +207,10 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     }
     const m = parseManifest(raw, { mediaType: entry?.mediaType, digest });
     if (m.digest !== digest) {
-      throw new DigestMismatchError(`manifest "${_name(ref)}"`, digest, m.digest);
+      throw new DigestMismatchError(`manifest "${layoutName(ref)}"`, digest, m.digest);
     }
     if (entry !== undefined && entry.size !== m.size) {
-      throw new SizeMismatchError(`manifest "${_name(ref)}"`, entry.size, m.size);
+      throw new SizeMismatchError(`manifest "${layoutName(ref)}"`, entry.size, m.size);
     }
     return m;
   }
@@ -273,24 +233,24 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     raw: Uint8Array,
     options: ManifestPutOptions = {},
   ): Promise<Descriptor> {
-    checkSignal(options.signal, `push "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `push "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     const m = checkManifestPut(
       raw,
       { mediaType: options.mediaType, digest: ref.digest },
-      `manifest "${_name(ref)}"`,
+      `manifest "${layoutName(ref)}"`,
     );
-    await this.#ensureLayout(dir);
-    await this.#writeBlob(dir, m.digest, raw, options.signal);
+    await this.#store.ensureLayout(dir);
+    await this.#store.writeBlob(dir, m.digest, raw, options.signal);
     const desc = manifestDescriptor(m);
     if (options.child === true) return desc;
     const tag = ref.tag !== "" ? ref.tag : ref.digest !== "" ? "" : "latest";
-    await this.#update(dir, async (index) => {
+    await this.#store.update(dir, async (index) => {
       const change = setEntry(index, tag, desc);
       const removed = change.removed.filter((e) => e.digest !== desc.digest);
       const subject = subjectOf(m);
       if (subject === undefined) return { index: change.index, removed };
-      const fallback = await this.#addReferrer(dir, change.index, subject.digest, m);
+      const fallback = await addReferrer(this.#store, dir, change.index, subject.digest, m);
       return { index: fallback.index, removed: [...removed, ...fallback.removed] };
     });
     return desc;
@@ -306,37 +266,39 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when neither an entry nor the blob exists
    */
   async manifestDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    checkSignal(options.signal, `delete "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `delete "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     if (ref.digest === "") {
       throw new InvalidReferenceError(
-        _name(ref),
+        layoutName(ref),
         "deleting a manifest needs a digest; resolve the tag first or delete the tag",
       );
     }
     const path = blobPath(dir, ref.digest);
-    await readLayout(this.#fs, dir);
-    await withLayoutLock(this.#fs, dir, async () => {
-      const index = await readLayout(this.#fs, dir);
+    await readLayout(this.#store.fs, dir);
+    await withLayoutLock(this.#store.fs, dir, async () => {
+      const index = await readLayout(this.#store.fs, dir);
       const change = removeDigest(index, ref.digest);
-      const exists = (await this.#fs.stat(path)) !== undefined;
+      const exists = (await this.#store.fs.stat(path)) !== undefined;
       if (change.removed.length === 0 && !exists) {
-        throw new NotFoundError(`Cannot find manifest "${_name(ref)}" to delete`);
+        throw new NotFoundError(`Cannot find manifest "${layoutName(ref)}" to delete`);
       }
       let next = change.index;
       const roots: IndexEntry[] = [{ digest: ref.digest, size: 0 }];
-      const m = exists ? await this.#tryRead(dir, { digest: ref.digest, size: 0 }) : undefined;
+      const m = exists
+        ? await this.#store.tryRead(dir, { digest: ref.digest, size: 0 })
+        : undefined;
       const subject = m === undefined ? undefined : subjectOf(m);
       if (subject !== undefined) {
-        const fallback = await this.#removeReferrer(dir, next, subject.digest, ref.digest);
+        const fallback = await removeReferrer(this.#store, dir, next, subject.digest, ref.digest);
         next = fallback.index;
         roots.push(...fallback.removed);
       }
-      const candidates = this.#candidatesOf(dir);
-      await recordCandidates(this.#fs, dir, roots, candidates);
+      const candidates = this.#store.candidatesOf(dir);
+      await recordCandidates(this.#store.fs, dir, roots, candidates);
       candidates.delete(ref.digest);
-      if (next !== index) await writeIndex(this.#fs, dir, next);
-      if (exists) await this.#fs.remove(path).catch(_ignoreNotFound);
+      if (next !== index) await writeIndex(this.#store.fs, dir, next);
+      if (exists) await this.#store.fs.remove(path).catch(ignoreNotFound);
     });
   }
 
@@ -351,9 +313,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    */
   async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
     checkSignal(options.signal, `resolve blob "${digest}"`);
-    const info = await this.#fs.stat(blobPath(_dir(ref), digest));
+    const info = await this.#store.fs.stat(blobPath(layoutDir(ref), digest));
     if (info === undefined || !info.isFile) {
-      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`);
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`);
     }
     return { mediaType: MediaType.OCTET_STREAM, digest, size: info.size };
   }
@@ -394,17 +356,19 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     options: BlobOpenOptions = {},
   ): Promise<BlobReader & { ranged?: boolean }> {
     checkSignal(options.signal, `read blob "${digest}"`);
-    const path = blobPath(_dir(ref), digest);
+    const path = blobPath(layoutDir(ref), digest);
     const notFound = (err: unknown): never => {
       if (!(err instanceof NotFoundError)) throw err;
-      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`, { cause: err });
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`, {
+        cause: err,
+      });
     };
     // With a memory of checked files, a file still the one that was checked
     // is served as Deno's own file stream, without hashing. What it is comes
     // from the open handle, so a file renamed over the path meanwhile is not
     // mistaken for the checked one.
-    const opened = this.#verified && this.#fs.openFile
-      ? await this.#fs.openFile(path).catch(notFound)
+    const opened = this.#store.verified && this.#store.fs.openFile
+      ? await this.#store.fs.openFile(path).catch(notFound)
       : undefined;
     const info = opened?.info;
     if (opened && !opened.info.isFile) {
@@ -416,23 +380,23 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         ? { mediaType: MediaType.OCTET_STREAM, digest, size: info.size }
         : await this.blobHead(ref, digest, options))
       : { mediaType: MediaType.OCTET_STREAM, digest, size: options.size };
-    if (opened && info?.size === descriptor.size && this.#verified?.has(path, opened.info)) {
+    if (opened && info?.size === descriptor.size && this.#store.verified?.has(path, opened.info)) {
       const r = options.range;
       if (r !== undefined) return { descriptor, body: opened.slice(r.start, r.end), ranged: true };
       return { descriptor, body: opened.stream() };
     }
     let body: ReadableStream<Uint8Array>;
     try {
-      body = await openVerifiedFile(this.#fs, path, {
+      body = await openVerifiedFile(this.#store.fs, path, {
         digest,
         size: descriptor.size,
-        subject: `blob "${digest}" in "${_name(ref)}"`,
+        subject: `blob "${digest}" in "${layoutName(ref)}"`,
         reader: opened?.reader(),
         onError: (err) => {
-          this.#verified?.delete(path);
+          this.#store.verified?.delete(path);
           options.onError?.(err);
         },
-        onVerified: info === undefined ? undefined : () => this.#verified?.add(path, info),
+        onVerified: info === undefined ? undefined : () => this.#store.verified?.add(path, info),
       });
     } catch (err) {
       notFound(err);
@@ -461,40 +425,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     tmpPath: string,
     options: BlobAdoptOptions,
   ): Promise<Descriptor> {
-    const desc = { mediaType: MediaType.OCTET_STREAM, digest: options.digest, size: options.size };
-    try {
-      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
-      const dir = _dir(ref);
-      const target = blobPath(dir, options.digest);
-      const info = await this.#fs.stat(tmpPath);
-      if (info === undefined || !info.isFile) {
-        throw new NotFoundError(`Cannot store blob "${options.digest}": "${tmpPath}" is gone`);
-      }
-      if (info.size !== options.size) {
-        throw new SizeMismatchError(`blob for "${_name(ref)}"`, options.size, info.size);
-      }
-      await this.#ensureLayout(dir);
-      const existing = await this.#fs.stat(target);
-      if (existing?.isFile === true && existing.size === options.size) return desc;
-      await this.#fs.mkdir(`${dir}/blobs/${parseDigest(options.digest).algorithm}`);
-      const file = await this.#fs.openAppend(tmpPath);
-      try {
-        await file.sync();
-      } finally {
-        file.close();
-      }
-      try {
-        await this.#fs.rename(tmpPath, target);
-        await this.#remember(target, info);
-      } catch {
-        // Another file system (EXDEV): copy, verifying again.
-        const body = await openVerifiedFile(this.#fs, tmpPath, options);
-        return await this.blobPut(ref, body, options);
-      }
-      return desc;
-    } finally {
-      await this.#fs.remove(tmpPath).catch(() => {});
-    }
+    return await adoptBlob(this.#store, ref, tmpPath, options);
   }
 
   /**
@@ -514,72 +445,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     body: ReadableStream<Uint8Array>,
     options: OciDirBlobPutOptions = {},
   ): Promise<Descriptor> {
-    let dir: string;
-    let algorithm: DigestAlgorithm;
-    try {
-      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
-      dir = _dir(ref);
-      algorithm = options.digest !== undefined ? parseDigest(options.digest).algorithm : "sha256";
-      await this.#ensureLayout(dir);
-    } catch (err) {
-      await body.cancel(err).catch(() => {});
-      throw err;
-    }
-    const blobsDir = `${dir}/blobs/${algorithm}`;
-    await this.#fs.mkdir(blobsDir);
-    const subject = `blob for "${_name(ref)}"`;
-    const { digest: want, size } = options;
-    if (options.verified === true && want !== undefined && size !== undefined) {
-      const expected = { digest: want, size, signal: options.signal };
-      return await this.#putVerified(dir, blobsDir, body, subject, expected);
-    }
-    const verify = new VerifyStream({
-      algorithm,
-      digest: options.digest,
-      size: options.size,
-      subject,
-    });
-    const tmp = await this.#fs.writeTemp(blobsDir, body.pipeThrough(verify), {
-      signal: options.signal,
-      prefix: "blob.",
-    });
-    const digest = verify.digest;
-    if (digest === undefined) {
-      await this.#fs.remove(tmp).catch(() => {});
-      throw new AbortedError(`Cannot push blob to "${_name(ref)}": the stream did not finish`);
-    }
-    const target = blobPath(dir, digest);
-    const written = this.#verified ? await this.#fs.stat(tmp) : undefined;
-    await this.#fs.rename(tmp, target);
-    await this.#remember(target, written);
-    return { mediaType: MediaType.OCTET_STREAM, digest, size: verify.count };
-  }
-
-  /**
-   * Stores a self-verifying body: written as is (the temp file is removed
-   * when it errors), then its length is checked before the rename.
-   */
-  async #putVerified(
-    dir: string,
-    blobsDir: string,
-    body: ReadableStream<Uint8Array>,
-    subject: string,
-    options: CallOptions & { digest: string; size: number },
-  ): Promise<Descriptor> {
-    const { digest, size } = options;
-    let target: string;
-    try {
-      target = blobPath(dir, digest);
-    } catch (err) {
-      await body.cancel(err).catch(() => {});
-      throw err;
-    }
-    const tmp = await this.#fs.writeTemp(blobsDir, body, {
-      signal: options.signal,
-      prefix: "blob.",
-    });
-    await this.#commitTemp(tmp, target, size, subject);
-    return { mediaType: MediaType.OCTET_STREAM, digest, size };
+    return await putBlob(this.#store, ref, body, options);
   }
 
   /**
@@ -600,14 +466,14 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     options: CallOptions & { size: number },
   ): Promise<RawBlob> {
     checkSignal(options.signal, `read blob "${digest}"`);
-    const path = blobPath(_dir(ref), digest);
-    const subject = `blob "${digest}" in "${_name(ref)}"`;
-    const info = await this.#fs.stat(path);
+    const path = blobPath(layoutDir(ref), digest);
+    const subject = `blob "${digest}" in "${layoutName(ref)}"`;
+    const info = await this.#store.fs.stat(path);
     if (info === undefined || !info.isFile) {
-      throw new NotFoundError(`Cannot find blob "${digest}" in "${_name(ref)}"`);
+      throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`);
     }
     if (info.size !== options.size) throw new SizeMismatchError(subject, options.size, info.size);
-    return { digest, size: options.size, body: await this.#fs.open(path) };
+    return { digest, size: options.size, body: await this.#store.fs.open(path) };
   }
 
   /**
@@ -635,67 +501,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     pending: RawBlob | Promise<RawBlob>,
     options: RawPutOptions = {},
   ): Promise<Descriptor> {
-    const blob = await pending;
-    let target: string;
-    let blobsDir: string;
-    try {
-      checkSignal(options.signal, `push blob to "${_name(ref)}"`);
-      const dir = _dir(ref);
-      target = blobPath(dir, blob.digest);
-      await this.#ensureLayout(dir);
-      blobsDir = `${dir}/blobs/${parseDigest(blob.digest).algorithm}`;
-      await this.#fs.mkdir(blobsDir);
-    } catch (err) {
-      await blob.body.cancel(err).catch(() => {});
-      throw err;
-    }
-    const subject = `blob for "${_name(ref)}"`;
-    // The bytes are hashed from the file as it grows, so the check ends
-    // with the write; a failed check stops the write.
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    let created: (path: string) => void = () => {};
-    const tmpPath = new Promise<string>((resolve) => (created = resolve));
-    const writing = this.#fs.writeTemp(blobsDir, blob.body, {
-      signal,
-      prefix: "blob.",
-      direct: true,
-      onCreated: created,
-    });
-    // The temp file's path as soon as it exists; from the write itself when a
-    // file system does not announce it; none when the write failed first.
-    const path = Promise.race([tmpPath, writing.then((p) => p, () => undefined)]);
-    const checking = path.then((path) =>
-      path === undefined ? undefined : checkFile(this.#fs, path, {
-        digest: blob.digest,
-        size: blob.size,
-        subject,
-        signal: options.signal,
-        writing,
-        syncEvery: RAW_SYNC_EVERY,
-        onBytes: options.onProgress,
-      })
-    );
-    let checkError: { err: unknown } | undefined;
-    checking.catch((err) => {
-      checkError = { err };
-      stop.abort();
-    });
-    let tmp: string;
-    try {
-      tmp = await writing;
-    } catch (err) {
-      await checking.catch(() => {});
-      throw checkError?.err ?? err;
-    }
-    try {
-      await checking;
-    } catch (err) {
-      await this.#fs.remove(tmp).catch(() => {});
-      throw err;
-    }
-    await this.#commitTemp(tmp, target, blob.size, subject);
-    return { mediaType: MediaType.OCTET_STREAM, digest: blob.digest, size: blob.size };
+    return await putRawBlob(this.#store, ref, pending, options);
   }
 
   /**
@@ -708,9 +514,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    */
   async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
     checkSignal(options.signal, `delete blob "${digest}"`);
-    const path = blobPath(_dir(ref), digest);
-    this.#verified?.delete(path);
-    await this.#fs.remove(path);
+    const path = blobPath(layoutDir(ref), digest);
+    this.#store.verified?.delete(path);
+    await this.#store.fs.remove(path);
   }
 
   /**
@@ -722,8 +528,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {LayoutError} when it is not a valid layout
    */
   async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    checkSignal(options.signal, `list tags of "${_name(ref)}"`);
-    const index = await readLayout(this.#fs, _dir(ref));
+    checkSignal(options.signal, `list tags of "${layoutName(ref)}"`);
+    const index = await readLayout(this.#store.fs, layoutDir(ref));
     return tagPage(listTags(index), options);
   }
 
@@ -736,14 +542,14 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    checkSignal(options.signal, `delete tag "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `delete tag "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     const tag = ref.tag !== "" ? ref.tag : "latest";
-    await readLayout(this.#fs, dir);
-    await this.#update(dir, (index) => {
+    await readLayout(this.#store.fs, dir);
+    await this.#store.update(dir, (index) => {
       const change = removeTag(index, tag);
       if (change.removed.length === 0) {
-        throw new NotFoundError(`Cannot find tag "${tag}" in "${_name(ref)}" to delete`);
+        throw new NotFoundError(`Cannot find tag "${tag}" in "${layoutName(ref)}" to delete`);
       }
       return Promise.resolve(change);
     });
@@ -758,29 +564,11 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @throws {NotFoundError} when the layout (or the subject's tag) does not exist
    */
   async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
-    checkSignal(options.signal, `list referrers of "${_name(ref)}"`);
-    const dir = _dir(ref);
+    checkSignal(options.signal, `list referrers of "${layoutName(ref)}"`);
+    const dir = layoutDir(ref);
     const subject = ref.digest !== "" ? ref.digest : (await this.manifestHead(ref, options)).digest;
-    const index = await readLayout(this.#fs, dir);
-    const fallbackTag = referrersFallbackTag(subject);
-    const found = new Map<string, Descriptor>();
-    const fallback = index.manifests.find((e) =>
-      e.annotations?.["org.opencontainers.image.ref.name"] === fallbackTag
-    );
-    if (fallback !== undefined && fallback.digest !== subject) {
-      const m = await this.#tryRead(dir, fallback);
-      if (m !== undefined && isIndex(m)) {
-        for (const d of m.json.manifests) if (!found.has(d.digest)) found.set(d.digest, d);
-      }
-    }
-    for (const entry of index.manifests) {
-      if (entry === fallback || found.has(entry.digest)) continue;
-      if (entry.mediaType !== undefined && !isManifestMediaType(entry.mediaType)) continue;
-      const m = await this.#tryRead(dir, entry);
-      if (m === undefined || subjectOf(m)?.digest !== subject) continue;
-      found.set(m.digest, referrerDescriptor(m));
-    }
-    return filterReferrers([...found.values()], { artifactType: options.artifactType });
+    const found = await findReferrers(this.#store, dir, subject);
+    return filterReferrers(found, { artifactType: options.artifactType });
   }
 
   /**
@@ -789,187 +577,6 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @returns nothing
    */
   async close(): Promise<void> {
-    const pending = [...this.#candidates];
-    this.#candidates.clear();
-    this.#created.clear();
-    for (const [dir, candidates] of pending) {
-      if (candidates.size === 0) continue;
-      await withLayoutLock(this.#fs, dir, async () => {
-        const index = await readLayout(this.#fs, dir);
-        await collectGarbage(this.#fs, dir, index, candidates);
-      });
-    }
+    await this.#store.collect();
   }
-
-  #candidatesOf(dir: string): GcCandidates {
-    let c = this.#candidates.get(dir);
-    if (c === undefined) {
-      c = new Map();
-      this.#candidates.set(dir, c);
-    }
-    return c;
-  }
-
-  async #tagEntry(ref: Ref, dir: string): Promise<IndexEntry> {
-    const index = await readLayout(this.#fs, dir);
-    const tag = ref.tag !== "" ? ref.tag : "latest";
-    const entry = findTag(index, tag);
-    if (entry === undefined) {
-      throw new NotFoundError(`Cannot find tag "${tag}" in "${_name(ref)}"`);
-    }
-    return entry;
-  }
-
-  async #tryRead(dir: string, entry: IndexEntry): Promise<Manifest | undefined> {
-    try {
-      const raw = await readCapped(
-        this.#fs,
-        blobPath(dir, entry.digest),
-        MANIFEST_READ_LIMIT,
-        "manifest",
-      );
-      const m = parseManifest(raw, { mediaType: entry.mediaType, digest: entry.digest });
-      return m.digest === entry.digest ? m : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Renames a written temp file into place once its length is `size`, and
-   * remembers it as checked; on any failure the temp file is removed.
-   */
-  async #commitTemp(tmp: string, target: string, size: number, subject: string): Promise<void> {
-    try {
-      const info = await this.#fs.stat(tmp);
-      const written = info?.size ?? -1;
-      if (written !== size) throw new SizeMismatchError(subject, size, written);
-      await this.#fs.rename(tmp, target);
-      await this.#remember(target, info);
-    } catch (err) {
-      await this.#fs.remove(tmp).catch(() => {});
-      throw err;
-    }
-  }
-
-  /**
-   * Records a blob file just renamed into place from checked bytes (see
-   * `verified`), provided it is still that file: same inode and size as the
-   * temp file before the rename. Best effort: a failed `stat` only means the
-   * file is hashed on its first read, never that the write failed.
-   */
-  async #remember(path: string, written: FileInfo | undefined): Promise<void> {
-    if (this.#verified === undefined || written?.ino === undefined) return;
-    const info = await this.#fs.stat(path).catch(() => undefined);
-    if (info?.ino === written.ino && info.size === written.size) this.#verified.add(path, info);
-  }
-
-  #ensureLayout(dir: string): Promise<void> {
-    let ready = this.#created.get(dir);
-    if (ready === undefined) {
-      ready = (async () => {
-        await this.#fs.mkdir(dir);
-        await withLayoutLock(this.#fs, dir, () => openLayoutForWrite(this.#fs, dir));
-      })();
-      this.#created.set(dir, ready);
-      // A failure is not remembered: the next write tries again.
-      ready.catch(() => {
-        if (this.#created.get(dir) === ready) this.#created.delete(dir);
-      });
-    }
-    return ready;
-  }
-
-  async #writeBlob(
-    dir: string,
-    digest: string,
-    bytes: Uint8Array,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const d = parseDigest(digest);
-    const blobsDir = `${dir}/blobs/${d.algorithm}`;
-    await this.#fs.mkdir(blobsDir);
-    const tmp = await this.#fs.writeTemp(blobsDir, ReadableStream.from([bytes]), {
-      signal,
-      prefix: "blob.",
-    });
-    await this.#fs.rename(tmp, blobPath(dir, digest));
-  }
-
-  /** Read-modify-write of index.json under the lock, recording GC candidates. */
-  async #update(
-    dir: string,
-    fn: (index: LayoutIndex) => Promise<{ index: LayoutIndex; removed: IndexEntry[] }>,
-  ): Promise<void> {
-    await withLayoutLock(this.#fs, dir, async () => {
-      const index = await openLayoutForWrite(this.#fs, dir);
-      const change = await fn(index);
-      const kept = new Set(change.index.manifests.map((e) => e.digest));
-      const roots = change.removed.filter((e) => !kept.has(e.digest));
-      if (roots.length > 0) {
-        await recordCandidates(this.#fs, dir, roots, this.#candidatesOf(dir));
-      }
-      await writeIndex(this.#fs, dir, change.index);
-    });
-  }
-
-  /** Removes a referrer from the subject's fallback-tag index (under the lock). */
-  async #removeReferrer(
-    dir: string,
-    index: LayoutIndex,
-    subject: string,
-    referrer: string,
-  ): Promise<{ index: LayoutIndex; removed: IndexEntry[] }> {
-    const tag = referrersFallbackTag(subject);
-    const entry = index.manifests.find((e) =>
-      e.annotations?.["org.opencontainers.image.ref.name"] === tag
-    );
-    const current = entry === undefined ? undefined : await this.#tryRead(dir, entry);
-    if (current === undefined || !isIndex(current)) return { index, removed: [] };
-    const manifests = current.json.manifests.filter((d) => d.digest !== referrer);
-    if (manifests.length === current.json.manifests.length) return { index, removed: [] };
-    if (manifests.length === 0) return removeTag(index, tag);
-    const raw = new TextEncoder().encode(JSON.stringify({ ...current.json, manifests }));
-    const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
-    await this.#writeBlob(dir, m.digest, raw, undefined);
-    return setEntry(index, tag, manifestDescriptor(m));
-  }
-
-  /** Adds a referrer to the subject's fallback-tag index (under the lock). */
-  async #addReferrer(
-    dir: string,
-    index: LayoutIndex,
-    subject: string,
-    referrer: Manifest,
-  ): Promise<{ index: LayoutIndex; removed: IndexEntry[] }> {
-    const tag = referrersFallbackTag(subject);
-    const entry = index.manifests.find((e) =>
-      e.annotations?.["org.opencontainers.image.ref.name"] === tag
-    );
-    let base: IndexJson = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: [] };
-    if (entry !== undefined) {
-      const current = await this.#tryRead(dir, entry);
-      if (current !== undefined) {
-        if (!isIndex(current) || current.mediaType !== MediaType.OCI_INDEX) {
-          throw new ManifestInvalidError(
-            `Cannot update referrers of "${subject}" in "${dir}": tag "${tag}" is not an OCI index; delete it and push again`,
-          );
-        }
-        base = current.json;
-      }
-    }
-    if (base.manifests.some((d) => d.digest === referrer.digest)) return { index, removed: [] };
-    const json: IndexJson = {
-      ...base,
-      manifests: [...base.manifests, referrerDescriptor(referrer)],
-    };
-    const raw = new TextEncoder().encode(JSON.stringify(json));
-    const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
-    await this.#writeBlob(dir, m.digest, raw, undefined);
-    return setEntry(index, tag, manifestDescriptor(m));
-  }
-}
-
-function _ignoreNotFound(err: unknown): void {
-  if (!(err instanceof NotFoundError)) throw err;
 }

@@ -1,0 +1,247 @@
+/**
+ * The state an `ocidir` transport keeps across calls, and the steps its
+ * operations share: layouts made ready for writing, blob files remembered as
+ * checked, index.json updates under the lock with their garbage-collection
+ * candidates, temp files committed into `blobs/`.
+ *
+ * @module
+ */
+import { InvalidReferenceError, NotFoundError, SizeMismatchError } from "../../errors.ts";
+import { parseDigest } from "../../types/digest.ts";
+import { type Manifest, MANIFEST_READ_LIMIT, parseManifest } from "../../types/manifest.ts";
+import type { Ref } from "../../types/ref.ts";
+import type { VerifiedFiles } from "./verified_files.ts";
+import { readCapped } from "./_read_capped.ts";
+import { type FileInfo, type FileSystem } from "./file_system.ts";
+import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
+import {
+  blobPath,
+  findTag,
+  type IndexEntry,
+  type LayoutIndex,
+  openLayoutForWrite,
+  readLayout,
+  writeIndex,
+} from "./layout.ts";
+import { withLayoutLock } from "./lock.ts";
+
+/**
+ * The printed name of an `ocidir` reference, for messages.
+ *
+ * @param ref the reference
+ * @returns `ocidir://path[:tag][@digest]`
+ * @throws never
+ */
+export function layoutName(ref: Ref): string {
+  const tag = ref.tag !== "" ? `:${ref.tag}` : "";
+  const digest = ref.digest !== "" ? `@${ref.digest}` : "";
+  return `ocidir://${ref.path}${tag}${digest}`;
+}
+
+/**
+ * The layout directory of an `ocidir` reference, without a trailing slash.
+ *
+ * @param ref the reference
+ * @returns the directory
+ * @throws {InvalidReferenceError} when the reference has no path
+ */
+export function layoutDir(ref: Ref): string {
+  if (ref.path === "") {
+    throw new InvalidReferenceError(layoutName(ref), "an ocidir reference needs a directory path");
+  }
+  return ref.path.length > 1 && ref.path.endsWith("/") ? ref.path.slice(0, -1) : ref.path;
+}
+
+/**
+ * Rethrows anything but a {@link NotFoundError}.
+ *
+ * @param err the error
+ * @returns nothing
+ * @throws err unless it is a NotFoundError
+ */
+export function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof NotFoundError)) throw err;
+}
+
+/** What one `ocidir` transport keeps across calls. */
+export class LayoutStore {
+  /** The file system. */
+  readonly fs: FileSystem;
+  /** Files known to match their digest, when the owner keeps that memory. */
+  readonly verified: VerifiedFiles | undefined;
+  #candidates = new Map<string, GcCandidates>();
+  /** Layouts made ready for writing, shared by concurrent first writes. */
+  #created = new Map<string, Promise<void>>();
+
+  /**
+   * Creates the store.
+   * @param fs the file system
+   * @param verified the memory of checked files, if kept
+   */
+  constructor(fs: FileSystem, verified: VerifiedFiles | undefined) {
+    this.fs = fs;
+    this.verified = verified;
+  }
+
+  /**
+   * Runs garbage collection on every layout changed through this store:
+   * blobs that its own deletions and overwrites left unreferenced are
+   * removed. The store forgets what it recorded.
+   * @returns nothing
+   */
+  async collect(): Promise<void> {
+    const pending = [...this.#candidates];
+    this.#candidates.clear();
+    this.#created.clear();
+    for (const [dir, candidates] of pending) {
+      if (candidates.size === 0) continue;
+      await withLayoutLock(this.fs, dir, async () => {
+        const index = await readLayout(this.fs, dir);
+        await collectGarbage(this.fs, dir, index, candidates);
+      });
+    }
+  }
+
+  /**
+   * The garbage-collection candidates recorded for a layout.
+   * @param dir layout directory
+   * @returns the candidates (created empty)
+   */
+  candidatesOf(dir: string): GcCandidates {
+    let c = this.#candidates.get(dir);
+    if (c === undefined) {
+      c = new Map();
+      this.#candidates.set(dir, c);
+    }
+    return c;
+  }
+
+  /**
+   * The index.json entry of the reference's tag (`latest` when none).
+   * @param ref the reference
+   * @param dir its layout directory
+   * @returns the entry
+   * @throws {NotFoundError} when the tag does not exist
+   */
+  async tagEntry(ref: Ref, dir: string): Promise<IndexEntry> {
+    const index = await readLayout(this.fs, dir);
+    const tag = ref.tag !== "" ? ref.tag : "latest";
+    const entry = findTag(index, tag);
+    if (entry === undefined) {
+      throw new NotFoundError(`Cannot find tag "${tag}" in "${layoutName(ref)}"`);
+    }
+    return entry;
+  }
+
+  /**
+   * Reads a manifest of the layout, or nothing when it is missing or invalid.
+   * @param dir layout directory
+   * @param entry its index entry (digest, media type)
+   * @returns the manifest, or undefined
+   */
+  async tryRead(dir: string, entry: IndexEntry): Promise<Manifest | undefined> {
+    try {
+      const raw = await readCapped(
+        this.fs,
+        blobPath(dir, entry.digest),
+        MANIFEST_READ_LIMIT,
+        "manifest",
+      );
+      const m = parseManifest(raw, { mediaType: entry.mediaType, digest: entry.digest });
+      return m.digest === entry.digest ? m : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Renames a written temp file into place once its length is `size`, and
+   * remembers it as checked; on any failure the temp file is removed.
+   */
+  async commitTemp(tmp: string, target: string, size: number, subject: string): Promise<void> {
+    try {
+      const info = await this.fs.stat(tmp);
+      const written = info?.size ?? -1;
+      if (written !== size) throw new SizeMismatchError(subject, size, written);
+      await this.fs.rename(tmp, target);
+      await this.remember(target, info);
+    } catch (err) {
+      await this.fs.remove(tmp).catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Records a blob file just renamed into place from checked bytes (see
+   * `verified`), provided it is still that file: same inode and size as the
+   * temp file before the rename. Best effort: a failed `stat` only means the
+   * file is hashed on its first read, never that the write failed.
+   */
+  async remember(path: string, written: FileInfo | undefined): Promise<void> {
+    if (this.verified === undefined || written?.ino === undefined) return;
+    const info = await this.fs.stat(path).catch(() => undefined);
+    if (info?.ino === written.ino && info.size === written.size) this.verified.add(path, info);
+  }
+
+  /**
+   * Makes a layout ready for writing once (a failure is tried again next time).
+   * @param dir layout directory
+   * @returns when ready
+   */
+  ensureLayout(dir: string): Promise<void> {
+    let ready = this.#created.get(dir);
+    if (ready === undefined) {
+      ready = (async () => {
+        await this.fs.mkdir(dir);
+        await withLayoutLock(this.fs, dir, () => openLayoutForWrite(this.fs, dir));
+      })();
+      this.#created.set(dir, ready);
+      // A failure is not remembered: the next write tries again.
+      ready.catch(() => {
+        if (this.#created.get(dir) === ready) this.#created.delete(dir);
+      });
+    }
+    return ready;
+  }
+
+  /**
+   * Writes bytes held in memory (a manifest) into `blobs/`.
+   * @param dir layout directory
+   * @param digest their digest
+   * @param bytes the bytes
+   * @param signal cancellation
+   * @returns when written
+   */
+  async writeBlob(
+    dir: string,
+    digest: string,
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const d = parseDigest(digest);
+    const blobsDir = `${dir}/blobs/${d.algorithm}`;
+    await this.fs.mkdir(blobsDir);
+    const tmp = await this.fs.writeTemp(blobsDir, ReadableStream.from([bytes]), {
+      signal,
+      prefix: "blob.",
+    });
+    await this.fs.rename(tmp, blobPath(dir, digest));
+  }
+
+  /** Read-modify-write of index.json under the lock, recording GC candidates. */
+  async update(
+    dir: string,
+    fn: (index: LayoutIndex) => Promise<{ index: LayoutIndex; removed: IndexEntry[] }>,
+  ): Promise<void> {
+    await withLayoutLock(this.fs, dir, async () => {
+      const index = await openLayoutForWrite(this.fs, dir);
+      const change = await fn(index);
+      const kept = new Set(change.index.manifests.map((e) => e.digest));
+      const roots = change.removed.filter((e) => !kept.has(e.digest));
+      if (roots.length > 0) {
+        await recordCandidates(this.fs, dir, roots, this.candidatesOf(dir));
+      }
+      await writeIndex(this.fs, dir, change.index);
+    });
+  }
+}
