@@ -7,8 +7,7 @@
  */
 import { join } from "node:path";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
-import { jsonErrorPosition } from "./_json_error.ts";
-import { ConfigFileError } from "./config_file_error.ts";
+import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
 import type { NamedHost } from "./config_host.ts";
 import { credHelperList } from "./cred_helper.ts";
@@ -69,19 +68,7 @@ export function dockerConfigFilename(env: Record<string, string>): string | unde
  */
 export function parseDockerConfig(text: string, source: string): DockerConfig {
   const where = `docker config "${source}"`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const at = jsonErrorPosition(text);
-    throw new ConfigFileError(
-      source,
-      at.line,
-      at.column,
-      `Cannot read ${where}: invalid JSON at line ${at.line} column ${at.column}`,
-      { cause: err },
-    );
-  }
+  const raw = parseJsonFile(text, source, where);
   if (!_isRecord(raw)) throw new ConfigError(`Cannot read ${where}: expected a JSON object`);
   const out: DockerConfig = { hosts: [] };
   const byName = new Map<string, NamedHost>();

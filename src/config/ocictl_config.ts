@@ -6,8 +6,7 @@
  */
 import { join } from "node:path";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
-import { jsonErrorPosition } from "./_json_error.ts";
-import { ConfigFileError } from "./config_file_error.ts";
+import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
 import { type ConfigHost, hostToJson, parseConfigHost } from "./config_host.ts";
 import { mergeHost } from "./host_merge.ts";
@@ -116,19 +115,12 @@ export async function loadConfig(io: ConfigIo): Promise<OcictlConfig> {
  * ```
  */
 export function parseConfig(text: string, filename: string): OcictlConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const at = jsonErrorPosition(text);
-    throw new ConfigFileError(
-      filename,
-      at.line,
-      at.column,
-      `Cannot read config file "${filename}": invalid JSON at line ${at.line} column ${at.column}; fix or remove the file`,
-      { cause: err },
-    );
-  }
+  const raw = parseJsonFile(
+    text,
+    filename,
+    `config file "${filename}"`,
+    "; fix or remove the file",
+  );
   const where = `config file "${filename}"`;
   if (!_isRecord(raw)) throw new ConfigError(`Cannot read ${where}: expected a JSON object`);
   const config: OcictlConfig = { filename, hosts: {} };
