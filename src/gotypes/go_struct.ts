@@ -9,7 +9,8 @@
 
 import { ManifestInvalidError } from "../errors.ts";
 import { isNil, nilMap, nilSlice } from "./go_nil.ts";
-import { GoTime, parseTime } from "./go_time.ts";
+import { GoTime } from "./go_time.ts";
+import { parseTime } from "./go_time_parse.ts";
 
 /** The Go type of a struct field, as far as JSON and zero values need it. */
 export type GoType =

@@ -7,7 +7,8 @@
  */
 
 import { sprint, sprintf, sprintln } from "./fmt.ts";
-import { GoTime, parseTime } from "../gotypes/go_time.ts";
+import { GoTime } from "../gotypes/go_time.ts";
+import { parseTime } from "../gotypes/go_time_parse.ts";
 import { jsonCompact, jsonPretty, printPretty } from "./pretty.ts";
 import { type GoKind, isTrue, kindOf, mapGet, typeName } from "./values.ts";
 
