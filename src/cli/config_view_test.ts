@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigView } from "./config_view.ts";
+import { formatOutput } from "./output.ts";
 
 const raw = new TextEncoder().encode(
   '{"created":"2024-01-01T00:00:00Z","architecture":"arm64","os":"linux","variant":"v8",' +
@@ -31,4 +32,41 @@ Deno.test("ConfigView exposes Go field names and the exact bytes", () => {
 
 Deno.test("ConfigView refuses bytes that are not JSON", () => {
   assert.throws(() => new ConfigView(desc, new TextEncoder().encode("{")), SyntaxError);
+});
+
+Deno.test("ConfigView prints Go values: time.Time, structs in field order, nil and empty kept apart", () => {
+  const json = {
+    created: "2021-02-03T04:05:06.5Z",
+    author: "me",
+    architecture: "arm",
+    os: "linux",
+    config: {
+      User: "1000",
+      ExposedPorts: { "80/tcp": {} },
+      Env: [],
+      Labels: { b: "2", a: "1" },
+      StopTimeout: 5,
+      ArgsEscaped: true,
+    },
+    rootfs: { type: "layers", diff_ids: ["sha256:x"] },
+    history: [{ created_by: "x", empty_layer: true }],
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(json));
+  const v = new ConfigView({ ...desc, size: bytes.byteLength }, bytes);
+  const f = (t: string) => formatOutput(v, t);
+  assert.equal(f("{{.Created}}"), "2021-02-03 04:05:06.5 +0000 UTC");
+  assert.equal(f('{{.Created.Format "2006-01-02"}} {{.Created.Unix}}'), "2021-02-03 1612325106");
+  assert.equal(f("{{.Platform}} {{.Architecture}}"), "linux/arm/v7 arm");
+  assert.equal(
+    f("{{.Config}}"),
+    "{1000 map[80/tcp:{}] [] [] [] map[]  map[a:1 b:2]  5 true <nil> [] []}",
+  );
+  assert.equal(f("{{.History}}"), "[{<nil> x   true}]");
+  assert.equal(f("{{.RootFS}}"), "{layers [sha256:x]}");
+  // JSON uses the JSON names, Go's field order and omitempty (the empty Env is left out)
+  assert.equal(
+    f("{{json .Config}}"),
+    '{"User":"1000","ExposedPorts":{"80/tcp":{}},"Labels":{"a":"1","b":"2"},"StopTimeout":5,"ArgsEscaped":true}\n',
+  );
+  assert.equal(f("{{json .History}}"), '[{"created_by":"x","empty_layer":true}]\n');
 });

@@ -101,6 +101,14 @@ export abstract class GoStruct {
   }
 }
 
+/** Go's `struct{}`: the value of set-like maps (`ExposedPorts`, `Volumes`); prints `{}`. */
+export class GoEmptyStruct extends GoStruct {
+  /** No fields. */
+  static readonly goFields: readonly GoField[] = [];
+  /** Go type name. */
+  static readonly goName = "struct {}";
+}
+
 /**
  * Go's `isEmptyValue` (what `omitempty` leaves out): false, 0, "", nil and
  * empty slices, maps and strings. Structs are never empty.
@@ -147,7 +155,7 @@ function zeroOf(type: GoType): unknown {
     case "time":
       return null;
     case "empty":
-      return {};
+      return new GoEmptyStruct();
   }
   if ("slice" in type) return nilSlice();
   if ("map" in type) return nilMap();
@@ -214,7 +222,7 @@ function decodeValue(v: unknown, type: GoType, current: unknown, path: string): 
     }
     case "empty":
       if (jsonKind(v) !== "object") throw mismatch(v, type, path);
-      return {};
+      return new GoEmptyStruct();
   }
   if ("slice" in type) {
     if (!Array.isArray(v)) throw mismatch(v, type, path);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type GoField, GoStruct } from "./go_struct.ts";
+import { GoEmptyStruct, type GoField, GoStruct } from "./go_struct.ts";
 import type { GoTime } from "./go_time.ts";
 import { GoPlatform } from "./oci_platform.ts";
 
@@ -65,7 +65,7 @@ export class GoImageConfig extends GoStruct {
   /** User. */
   declare User: string;
   /** Exposed ports (a set). */
-  declare ExposedPorts: Map<string, Record<string, never>>;
+  declare ExposedPorts: Map<string, GoEmptyStruct>;
   /** Environment. */
   declare Env: string[];
   /** Entrypoint. */
@@ -73,7 +73,7 @@ export class GoImageConfig extends GoStruct {
   /** Command. */
   declare Cmd: string[];
   /** Volumes (a set). */
-  declare Volumes: Map<string, Record<string, never>>;
+  declare Volumes: Map<string, GoEmptyStruct>;
   /** Working directory. */
   declare WorkingDir: string;
   /** Labels. */
