@@ -310,7 +310,7 @@ function _collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /**
- * Builds `image export REF... [-o FILE]`.
+ * Builds `image export REF [FILE]` (regctl's form) and `image export REF... -o FILE`.
  *
  * @param ctx command context
  * @returns the command
@@ -319,8 +319,8 @@ function _collect(value: string, previous: string[] | undefined): string[] {
 export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
   return new Command("export")
     .description("Export images as a tar (OCI layout plus docker manifest.json)")
-    .argument("<image_ref...>", "image references (several go into one tar)")
-    .option("-o, --output <file>", "write the tar to this file (default: stdout)")
+    .argument("<image_ref...>", "image reference and optional file, or images with --output")
+    .option("-o, --output <file>", "write the tar to this file; every argument is then an image")
     .option(
       "-p, --platform <platform>",
       "export only this platform of an index (os/arch[/variant], local)",
@@ -334,19 +334,31 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .addHelpText(
       "after",
-      `\nThe file is given with --output, not as a second argument, because several images\n` +
-        `can be exported into one tar.\n\nExamples:\n` +
-        `  ocictl image export ocidir://layout:v1 -o image.tar --name example/app:v1\n` +
-        `  ocictl image export alpine:3 busybox:1 --platform linux/amd64 > images.tar\n`,
+      `\nAs regctl: REF [FILE] writes one image to FILE (stdout without it). With --output,\n` +
+        `every argument is an image and they all go into one tar.\n\nExamples:\n` +
+        `  ocictl image export ocidir://layout:v1 image.tar --name example/app:v1\n` +
+        `  ocictl image export alpine:3 busybox:1 --platform linux/amd64 -o images.tar\n`,
     )
-    .action(async (refs, opts) => {
+    .action(async (args, opts) => {
+      let refs = args;
+      let output = opts.output;
+      if (output === undefined && args.length > 1) {
+        if (args.length > 2) {
+          throw new UsageError(
+            `Cannot export ${args.length - 1} images to "${args.at(-1)}": ` +
+              `use -o FILE to export several images into one tar`,
+          );
+        }
+        refs = args.slice(0, 1);
+        output = args[1];
+      }
       const names = opts.name ?? [];
       if (names.length > refs.length) {
         throw new UsageError(
           `Cannot export: ${names.length} --name values for ${refs.length} images (give at most one per image)`,
         );
       }
-      if (opts.output === undefined && ctx.isTerminal.stdout) {
+      if (output === undefined && ctx.isTerminal.stdout) {
         throw new UsageError(
           "Cannot export: stdout is a terminal (use --output FILE or redirect stdout)",
         );
@@ -358,7 +370,7 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
         compress: opts.compress === true,
         signal: ctx.signal,
       });
-      await writeOut(ctx, tar, opts.output);
+      await writeOut(ctx, tar, output);
     }) as unknown as CommandUnknownOpts;
 }
 
