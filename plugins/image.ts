@@ -27,8 +27,9 @@ import { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+import { RefView } from "../src/cli/ref_template.ts";
 import { captureHeaders } from "../src/cli/response_headers.ts";
 import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
@@ -228,7 +229,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${commonName(dst)}\n`);
         return;
       }
-      await writeFormatted(ctx, _copyView(src, dst, result), opts.format);
+      await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;
 }
@@ -283,26 +284,76 @@ function _progressHooks(
   };
 }
 
-function _copyView(src: Ref, dst: Ref, r: CopyResult): Formattable {
-  const json = {
-    Source: commonName(src),
-    Target: commonName(dst),
-    Digest: r.digest,
-    MediaType: r.mediaType,
-    Size: r.size,
-    SourceDigest: r.sourceDigest,
-    Filtered: r.filtered,
-    Skipped: r.skipped,
-    Manifests: r.manifests,
-    Blobs: r.blobs,
-    Mounted: r.mounted,
-    Bytes: r.bytes,
-  };
-  return {
-    ...json,
-    marshalPretty: () => `${commonName(dst)}\n`,
-    toJSON: () => json,
-  } as Formattable;
+/**
+ * `image copy --format` data: the target reference as regctl passes it
+ * (`{{.CommonName}}`, `{{.Tag}}`, `{{.Digest}}` of the reference, `{{json .}}`),
+ * plus methods for what the copy did.
+ */
+class CopyResultView extends RefView {
+  #r: CopyResult | undefined;
+  #src = "";
+
+  /**
+   * Makes the view.
+   * @param src the source reference
+   * @param dst the target reference as given
+   * @param r the copy's result
+   * @returns the view
+   */
+  static forCopy(src: Ref, dst: Ref, r: CopyResult): CopyResultView {
+    const v = CopyResultView.from(dst);
+    v.#r = r;
+    v.#src = commonName(src);
+    return v;
+  }
+  #result(): CopyResult {
+    if (this.#r === undefined) throw new TypeError("copy result not set");
+    return this.#r;
+  }
+  /** The source, as a common name. @returns the name */
+  Source(): string {
+    return this.#src;
+  }
+  /** Digest now at the target. @returns the digest */
+  ManifestDigest(): string {
+    return this.#result().digest;
+  }
+  /** Media type of the copied manifest. @returns the media type */
+  MediaType(): string {
+    return this.#result().mediaType;
+  }
+  /** Size of the copied manifest. @returns bytes */
+  Size(): number {
+    return this.#result().size;
+  }
+  /** Digest at the source (differs when --platforms filtered the index). @returns the digest */
+  SourceDigest(): string {
+    return this.#result().sourceDigest;
+  }
+  /** Whether --platforms filtered the index. @returns true when filtered */
+  Filtered(): boolean {
+    return this.#result().filtered;
+  }
+  /** Whether the target already had the image. @returns true when skipped */
+  Skipped(): boolean {
+    return this.#result().skipped;
+  }
+  /** Manifests written. @returns the count */
+  Manifests(): number {
+    return this.#result().manifests;
+  }
+  /** Blobs copied. @returns the count */
+  Blobs(): number {
+    return this.#result().blobs;
+  }
+  /** Blobs mounted. @returns the count */
+  Mounted(): number {
+    return this.#result().mounted;
+  }
+  /** Bytes copied. @returns the count */
+  Bytes(): number {
+    return this.#result().bytes;
+  }
 }
 
 function _collect(value: string, previous: string[] | undefined): string[] {
