@@ -10,6 +10,7 @@ import { platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { ReferrerListView, ReferrerTreeView } from "../src/cli/referrer_view.ts";
 import {
@@ -112,21 +113,11 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
       });
       if (opts.format !== "") {
         const view = ManifestView.fromManifest(r.ref, r.manifest);
-        await writeFormatted(ctx, _manifestResult(view), opts.format);
+        await writeFormatted(ctx, manifestResult(view), opts.format);
       } else if (opts.byDigest || ref === undefined) {
         await ctx.out.write(`${r.descriptor.digest}\n`);
       }
     }) as unknown as CommandUnknownOpts;
-}
-
-function _manifestResult(view: ManifestView): Formattable & { Manifest: ManifestView } {
-  return {
-    Manifest: view,
-    marshalPretty: () => view.marshalPretty(),
-    toJSON: () => ({ Manifest: view.toJSON() }),
-    RawBody: () => view.RawBody(),
-    RawHeaders: () => view.RawHeaders(),
-  };
 }
 
 function _getCommand(ctx: CliContext): CommandUnknownOpts {

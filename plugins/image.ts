@@ -28,6 +28,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { RefView } from "../src/cli/ref_template.ts";
 import { captureHeaders } from "../src/cli/response_headers.ts";
@@ -636,7 +637,11 @@ export function createImageCreateCommand(
         signal: ctx.signal,
       });
       if (opts.format !== "") {
-        await writeFormatted(ctx, ManifestView.fromManifest(r.ref, r.manifest), opts.format);
+        await writeFormatted(
+          ctx,
+          manifestResult(ManifestView.fromManifest(r.ref, r.manifest)),
+          opts.format,
+        );
       } else if (opts.byDigest) {
         await ctx.out.write(`${r.descriptor.digest}\n`);
       }

@@ -26,6 +26,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { writeDiff } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { readCapped } from "../src/read_capped.ts";
@@ -72,7 +73,11 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       }
       const desc = await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
       if (opts.format !== undefined) {
-        await writeFormatted(ctx, ManifestView.fromManifest(target, m), opts.format);
+        await writeFormatted(
+          ctx,
+          manifestResult(ManifestView.fromManifest(target, m)),
+          opts.format,
+        );
       } else if (opts.byDigest) {
         await ctx.out.write(`${desc.digest}\n`);
       }
