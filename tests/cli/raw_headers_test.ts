@@ -57,6 +57,22 @@ Deno.test({
       });
       assert.equal(get.code, 0, get.stderr);
       assert.deepEqual(namesOf(get.stdout), await sentNames(url, "GET"));
+      const raw = await runCli(["blob", "get", repo, layer.digest, "--format", "raw"], { env });
+      assert.equal(raw.code, 0, raw.stderr);
+      const cut = raw.stdoutBytes.findIndex((b, i) => b === 10 && raw.stdoutBytes[i + 1] === 10);
+      assert.deepEqual(namesOf(raw.stdout.slice(0, cut + 1)), await sentNames(url, "GET"));
+      assert.deepEqual(raw.stdoutBytes.subarray(cut + 2), layer.bytes);
+      const pretty = await runCli([
+        "blob",
+        "get",
+        repo,
+        layer.digest,
+        "--format",
+        "{{printPretty .}}",
+      ], {
+        env,
+      });
+      assert.deepEqual(pretty.stdoutBytes, layer.bytes);
       const tpl = await runCli(
         [
           "blob",
