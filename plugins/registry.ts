@@ -312,7 +312,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
             `Cannot log in to "${reg.name}": no terminal to ask for a user name; use --user`,
           );
         }
-        user = await ctx.readLine("Enter Username: ");
+        // as regctl: the stored user is offered, and kept on an empty answer
+        const stored = (await loadConfig(ctx.configIo)).hosts[reg.name]?.user ?? "";
+        user = (await ctx.readLine(`Enter Username${stored ? ` [${stored}]` : ""}: `)).trim();
+        if (user === "") user = stored;
       }
       let pass = opts.pass;
       if (pass === undefined) {

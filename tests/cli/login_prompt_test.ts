@@ -61,3 +61,41 @@ Deno.test("registry login prompts for the user with echo and for the password wi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("registry login offers the stored user and keeps it on an empty answer", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ hosts: { "127.0.0.1:5999": { user: "bob", pass: "old" } } }),
+  );
+  const cmd =
+    `${Deno.execPath()} run -A --quiet ${MAIN} registry login --skip-check 127.0.0.1:5999`;
+  const child = new Deno.Command("script", {
+    args: ["-qec", cmd, "/dev/null"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+    env: { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" },
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const writer = child.stdin.getWriter();
+  const seen = { text: "" };
+  try {
+    await readUntil(reader, seen, "Enter Username [bob]: ");
+    await writer.write(new TextEncoder().encode("\r"));
+    await readUntil(reader, seen, "Password: ");
+    await writer.write(new TextEncoder().encode("new-pw\r"));
+    await writer.close();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen.text += value;
+    }
+    assert.equal((await child.status).code, 0, seen.text);
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+    assert.deepEqual(config.hosts["127.0.0.1:5999"], { user: "bob", pass: "new-pw" });
+  } finally {
+    await reader.cancel().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
