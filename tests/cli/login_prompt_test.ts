@@ -23,8 +23,12 @@ async function readUntil(
   );
 }
 
-Deno.test("registry login prompts for the user with echo and for the password without", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+/** Starts `registry login` for 127.0.0.1:5999 on a pseudo-terminal, config in `dir`. */
+function loginOnPty(dir: string): {
+  child: Deno.ChildProcess;
+  reader: ReadableStreamDefaultReader<string>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+} {
   const cmd =
     `${Deno.execPath()} run -A --quiet ${MAIN} registry login --skip-check 127.0.0.1:5999`;
   const child = new Deno.Command("script", {
@@ -35,7 +39,12 @@ Deno.test("registry login prompts for the user with echo and for the password wi
     env: { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" },
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const writer = child.stdin.getWriter();
+  return { child, reader, writer: child.stdin.getWriter() };
+}
+
+Deno.test("registry login prompts for the user with echo and for the password without", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+  const { child, reader, writer } = loginOnPty(dir);
   const seen = { text: "" };
   try {
     await readUntil(reader, seen, "Username: ");
@@ -68,17 +77,7 @@ Deno.test("registry login offers the stored user and keeps it on an empty answer
     `${dir}/config.json`,
     JSON.stringify({ hosts: { "127.0.0.1:5999": { user: "bob", pass: "old" } } }),
   );
-  const cmd =
-    `${Deno.execPath()} run -A --quiet ${MAIN} registry login --skip-check 127.0.0.1:5999`;
-  const child = new Deno.Command("script", {
-    args: ["-qec", cmd, "/dev/null"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-    env: { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" },
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const writer = child.stdin.getWriter();
+  const { child, reader, writer } = loginOnPty(dir);
   const seen = { text: "" };
   try {
     await readUntil(reader, seen, "Enter Username [bob]: ");
