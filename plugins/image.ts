@@ -31,7 +31,7 @@ import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { RefView } from "../src/cli/ref_template.ts";
-import { captureHeaders } from "../src/cli/response_headers.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
@@ -90,11 +90,18 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           }": it is an artifact (config type "${config.mediaType}"); use "artifact get --config"`,
         );
       }
-      const raw = await readBlobCapped(ctx.client, target, {
-        digest: config.digest,
-        size: config.size,
-        signal: ctx.signal,
-      });
+      // the headers of the config blob's response, for raw-headers as regctl
+      const capture = captureHeaders(ctx);
+      let raw: Uint8Array;
+      try {
+        raw = await readBlobCapped(capture.client, target, {
+          digest: config.digest,
+          size: config.size,
+          signal: ctx.signal,
+        });
+      } finally {
+        await capture.close();
+      }
       let view: ConfigView;
       try {
         view = new ConfigView(config, raw);
@@ -104,7 +111,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           { cause: err },
         );
       }
-      await writeFormatted(ctx, view, opts.format);
+      await writeFormatted(ctx, withReceivedHeaders(view, capture.headers()), opts.format);
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   image.addCommand(createRatelimitCommand(ctx));

@@ -98,7 +98,8 @@ export function withReceivedHeaders<T extends object>(view: T, headers: Headers 
     get(target, key) {
       if (key === "RawHeaders") return () => raw;
       const v: unknown = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
+      // methods run on the view itself (private fields); the class stays as it is
+      return typeof v === "function" && key !== "constructor" ? v.bind(target) : v;
     },
   });
 }

@@ -27,7 +27,8 @@ function namesOf(stdout: string): string[] {
 }
 
 Deno.test({
-  name: "blob and manifest head/get --format raw-headers print every header the registry sent",
+  name:
+    "blob, manifest and image inspect --format raw-headers print every header the registry sent",
   ignore: !hasDistribution,
   fn: async () => {
     const d = await startDistribution();
@@ -104,6 +105,17 @@ Deno.test({
       ];
       assert.deepEqual(namesOf(headers), await sentNames(murl, "GET"));
       assert.equal(body, new TextDecoder().decode(img.manifest));
+
+      const config = (JSON.parse(body) as { config: { digest: string } }).config.digest;
+      const inspect = await runCli(["image", "inspect", `${repo}:v1`, "--format", "raw-headers"], {
+        env,
+      });
+      assert.equal(inspect.code, 0, inspect.stderr);
+      assert.deepEqual(
+        namesOf(inspect.stdout),
+        await sentNames(`http://${d.host}/v2/app/web/blobs/${config}`, "GET"),
+      );
+      assert.match(inspect.stdout, new RegExp(`^Docker-Content-Digest: ${config}$`, "m"));
     } finally {
       await d.stop();
       await Deno.remove(dir, { recursive: true });
