@@ -212,7 +212,7 @@ export function createManifestHeadCommand(
           `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
         );
       }
-      if (opts.format === "") {
+      if (opts.format === "" || opts.format === "digest") {
         await ctx.out.write(`${view.Digest}\n`);
         return;
       }
