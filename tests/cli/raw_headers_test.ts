@@ -116,6 +116,19 @@ Deno.test({
         await sentNames(`http://${d.host}/v2/app/web/blobs/${config}`, "GET"),
       );
       assert.match(inspect.stdout, new RegExp(`^Docker-Content-Digest: ${config}$`, "m"));
+
+      const tags = await runCli(["tag", "ls", repo, "--format", "raw-headers"], { env });
+      assert.equal(tags.code, 0, tags.stderr);
+      assert.deepEqual(
+        namesOf(tags.stdout),
+        await sentNames(`http://${d.host}/v2/app/web/tags/list`, "GET"),
+      );
+      const repos = await runCli(["repo", "ls", d.host, "--format", "raw-headers"], { env });
+      assert.equal(repos.code, 0, repos.stderr);
+      assert.deepEqual(
+        namesOf(repos.stdout),
+        await sentNames(`http://${d.host}/v2/_catalog`, "GET"),
+      );
     } finally {
       await d.stop();
       await Deno.remove(dir, { recursive: true });
