@@ -9,7 +9,7 @@ import { commonName, NotFoundError, UsageError, withoutReference } from "../src/
 import { platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { ReferrerListView, ReferrerTreeView } from "../src/cli/referrer_view.ts";
