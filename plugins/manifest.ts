@@ -193,6 +193,7 @@ export function createManifestHeadCommand(
     )
     .option("--require-digest", "read the manifest when the digest is not in the headers")
     .option("--require-list", "fail unless the manifest is an index")
+    .addOption(new Option("--list", "deprecated: the index is shown unless -p is given").hideHelp())
     .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
     .action(async (ref, opts) => {
       const capture = captureHeaders(ctx);
