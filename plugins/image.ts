@@ -181,7 +181,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
       `\nExamples:\n  ocictl image copy ocidir://in:v1 ocidir://out:v1\n` +
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
-    .action(async (src, dst, opts) => {
+    .action(async (src, dst, opts, cmd) => {
       const [{ copyImage, validateCopyOptions }, { createProgress }] = await Promise.all([
         import("../src/ops/copy.ts"),
         import("../src/ops/progress.ts"),
@@ -237,7 +237,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${commonName(dst)}\n`);
         return;
       }
-      await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result), opts.format);
+      await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result, cmd.args[1]), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;
 }
@@ -306,10 +306,11 @@ class CopyResultView extends RefView {
    * @param src the source reference
    * @param dst the target reference as given
    * @param r the copy's result
+   * @param reference the target as typed (regctl's `.Reference`)
    * @returns the view
    */
-  static forCopy(src: Ref, dst: Ref, r: CopyResult): CopyResultView {
-    const v = CopyResultView.from(dst);
+  static forCopy(src: Ref, dst: Ref, r: CopyResult, reference?: string): CopyResultView {
+    const v = CopyResultView.from(dst, reference);
     v.#r = r;
     v.#src = commonName(src);
     return v;

@@ -232,6 +232,15 @@ Deno.test("image copy --format sees the target reference as regctl does, plus th
         `${base}:v1`,
         `ocidir://${out}:v1`,
       ]);
+      const typed = await runCli([
+        "image",
+        "copy",
+        "--format",
+        "{{.Reference}}|{{.CommonName}}",
+        `${base}:v1`,
+        `ocidir://${out}`,
+      ]);
+      assert.equal(typed.stdout, `ocidir://${out}|ocidir://${out}:latest`);
       assert.deepEqual(JSON.parse(j.stdout), {
         Scheme: "ocidir",
         Reference: `ocidir://${out}:v1`,
