@@ -242,13 +242,16 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
   return cmd as unknown as CommandUnknownOpts;
 }
 
-/** The width of the terminal on stderr, 0 when unknown. */
-function _terminalColumns(): number {
+/** The width of the terminal (else `$COLUMNS`), 0 when unknown. */
+function _terminalColumns(env: Record<string, string>): number {
   try {
-    return Deno.consoleSize().columns;
+    const { columns } = Deno.consoleSize();
+    if (columns > 0) return columns;
   } catch {
-    return 0;
+    // not a console: $COLUMNS, else unknown
   }
+  const n = Number(env.COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /**
@@ -266,7 +269,7 @@ function _progressHooks(
       write: (s) => {
         written = written.then(() => ctx.err.write(s)).catch(() => {});
       },
-      columns: _terminalColumns(),
+      columns: _terminalColumns(ctx.env),
     });
     const timer = setInterval(() => p.tick(), 250);
     return {
