@@ -3,13 +3,14 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { commonName, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
+import { commonName, MediaType, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
 import { platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { ReferrerListView, ReferrerTreeView } from "../src/cli/referrer_view.ts";
 import {
@@ -31,6 +32,15 @@ import {
 } from "../src/ops/referrer_query.ts";
 
 markPluginLoaded("artifact");
+
+/**
+ * regctl's `--slow-referrers`: accepted and ignored, since every referrer
+ * query here already falls back to the tag schema when the API is missing.
+ */
+function _slowReferrers() {
+  return new Option("--slow-referrers", "accepted for regctl compatibility (no effect)")
+    .hideHelp();
+}
 
 function _collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -77,12 +87,22 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .option("--strip-dirs", "titles keep only the file name", false)
     .option("--subject <ref>", "manifest this artifact refers to", refArg)
+    .addOption(new Option("--refers <ref>", "deprecated: --subject").argParser(refArg).hideHelp())
+    .addOption(
+      new Option("--media-type <type>", "manifest media type (only the OCI image manifest)")
+        .hideHelp(),
+    )
     .addHelpText(
       "after",
       `\nExamples:\n  ocictl artifact put --subject ocidir://layout:v1 --artifact-type application/x.sbom -f sbom.json --file-title\n` +
         `  echo hello | ocictl artifact put --artifact-type application/x.note ocidir://layout:note\n`,
     )
     .action(async (ref, opts) => {
+      if (opts.mediaType !== undefined && opts.mediaType !== MediaType.OCI_MANIFEST) {
+        throw new UsageError(
+          `Cannot push an artifact as "${opts.mediaType}": only ${MediaType.OCI_MANIFEST} is supported`,
+        );
+      }
       const files: ArtifactContent[] = [];
       for (const f of opts.file) files.push(await _fileContent(f));
       const config = opts.configFile !== undefined
@@ -93,7 +113,7 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
       }
       const r = await putArtifact(ctx.client, {
         ref,
-        subject: opts.subject,
+        subject: opts.subject ?? opts.refers,
         external: opts.external,
         platform: opts.platform,
         artifactType: opts.artifactType,
@@ -112,21 +132,11 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
       });
       if (opts.format !== "") {
         const view = ManifestView.fromManifest(r.ref, r.manifest);
-        await writeFormatted(ctx, _manifestResult(view), opts.format);
+        await writeFormatted(ctx, manifestResult(view), opts.format);
       } else if (opts.byDigest || ref === undefined) {
         await ctx.out.write(`${r.descriptor.digest}\n`);
       }
     }) as unknown as CommandUnknownOpts;
-}
-
-function _manifestResult(view: ManifestView): Formattable & { Manifest: ManifestView } {
-  return {
-    Manifest: view,
-    marshalPretty: () => view.marshalPretty(),
-    toJSON: () => ({ Manifest: view.toJSON() }),
-    RawBody: () => view.RawBody(),
-    RawHeaders: () => view.RawHeaders(),
-  };
 }
 
 function _getCommand(ctx: CliContext): CommandUnknownOpts {
@@ -162,6 +172,8 @@ function _getCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--sort-desc", "sort descending", false)
     .option("--strip-dirs", "write files without their directories", false)
     .option("--subject <ref>", "get the first matching referrer of this subject", refArg)
+    .addOption(new Option("--refers <ref>", "deprecated: --subject").argParser(refArg).hideHelp())
+    .addOption(_slowReferrers())
     .addHelpText(
       "after",
       `\nExamples:\n  ocictl artifact get --subject ocidir://layout:v1 --filter-artifact-type application/x.sbom\n` +
@@ -178,7 +190,7 @@ function _getCommand(ctx: CliContext): CommandUnknownOpts {
       validateReferrerMatch(match);
       const art = await resolveArtifact(ctx.client, ref, {
         ...match,
-        subject: opts.subject,
+        subject: opts.subject ?? opts.refers,
         platform: opts.platform,
         external: opts.external,
         signal: ctx.signal,
@@ -231,6 +243,7 @@ function _listCommand(ctx: CliContext): CommandUnknownOpts {
     .argument("<subject>", "the manifest referred to", refArg)
     .option("--digest-tags", "also list <alg>-<hex>* tags of the subject", false)
     .option("--external <repo>", "repository holding the referrers", refArg)
+    .addOption(_slowReferrers())
     .option("--filter-artifact-type <type>", "only referrers of this artifact type")
     .option(
       "--filter-annotation <key=value>",
@@ -273,6 +286,7 @@ function _treeCommand(ctx: CliContext): CommandUnknownOpts {
     .argument("<ref>", "the root manifest", refArg)
     .option("--digest-tags", "also list <alg>-<hex>* tags of each manifest", false)
     .option("--external <repo>", "repository holding the referrers", refArg)
+    .addOption(_slowReferrers())
     .option("--filter-artifact-type <type>", "only referrers of this artifact type")
     .option(
       "--filter-annotation <key=value>",

@@ -10,7 +10,7 @@ import { type Ref, withoutReference } from "../src/mod.ts";
 import { countArg, digestArg, refArg } from "../src/cli/arguments.ts";
 import { BlobView } from "../src/cli/blob_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { writeDiff, writeFoundFile } from "../src/cli/file_output.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
@@ -18,7 +18,8 @@ import { copyBlob } from "../src/ops/blob_copy.ts";
 
 markPluginLoaded("blob");
 
-const STREAM_FORMATS = ["", "raw-body", "rawBody", "body"];
+/** Formats that stream the blob itself (regctl treats its default printPretty so too). */
+const STREAM_FORMATS = ["", "raw-body", "rawBody", "body", FORMAT_PRETTY];
 
 /**
  * Builds the `blob` verb.
@@ -47,8 +48,15 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       const capture = captureHeaders(ctx);
       try {
         const reader = await capture.client.blobGet(repo, digest);
-        await reader.body.cancel();
         const view = withReceivedHeaders(new BlobView(reader.descriptor), capture.headers());
+        if (opts.format === "raw") {
+          // regctl's raw: the headers, an empty line, then the blob
+          await writeFormatted(ctx, view, "raw-headers");
+          await ctx.out.write("\n");
+          await ctx.out.pipeFrom(reader.body, ctx.signal);
+          return;
+        }
+        await reader.body.cancel();
         await writeFormatted(ctx, view, opts.format);
       } finally {
         await capture.close();

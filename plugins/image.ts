@@ -27,9 +27,11 @@ import { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { captureHeaders } from "../src/cli/response_headers.ts";
+import { RefView } from "../src/cli/ref_template.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
@@ -88,11 +90,18 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           }": it is an artifact (config type "${config.mediaType}"); use "artifact get --config"`,
         );
       }
-      const raw = await readBlobCapped(ctx.client, target, {
-        digest: config.digest,
-        size: config.size,
-        signal: ctx.signal,
-      });
+      // the headers of the config blob's response, for raw-headers as regctl
+      const capture = captureHeaders(ctx);
+      let raw: Uint8Array;
+      try {
+        raw = await readBlobCapped(capture.client, target, {
+          digest: config.digest,
+          size: config.size,
+          signal: ctx.signal,
+        });
+      } finally {
+        await capture.close();
+      }
       let view: ConfigView;
       try {
         view = new ConfigView(config, raw);
@@ -102,7 +111,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           { cause: err },
         );
       }
-      await writeFormatted(ctx, view, opts.format);
+      await writeFormatted(ctx, withReceivedHeaders(view, capture.headers()), opts.format);
     });
   image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
   image.addCommand(createRatelimitCommand(ctx));
@@ -172,7 +181,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
       `\nExamples:\n  ocictl image copy ocidir://in:v1 ocidir://out:v1\n` +
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
-    .action(async (src, dst, opts) => {
+    .action(async (src, dst, opts, cmd) => {
       const [{ copyImage, validateCopyOptions }, { createProgress }] = await Promise.all([
         import("../src/ops/copy.ts"),
         import("../src/ops/progress.ts"),
@@ -228,18 +237,21 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${commonName(dst)}\n`);
         return;
       }
-      await writeFormatted(ctx, _copyView(src, dst, result), opts.format);
+      await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result, cmd.args[1]), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;
 }
 
-/** The width of the terminal on stderr, 0 when unknown. */
-function _terminalColumns(): number {
+/** The width of the terminal (else `$COLUMNS`), 0 when unknown. */
+function _terminalColumns(env: Record<string, string>): number {
   try {
-    return Deno.consoleSize().columns;
+    const { columns } = Deno.consoleSize();
+    if (columns > 0) return columns;
   } catch {
-    return 0;
+    // not a console: $COLUMNS, else unknown
   }
+  const n = Number(env.COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
 /**
@@ -257,7 +269,7 @@ function _progressHooks(
       write: (s) => {
         written = written.then(() => ctx.err.write(s)).catch(() => {});
       },
-      columns: _terminalColumns(),
+      columns: _terminalColumns(ctx.env),
     });
     const timer = setInterval(() => p.tick(), 250);
     return {
@@ -283,26 +295,77 @@ function _progressHooks(
   };
 }
 
-function _copyView(src: Ref, dst: Ref, r: CopyResult): Formattable {
-  const json = {
-    Source: commonName(src),
-    Target: commonName(dst),
-    Digest: r.digest,
-    MediaType: r.mediaType,
-    Size: r.size,
-    SourceDigest: r.sourceDigest,
-    Filtered: r.filtered,
-    Skipped: r.skipped,
-    Manifests: r.manifests,
-    Blobs: r.blobs,
-    Mounted: r.mounted,
-    Bytes: r.bytes,
-  };
-  return {
-    ...json,
-    marshalPretty: () => `${commonName(dst)}\n`,
-    toJSON: () => json,
-  } as Formattable;
+/**
+ * `image copy --format` data: the target reference as regctl passes it
+ * (`{{.CommonName}}`, `{{.Tag}}`, `{{.Digest}}` of the reference, `{{json .}}`),
+ * plus methods for what the copy did.
+ */
+class CopyResultView extends RefView {
+  #r: CopyResult | undefined;
+  #src = "";
+
+  /**
+   * Makes the view.
+   * @param src the source reference
+   * @param dst the target reference as given
+   * @param r the copy's result
+   * @param reference the target as typed (regctl's `.Reference`)
+   * @returns the view
+   */
+  static forCopy(src: Ref, dst: Ref, r: CopyResult, reference?: string): CopyResultView {
+    const v = CopyResultView.from(dst, reference);
+    v.#r = r;
+    v.#src = commonName(src);
+    return v;
+  }
+  #result(): CopyResult {
+    if (this.#r === undefined) throw new TypeError("copy result not set");
+    return this.#r;
+  }
+  /** The source, as a common name. @returns the name */
+  Source(): string {
+    return this.#src;
+  }
+  /** Digest now at the target. @returns the digest */
+  ManifestDigest(): string {
+    return this.#result().digest;
+  }
+  /** Media type of the copied manifest. @returns the media type */
+  MediaType(): string {
+    return this.#result().mediaType;
+  }
+  /** Size of the copied manifest. @returns bytes */
+  Size(): number {
+    return this.#result().size;
+  }
+  /** Digest at the source (differs when --platforms filtered the index). @returns the digest */
+  SourceDigest(): string {
+    return this.#result().sourceDigest;
+  }
+  /** Whether --platforms filtered the index. @returns true when filtered */
+  Filtered(): boolean {
+    return this.#result().filtered;
+  }
+  /** Whether the target already had the image. @returns true when skipped */
+  Skipped(): boolean {
+    return this.#result().skipped;
+  }
+  /** Manifests written. @returns the count */
+  Manifests(): number {
+    return this.#result().manifests;
+  }
+  /** Blobs copied. @returns the count */
+  Blobs(): number {
+    return this.#result().blobs;
+  }
+  /** Blobs mounted. @returns the count */
+  Mounted(): number {
+    return this.#result().mounted;
+  }
+  /** Bytes copied. @returns the count */
+  Bytes(): number {
+    return this.#result().bytes;
+  }
 }
 
 function _collect(value: string, previous: string[] | undefined): string[] {
@@ -310,7 +373,7 @@ function _collect(value: string, previous: string[] | undefined): string[] {
 }
 
 /**
- * Builds `image export REF... [-o FILE]`.
+ * Builds `image export REF [FILE]` (regctl's form) and `image export REF... -o FILE`.
  *
  * @param ctx command context
  * @returns the command
@@ -319,8 +382,8 @@ function _collect(value: string, previous: string[] | undefined): string[] {
 export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
   return new Command("export")
     .description("Export images as a tar (OCI layout plus docker manifest.json)")
-    .argument("<image_ref...>", "image references (several go into one tar)")
-    .option("-o, --output <file>", "write the tar to this file (default: stdout)")
+    .argument("<image_ref...>", "image reference and optional file, or images with --output")
+    .option("-o, --output <file>", "write the tar to this file; every argument is then an image")
     .option(
       "-p, --platform <platform>",
       "export only this platform of an index (os/arch[/variant], local)",
@@ -334,19 +397,31 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .addHelpText(
       "after",
-      `\nThe file is given with --output, not as a second argument, because several images\n` +
-        `can be exported into one tar.\n\nExamples:\n` +
-        `  ocictl image export ocidir://layout:v1 -o image.tar --name example/app:v1\n` +
-        `  ocictl image export alpine:3 busybox:1 --platform linux/amd64 > images.tar\n`,
+      `\nAs regctl: REF [FILE] writes one image to FILE (stdout without it). With --output,\n` +
+        `every argument is an image and they all go into one tar.\n\nExamples:\n` +
+        `  ocictl image export ocidir://layout:v1 image.tar --name example/app:v1\n` +
+        `  ocictl image export alpine:3 busybox:1 --platform linux/amd64 -o images.tar\n`,
     )
-    .action(async (refs, opts) => {
+    .action(async (args, opts) => {
+      let refs = args;
+      let output = opts.output;
+      if (output === undefined && args.length > 1) {
+        if (args.length > 2) {
+          throw new UsageError(
+            `Cannot export ${args.length - 1} images to "${args.at(-1)}": ` +
+              `use -o FILE to export several images into one tar`,
+          );
+        }
+        refs = args.slice(0, 1);
+        output = args[1];
+      }
       const names = opts.name ?? [];
       if (names.length > refs.length) {
         throw new UsageError(
           `Cannot export: ${names.length} --name values for ${refs.length} images (give at most one per image)`,
         );
       }
-      if (opts.output === undefined && ctx.isTerminal.stdout) {
+      if (output === undefined && ctx.isTerminal.stdout) {
         throw new UsageError(
           "Cannot export: stdout is a terminal (use --output FILE or redirect stdout)",
         );
@@ -358,7 +433,7 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
         compress: opts.compress === true,
         signal: ctx.signal,
       });
-      await writeOut(ctx, tar, opts.output);
+      await writeOut(ctx, tar, output);
     }) as unknown as CommandUnknownOpts;
 }
 
@@ -573,7 +648,11 @@ export function createImageCreateCommand(
         signal: ctx.signal,
       });
       if (opts.format !== "") {
-        await writeFormatted(ctx, ManifestView.fromManifest(r.ref, r.manifest), opts.format);
+        await writeFormatted(
+          ctx,
+          manifestResult(ManifestView.fromManifest(r.ref, r.manifest)),
+          opts.format,
+        );
       } else if (opts.byDigest) {
         await ctx.out.write(`${r.descriptor.digest}\n`);
       }

@@ -10,6 +10,7 @@ import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import {
   addToIndex,
@@ -121,7 +122,11 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           byDigest: opts.byDigest,
         });
         if (opts.format !== "") {
-          await writeFormatted(ctx, ManifestView.fromManifest(r.ref, r.manifest), opts.format);
+          await writeFormatted(
+            ctx,
+            manifestResult(ManifestView.fromManifest(r.ref, r.manifest)),
+            opts.format,
+          );
         } else if (opts.byDigest) {
           await ctx.out.write(`${r.descriptor.digest}\n`);
         }

@@ -26,6 +26,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { writeDiff } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
+import { manifestResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { readCapped } from "../src/read_capped.ts";
@@ -72,7 +73,11 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       }
       const desc = await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
       if (opts.format !== undefined) {
-        await writeFormatted(ctx, ManifestView.fromManifest(target, m), opts.format);
+        await writeFormatted(
+          ctx,
+          manifestResult(ManifestView.fromManifest(target, m)),
+          opts.format,
+        );
       } else if (opts.byDigest) {
         await ctx.out.write(`${desc.digest}\n`);
       }
@@ -188,6 +193,7 @@ export function createManifestHeadCommand(
     )
     .option("--require-digest", "read the manifest when the digest is not in the headers")
     .option("--require-list", "fail unless the manifest is an index")
+    .addOption(new Option("--list", "deprecated: the index is shown unless -p is given").hideHelp())
     .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
     .action(async (ref, opts) => {
       const capture = captureHeaders(ctx);
@@ -207,7 +213,7 @@ export function createManifestHeadCommand(
           `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
         );
       }
-      if (opts.format === "") {
+      if (opts.format === "" || opts.format === "digest") {
         await ctx.out.write(`${view.Digest}\n`);
         return;
       }

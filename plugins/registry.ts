@@ -312,7 +312,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
             `Cannot log in to "${reg.name}": no terminal to ask for a user name; use --user`,
           );
         }
-        user = await ctx.readLine("Enter Username: ");
+        // as regctl: the stored user is offered, and kept on an empty answer
+        const stored = (await loadConfig(ctx.configIo)).hosts[reg.name]?.user ?? "";
+        user = (await ctx.readLine(`Enter Username${stored ? ` [${stored}]` : ""}: `)).trim();
+        if (user === "") user = stored;
       }
       let pass = opts.pass;
       if (pass === undefined) {
@@ -374,12 +377,28 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--api-opts <key=value>", "API option, repeatable (disableHead=true)", _collect)
     .option("--cred-helper <name>", "credential helper (full name, docker-credential-…)")
     .option("--skip-check", "do not check the registry afterwards")
+    .addOption(
+      new Option("--dns <host>", "deprecated, ignored: use --hostname and --mirror").hideHelp(),
+    )
+    .addOption(new Option("--scheme <scheme>", "deprecated, ignored: use --tls").hideHelp())
     .addHelpText(
       "after",
       `\nExamples:\n  ocictl registry set --tls disabled localhost:5000\n  ocictl registry set --cacert "$(cat ca.pem)" registry.internal\n`,
     )
     .action(async (arg, opts) => {
       const reg = registryArg(arg);
+      if (opts.scheme !== undefined) {
+        ctx.logger.warn("Scheme flag is deprecated, for http set tls to disabled", {
+          name: reg.name,
+          scheme: opts.scheme,
+        });
+      }
+      if (opts.dns !== undefined) {
+        ctx.logger.warn("DNS flag is deprecated, use hostname and mirrors instead", {
+          name: reg.name,
+          dns: opts.dns,
+        });
+      }
       const changes = setChanges(opts);
       const config = await loadConfig(ctx.configIo);
       await saveConfig(ctx.configIo, setHost(config, reg.input, changes));

@@ -10,6 +10,7 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, isRepoLister, parseRegistry, type Ref, UnsupportedError } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { repoListView } from "../src/cli/repo_list_view.ts";
@@ -106,18 +107,24 @@ export function createRepoLsCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", `\nExample:\n  ocictl repo ls localhost:5000\n`)
     .action(async (registry, opts) => {
       const ref: Ref = { scheme: "reg", registry, repository: "", path: "", tag: "", digest: "" };
-      const t = ctx.client.transport(ref);
+      const capture = captureHeaders(ctx);
+      const t = capture.client.transport(ref);
       if (!isRepoLister(t)) {
         throw new UnsupportedError(
           `Cannot list repositories of "${registry}": the transport cannot list repositories`,
         );
       }
-      const repos = await t.repoList(ref, {
-        limit: opts.limit,
-        last: opts.last,
-        signal: ctx.signal,
-      });
-      await writeFormatted(ctx, repoListView(repos), opts.format);
+      let repos: string[];
+      try {
+        repos = await t.repoList(ref, { limit: opts.limit, last: opts.last, signal: ctx.signal });
+      } finally {
+        await capture.close();
+      }
+      await writeFormatted(
+        ctx,
+        withReceivedHeaders(repoListView(repos), capture.headers()),
+        opts.format,
+      );
     });
   return cmd as unknown as CommandUnknownOpts;
 }

@@ -10,6 +10,7 @@ import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { GoOciIndex } from "../src/gotypes/oci_manifest.ts";
+import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
 markPluginLoaded("tag");
@@ -45,13 +46,20 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", `\nExample:\n  ocictl tag ls --include 'v1.*' ocidir://layout\n`)
     .action(async (ref, opts) => {
       const repo = withoutReference(ref);
-      let tags = await ctx.client.tagList(repo, { limit: opts.limit, last: opts.last });
+      const capture = captureHeaders(ctx);
+      let tags: string[];
+      try {
+        tags = await capture.client.tagList(repo, { limit: opts.limit, last: opts.last });
+      } finally {
+        await capture.close();
+      }
       if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
       tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
       const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
       const json = await _rawTagList(repo.scheme === "ocidir" ? repo.path : undefined) ??
         { name, tags };
-      await writeFormatted(ctx, new TagListView(name, tags, json), opts.format);
+      const view = withReceivedHeaders(new TagListView(name, tags, json), capture.headers());
+      await writeFormatted(ctx, view, opts.format);
     });
   tag.command("rm")
     .aliases(["delete", "del", "remove"])

@@ -19,6 +19,8 @@ export interface LayerEntryInfo {
   path: string;
   /** The name as stored in the archive (`./etc/`), when read from one. */
   name?: string | undefined;
+  /** The tar type flag as a byte (`"0"` = 48 for a file, `"5"` = 53 for a directory), when read from one. */
+  typeflag?: number | undefined;
   /** Entry kind. */
   type: LayerEntryType;
   /** Body size in bytes (0 for non-files). */
@@ -92,6 +94,16 @@ export function normalizeEntryPath(name: string, subject = "archive"): string {
   }
   return parts.join("/");
 }
+
+const TYPEFLAGS: Record<string, string> = {
+  file: "0",
+  link: "1",
+  symlink: "2",
+  "character-device": "3",
+  "block-device": "4",
+  directory: "5",
+  fifo: "6",
+};
 
 function _type(h: TarHeader): LayerEntryType {
   switch (h.type ?? "file") {
@@ -182,6 +194,7 @@ export async function* walkLayer(
       const entry: LayerEntry = {
         path,
         name: header.name,
+        typeflag: (TYPEFLAGS[header.type ?? "file"] ?? "\0").charCodeAt(0),
         type,
         size: type === "file" ? header.size : 0,
         mode: header.mode ?? (type === "dir" ? 0o755 : 0o644),

@@ -67,14 +67,14 @@ export async function writeFoundFile(
   await f.body.pipeTo(new WritableStream(), { signal: ctx.signal });
   const i = f.info;
   const header = {
-    Name: i.path,
+    Name: i.name ?? i.path,
     Linkname: i.linkname,
     Size: i.size,
     Mode: i.mode,
     Uid: i.uid,
     Gid: i.gid,
     ModTime: i.mtime ?? new Date(0),
-    Typeflag: i.type,
+    Typeflag: i.typeflag ?? 0,
   };
   const view = {
     Header: header,

@@ -9,11 +9,11 @@ import { Client } from "../client.ts";
 import type { CliContext } from "./context.ts";
 import type { RawHeaders } from "./output.ts";
 
-/** A client that remembers the last manifest or blob response it received. */
+/** A client that remembers the last manifest, blob, tag or catalog response it received. */
 export interface HeaderCapture {
   /** Use this client for the call whose headers are wanted. */
   client: Client;
-  /** The last manifest or blob response's headers, when a registry answered. @returns the headers */
+  /** The last such response's headers, when a registry answered. @returns the headers */
   headers(): Headers | undefined;
   /** Closes the client. @returns when closed */
   close(): Promise<void>;
@@ -61,7 +61,8 @@ export function rawHeadersOf(headers: Headers): RawHeaders {
 
 /**
  * Creates a client, like the command's own, that keeps the headers of the
- * last `/manifests/…` or `/blobs/…` response (or of a redirected one).
+ * last `/manifests/…`, `/blobs/…`, `/tags/list` or `/_catalog` response (or
+ * of a redirected one).
  *
  * @param ctx command context (transports, settings, signal)
  * @returns the client and the captured headers
@@ -76,7 +77,9 @@ export function captureHeaders(ctx: CliContext): HeaderCapture {
       ...ctx.transportSettings,
       onResponse: (res) => {
         const path = new URL(res.url || "http://x/").pathname;
-        if (res.redirected || /\/(manifests|blobs)\/[^/]+$/.test(path)) last = res.headers;
+        if (res.redirected || /\/((manifests|blobs)\/[^/]+|tags\/list|_catalog)$/.test(path)) {
+          last = res.headers;
+        }
       },
     },
   });
@@ -98,7 +101,8 @@ export function withReceivedHeaders<T extends object>(view: T, headers: Headers 
     get(target, key) {
       if (key === "RawHeaders") return () => raw;
       const v: unknown = Reflect.get(target, key, target);
-      return typeof v === "function" ? v.bind(target) : v;
+      // methods run on the view itself (private fields); the class stays as it is
+      return typeof v === "function" && key !== "constructor" ? v.bind(target) : v;
     },
   });
 }

@@ -176,17 +176,25 @@ async function _copyRaw(
     return false;
   }
   const { signal } = options;
+  const progress = options.onProgress;
   // The target may start its upload while the source opens the blob.
-  const raw: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, { size, signal });
+  const opened: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, { size, signal });
+  // With a progress hook, bytes are also counted as the target reads them,
+  // for a target that cannot tell its own progress (a registry); the larger
+  // count is told, so it only grows.
+  let best = 0;
+  const tell = (n: number): void => {
+    if (n <= best) return;
+    best = n;
+    progress?.(event, n);
+  };
+  const raw = progress === undefined
+    ? opened
+    : opened.then((r) => ({ ...r, body: r.body.pipeThrough(_counter(tell)) }));
   raw.catch(() => {}); // a failure is handled below, whenever the target looks at it
   try {
-    const progress = options.onProgress;
-    await t.blobPutRaw(dst.ref, raw, {
-      signal,
-      onProgress: progress && ((n: number) => progress(event, n)),
-    });
-    // A target that cannot tell its progress (a registry) reports it whole.
-    progress?.(event, size);
+    await t.blobPutRaw(dst.ref, raw, { signal, onProgress: progress && tell });
+    tell(size);
     return true;
   } catch (err) {
     await raw.then((r) => r.body.cancel(err)).catch(() => {});
@@ -237,6 +245,18 @@ interface _SourceState {
   opened: boolean;
   error: unknown;
   bytes: number;
+}
+
+/** A pass-through stream telling the running byte count. */
+function _counter(tell: (bytes: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let bytes = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      bytes += chunk.byteLength;
+      tell(bytes);
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 /** Chunk size handed to a reader of a copied blob that brings no buffer. */

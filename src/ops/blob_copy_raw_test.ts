@@ -345,6 +345,29 @@ Deno.test("copyBlob() takes the raw path from a layout to ocictl serve and back"
   });
 });
 
+Deno.test("copyBlob() raw to a registry reports bytes as they are sent, not only at the end", async () => {
+  await withServe(async (host, reg) => {
+    await withLayouts(async ({ root, src, a }) => {
+      const bytes = randomBytes(SIZE, 91);
+      const digest = await seed(`${root}/a`, bytes);
+      src.p.forbidStream = true;
+      reg.p.forbidStream = true;
+      const seen: number[] = [];
+      const r = await copyBlob(
+        { transport: src, ref: a },
+        { transport: reg, ref: parseRef(`${host}/raw/progress`) },
+        digest,
+        { size: SIZE, rawMinBytes: 0, onProgress: (_e, n) => seen.push(n) },
+      );
+      assert.equal(r.action, "copied");
+      assert.equal(reg.p.rawPuts, 1);
+      assert.ok(seen.filter((n) => n > 0 && n < SIZE).length > 0, `only ${seen.join(",")}`);
+      assert.deepEqual(seen, [...seen].sort((x, y) => x - y));
+      assert.equal(seen.at(-1), SIZE);
+    });
+  });
+});
+
 Deno.test("copyBlob() between repositories of one registry mounts instead of copying raw", async () => {
   await withServe(async (host, reg) => {
     const bytes = randomBytes(SIZE, 100);

@@ -211,19 +211,45 @@ Deno.test("image copy --include-external copies foreign layers, which are skippe
   });
 });
 
-Deno.test("image copy --format renders the result", async () => {
+Deno.test("image copy --format sees the target reference as regctl does, plus the copy's result", async () => {
   await withLayout(async ({ base, sample }) => {
     await withTarget(async (out) => {
       const r = await runCli([
         "image",
         "copy",
         "--format",
-        "{{.Digest}} {{.Filtered}}",
+        "{{.CommonName}}|{{.Tag}}|{{.Digest}}|{{.ManifestDigest}} {{.Filtered}}",
         `${base}:v1`,
         `ocidir://${out}:v1`,
       ]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, `${sample.index.digest} false`);
+      assert.equal(r.stdout, `ocidir://${out}:v1|v1||${sample.index.digest} false`);
+      const j = await runCli([
+        "image",
+        "copy",
+        "--format",
+        "{{json .}}",
+        `${base}:v1`,
+        `ocidir://${out}:v1`,
+      ]);
+      const typed = await runCli([
+        "image",
+        "copy",
+        "--format",
+        "{{.Reference}}|{{.CommonName}}",
+        `${base}:v1`,
+        `ocidir://${out}`,
+      ]);
+      assert.equal(typed.stdout, `ocidir://${out}|ocidir://${out}:latest`);
+      assert.deepEqual(JSON.parse(j.stdout), {
+        Scheme: "ocidir",
+        Reference: `ocidir://${out}:v1`,
+        Registry: "",
+        Repository: "",
+        Tag: "v1",
+        Digest: "",
+        Path: out,
+      });
     });
   });
 });

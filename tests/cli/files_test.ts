@@ -198,6 +198,36 @@ Deno.test("image export then import round-trips several images with digests unch
   });
 });
 
+Deno.test("image export REF FILE (regctl's form) writes one image to FILE, the same tar as -o", async () => {
+  await withLayout(async ({ base, sample }) => {
+    await withTemp(async (tmp) => {
+      const e = await runFiles(["image", "export", `${base}:single`, `${tmp}/one.tar`]);
+      assert.equal(e.code, 0, e.stderr);
+      assert.equal(e.stdout, "");
+      const o = await runFiles(["image", "export", `${base}:single`, "-o", `${tmp}/o.tar`]);
+      assert.equal(o.code, 0, o.stderr);
+      assert.deepEqual(await Deno.readFile(`${tmp}/one.tar`), await Deno.readFile(`${tmp}/o.tar`));
+      const stdout = await runFiles(["image", "export", `${base}:single`]);
+      assert.deepEqual(stdout.stdoutBytes, await Deno.readFile(`${tmp}/o.tar`));
+      const i = await runFiles(["image", "import", `ocidir://${tmp}/back:x`, `${tmp}/one.tar`]);
+      assert.equal(i.code, 0, i.stderr);
+      const index = JSON.parse(await Deno.readTextFile(`${tmp}/back/index.json`));
+      assert.equal(index.manifests[0].digest, sample.single.manifest.digest);
+      // three arguments without -o: refused, nothing written
+      const three = await runFiles([
+        "image",
+        "export",
+        `${base}:single`,
+        `${base}:v1`,
+        `${tmp}/three.tar`,
+      ]);
+      assert.equal(three.code, 2);
+      assert.equal(three.stdout, "");
+      await assert.rejects(Deno.stat(`${tmp}/three.tar`), Deno.errors.NotFound);
+    });
+  });
+});
+
 Deno.test("image import of a bad tar fails with nothing written", async () => {
   await withTemp(async (tmp) => {
     await Deno.writeFile(`${tmp}/none.tar`, await _rawTar([{ name: "README", content: "x" }]));
@@ -351,6 +381,6 @@ Deno.test("image and blob get-file --format print the tar header instead of the 
       "app/hello.txt",
     ]);
     assert.equal(b.code, 0, b.stderr);
-    assert.equal(b.stdout, "file");
+    assert.equal(b.stdout, "48"); // Go's tar.TypeReg is the byte '0'
   });
 });

@@ -70,3 +70,55 @@ Deno.test("ref refuses a malformed reference with exit 2 and prints nothing", as
   assert.equal(r.code, 2);
   assert.equal(r.stdout, "");
 });
+
+Deno.test("regctl's hidden and deprecated flags are accepted", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-flags-" });
+  const env = { OCICTL_CONFIG: `${dir}/config.json` };
+  try {
+    const set = await runCli(
+      ["registry", "set", "--skip-check", "--dns", "x", "--scheme", "http", "r.example"],
+      { env },
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stderr, /Scheme flag is deprecated/);
+    assert.match(set.stderr, /DNS flag is deprecated/);
+    const layout = `ocidir://${dir}/layout`;
+    const put = await runCli(
+      ["artifact", "put", "--artifact-type", "application/x.note", `${layout}:a`],
+      { env, stdin: "hello" },
+    );
+    assert.equal(put.code, 0, put.stderr);
+    const ref = await runCli(
+      [
+        "artifact",
+        "put",
+        "--refers",
+        `${layout}:a`,
+        "--media-type",
+        "application/vnd.oci.image.manifest.v1+json",
+        "--artifact-type",
+        "application/x.sig",
+      ],
+      { env, stdin: "sig" },
+    );
+    assert.equal(ref.code, 0, ref.stderr);
+    const list = await runCli(
+      ["artifact", "list", "--slow-referrers", `${layout}:a`, "--format", "{{len .Descriptors}}"],
+      { env },
+    );
+    assert.equal(list.stdout, "1", list.stderr);
+    const got = await runCli(["artifact", "get", "--slow-referrers", "--refers", `${layout}:a`], {
+      env,
+    });
+    assert.equal(got.stdout, "sig");
+    const head = await runCli(["manifest", "head", "--list", `${layout}:a`], { env });
+    assert.equal(head.code, 0, head.stderr);
+    const bad = await runCli(
+      ["artifact", "put", "--media-type", "application/x.other", `${layout}:b`],
+      { env, stdin: "x" },
+    );
+    assert.equal(bad.code, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

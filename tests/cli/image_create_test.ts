@@ -114,7 +114,7 @@ Deno.test("image create --by-digest prints the digest, --format and --media-type
       "--media-type",
       "application/vnd.docker.distribution.manifest.v2+json",
       "--format",
-      "{{.MediaType}}",
+      "{{.Manifest.MediaType}}",
     ]);
     assert.equal(f.stdout, "application/vnd.docker.distribution.manifest.v2+json");
     const { manifest } = await read(`${base}:docker`);

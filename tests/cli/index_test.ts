@@ -114,7 +114,7 @@ Deno.test("index create --by-digest prints the digest, --format renders the inde
       "--digest",
       sample.single.manifest.digest,
       "--format",
-      "{{.MediaType}} {{len .Manifests}}",
+      "{{.Manifest.MediaType}} {{len .Manifest.Manifests}}",
     ]);
     assert.equal(f.stdout, `${OCI_INDEX} 1`);
   });

@@ -23,8 +23,12 @@ async function readUntil(
   );
 }
 
-Deno.test("registry login prompts for the user with echo and for the password without", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+/** Starts `registry login` for 127.0.0.1:5999 on a pseudo-terminal, config in `dir`. */
+function loginOnPty(dir: string): {
+  child: Deno.ChildProcess;
+  reader: ReadableStreamDefaultReader<string>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+} {
   const cmd =
     `${Deno.execPath()} run -A --quiet ${MAIN} registry login --skip-check 127.0.0.1:5999`;
   const child = new Deno.Command("script", {
@@ -35,7 +39,12 @@ Deno.test("registry login prompts for the user with echo and for the password wi
     env: { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" },
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const writer = child.stdin.getWriter();
+  return { child, reader, writer: child.stdin.getWriter() };
+}
+
+Deno.test("registry login prompts for the user with echo and for the password without", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+  const { child, reader, writer } = loginOnPty(dir);
   const seen = { text: "" };
   try {
     await readUntil(reader, seen, "Username: ");
@@ -56,6 +65,34 @@ Deno.test("registry login prompts for the user with echo and for the password wi
     const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
     assert.deepEqual(config.hosts["127.0.0.1:5999"], { user: "alice", pass: "s3cret-pw" });
     assert.equal((await Deno.stat(`${dir}/config.json`)).mode! & 0o777, 0o600);
+  } finally {
+    await reader.cancel().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("registry login offers the stored user and keeps it on an empty answer", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-login-" });
+  await Deno.writeTextFile(
+    `${dir}/config.json`,
+    JSON.stringify({ hosts: { "127.0.0.1:5999": { user: "bob", pass: "old" } } }),
+  );
+  const { child, reader, writer } = loginOnPty(dir);
+  const seen = { text: "" };
+  try {
+    await readUntil(reader, seen, "Enter Username [bob]: ");
+    await writer.write(new TextEncoder().encode("\r"));
+    await readUntil(reader, seen, "Password: ");
+    await writer.write(new TextEncoder().encode("new-pw\r"));
+    await writer.close();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen.text += value;
+    }
+    assert.equal((await child.status).code, 0, seen.text);
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+    assert.deepEqual(config.hosts["127.0.0.1:5999"], { user: "bob", pass: "new-pw" });
   } finally {
     await reader.cancel().catch(() => {});
     await Deno.remove(dir, { recursive: true });

@@ -81,6 +81,8 @@ Deno.test("manifest head prints the digest, or the headers with raw-headers", as
     ]);
     const p = await runCli(["manifest", "head", "-p", "linux/arm64", `${base}:v1`]);
     assert.equal(p.stdout, `${sample.images[1]?.manifest.digest}\n`);
+    const d = await runCli(["manifest", "head", "--format", "digest", `${base}:v1`]);
+    assert.equal(d.stdout, `${sample.index.digest}\n`);
   });
 });
 

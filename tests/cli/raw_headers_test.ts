@@ -27,7 +27,8 @@ function namesOf(stdout: string): string[] {
 }
 
 Deno.test({
-  name: "blob and manifest head/get --format raw-headers print every header the registry sent",
+  name:
+    "blob, manifest and image inspect --format raw-headers print every header the registry sent",
   ignore: !hasDistribution,
   fn: async () => {
     const d = await startDistribution();
@@ -57,6 +58,22 @@ Deno.test({
       });
       assert.equal(get.code, 0, get.stderr);
       assert.deepEqual(namesOf(get.stdout), await sentNames(url, "GET"));
+      const raw = await runCli(["blob", "get", repo, layer.digest, "--format", "raw"], { env });
+      assert.equal(raw.code, 0, raw.stderr);
+      const cut = raw.stdoutBytes.findIndex((b, i) => b === 10 && raw.stdoutBytes[i + 1] === 10);
+      assert.deepEqual(namesOf(raw.stdout.slice(0, cut + 1)), await sentNames(url, "GET"));
+      assert.deepEqual(raw.stdoutBytes.subarray(cut + 2), layer.bytes);
+      const pretty = await runCli([
+        "blob",
+        "get",
+        repo,
+        layer.digest,
+        "--format",
+        "{{printPretty .}}",
+      ], {
+        env,
+      });
+      assert.deepEqual(pretty.stdoutBytes, layer.bytes);
       const tpl = await runCli(
         [
           "blob",
@@ -88,6 +105,30 @@ Deno.test({
       ];
       assert.deepEqual(namesOf(headers), await sentNames(murl, "GET"));
       assert.equal(body, new TextDecoder().decode(img.manifest));
+
+      const config = (JSON.parse(body) as { config: { digest: string } }).config.digest;
+      const inspect = await runCli(["image", "inspect", `${repo}:v1`, "--format", "raw-headers"], {
+        env,
+      });
+      assert.equal(inspect.code, 0, inspect.stderr);
+      assert.deepEqual(
+        namesOf(inspect.stdout),
+        await sentNames(`http://${d.host}/v2/app/web/blobs/${config}`, "GET"),
+      );
+      assert.match(inspect.stdout, new RegExp(`^Docker-Content-Digest: ${config}$`, "m"));
+
+      const tags = await runCli(["tag", "ls", repo, "--format", "raw-headers"], { env });
+      assert.equal(tags.code, 0, tags.stderr);
+      assert.deepEqual(
+        namesOf(tags.stdout),
+        await sentNames(`http://${d.host}/v2/app/web/tags/list`, "GET"),
+      );
+      const repos = await runCli(["repo", "ls", d.host, "--format", "raw-headers"], { env });
+      assert.equal(repos.code, 0, repos.stderr);
+      assert.deepEqual(
+        namesOf(repos.stdout),
+        await sentNames(`http://${d.host}/v2/_catalog`, "GET"),
+      );
     } finally {
       await d.stop();
       await Deno.remove(dir, { recursive: true });

@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import { parseManifest } from "../types/manifest.ts";
+import { parseRef } from "../types/ref.ts";
+import { ManifestView } from "./manifest_view.ts";
+import { manifestResult } from "./manifest_result.ts";
+import { formatOutput } from "./output.ts";
+
+Deno.test("manifestResult() exposes the pushed manifest under .Manifest, as regctl does", () => {
+  const raw = new TextEncoder().encode(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+  );
+  const m = parseManifest(raw);
+  const view = ManifestView.fromManifest(parseRef("ocidir://x:v1"), m);
+  const r = manifestResult(view);
+  assert.equal(formatOutput(r, "{{.Manifest.GetDescriptor.Digest}}"), m.digest);
+  assert.deepEqual(formatOutput(r, "raw-body"), raw);
+});
