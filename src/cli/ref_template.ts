@@ -55,16 +55,6 @@ export class RefView extends GoRef {
     return v;
   }
 
-  /** Names a repository (or a layout path). @returns whether set */
-  IsSetRepo(): boolean {
-    const r = this.#ref;
-    return r.scheme === "reg" ? r.registry !== "" && r.repository !== "" : r.path !== "";
-  }
-  /** Has a repository, and a tag or digest for a registry (regclient's rule). @returns whether set */
-  override IsSet(): boolean {
-    const r = this.#ref;
-    return this.IsSetRepo() && (r.scheme !== "reg" || r.tag !== "" || r.digest !== "");
-  }
   /** The common name. @returns `registry/repo:tag@digest` or `ocidir://path:tag` */
   override CommonName(): string {
     return commonName(this.#ref);

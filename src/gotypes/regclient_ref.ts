@@ -70,35 +70,54 @@ export class GoRef extends GoStruct {
 
   /**
    * regclient's `CommonName()`: `registry/repo:tag@digest` or
-   * `ocidir://path:tag@digest`; empty for the zero value.
+   * `ocidir://path:tag@digest`; empty without a repository.
    *
    * @returns the name
    */
   CommonName(): string {
-    if (!this.IsSet()) return "";
-    let out = this.Scheme === "reg"
-      ? `${this.Registry === "" ? "" : this.Registry + "/"}${this.Repository}`
-      : `${this.Scheme}://${this.Path}`;
+    let out: string;
+    if (this.Scheme === "reg") {
+      if (this.Repository === "") return "";
+      out = `${this.Registry === "" ? "" : this.Registry + "/"}${this.Repository}`;
+    } else if (this.Scheme !== "" && this.Path !== "") {
+      out = `${this.Scheme}://${this.Path}`;
+    } else {
+      return "";
+    }
     if (this.Tag !== "") out += `:${this.Tag}`;
     if (this.Digest !== "") out += `@${this.Digest}`;
     return out;
   }
 
   /**
-   * regclient's `IsSet()`: a repository (or layout path) is named.
+   * regclient's `IsSetRepo()`: a registry and repository, or a layout path.
+   *
+   * @returns true when a repository is named
+   */
+  IsSetRepo(): boolean {
+    return this.Scheme === "reg"
+      ? this.Registry !== "" && this.Repository !== ""
+      : this.Scheme !== "" && this.Path !== "";
+  }
+
+  /**
+   * regclient's `IsSet()`: a repository, and for a registry also a tag or a
+   * digest.
    *
    * @returns true when set
    */
   IsSet(): boolean {
-    return this.Scheme === "reg" ? this.Repository !== "" : this.Path !== "";
+    if (!this.IsSetRepo()) return false;
+    return this.Scheme !== "reg" || this.Tag !== "" || this.Digest !== "";
   }
 
   /**
-   * regclient's `IsZero()`: every field empty.
+   * regclient's `IsZero()`: every field but `Reference` empty.
    *
    * @returns true for the zero value
    */
   IsZero(): boolean {
-    return FIELDS.every((f) => (this as unknown as Record<string, string>)[f.name] === "");
+    return [this.Scheme, this.Registry, this.Repository, this.Path, this.Tag, this.Digest]
+      .every((v) => v === "");
   }
 }
