@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
+import { copyTree } from "./_mod_check.ts";
 
 const GOLDEN = new URL("../testdata/regctl-golden/", import.meta.url);
 
@@ -21,14 +22,6 @@ interface ModCase {
 
 const CASES: ModCase[] = Deno.readTextFileSync(new URL("cases.jsonl", GOLDEN)).trim().split("\n")
   .map((l) => JSON.parse(l) as ModCase).filter((c) => c.kind === "mod");
-
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
-    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
-  }
-}
 
 function tagged(index: { manifests: { digest: string; annotations?: Record<string, string> }[] }) {
   return index.manifests.find((m) =>
