@@ -12,7 +12,6 @@ import { Client } from "../../src/client.ts";
 import { createHasher } from "../../src/types/digest.ts";
 import { isImage, isIndex } from "../../src/types/manifest.ts";
 import { type Ref, withDigest } from "../../src/types/ref.ts";
-import type { TransportFactory } from "../../src/client.ts";
 
 const COMPRESSION: Record<string, string> = {
   "application/vnd.oci.image.layer.v1.tar": "none",
@@ -37,14 +36,14 @@ export interface CheckedImage {
  * Checks an image (every child of an index) and returns what it saw.
  *
  * @param ref the image
- * @param transports transport factory (registry settings)
+ * @param hostFlags `--host` values for registries
  * @returns one entry per image
  */
 export async function checkConsistent(
   ref: Ref,
-  transports?: TransportFactory,
+  hostFlags: string[] = [],
 ): Promise<CheckedImage[]> {
-  const client = new Client(transports === undefined ? {} : { transports });
+  const client = new Client({ settings: { env: {}, hostFlags } });
   try {
     const out: CheckedImage[] = [];
     const visit = async (r: Ref, platform?: string): Promise<void> => {
