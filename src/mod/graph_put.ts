@@ -7,9 +7,10 @@
  * @module
  */
 import type { Client } from "../client.ts";
-import { ManifestInvalidError } from "../errors.ts";
+import { ManifestInvalidError, UnsupportedMediaTypeError } from "../errors.ts";
 import { isNil } from "../gotypes/go_nil.ts";
-import type { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import { GoDescriptor } from "../gotypes/oci_descriptor.ts";
+import { GoOciIndex, GoOciManifest } from "../gotypes/oci_manifest.ts";
 import { GoHistory } from "../gotypes/oci_image.ts";
 import type { GoTime } from "../gotypes/go_time.ts";
 import { copyBlob } from "../ops/blob_copy.ts";
@@ -29,6 +30,7 @@ import {
   currentDescriptor,
   type GoImageDoc,
   isIndexDoc,
+  loadManifest,
   type ModManifest,
   remarshal,
 } from "./image_graph.ts";
@@ -207,6 +209,37 @@ async function _putImage(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
   return changed;
 }
 
+/**
+ * Points the referrers of a changed manifest at its new digest (same
+ * repository only, as regclient): each is re-marshalled with the new
+ * subject and pushed by digest, and its own referrers follow.
+ */
+async function _putReferrers(m: ModManifest, o: PutGraphOptions): Promise<void> {
+  if (m.mod !== "replaced" || _otherRepo(o)) return;
+  const listed = await o.client.referrerList(withDigest(o.source, m.origDesc.digest), {
+    signal: o.signal,
+  });
+  const cur = currentDescriptor(m);
+  for (const d of listed) {
+    const r = await loadManifest(o.client, withoutReference(o.source), d, o.signal);
+    if (!(r.doc instanceof GoOciManifest || r.doc instanceof GoOciIndex)) {
+      throw new UnsupportedMediaTypeError(
+        `Cannot point referrer "${d.digest}" of "${
+          commonName(o.source)
+        }" at the modified image: media type "${r.mediaType}" has no subject`,
+      );
+    }
+    const subject = new GoDescriptor();
+    subject.MediaType = cur.mediaType;
+    subject.Digest = cur.digest;
+    subject.Size = cur.size;
+    r.doc.Subject = subject;
+    r.referrer = true;
+    remarshal(r, false);
+    await putGraph(r, o);
+  }
+}
+
 async function _copy(o: PutGraphOptions, from: Ref, digest: string, size: number): Promise<void> {
   await copyBlob(
     { transport: o.client.transport(from), ref: withoutReference(from) },
@@ -230,13 +263,14 @@ export async function putGraph(m: ModManifest, o: PutGraphOptions): Promise<Ref>
   const changed = isIndexDoc(m.doc) ? await _putIndex(m, o) : await _putImage(m, o);
   if (changed) remarshal(m);
   const digest = currentDescriptor(m).digest;
+  await _putReferrers(m, o);
   let put = o.target;
   if (!m.top) put = withDigest(o.target, digest);
   else if (put.tag === "" || put.digest !== "") put = addDigest({ ...put, digest: "" }, digest);
   if (m.mod === "replaced" || m.mod === "added" || _otherRepo(o) || (m.top && put.tag !== "")) {
     await o.client.manifestPut(put, m.raw, {
       mediaType: m.mediaType,
-      child: !m.top,
+      child: !m.top && m.referrer !== true,
       signal: o.signal,
     });
   }

@@ -83,6 +83,8 @@ export interface ModConfig {
 export interface ModManifest {
   /** The manifest the reference names (not a child). */
   top: boolean;
+  /** A referrer of a manifest of the image (pushed by digest, listed as a referrer). */
+  referrer?: boolean | undefined;
   /** What happened to it. */
   mod: Change;
   /** Descriptor as read. */
@@ -213,12 +215,23 @@ export async function loadGraph(
   ref: Ref,
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<ModManifest> {
-  const top = await _load(client, ref, undefined, options.signal);
+  const top = await loadManifest(client, ref, undefined, options.signal);
   top.top = true;
   return top;
 }
 
-async function _load(
+/**
+ * Reads one manifest of an image (and its children) into the graph.
+ *
+ * @param client the client
+ * @param ref the repository (and tag, when `desc` is absent)
+ * @param desc the manifest's descriptor
+ * @param signal cancellation
+ * @returns the manifest, not marked top
+ * @throws {NotFoundError} when a manifest or config is missing
+ * @throws {ManifestInvalidError} for a manifest that cannot be modified
+ */
+export async function loadManifest(
   client: Client,
   ref: Ref,
   desc: Descriptor | undefined,
@@ -239,7 +252,7 @@ async function _load(
   };
   if (isIndex(manifest)) {
     for (const child of manifest.json.manifests) {
-      m.children.push(await _load(client, ref, child, signal));
+      m.children.push(await loadManifest(client, ref, child, signal));
     }
   } else if (isImage(manifest)) {
     const c = manifest.json.config;

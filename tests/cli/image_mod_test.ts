@@ -335,3 +335,23 @@ Deno.test("image mod without --create pushes by digest; --replace moves the tag"
     assert.equal(await digestOf(src), byDigest.split("@")[1]);
   });
 });
+
+Deno.test("image mod points the referrers of changed manifests at the new digests", async () => {
+  await withFixtures(async (dir) => {
+    const src = `ocidir://${dir}/multi:latest`;
+    const list = (ref: string) =>
+      runCli([
+        "artifact",
+        "list",
+        ref,
+        "--format",
+        "{{range .Descriptors}}{{.ArtifactType}} {{end}}",
+      ]);
+    const before = await list(src);
+    assert.notEqual(before.stdout.trim(), "");
+    const out = await mod([src, "--create", "labelled", "--label", "a=b"]);
+    assert.notEqual(await digestOf(out), await digestOf(src));
+    assert.equal((await list(out)).stdout, before.stdout);
+    assert.equal((await list(src)).stdout, before.stdout);
+  });
+});
