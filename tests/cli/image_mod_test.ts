@@ -355,3 +355,26 @@ Deno.test("image mod points the referrers of changed manifests at the new digest
     assert.equal((await list(src)).stdout, before.stdout);
   });
 });
+
+Deno.test("image mod works on ocifile:// and writes into another layout with --create REF", async () => {
+  await withFixtures(async (dir) => {
+    const file = `ocifile://${dir}/img.tar`;
+    const copied = await runCli(["image", "copy", `ocidir://${dir}/small:latest`, `${file}:v1`]);
+    assert.equal(copied.code, 0, copied.stderr);
+    const flags = ["--layer-compress", "zstd", "--time", `set=${SET}`, "--label", "a=b"];
+    const a = await mod([`${file}:v1`, "--create", "v2", ...flags]);
+    assert.equal(a, `${file}:v2`);
+    await checkConsistent(parseRef(a));
+    const other = await mod([
+      `ocidir://${dir}/multi:latest`,
+      "--create",
+      `ocidir://${dir}/other:v1`,
+      ...flags,
+    ]);
+    assert.equal(other, `ocidir://${dir}/other:v1`);
+    const images = await checkConsistent(parseRef(other));
+    assert.equal(images.length, 2);
+    const same = await mod([`ocidir://${dir}/multi:latest`, "--create", "same", ...flags]);
+    assert.equal(await digestOf(other), await digestOf(same));
+  });
+});
