@@ -378,3 +378,83 @@ Deno.test("image mod works on ocifile:// and writes into another layout with --c
     assert.equal(await digestOf(other), await digestOf(same));
   });
 });
+
+Deno.test("image mod --file-tar-time sets the times inside a tar stored in a layer", async () => {
+  await withFixtures(async (dir) => {
+    const inner = await packTar([
+      { header: { name: "x.txt", size: 1, mtime: new Date("2024-06-01T00:00:00Z") }, body: "x" },
+    ]);
+    await Deno.writeFile(
+      `${dir}/outer.tar`,
+      await packTar([{
+        header: { name: "data/inner.tar", size: inner.byteLength, mtime: new Date(0) },
+        body: inner,
+      }]),
+    );
+    const added = await mod([
+      `ocidir://${dir}/small:latest`,
+      "--create",
+      "t",
+      "--layer-add",
+      `tar=${dir}/outer.tar`,
+    ]);
+    const out = await mod([
+      added,
+      "--create",
+      "t2",
+      "--file-tar-time",
+      `filename=/data/inner.tar,set=${SET}`,
+    ]);
+    await checkConsistent(parseRef(out));
+    const r = await runCli(["image", "get-file", out, "data/inner.tar"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdoutBytes.byteLength, inner.byteLength);
+    for await (const e of walkLayer(ReadableStream.from([r.stdoutBytes]))) {
+      assert.equal(e.mtime?.getTime(), Date.parse(SET));
+      await e.body.cancel();
+    }
+  });
+});
+
+Deno.test("image mod config details: build args, base annotations, platform, ports, volumes, data fields", async () => {
+  await withFixtures(async (dir) => {
+    const src = `ocidir://${dir}/small:latest`;
+    const step1 = await mod([src, "--create", "a", "--expose-add", "80/tcp", "--volume-add", "/v"]);
+    const out = await mod([
+      step1,
+      "--create",
+      "b",
+      "--expose-rm",
+      "80/tcp",
+      "--volume-rm",
+      "/v",
+      "--config-platform",
+      "linux/arm64/v8",
+      "--annotation-base",
+      `docker.io/library/alpine:3,sha256:${"a".repeat(64)}`,
+      "--data-max",
+      "300",
+      "--buildarg-rm-regex",
+      "X=.*",
+    ]);
+    const [img] = await checkConsistent(parseRef(out));
+    assert.equal(img!.platform, "linux/arm64/v8");
+    const cfg = img!.config.config as Record<string, unknown>;
+    assert.equal(cfg.ExposedPorts, undefined);
+    assert.equal(cfg.Volumes, undefined);
+    const m = JSON.parse((await runCli(["manifest", "get", out, "--format", "body"])).stdout);
+    assert.equal(m.annotations["org.opencontainers.image.base.name"], "docker.io/library/alpine:3");
+    assert.equal(m.annotations["org.opencontainers.image.base.digest"], `sha256:${"a".repeat(64)}`);
+    for (const l of m.layers) assert.equal(l.data !== undefined, l.size <= 300);
+    const dropped = JSON.parse(
+      (await runCli([
+        "manifest",
+        "get",
+        await mod([out, "--create", "c", "--data-max", "0"]),
+        "--format",
+        "body",
+      ])).stdout,
+    );
+    assert.ok(dropped.layers.every((l: { data?: string }) => l.data === undefined));
+  });
+});
