@@ -80,6 +80,48 @@ export function recompressedType(mediaType: string, to: LayerCompression): strin
   return table[to][docker ? 0 : 1];
 }
 
+/**
+ * The compressor of rewritten layers: gzip through the runtime's
+ * CompressionStream (native, streaming, deterministic for a Deno version),
+ * zstd through node's zlib.
+ */
+function _compressor(c: Compression): TransformStream<Uint8Array, Uint8Array> {
+  return c === "gzip"
+    ? new CompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>
+    : compressor(c);
+}
+
+const BLOCK = 64 * 1024;
+
+/**
+ * Re-cuts a stream into blocks of one size, so a compressor sees the same
+ * writes whatever the chunks upstream were (its output can depend on them):
+ * the same input always compresses to the same bytes.
+ */
+function _fixedBlocks(): TransformStream<Uint8Array, Uint8Array> {
+  let block = new Uint8Array(BLOCK);
+  let fill = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      let at = 0;
+      while (at < chunk.byteLength) {
+        const n = Math.min(BLOCK - fill, chunk.byteLength - at);
+        block.set(chunk.subarray(at, at + n), fill);
+        fill += n;
+        at += n;
+        if (fill === BLOCK) {
+          controller.enqueue(block);
+          block = new Uint8Array(BLOCK);
+          fill = 0;
+        }
+      }
+    },
+    flush(controller) {
+      if (fill > 0) controller.enqueue(block.subarray(0, fill));
+    },
+  });
+}
+
 /** Thrown into an upload to drop it: the rewrite changed nothing. */
 class _Unchanged extends Error {}
 
@@ -118,7 +160,8 @@ async function _push(
   });
   const body = plain
     .pipeThrough(_hashing((d) => ucDigest = d))
-    .pipeThrough(compressor(COMPRESSION_OF[mediaType] ?? "gzip"))
+    .pipeThrough(_fixedBlocks())
+    .pipeThrough(_compressor(COMPRESSION_OF[mediaType] ?? "gzip"))
     .pipeThrough(gate);
   try {
     const d = await o.client.blobPut(withoutReference(o.target), body, { signal: o.signal });
