@@ -215,11 +215,13 @@ async function _putImage(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
  * subject and pushed by digest, and its own referrers follow.
  */
 async function _putReferrers(m: ModManifest, o: PutGraphOptions): Promise<void> {
-  if (m.mod !== "replaced" || _otherRepo(o)) return;
+  if (_otherRepo(o)) return;
+  const cur = currentDescriptor(m);
+  for (const r of m.adopted ?? []) await _putReferrer(r, cur, o);
+  if (m.mod !== "replaced") return;
   const listed = await o.client.referrerList(withDigest(o.source, m.origDesc.digest), {
     signal: o.signal,
   });
-  const cur = currentDescriptor(m);
   for (const d of listed) {
     const r = await loadManifest(o.client, withoutReference(o.source), d, o.signal);
     if (!(r.doc instanceof GoOciManifest || r.doc instanceof GoOciIndex)) {
@@ -229,15 +231,25 @@ async function _putReferrers(m: ModManifest, o: PutGraphOptions): Promise<void> 
         }" at the modified image: media type "${r.mediaType}" has no subject`,
       );
     }
-    const subject = new GoDescriptor();
-    subject.MediaType = cur.mediaType;
-    subject.Digest = cur.digest;
-    subject.Size = cur.size;
-    r.doc.Subject = subject;
-    r.referrer = true;
-    remarshal(r, false);
-    await putGraph(r, o);
+    await _putReferrer(r, cur, o);
   }
+}
+
+/** Points one referrer at its subject's current descriptor and pushes it by digest. */
+async function _putReferrer(
+  r: ModManifest,
+  subjectDesc: { mediaType: string; digest: string; size: number },
+  o: PutGraphOptions,
+): Promise<void> {
+  if (!(r.doc instanceof GoOciManifest || r.doc instanceof GoOciIndex)) return;
+  const subject = new GoDescriptor();
+  subject.MediaType = subjectDesc.mediaType;
+  subject.Digest = subjectDesc.digest;
+  subject.Size = subjectDesc.size;
+  r.doc.Subject = subject;
+  r.referrer = true;
+  remarshal(r, false);
+  await putGraph(r, o);
 }
 
 async function _copy(o: PutGraphOptions, from: Ref, digest: string, size: number): Promise<void> {

@@ -101,6 +101,8 @@ export interface ModManifest {
   layers: ModLayer[];
   /** Children of an index. */
   children: ModManifest[];
+  /** Manifests that become referrers of this one (`--to-oci-referrers`). */
+  adopted?: ModManifest[] | undefined;
 }
 
 /**

@@ -277,6 +277,48 @@ function _externalUrlsRm(): ManifestStep {
   };
 }
 
+const DOCKER_REF_TYPE = "vnd.docker.reference.type";
+const DOCKER_REF_DIGEST = "vnd.docker.reference.digest";
+
+function _toOciReferrers(ctx: StepContext): ManifestStep {
+  return (m) => {
+    if (m.mod === "deleted" || !isIndexDoc(m.doc)) return;
+    const byDigest = new Map<string, ModManifest>([[m.origDesc.digest, m]]);
+    for (const child of m.children) byDigest.set(child.origDesc.digest, child);
+    let changed = false;
+    for (const [i, child] of m.children.entries()) {
+      if (child.mod === "deleted") continue;
+      const entry = m.doc.Manifests[i];
+      const type = entry?.Annotations.get(DOCKER_REF_TYPE) ?? "";
+      const digest = entry?.Annotations.get(DOCKER_REF_DIGEST) ?? "";
+      if (type === "" || digest === "") continue;
+      const subject = byDigest.get(digest);
+      if (subject === undefined) {
+        throw new ManifestInvalidError(
+          `Cannot turn "${entry!.Digest}" of "${
+            commonName(ctx.source)
+          }" into a referrer: its subject "${digest}" is not in the index (put --to-oci-referrers before other steps)`,
+        );
+      }
+      if (!(child.doc instanceof GoOciManifest || child.doc instanceof GoOciIndex)) {
+        throw new UnsupportedMediaTypeError(
+          `Cannot turn "${entry!.Digest}" of "${
+            commonName(ctx.source)
+          }" into a referrer: media type "${child.mediaType}" has no subject (add --to-oci first)`,
+        );
+      }
+      if (child.doc.Subject?.Digest !== digest) {
+        child.doc.Annotations.set(DOCKER_REF_TYPE, type);
+        remarshal(child, false);
+      }
+      (subject.adopted ??= []).push({ ...child, mod: "added", referrer: true });
+      child.mod = "deleted";
+      changed = true;
+    }
+    if (changed && m.mod === "unchanged") m.mod = "replaced";
+  };
+}
+
 function _markDeleted(m: ModManifest, index: number): boolean {
   let orig = 0;
   for (const l of m.layers) {
@@ -392,6 +434,9 @@ export function manifestSteps(
       case "to-docker":
       case "to-oci":
         out.push(_convert(s.kind === "to-docker", ctx));
+        break;
+      case "to-oci-referrers":
+        out.push(_toOciReferrers(ctx));
         break;
       case "external-urls-rm":
         out.push(_externalUrlsRm());

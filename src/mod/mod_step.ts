@@ -32,6 +32,7 @@ export type ModStep =
   | { kind: "label-to-annotation" }
   | { kind: "to-docker" }
   | { kind: "to-oci" }
+  | { kind: "to-oci-referrers" }
   | { kind: "external-urls-rm" }
   | { kind: "data-max"; size: number }
   | { kind: "layer-rm-index"; index: number }
@@ -112,6 +113,7 @@ export const MOD_FLAGS: Readonly<Record<string, { arg?: string; help: string; hi
   "time-max": { arg: "time", help: "limit config and layer times", hidden: true },
   "to-docker": { help: "convert to Docker schema2 media types" },
   "to-oci": { help: "convert to OCI media types" },
+  "to-oci-referrers": { help: "turn Docker attestation entries of an index into OCI referrers" },
   "user": { arg: "user[:group]", help: "set the config user" },
   "volume-add": { arg: "path", help: "add a volume" },
   "volume-rm": { arg: "path", help: "remove a volume" },
@@ -333,6 +335,7 @@ export function parseModFlag(flag: string, value = ""): ModStep[] {
     case "label-to-annotation":
     case "to-docker":
     case "to-oci":
+    case "to-oci-referrers":
     case "external-urls-rm":
     case "rebase":
     case "reproducible":

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { packTar } from "modern-tar";
 import { walkLayer } from "../../src/archive/layer_reader.ts";
 import { Client } from "../../src/client.ts";
+import { digestOf as sha256Of } from "../../src/types/digest.ts";
 import { isImage } from "../../src/types/manifest.ts";
 import { parseRef } from "../../src/types/ref.ts";
 import { runCli } from "../cli_harness.ts";
@@ -456,5 +457,79 @@ Deno.test("image mod config details: build args, base annotations, platform, por
       ])).stdout,
     );
     assert.ok(dropped.layers.every((l: { data?: string }) => l.data === undefined));
+  });
+});
+
+Deno.test("image mod --to-oci-referrers turns Docker attestation entries into OCI referrers", async () => {
+  await withFixtures(async (dir) => {
+    const repo = parseRef(`ocidir://${dir}/small`);
+    const client = new Client();
+    const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    const put = async (bytes: Uint8Array) => {
+      const d = await client.blobPut(repo, ReadableStream.from([bytes]));
+      return { digest: d.digest, size: d.size };
+    };
+    let subject: { digest: string; size: number };
+    try {
+      const image = await client.manifestGet({ ...repo, tag: "latest" });
+      subject = { digest: image.digest, size: image.size };
+      const statement = enc({ _type: "https://in-toto.io/Statement/v0.1" });
+      const layer = await put(statement);
+      const config = await put(enc({
+        architecture: "unknown",
+        os: "unknown",
+        rootfs: { type: "layers", diff_ids: [layer.digest] },
+      }));
+      const attestation = enc({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
+        layers: [{ mediaType: "application/vnd.in-toto+json", ...layer }],
+      });
+      const attDigest = sha256Of(attestation);
+      await client.manifestPut({ ...repo, digest: attDigest }, attestation, { child: true });
+      const index = enc({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            ...subject,
+            platform: { architecture: "amd64", os: "linux" },
+          },
+          {
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            digest: attDigest,
+            size: attestation.byteLength,
+            annotations: {
+              "vnd.docker.reference.type": "attestation-manifest",
+              "vnd.docker.reference.digest": subject.digest,
+            },
+            platform: { architecture: "unknown", os: "unknown" },
+          },
+        ],
+      });
+      await client.manifestPut({ ...repo, tag: "att" }, index);
+    } finally {
+      await client.close();
+    }
+    const out = await mod([`ocidir://${dir}/small:att`, "--create", "conv", "--to-oci-referrers"]);
+    const idx = JSON.parse((await runCli(["manifest", "get", out, "--format", "body"])).stdout);
+    assert.deepEqual(idx.manifests.map((m: { digest: string }) => m.digest), [subject.digest]);
+    const refs = await runCli([
+      "artifact",
+      "list",
+      `ocidir://${dir}/small@${subject.digest}`,
+      "--format",
+      "{{range .Descriptors}}{{.Digest}}\n{{end}}",
+    ]);
+    const listed = refs.stdout.trim().split("\n");
+    assert.equal(listed.length, 1, refs.stdout);
+    const referrer = JSON.parse(
+      (await runCli(["manifest", "get", `ocidir://${dir}/small@${listed[0]}`, "--format", "body"]))
+        .stdout,
+    );
+    assert.equal(referrer.subject.digest, subject.digest);
+    assert.equal(referrer.annotations["vnd.docker.reference.type"], "attestation-manifest");
   });
 });
