@@ -43,14 +43,26 @@ interface _NodeZ {
   once(event: "end", fn: () => void): unknown;
   write(chunk: Uint8Array, cb: (err?: Error | null) => void): boolean;
   end(): unknown;
+  pause(): unknown;
+  resume(): unknown;
   destroy(): unknown;
 }
 
+/** Compressed input is fed in pieces of this size, so one piece expands to little. */
+const _PIECE = 16 * 1024;
+
+/**
+ * A node zlib stream as a web transform pair with backpressure both ways:
+ * the zlib stream is paused while the output queue is full, and input waits
+ * for `drain`, so memory stays bounded even for data that expands a
+ * thousandfold (a gzip of zeros).
+ */
 function _fromNode(
   z: _NodeZ,
   subject: string,
-  action: string,
+  action: "compress" | "decompress",
 ): TransformStream<Uint8Array, Uint8Array> {
+  const piece = action === "decompress" ? _PIECE : Infinity;
   let failure: unknown;
   const wrap = (err: unknown): ArchiveError =>
     err instanceof ArchiveError ? err : new ArchiveError(
@@ -60,34 +72,78 @@ function _fromNode(
       } (the data is truncated or corrupt)`,
       { cause: err },
     );
-  let ended: Promise<void> | undefined;
-  return new TransformStream<Uint8Array, Uint8Array>({
+  let fail: (err: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => {});
+  z.on("error", (err) => {
+    failure ??= wrap(err);
+    fail(failure);
+  });
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const room: (() => void)[] = [];
+  const readable = new ReadableStream<Uint8Array>({
     start(controller) {
+      out = controller;
       z.on("data", (chunk) => {
-        if (failure === undefined) controller.enqueue(new Uint8Array(chunk));
+        if (failure !== undefined) return;
+        // a copy: the runtime's zlib may reuse the buffer behind `chunk`
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 1) <= 0) z.pause();
       });
-      z.on("error", (err) => {
-        failure ??= wrap(err);
+      z.once("end", () => {
+        if (failure === undefined) controller.close();
       });
-      ended = new Promise<void>((resolve) => z.once("end", resolve));
+      failed.catch((err) => controller.error(err));
     },
-    transform(chunk) {
-      if (failure !== undefined) throw failure;
-      return new Promise<void>((resolve, reject) => {
-        z.write(chunk, (err) => (err ? reject(failure ?? wrap(err)) : resolve()));
-      });
-    },
-    async flush() {
-      if (failure !== undefined) throw failure;
-      const errored = new Promise<void>((_, reject) => z.on("error", () => reject(failure)));
-      z.end();
-      await Promise.race([ended, errored]);
-      if (failure !== undefined) throw failure;
+    pull() {
+      z.resume();
+      for (const wake of room.splice(0)) wake();
     },
     cancel() {
       z.destroy();
     },
+  }, { highWaterMark: 4 });
+  // Each piece waits for its write callback and for room in the output
+  // queue: memory stays bounded even where the runtime's zlib does not hold
+  // back its callbacks, and the end always comes after every write (zlib then
+  // finishes with an empty chunk, so the bytes never depend on timing).
+  const writeOne = async (piece: Uint8Array) => {
+    await Promise.race([
+      failed,
+      new Promise<void>((resolve, reject) =>
+        z.write(piece, (err) => err ? reject(failure ?? wrap(err)) : resolve())
+      ),
+    ]);
+    while ((out?.desiredSize ?? 1) <= 0 && failure === undefined) {
+      await Promise.race([failed, new Promise<void>((resolve) => room.push(resolve))]);
+    }
+  };
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (failure !== undefined) throw failure;
+      for (let at = 0; at < chunk.byteLength; at += piece) {
+        await writeOne(chunk.subarray(at, at + piece));
+      }
+    },
+    async close() {
+      if (failure !== undefined) throw failure;
+      const ended = new Promise<void>((resolve) => z.once("end", resolve));
+      z.end();
+      await Promise.race([ended, failed]);
+    },
+    abort(reason) {
+      failure ??= reason;
+      try {
+        out?.error(reason);
+      } catch {
+        // already closed or errored
+      }
+      z.destroy();
+    },
   });
+  return { readable, writable };
 }
 
 function _zstdDecoder(subject: string): TransformStream<Uint8Array, Uint8Array> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { _chunked, _gzip, _zstd } from "./_raw_tar_test_helper.ts";
 import { ArchiveError } from "./archive_error.ts";
-import { compressor, detectCompression, openDecompressed } from "./compression.ts";
+import { compressor, decompressor, detectCompression, openDecompressed } from "./compression.ts";
 
 const text = new TextEncoder().encode("ocictl compression test ".repeat(500));
 
@@ -53,5 +53,48 @@ Deno.test("compressor() output decompresses back for gzip and zstd", async () =>
     const packed = await new Response(_chunked(text, 100).pipeThrough(compressor(c))).bytes();
     assert.equal(detectCompression(packed), c);
     assert.deepEqual((await roundTrip(packed, 50)).bytes, text);
+  }
+});
+
+Deno.test("decompressor() holds back input while its output is not read (bounded memory)", async () => {
+  const zeros = new Uint8Array(64 * 1024 * 1024);
+  const gz = await new Response(ReadableStream.from([zeros]).pipeThrough(compressor("gzip")))
+    .bytes();
+  let fed = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (fed >= gz.byteLength) return c.close();
+      c.enqueue(gz.subarray(fed, fed + 1024));
+      fed += 1024;
+    },
+  }, { highWaterMark: 0 });
+  const reader = source.pipeThrough(decompressor("gzip")).getReader();
+  await reader.read();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(fed < gz.byteLength / 2, `fed ${fed} of ${gz.byteLength} bytes before any read`);
+  let total = 0;
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    total += r.value.byteLength;
+  }
+  assert.ok(total > 60 * 1024 * 1024);
+});
+
+Deno.test("compressor() output does not depend on how fast it is read", async () => {
+  const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) % 251);
+  const chunks = () => {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < data.byteLength; i += 65536) out.push(data.subarray(i, i + 65536));
+    return ReadableStream.from(out);
+  };
+  for (const c of ["gzip", "zstd"] as const) {
+    const fast = await new Response(chunks().pipeThrough(compressor(c))).bytes();
+    const slow: Uint8Array[] = [];
+    for await (const part of chunks().pipeThrough(compressor(c))) {
+      slow.push(part);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.deepEqual(await new Response(ReadableStream.from(slow)).bytes(), fast, c);
   }
 });
