@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../errors.ts";
 import type { GoTime } from "../gotypes/go_time.ts";
+import { GoEmptyStruct } from "../gotypes/go_struct.ts";
 import { parseTime } from "../gotypes/go_time_parse.ts";
 import { GoPlatform } from "../gotypes/oci_platform.ts";
 import type { GoImage } from "../gotypes/oci_image.ts";
@@ -159,7 +160,7 @@ function _set(
     const map = kind.startsWith("expose") ? image.Config.ExposedPorts : image.Config.Volumes;
     const add = kind.endsWith("add");
     if (add === map.has(value)) return false;
-    if (add) map.set(value, {});
+    if (add) map.set(value, new GoEmptyStruct());
     else map.delete(value);
     return true;
   };
