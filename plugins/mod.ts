@@ -23,6 +23,12 @@ export const VERBS: readonly VerbEntry[] = [
     load: () => import("./blob.ts"),
   },
   {
+    name: "bot",
+    summary: "Run regbot Lua scripts against registries (once; --dry-run)",
+    aliases: [],
+    load: () => import("./bot.ts"),
+  },
+  {
     name: "completion",
     summary: "Generate shell completion scripts (bash, zsh, fish, powershell)",
     aliases: [],

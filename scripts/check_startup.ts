@@ -68,6 +68,8 @@ const LOADED_ON_USE: readonly string[] = [
   "npm:fzstd",
   "npm:js-yaml",
   "npm:bcryptjs",
+  "npm:wasmoon",
+  "src/bot/",
   "node:http",
   "node:https",
   "node:tls",

@@ -47,6 +47,8 @@ export const ErrorCode = {
   CONFIG: "CONFIG",
   /** A copy failed for a reason that has no more specific code. */
   COPY: "COPY",
+  /** A bot script failed (Lua error, timeout, memory bound). */
+  SCRIPT: "SCRIPT",
 } as const;
 
 /** One of the {@link ErrorCode} values. */
@@ -350,6 +352,40 @@ export class ConfigError extends OciError {
    */
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.CONFIG, message, options);
+  }
+}
+
+/** Why a bot script stopped. */
+export type ScriptFailure = "error" | "syntax" | "timeout" | "memory";
+
+/** A bot script that failed: a Lua error, a syntax error, its timeout or its memory bound. */
+export class ScriptError extends OciError {
+  /** The script's name from the config. */
+  readonly script: string;
+  /** Why it stopped. */
+  readonly reason: ScriptFailure;
+  /** The Lua line the error was raised at, when known. */
+  readonly line: number | undefined;
+  /**
+   * Creates an error with code `SCRIPT`.
+   *
+   * @param script the script's name
+   * @param reason why it stopped
+   * @param message what happened, naming the script and line
+   * @param line the Lua line, when known
+   * @param options standard error options (`cause`)
+   */
+  constructor(
+    script: string,
+    reason: ScriptFailure,
+    message: string,
+    line?: number,
+    options?: ErrorOptions,
+  ) {
+    super(ErrorCode.SCRIPT, message, options);
+    this.script = script;
+    this.reason = reason;
+    this.line = line;
   }
 }
 

@@ -1,0 +1,114 @@
+/**
+ * `ocictl bot`: regbot's job. Runs the Lua scripts of a regbot YAML config
+ * against registries, sandboxed, with a dry-run that skips every write. The
+ * Lua runtime (wasmoon) is imported only when a script runs.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../src/cli/run.ts";
+import { Client, ConfigError, NotFoundError } from "../src/mod.ts";
+import type { CliContext } from "../src/cli/context.ts";
+import { createLogger } from "../src/cli/logger.ts";
+import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
+
+markPluginLoaded("bot");
+
+async function _readConfig(ctx: CliContext, file: string): Promise<string> {
+  if (file === "-") {
+    const { readCapped } = await import("../src/read_capped.ts");
+    const bytes = await readCapped(ctx.stdin, 16 * 1024 * 1024, "the bot config from stdin");
+    return new TextDecoder().decode(bytes);
+  }
+  try {
+    return await Deno.readTextFile(file);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new NotFoundError(`Cannot read bot config "${file}": no such file (check -c)`);
+    }
+    throw new ConfigError(`Cannot read bot config "${file}": ${(err as Error).message}`);
+  }
+}
+
+async function _once(ctx: CliContext, opts: { config: string; dryRun?: true }): Promise<void> {
+  const text = await _readConfig(ctx, opts.config);
+  const [{ parseBotConfig, credHostFlag }, { runBotOnce }, { denoOciFileSystem }] = await Promise
+    .all([
+      import("../src/bot/bot_config.ts"),
+      import("../src/bot/run_bot.ts"),
+      import("../src/transport/ocifile/file_system.ts"),
+    ]);
+  const config = parseBotConfig(text, {
+    source: opts.config === "-" ? "the bot config from stdin" : `bot config "${opts.config}"`,
+    env: ctx.env,
+    ...(ctx.readFile ? { readFile: ctx.readFile } : {}),
+  });
+  // regbot logs at info by default; -v still picks any other level.
+  const logger = createLogger({
+    level: ctx.verbosity === "warn" ? "info" : ctx.verbosity,
+    json: false,
+    write: (line) => {
+      ctx.err.write(line).catch(() => {});
+    },
+  });
+  const env = { ...ctx.env };
+  if (config.defaults.skipDockerConfig) {
+    env.DOCKER_CONFIG = "/nonexistent/ocictl-skip-docker-config";
+    delete env.DOCKER_AUTH_CONFIG;
+  }
+  const hostFlags = [...config.creds.map(credHostFlag), ...ctx.hostFlags];
+  await runBotOnce(config, {
+    createClient: () => {
+      let last: Headers | undefined;
+      const client = new Client({
+        transports: ctx.transports,
+        signal: ctx.signal,
+        settings: {
+          ...ctx.transportSettings,
+          env,
+          hostFlags,
+          userAgent: config.defaults.userAgent || ctx.userAgent,
+          onResponse: (res) => {
+            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
+              last = res.headers;
+            }
+          },
+        },
+      });
+      return { client, lastHeaders: () => last };
+    },
+    logger,
+    dryRun: opts.dryRun === true,
+    signal: ctx.signal,
+    platform: ctx.platform,
+    fs: denoOciFileSystem,
+    print: (text) => {
+      ctx.out.write(text + "\n").catch(() => {});
+    },
+  });
+}
+
+/**
+ * Builds the `bot` verb.
+ *
+ * @param ctx command context
+ * @returns the command tree
+ * @throws never
+ */
+export function createCommand(ctx: CliContext): CommandUnknownOpts {
+  const bot = new Command("bot").description(
+    "Run regbot Lua scripts against registries (sandboxed; --dry-run skips every write)",
+  );
+  bot.command("once")
+    .description("Run every script of the config once (up to defaults.parallel at a time)")
+    .requiredOption("-c, --config <file>", "regbot YAML config file, - for stdin")
+    .option("--dry-run", "skip every write (deletes, puts, copies, tar export and import)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  ocictl bot once -c regbot.yml --dry-run\n",
+    )
+    .action(async (opts) => {
+      await _once(ctx, opts);
+    });
+  return bot as unknown as CommandUnknownOpts;
+}

@@ -1,0 +1,169 @@
+/**
+ * Runs regbot scripts: one script in a fresh sandboxed Lua engine with the
+ * API bound to a client of its own ({@link runBotScript}), or every script of
+ * a config once ({@link runBotOnce}).
+ *
+ * @module
+ */
+import { AbortedError, ScriptError } from "../errors.ts";
+import type { Client } from "../client.ts";
+import type { Logger } from "../cli/logger.ts";
+import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
+import type { Platform } from "../types/descriptor.ts";
+import { _Limiter, _mapLimited } from "../ops/_limiter.ts";
+import { BotApi } from "./bot_api.ts";
+import type { BotConfig, BotScript } from "./bot_config.ts";
+import { BOT_PRELUDE } from "./lua_prelude.ts";
+import { runLua } from "./lua_runtime.ts";
+
+/** A client for one script run and the headers of its last manifest response. */
+export interface BotClient {
+  /** The client; closed after the script. */
+  client: Client;
+  /** Headers of the last manifest response (for rate limits). */
+  lastHeaders: () => Headers | undefined;
+}
+
+/** Options of {@link runBotScript} and {@link runBotOnce}. */
+export interface BotRunOptions {
+  /** Creates the client of one script run. */
+  createClient: (script: BotScript) => BotClient;
+  /** Where log records go. */
+  logger: Logger;
+  /** Skip every write, logging what would be done. @default false */
+  dryRun?: boolean | undefined;
+  /** Stops every script (Ctrl-C, SIGTERM). */
+  signal: AbortSignal;
+  /** Platform for `manifest.get` of an index. */
+  platform: Platform;
+  /** Files for `image.exportTar`/`importTar`. */
+  fs?: OciFileSystem | undefined;
+  /** Where `print` writes. */
+  print?: ((text: string) => void) | undefined;
+  /** Keep the whole Lua standard library. @default false */
+  unsafe?: boolean | undefined;
+  /** Memory bound of each script's Lua heap in bytes. */
+  memoryBytes?: number | undefined;
+  /** Bounds heavy calls across scripts. @default one at a time */
+  throttle?: _Limiter | undefined;
+}
+
+/**
+ * Runs one script under its timeout.
+ *
+ * @param script the script (name, source, timeout)
+ * @param options client factory, logger, dry-run, signal, platform, files
+ * @returns nothing
+ * @throws {ScriptError} when the script fails, times out or uses too much memory
+ * @throws {AbortedError} when `signal` is aborted
+ */
+export async function runBotScript(script: BotScript, options: BotRunOptions): Promise<void> {
+  const timeout = new AbortController();
+  const timer = script.timeoutMs > 0
+    ? setTimeout(
+      () =>
+        timeout.abort(
+          new ScriptError(
+            script.name,
+            "timeout",
+            `Cannot finish script "${script.name}": stopped after its timeout of ${script.timeoutMs} ms (raise "timeout" in the config, or make the script shorter)`,
+          ),
+        ),
+      script.timeoutMs,
+    )
+    : undefined;
+  const signal = AbortSignal.any([options.signal, timeout.signal]);
+  const { client, lastHeaders } = options.createClient(script);
+  const api = new BotApi({
+    script: script.name,
+    client,
+    logger: options.logger,
+    dryRun: options.dryRun,
+    signal,
+    platform: options.platform,
+    throttle: options.throttle,
+    fs: options.fs,
+    lastHeaders,
+  });
+  options.logger.debug("Starting script", { script: script.name });
+  try {
+    await runLua(script.script, {
+      name: script.name,
+      timeoutMs: script.timeoutMs,
+      memoryBytes: options.memoryBytes,
+      unsafe: options.unsafe,
+      signal,
+      prelude: BOT_PRELUDE,
+      print: options.print,
+      globals: {
+        __ocictl_call: (name: string, n: number, args: unknown) => api.call(name, n, args),
+        __ocictl_sync: (name: string, n: number, args: unknown) => api.sync(name, n, args),
+      },
+    });
+  } catch (err) {
+    if (options.signal.aborted) {
+      throw options.signal.reason instanceof Error ? options.signal.reason : new AbortedError();
+    }
+    if (timeout.signal.aborted) throw timeout.signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    await api.close();
+    await client.close();
+  }
+  options.logger.debug("Finished script", { script: script.name });
+}
+
+/**
+ * Runs every script once: one at a time, or up to `defaults.parallel` at
+ * once. A failing script does not stop the others.
+ *
+ * @param config the parsed config
+ * @param options client factory, logger, dry-run, signal, platform, files
+ * @returns nothing
+ * @throws {ScriptError} the first script failure, after every script ran
+ * @throws {AbortedError} when `signal` is aborted
+ *
+ * @example One script against an in-memory registry
+ * ```ts
+ * import { Client } from "../client.ts";
+ * import { createLogger } from "../cli/logger.ts";
+ * import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+ * import { parseBotConfig } from "./bot_config.ts";
+ * import { runBotOnce } from "./run_bot.ts";
+ * const memory = new MemoryTransport();
+ * await runBotOnce(parseBotConfig("scripts:\n  - name: a\n    script: log('hello')\n"), {
+ *   createClient: () => ({
+ *     client: new Client({ transports: () => memory }),
+ *     lastHeaders: () => undefined,
+ *   }),
+ *   logger: createLogger({ write: () => {} }),
+ *   signal: new AbortController().signal,
+ *   platform: { os: "linux", architecture: "amd64" },
+ * });
+ * ```
+ */
+export async function runBotOnce(config: BotConfig, options: BotRunOptions): Promise<void> {
+  const parallel = Math.max(1, config.defaults.parallel);
+  const memory = config.defaults.memoryBytes > 0 ? config.defaults.memoryBytes : undefined;
+  const opts: BotRunOptions = {
+    ...options,
+    unsafe: options.unsafe ?? config.defaults.unsafe,
+    memoryBytes: options.memoryBytes ?? memory,
+    throttle: options.throttle ?? new _Limiter(parallel),
+  };
+  let first: unknown;
+  await _mapLimited(config.scripts, parallel, async (s) => {
+    try {
+      await runBotScript(s, opts);
+    } catch (err) {
+      if (options.signal.aborted) throw err;
+      options.logger.error("Error running script", {
+        script: s.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      first ??= err;
+    }
+  });
+  if (first !== undefined) throw first;
+}
