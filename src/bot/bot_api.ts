@@ -727,33 +727,13 @@ export class BotApi {
         await this.#sleep(poll);
       }
     },
-    blob_get: async (a) => {
-      const ref = this.#ref(a[0], 1);
-      const digest = a.length >= 2 ? this.#str(a[1], 2, "digest") : ref.digest;
-      try {
-        const r = await this.#o.client.blobGet(ref, digest, this.#call());
-        return [this.#add({ kind: "blob", ref, desc: r.descriptor, body: r.body })];
-      } catch (err) {
-        throw new _LuaRaise(
-          `Failed retrieving "${commonName(ref)}" blob "${digest}": ${_message(err)}`,
-        );
-      }
-    },
-    blob_head: async (a) => {
-      const ref = this.#ref(a[0], 1);
-      const digest = a.length >= 2 ? this.#str(a[1], 2, "digest") : ref.digest;
-      try {
-        const desc = await this.#o.client.blobHead(ref, digest, this.#call());
-        return [this.#add({ kind: "blob", ref, desc, body: undefined })];
-      } catch (err) {
-        throw new _LuaRaise(
-          `Failed retrieving "${commonName(ref)}" blob "${digest}": ${_message(err)}`,
-        );
-      }
-    },
+    blob_get: (a) => this.#blobOpen(a, true),
+    blob_head: (a) => this.#blobOpen(a, false),
     blob_put: async (a) => {
-      const ref = this.#ref(a[0], 1);
-      const content = a[1];
+      // b:put(ref) puts the blob b to ref (regbot's method form passes them the other way round).
+      const first = this.#obj(a[0]);
+      const [target, content] = first?.kind === "blob" ? [a[1], a[0]] : [a[0], a[1]];
+      const ref = this.#ref(target, 1);
       const o = this.#obj(content);
       let body: ReadableStream<Uint8Array>;
       let digest: string;
@@ -795,6 +775,29 @@ export class BotApi {
       }
     },
   };
+
+  /** blob.get/head: a reference and digest, or a blob object (b:get(), b:head()). */
+  async #blobOpen(a: unknown[], get: boolean): Promise<unknown[]> {
+    const o = this.#obj(a[0]);
+    const ref = o?.kind === "blob" ? o.ref : this.#ref(a[0], 1);
+    const digest = o?.kind === "blob"
+      ? o.desc.digest
+      : a.length >= 2
+      ? this.#str(a[1], 2, "digest")
+      : ref.digest;
+    try {
+      if (!get) {
+        const desc = await this.#o.client.blobHead(ref, digest, this.#call());
+        return [this.#add({ kind: "blob", ref, desc, body: undefined })];
+      }
+      const r = await this.#o.client.blobGet(ref, digest, this.#call());
+      return [this.#add({ kind: "blob", ref, desc: r.descriptor, body: r.body })];
+    } catch (err) {
+      throw new _LuaRaise(
+        `Failed retrieving "${commonName(ref)}" blob "${digest}": ${_message(err)}`,
+      );
+    }
+  }
 
   #listOpts(opts: Record<string, unknown>): { limit?: number; last?: string } {
     const out: { limit?: number; last?: string } = {};

@@ -49,8 +49,14 @@ function _luaFactory(): LuaFactory {
 /** The sandbox and compatibility prelude; `__ocictl_timedout` is a JS function. */
 function _sandboxLua(unsafe: boolean): string {
   return `
-local timedout, tpack, tunpack, select, error = __ocictl_timedout, table.pack, table.unpack, select, error
-__ocictl_timedout = nil
+local timedout, select, error, tostring, concat = __ocictl_timedout, select, error, tostring, table.concat
+local rawprint = __ocictl_print
+__ocictl_timedout, __ocictl_print = nil, nil
+print = function(...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  rawprint(concat(parts, "\t"))
+end
 local function stopped(msg)
   return timedout() or msg == "not enough memory"
 end
@@ -161,8 +167,8 @@ export async function runLua(source: string, options: LuaRunOptions): Promise<vo
   try {
     engine.global.setMemoryMax(options.memoryBytes ?? DEFAULT_LUA_MEMORY);
     const print = options.print;
-    engine.global.set("print", (...args: unknown[]) => {
-      print?.(args.map((a) => _luaText(a)).join("\t"));
+    engine.global.set("__ocictl_print", (text: unknown) => {
+      print?.(String(text));
     });
     engine.global.set("__ocictl_timedout", timedOut);
     for (const [k, v] of Object.entries(options.globals ?? {})) engine.global.set(k, v);
@@ -186,12 +192,6 @@ export async function runLua(source: string, options: LuaRunOptions): Promise<vo
   } finally {
     engine.global.close();
   }
-}
-
-function _luaText(v: unknown): string {
-  if (v === null || v === undefined) return "nil";
-  if (typeof v === "object") return "table";
-  return String(v);
 }
 
 function _scriptError(

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "../errors.ts";
+import { parseHostFlag } from "../config/host_flag.ts";
+import { credHostFlag, parseBotConfig } from "./bot_config.ts";
+
+const GOOD = `version: 1
+creds:
+  - registry: localhost:5000
+    tls: disabled
+    user: '{{ env "BOT_USER" }}'
+    pass: "p,a\\"ss"
+x-common: &common
+  timeout: 2m
+defaults:
+  parallel: 2
+  interval: 1h
+  timeout: 30s
+scripts:
+  - name: first
+    script: log("a")
+  - <<: *common
+    name: second
+    schedule: "0 3 * * *"
+    script: |
+      log("b")
+  - name: first
+    script: 'log("duplicate keys: the last one wins")'
+    name: third
+`;
+
+Deno.test("parseBotConfig() applies defaults, merges, templates and keeps lines", () => {
+  const c = parseBotConfig(GOOD, { env: { BOT_USER: "robot" } });
+  assert.equal(c.version, 1);
+  assert.equal(c.defaults.parallel, 2);
+  assert.deepEqual(c.scripts.map((s) => [s.name, s.intervalMs, s.schedule, s.timeoutMs, s.line]), [
+    ["first", 3_600_000, "", 30_000, 14],
+    ["second", 0, "0 3 * * *", 120_000, 16],
+    ["third", 3_600_000, "", 30_000, 21],
+  ]);
+  assert.equal(c.creds[0]?.registry, "localhost:5000");
+  assert.equal(c.creds[0]?.host.user, "robot");
+  // The creds entry survives the trip through a --host value, quotes and commas included.
+  const back = parseHostFlag(credHostFlag(c.creds[0]!));
+  assert.equal(back.name, "localhost:5000");
+  assert.equal(back.pass, 'p,a"ss');
+  assert.equal(back.tls, "disabled");
+  assert.deepEqual(parseBotConfig("").scripts, []);
+});
+
+Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
+  const cases: [string, RegExp][] = [
+    ["version: 2\n", /line 1: version 2 is not supported/],
+    [
+      "scripts:\n  - name: a\n    script: x\n    timeout: soon\n",
+      /line 4: scripts\[0\]\.timeout "soon" is not a duration/,
+    ],
+    ["scripts:\n  - script: log('x')\n", /line 2: scripts\[0\] needs a name/],
+    ["scripts:\n  - name: a\n", /line 2: scripts\[0\] \("a"\) needs a script/],
+    [
+      "scripts:\n  - name: a\n    script: x\n  - name: a\n    script: y\n",
+      /line 4: scripts\[1\]\.name "a" is used twice/,
+    ],
+    ["defaults:\n  schedule: every day\n", /line 2: defaults\.schedule "every day" is not a cron/],
+    ["defaults:\n  parallel: -1\n", /line 2: defaults\.parallel must be a whole number/],
+    ["defaults:\n  unsafe: yes please\n", /line 2: defaults\.unsafe must be true or false/],
+    ["creds:\n  - tls: disabled\n", /line 2: creds\[0\] needs a registry name/],
+    ["creds:\n  - registry: r\n    tls: maybe\n", /line 2: creds\[0\] .*tls/],
+    ["scripts: {a: 1}\n", /line 1: scripts must be a list/],
+    ["scripts:\n  - name: a\n   script: x\n", /line 3:.*fix the YAML/],
+    ["- just a list\n", /the document must be a mapping/],
+  ];
+  for (const [text, want] of cases) {
+    assert.throws(
+      () => parseBotConfig(text),
+      (e) => e instanceof ConfigError && e.code === "CONFIG" && want.test(e.message),
+      text,
+    );
+  }
+});

@@ -1,0 +1,140 @@
+/**
+ * `ocictl bot once` end to end against our own `serve` on loopback: every
+ * Lua API call, retention and promotion scripts, dry-run on every write,
+ * timeouts, script errors, the sandbox and bad configs.
+ */
+import assert from "node:assert/strict";
+import {
+  checkPromotion,
+  checkReads,
+  checkRetention,
+  checkWrites,
+  registryState,
+  retentionScript,
+  runBot,
+  withBotRegistry,
+} from "./_bot_checks.ts";
+
+Deno.test("bot once: a retention script keeps the newest tags", async () => {
+  await withBotRegistry("serve", checkRetention);
+});
+
+Deno.test("bot once: a promotion script copies images whose label matches", async () => {
+  await withBotRegistry("serve", checkPromotion);
+});
+
+Deno.test("bot once --dry-run: every write is skipped, logged, and nothing changes", async () => {
+  await withBotRegistry("serve", checkWrites);
+});
+
+Deno.test("bot once: every read call of the API answers as regbot's does", async () => {
+  await withBotRegistry("serve", checkReads);
+});
+
+Deno.test("bot once: API errors read as regbot's and fail the script with its line", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const res = await runBot(
+      r,
+      `  - name: broken
+    script: |
+      log("before")
+      local ok, err = pcall(image.copy, "${r.host}/app:missing", "${r.host}/app:x")
+      print(ok, err)
+      manifest.get("${r.host}/app:nope")
+  - name: fine
+    script: print("fine ran")
+`,
+    );
+    assert.equal(res.code, 1);
+    assert.match(
+      res.stdout,
+      new RegExp(`(^|\n)false\tFailed copying "${r.host}/app:missing" to "${r.host}/app:x": `),
+    );
+    assert.match(res.stdout, /fine ran/);
+    assert.match(
+      res.stderr,
+      /Cannot finish script "broken": Lua error at line 4: Failed retrieving "\S+\/app:nope" manifest/,
+    );
+    assert.match(res.stderr, /level=info msg="User script message" script=broken message=before/);
+    assert.match(res.stderr, /level=error msg="Error running script" script=broken/);
+  });
+});
+
+Deno.test("bot once: an endless loop and a slow call are stopped at the timeout", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const t0 = Date.now();
+    const res = await runBot(
+      r,
+      `  - name: spin
+    timeout: 300ms
+    script: |
+      local n = 0
+      while true do n = n + 1 end
+  - name: slow
+    timeout: 300ms
+    script: |
+      sleep(60)
+  - name: slowcall
+    timeout: 300ms
+    script: |
+      while true do tag.ls("${r.host}/app") end
+`,
+      { defaults: "  timeout: 1h" },
+    );
+    assert.equal(res.code, 1);
+    assert.ok(Date.now() - t0 < 20_000, "stopped late");
+    for (const name of ["spin", "slow", "slowcall"]) {
+      assert.match(
+        res.stderr,
+        new RegExp(
+          `script=${name} error="Cannot finish script \\\\"${name}\\\\": stopped after its timeout of 300 ms`,
+        ),
+        name,
+      );
+    }
+  });
+});
+
+Deno.test("bot once: the sandbox holds unless the config says unsafe", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const script = `  - name: escape
+    script: |
+      print(os.execute == nil, io == nil, require == nil)
+      os.execute("touch ${r.dir}/pwned")
+`;
+    const res = await runBot(r, script);
+    assert.equal(res.code, 1);
+    assert.equal(res.stdout, "true\ttrue\ttrue\n");
+    assert.match(
+      res.stderr,
+      /Lua error at line 2: attempt to call a nil value \(field 'execute'\)/,
+    );
+    const unsafe = await runBot(
+      r,
+      `  - name: unsafe\n    script: print(io ~= nil, os.execute ~= nil)\n`,
+      {
+        defaults: "  unsafe: true",
+      },
+    );
+    assert.equal(unsafe.code, 0, unsafe.stderr);
+    assert.equal(unsafe.stdout, "true\ttrue\n");
+  });
+});
+
+Deno.test("bot once: a bad config runs nothing and names the line", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const before = await registryState(r);
+    const res = await runBot(
+      r,
+      `${retentionScript(r.host, 0)}  - name: second\n    timeout: forever\n    script: log("x")\n`,
+    );
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /line \d+: scripts\[1\]\.timeout "forever" is not a duration/);
+    assert.deepEqual(await registryState(r), before);
+    const missing = await runBot(r, "");
+    assert.equal(missing.code, 0, missing.stderr);
+    const noFile = await runBot(r, "", { args: ["-c", `${r.dir}/none.yml`] });
+    assert.equal(noFile.code, 1);
+    assert.match(noFile.stderr, /Cannot read bot config ".*none\.yml": no such file/);
+  });
+});
