@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type LuaEngine, LuaFactory } from "wasmoon";
+import { type LuaEngine, LuaEventMasks, LuaFactory, type LuaThread } from "wasmoon";
 import { ScriptError } from "../errors.ts";
 
 /** Default memory bound of one script run: 64 MiB. */
@@ -159,6 +159,7 @@ export async function runLua(source: string, options: LuaRunOptions): Promise<vo
   const started = Date.now();
   const deadline = timeoutMs > 0 ? started + timeoutMs : Infinity;
   const timedOut = () => Date.now() > deadline;
+  const stopped = () => timedOut() || options.signal?.aborted === true;
   const engine: LuaEngine = await _luaFactory().createEngine({
     enableProxy: false,
     injectObjects: false,
@@ -170,7 +171,7 @@ export async function runLua(source: string, options: LuaRunOptions): Promise<vo
     engine.global.set("__ocictl_print", (text: unknown) => {
       print?.(String(text));
     });
-    engine.global.set("__ocictl_timedout", timedOut);
+    engine.global.set("__ocictl_timedout", stopped);
     for (const [k, v] of Object.entries(options.globals ?? {})) engine.global.set(k, v);
     engine.doStringSync(_sandboxLua(options.unsafe === true));
     if (options.prelude) engine.doStringSync(options.prelude);
@@ -180,18 +181,56 @@ export async function runLua(source: string, options: LuaRunOptions): Promise<vo
     } catch (err) {
       throw _scriptError(name, err, "syntax", false);
     }
-    const remaining = deadline === Infinity ? undefined : Math.max(1, deadline - Date.now());
+    const hook = _installHook(thread, stopped);
     try {
-      await thread.run(0, remaining === undefined ? {} : { timeout: remaining });
+      await thread.run(0);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       throw _scriptError(name, err, "error", timedOut(), timeoutMs);
     } finally {
+      hook.remove();
       thread.close();
     }
   } finally {
     engine.global.close();
   }
+}
+
+/** Instructions between two looks at the clock. */
+const HOOK_COUNT = 1000;
+/** Lua runs at most this long before the event loop gets a turn. */
+const SLICE_MS = 20;
+
+/**
+ * Installs an instruction-count hook on the script's thread: it raises an
+ * error once `stopped()` (timeout or abort) and, every {@link SLICE_MS},
+ * yields the main chunk so that the event loop runs (signals, timers, other
+ * scripts) even while the script computes without calling the API. Yields
+ * happen only where Lua allows them and never inside the script's own
+ * coroutines. Coroutines inherit the hook.
+ */
+function _installHook(thread: LuaThread, stopped: () => boolean): { remove(): void } {
+  const lua = thread.lua;
+  let last = Date.now();
+  const pointer = lua.module.addFunction((L: number) => {
+    if (stopped()) {
+      lua.lua_pushstring(L, "thread timeout exceeded");
+      lua.lua_error(L);
+      return;
+    }
+    const now = Date.now();
+    if (L === thread.address && now - last >= SLICE_MS && lua.lua_isyieldable(L) !== 0) {
+      last = now;
+      lua.lua_yieldk(L, 0, 0, null);
+    }
+  }, "vii");
+  lua.lua_sethook(thread.address, pointer, LuaEventMasks.Count, HOOK_COUNT);
+  return {
+    remove() {
+      lua.lua_sethook(thread.address, null, 0, 0);
+      lua.module.removeFunction(pointer);
+    },
+  };
 }
 
 function _scriptError(

@@ -113,3 +113,44 @@ print(g(), getfenv(g).marker, getfenv(0) == _G, getfenv() == _G)
 `);
   assert.deepEqual(out, ["6\t3\t3\t1\t8.0\t2.0", "one,two,three", "2", "env\tenv\ttrue\ttrue"]);
 });
+
+Deno.test("runLua() stops an endless loop on abort, without a timeout", async () => {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error("interrupted")), 100);
+  const t0 = Date.now();
+  await assert.rejects(
+    runLua("while true do end", { name: "t", signal: ac.signal }),
+    /interrupted/,
+  );
+  clearTimeout(timer);
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+Deno.test("runLua() lets the event loop run while a script computes", async () => {
+  let ticked = 0;
+  const t0 = Date.now();
+  const spin = runLua("while true do end", { name: "t", timeoutMs: 400 });
+  const tick = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      ticked = Date.now() - t0;
+      resolve();
+    }, 30)
+  );
+  await assert.rejects(spin, isScriptError("timeout"));
+  await tick;
+  assert.ok(ticked > 0 && ticked < 300, `timer ran after ${ticked} ms`);
+});
+
+Deno.test("runLua() keeps coroutines, pcall and sort callbacks intact under the hook", async () => {
+  const out = await printed(`
+local function heavy() local s = 0 for j = 1, 3e6 do s = s + j end return s end
+local co = coroutine.wrap(function() for i = 1, 3 do heavy() coroutine.yield(i) end end)
+print(co(), co(), co())
+print(pcall(function() return heavy() end))
+local t = {}
+for i = 1, 2e5 do t[i] = (i * 7919) % 100003 end
+table.sort(t, function(a, b) return a < b end)
+print(t[1] <= t[2], t[#t - 1] <= t[#t])
+`);
+  assert.deepEqual(out, ["1\t2\t3", "true\t4500001500000", "true\ttrue"]);
+});
