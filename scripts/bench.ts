@@ -15,6 +15,7 @@ import { benchCopyVsSkopeo } from "./bench/copy_vs_skopeo.ts";
 import { benchServeVsDistribution } from "./bench/serve_vs_distribution.ts";
 import { benchRegistryBlob, RSS_GROWTH_BUDGET_MIB } from "./bench/registry_blob.ts";
 import { benchSyncNoop } from "./bench/sync_noop.ts";
+import { benchBotLua } from "./bench/bot_lua.ts";
 import { fmtNum, type Metric, ratioOf, say } from "./bench/_common.ts";
 
 export type { Metric } from "./bench/_common.ts";
@@ -64,6 +65,7 @@ export const BENCHMARKS: Record<string, (flags: BenchFlags) => Promise<Metric[]>
       quick ? { layers: 2, layerMiB: 4, warmup: 0, repeats: 1 } : { big },
     ),
   "sync_noop": ({ quick }) => benchSyncNoop(quick ? { tags: 20 } : {}),
+  "bot_lua": ({ quick }) => benchBotLua(quick ? { starts: 3 } : {}),
 };
 
 /**

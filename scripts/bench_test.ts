@@ -43,6 +43,10 @@ Deno.test({
       /^sync no-op 20 tags \(s\)\s+\d+\.\d\d\s/m,
       /^sync no-op HEADs per tag\s+2\.00\s.*yes$/m,
       /^sync no-op manifest\/blob GETs\s+0\.00\s.*yes$/m,
+      /^bot Lua first start, wasm load \(ms\)\s+\d+\.\d\d\s/m,
+      /^bot Lua engine start-up \(ms\)\s+\d+\.\d\d\s/m,
+      /^bot list \+ HEAD 200 tags \(ms\)\s+\d+\.\d\d\s/m,
+      /^bot list \+ HEAD 200 tags \(requests\)\s+\d+\.\d\d\s.*yes$/m,
     ];
     for (const row of rows) assert.match(summary, row);
     const leaked = [..._benchTempDirs()].filter((n) => !before.has(n));

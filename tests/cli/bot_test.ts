@@ -14,6 +14,8 @@ import {
   runBot,
   withBotRegistry,
 } from "./_bot_checks.ts";
+import { runCli } from "../cli_harness.ts";
+import { parseRef } from "../../src/types/ref.ts";
 
 Deno.test("bot once: a retention script keeps the newest tags", async () => {
   await withBotRegistry("serve", checkRetention);
@@ -136,5 +138,34 @@ Deno.test("bot once: a bad config runs nothing and names the line", async () => 
     const noFile = await runBot(r, "", { args: ["-c", `${r.dir}/none.yml`] });
     assert.equal(noFile.code, 1);
     assert.match(noFile.stderr, /Cannot read bot config ".*none\.yml": no such file/);
+  });
+});
+
+Deno.test("bot once: the README's retention example works as written", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+    const section = readme.slice(readme.indexOf("### Bot scripts"));
+    const yaml = section.slice(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", 10))
+      .replaceAll("registry.example.com:5000/team/app", `${r.host}/app`)
+      .replace("registry: registry.example.com:5000", `registry: ${r.host}\n    tls: disabled`);
+    const m = await r.client.manifestGet(parseRef(`${r.host}/app:keep`));
+    const nightly = ["20240101", "20240102", "20240103", "20240104", "20240105"];
+    for (const d of nightly) {
+      await r.client.manifestPut(parseRef(`${r.host}/app:nightly-${d}`), m.raw, {
+        mediaType: m.mediaType,
+      });
+    }
+    const file = `${r.dir}/readme.yml`;
+    await Deno.writeTextFile(file, yaml);
+    const res = await runCli(["bot", "once", "-c", file], {
+      env: { ...r.env, BOT_USER: "", BOT_PASS: "" },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    const tags = await r.client.tagList(parseRef(`${r.host}/app`));
+    assert.deepEqual(tags.filter((t) => t.startsWith("nightly-")), [
+      "nightly-20240103",
+      "nightly-20240104",
+      "nightly-20240105",
+    ]);
   });
 });
