@@ -30,10 +30,14 @@ async function _readConfig(ctx: CliContext, file: string): Promise<string> {
   }
 }
 
-async function _once(ctx: CliContext, opts: { config: string; dryRun?: true }): Promise<void> {
+async function _run(
+  ctx: CliContext,
+  mode: "once" | "server",
+  opts: { config: string; dryRun?: true },
+): Promise<void> {
   const text = await _readConfig(ctx, opts.config);
-  const [{ parseBotConfig, credHostFlag }, { runBotOnce }, { denoOciFileSystem }] = await Promise
-    .all([
+  const [{ parseBotConfig, credHostFlag }, { runBotOnce, runBotServer }, { denoOciFileSystem }] =
+    await Promise.all([
       import("../src/bot/bot_config.ts"),
       import("../src/bot/run_bot.ts"),
       import("../src/transport/ocifile/file_system.ts"),
@@ -57,7 +61,8 @@ async function _once(ctx: CliContext, opts: { config: string; dryRun?: true }): 
     delete env.DOCKER_AUTH_CONFIG;
   }
   const hostFlags = [...config.creds.map(credHostFlag), ...ctx.hostFlags];
-  await runBotOnce(config, {
+  const run = mode === "once" ? runBotOnce : runBotServer;
+  await run(config, {
     createClient: () => {
       let last: Headers | undefined;
       const client = new Client({
@@ -108,7 +113,17 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       "\nExample:\n  ocictl bot once -c regbot.yml --dry-run\n",
     )
     .action(async (opts) => {
-      await _once(ctx, opts);
+      await _run(ctx, "once", opts);
+    });
+  bot.command("server")
+    .description(
+      "Run each script on its schedule or interval until Ctrl-C or SIGTERM (nothing runs at start)",
+    )
+    .requiredOption("-c, --config <file>", "regbot YAML config file, - for stdin")
+    .option("--dry-run", "skip every write (deletes, puts, copies, tar export and import)")
+    .addHelpText("after", "\nExample:\n  ocictl bot server -c regbot.yml\n")
+    .action(async (opts) => {
+      await _run(ctx, "server", opts);
     });
   return bot as unknown as CommandUnknownOpts;
 }

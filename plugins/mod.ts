@@ -24,7 +24,7 @@ export const VERBS: readonly VerbEntry[] = [
   },
   {
     name: "bot",
-    summary: "Run regbot Lua scripts against registries (once; --dry-run)",
+    summary: "Run regbot Lua scripts against registries (once, server; --dry-run)",
     aliases: [],
     load: () => import("./bot.ts"),
   },

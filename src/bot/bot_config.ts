@@ -19,6 +19,7 @@ import {
 import { ConfigError } from "../errors.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
+import { compileTiming } from "../schedule/scheduler.ts";
 import { renderFormat } from "../template/template.ts";
 
 /** One script of the config, defaults applied. */
@@ -29,7 +30,7 @@ export interface BotScript {
   script: string;
   /** Run every this many milliseconds in `server` (0: not by interval). */
   intervalMs: number;
-  /** Cron schedule in `server` ("" for none; beats the interval). */
+  /** Cron schedule in `server` ("" for none; beats the interval; `@every 1h` allowed). */
   schedule: string;
   /** Stop the script after this many milliseconds (0: no timeout). */
   timeoutMs: number;
@@ -228,7 +229,12 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
   };
   const sched = (v: unknown, path: string): string => {
     const s = str(v, path).trim();
-    if (s !== "" && !_validSchedule(s)) {
+    if (s === "") return s;
+    try {
+      // robfig's "@every <duration>" is an interval spelled as a schedule.
+      const every = /^@every\s+(.+)$/.exec(s);
+      compileTiming(every ? { interval: every[1] ?? "" } : { schedule: s }, path);
+    } catch {
       fail(path, `"${s}" is not a cron schedule (use 5 fields such as "0 3 * * *" or @daily)`);
     }
     return s;
@@ -316,20 +322,6 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
     };
   });
   return { version, creds, defaults, scripts };
-}
-
-const CRON_FIELD =
-  /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/;
-
-function _validSchedule(s: string): boolean {
-  if (s.startsWith("@")) {
-    if (s.startsWith("@every ")) return (parseGoDuration(s.slice(7).trim()) ?? 0) > 0;
-    return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]
-      .includes(s);
-  }
-  const fields = s.split(/\s+/);
-  if (fields.length < 5 || fields.length > 6) return false;
-  return fields.every((f) => CRON_FIELD.test(f));
 }
 
 /**

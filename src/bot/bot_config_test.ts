@@ -45,6 +45,11 @@ Deno.test("parseBotConfig() applies defaults, merges, templates and keeps lines"
   assert.equal(back.pass, 'p,a"ss');
   assert.equal(back.tls, "disabled");
   assert.deepEqual(parseBotConfig("").scripts, []);
+  assert.equal(
+    parseBotConfig("defaults:\n  schedule: '@every 5m'\nscripts:\n  - {name: a, script: x}\n")
+      .scripts[0]?.schedule,
+    "@every 5m",
+  );
 });
 
 Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
@@ -61,6 +66,8 @@ Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
       /line 4: scripts\[1\]\.name "a" is used twice/,
     ],
     ["defaults:\n  schedule: every day\n", /line 2: defaults\.schedule "every day" is not a cron/],
+    ["defaults:\n  schedule: '@every never'\n", /line 2: defaults\.schedule "@every never"/],
+    ["scripts:\n  - name: a\n    script: x\n    schedule: 61 * * * *\n", /line 4: .*not a cron/],
     ["defaults:\n  parallel: -1\n", /line 2: defaults\.parallel must be a whole number/],
     ["defaults:\n  unsafe: yes please\n", /line 2: defaults\.unsafe must be true or false/],
     ["creds:\n  - tls: disabled\n", /line 2: creds\[0\] needs a registry name/],

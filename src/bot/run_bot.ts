@@ -1,7 +1,8 @@
 /**
  * Runs regbot scripts: one script in a fresh sandboxed Lua engine with the
- * API bound to a client of its own ({@link runBotScript}), or every script of
- * a config once ({@link runBotOnce}).
+ * API bound to a client of its own ({@link runBotScript}), every script of a
+ * config once ({@link runBotOnce}), or each on its schedule
+ * ({@link runBotServer}, on the shared scheduler).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { Logger } from "../cli/logger.ts";
 import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
 import type { Platform } from "../types/descriptor.ts";
 import { _Limiter, _mapLimited } from "../ops/_limiter.ts";
+import { type Clock, Scheduler } from "../schedule/scheduler.ts";
 import { BotApi } from "./bot_api.ts";
 import type { BotConfig, BotScript } from "./bot_config.ts";
 import { BOT_PRELUDE } from "./lua_prelude.ts";
@@ -145,25 +147,117 @@ export async function runBotScript(script: BotScript, options: BotRunOptions): P
  */
 export async function runBotOnce(config: BotConfig, options: BotRunOptions): Promise<void> {
   const parallel = Math.max(1, config.defaults.parallel);
-  const memory = config.defaults.memoryBytes > 0 ? config.defaults.memoryBytes : undefined;
-  const opts: BotRunOptions = {
-    ...options,
-    unsafe: options.unsafe ?? config.defaults.unsafe,
-    memoryBytes: options.memoryBytes ?? memory,
-    throttle: options.throttle ?? new _Limiter(parallel),
-  };
+  const opts = _withDefaults(config, options);
   let first: unknown;
   await _mapLimited(config.scripts, parallel, async (s) => {
     try {
       await runBotScript(s, opts);
     } catch (err) {
       if (options.signal.aborted) throw err;
-      options.logger.error("Error running script", {
-        script: s.name,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      _logFailure(options.logger, s.name, err);
       first ??= err;
     }
   });
   if (first !== undefined) throw first;
+}
+
+function _withDefaults(config: BotConfig, options: BotRunOptions): BotRunOptions {
+  const memory = config.defaults.memoryBytes > 0 ? config.defaults.memoryBytes : undefined;
+  return {
+    ...options,
+    unsafe: options.unsafe ?? config.defaults.unsafe,
+    memoryBytes: options.memoryBytes ?? memory,
+    throttle: options.throttle ?? new _Limiter(Math.max(1, config.defaults.parallel)),
+  };
+}
+
+function _logFailure(logger: Logger, script: string, err: unknown): void {
+  logger.error("Error running script", {
+    script,
+    error: err instanceof Error ? err.message : String(err),
+  });
+}
+
+/**
+ * Runs each script on its `schedule` or `interval` until `signal` aborts,
+ * as `regbot server` does: nothing runs at start, one script never runs
+ * twice at once, a failing run is logged and the script stays scheduled,
+ * and scripts with neither timing are logged and left out. On abort, runs in
+ * flight are stopped and awaited.
+ *
+ * @param config the parsed config
+ * @param options client factory, logger, dry-run, signal (stops the server), platform, files
+ * @param clock time source of the scheduler
+ * @returns once stopped
+ * @throws never (failures are logged)
+ *
+ * @example Two runs with a test clock, then stop
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client } from "../client.ts";
+ * import { createLogger } from "../cli/logger.ts";
+ * import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+ * import { parseBotConfig } from "./bot_config.ts";
+ * import { runBotServer } from "./run_bot.ts";
+ * let t = 0;
+ * const stop = new AbortController();
+ * const printed: string[] = [];
+ * const clock = {
+ *   now: () => t,
+ *   sleep: (ms: number) => {
+ *     t += ms;
+ *     if (printed.length >= 2) stop.abort();
+ *     return Promise.resolve();
+ *   },
+ * };
+ * const config = parseBotConfig("scripts:\n  - name: a\n    interval: 1m\n    script: print(os.time())\n");
+ * await runBotServer(config, {
+ *   createClient: () => ({ client: new Client({ transports: () => new MemoryTransport() }), lastHeaders: () => undefined }),
+ *   logger: createLogger({ write: () => {} }),
+ *   signal: stop.signal,
+ *   platform: { os: "linux", architecture: "amd64" },
+ *   print: (s) => printed.push(s),
+ * }, clock);
+ * assert.equal(printed.length, 2);
+ * ```
+ */
+export async function runBotServer(
+  config: BotConfig,
+  options: BotRunOptions,
+  clock?: Clock,
+): Promise<void> {
+  const opts = _withDefaults(config, options);
+  const { logger, signal } = options;
+  const scheduler = new Scheduler({
+    ...(clock ? { clock } : {}),
+    onError: (job, err) => {
+      if (!signal.aborted) _logFailure(logger, job.name, err);
+    },
+  });
+  let count = 0;
+  for (const s of config.scripts) {
+    if (s.schedule === "" && s.intervalMs <= 0) {
+      logger.error("No schedule or interval found, ignoring", { script: s.name });
+      continue;
+    }
+    const every = /^@every\s+(.+)$/.exec(s.schedule)?.[1];
+    const timing = every !== undefined
+      ? { interval: every }
+      : s.schedule !== ""
+      ? { schedule: s.schedule }
+      : { interval: `${s.intervalMs}ms` };
+    scheduler.add({
+      name: s.name,
+      ...timing,
+      run: async (stop) => {
+        logger.debug("Running script", { script: s.name });
+        await runBotScript(s, { ...opts, signal: stop });
+      },
+    });
+    logger.debug("Scheduled script", { script: s.name, ...timing });
+    count++;
+  }
+  logger.info("Bot server started", { scripts: count });
+  await scheduler.run(signal);
+  logger.info("Stopping server");
 }

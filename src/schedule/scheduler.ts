@@ -25,19 +25,32 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now()` and `setTimeout`. */
+/** Longest delay `setTimeout` takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock: `Date.now()` and `setTimeout` (long waits, such as a
+ * yearly cron line, are cut into timer-sized pieces).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms: number, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      const end = Date.now() + Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const arm = () => {
+        const left = end - Date.now();
+        if (left <= 0) return done();
+        timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       signal.addEventListener("abort", done, { once: true });
+      arm();
     });
   },
 };

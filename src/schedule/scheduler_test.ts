@@ -123,3 +123,16 @@ Deno.test("systemClock.sleep() ends early when its signal aborts", async () => {
   await systemClock.sleep(60_000, c.signal);
   assert.ok(Date.now() - t0 < 5000);
 });
+
+Deno.test("systemClock.sleep() waits past the longest setTimeout delay instead of firing at once", async () => {
+  const c = new AbortController();
+  let woke = false;
+  const sleeping = systemClock.sleep(2 ** 31 + 60_000, c.signal).then(() => {
+    woke = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(woke, false);
+  c.abort();
+  await sleeping;
+  assert.equal(woke, true);
+});
