@@ -9,7 +9,7 @@
 import { AbortedError } from "../errors.ts";
 import type { Client } from "../client.ts";
 import type { Logger } from "../cli/logger.ts";
-import { parseRateLimit, type RateLimit } from "../cli/ratelimit.ts";
+import { parseRateLimit, type RateLimit } from "../cli/ratelimit_view.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { jsonPretty } from "../template/pretty.ts";
 import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
