@@ -50,7 +50,7 @@ async function _run(
   // regbot logs at info by default; -v still picks any other level.
   const logger = createLogger({
     level: ctx.verbosity === "warn" ? "info" : ctx.verbosity,
-    json: false,
+    json: ctx.logJson === true,
     write: (line) => {
       ctx.err.write(line).catch(() => {});
     },

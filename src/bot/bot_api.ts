@@ -16,7 +16,6 @@ import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
 import type { Descriptor, Platform } from "../types/descriptor.ts";
 import { digestOf } from "../types/digest.ts";
 import {
-  encodeJson,
   isImage,
   isIndex,
   type Manifest,
@@ -171,10 +170,21 @@ function _ordered(
   return out;
 }
 
+/** A JSON object of user keys (annotations, labels), keys sorted as Go writes maps. */
+function _map(v: unknown): unknown {
+  return _isRecord(v) ? _ordered(v, []) : v;
+}
+
+/** Go's json.Marshal: compact. */
+function _goBytes(v: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(v));
+}
+
 function _descriptorJson(v: unknown): unknown {
   return _ordered(v, DESC_ORDER, {
     platform: (p) => _ordered(p, PLATFORM_ORDER),
     urls: (u) => _list(u) ?? u,
+    annotations: _map,
   });
 }
 
@@ -189,6 +199,7 @@ function _manifestJson(v: unknown): unknown {
     subject: _descriptorJson,
     layers: _descriptorList,
     manifests: _descriptorList,
+    annotations: _map,
   });
 }
 
@@ -200,6 +211,9 @@ function _configJson(v: unknown): unknown {
         Env: (x) => _list(x) ?? x,
         Entrypoint: (x) => _list(x) ?? x,
         Cmd: (x) => _list(x) ?? x,
+        Labels: _map,
+        ExposedPorts: _map,
+        Volumes: _map,
       }),
     rootfs: (r) => _ordered(r, ["type", "diff_ids"], { "diff_ids": (x) => _list(x) ?? x }),
     history: (h) => (_list(h) ?? []).map((e) => _ordered(e, HISTORY_ORDER)),
@@ -584,7 +598,7 @@ export class BotApi {
         throw new _LuaRaise("bad argument #1 (manifest expected)");
       }
       try {
-        const raw = encodeJson(_manifestJson(a[1]));
+        const raw = _goBytes(_manifestJson(a[1]));
         const manifest = parseManifest(raw, { mediaType: o.manifest.mediaType });
         const m: _ManifestObj = { ...o, manifest, desc: manifestDescriptor(manifest) };
         return Promise.resolve([this.#add(m, this.#manifestData(m))]);
@@ -741,7 +755,7 @@ export class BotApi {
       if (typeof content === "string" || o?.kind === "imageconfig") {
         const bytes = typeof content === "string"
           ? new TextEncoder().encode(content)
-          : encodeJson((o as _ConfigObj).json);
+          : _goBytes((o as _ConfigObj).json);
         digest = digestOf(bytes);
         size = bytes.byteLength;
         body = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();

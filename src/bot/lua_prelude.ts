@@ -135,6 +135,8 @@ wrap = function(v)
 end
 
 function log(msg) return invokesync("log", msg) end
+-- Lua 5.4's warn would write around the logger: its text goes to the log instead.
+function warn(...) return invokesync("log", table.concat({ ... })) end
 function sleep(seconds) return invoke("sleep", seconds) end
 
 reference.new = api("reference_new")

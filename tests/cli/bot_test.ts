@@ -169,3 +169,17 @@ Deno.test("bot once: the README's retention example works as written", async () 
     ]);
   });
 });
+
+Deno.test("bot once --logopt json: each record is a JSON line carrying the script name", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const res = await runBot(r, `  - name: json\n    script: log("hello")\n`, {
+      args: ["--logopt", "json"],
+    });
+    assert.equal(res.code, 0, res.stderr);
+    const records = res.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(
+      records.map((x) => [x.level, x.msg, x.script, x.message]),
+      [["info", "User script message", "json", "hello"]],
+    );
+  });
+});
