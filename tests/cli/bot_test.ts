@@ -183,3 +183,25 @@ Deno.test("bot once --logopt json: each record is a JSON line carrying the scrip
     );
   });
 });
+
+Deno.test("bot once -c -: the config comes from stdin; defaults.memory bounds each script", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const yaml = `defaults:
+  memory: 4000000
+scripts:
+  - name: hog
+    script: |
+      local t = {}
+      for i = 1, 1e8 do t[i] = string.rep("x", 100) .. i end
+  - name: small
+    script: print(#tag.ls("${r.host}/app"))
+creds:
+  - registry: ${r.host}
+    tls: disabled
+`;
+    const res = await runCli(["bot", "once", "-c", "-"], { env: r.env, stdin: yaml });
+    assert.equal(res.code, 1);
+    assert.equal(res.stdout, "8\n");
+    assert.match(res.stderr, /Cannot finish script \\"hog\\": it used more memory than allowed/);
+  });
+});
