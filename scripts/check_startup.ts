@@ -82,6 +82,8 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
   { root: "plugins/image.ts", forbidden: [...LOADED_ON_USE] },
   { root: "plugins/manifest.ts", forbidden: [...LOADED_ON_USE] },
   { root: "plugins/tag.ts", forbidden: [...LOADED_ON_USE, "src/ops/"] },
+  // `bot --help` loads neither the Lua runtime (wasmoon) nor the bot engine.
+  { root: "plugins/bot.ts", forbidden: [...LOADED_ON_USE] },
   { root: "plugins/version.ts", forbidden: [...LOADED_ON_USE, "src/ops/", "src/mod.ts"] },
 ];
 
