@@ -209,6 +209,43 @@ const SLICE_MS = 20;
  * happen only where Lua allows them and never inside the script's own
  * coroutines. Coroutines inherit the hook.
  */
+/**
+ * Compiles a script without running it, to refuse a syntax error before any
+ * script of a config runs.
+ *
+ * @param source the script
+ * @param name the script's name
+ * @returns nothing
+ * @throws {ScriptError} with reason `syntax` and the Lua line
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLuaSyntax } from "./lua_runtime.ts";
+ * await checkLuaSyntax("log('fine')", "ok");
+ * await assert.rejects(checkLuaSyntax("if then", "bad"));
+ * ```
+ */
+export async function checkLuaSyntax(source: string, name: string): Promise<void> {
+  const engine = await _luaFactory().createEngine({
+    enableProxy: false,
+    injectObjects: false,
+    openStandardLibs: false,
+  });
+  try {
+    const thread = engine.global.newThread();
+    try {
+      thread.loadString(source, `=${name}`);
+    } catch (err) {
+      throw _scriptError(name, err, "syntax", false);
+    } finally {
+      thread.close();
+    }
+  } finally {
+    engine.global.close();
+  }
+}
+
 function _installHook(thread: LuaThread, stopped: () => boolean): { remove(): void } {
   const lua = thread.lua;
   let last = Date.now();

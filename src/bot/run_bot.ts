@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { AbortedError, ScriptError } from "../errors.ts";
+import { AbortedError, ConfigError, ScriptError } from "../errors.ts";
 import type { Client } from "../client.ts";
 import type { Logger } from "../cli/logger.ts";
 import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
@@ -16,7 +16,7 @@ import { type Clock, Scheduler } from "../schedule/scheduler.ts";
 import { BotApi } from "./bot_api.ts";
 import type { BotConfig, BotScript } from "./bot_config.ts";
 import { BOT_PRELUDE } from "./lua_prelude.ts";
-import { runLua } from "./lua_runtime.ts";
+import { checkLuaSyntax, runLua } from "./lua_runtime.ts";
 
 /** A client for one script run and the headers of its last manifest response. */
 export interface BotClient {
@@ -146,6 +146,7 @@ export async function runBotScript(script: BotScript, options: BotRunOptions): P
  * ```
  */
 export async function runBotOnce(config: BotConfig, options: BotRunOptions): Promise<void> {
+  await checkBotScripts(config);
   const parallel = Math.max(1, config.defaults.parallel);
   const opts = _withDefaults(config, options);
   let first: unknown;
@@ -159,6 +160,31 @@ export async function runBotOnce(config: BotConfig, options: BotRunOptions): Pro
     }
   });
   if (first !== undefined) throw first;
+}
+
+/**
+ * Compiles every script of a config, so that a syntax error stops the run
+ * before any script runs.
+ *
+ * @param config the parsed config
+ * @returns nothing
+ * @throws {ConfigError} naming the script, its line in the config and the Lua line
+ */
+export async function checkBotScripts(config: BotConfig): Promise<void> {
+  for (const s of config.scripts) {
+    try {
+      await checkLuaSyntax(s.script, s.name);
+    } catch (err) {
+      const e = err as ScriptError;
+      const at = s.line > 0 ? `line ${s.line}: ` : "";
+      const lua = e.line === undefined ? "" : ` at script line ${e.line}`;
+      const detail = e.message.replace(/^.*syntax error( at line \d+)?: /, "");
+      throw new ConfigError(
+        `Cannot load the bot config: ${at}script "${s.name}" has a Lua syntax error${lua}: ${detail} (fix the script)`,
+        { cause: err },
+      );
+    }
+  }
 }
 
 function _withDefaults(config: BotConfig, options: BotRunOptions): BotRunOptions {
@@ -226,6 +252,7 @@ export async function runBotServer(
   options: BotRunOptions,
   clock?: Clock,
 ): Promise<void> {
+  await checkBotScripts(config);
   const opts = _withDefaults(config, options);
   const { logger, signal } = options;
   const scheduler = new Scheduler({

@@ -133,6 +133,19 @@ Deno.test("bot once: a bad config runs nothing and names the line", async () => 
     assert.equal(res.code, 1);
     assert.match(res.stderr, /line \d+: scripts\[1\]\.timeout "forever" is not a duration/);
     assert.deepEqual(await registryState(r), before);
+    // A Lua syntax error in any script is refused before the first one runs.
+    const syntax = await runBot(
+      r,
+      `${
+        retentionScript(r.host, 0)
+      }  - name: broken\n    script: |\n      log("a")\n      if then\n`,
+    );
+    assert.equal(syntax.code, 1);
+    assert.match(
+      syntax.stderr,
+      /line \d+: script "broken" has a Lua syntax error at script line 2: unexpected symbol near 'then'/,
+    );
+    assert.deepEqual(await registryState(r), before);
     const missing = await runBot(r, "");
     assert.equal(missing.code, 0, missing.stderr);
     const noFile = await runBot(r, "", { args: ["-c", `${r.dir}/none.yml`] });
