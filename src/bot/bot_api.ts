@@ -57,6 +57,8 @@ export interface BotApiOptions {
   throttle?: _Limiter | undefined;
   /** Files for `image.exportTar`/`importTar` (temp files, renames, staging). */
   fs?: OciFileSystem | undefined;
+  /** Accept `ocidir://` and `ocifile://` references (local files). @default false */
+  localRefs?: boolean | undefined;
   /** Headers of the last manifest response of {@link BotApiOptions.client}. */
   lastHeaders?: (() => Headers | undefined) | undefined;
 }
@@ -342,11 +344,18 @@ export class BotApi {
   /** regbot's checkReference: a string, reference, manifest or config. */
   #ref(v: unknown, i: number): Ref {
     if (typeof v === "string") {
+      let ref: Ref;
       try {
-        return parseRef(v);
+        ref = parseRef(v);
       } catch (err) {
         throw new _LuaRaise(`bad argument #${i} (reference parsing failed: ${_message(err)})`);
       }
+      if (ref.scheme !== "reg" && this.#o.localRefs !== true) {
+        throw new _LuaRaise(
+          `bad argument #${i} (local reference "${v}" refused: scripts reach local files only through image.exportTar and image.importTar; set defaults.unsafe: true to allow ocidir:// and ocifile://)`,
+        );
+      }
+      return ref;
     }
     const o = this.#obj(v);
     if (o && o.kind !== "blob") return o.ref;

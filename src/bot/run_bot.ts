@@ -42,7 +42,7 @@ export interface BotRunOptions {
   fs?: OciFileSystem | undefined;
   /** Where `print` writes. */
   print?: ((text: string) => void) | undefined;
-  /** Keep the whole Lua standard library. @default false */
+  /** Keep the whole Lua standard library and allow local (ocidir, ocifile) references. @default false */
   unsafe?: boolean | undefined;
   /** Memory bound of each script's Lua heap in bytes. */
   memoryBytes?: number | undefined;
@@ -85,6 +85,7 @@ export async function runBotScript(script: BotScript, options: BotRunOptions): P
     platform: options.platform,
     throttle: options.throttle,
     fs: options.fs,
+    localRefs: options.unsafe === true,
     lastHeaders,
   });
   options.logger.debug("Starting script", { script: script.name });

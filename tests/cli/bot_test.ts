@@ -16,6 +16,7 @@ import {
 } from "./_bot_checks.ts";
 import { runCli } from "../cli_harness.ts";
 import { parseRef } from "../../src/types/ref.ts";
+import { pathExists } from "../_files.ts";
 
 Deno.test("bot once: a retention script keeps the newest tags", async () => {
   await withBotRegistry("serve", checkRetention);
@@ -111,15 +112,27 @@ Deno.test("bot once: the sandbox holds unless the config says unsafe", async () 
       res.stderr,
       /Lua error at line 2: attempt to call a nil value \(field 'execute'\)/,
     );
+    // OCI layouts are local files too.
+    const layout = `ocidir://${r.dir}/layout`;
+    const local = await runBot(
+      r,
+      `  - name: local\n    script: image.copy("${r.host}/app:keep", "${layout}:v1")\n`,
+    );
+    assert.equal(local.code, 1);
+    assert.match(local.stderr, /local reference .* refused: .*defaults\.unsafe: true/);
+    assert.equal(await pathExists(`${r.dir}/layout`), false);
     const unsafe = await runBot(
       r,
-      `  - name: unsafe\n    script: print(io ~= nil, os.execute ~= nil)\n`,
-      {
-        defaults: "  unsafe: true",
-      },
+      `  - name: unsafe
+    script: |
+      print(io ~= nil, os.execute ~= nil)
+      image.copy("${r.host}/app:keep", "${layout}:v1")
+      print(table.concat(tag.ls("${layout}"), ","))
+`,
+      { defaults: "  unsafe: true" },
     );
     assert.equal(unsafe.code, 0, unsafe.stderr);
-    assert.equal(unsafe.stdout, "true\ttrue\n");
+    assert.equal(unsafe.stdout, "true\ttrue\nv1\n");
   });
 });
 
