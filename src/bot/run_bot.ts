@@ -61,7 +61,8 @@ export interface BotRunOptions {
  */
 export async function runBotScript(script: BotScript, options: BotRunOptions): Promise<void> {
   const timeout = new AbortController();
-  const timer = script.timeoutMs > 0
+  // setTimeout fires at once past 2^31 ms: a timeout of weeks is left to the Lua hook alone.
+  const timer = script.timeoutMs > 0 && script.timeoutMs <= 2 ** 31 - 1
     ? setTimeout(
       () =>
         timeout.abort(

@@ -82,3 +82,14 @@ Deno.test("runBotOnce() stops on abort with the abort's reason", async () => {
   );
   clearTimeout(timer);
 });
+
+Deno.test("runBotOnce() takes a timeout of weeks as weeks, not as an immediate stop", async () => {
+  const out: string[] = [];
+  await runBotOnce(
+    parseBotConfig(
+      scripts(0, `  - name: long\n    timeout: 1000h\n    script: sleep(0.05) print("done")\n`),
+    ),
+    options(out, []),
+  );
+  assert.deepEqual(out, ["done"]);
+});
