@@ -11,12 +11,14 @@ import { createRegistryHandler } from "../../src/serve/handler.ts";
 import { parseRef } from "../../src/types/ref.ts";
 import { serve } from "../registry/_servers.ts";
 
-Deno.test("bot once: ratelimit() and ratelimitWait() follow the registry's RateLimit headers", async () => {
+Deno.test("bot once: ratelimit() and ratelimitWait() follow RateLimit headers; defaults.userAgent is sent", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-bot-rl-" });
   const handler = createRegistryHandler({ dir });
   let remaining = 0;
   let heads = 0;
+  const agents = new Set<string>();
   const server = serve(async (req) => {
+    agents.add(req.headers.get("user-agent") ?? "");
     const res = await handler.fetch(req);
     if (!new URL(req.url).pathname.includes("/manifests/")) return res;
     if (req.method === "HEAD") heads++;
@@ -41,6 +43,8 @@ Deno.test("bot once: ratelimit() and ratelimitWait() follow the registry's RateL
       `creds:
   - registry: ${server.host}
     tls: disabled
+defaults:
+  userAgent: regbot-test/1
 scripts:
   - name: rl
     script: |
@@ -51,6 +55,7 @@ scripts:
 `,
     );
     remaining = 0;
+    agents.clear();
     const res = await runCli(["bot", "once", "-c", file], { env });
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trim().split("\n");
@@ -60,6 +65,8 @@ scripts:
     // One HEAD for :ratelimit(), then polls until 10 remain (0, 2, …, 10), then a few more.
     assert.ok(heads >= 7, `${heads} HEAD requests`);
     assert.match(res.stderr, /msg="Delaying for ratelimit" script=rl/);
+    // defaults.userAgent is what the registry sees.
+    assert.deepEqual([...agents], ["regbot-test/1"]);
   } finally {
     await client.close();
     await server.close();
