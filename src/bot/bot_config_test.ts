@@ -84,3 +84,28 @@ Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
     );
   }
 });
+
+Deno.test("credHostFlag() carries every host setting a --host value can hold", () => {
+  const c = parseBotConfig(`creds:
+  - registry: mirror.local:5000
+    tls: insecure
+    hostname: real.local:5000
+    user: u
+    pass: p
+    credHelper: docker-credential-x
+    credExpire: 2h
+    pathPrefix: team
+    mirrors: [a.local, b.local]
+    priority: 3
+    repoAuth: true
+    blobChunk: 1048576
+    blobMax: 2097152
+    reqPerSec: 2.5
+    reqConcurrent: 4
+`);
+  const cred = c.creds[0]!;
+  const back = parseHostFlag(credHostFlag(cred));
+  const { name, ...host } = back;
+  assert.equal(name, "mirror.local:5000");
+  assert.deepEqual(host, cred.host);
+});
