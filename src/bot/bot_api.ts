@@ -308,6 +308,11 @@ export class BotApi {
     }
   }
 
+  /** Objects (references, manifests, configs, blobs) the script can still reach. */
+  get objects(): number {
+    return this.#objs.size;
+  }
+
   /**
    * Cancels the blob streams the script opened and never used.
    *
@@ -472,6 +477,13 @@ export class BotApi {
   }
 
   #sync: Record<string, (a: unknown[]) => unknown[]> = {
+    release: (a) => {
+      const id = typeof a[0] === "number" ? a[0] : -1;
+      const o = this.#objs.get(id);
+      if (o?.kind === "blob" && o.body) o.body.cancel().catch(() => {});
+      this.#objs.delete(id);
+      return [];
+    },
     log: (a) => {
       this.#o.logger.info(
         "User script message",

@@ -133,3 +133,51 @@ print(blob.put("${REPO}", "x"))
     await client.close();
   });
 });
+
+Deno.test("BotApi releases objects the script can no longer reach", async () => {
+  const memory = new MemoryTransport();
+  await buildSampleImages(memory, parseRef(REPO));
+  const client = new Client({ transports: () => memory });
+  const api = new BotApi({
+    script: "gc",
+    client,
+    logger: createLogger({ write: () => {} }),
+    signal: new AbortController().signal,
+    platform: { os: "linux", architecture: "amd64" },
+  });
+  let most = 0;
+  const out: string[] = [];
+  try {
+    await runLua(
+      `
+local keep = manifest.head("${REPO}:v1")
+for i = 1, 3000 do
+  local m = manifest.head("${REPO}:v1")
+  if i % 500 == 0 then collectgarbage() peak() end
+end
+collectgarbage()
+peak()
+print(keep:descriptor().digest ~= nil)
+`,
+      {
+        name: "gc",
+        prelude: BOT_PRELUDE,
+        print: (t) => out.push(t),
+        globals: {
+          __ocictl_call: (n: string, c: number, a: unknown) => api.call(n, c, a),
+          __ocictl_sync: (n: string, c: number, a: unknown) => api.sync(n, c, a),
+          peak: () => {
+            most = Math.max(most, api.objects);
+          },
+        },
+      },
+    );
+    assert.ok(most < 600, `${most} objects kept`);
+    // "keep" stayed reachable, so it still works; closing the engine released the rest.
+    assert.deepEqual(out, ["true"]);
+    assert.equal(api.objects, 0);
+  } finally {
+    await api.close();
+    await client.close();
+  }
+});

@@ -104,10 +104,15 @@ end
 
 reference, repo, tag, manifest, image, blob = {}, {}, {}, {}, {}, {}
 local imageconfig = {}
-local RefMT = { __index = {}, __tostring = apisync("ref_string"), __name = "reference" }
-local ManMT = { __index = {}, __tostring = apisync("manifest_string"), __name = "manifest" }
-local ConfMT = { __index = {}, __tostring = apisync("config_string"), __name = "imageconfig" }
-local BlobMT = { __index = {}, __name = "blob" }
+-- An object the script can no longer reach is released on the JS side too.
+local function release(o)
+  local id = ID[o]
+  if id then sync("release", 1, { id }) end
+end
+local RefMT = { __index = {}, __tostring = apisync("ref_string"), __name = "reference", __gc = release }
+local ManMT = { __index = {}, __tostring = apisync("manifest_string"), __name = "manifest", __gc = release }
+local ConfMT = { __index = {}, __tostring = apisync("config_string"), __name = "imageconfig", __gc = release }
+local BlobMT = { __index = {}, __name = "blob", __gc = release }
 
 -- Turns {__new = {kind, id, data}} from JS into an object; tables get Go names.
 wrap = function(v)
