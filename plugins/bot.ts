@@ -55,6 +55,9 @@ async function _run(
       ctx.err.write(line).catch(() => {});
     },
   });
+  for (const key of config.ignored) {
+    logger.warn("Unknown config key ignored (check its spelling)", { key });
+  }
   const env = { ...ctx.env };
   if (config.defaults.skipDockerConfig) {
     env.DOCKER_CONFIG = "/nonexistent/ocictl-skip-docker-config";

@@ -78,6 +78,12 @@ export interface BotConfig {
   defaults: BotDefaults;
   /** Scripts, defaults applied. */
   scripts: BotScript[];
+  /**
+   * Keys that regbot ignores and so does ocictl, each with its line, such
+   * as a misspelt `timout` or the `frequency` of older docs. `x-` keys
+   * (YAML anchors' homes) are not listed.
+   */
+  ignored: string[];
 }
 
 /** Options of {@link parseBotConfig}. */
@@ -143,6 +149,19 @@ function _lineAt(text: string, offset: number): number {
 function _isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+const DEFAULT_KEYS = [
+  "interval",
+  "schedule",
+  "parallel",
+  "timeout",
+  "skipDockerConfig",
+  "userAgent",
+  "blobLimit",
+  "unsafe",
+  "memory",
+] as const;
+const SCRIPT_KEYS = ["name", "script", "interval", "schedule", "timeout"] as const;
 
 const TEMPLATED = ["user", "pass", "regcert", "clientCert", "clientKey"] as const;
 
@@ -321,7 +340,20 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
       line: off === undefined ? 0 : _lineAt(text, off),
     };
   });
-  return { version, creds, defaults, scripts };
+  const ignored: string[] = [];
+  const known = (v: unknown, path: string, keys: readonly string[]): void => {
+    if (!_isRecord(v)) return;
+    for (const k of Object.keys(v)) {
+      if (keys.includes(k) || k.startsWith("x-") || k === "<<") continue;
+      const p = path === "" ? k : `${path}.${k}`;
+      const off = offsets.get(p);
+      ignored.push(`${off === undefined ? "" : `line ${_lineAt(text, off)}: `}${p}`);
+    }
+  };
+  known(root, "", ["version", "creds", "defaults", "scripts"]);
+  known(dd, "defaults", DEFAULT_KEYS);
+  (scriptsRaw as unknown[]).forEach((s, i) => known(s, `scripts[${i}]`, SCRIPT_KEYS));
+  return { version, creds, defaults, scripts, ignored };
 }
 
 /**

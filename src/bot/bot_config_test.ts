@@ -44,7 +44,14 @@ Deno.test("parseBotConfig() applies defaults, merges, templates and keeps lines"
   assert.equal(back.name, "localhost:5000");
   assert.equal(back.pass, 'p,a"ss');
   assert.equal(back.tls, "disabled");
+  assert.deepEqual(c.ignored, []);
   assert.deepEqual(parseBotConfig("").scripts, []);
+  assert.deepEqual(
+    parseBotConfig(
+      "defaults:\n  timout: 1m\nscripts:\n  - name: a\n    frequency: 1h\n    script: x\nextra: 1\n",
+    ).ignored,
+    ["line 7: extra", "line 2: defaults.timout", "line 5: scripts[0].frequency"],
+  );
   assert.equal(
     parseBotConfig("defaults:\n  schedule: '@every 5m'\nscripts:\n  - {name: a, script: x}\n")
       .scripts[0]?.schedule,

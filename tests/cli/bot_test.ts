@@ -231,3 +231,15 @@ creds:
     assert.match(res.stderr, /Cannot finish script \\"hog\\": it used more memory than allowed/);
   });
 });
+
+Deno.test("bot once: unknown config keys are ignored as regbot does, with a warning", async () => {
+  await withBotRegistry("serve", async (r) => {
+    const res = await runBot(r, `  - name: a\n    frequency: 1h\n    script: print("ran")\n`);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, "ran\n");
+    assert.match(
+      res.stderr,
+      /level=warn msg="Unknown config key ignored \(check its spelling\)" key="line \d+: scripts\[0\]\.frequency"/,
+    );
+  });
+});
