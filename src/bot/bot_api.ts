@@ -57,6 +57,8 @@ export interface BotApiOptions {
   throttle?: _Limiter | undefined;
   /** Files for `image.exportTar`/`importTar` (temp files, renames, staging). */
   fs?: OciFileSystem | undefined;
+  /** Largest config blob read into memory, in bytes (regbot's `blobLimit`). @default 8 MiB */
+  blobLimit?: number | undefined;
   /** Accept `ocidir://` and `ocifile://` references (local files). @default false */
   localRefs?: boolean | undefined;
   /** Headers of the last manifest response of {@link BotApiOptions.client}. */
@@ -640,6 +642,7 @@ export class BotApi {
             digest: man.json.config.digest,
             size: man.json.config.size,
             signal: this.#o.signal,
+            ...(this.#o.blobLimit ? { limit: this.#o.blobLimit } : {}),
           });
           const json = JSON.parse(new TextDecoder().decode(raw));
           if (!_isRecord(json)) throw new Error("the config is not a JSON object");

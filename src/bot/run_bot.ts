@@ -46,6 +46,8 @@ export interface BotRunOptions {
   unsafe?: boolean | undefined;
   /** Memory bound of each script's Lua heap in bytes. */
   memoryBytes?: number | undefined;
+  /** Largest config blob read into memory, in bytes. @default 8 MiB */
+  blobLimit?: number | undefined;
   /** Bounds heavy calls across scripts. @default one at a time */
   throttle?: _Limiter | undefined;
 }
@@ -85,6 +87,7 @@ export async function runBotScript(script: BotScript, options: BotRunOptions): P
     signal,
     platform: options.platform,
     throttle: options.throttle,
+    blobLimit: options.blobLimit,
     fs: options.fs,
     localRefs: options.unsafe === true,
     lastHeaders,
@@ -195,6 +198,7 @@ function _withDefaults(config: BotConfig, options: BotRunOptions): BotRunOptions
     ...options,
     unsafe: options.unsafe ?? config.defaults.unsafe,
     memoryBytes: options.memoryBytes ?? memory,
+    blobLimit: options.blobLimit ?? (config.defaults.blobLimit || undefined),
     throttle: options.throttle ?? new _Limiter(Math.max(1, config.defaults.parallel)),
   };
 }

@@ -3,11 +3,17 @@ import { Client } from "../client.ts";
 import { createLogger } from "../cli/logger.ts";
 import { ScriptError } from "../errors.ts";
 import { MemoryTransport } from "../transport/memory/memory_transport.ts";
+import { buildSampleImages } from "../sample/sample_images.ts";
+import { parseRef } from "../types/ref.ts";
 import { parseBotConfig } from "./bot_config.ts";
 import { type BotRunOptions, runBotOnce } from "./run_bot.ts";
 
-function options(out: string[], logs: string[], signal = new AbortController().signal) {
-  const memory = new MemoryTransport();
+function options(
+  out: string[],
+  logs: string[],
+  signal = new AbortController().signal,
+  memory = new MemoryTransport(),
+) {
   const o: BotRunOptions = {
     createClient: () => ({
       client: new Client({ transports: () => memory }),
@@ -92,4 +98,20 @@ Deno.test("runBotOnce() takes a timeout of weeks as weeks, not as an immediate s
     options(out, []),
   );
   assert.deepEqual(out, ["done"]);
+});
+
+Deno.test("runBotOnce() reads config blobs up to defaults.blobLimit", async () => {
+  const memory = new MemoryTransport();
+  await buildSampleImages(memory, parseRef("example.com/app"));
+  const script = `  - name: c\n    script: print(image.config("example.com/app:single").os)\n`;
+  const out: string[] = [];
+  await runBotOnce(parseBotConfig(scripts(0, script)), options(out, [], undefined, memory));
+  assert.deepEqual(out, ["linux"]);
+  await assert.rejects(
+    runBotOnce(
+      parseBotConfig(`defaults:\n  blobLimit: 100\nscripts:\n${script}`),
+      options([], [], undefined, memory),
+    ),
+    (e) => e instanceof ScriptError && /Failed retrieving .* config: .*100/.test(e.message),
+  );
 });
