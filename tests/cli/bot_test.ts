@@ -243,3 +243,18 @@ Deno.test("bot once: unknown config keys are ignored as regbot does, with a warn
     );
   });
 });
+
+Deno.test("bot once: defaults.skipDockerConfig leaves docker's config unread", async () => {
+  await withBotRegistry("serve", async (r) => {
+    await Deno.mkdir(`${r.dir}/docker`, { recursive: true });
+    await Deno.writeTextFile(`${r.dir}/docker/config.json`, "{not json");
+    const script = `  - name: d\n    script: print(#tag.ls("${r.host}/app"))\n`;
+    const read = await runBot(r, script);
+    assert.equal(read.code, 0, read.stderr);
+    assert.match(read.stderr, /Cannot load docker credentials/);
+    const skipped = await runBot(r, script, { defaults: "  skipDockerConfig: true" });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(skipped.stdout, "8\n");
+    assert.doesNotMatch(skipped.stderr, /docker/);
+  });
+});
