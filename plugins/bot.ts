@@ -7,7 +7,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { Client, ConfigError, NotFoundError } from "../src/mod.ts";
+import { ConfigError, NotFoundError } from "../src/mod.ts";
+import { captureHeaders } from "../src/cli/response_headers.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { createLogger } from "../src/cli/logger.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
@@ -67,23 +68,12 @@ async function _run(
   const run = mode === "once" ? runBotOnce : runBotServer;
   await run(config, {
     createClient: () => {
-      let last: Headers | undefined;
-      const client = new Client({
-        transports: ctx.transports,
-        signal: ctx.signal,
-        settings: {
-          ...ctx.transportSettings,
-          env,
-          hostFlags,
-          userAgent: config.defaults.userAgent || ctx.userAgent,
-          onResponse: (res) => {
-            if (/\/manifests\/[^/]+$/.test(new URL(res.url || "http://x/").pathname)) {
-              last = res.headers;
-            }
-          },
-        },
+      const c = captureHeaders(ctx, {
+        env,
+        hostFlags,
+        userAgent: config.defaults.userAgent || ctx.userAgent,
       });
-      return { client, lastHeaders: () => last };
+      return { client: c.client, lastHeaders: c.headers };
     },
     logger,
     dryRun: opts.dryRun === true,

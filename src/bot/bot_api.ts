@@ -10,6 +10,7 @@ import { AbortedError } from "../errors.ts";
 import type { Client } from "../client.ts";
 import type { Logger } from "../cli/logger.ts";
 import { parseRateLimit, type RateLimit } from "../cli/ratelimit_view.ts";
+import { configFromLua, manifestFromLua } from "./lua_go_tables.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { jsonPretty } from "../template/pretty.ts";
 import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
@@ -82,6 +83,8 @@ interface _ConfigObj {
   ref: Ref;
   manifest: Manifest;
   json: Record<string, unknown>;
+  /** The bytes: as read, or as `:export()` wrote them. */
+  raw: Uint8Array;
 }
 interface _BlobObj {
   kind: "blob";
@@ -94,56 +97,6 @@ type _Obj = _RefObj | _ManifestObj | _ConfigObj | _BlobObj;
 /** An error whose message is raised in Lua as is. */
 class _LuaRaise extends Error {}
 
-const MANIFEST_ORDER = [
-  "schemaVersion",
-  "mediaType",
-  "artifactType",
-  "config",
-  "layers",
-  "manifests",
-  "subject",
-  "annotations",
-];
-const DESC_ORDER = [
-  "mediaType",
-  "artifactType",
-  "digest",
-  "size",
-  "urls",
-  "annotations",
-  "data",
-  "platform",
-];
-const PLATFORM_ORDER = ["architecture", "os", "os.version", "os.features", "variant", "features"];
-const CONFIG_ORDER = [
-  "created",
-  "author",
-  "architecture",
-  "os",
-  "os.version",
-  "os.features",
-  "variant",
-  "config",
-  "rootfs",
-  "history",
-];
-const HISTORY_ORDER = ["created", "created_by", "author", "comment", "empty_layer"];
-const RUN_CONFIG_ORDER = [
-  "User",
-  "ExposedPorts",
-  "Env",
-  "Entrypoint",
-  "Cmd",
-  "Healthcheck",
-  "ArgsEscaped",
-  "Volumes",
-  "WorkingDir",
-  "Labels",
-  "StopSignal",
-  "OnBuild",
-  "Shell",
-];
-
 function _isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -155,73 +108,13 @@ function _list(v: unknown): unknown[] | undefined {
   return undefined;
 }
 
-function _ordered(
-  v: unknown,
-  order: readonly string[],
-  nested: Record<string, (x: unknown) => unknown> = {},
-): unknown {
-  if (!_isRecord(v)) return v;
-  const out: Record<string, unknown> = {};
-  const keys = [
-    ...order.filter((k) => k in v),
-    ...Object.keys(v).filter((k) => !order.includes(k)).sort(),
-  ];
-  for (const k of keys) {
-    const x = v[k];
-    if (x === null || x === undefined) continue;
-    out[k] = nested[k] ? nested[k](x) : x;
+/** The table a config object shows: its JSON, plus regbot's view of the embedded platform. */
+function _configData(json: Record<string, unknown>): Record<string, unknown> {
+  const platform: Record<string, unknown> = {};
+  for (const k of ["architecture", "os", "os.version", "os.features", "variant", "features"]) {
+    if (json[k] !== undefined) platform[k] = json[k];
   }
-  return out;
-}
-
-/** A JSON object of user keys (annotations, labels), keys sorted as Go writes maps. */
-function _map(v: unknown): unknown {
-  return _isRecord(v) ? _ordered(v, []) : v;
-}
-
-/** Go's json.Marshal: compact. */
-function _goBytes(v: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(v));
-}
-
-function _descriptorJson(v: unknown): unknown {
-  return _ordered(v, DESC_ORDER, {
-    platform: (p) => _ordered(p, PLATFORM_ORDER),
-    urls: (u) => _list(u) ?? u,
-    annotations: _map,
-  });
-}
-
-function _descriptorList(v: unknown): unknown {
-  return (_list(v) ?? []).map(_descriptorJson);
-}
-
-/** A manifest table from Lua as canonical JSON (regbot's field order). */
-function _manifestJson(v: unknown): unknown {
-  return _ordered(v, MANIFEST_ORDER, {
-    config: _descriptorJson,
-    subject: _descriptorJson,
-    layers: _descriptorList,
-    manifests: _descriptorList,
-    annotations: _map,
-  });
-}
-
-/** An image config table from Lua as canonical JSON. */
-function _configJson(v: unknown): unknown {
-  return _ordered(v, CONFIG_ORDER, {
-    config: (c) =>
-      _ordered(c, RUN_CONFIG_ORDER, {
-        Env: (x) => _list(x) ?? x,
-        Entrypoint: (x) => _list(x) ?? x,
-        Cmd: (x) => _list(x) ?? x,
-        Labels: _map,
-        ExposedPorts: _map,
-        Volumes: _map,
-      }),
-    rootfs: (r) => _ordered(r, ["type", "diff_ids"], { "diff_ids": (x) => _list(x) ?? x }),
-    history: (h) => (_list(h) ?? []).map((e) => _ordered(e, HISTORY_ORDER)),
-  });
+  return { ...json, Platform: platform };
 }
 
 function _message(err: unknown): string {
@@ -581,7 +474,7 @@ export class BotApi {
     manifest_head: async (a) => [this.#add(await this.#head(this.#ref(a[0], 1)), {})],
     manifest_descriptor: async (a) => {
       const m = await this.#manifest(a[0], 1, true, true);
-      return [_descriptorJson(m.desc)];
+      return [{ ...m.desc }];
     },
     manifest_ratelimit: async (
       a,
@@ -621,7 +514,7 @@ export class BotApi {
         throw new _LuaRaise("bad argument #1 (manifest expected)");
       }
       try {
-        const raw = _goBytes(_manifestJson(a[1]));
+        const raw = manifestFromLua(a[1], o.manifest.mediaType);
         const manifest = parseManifest(raw, { mediaType: o.manifest.mediaType });
         const m: _ManifestObj = { ...o, manifest, desc: manifestDescriptor(manifest) };
         return Promise.resolve([this.#add(m, this.#manifestData(m))]);
@@ -646,8 +539,8 @@ export class BotApi {
           });
           const json = JSON.parse(new TextDecoder().decode(raw));
           if (!_isRecord(json)) throw new Error("the config is not a JSON object");
-          const c: _ConfigObj = { kind: "imageconfig", ref: m.ref, manifest: man, json };
-          return [this.#add(c, json)];
+          const c: _ConfigObj = { kind: "imageconfig", ref: m.ref, manifest: man, json, raw };
+          return [this.#add(c, _configData(json))];
         } catch (err) {
           throw new _LuaRaise(`Failed retrieving "${name}" config: ${_message(err)}`);
         }
@@ -656,8 +549,13 @@ export class BotApi {
     config_export: (a) => {
       const o = this.#obj(a[0]);
       if (o?.kind !== "imageconfig") throw new _LuaRaise("bad argument #1 (config expected)");
-      const json = _configJson(a[1]) as Record<string, unknown>;
-      return Promise.resolve([this.#add({ ...o, json }, json)]);
+      try {
+        const raw = configFromLua(a[1]);
+        const json = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+        return Promise.resolve([this.#add({ ...o, json, raw }, _configData(json))]);
+      } catch (err) {
+        throw new _LuaRaise(`Failed exporting config: ${_message(err)}`);
+      }
     },
     image_copy: async (a) => {
       const src = this.#ref(a[0], 1);
@@ -779,7 +677,7 @@ export class BotApi {
       if (typeof content === "string" || o?.kind === "imageconfig") {
         const bytes = typeof content === "string"
           ? new TextEncoder().encode(content)
-          : _goBytes((o as _ConfigObj).json);
+          : (o as _ConfigObj).raw;
         digest = digestOf(bytes);
         size = bytes.byteLength;
         body = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();

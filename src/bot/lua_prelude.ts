@@ -9,6 +9,20 @@
  * @module
  */
 
+import { goFieldNames } from "./lua_go_tables.ts";
+
+const NAMES = goFieldNames();
+
+function _luaTable(m: Map<string, string>): string {
+  return `{ ${
+    [...m].map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join(", ")
+  } }`;
+}
+
+function _luaSet(s: Set<string>): string {
+  return `{ ${[...s].map((k) => `[${JSON.stringify(k)}] = true`).join(", ")} }`;
+}
+
 /** The Lua prelude run before every bot script. */
 export const BOT_PRELUDE: string = String.raw`
 local call, sync = __ocictl_call, __ocictl_sync
@@ -19,16 +33,8 @@ local error, type, select, pairs, ipairs, setmetatable, tostring, rawget, tpack,
 local ID = setmetatable({}, { __mode = "k" })
 local ALIAS = setmetatable({}, { __mode = "k" })
 
-local GO = {
-  schemaVersion = "SchemaVersion", mediaType = "MediaType", artifactType = "ArtifactType",
-  config = "Config", layers = "Layers", manifests = "Manifests", subject = "Subject",
-  annotations = "Annotations", digest = "Digest", size = "Size", urls = "URLs", data = "Data",
-  platform = "Platform", architecture = "Architecture", os = "OS", ["os.version"] = "OSVersion",
-  ["os.features"] = "OSFeatures", variant = "Variant", features = "Features", created = "Created",
-  author = "Author", rootfs = "RootFS", history = "History", type = "Type", diff_ids = "DiffIDs",
-  created_by = "CreatedBy", comment = "Comment", empty_layer = "EmptyLayer",
-}
-local MAPS = { annotations = true, Annotations = true, Labels = true, ExposedPorts = true, Volumes = true }
+local GO = ${_luaTable(NAMES.names)}
+local MAPS = ${_luaSet(NAMES.maps)}
 
 -- Adds the Go field names next to the JSON names (the same value), recursively.
 local function alias(t)

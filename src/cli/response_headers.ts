@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Client } from "../client.ts";
+import { Client, type TransportSettings } from "../client.ts";
 import type { CliContext } from "./context.ts";
 import type { RawHeaders } from "./output.ts";
 
@@ -65,16 +65,21 @@ export function rawHeadersOf(headers: Headers): RawHeaders {
  * of a redirected one).
  *
  * @param ctx command context (transports, settings, signal)
+ * @param settings transport settings that differ from the command's (hosts, User-Agent)
  * @returns the client and the captured headers
  * @throws never
  */
-export function captureHeaders(ctx: CliContext): HeaderCapture {
+export function captureHeaders(
+  ctx: CliContext,
+  settings: Partial<TransportSettings> = {},
+): HeaderCapture {
   let last: Headers | undefined;
   const client = new Client({
     transports: ctx.transports,
     signal: ctx.signal,
     settings: {
       ...ctx.transportSettings,
+      ...settings,
       onResponse: (res) => {
         const path = new URL(res.url || "http://x/").pathname;
         if (res.redirected || /\/((manifests|blobs)\/[^/]+|tags\/list|_catalog)$/.test(path)) {
