@@ -142,6 +142,7 @@ export async function checkReads(r: BotRegistry): Promise<void> {
       assert(string.find(tostring(m), '"schemaVersion": 2', 1, true))
       local ic = m:config()
       print(ic.Config.Labels.build, ic.config.Labels.build, ic.OS, ic.os, ic.Architecture)
+      assert(ic.Platform.Architecture == ic.architecture and ic.Platform.os == "linux")
       assert(string.find(tostring(ic), '"build": "1"', 1, true))
       ic.config.Labels.build = "edited"
       local ic2 = ic:export()
