@@ -6,20 +6,12 @@
  *
  * @module
  */
-import {
-  constructFromEvents,
-  CORE_SCHEMA,
-  type Event,
-  EVENT_ID,
-  getScalarValue,
-  mergeTag,
-  parseEvents,
-  YAMLException,
-} from "js-yaml";
+import { constructFromEvents, CORE_SCHEMA, mergeTag, parseEvents, YAMLException } from "js-yaml";
 import { ConfigError } from "../errors.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
 import { compileTiming } from "../schedule/scheduler.ts";
+import { lineOfPath, yamlKeyLines } from "../sync/_yaml_lines.ts";
 import { renderFormat } from "../template/template.ts";
 
 /** One script of the config, defaults applied. */
@@ -96,54 +88,9 @@ export interface ParseBotConfigOptions {
   readFile?: ((path: string) => string) | undefined;
 }
 
-/** Start offsets of every value by path (`scripts[0].timeout`). */
-function _offsets(text: string, events: Event[]): Map<string, number> {
-  const out = new Map<string, number>();
-  type Frame = { kind: "map" | "seq"; path: string; index: number; key: string | undefined };
-  const stack: Frame[] = [];
-  const child = (f: Frame | undefined): string | undefined => {
-    if (!f) return "";
-    if (f.kind === "seq") return `${f.path}[${f.index++}]`;
-    if (f.key === undefined) return undefined; // this node is a key
-    const p = f.path === "" ? f.key : `${f.path}.${f.key}`;
-    f.key = undefined;
-    return p;
-  };
-  for (const e of events) {
-    if (e.type === EVENT_ID.DOCUMENT) continue;
-    const top = stack.at(-1);
-    if (e.type === EVENT_ID.POP) {
-      stack.pop();
-      continue;
-    }
-    if (e.type === EVENT_ID.SCALAR) {
-      const path = child(top);
-      if (path === undefined && top) top.key = getScalarValue(text, e);
-      else if (path !== undefined && !out.has(path)) out.set(path, e.valueStart);
-      continue;
-    }
-    if (e.type === EVENT_ID.ALIAS) {
-      const path = child(top);
-      if (path === undefined && top) top.key = "";
-      else if (path !== undefined && !out.has(path)) out.set(path, e.anchorStart);
-      continue;
-    }
-    const path = child(top) ?? "?";
-    if (!out.has(path)) out.set(path, e.start);
-    stack.push({
-      kind: e.type === EVENT_ID.MAPPING ? "map" : "seq",
-      path,
-      index: 0,
-      key: undefined,
-    });
-  }
-  return out;
-}
-
-function _lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/** `scripts[1].timeout` as the dotted path of {@link yamlKeyLines} (`scripts.1.timeout`). */
+function _dotted(path: string): string {
+  return path.replace(/\[(\d+)\]/g, ".$1");
 }
 
 function _isRecord(v: unknown): v is Record<string, unknown> {
@@ -186,10 +133,9 @@ const TEMPLATED = ["user", "pass", "regcert", "clientCert", "clientKey"] as cons
 export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}): BotConfig {
   const source = options.source ?? "the bot config";
   let doc: unknown;
-  let offsets: Map<string, number>;
+  const lines = yamlKeyLines(text);
   try {
     const events = parseEvents(text, {});
-    offsets = _offsets(text, events);
     const docs = constructFromEvents(events, {
       source: text,
       json: true,
@@ -208,14 +154,8 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
     });
   }
   const fail = (path: string, what: string): never => {
-    let p = path;
-    let off = offsets.get(p);
-    while (off === undefined && p !== "") {
-      p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
-      if (p === path) break;
-      off = offsets.get(p);
-    }
-    const line = off === undefined ? "" : ` line ${_lineAt(text, off)}:`;
+    const n = lineOfPath(lines, _dotted(path));
+    const line = n === undefined ? "" : ` line ${n}:`;
     throw new ConfigError(`Cannot load ${source}:${line} ${path || "the document"} ${what}`);
   };
   if (doc === null || doc === undefined) doc = {};
@@ -330,14 +270,13 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
       else intervalMs = defaults.intervalMs;
     }
     const timeoutMs = dur(s.timeout, `${path}.timeout`) || defaults.timeoutMs;
-    const off = offsets.get(path);
     return {
       name,
       script,
       intervalMs,
       schedule,
       timeoutMs,
-      line: off === undefined ? 0 : _lineAt(text, off),
+      line: lines.get(_dotted(path)) ?? 0,
     };
   });
   const ignored: string[] = [];
@@ -346,8 +285,8 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
     for (const k of Object.keys(v)) {
       if (keys.includes(k) || k.startsWith("x-") || k === "<<") continue;
       const p = path === "" ? k : `${path}.${k}`;
-      const off = offsets.get(p);
-      ignored.push(`${off === undefined ? "" : `line ${_lineAt(text, off)}: `}${p}`);
+      const n = lineOfPath(lines, _dotted(p));
+      ignored.push(`${n === undefined ? "" : `line ${n}: `}${p}`);
     }
   };
   known(root, "", ["version", "creds", "defaults", "scripts"]);
