@@ -37,8 +37,8 @@ async function _run(
   opts: { config: string; dryRun?: true },
 ): Promise<void> {
   const text = await _readConfig(ctx, opts.config);
-  const [{ parseBotConfig, credHostFlag }, { runBotOnce, runBotServer }, { denoOciFileSystem }] =
-    await Promise.all([
+  const [{ parseBotConfig }, { runBotOnce, runBotServer }, { denoOciFileSystem }] = await Promise
+    .all([
       import("../src/bot/bot_config.ts"),
       import("../src/bot/run_bot.ts"),
       import("../src/transport/ocifile/file_system.ts"),
@@ -59,18 +59,12 @@ async function _run(
   for (const key of config.ignored) {
     logger.warn("Unknown config key ignored (check its spelling)", { key });
   }
-  const env = { ...ctx.env };
-  if (config.defaults.skipDockerConfig) {
-    env.DOCKER_CONFIG = "/nonexistent/ocictl-skip-docker-config";
-    delete env.DOCKER_AUTH_CONFIG;
-  }
-  const hostFlags = [...config.creds.map(credHostFlag), ...ctx.hostFlags];
   const run = mode === "once" ? runBotOnce : runBotServer;
   await run(config, {
     createClient: () => {
       const c = captureHeaders(ctx, {
-        env,
-        hostFlags,
+        hosts: config.creds.map((cred) => ({ name: cred.registry, ...cred.host })),
+        skipDockerConfig: config.defaults.skipDockerConfig,
         userAgent: config.defaults.userAgent || ctx.userAgent,
       });
       return { client: c.client, lastHeaders: c.headers };

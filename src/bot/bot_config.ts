@@ -294,35 +294,3 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
   (scriptsRaw as unknown[]).forEach((s, i) => known(s, `scripts[${i}]`, SCRIPT_KEYS));
   return { version, creds, defaults, scripts, ignored };
 }
-
-/**
- * A `creds` entry as a `--host` value, so the registry transport reads it
- * like a command-line host (after the config file and docker's).
- *
- * @param cred the entry
- * @returns the `--host` text
- * @throws never
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { credHostFlag } from "./bot_config.ts";
- * assert.equal(
- *   credHostFlag({ registry: "localhost:5000", host: { tls: "disabled" } }),
- *   '"reg=localhost:5000","tls=disabled"',
- * );
- * ```
- */
-export function credHostFlag(cred: BotCred): string {
-  const q = (k: string, v: string) => `"${k}=${v.replaceAll('"', '""')}"`;
-  const parts = [q("reg", cred.registry)];
-  for (const [k, v] of Object.entries(cred.host)) {
-    if (v === undefined) continue;
-    if (k === "mirrors" && Array.isArray(v)) {
-      for (const m of v) parts.push(q("mirror", String(m)));
-    } else if (k !== "apiOpts") {
-      parts.push(q(k, String(v)));
-    }
-  }
-  return parts.join(",");
-}

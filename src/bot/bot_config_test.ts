@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
-import { parseHostFlag } from "../config/host_flag.ts";
-import { credHostFlag, parseBotConfig } from "./bot_config.ts";
+import { parseBotConfig } from "./bot_config.ts";
 
 const GOOD = `version: 1
 creds:
@@ -39,11 +38,8 @@ Deno.test("parseBotConfig() applies defaults, merges, templates and keeps lines"
   ]);
   assert.equal(c.creds[0]?.registry, "localhost:5000");
   assert.equal(c.creds[0]?.host.user, "robot");
-  // The creds entry survives the trip through a --host value, quotes and commas included.
-  const back = parseHostFlag(credHostFlag(c.creds[0]!));
-  assert.equal(back.name, "localhost:5000");
-  assert.equal(back.pass, 'p,a"ss');
-  assert.equal(back.tls, "disabled");
+  assert.equal(c.creds[0]?.host.pass, 'p,a"ss');
+  assert.equal(c.creds[0]?.host.tls, "disabled");
   assert.deepEqual(c.ignored, []);
   assert.deepEqual(parseBotConfig("").scripts, []);
   assert.deepEqual(
@@ -90,29 +86,4 @@ Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
       text,
     );
   }
-});
-
-Deno.test("credHostFlag() carries every host setting a --host value can hold", () => {
-  const c = parseBotConfig(`creds:
-  - registry: mirror.local:5000
-    tls: insecure
-    hostname: real.local:5000
-    user: u
-    pass: p
-    credHelper: docker-credential-x
-    credExpire: 2h
-    pathPrefix: team
-    mirrors: [a.local, b.local]
-    priority: 3
-    repoAuth: true
-    blobChunk: 1048576
-    blobMax: 2097152
-    reqPerSec: 2.5
-    reqConcurrent: 4
-`);
-  const cred = c.creds[0]!;
-  const back = parseHostFlag(credHostFlag(cred));
-  const { name, ...host } = back;
-  assert.equal(name, "mirror.local:5000");
-  assert.deepEqual(host, cred.host);
 });
