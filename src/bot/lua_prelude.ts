@@ -25,8 +25,8 @@ function _luaSet(s: Set<string>): string {
 
 /** The Lua prelude run before every bot script. */
 export const BOT_PRELUDE: string = String.raw`
-local call, sync = __ocictl_call, __ocictl_sync
-__ocictl_call, __ocictl_sync = nil, nil
+local call, sync, await = __ocictl_call, __ocictl_sync, __ocictl_await
+__ocictl_call, __ocictl_sync, __ocictl_await = nil, nil, nil
 local error, type, select, pairs, ipairs, setmetatable, tostring, rawget, tpack, tunpack =
   error, type, select, pairs, ipairs, setmetatable, tostring, rawget, table.pack, table.unpack
 
@@ -87,7 +87,7 @@ local wrap
 -- call site is a tail call, so level 2 is the script's frame.
 local function invoke(name, ...)
   local n, a = convall(...)
-  local r = call(name, n, a):await()
+  local r = await(call(name, n, a))
   if r.e ~= nil then error(r.e, 2) end
   local out = r.v or {}
   for i = 1, (r.n or 0) do out[i] = wrap(out[i]) end

@@ -110,3 +110,28 @@ Deno.test("BOT_PRELUDE passes nils and extra arguments through by position", asy
     ["2\tnil\tlinux/arm64", "1\tr\tnil"],
   );
 });
+
+Deno.test("BOT_PRELUDE host calls work inside the script's coroutines", async () => {
+  const h = host({ tag_ls: (a) => [[`${a[0]}:1`, `${a[0]}:2`]] });
+  const out = await run(
+    `
+local function tags(repo)
+  return coroutine.wrap(function()
+    for _, t in ipairs(tag.ls(repo)) do coroutine.yield(t) end
+  end)
+end
+for t in tags("a") do print(t) end
+local co = coroutine.create(function(x)
+  local inner = coroutine.wrap(function() return tag.ls("b")[2] end)
+  local got = inner()
+  coroutine.yield(got)
+  return x .. "!"
+end)
+print(coroutine.resume(co, "done"))
+print(coroutine.resume(co))
+print(coroutine.status(co))
+`,
+    h,
+  );
+  assert.deepEqual(out, ["a:1", "a:2", "true\tb:2", "true\tdone!", "dead"]);
+});

@@ -68,7 +68,37 @@ local function check(ok, ...)
 end
 pcall = function(...) return check(rawpcall(...)) end
 xpcall = function(...) return check(rawxpcall(...)) end
-coroutine.resume = function(...) return check(rawresume(...)) end
+-- Awaiting a JS promise yields the script's own thread. Inside the script's
+-- coroutines the promise is passed up through coroutine.resume instead, so
+-- host calls work there too; __ocictl_await is that await.
+local PROMISE, depth = {}, 0
+local tpack, tunpack, rawyield, create = table.pack, table.unpack, coroutine.yield, coroutine.create
+local function await(p)
+  if depth == 0 then return p:await() end
+  return rawyield(PROMISE, p)
+end
+local function resume(co, ...)
+  depth = depth + 1
+  local r = tpack(rawresume(co, ...))
+  depth = depth - 1
+  while r[1] and r[2] == PROMISE do
+    local v = await(r[3])
+    depth = depth + 1
+    r = tpack(rawresume(co, v))
+    depth = depth - 1
+  end
+  return check(tunpack(r, 1, r.n))
+end
+coroutine.resume = resume
+coroutine.wrap = function(f)
+  local co = create(f)
+  return function(...)
+    local r = tpack(resume(co, ...))
+    if not r[1] then error(r[2], 0) end
+    return tunpack(r, 2, r.n)
+  end
+end
+__ocictl_await = await
 -- Lua 5.1 compatibility
 unpack = table.unpack
 table.getn = function(t) return #t end
