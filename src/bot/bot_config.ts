@@ -7,7 +7,7 @@
  * @module
  */
 import { constructFromEvents, CORE_SCHEMA, mergeTag, parseEvents, YAMLException } from "js-yaml";
-import { ConfigError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
 import { compileTiming } from "../schedule/scheduler.ts";
@@ -118,7 +118,7 @@ const TEMPLATED = ["user", "pass", "regcert", "clientCert", "clientKey"] as cons
  * @param text the YAML text
  * @param options name for messages, environment and file reader for templates
  * @returns the config, defaults applied to every script
- * @throws {ConfigError} for bad YAML or a bad value, naming the line and what to change
+ * @throws {UsageError} for bad YAML or a bad value, naming the line and what to change (exit 2, as regsync's config errors in `ocictl sync`)
  *
  * @example A timeout from the defaults
  * ```ts
@@ -142,21 +142,21 @@ export function parseBotConfig(text: string, options: ParseBotConfigOptions = {}
       schema: CORE_SCHEMA.withTags(mergeTag),
     });
     if (docs.length > 1) {
-      throw new ConfigError(`Cannot load ${source}: it holds several YAML documents (keep one)`);
+      throw new UsageError(`Cannot load ${source}: it holds several YAML documents (keep one)`);
     }
     doc = docs[0] ?? {};
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
+    if (err instanceof UsageError) throw err;
     const line = err instanceof YAMLException && err.mark ? ` line ${err.mark.line + 1}:` : "";
     const reason = err instanceof YAMLException ? err.reason : String(err);
-    throw new ConfigError(`Cannot load ${source}:${line} ${reason} (fix the YAML)`, {
+    throw new UsageError(`Cannot load ${source}:${line} ${reason} (fix the YAML)`, {
       cause: err,
     });
   }
   const fail = (path: string, what: string): never => {
     const n = lineOfPath(lines, _dotted(path));
     const line = n === undefined ? "" : ` line ${n}:`;
-    throw new ConfigError(`Cannot load ${source}:${line} ${path || "the document"} ${what}`);
+    throw new UsageError(`Cannot load ${source}:${line} ${path || "the document"} ${what}`);
   };
   if (doc === null || doc === undefined) doc = {};
   if (!_isRecord(doc)) fail("", "must be a mapping with version, creds, defaults and scripts");

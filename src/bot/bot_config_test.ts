@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { parseBotConfig } from "./bot_config.ts";
 
 const GOOD = `version: 1
@@ -82,7 +82,7 @@ Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
   for (const [text, want] of cases) {
     assert.throws(
       () => parseBotConfig(text),
-      (e) => e instanceof ConfigError && e.code === "CONFIG" && want.test(e.message),
+      (e) => e instanceof UsageError && e.code === "USAGE" && want.test(e.message),
       text,
     );
   }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { AbortedError, ConfigError, ScriptError } from "../errors.ts";
+import { AbortedError, ScriptError, UsageError } from "../errors.ts";
 import type { Client } from "../client.ts";
 import type { Logger } from "../cli/logger.ts";
 import type { OciFileSystem } from "../transport/ocifile/file_system.ts";
@@ -173,7 +173,7 @@ export async function runBotOnce(config: BotConfig, options: BotRunOptions): Pro
  *
  * @param config the parsed config
  * @returns nothing
- * @throws {ConfigError} naming the script, its line in the config and the Lua line
+ * @throws {UsageError} naming the script, its line in the config and the Lua line (exit 2, as a bad config)
  */
 export async function checkBotScripts(config: BotConfig): Promise<void> {
   for (const s of config.scripts) {
@@ -184,7 +184,7 @@ export async function checkBotScripts(config: BotConfig): Promise<void> {
       const at = s.line > 0 ? `line ${s.line}: ` : "";
       const lua = e.line === undefined ? "" : ` at script line ${e.line}`;
       const detail = e.message.replace(/^.*syntax error( at line \d+)?: /, "");
-      throw new ConfigError(
+      throw new UsageError(
         `Cannot load the bot config: ${at}script "${s.name}" has a Lua syntax error${lua}: ${detail} (fix the script)`,
         { cause: err },
       );

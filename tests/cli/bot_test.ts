@@ -143,7 +143,7 @@ Deno.test("bot once: a bad config runs nothing and names the line", async () => 
       r,
       `${retentionScript(r.host, 0)}  - name: second\n    timeout: forever\n    script: log("x")\n`,
     );
-    assert.equal(res.code, 1);
+    assert.equal(res.code, 2);
     assert.match(res.stderr, /line \d+: scripts\[1\]\.timeout "forever" is not a duration/);
     assert.deepEqual(await registryState(r), before);
     // A Lua syntax error in any script is refused before the first one runs.
@@ -153,7 +153,7 @@ Deno.test("bot once: a bad config runs nothing and names the line", async () => 
         retentionScript(r.host, 0)
       }  - name: broken\n    script: |\n      log("a")\n      if then\n`,
     );
-    assert.equal(syntax.code, 1);
+    assert.equal(syntax.code, 2);
     assert.match(
       syntax.stderr,
       /line \d+: script "broken" has a Lua syntax error at script line 2: unexpected symbol near 'then'/,
