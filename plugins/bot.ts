@@ -10,7 +10,7 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { ConfigError, NotFoundError } from "../src/mod.ts";
 import { captureHeaders } from "../src/cli/response_headers.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { createLogger } from "../src/cli/logger.ts";
+import { infoLogger } from "../src/cli/verb_logger.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
 markPluginLoaded("bot");
@@ -33,9 +33,12 @@ async function _readConfig(ctx: CliContext, file: string): Promise<string> {
 
 async function _run(
   ctx: CliContext,
+  cmd: CommandUnknownOpts,
   mode: "once" | "server",
   opts: { config: string; dryRun?: true },
 ): Promise<void> {
+  // regbot logs at info by default; -v picks any other level.
+  const logger = infoLogger(ctx, cmd);
   const text = await _readConfig(ctx, opts.config);
   const [{ parseBotConfig }, { runBotOnce, runBotServer }, { denoOciFileSystem }] = await Promise
     .all([
@@ -47,14 +50,6 @@ async function _run(
     source: opts.config === "-" ? "the bot config from stdin" : `bot config "${opts.config}"`,
     env: ctx.env,
     ...(ctx.readFile ? { readFile: ctx.readFile } : {}),
-  });
-  // regbot logs at info by default; -v still picks any other level.
-  const logger = createLogger({
-    level: ctx.verbosity === "warn" ? "info" : ctx.verbosity,
-    json: ctx.logJson === true,
-    write: (line) => {
-      ctx.err.write(line).catch(() => {});
-    },
   });
   for (const key of config.ignored) {
     logger.warn("Unknown config key ignored (check its spelling)", { key });
@@ -99,8 +94,8 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       "after",
       "\nExample:\n  ocictl bot once -c regbot.yml --dry-run\n",
     )
-    .action(async (opts) => {
-      await _run(ctx, "once", opts);
+    .action(async function (this: Command, opts: { config: string; dryRun?: true }) {
+      await _run(ctx, this as unknown as CommandUnknownOpts, "once", opts);
     });
   bot.command("server")
     .description(
@@ -109,8 +104,8 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .requiredOption("-c, --config <file>", "regbot YAML config file, - for stdin")
     .option("--dry-run", "skip every write (deletes, puts, copies, tar export and import)")
     .addHelpText("after", "\nExample:\n  ocictl bot server -c regbot.yml\n")
-    .action(async (opts) => {
-      await _run(ctx, "server", opts);
+    .action(async function (this: Command, opts: { config: string; dryRun?: true }) {
+      await _run(ctx, this as unknown as CommandUnknownOpts, "server", opts);
     });
   return bot as unknown as CommandUnknownOpts;
 }

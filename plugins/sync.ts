@@ -9,7 +9,8 @@ import { Command } from "@commander-js/extra-typings";
 import { dump } from "js-yaml";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { createLogger, type Logger } from "../src/cli/logger.ts";
+import type { Logger } from "../src/cli/logger.ts";
+import { infoLogger } from "../src/cli/verb_logger.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { Client } from "../src/client.ts";
 import { OciError, UsageError } from "../src/errors.ts";
@@ -129,17 +130,7 @@ export function formatSyncConfig(config: SyncConfig): string {
 
 /** The logger of sync: `info` unless `-v` was given, as regsync logs. */
 function _logger(ctx: CliContext, cmd: CommandUnknownOpts): Logger {
-  let root: CommandUnknownOpts = cmd;
-  while (root.parent) root = root.parent;
-  if (root.getOptionValueSource("verbosity") !== "default") return ctx.logger;
-  const globals = root.opts() as { logopt?: string[] };
-  return createLogger({
-    level: "info",
-    json: (globals.logopt ?? []).includes("json"),
-    write: (line) => {
-      ctx.err.write(line).catch(() => {});
-    },
-  });
+  return infoLogger(ctx, cmd);
 }
 
 async function _load(ctx: CliContext, logger: Logger, opts: SyncFlags): Promise<LoadedSyncConfig> {

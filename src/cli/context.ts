@@ -69,8 +69,6 @@ export interface CliContext extends CliIo {
   userAgent: string | undefined;
   /** Log level in force. */
   verbosity: LogLevel;
-  /** `--logopt json`: log records as JSON lines. @default false */
-  logJson?: boolean | undefined;
   /** The logger (stderr). */
   logger: Logger;
   /** Serialised writer to stdout. */
@@ -122,7 +120,6 @@ export function createCliContext(
     configIo: io.configIo ?? denoConfigIo({ env: io.env }),
     userAgent: globals.userAgent,
     verbosity: globals.verbosity,
-    logJson: globals.logopt.includes("json"),
     logger,
     out,
     err,
