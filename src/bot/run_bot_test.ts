@@ -115,3 +115,30 @@ Deno.test("runBotOnce() reads config blobs up to defaults.blobLimit", async () =
     (e) => e instanceof ScriptError && /Failed retrieving .* config: .*100/.test(e.message),
   );
 });
+
+Deno.test("runBotOnce() keeps other scripts running while one spins in a pure Lua loop", async () => {
+  const out: string[] = [];
+  const t0 = Date.now();
+  let doneAt = 0;
+  await assert.rejects(
+    runBotOnce(
+      parseBotConfig(
+        scripts(
+          2,
+          `  - name: spin\n    timeout: 600ms\n    script: while true do end\n` +
+            `  - name: steady\n    script: |\n      for i = 1, 3 do sleep(0.02) end\n      print("steady done")\n`,
+        ),
+      ),
+      {
+        ...options(out, []),
+        print: (s) => {
+          out.push(s);
+          doneAt = Date.now() - t0;
+        },
+      },
+    ),
+    (e) => e instanceof ScriptError && e.script === "spin" && e.reason === "timeout",
+  );
+  assert.deepEqual(out, ["steady done"]);
+  assert.ok(doneAt < 500, `steady finished after ${doneAt} ms`);
+});
