@@ -161,6 +161,20 @@ export class BotApi {
   }
 
   /**
+   * The Lua globals the prelude expects (`__ocictl_call`, `__ocictl_sync`),
+   * bound to this instance.
+   *
+   * @returns the globals to hand to `runLua`
+   * @throws never
+   */
+  globals(): Record<string, unknown> {
+    return {
+      __ocictl_call: (name: string, n: number, args: unknown) => this.call(name, n, args),
+      __ocictl_sync: (name: string, n: number, args: unknown) => this.sync(name, n, args),
+    };
+  }
+
+  /**
    * Runs an asynchronous host function (what `__ocictl_call` does).
    *
    * @param name the function's name in the prelude

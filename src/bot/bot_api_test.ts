@@ -40,10 +40,7 @@ async function withSample(
         name: "api",
         prelude: BOT_PRELUDE,
         print: (s) => out.push(s),
-        globals: {
-          __ocictl_call: (n: string, c: number, a: unknown) => api.call(n, c, a),
-          __ocictl_sync: (n: string, c: number, a: unknown) => api.sync(n, c, a),
-        },
+        globals: api.globals(),
       });
     } finally {
       await api.close();
@@ -164,8 +161,7 @@ print(keep:descriptor().digest ~= nil)
         prelude: BOT_PRELUDE,
         print: (t) => out.push(t),
         globals: {
-          __ocictl_call: (n: string, c: number, a: unknown) => api.call(n, c, a),
-          __ocictl_sync: (n: string, c: number, a: unknown) => api.sync(n, c, a),
+          ...api.globals(),
           peak: () => {
             most = Math.max(most, api.objects);
           },

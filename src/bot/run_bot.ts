@@ -102,10 +102,7 @@ export async function runBotScript(script: BotScript, options: BotRunOptions): P
       signal,
       prelude: BOT_PRELUDE,
       print: options.print,
-      globals: {
-        __ocictl_call: (name: string, n: number, args: unknown) => api.call(name, n, args),
-        __ocictl_sync: (name: string, n: number, args: unknown) => api.sync(name, n, args),
-      },
+      globals: api.globals(),
     });
   } catch (err) {
     if (options.signal.aborted) {
