@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { layoutEntry } from "../src/cli/layout_index.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
@@ -165,7 +166,9 @@ export async function getManifestView(
     return ManifestView.fromManifest(r.ref, r.manifest);
   }
   const m = await client.manifestGet(ref);
-  return ManifestView.fromManifest(ref, m);
+  // a layout's descriptor is its index.json entry (annotations included), as in regclient
+  const entry = layoutEntry(ref, m.digest, ctx.readFile ?? Deno.readTextFileSync);
+  return entry ? new ManifestView(ref, entry, m) : ManifestView.fromManifest(ref, m);
 }
 
 /**

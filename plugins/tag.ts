@@ -9,7 +9,7 @@ import { commonName, NotFoundError, UsageError, withoutReference } from "../src/
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
-import { GoOciIndex } from "../src/gotypes/oci_manifest.ts";
+import { readLayoutIndex } from "../src/cli/layout_index.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
@@ -56,8 +56,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
       tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
       const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
-      const json = await _rawTagList(repo.scheme === "ocidir" ? repo.path : undefined) ??
-        { name, tags };
+      const json = readLayoutIndex(repo, ctx.readFile ?? Deno.readTextFileSync) ?? { name, tags };
       const view = withReceivedHeaders(new TagListView(name, tags, json), capture.headers());
       await writeFormatted(ctx, view, opts.format);
     });
@@ -108,21 +107,5 @@ class TagListView implements Formattable {
   /** The listing as the source sent it. @returns JSON value */
   toJSON(): unknown {
     return this.#json;
-  }
-}
-
-/**
- * A layout's tag listing is its index.json, read into regclient's index struct
- * as regctl does for `{{json .}}`.
- *
- * @param dir layout directory, or undefined for other schemes
- * @returns the parsed index.json, or undefined when there is none to read
- */
-async function _rawTagList(dir: string | undefined): Promise<unknown> {
-  if (dir === undefined) return undefined;
-  try {
-    return GoOciIndex.fromJSON(JSON.parse(await Deno.readTextFile(`${dir}/index.json`)));
-  } catch {
-    return undefined;
   }
 }
