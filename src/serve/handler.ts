@@ -172,6 +172,7 @@ class _Registry {
   async close(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     await this.#st.uploads.discardAll();
+    await this.#ui?.close();
   }
 
   async #handle(req: Request): Promise<Response> {

@@ -33,7 +33,10 @@ export interface UiOptions {
   canPull?: CanPull | undefined;
   /** Rows per page of the repository and tag lists. @default 50 */
   pageSize?: number | undefined;
-  /** How long a repository listing is reused, in ms. @default 2000 */
+  /**
+   * Age in ms after which the repository listing is read again in the
+   * background (the old one answers meanwhile). @default 2000
+   */
   listingTtl?: number | undefined;
 }
 
@@ -52,6 +55,11 @@ export interface RegistryUi {
    * @returns the response
    */
   unauthorized(): Promise<Response>;
+  /**
+   * Waits for a repository listing still being read in the background.
+   * @returns nothing
+   */
+  close(): Promise<void>;
 }
 
 /** Most tags summarised to sort a repository by time. */
@@ -81,6 +89,7 @@ export function createUi(options: UiOptions = {}): RegistryUi {
   const ui = new _Ui(options);
   return {
     fetch: (req, st, user) => ui.fetch(req, st, user),
+    close: () => ui.close(),
     unauthorized: () =>
       _page(
         401,
@@ -99,6 +108,7 @@ class _Ui {
   #pageSize: number;
   #ttl: number;
   #listing: { at: number; names: Promise<string[]> } | undefined;
+  #refresh: Promise<void> | undefined;
 
   constructor(options: UiOptions) {
     this.#canPull = options.canPull ?? (() => true);
@@ -149,12 +159,25 @@ class _Ui {
     }
   }
 
-  #names(st: ServeState): Promise<string[]> {
+  async close(): Promise<void> {
+    await this.#refresh;
+  }
+
+  /** The repository names; an old listing is answered while a new one is read. */
+  async #names(st: ServeState): Promise<string[]> {
     const now = st.now();
-    if (this.#listing === undefined || now - this.#listing.at > this.#ttl) {
+    const listing = this.#listing;
+    if (listing === undefined) {
       this.#listing = { at: now, names: listRepositories(st.fs, st.dir) };
+      return await this.#listing.names;
     }
-    return this.#listing.names;
+    if (now - listing.at > this.#ttl && this.#refresh === undefined) {
+      this.#refresh = listRepositories(st.fs, st.dir).then(
+        (names) => void (this.#listing = { at: st.now(), names: Promise.resolve(names) }),
+        (err: unknown) => st.log(`Cannot list repositories: ${String(err)}`),
+      ).finally(() => this.#refresh = undefined);
+    }
+    return await listing.names;
   }
 
   async #repos(st: ServeState, url: URL, user: string | undefined): Promise<Response> {

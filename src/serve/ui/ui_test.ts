@@ -225,3 +225,33 @@ Deno.test("ui: the repository list is paginated", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ui: 10,000 repositories list by pages, the listing read in the background", async () => {
+  const dir = await Deno.makeTempDir();
+  const index = JSON.stringify({ schemaVersion: 2, manifests: [] });
+  for (let i = 0; i < 10_000; i++) {
+    const path = `${dir}/team${i % 100}/app${i}`;
+    Deno.mkdirSync(path, { recursive: true });
+    Deno.writeTextFileSync(`${path}/index.json`, index);
+  }
+  let now = 0;
+  const h = createRegistryHandler({ dir, now: () => now, ui: createUi() });
+  try {
+    const get = async (q: string) => await (await h.fetch(new Request(`${BASE}/ui/?${q}`))).text();
+    const first = await get("");
+    ok(first.includes("10000 repositories") && first.includes("Page 1 of 200"));
+    equal(rows(first), 51);
+    await Deno.mkdir(`${dir}/zz/new`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/zz/new/index.json`, index);
+    now += 60_000;
+    const started = performance.now();
+    const stale = await get("page=200");
+    ok(performance.now() - started < 2000, "a page from the kept listing is quick");
+    ok(stale.includes("10000 repositories"), "the old listing answers while a new one is read");
+    await h.close();
+    ok((await get("q=zz")).includes(">zz/new<"), "the new listing is used once read");
+  } finally {
+    await h.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
