@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { equal, notEqual, ok } from "node:assert/strict";
+import { equal, notEqual, ok, rejects } from "node:assert/strict";
+import bcrypt from "bcryptjs";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { makeUiFixture } from "../../src/serve/ui/_ui_test_helper.ts";
+import { makeUiFixture, type UiFixture } from "../../src/serve/ui/_ui_test_helper.ts";
 import { layerHref, manifestHref } from "../../src/serve/ui/_views.tsx";
 
 const CHROMIUM = Deno.env.get("OCICTL_CHROMIUM") ?? "/usr/bin/chromium";
@@ -29,10 +30,24 @@ const BACKGROUND = "getComputedStyle(document.body).backgroundColor";
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
-/** Starts `ocictl serve --ui` and reads the address it prints. */
-async function startServe(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** Starts `ocictl serve --ui` (plus `extra` flags) and reads the address it prints. */
+async function startServe(
+  dir: string,
+  extra: string[] = [],
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "serve", "--dir", dir, "--ui", "--addr", "127.0.0.1:0"],
+    args: [
+      "run",
+      "-A",
+      `${ROOT}main.ts`,
+      "serve",
+      "--dir",
+      dir,
+      "--ui",
+      "--addr",
+      "127.0.0.1:0",
+      ...extra,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -78,24 +93,44 @@ async function click(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), link.click()]);
 }
 
+/** A page with JavaScript off: every page must work without it. */
+async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(false);
+  return page;
+}
+
+/** Runs `fn` with the fixture served by `ocictl serve --ui` and a started Chromium. */
+async function withBrowser(
+  flags: string[],
+  fn: (browser: Browser, serve: { url: string }, fx: UiFixture) => Promise<void>,
+): Promise<void> {
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  const fx = await makeUiFixture();
+  const serve = await startServe(fx.dir, flags);
+  let browser: Browser | undefined;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
+    await fn(browser, serve, fx);
+  } finally {
+    await browser?.close();
+    await serve.stop();
+    await fx.cleanup();
+  }
+}
+
 Deno.test({
   name: "ocictl serve --ui: click from a repository to a tag, platform, layer and referrer",
   // puppeteer-core keeps its pipe to Chromium and timers until browser.close() settles.
   sanitizeOps: false,
   sanitizeResources: false,
-  async fn() {
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
-    const fx = await makeUiFixture();
-    const serve = await startServe(fx.dir);
-    let browser: Browser | undefined;
-    try {
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_FLAGS,
-      });
-      const page = await browser.newPage();
-      await page.setJavaScriptEnabled(false);
+  fn: () =>
+    withBrowser([], async (browser, serve, fx) => {
+      const page = await newPage(browser);
       const requested: string[] = [];
       page.on("request", (req) => void requested.push(req.url()));
       await page.setViewport(DESKTOP);
@@ -155,10 +190,34 @@ Deno.test({
 
       const elsewhere = requested.filter((u) => !u.startsWith(serve.url));
       equal(elsewhere.length, 0, `requests outside the registry: ${elsewhere.join(", ")}`);
-    } finally {
-      await browser?.close();
-      await serve.stop();
-      await fx.cleanup();
-    }
+    }),
+});
+
+Deno.test({
+  name: "ocictl serve --ui --auth: the browser asks for the registry's credentials",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const htpasswd = await Deno.makeTempFile({ prefix: "ocictl-ui-htpasswd-" });
+    await Deno.writeTextFile(htpasswd, `alice:${bcrypt.hashSync("s3cret", 4)}\n`);
+    await withBrowser(["--auth", htpasswd], async (browser, serve) => {
+      // Without credentials the registry asks for them; headless Chromium has no one to type
+      // them, so it gives up on the challenge.
+      const asked = await fetch(`${serve.url}/ui/`);
+      equal(asked.status, 401);
+      equal(asked.headers.get("www-authenticate"), 'Basic realm="ocictl"');
+      ok((await asked.text()).includes("Sign in required"));
+      const page = await newPage(browser);
+      await rejects(page.goto(`${serve.url}/ui/`), /ERR_INVALID_AUTH_CREDENTIALS/);
+      const signedIn = await newPage(browser);
+      // What the browser sends once the user has typed the credentials into its prompt.
+      await signedIn.setExtraHTTPHeaders({ authorization: `Basic ${btoa("alice:s3cret")}` });
+      const shown = await signedIn.goto(`${serve.url}/ui/`);
+      equal(shown?.status(), 200);
+      ok((await text(signedIn)).includes("team/app"));
+      await click(signedIn, `a[href="/ui/r/team/app"]`);
+      ok((await text(signedIn)).includes("v1"));
+      await shoot(signedIn, "9-signed-in");
+    }).finally(() => Deno.remove(htpasswd));
   },
 });

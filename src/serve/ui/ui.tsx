@@ -119,11 +119,13 @@ class _Ui {
   async fetch(req: Request, st: ServeState, user: string | undefined): Promise<Response> {
     try {
       if (req.method !== "GET" && req.method !== "HEAD") {
-        return await _error(
+        const res = await _error(
           405,
           "Not allowed",
           `Cannot ${req.method} here: the browser is read-only`,
         );
+        res.headers.set("Allow", "GET, HEAD");
+        return res;
       }
       const url = new URL(req.url);
       const path = url.pathname;

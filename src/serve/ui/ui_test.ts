@@ -155,7 +155,9 @@ Deno.test("ui: a missing tag, a bad digest and a corrupt blob get readable pages
     equal((await get(manifestHref("team/app", "sha256:zz"))).status, 400);
     equal((await get(repoHref("no/such"))).status, 404);
     equal((await get("/ui/elsewhere")).status, 404);
-    equal((await get("/ui/", { method: "POST" })).status, 405);
+    const post = await get("/ui/", { method: "POST" });
+    equal(post.status, 405);
+    equal(post.headers.get("allow"), "GET, HEAD");
     const hex = fx.evilConfig.slice("sha256:".length);
     await Deno.writeTextFile(`${fx.dir}/evil/app/blobs/sha256/${hex}`, "{}");
     const corrupt = await get(manifestHref("evil/app", fx.evilDigest));
