@@ -4,7 +4,9 @@ import { createRegistryHandler, type RegistryHandlerOptions } from "../handler.t
 import { parseHtpasswd } from "../htpasswd.ts";
 import { OciDirTransport } from "../../transport/ocidir/ocidir_transport.ts";
 import { denoFileSystem } from "../../transport/ocidir/file_system.ts";
-import { buildSampleImages } from "../../sample/sample_images.ts";
+import { buildSampleImages, pushBlobBytes } from "../../sample/sample_images.ts";
+import { buildLayer } from "../../sample/layer_builder.ts";
+import { LAYER_ENTRIES_MAX } from "./_layer_view.tsx";
 import { createUi, type UiOptions } from "./ui.tsx";
 import { EVIL_TAG, makeUiFixture, type UiFixture, XSS } from "./_ui_test_helper.ts";
 import { layerHref, manifestHref, repoHref } from "./_views.tsx";
@@ -256,4 +258,24 @@ Deno.test("ui: 10,000 repositories list by pages, the listing read in the backgr
     await h.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("ui: a layer's file list stops after LAYER_ENTRIES_MAX entries", async () => {
+  await withUi(async (get, fx) => {
+    const t = new OciDirTransport({ fs: denoFileSystem });
+    const entries = Array.from(
+      { length: LAYER_ENTRIES_MAX + 5 },
+      (_, i) => ({ path: `f${i}`, type: "file" as const, content: "" }),
+    );
+    const layer = await buildLayer(entries);
+    const repo = { ...fx.sample.refs.index, tag: "" };
+    await pushBlobBytes(t, repo, layer.bytes, layer.descriptor.mediaType);
+    const p = await get(layerHref("team/app", layer.descriptor.digest));
+    equal(p.status, 200);
+    equal(rows(p.text), LAYER_ENTRIES_MAX + 2);
+    ok(p.text.includes(`Listing stopped after ${LAYER_ENTRIES_MAX} entries.`));
+    ok(
+      p.text.includes(`>f${LAYER_ENTRIES_MAX - 1}<`) && !p.text.includes(`>f${LAYER_ENTRIES_MAX}<`),
+    );
+  });
 });
