@@ -71,6 +71,30 @@ async function startServe(
   };
 }
 
+/** Runs a command line copied from a page (`ocictl …`) in a temp dir; returns the copy's digest. */
+async function runCopied(line: string): Promise<string> {
+  const args = line.split(" ");
+  equal(args.shift(), "ocictl");
+  const cwd = await Deno.makeTempDir({ prefix: "ocictl-ui-copy-" });
+  try {
+    const run = async (argv: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--quiet", `${ROOT}main.ts`, ...argv],
+        cwd,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dec = new TextDecoder();
+      equal(out.code, 0, `${argv.join(" ")}: ${dec.decode(out.stderr)}`);
+      return dec.decode(out.stdout).trim();
+    };
+    await run(args);
+    return await run(["image", "digest", args.at(-1) ?? ""]);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewport(DESKTOP);
   await page.screenshot({ path: `${ARTIFACTS}/${name}-desktop.png`, fullPage: true });
@@ -151,8 +175,12 @@ Deno.test({
       await click(page, `a[href="${manifestHref("team/app", "v1")}"]`);
       t = await text(page);
       ok(t.includes("Platforms") && t.includes(fx.sample.index.digest), t);
-      ok(t.includes(`team/app:v1`) && t.includes("ocictl image copy"), t);
+      ok(t.includes(`team/app:v1`) && t.includes("image copy"), t);
       await shoot(page, "3-index");
+      const copyLine = await page.evaluate(
+        `[...document.querySelectorAll("code.copy")].map((e) => e.textContent).pop()`,
+      ) as string;
+      equal(await runCopied(copyLine), fx.sample.index.digest, "the copied line copies the image");
 
       const amd64 = fx.sample.images[0]!;
       await click(page, `td > a[href="${manifestHref("team/app", amd64.manifest.digest)}"]`);

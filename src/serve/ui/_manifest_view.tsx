@@ -40,6 +40,8 @@ export interface ManifestPageProps {
   config: ImageConfigJson | undefined;
   /** Registry host as the browser reached it (`host:port`). */
   host: string;
+  /** Whether the browser reached the registry over plain HTTP (ocictl then needs `tls=disabled`). */
+  plainHttp: boolean;
   /** Index children and referrers, recursively. */
   tree: ReferrerTreeNode;
 }
@@ -220,9 +222,10 @@ export function ManifestPage(props: ManifestPageProps): Html {
   const tagRef = `${props.host}/${repo}:${props.reference}`;
   const digestRef = `${props.host}/${repo}@${m.digest}`;
   const last = repo.split("/").pop() ?? repo;
-  const copyLine = `ocictl image copy ${byDigest ? digestRef : tagRef} ocidir://${last}:${
-    byDigest ? "latest" : props.reference
-  }`;
+  const hostFlag = props.plainHttp ? `--host reg=${props.host},tls=disabled ` : "";
+  const copyLine = `ocictl ${hostFlag}image copy ${
+    byDigest ? digestRef : tagRef
+  } ocidir://${last}:${byDigest ? "latest" : props.reference}`;
   let pretty: string;
   try {
     pretty = JSON.stringify(JSON.parse(new TextDecoder().decode(m.raw)), null, 2);

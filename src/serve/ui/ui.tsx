@@ -242,6 +242,7 @@ class _Ui {
         manifest={manifest}
         config={config}
         host={url.host}
+        plainHttp={url.protocol === "http:"}
         tree={tree}
       />,
     );

@@ -140,7 +140,9 @@ Deno.test("ui: an index lists its platforms, an image its config, layers and ref
     ok(index.text.includes(`href="${manifestHref("team/app", fx.sample.artifact.digest)}"`));
     ok(index.text.includes("application/vnd.example.sbom+json"));
     ok(index.text.includes(`/team/app@${fx.sample.index.digest}`));
-    ok(index.text.includes("ocictl image copy registry.test/team/app:v1 ocidir://app:v1"));
+    ok(index.text.includes(
+      "ocictl --host reg=registry.test,tls=disabled image copy registry.test/team/app:v1 ocidir://app:v1",
+    ));
     const image = await get(manifestHref("team/app", fx.sample.images[0]!.manifest.digest));
     for (const l of fx.sample.images[0]!.layers) {
       ok(image.text.includes(`href="${layerHref("team/app", l.digest)}"`));
