@@ -92,13 +92,14 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--tls-cert <file>", "PEM certificate: serve HTTPS (with --tls-key)")
     .option("--tls-key <file>", "PEM private key for --tls-cert")
     .option("--gc-interval <duration>", "also remove unreferenced blobs this often (e.g. 1h)")
+    .option("--ui", "also serve a read-only web browser of the registry under /ui/")
     .option(
       "--verify-every-read",
       "hash every blob on every GET (default: when uploaded or first read, again when its file changes)",
     )
     .addHelpText(
       "after",
-      `\nExamples:\n  ocictl serve --dir ./registry --addr 127.0.0.1:5000\n  ocictl serve gc --dir ./registry\n`,
+      `\nExamples:\n  ocictl serve --dir ./registry --addr 127.0.0.1:5000\n  ocictl serve --dir ./registry --ui    # then open http://127.0.0.1:5000/ui/\n  ocictl serve gc --dir ./registry\n`,
     )
     .action(async (opts) => {
       const dir = _requireDir(opts.dir);
@@ -117,6 +118,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         }
         : undefined;
       await Deno.mkdir(dir, { recursive: true });
+      const ui = opts.ui === true ? (await import("../src/serve/ui/ui.tsx")).createUi() : undefined;
       const server = await startRegistryServer({
         dir,
         hostname: addr.hostname,
@@ -126,6 +128,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         verifyEveryRead: opts.verifyEveryRead === true,
         auth,
         tls,
+        ui,
         signal: ctx.signal,
         log: (msg) => ctx.logger.warn(msg),
       });

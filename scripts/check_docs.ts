@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
  * `deno task doc`: every exported symbol of the engine, the plugins and the
- * entry points has JSDoc (`deno doc --lint` over every module but tests and
+ * entry points has JSDoc (`deno doc --lint` over every `.ts` and `.tsx` module but tests and
  * their helpers).
  *
  * @module
@@ -19,7 +19,7 @@ export function documentedModules(root: string): string[] {
     for (const e of Deno.readDirSync(`${root}/${dir}`)) {
       const path = `${dir}/${e.name}`;
       if (e.isDirectory) walk(path);
-      else if (e.name.endsWith(".ts") && !/_test(_helper)?\.ts$/.test(e.name)) out.push(path);
+      else if (/\.tsx?$/.test(e.name) && !/_test(_helper)?\.ts$/.test(e.name)) out.push(path);
     }
   };
   walk("src");

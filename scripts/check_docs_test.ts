@@ -7,5 +7,6 @@ Deno.test("documentedModules() lists engine and plugin modules, never tests or t
   assert.ok(files.includes("main.ts") && files.includes("src/errors.ts"));
   assert.ok(files.includes("plugins/mod.ts"));
   assert.ok(files.every((f) => !/_test(_helper)?\.ts$/.test(f)));
-  assert.ok(files.every((f) => f.endsWith(".ts")));
+  assert.ok(files.every((f) => /\.tsx?$/.test(f)));
+  assert.ok(files.includes("src/serve/ui/ui.tsx"), "JSX modules are documented too");
 });

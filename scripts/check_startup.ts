@@ -85,6 +85,11 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
   // `bot --help` loads neither the Lua runtime (wasmoon) nor the bot engine.
   { root: "plugins/bot.ts", forbidden: [...LOADED_ON_USE] },
   { root: "plugins/version.ts", forbidden: [...LOADED_ON_USE, "src/ops/", "src/mod.ts"] },
+  // `serve` without --ui: the browser and its renderer come in only with the flag.
+  {
+    root: "plugins/serve.ts",
+    forbidden: ["src/serve/ui/", "npm:hono"],
+  },
 ];
 
 interface _InfoDependency {

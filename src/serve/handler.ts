@@ -36,6 +36,7 @@ import {
 } from "./_serve_state.ts";
 import { catalog, tags } from "./_tag_routes.ts";
 import { upload, uploadStart } from "./_upload_routes.ts";
+import type { RegistryUi } from "./ui/ui.tsx";
 
 export { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from "./_serve_state.ts";
 
@@ -64,6 +65,11 @@ export interface RegistryHandlerOptions {
    * `VerifiedFiles`). @default false
    */
   verifyEveryRead?: boolean | undefined;
+  /**
+   * The registry browser served under `/ui/` (from `createUi` in
+   * `ui/ui.tsx`, loaded only when wanted); `/` then redirects to it.
+   */
+  ui?: RegistryUi | undefined;
 }
 
 /** A registry as a fetch-style function. */
@@ -132,6 +138,7 @@ export function createRegistryHandler(options: RegistryHandlerOptions): Registry
 
 class _Registry {
   #auth: Htpasswd | undefined;
+  #ui: RegistryUi | undefined;
   #log: (message: string) => void;
   #st: ServeState;
   #inflight = new Set<Promise<Response>>();
@@ -139,6 +146,7 @@ class _Registry {
 
   constructor(options: RegistryHandlerOptions) {
     this.#auth = options.auth;
+    this.#ui = options.ui;
     this.#log = options.log ?? (() => {});
     this.#st = new ServeState({
       dir: options.dir.length > 1 && options.dir.endsWith("/")
@@ -164,6 +172,7 @@ class _Registry {
   async close(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     await this.#st.uploads.discardAll();
+    await this.#ui?.close();
   }
 
   async #handle(req: Request): Promise<Response> {
@@ -208,8 +217,11 @@ class _Registry {
   }
 
   async #route(req: Request): Promise<Response> {
-    await this.#authorize(req);
     const url = new URL(req.url);
+    if (this.#ui !== undefined && /^\/(?:ui(?:\/|$)|$)/.test(url.pathname)) {
+      return await this.#browse(req, url, this.#ui);
+    }
+    await this.#authorize(req);
     const route = parseRoute(url.pathname);
     if (route === undefined) {
       throw new ApiError(404, "UNSUPPORTED", `Cannot find endpoint "${url.pathname}"`);
@@ -245,16 +257,31 @@ class _Registry {
     }
   }
 
-  async #authorize(req: Request): Promise<void> {
-    if (this.#auth === undefined) return;
+  async #browse(req: Request, url: URL, ui: RegistryUi): Promise<Response> {
+    if (url.pathname === "/") {
+      return new Response(null, { status: 302, headers: { Location: "/ui/" } });
+    }
+    let user: string | undefined;
+    try {
+      user = await this.#authorize(req);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return await ui.unauthorized();
+      throw err;
+    }
+    return await ui.fetch(req, this.#st, user);
+  }
+
+  /** Checks the credentials; returns the user (undefined without `auth`). */
+  async #authorize(req: Request): Promise<string | undefined> {
+    if (this.#auth === undefined) return undefined;
     const creds = parseBasicAuth(req.headers.get("authorization"));
     if (creds !== undefined) {
       const key = createHash("sha256").update(`${creds.user}\0${creds.password}`).digest("hex");
-      if (this.#authCache.has(key)) return;
+      if (this.#authCache.has(key)) return creds.user;
       if (await this.#auth.verify(creds.user, creds.password)) {
         if (this.#authCache.size >= AUTH_CACHE_MAX) this.#authCache.clear();
         this.#authCache.add(key);
-        return;
+        return creds.user;
       }
     }
     throw new ApiError(401, "UNAUTHORIZED", "Cannot authorize: valid credentials are required", {
