@@ -10,6 +10,7 @@
 import type { Client } from "../client.ts";
 import { UsageError } from "../errors.ts";
 import { GoTime } from "../gotypes/go_time.ts";
+import { type DigestAlgorithm, parseDigest } from "../types/digest.ts";
 import { formatPlatform } from "../types/platform.ts";
 import { type Ref, withoutReference, withTag } from "../types/ref.ts";
 import { configSteps, type ResolvedTime, resolvedTime } from "./config_steps.ts";
@@ -154,16 +155,21 @@ export async function applyMod(
   await walkManifests(top, async (m) => {
     for (const step of manifest.steps) await step(m);
   });
+  let algorithm: DigestAlgorithm | undefined;
+  for (const s of steps) if (s.kind === "digest-algo") algorithm = s.algorithm;
   await walkManifests(top, async (m) => {
     if (m.config === undefined) return;
     for (const step of config.steps) {
       if (await step(m, m.config.image)) m.config.modified = true;
     }
+    if (algorithm !== undefined && parseDigest(m.config.desc.digest).algorithm !== algorithm) {
+      m.config.algorithm = algorithm;
+    }
   });
   _checkFilters([...manifest.filters, ...config.filters]);
   let maxData = -1;
   for (const s of steps) if (s.kind === "data-max") maxData = s.size;
-  await runLayerPhase(top, { client, source, target, edits, compress, signal });
+  await runLayerPhase(top, { client, source, target, edits, compress, algorithm, signal });
   const now = options.now ?? (() => new Date());
   const ref = await putGraph(top, {
     client,
@@ -173,7 +179,10 @@ export async function applyMod(
     created: GoTime.fromDate(now()),
     signal,
   });
-  return { ref, digest: currentDescriptor(top).digest };
+  return {
+    ref: ref.tag !== "" ? { ...ref, digest: "" } : ref,
+    digest: currentDescriptor(top).digest,
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { GoHistory } from "../gotypes/oci_image.ts";
 import type { GoTime } from "../gotypes/go_time.ts";
 import { copyBlob } from "../ops/blob_copy.ts";
 import { readCapped } from "../read_capped.ts";
+import { digestOf } from "../types/digest.ts";
 import { MANIFEST_READ_LIMIT } from "../types/manifest.ts";
 import {
   addDigest,
@@ -181,8 +182,11 @@ async function _putImage(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
   if (config !== undefined) {
     if (changed) config.modified = true;
     cBytes = configBytes(config);
-    if (config.modified) {
-      const put = await o.client.blobPut(repo, ReadableStream.from([cBytes]), {
+    if (config.modified || config.algorithm !== undefined) {
+      const bytes = cBytes;
+      const put = await o.client.blobPut(repo, ReadableStream.from([bytes]), {
+        digest: config.algorithm === undefined ? undefined : digestOf(bytes, config.algorithm),
+        size: bytes.byteLength,
         signal: o.signal,
       });
       doc.Config.MediaType = config.desc.mediaType;
@@ -278,7 +282,9 @@ export async function putGraph(m: ModManifest, o: PutGraphOptions): Promise<Ref>
   await _putReferrers(m, o);
   let put = o.target;
   if (!m.top) put = withDigest(o.target, digest);
-  else if (put.tag === "" || put.digest !== "") put = addDigest({ ...put, digest: "" }, digest);
+  else if (put.tag === "" || put.digest !== "" || m.algorithm !== undefined) {
+    put = addDigest({ ...put, digest: "" }, digest);
+  }
   if (m.mod === "replaced" || m.mod === "added" || _otherRepo(o) || (m.top && put.tag !== "")) {
     await o.client.manifestPut(put, m.raw, {
       mediaType: m.mediaType,

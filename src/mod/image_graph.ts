@@ -18,7 +18,7 @@ import {
 } from "../gotypes/oci_manifest.ts";
 import { readBlobCapped } from "../read_capped.ts";
 import type { Descriptor, Platform } from "../types/descriptor.ts";
-import { digestOf } from "../types/digest.ts";
+import { type DigestAlgorithm, digestOf } from "../types/digest.ts";
 import { isImage, isIndex, type Manifest } from "../types/manifest.ts";
 import { MediaType } from "../types/media_type.ts";
 import { commonName, type Ref, withDigest } from "../types/ref.ts";
@@ -77,6 +77,8 @@ export interface ModConfig {
   image: GoImage;
   /** Some step changed it (it is re-marshalled). */
   modified: boolean;
+  /** `--digest-algo`: pushed again under a digest of this algorithm. */
+  algorithm?: DigestAlgorithm | undefined;
 }
 
 /** A manifest in the graph. */
@@ -101,6 +103,8 @@ export interface ModManifest {
   layers: ModLayer[];
   /** Children of an index. */
   children: ModManifest[];
+  /** `--digest-algo`: the algorithm of its digest. */
+  algorithm?: DigestAlgorithm | undefined;
   /** Manifests that become referrers of this one (`--to-oci-referrers`). */
   adopted?: ModManifest[] | undefined;
 }
@@ -181,7 +185,11 @@ export function platformOf(m: ModManifest): Platform | undefined {
  */
 export function currentDescriptor(m: ModManifest): Descriptor {
   if (m.mod === "unchanged") return m.origDesc;
-  return { mediaType: m.mediaType, digest: digestOf(m.raw), size: m.raw.byteLength };
+  return {
+    mediaType: m.mediaType,
+    digest: digestOf(m.raw, m.algorithm),
+    size: m.raw.byteLength,
+  };
 }
 
 function _decode(manifest: Manifest, where: string): GoManifestDoc {

@@ -10,7 +10,7 @@ import { type Compression, compressor, openDecompressed } from "../archive/compr
 import type { Client } from "../client.ts";
 import { GoDescriptor } from "../gotypes/oci_descriptor.ts";
 import { copyBlob } from "../ops/blob_copy.ts";
-import { createHasher } from "../types/digest.ts";
+import { createHasher, type DigestAlgorithm, parseDigest } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import { equalRepository, type Ref, withoutReference } from "../types/ref.ts";
 import { cloneDescriptor, KNOWN_TARS, type ModLayer, type ModManifest } from "./image_graph.ts";
@@ -37,6 +37,8 @@ export interface LayerPhaseOptions {
   edits: readonly LayerFileEdit[];
   /** Recompression steps, in order (the last one wins for each layer). */
   compress: readonly LayerCompression[];
+  /** `--digest-algo`: layers get digests (and diff_ids) of this algorithm. */
+  algorithm?: DigestAlgorithm | undefined;
   /** Cancellation. */
   signal?: AbortSignal | undefined;
 }
@@ -125,57 +127,122 @@ function _fixedBlocks(): TransformStream<Uint8Array, Uint8Array> {
 /** Thrown into an upload to drop it: the rewrite changed nothing. */
 class _Unchanged extends Error {}
 
-function _hashing(onDone: (digest: string) => void): TransformStream<Uint8Array, Uint8Array> {
-  const h = createHasher("sha256");
+function _hashing(
+  algorithm: DigestAlgorithm,
+  onDone: (digest: string, size: number) => void,
+): TransformStream<Uint8Array, Uint8Array> {
+  const h = createHasher(algorithm);
+  let size = 0;
   return new TransformStream({
     transform(chunk, controller) {
       h.update(chunk);
+      size += chunk.byteLength;
       controller.enqueue(chunk);
     },
     flush() {
-      onDone(h.digest());
+      onDone(h.digest(), size);
     },
   });
 }
 
+/** A layer's plain tar, opened (again) on demand, with the rewrite's outcome. */
+type _Source = () => Promise<{
+  plain: ReadableStream<Uint8Array>;
+  outcome: Promise<RewriteOutcome> | undefined;
+}>;
+
 /**
- * Compresses a plain tar and pushes it; with `dropUnless`, the upload is
+ * Compresses a plain tar and pushes it; with `mustChange`, the upload is
  * abandoned (nothing stored) when the rewrite turns out to change nothing.
+ * For a digest algorithm other than sha256 the (reproducible) output is made
+ * twice: once to learn its digest, once to push it under that digest.
  */
 async function _push(
   o: LayerPhaseOptions,
-  plain: ReadableStream<Uint8Array>,
+  source: _Source,
   mediaType: string,
-  outcome: Promise<RewriteOutcome> | undefined,
   mustChange: boolean,
 ): Promise<{ desc: GoDescriptor; ucDigest: string } | RewriteOutcome> {
-  let ucDigest = "";
-  let state: RewriteOutcome | undefined;
-  const gate = new TransformStream<Uint8Array, Uint8Array>({
-    async flush(controller) {
-      if (outcome === undefined) return;
-      state = await outcome;
-      if (state.empty || (mustChange && !state.changed)) controller.error(new _Unchanged());
-    },
-  });
-  const body = plain
-    .pipeThrough(_hashing((d) => ucDigest = d))
-    .pipeThrough(_fixedBlocks())
-    .pipeThrough(_compressor(COMPRESSION_OF[mediaType] ?? "gzip"))
-    .pipeThrough(gate);
-  try {
-    const d = await o.client.blobPut(withoutReference(o.target), body, { signal: o.signal });
-    const desc = new GoDescriptor();
-    desc.MediaType = mediaType;
-    desc.Digest = d.digest;
-    desc.Size = d.size;
-    return { desc, ucDigest };
-  } catch (err) {
-    if (state !== undefined && (err instanceof _Unchanged || state.empty || !state.changed)) {
-      return state;
+  const algorithm = o.algorithm ?? "sha256";
+  const run = async (
+    put: (body: ReadableStream<Uint8Array>) => Promise<{
+      digest: string;
+      size: number;
+    }>,
+  ) => {
+    const { plain, outcome } = await source();
+    let ucDigest = "";
+    let state: RewriteOutcome | undefined;
+    const gate = new TransformStream<Uint8Array, Uint8Array>({
+      async flush(controller) {
+        if (outcome === undefined) return;
+        state = await outcome;
+        if (state.empty || (mustChange && !state.changed)) controller.error(new _Unchanged());
+      },
+    });
+    const body = plain
+      .pipeThrough(_hashing(algorithm, (d) => ucDigest = d))
+      .pipeThrough(_fixedBlocks())
+      .pipeThrough(_compressor(COMPRESSION_OF[mediaType] ?? "gzip"))
+      .pipeThrough(gate);
+    try {
+      const d = await put(body);
+      const desc = new GoDescriptor();
+      desc.MediaType = mediaType;
+      desc.Digest = d.digest;
+      desc.Size = d.size;
+      return { desc, ucDigest };
+    } catch (err) {
+      if (state !== undefined && (err instanceof _Unchanged || state.empty || !state.changed)) {
+        return state;
+      }
+      throw err;
     }
-    throw err;
+  };
+  const repo = withoutReference(o.target);
+  if (algorithm === "sha256") {
+    return await run((body) => o.client.blobPut(repo, body, { signal: o.signal }));
   }
+  const known = await run(async (body) => {
+    let out = { digest: "", size: 0 };
+    await body.pipeThrough(_hashing(algorithm, (digest, size) => out = { digest, size }))
+      .pipeTo(new WritableStream());
+    return out;
+  });
+  if (!("desc" in known)) return known;
+  const { Digest: digest, Size: size } = known.desc;
+  return await run((body) => o.client.blobPut(repo, body, { digest, size, signal: o.signal }));
+}
+
+/** Pushes a layer's bytes unchanged under another digest algorithm (hashed first). */
+async function _rehash(o: LayerPhaseOptions, l: ModLayer, cur: GoDescriptor): Promise<void> {
+  const algorithm = o.algorithm ?? "sha256";
+  const from = l.from ?? o.source;
+  const open = async () =>
+    (await o.client.blobGet(from, cur.Digest, { size: cur.Size, signal: o.signal })).body;
+  let raw = { digest: "", size: 0 };
+  let ucDigest: string | undefined;
+  const [a, b] = (await open()).tee();
+  const hashRaw = a.pipeThrough(_hashing(algorithm, (digest, size) => raw = { digest, size }))
+    .pipeTo(new WritableStream());
+  const hashPlain = KNOWN_TARS.includes(cur.MediaType)
+    ? openDecompressed(b, `layer "${cur.Digest}"`).then((d) =>
+      d.body.pipeThrough(_hashing(algorithm, (digest) => ucDigest = digest)).pipeTo(
+        new WritableStream(),
+      )
+    )
+    : b.cancel();
+  await Promise.all([hashRaw, hashPlain]);
+  await o.client.blobPut(withoutReference(o.target), await open(), {
+    digest: raw.digest,
+    size: raw.size,
+    signal: o.signal,
+  });
+  const next = cloneDescriptor(cur);
+  next.Digest = raw.digest;
+  l.newDesc = next;
+  l.ucDigest = ucDigest;
+  if (l.mod === "unchanged") l.mod = "replaced";
 }
 
 async function _rewrite(o: LayerPhaseOptions, l: ModLayer): Promise<void> {
@@ -185,24 +252,30 @@ async function _rewrite(o: LayerPhaseOptions, l: ModLayer): Promise<void> {
   for (const c of o.compress) mediaType = recompressedType(mediaType, c) ?? mediaType;
   const recompress = mediaType !== cur.MediaType;
   const tar = KNOWN_TARS.includes(cur.MediaType) || l.mod === "added";
-  if (l.mod !== "added" && (!tar || (edits.length === 0 && !recompress))) return;
-  let plain: ReadableStream<Uint8Array>;
-  if (l.added !== undefined) {
-    plain = (await openDecompressed(await l.added.open(), "added layer")).body;
-  } else {
-    const from = l.from ?? o.source;
-    const blob = await o.client.blobGet(from, cur.Digest, { size: cur.Size, signal: o.signal });
-    plain = (await openDecompressed(blob.body, `layer "${cur.Digest}"`)).body;
+  const rehash = o.algorithm !== undefined && cur.Digest !== "" &&
+    parseDigest(cur.Digest).algorithm !== o.algorithm;
+  if (l.mod !== "added" && (!tar || (edits.length === 0 && !recompress))) {
+    if (rehash) await _rehash(o, l, cur);
+    return;
   }
-  let outcome: Promise<RewriteOutcome> | undefined;
-  if (edits.length > 0) {
+  const source: _Source = async () => {
+    let plain: ReadableStream<Uint8Array>;
+    if (l.added !== undefined) {
+      plain = (await openDecompressed(await l.added.open(), "added layer")).body;
+    } else {
+      const from = l.from ?? o.source;
+      const blob = await o.client.blobGet(from, cur.Digest, { size: cur.Size, signal: o.signal });
+      plain = (await openDecompressed(blob.body, `layer "${cur.Digest}"`)).body;
+    }
+    if (edits.length === 0) return { plain, outcome: undefined };
     const r = rewriteTar(plain, edits, `layer "${cur.Digest || "added"}"`);
-    plain = r.body;
-    outcome = r.outcome;
-  }
-  const result = await _push(o, plain, mediaType, outcome, !recompress && l.mod !== "added");
+    return { plain: r.body, outcome: r.outcome };
+  };
+  const mustChange = !recompress && !rehash && l.mod !== "added";
+  const result = await _push(o, source, mediaType, mustChange);
   if (!("desc" in result)) {
     if (result.empty) l.mod = "deleted";
+    else if (rehash) await _rehash(o, l, cur);
     return;
   }
   const next = l.mod === "added" ? result.desc : cloneDescriptor(cur);
@@ -224,7 +297,7 @@ async function _rewrite(o: LayerPhaseOptions, l: ModLayer): Promise<void> {
  * @throws {DigestMismatchError} when a layer does not match its digest
  */
 export async function runLayerPhase(top: ModManifest, o: LayerPhaseOptions): Promise<void> {
-  const active = o.edits.length > 0 || o.compress.length > 0;
+  const active = o.edits.length > 0 || o.compress.length > 0 || o.algorithm !== undefined;
   const walk = async (m: ModManifest): Promise<void> => {
     for (const child of m.children) await walk(child);
     for (const l of m.layers) {

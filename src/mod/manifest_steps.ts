@@ -20,6 +20,7 @@ import {
   GoOciManifest,
 } from "../gotypes/oci_manifest.ts";
 import type { Platform } from "../types/descriptor.ts";
+import { parseDigest } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import { platformMatches } from "../types/platform.ts";
 import { commonName, parseRef, type Ref } from "../types/ref.ts";
@@ -437,6 +438,15 @@ export function manifestSteps(
         break;
       case "to-oci-referrers":
         out.push(_toOciReferrers(ctx));
+        break;
+      case "digest-algo":
+        out.push((m) => {
+          if (m.mod === "deleted") return;
+          const cur = m.algorithm ?? parseDigest(m.origDesc.digest).algorithm;
+          if (cur === s.algorithm) return;
+          m.algorithm = s.algorithm;
+          remarshal(m, false);
+        });
         break;
       case "external-urls-rm":
         out.push(_externalUrlsRm());

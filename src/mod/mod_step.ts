@@ -35,6 +35,7 @@ export type ModStep =
   | { kind: "to-oci-referrers" }
   | { kind: "external-urls-rm" }
   | { kind: "data-max"; size: number }
+  | { kind: "digest-algo"; algorithm: "sha256" | "sha512" }
   | { kind: "layer-rm-index"; index: number }
   | { kind: "layer-rm-created-by"; pattern: RegExp }
   | {
@@ -85,6 +86,7 @@ export const MOD_FLAGS: Readonly<Record<string, { arg?: string; help: string; hi
   },
   "config-time-max": { arg: "time", help: "limit config times", hidden: true },
   "data-max": { arg: "bytes", help: "set (or remove) descriptor data fields up to this size" },
+  "digest-algo": { arg: "sha256|sha512", help: "change the digest algorithm of every descriptor" },
   "env": {
     arg: "[platforms]name=value",
     help: "set an environment variable (empty value deletes)",
@@ -403,6 +405,11 @@ export function parseModFlag(flag: string, value = ""): ModStep[] {
         throw new UsageError(`Cannot use "${value}" as ${f}: expected a size in bytes`);
       }
       return [{ kind: "data-max", size: Number(value) }];
+    case "digest-algo":
+      if (value !== "sha256" && value !== "sha512") {
+        throw new UsageError(`Cannot use "${value}" as ${f}: use sha256 or sha512`);
+      }
+      return [{ kind: "digest-algo", algorithm: value }];
     case "expose-add":
     case "expose-rm":
     case "volume-add":

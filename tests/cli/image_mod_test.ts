@@ -533,3 +533,30 @@ Deno.test("image mod --to-oci-referrers turns Docker attestation entries into OC
     assert.equal(referrer.annotations["vnd.docker.reference.type"], "attestation-manifest");
   });
 });
+
+Deno.test("image mod --digest-algo sha512 moves every descriptor to sha512, and back to sha256", async () => {
+  await withFixtures(async (dir) => {
+    for (const src of SOURCES) {
+      const out = await mod([
+        `ocidir://${dir}/${src}`,
+        "--create",
+        "s512",
+        "--digest-algo",
+        "sha512",
+      ]);
+      const digest = await digestOf(out);
+      assert.match(digest, /^sha512:[0-9a-f]{128}$/);
+      const images = await checkConsistent(parseRef(out));
+      for (const i of images) {
+        const diffs = (i.config.rootfs as { diff_ids: string[] }).diff_ids;
+        assert.ok(diffs.every((d) => d.startsWith("sha512:")), src);
+      }
+      const body = (await runCli(["manifest", "get", out, "--format", "body"])).stdout;
+      assert.ok(!body.includes("sha256:"), body);
+      const back = await mod([out, "--create", "s256", "--digest-algo", "sha256"]);
+      assert.match(await digestOf(back), /^sha256:/);
+      const again = await checkConsistent(parseRef(back));
+      assert.deepEqual(again.map((i) => i.platform), images.map((i) => i.platform));
+    }
+  });
+});
