@@ -159,7 +159,7 @@ export function timeEdit(time: () => TimeSetting): FileEdit {
   return ({ header }) => {
     const { set, after } = time();
     let changed = false;
-    if (header.mtime !== undefined && header.mtime.getTime() !== 0) {
+    if (header.mtime !== undefined) {
       const t = adjustTime(header.mtime, set, after);
       if (t !== undefined) {
         header.mtime = t;

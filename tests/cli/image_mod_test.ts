@@ -560,3 +560,38 @@ Deno.test("image mod --digest-algo sha512 moves every descriptor to sha512, and 
     }
   });
 });
+
+Deno.test("image mod time options: base-layers, base-ref and from-label leave base layers alone", async () => {
+  await withFixtures(async (dir) => {
+    const src = `ocidir://${dir}/small:latest`;
+    const layers = async (ref: string) =>
+      JSON.parse((await runCli(["manifest", "get", ref, "--format", "body"])).stdout).layers.map((
+        l: { digest: string },
+      ) => l.digest);
+    const orig = await layers(src);
+    const one = await mod([src, "--create", "b1", "--layer-time", `set=${SET},base-layers=1`]);
+    const l1 = await layers(one);
+    assert.equal(l1[0], orig[0]);
+    assert.notEqual(l1[1], orig[1]);
+    const tar = `${dir}/layer.tar`;
+    await Deno.writeFile(tar, await layerTar());
+    const app = await mod([
+      src,
+      "--create",
+      "app",
+      "--layer-add",
+      `tar=${tar}`,
+      "--label",
+      `built=${SET}`,
+    ]);
+    const appLayers = await layers(app);
+    const t = await mod([app, "--create", "t", "--time", `from-label=built,base-ref=${src}`]);
+    const tLayers = await layers(t);
+    assert.deepEqual(tLayers.slice(0, 2), orig);
+    assert.notEqual(tLayers[2], appLayers[2]);
+    const [img] = await checkConsistent(parseRef(t));
+    const history = img!.config.history as { created: string }[];
+    assert.equal(history.at(-1)!.created, SET);
+    assert.equal(history[0]!.created, "2020-01-01T00:00:00Z");
+  });
+});
