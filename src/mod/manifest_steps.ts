@@ -339,7 +339,7 @@ function _layerRmIndex(index: number, ctx: StepContext): ManifestStep {
       throw new UsageError(
         `Cannot remove layer ${index} of "${
           commonName(ctx.source)
-        }": --layer-rm-index needs a single image manifest (pick a platform first)`,
+        }": --layer-rm-index needs a single image (give one platform's manifest by digest)`,
       );
     }
     if (!_markDeleted(m, index)) {

@@ -595,3 +595,20 @@ Deno.test("image mod time options: base-layers, base-ref and from-label leave ba
     assert.equal(history[0]!.created, "2020-01-01T00:00:00Z");
   });
 });
+
+Deno.test("image mod: a rewrite that changes nothing stores nothing and keeps the digest", async () => {
+  await withFixtures(async (dir) => {
+    const before = (await snapshot(`${dir}/multi`)).filter((f) => f.startsWith("blobs/"));
+    const src = `ocidir://${dir}/multi:latest`;
+    const out = await mod([
+      src,
+      "--create",
+      "noop",
+      "--layer-time",
+      `set=${SET},after=2099-01-01T00:00:00Z`,
+    ]);
+    assert.equal(await digestOf(out), await digestOf(src));
+    const after = (await snapshot(`${dir}/multi`)).filter((f) => f.startsWith("blobs/"));
+    assert.deepEqual(after, before);
+  });
+});

@@ -72,6 +72,22 @@ Deno.test("image mod on CNCF distribution: consistent, reproducible, zstd readab
         });
       }
     }
+    await t.step("a rewrite that changes nothing keeps the layers and the digest", async () => {
+      const src = `${dist.host}/mod/multi:latest`;
+      const r = await cli([
+        "image",
+        "mod",
+        src,
+        "--create",
+        "noop",
+        "--layer-strip-file",
+        "not/here",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const a = await cli(["image", "digest", src]);
+      const b = await cli(["image", "digest", r.stdout.trim()]);
+      assert.equal(b.stdout, a.stdout);
+    });
     await t.step("a refused modification leaves the tags as they were", async () => {
       const before = await cli(["tag", "ls", `${dist.host}/mod/small`]);
       const r = await cli([
