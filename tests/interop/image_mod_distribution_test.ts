@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
-import { checkConsistent } from "../cli/_mod_check.ts";
+import { checkConsistent, copyTree } from "../cli/_mod_check.ts";
 import { startDistribution } from "../registry/_distribution.ts";
 import { parseRef } from "../../src/types/ref.ts";
 
@@ -72,6 +72,25 @@ Deno.test("image mod on CNCF distribution: consistent, reproducible, zstd readab
         });
       }
     }
+    await t.step("a layout image converted and pushed into the registry", async () => {
+      await copyTree(`${FIXTURES}docker`, `${tmp}/docker`);
+      const out = `${dist.host}/mod/converted:v1`;
+      const r = await cli([
+        "image",
+        "mod",
+        `ocidir://${tmp}/docker:list`,
+        "--to-oci",
+        "--time",
+        "set=2021-02-03T04:05:06Z",
+        "--create",
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${out}\n`);
+      const images = await checkConsistent(parseRef(out), [`reg=${dist.host},tls=disabled`]);
+      assert.equal(images.length, 2);
+      assert.ok(images.every((i) => i.layerTypes.every((m) => m.includes("oci"))));
+    });
     await t.step("a rewrite that changes nothing keeps the layers and the digest", async () => {
       const src = `${dist.host}/mod/multi:latest`;
       const r = await cli([
