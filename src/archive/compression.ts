@@ -48,8 +48,10 @@ interface _NodeZ {
   destroy(): unknown;
 }
 
-/** Compressed input is fed in pieces of this size, so one piece expands to little. */
+/** Compressed input is fed in pieces of at most this size. */
 const _PIECE = 16 * 1024;
+/** Output one piece may make before the next piece is halved (data that expands a lot). */
+const _BURST = 1024 * 1024;
 
 /**
  * A node zlib stream as a web transform pair with backpressure both ways:
@@ -62,7 +64,10 @@ function _fromNode(
   subject: string,
   action: "compress" | "decompress",
 ): TransformStream<Uint8Array, Uint8Array> {
-  const piece = action === "decompress" ? _PIECE : Infinity;
+  // Decompression feeds small pieces, smaller still while each one expands to
+  // more than a burst (a gzip of zeros grows a thousandfold).
+  let piece = action === "decompress" ? _PIECE : Infinity;
+  let produced = 0;
   let failure: unknown;
   const wrap = (err: unknown): ArchiveError =>
     err instanceof ArchiveError ? err : new ArchiveError(
@@ -88,6 +93,7 @@ function _fromNode(
       out = controller;
       z.on("data", (chunk) => {
         if (failure !== undefined) return;
+        produced += chunk.byteLength;
         // a copy: the runtime's zlib may reuse the buffer behind `chunk`
         controller.enqueue(new Uint8Array(chunk));
         if ((controller.desiredSize ?? 1) <= 0) z.pause();
@@ -123,8 +129,15 @@ function _fromNode(
   const writable = new WritableStream<Uint8Array>({
     async write(chunk) {
       if (failure !== undefined) throw failure;
-      for (let at = 0; at < chunk.byteLength; at += piece) {
-        await writeOne(chunk.subarray(at, at + piece));
+      for (let at = 0; at < chunk.byteLength;) {
+        const n = Math.min(piece, chunk.byteLength - at);
+        produced = 0;
+        await writeOne(chunk.subarray(at, at + n));
+        at += n;
+        if (piece !== Infinity) {
+          if (produced > _BURST) piece = Math.max(256, piece >> 1);
+          else if (produced < _BURST / 4) piece = Math.min(_PIECE, piece * 2);
+        }
       }
     },
     async close() {
