@@ -93,7 +93,7 @@ function _compressor(c: Compression): TransformStream<Uint8Array, Uint8Array> {
     : compressor(c);
 }
 
-const BLOCK = 64 * 1024;
+const BLOCK = 256 * 1024;
 
 /**
  * Re-cuts a stream into blocks of one size, so a compressor sees the same
