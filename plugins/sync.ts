@@ -16,16 +16,12 @@ import { Client } from "../src/client.ts";
 import { OciError, UsageError } from "../src/errors.ts";
 import { parseGoDuration } from "../src/schedule/go_duration.ts";
 import { systemClock } from "../src/schedule/scheduler.ts";
-import { type LoadedSyncConfig, loadSyncConfig, type SyncConfig } from "../src/sync/config.ts";
+import { type LoadedSyncConfig, loadSyncConfig } from "../src/sync/config.ts";
+import type { SyncConfig } from "../src/sync/config_types.ts";
 import { SyncMetrics } from "../src/sync/metrics.ts";
 import { RateLimits } from "../src/sync/rate_limits.ts";
-import {
-  type HookInput,
-  type HookRunner,
-  type SyncMode,
-  SyncRunner,
-  type SyncSummary,
-} from "../src/sync/runner.ts";
+import { SyncRunner } from "../src/sync/runner.ts";
+import type { HookInput, HookRunner, SyncMode, SyncSummary } from "../src/sync/runner_types.ts";
 import { runSyncServer } from "../src/sync/server.ts";
 
 markPluginLoaded("sync");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_MEDIA_TYPES, loadSyncConfig } from "./config.ts";
+import { loadSyncConfig } from "./config.ts";
+import { DEFAULT_MEDIA_TYPES } from "./config_types.ts";
 import { regsyncExample } from "./_example_test_helper.ts";
 
 const EXAMPLE = regsyncExample({

@@ -9,12 +9,11 @@
  *
  * @module
  */
-import { AbortedError, NotFoundError, OciError, UsageError } from "../errors.ts";
+import { AbortedError, NotFoundError, UsageError } from "../errors.ts";
 import { isRepoLister, type Transport } from "../transport/transport.ts";
 import type { Descriptor } from "../types/descriptor.ts";
-import { isImage, isIndex, type Manifest } from "../types/manifest.ts";
 import { isIndexMediaType } from "../types/media_type.ts";
-import { parsePlatform, selectPlatform } from "../types/platform.ts";
+import { parsePlatform } from "../types/platform.ts";
 import {
   commonName,
   parseRef,
@@ -26,165 +25,19 @@ import {
 import { copyImage, type CopyResult, type SharedBlobs } from "../ops/copy.ts";
 import { filterIndex } from "../ops/platform_filter.ts";
 import { _Limiter } from "../ops/_limiter.ts";
-import { readBlobCapped } from "../read_capped.ts";
 import { parseTemplate } from "../template/template.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
-import { goStep, type HookSpec, type SyncStep } from "./config.ts";
+import type { HookSpec, SyncStep } from "./config_types.ts";
+import { GoRef, goStep } from "./go_template_data.ts";
+import { imageCreated, platformChild } from "./_image_probe.ts";
+import {
+  emptySummary,
+  type HookInput,
+  type SyncMode,
+  type SyncRunnerOptions,
+  type SyncSummary,
+} from "./runner_types.ts";
 import { allVersions, filterAllowDeny, selectTags, sortVersionsNewestFirst } from "./tag_filter.ts";
-
-/** How a pass treats images: copy, copy only missing tags, or only report. */
-export type SyncMode = "once" | "missing" | "check";
-
-/** The rate-limit state a registry last reported for a source. */
-export interface SourceRateLimit {
-  /** Pulls left. */
-  remain: number;
-  /** Pulls allowed in the window. */
-  limit: number;
-}
-
-/** What a hook receives (as JSON on stdin and as `OCICTL_SYNC_*` variables). */
-export interface HookInput {
-  /** `pre`, `post` or `unchanged`. */
-  event: "pre" | "post" | "unchanged";
-  /** Step position in the config. */
-  step: number;
-  /** Step type. */
-  type: string;
-  /** Source image. */
-  source: string;
-  /** Target image. */
-  target: string;
-  /** Source manifest digest. */
-  sourceDigest: string;
-  /** Target manifest digest before the copy ("" when absent). */
-  targetDigest: string;
-  /** Digest copied (post hooks), else "". */
-  copiedDigest: string;
-}
-
-/** Runs one hook; resolves with its exit code (a timeout is a failure). */
-export type HookRunner = (
-  hook: HookSpec,
-  input: HookInput,
-  signal: AbortSignal,
-) => Promise<{ code: number; timedOut: boolean }>;
-
-/** The logging seam of the runner (the CLI logger fits). */
-export interface SyncLogger {
-  /** Decisions and results. */
-  info(msg: string, fields?: Record<string, unknown>): void;
-  /** Problems that do not fail the image. */
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  /** Failures. */
-  error(msg: string, fields?: Record<string, unknown>): void;
-  /** Details. */
-  debug(msg: string, fields?: Record<string, unknown>): void;
-}
-
-/** Options of {@link SyncRunner}. */
-export interface SyncRunnerOptions {
-  /** Transport for a reference (e.g. `client.transport`). */
-  transport: (ref: Ref) => Transport;
-  /** Logger. */
-  logger: SyncLogger;
-  /** Concurrent image copies across all steps (0 = 1). @default 0 */
-  parallel?: number | undefined;
-  /** Stop at the first failed image. @default false */
-  abortOnError?: boolean | undefined;
-  /** The source's rate limit as seen on its last manifest response. */
-  rateLimit?: ((src: Ref) => SourceRateLimit | undefined) | undefined;
-  /** Runs hooks; without it configured hooks fail. */
-  runHook?: HookRunner | undefined;
-  /** Waits (rate limit); resolves early when the signal aborts. */
-  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
-  /** Clock for the summary. @default Date.now */
-  now?: (() => number) | undefined;
-  /** Concurrent image checks within a repository. @default 8 */
-  checkConcurrency?: number | undefined;
-}
-
-/** Counters of a pass. */
-export interface SyncSummary {
-  /** Images compared. */
-  checked: number;
-  /** Images copied. */
-  copied: number;
-  /** Images left alone (up to date, present in missing mode, media type, pre hook). */
-  skipped: number;
-  /** Images `check` found needing a copy or refresh. */
-  needed: number;
-  /** Images that failed. */
-  failed: number;
-  /** Backups saved. */
-  backups: number;
-  /** Target tags deleted (or, in `check`, that would be). */
-  pruned: number;
-  /** Bytes of blobs moved. */
-  bytes: number;
-  /** Wall time in milliseconds. */
-  ms: number;
-  /** The failures. */
-  errors: { source: string; target: string; error: unknown }[];
-}
-
-/** A new all-zero summary. @returns the summary */
-export function emptySummary(): SyncSummary {
-  return {
-    checked: 0,
-    copied: 0,
-    skipped: 0,
-    needed: 0,
-    failed: 0,
-    backups: 0,
-    pruned: 0,
-    bytes: 0,
-    ms: 0,
-    errors: [],
-  };
-}
-
-/** A reference as regsync's templates see it (`.Ref.Tag`, `.Ref.CommonName`). */
-export class GoRef {
-  /** `reg`, `ocidir` or `ocifile`. */
-  readonly Scheme: string;
-  /** Registry host. */
-  readonly Registry: string;
-  /** Repository path. */
-  readonly Repository: string;
-  /** Tag. */
-  readonly Tag: string;
-  /** Digest. */
-  readonly Digest: string;
-  /** Layout path. */
-  readonly Path: string;
-  /** The reference as written. */
-  readonly Reference: string;
-
-  /**
-   * Copies the fields of a reference.
-   *
-   * @param ref the reference
-   */
-  constructor(ref: Ref) {
-    this.Scheme = ref.scheme;
-    this.Registry = ref.registry;
-    this.Repository = ref.repository;
-    this.Tag = ref.tag;
-    this.Digest = ref.digest;
-    this.Path = ref.path;
-    this.Reference = commonName(ref);
-  }
-
-  /**
-   * The reference as regclient prints it.
-   *
-   * @returns the common name
-   */
-  CommonName(): string {
-    return this.Reference;
-  }
-}
 
 /**
  * Runs sync steps.
@@ -385,7 +238,7 @@ export class SyncRunner {
     const dated = await Promise.all(tags.map(async (tag, i) => ({
       tag,
       i,
-      at: await _created(t, withTag(repo, tag), signal),
+      at: await imageCreated(t, withTag(repo, tag), signal),
     })));
     return dated.sort((a, b) => b.at - a.at || a.i - b.i).slice(0, n).map((d) => d.tag);
   }
@@ -489,7 +342,7 @@ export class SyncRunner {
     let from = src;
     let platforms: string[] = [];
     if (isIndexMediaType(srcDesc.mediaType) && step.platform !== undefined) {
-      const child = await _platformChild(srcT, src, step.platform, signal);
+      const child = await platformChild(srcT, src, step.platform, signal);
       from = withDigest(src, child);
       matches = tgtDesc?.digest === child;
       input.sourceDigest = child;
@@ -696,47 +549,4 @@ export class SyncRunner {
 
 function _message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function _platformChild(
-  t: Transport,
-  src: Ref,
-  platform: string,
-  signal: AbortSignal,
-): Promise<string> {
-  const index = await t.manifestGet(src, { signal });
-  if (!isIndex(index)) return index.digest;
-  const found = selectPlatform(index.json.manifests, parsePlatform(platform));
-  if (found === undefined) {
-    throw new NotFoundError(
-      `Cannot find platform "${platform}" in "${commonName(src)}": the index has no such entry`,
-    );
-  }
-  return found.digest;
-}
-
-/** The creation time of an image (its first image manifest's config), 0 when unknown. */
-async function _created(t: Transport, ref: Ref, signal: AbortSignal): Promise<number> {
-  try {
-    let m: Manifest = await t.manifestGet(ref, { signal });
-    let at = ref;
-    if (isIndex(m)) {
-      const first = m.json.manifests.find((d) => d.platform !== undefined) ?? m.json.manifests[0];
-      if (first === undefined) return 0;
-      at = withDigest(ref, first.digest);
-      m = await t.manifestGet(at, { signal });
-    }
-    if (!isImage(m)) return 0;
-    const bytes = await readBlobCapped(t, at, {
-      digest: m.json.config.digest,
-      size: m.json.config.size,
-      signal,
-    });
-    const created = (JSON.parse(new TextDecoder().decode(bytes)) as { created?: unknown }).created;
-    const ms = typeof created === "string" ? Date.parse(created) : Number.NaN;
-    return Number.isFinite(ms) ? ms : 0;
-  } catch (err) {
-    if (err instanceof OciError && err.code === "ABORTED") throw err;
-    return 0;
-  }
 }

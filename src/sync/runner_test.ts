@@ -6,7 +6,8 @@ import { createImage } from "../ops/image_create.ts";
 import { parseRef, type Ref, withDigest, withTag } from "../types/ref.ts";
 import { CountingTransport } from "../../tests/ops/_counting_transport.ts";
 import { loadSyncConfig } from "./config.ts";
-import { type HookInput, type SyncMode, SyncRunner, type SyncRunnerOptions } from "./runner.ts";
+import { SyncRunner } from "./runner.ts";
+import type { HookInput, SyncMode, SyncRunnerOptions } from "./runner_types.ts";
 
 const SRC = parseRef("src.example/app");
 const DST = parseRef("dst.example/app");
