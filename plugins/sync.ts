@@ -196,6 +196,7 @@ function _runner(
       ctx.err.write(line).catch(() => {});
     }),
     sleep: systemClock.sleep,
+    templateIo: { env: ctx.env, readFile: ctx.readFile ?? _readFile },
   });
 }
 

@@ -1,80 +1,155 @@
 /**
- * The data regsync's Go templates see: a reference as `.Ref` and a step as
- * `.Sync` / `.Step`, with regsync's field names.
+ * The data regsync's Go templates see: a reference as `.Ref` (regclient's
+ * `ref.Ref`) and a step as `.Sync` / `.Step` (regsync's `ConfigSync`, with
+ * its Go field names, defaults merged in and durations that print as Go
+ * prints them).
  *
  * @module
  */
-import { commonName, type Ref } from "../types/ref.ts";
-import type { SyncStep } from "./config_types.ts";
+import { GoRef } from "../gotypes/regclient_ref.ts";
+import { formatGoDuration, parseGoDuration } from "../schedule/go_duration.ts";
+import type { Ref } from "../types/ref.ts";
+import type { HookSpec, SyncStep } from "./config_types.ts";
+import type { TagFilter } from "./tag_filter.ts";
 
-/** A reference as regsync's templates see it (`.Ref.Tag`, `.Ref.CommonName`). */
-export class GoRef {
-  /** `reg`, `ocidir` or `ocifile`. */
-  readonly Scheme: string;
-  /** Registry host. */
-  readonly Registry: string;
-  /** Repository path. */
-  readonly Repository: string;
-  /** Tag. */
-  readonly Tag: string;
-  /** Digest. */
-  readonly Digest: string;
-  /** Layout path. */
-  readonly Path: string;
-  /** The reference as written. */
-  readonly Reference: string;
+/** A Go `time.Duration` in a template: prints as `6h0m0s`, with Go's accessors. */
+export class GoDuration {
+  readonly #ms: number;
 
   /**
-   * Copies the fields of a reference.
+   * Wraps a duration.
    *
-   * @param ref the reference
+   * @param ms milliseconds
    */
-  constructor(ref: Ref) {
-    this.Scheme = ref.scheme;
-    this.Registry = ref.registry;
-    this.Repository = ref.repository;
-    this.Tag = ref.tag;
-    this.Digest = ref.digest;
-    this.Path = ref.path;
-    this.Reference = commonName(ref);
+  constructor(ms: number) {
+    this.#ms = ms;
   }
 
   /**
-   * The reference as regclient prints it.
+   * Go's spelling.
    *
-   * @returns the common name
+   * @returns e.g. `1h30m0s`
    */
-  CommonName(): string {
-    return this.Reference;
+  String(): string {
+    return formatGoDuration(this.#ms);
+  }
+
+  /**
+   * The duration in hours.
+   *
+   * @returns hours (fractional)
+   */
+  Hours(): number {
+    return this.#ms / 3_600_000;
+  }
+
+  /**
+   * The duration in minutes.
+   *
+   * @returns minutes (fractional)
+   */
+  Minutes(): number {
+    return this.#ms / 60_000;
+  }
+
+  /**
+   * The duration in seconds.
+   *
+   * @returns seconds (fractional)
+   */
+  Seconds(): number {
+    return this.#ms / 1000;
   }
 }
 
 /**
- * The step as Go templates see it (`.Sync.Source`, `.Step.Target`, …:
- * regsync's field names).
+ * A reference as regsync's backup template sees it (`.Ref.Tag`,
+ * `.Ref.Repository`, `.Ref.CommonName`, …).
+ *
+ * @param ref the target reference
+ * @param reference the text it was written as (default: its common name)
+ * @returns regclient's `ref.Ref`
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { goRef } from "./go_template_data.ts";
+ * import { parseRef } from "../types/ref.ts";
+ * const r = goRef(parseRef("registry.example/app:v1"));
+ * assert.equal(r.Tag, "v1");
+ * assert.equal(r.CommonName(), "registry.example/app:v1");
+ * ```
+ */
+export function goRef(ref: Ref, reference?: string): GoRef {
+  return reference === undefined ? GoRef.of(ref) : GoRef.of(ref, reference);
+}
+
+function _tags(t: TagFilter): Record<string, unknown> {
+  return { Allow: t.allow, Deny: t.deny, SemverRange: t.semverRange };
+}
+
+function _hook(h: HookSpec | undefined): Record<string, unknown> | null {
+  return h === undefined ? null : { Type: h.type, Params: h.params };
+}
+
+function _duration(text: string | undefined): GoDuration {
+  return new GoDuration(text === undefined ? 0 : parseGoDuration(text) ?? 0);
+}
+
+/**
+ * The step as Go templates see it (`.Sync.Source`, `.Step.Tags.Allow`,
+ * `.Sync.RateLimit.Retry`, …): every field of regsync's `ConfigSync` under
+ * its Go name, defaults merged in.
  *
  * @param step a step
  * @returns an object with Go-named fields
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadSyncConfig } from "./config.ts";
+ * import { goStep } from "./go_template_data.ts";
+ * const { config } = loadSyncConfig(
+ *   "defaults: {interval: 90m}\nsync: [{source: a.example/x, target: b.example/x, type: repository}]",
+ * );
+ * const s = goStep(config.sync[0]!);
+ * assert.equal(s.Type, "repository");
+ * assert.equal(String(s.Interval), "1h30m0s");
+ * ```
  */
 export function goStep(step: SyncStep): Record<string, unknown> {
   return {
     Source: step.source,
     Target: step.target,
     Type: step.type,
-    Tags: { Allow: step.tags.allow, Deny: step.tags.deny, SemverRange: step.tags.semverRange },
+    Tags: _tags(step.tags),
+    TagSets: step.tagSets.map(_tags),
     Repos: { Allow: step.repos.allow, Deny: step.repos.deny },
-    Platform: step.platform ?? "",
-    Platforms: step.platforms,
-    Backup: step.backup ?? "",
-    Interval: step.interval ?? "",
-    Schedule: step.schedule ?? "",
-    ReferrerSrc: step.referrerSource ?? "",
-    ReferrerTgt: step.referrerTarget ?? "",
     DigestTags: step.digestTags,
     Referrers: step.referrers,
+    ReferrerFilters: step.referrerFilters.map((f) => ({
+      ArtifactType: f.artifactType ?? "",
+      Annotations: f.annotations ?? {},
+    })),
+    ReferrerSrc: step.referrerSource ?? "",
+    ReferrerTgt: step.referrerTarget ?? "",
+    ReferrerSlow: step.referrerSlow,
+    Platform: step.platform ?? "",
+    Platforms: step.platforms,
     FastCheck: step.fastCheck,
     ForceRecursive: step.forceRecursive,
     IncludeExternal: step.includeExternal,
+    Backup: step.backup ?? "",
+    Interval: _duration(step.interval),
+    Schedule: step.schedule ?? "",
+    RateLimit: { Min: step.ratelimit.min, Retry: _duration(step.ratelimit.retry) },
     MediaTypes: step.mediaTypes,
+    Hooks: {
+      Pre: _hook(step.hooks.pre),
+      Post: _hook(step.hooks.post),
+      Unchanged: _hook(step.hooks.unchanged),
+    },
   };
 }

@@ -28,7 +28,7 @@ import { _Limiter } from "../ops/_limiter.ts";
 import { parseTemplate } from "../template/template.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import type { HookSpec, SyncStep } from "./config_types.ts";
-import { GoRef, goStep } from "./go_template_data.ts";
+import { goRef, goStep } from "./go_template_data.ts";
 import { imageCreated, platformChild } from "./_image_probe.ts";
 import {
   emptySummary,
@@ -280,8 +280,16 @@ export class SyncRunner {
   }
 
   #backupRef(step: SyncStep, tgt: Ref): Ref {
-    const data = { Ref: new GoRef(tgt), Step: goStep(step), Sync: goStep(step) };
-    const text = parseTemplate(step.backup ?? "").execute(data).trim();
+    // An image step's target is the reference as written; a tag from a listing is its common name.
+    const written = step.type === "image" && parseRef(step.target).tag === tgt.tag
+      ? step.target
+      : undefined;
+    const data = { Ref: goRef(tgt, written), Step: goStep(step), Sync: goStep(step) };
+    const io = this.#o.templateIo;
+    const text = parseTemplate(step.backup ?? "").execute(data, {
+      env: io?.env ?? {},
+      ...(io?.readFile ? { readFile: io.readFile } : {}),
+    }).trim();
     return /[:/]/.test(text) ? parseRef(text) : withTag(withoutReference(tgt), text);
   }
 

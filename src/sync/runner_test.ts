@@ -146,6 +146,34 @@ Deno.test("SyncRunner saves a backup before overwriting a changed tag, and only 
   assert.equal(full.backups, 0);
 });
 
+Deno.test("SyncRunner's backup templates see regsync's .Ref, .Step and .Sync fields, env and file", async () => {
+  const w = world();
+  const old = await w.push("v1", 1);
+  const tmpl =
+    "b-{{ .Ref.Tag }}-{{ .Step.Type }}-{{ index .Sync.Tags.Allow 0 }}-{{ .Sync.Interval }}" +
+    "-{{ .Sync.Interval.Hours }}-{{ .Sync.RateLimit.Min }}-{{ .Sync.RateLimit.Retry }}" +
+    "-{{ .Sync.DigestTags }}-{{ len .Sync.MediaTypes }}-{{ if .Sync.Hooks.Pre }}pre{{ else }}nopre{{ end }}" +
+    '-{{ .Sync.ReferrerSlow }}-{{ env "SUFFIX" }}{{ file "/x" }}';
+  const yaml = "defaults: {interval: 90m, ratelimit: {min: 5, retry: 10m}, referrerSlow: true}\n" +
+    REPO_STEP + `, tags: {allow: [v1]}, digestTags: true, backup: '${tmpl}'}\n`;
+  const templateIo = { env: { SUFFIX: "e" }, readFile: (p: string) => `f${p.length}` };
+  await w.sync(yaml, "once", { templateIo });
+  await w.push("v1", 2);
+  const s = await w.sync(yaml, "once", { templateIo });
+  assert.equal(s.backups, 1);
+  const backup = "b-v1-repository-v1-1h30m0s-1.5-5-10m0s-true-4-nopre-true-ef2";
+  assert.deepEqual(await w.t.tagList(DST), [backup, "v1"]);
+  assert.equal(await w.digest(withTag(DST, backup)), old);
+  // An image step's .Ref.Reference is the target as written; with a "/" it names a full reference.
+  await w.push("v1", 3);
+  const img = await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image, " +
+      "backup: '{{ .Ref.Reference }}-{{ .Ref.Registry }}-{{ len .Ref.CommonName }}'}\n",
+  );
+  assert.equal(img.backups, 1);
+  assert.ok((await w.t.tagList(DST)).includes("v1-dst.example-18"));
+});
+
 Deno.test("SyncRunner's image step with platform copies one platform's manifest; platforms filters the index", async () => {
   const w = world();
   const sample = await buildSampleImages(w.t, SRC);

@@ -76,6 +76,11 @@ export interface SyncRunnerOptions {
   sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
   /** Clock for the summary. @default Date.now */
   now?: (() => number) | undefined;
+  /** What `{{ env "X" }}` and `{{ file "/path" }}` read in backup templates. @default no variables, no files */
+  templateIo?: {
+    env?: Record<string, string> | undefined;
+    readFile?: ((path: string) => string) | undefined;
+  } | undefined;
   /** Concurrent image checks within a repository. @default 8 */
   checkConcurrency?: number | undefined;
 }
