@@ -18,6 +18,7 @@ import { parseGoDuration } from "../src/schedule/go_duration.ts";
 import { systemClock } from "../src/schedule/scheduler.ts";
 import { type LoadedSyncConfig, loadSyncConfig } from "../src/sync/config.ts";
 import type { SyncConfig } from "../src/sync/config_types.ts";
+import { ManifestCache } from "../src/sync/manifest_cache.ts";
 import { SyncMetrics } from "../src/sync/metrics.ts";
 import { RateLimits } from "../src/sync/rate_limits.ts";
 import { SyncRunner } from "../src/sync/runner.ts";
@@ -173,6 +174,7 @@ function _client(
       hosts: config.creds.map(({ registry, ...host }) => ({ name: registry, ...host })),
       userAgent: config.defaults.userAgent ?? ctx.userAgent,
       skipDockerConfig: config.defaults.skipDockerConfig,
+      ...(config.defaults.blobLimit > 0 ? { blobLimit: config.defaults.blobLimit } : {}),
       onResponse: (res) => limits.observe(res),
     },
   });
@@ -186,8 +188,14 @@ function _runner(
   opts: SyncFlags,
   limits: RateLimits,
 ) {
+  const { cacheCount, cacheTime } = config.defaults;
+  const ttlMs = cacheTime === undefined ? 0 : parseGoDuration(cacheTime) ?? 0;
+  // regsync's manifest cache needs both keys, as regclient's WithCache does.
+  const cache = cacheCount > 0 && ttlMs > 0
+    ? new ManifestCache({ count: cacheCount, ttlMs })
+    : undefined;
   return new SyncRunner({
-    transport: (ref) => client.transport(ref),
+    transport: (ref) => cache ? cache.wrap(client.transport(ref)) : client.transport(ref),
     logger,
     parallel: config.defaults.parallel,
     abortOnError: opts.abortOnError === true,

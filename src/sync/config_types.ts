@@ -96,7 +96,10 @@ export interface SyncStep {
   referrerSource?: string | undefined;
   /** External referrer target repository. */
   referrerTarget?: string | undefined;
-  /** Accepted for regsync compatibility (ocictl always lists referrers fully). */
+  /**
+   * Search every `index.json` entry of an OCI layout for referrers (ORAS
+   * style). ocictl's layout transport always does, so this is true in effect.
+   */
   referrerSlow: boolean;
   /** Skip referrer and digest-tag checks of up-to-date images. */
   fastCheck: boolean;
@@ -118,11 +121,11 @@ export interface SyncStep {
 export interface SyncDefaults {
   /** Concurrent image copies (0 = 1). */
   parallel: number;
-  /** Memory chunk limit (accepted; ocictl streams). */
+  /** Largest upload chunk a registry may make ocictl hold in memory (0 = 1 GiB). */
   blobLimit: number;
-  /** Manifest cache entries (accepted). */
+  /** Manifest cache entries (the cache is on when this and `cacheTime` are set). */
   cacheCount: number;
-  /** Manifest cache time (accepted). */
+  /** Manifest cache entry lifetime (Go duration). */
   cacheTime?: string | undefined;
   /** Do not read docker's config. */
   skipDockerConfig: boolean;

@@ -4,104 +4,22 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
-import { Client, createTransportFactory } from "../../src/client.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
 import { buildSampleImages, type SampleSet } from "../../src/sample/sample_images.ts";
-import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef, withDigest } from "../../src/types/ref.ts";
 import { freePort, hasDistribution, startDistribution } from "../registry/_distribution.ts";
 import { startProxy } from "../registry/_servers.ts";
 import { regsyncExample } from "../../src/sync/_example_test_helper.ts";
-
-interface Reg {
-  host: string;
-  client: Client;
-  env: Record<string, string>;
-  dir: string;
-  tags(repo: string): Promise<string[]>;
-  digest(ref: string): Promise<string | undefined>;
-  close(): Promise<void>;
-}
-
-async function withServe(fn: (reg: Reg) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocictl-sync-" });
-  const srv = await startRegistryServer({ dir: `${dir}/reg`, hostname: "127.0.0.1", port: 0 });
-  const host = `127.0.0.1:${srv.addr.port}`;
-  const reg = registry(host, dir);
-  try {
-    await fn(reg);
-  } finally {
-    await reg.close();
-    await srv.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function withDistribution(fn: (reg: Reg) => Promise<void>): Promise<void> {
-  const d = await startDistribution();
-  const reg = registry(d.host, d.dir);
-  try {
-    await fn(reg);
-  } finally {
-    await reg.close();
-    await d.stop();
-  }
-}
-
-function registry(host: string, dir: string): Reg {
-  const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
-  const client = new Client({
-    transports: createTransportFactory(),
-    settings: { env, hostFlags: [`reg=${host},tls=disabled`] },
-  });
-  return {
-    host,
-    client,
-    env,
-    dir,
-    async tags(repo) {
-      try {
-        return (await client.tagList(parseRef(`${host}/${repo}`))).sort();
-      } catch {
-        return [];
-      }
-    },
-    async digest(ref) {
-      try {
-        return (await client.manifestHead(parseRef(`${host}/${ref}`))).digest;
-      } catch {
-        return undefined;
-      }
-    },
-    close: () => client.close(),
-  };
-}
-
-async function image(reg: Reg, ref: string, seed: number, created?: string): Promise<string> {
-  const r = await createImage(reg.client, parseRef(`${reg.host}/${ref}`), {
-    platform: { os: "linux", architecture: "amd64" },
-    labels: { seed: String(seed) },
-    ...(created ? { created: new Date(created) } : {}),
-  });
-  return r.descriptor.digest;
-}
-
-function creds(host: string): string {
-  return `version: 1\ncreds:\n  - registry: ${host}\n    tls: disabled\n`;
-}
-
-function sync(reg: Reg, args: string[], yaml: string, signal?: AbortSignal) {
-  return runCli(["sync", ...args, "-c", "-"], {
-    env: reg.env,
-    stdin: yaml,
-    ...(signal ? { signal } : {}),
-  });
-}
-
-/** The records of a `--logopt json` run. */
-function records(stderr: string): Record<string, unknown>[] {
-  return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-}
+import {
+  creds,
+  image,
+  records,
+  type Reg,
+  registry,
+  sync,
+  withDistribution,
+  withServe,
+} from "./_sync_helpers.ts";
 
 async function documentedExample(reg: Reg): Promise<void> {
   {

@@ -1,0 +1,143 @@
+/**
+ * `ocictl sync` with regsync's general options that act on the client:
+ * `blobLimit`, `cacheCount`/`cacheTime` and `referrerSlow`.
+ */
+import assert from "node:assert/strict";
+import { startProxy } from "../registry/_servers.ts";
+import { buildImage, streamOf } from "../registry/_image.ts";
+import { MediaType } from "../../src/types/media_type.ts";
+import { buildSampleImages, SAMPLE_ARTIFACT_TYPE } from "../../src/sample/sample_images.ts";
+import { indexText, withLayout } from "./_layout.ts";
+import { parseRef, withDigest } from "../../src/types/ref.ts";
+import { creds, type Reg, sync, withServe } from "./_sync_helpers.ts";
+
+async function pushBig(reg: Reg, ref: string, seed: number): Promise<string> {
+  const img = buildImage(seed);
+  const r = parseRef(`${reg.host}/${ref}`);
+  for (const b of img.blobs) {
+    await reg.client.blobPut(r, streamOf(b.bytes), { digest: b.digest, size: b.bytes.byteLength });
+  }
+  await reg.client.manifestPut(r, img.manifest, { mediaType: MediaType.OCI_MANIFEST });
+  return img.digest;
+}
+
+Deno.test("sync defaults.blobLimit caps the upload chunk a registry asks for, as regclient's blob limit", async () => {
+  await withServe(async (reg) => {
+    const proxy = startProxy(`http://${reg.host}`);
+    const patches: number[] = [];
+    proxy.set({
+      before: (req) => {
+        const range = req.headers.get("content-range");
+        if (req.method === "PATCH" && range !== null) {
+          const [a, b] = range.split("-").map(Number);
+          patches.push((b ?? 0) - (a ?? 0) + 1);
+        }
+        return undefined;
+      },
+      // The target asks for 4 MiB chunks.
+      after: (req, url, res) => {
+        if (req.method !== "POST" || !url.pathname.endsWith("/blobs/uploads/")) return res;
+        const headers = new Headers(res.headers);
+        headers.set("OCI-Chunk-Min-Length", String(4 * 1024 * 1024));
+        return new Response(res.body, { status: res.status, headers });
+      },
+    });
+    try {
+      const digest = await pushBig(reg, "src/big:v1", 200_000);
+      const head = creds(reg.host) +
+        `  - registry: ${proxy.host}\n    tls: disabled\n    blobMax: 1024\n`;
+      const step = (repo: string) =>
+        `sync:\n  - {source: ${reg.host}/src/big:v1, target: ${proxy.host}/${repo}:v1, type: image}\n`;
+      // Without a limit the 201,000-byte layer fits in the first 4 MiB chunk: one PUT, no PATCH.
+      const plain = await sync(reg, ["once"], head + step("dst/plain"));
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.deepEqual(patches, []);
+      const limited = await sync(
+        reg,
+        ["once"],
+        head + "defaults:\n  blobLimit: 65536\n" + step("dst/limited"),
+      );
+      assert.equal(limited.code, 0, limited.stderr);
+      assert.equal(await reg.digest("dst/limited:v1"), digest);
+      assert.ok(patches.length >= 3, `PATCH sizes ${patches}`);
+      assert.ok(patches.every((n) => n > 0 && n <= 65536), `PATCH sizes ${patches}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+Deno.test("sync defaults.cacheCount with cacheTime reads a manifest shared by two steps once", async () => {
+  await withServe(async (reg) => {
+    const proxy = startProxy(`http://${reg.host}`);
+    try {
+      await buildSampleImages(
+        reg.client.transport(parseRef(`${reg.host}/src/app`)),
+        parseRef(`${reg.host}/src/app`),
+      );
+      const p = proxy.host;
+      const steps = (a: string, b: string) =>
+        `sync:\n  - {source: ${p}/src/app:v1, target: ${reg.host}/${a}:v1, type: image}\n` +
+        `  - {source: ${p}/src/app:v1, target: ${reg.host}/${b}:v1, type: image}\n`;
+      const head = creds(reg.host) + `  - registry: ${p}\n    tls: disabled\n`;
+      const byDigest = () =>
+        proxy.log.filter((r) => r.method === "GET" && /\/manifests\/sha256:/.test(r.path)).length;
+      const plain = await sync(reg, ["once"], head + steps("plain/a", "plain/b"));
+      assert.equal(plain.code, 0, plain.stderr);
+      const uncached = byDigest();
+      assert.ok(uncached >= 4, `${uncached} GETs by digest`);
+      proxy.log.length = 0;
+      const cached = await sync(
+        reg,
+        ["once"],
+        head + "defaults: {cacheCount: 100, cacheTime: 10m}\n" + steps("cached/a", "cached/b"),
+      );
+      assert.equal(cached.code, 0, cached.stderr);
+      assert.equal(byDigest(), uncached / 2);
+      assert.equal(await reg.digest("cached/b:v1"), await reg.digest("src/app:v1"));
+      // One key alone leaves the cache off, with a warning naming the line.
+      const half = await sync(
+        reg,
+        ["check"],
+        head + "defaults: {cacheCount: 100}\n" + steps("h/a", "h/b"),
+      );
+      assert.match(half.stderr, /<stdin>:7: \\"cacheCount\\" needs \\"cacheTime\\" too/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+Deno.test("sync referrerSlow copies a layout's referrer that only index.json lists (ORAS style), as regsync does", async () => {
+  await withLayout(async (layout) => {
+    // Leave the referrer as a plain index.json entry: drop the fallback tag regclient would read.
+    const index = JSON.parse(await indexText(layout.dir)) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
+    const fallback = `sha256-${layout.sample.index.digest.slice("sha256:".length)}`;
+    const ref = "org.opencontainers.image.ref.name";
+    const before = index.manifests.length;
+    index.manifests = index.manifests.filter((m) => m.annotations?.[ref] !== fallback);
+    assert.equal(index.manifests.length, before - 1);
+    if (!index.manifests.some((m) => m.digest === layout.sample.artifact.digest)) {
+      index.manifests.push({ ...layout.sample.artifact });
+    }
+    await Deno.writeTextFile(`${layout.dir}/index.json`, JSON.stringify(index));
+    await withServe(async (reg) => {
+      const yaml = creds(reg.host) + `sync:
+  - source: ${layout.base}:v1
+    target: ${reg.host}/dst/app:v1
+    type: image
+    referrers: true
+    referrerSlow: true
+    referrerFilters: [{artifactType: ${SAMPLE_ARTIFACT_TYPE}}]
+`;
+      const r = await sync(reg, ["once"], yaml);
+      assert.equal(r.code, 0, r.stderr);
+      const refs = await reg.client.referrerList(
+        withDigest(parseRef(`${reg.host}/dst/app`), layout.sample.index.digest),
+      );
+      assert.deepEqual(refs.map((d) => d.digest), [layout.sample.artifact.digest]);
+    });
+  });
+});
