@@ -335,13 +335,19 @@ export class SyncRunner {
     if (matches && (step.fastCheck || !deep)) return await upToDate();
     if (tgtDesc !== undefined && mode === "missing") {
       summary.skipped++;
-      log.debug("Image exists", { source, target });
+      log.info("Image exists, copying missing tags only", {
+        source,
+        target,
+        digest: tgtDesc.digest,
+      });
       return;
     }
     if (!step.mediaTypes.includes(srcDesc.mediaType)) {
       summary.skipped++;
       log.info("Skipping unsupported media type", {
         source,
+        target,
+        digest: srcDesc.digest,
         mediaType: srcDesc.mediaType,
         allowed: step.mediaTypes,
       });
@@ -390,11 +396,15 @@ export class SyncRunner {
         input.event = "pre";
         if (!(await this.#hook(step.hooks.pre, input, signal))) {
           summary.skipped++;
-          log.warn("Skipping image: the pre hook failed", { source, target });
+          log.warn("Skipping image: the pre hook failed", {
+            source,
+            target,
+            digest: input.sourceDigest,
+          });
           return;
         }
         if (tgtDesc !== undefined && !matches && step.backup !== undefined) {
-          await this.#backup(step, tgt, tgtT, signal, summary);
+          await this.#backup(step, tgt, tgtDesc.digest, signal, summary);
         }
         const result = await this.#copy(step, from, tgt, platforms, signal);
         summary.bytes += result.bytes;
@@ -473,7 +483,7 @@ export class SyncRunner {
   async #backup(
     step: SyncStep,
     tgt: Ref,
-    tgtT: Transport,
+    digest: string,
     signal: AbortSignal,
     summary: SyncSummary,
   ): Promise<void> {
@@ -483,9 +493,10 @@ export class SyncRunner {
       this.#o.logger.info("Saving backup", {
         original: commonName(tgt),
         backup: commonName(backup),
+        digest,
       });
       await copyImage(
-        { transport: tgtT, ref: tgt },
+        { transport: this.#o.transport(tgt), ref: tgt },
         { transport: this.#o.transport(backup), ref: backup },
         { signal },
       );

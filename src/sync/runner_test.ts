@@ -4,6 +4,8 @@ import { MemoryTransport } from "../transport/memory/memory_transport.ts";
 import { buildSampleImages } from "../sample/sample_images.ts";
 import { createImage } from "../ops/image_create.ts";
 import { parseRef, type Ref, withDigest, withTag } from "../types/ref.ts";
+import { digestOf } from "../types/digest.ts";
+import { MediaType } from "../types/media_type.ts";
 import { CountingTransport } from "../../tests/ops/_counting_transport.ts";
 import { loadSyncConfig } from "./config.ts";
 import { SyncRunner } from "./runner.ts";
@@ -414,4 +416,35 @@ Deno.test("SyncRunner warns about a failed backup and still copies, as regsync d
   assert.equal(s.copied, 1);
   assert.equal(await w.digest(withTag(DST, "v1")), next);
   assert.ok(w.logs.some((l) => l.level === "warn" && l.msg === "Failed to backup existing image"));
+});
+
+Deno.test("SyncRunner copies a foreign layer's blob only with includeExternal", async () => {
+  const w = world();
+  const enc = new TextEncoder();
+  const config = enc.encode(JSON.stringify({ architecture: "amd64", os: "linux" }));
+  const foreign = enc.encode("a layer the vendor serves from its own URL");
+  for (const b of [config, foreign]) {
+    await w.t.blobPut(SRC, ReadableStream.from([b]), { digest: digestOf(b), size: b.byteLength });
+  }
+  const manifest = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.byteLength },
+    layers: [{
+      mediaType: MediaType.OCI_LAYER_FOREIGN_GZIP,
+      digest: digestOf(foreign),
+      size: foreign.byteLength,
+      urls: ["https://vendor.example/layer"],
+    }],
+  }));
+  await w.t.manifestPut(withTag(SRC, "v1"), manifest, { mediaType: MediaType.OCI_MANIFEST });
+  const step = (repo: string, extra: string) =>
+    `sync:\n  - {source: src.example/app:v1, target: dst.example/${repo}:v1, type: image${extra}}\n`;
+  const has = (repo: string) =>
+    w.t.blobHead(parseRef(`dst.example/${repo}`), digestOf(foreign)).then(() => true, () => false);
+  assert.equal((await w.sync(step("plain", ""))).copied, 1);
+  assert.equal(await w.digest(parseRef("dst.example/plain:v1")), digestOf(manifest));
+  assert.equal(await has("plain"), false);
+  assert.equal((await w.sync(step("ext", ", includeExternal: true"))).copied, 1);
+  assert.equal(await has("ext"), true);
 });

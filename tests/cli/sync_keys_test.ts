@@ -9,7 +9,8 @@ import { MediaType } from "../../src/types/media_type.ts";
 import { buildSampleImages, SAMPLE_ARTIFACT_TYPE } from "../../src/sample/sample_images.ts";
 import { indexText, withLayout } from "./_layout.ts";
 import { parseRef, withDigest } from "../../src/types/ref.ts";
-import { creds, type Reg, sync, withServe } from "./_sync_helpers.ts";
+import { runCli } from "../cli_harness.ts";
+import { creds, image, type Reg, sync, withServe } from "./_sync_helpers.ts";
 
 async function pushBig(reg: Reg, ref: string, seed: number): Promise<string> {
   const img = buildImage(seed);
@@ -139,5 +140,50 @@ Deno.test("sync referrerSlow copies a layout's referrer that only index.json lis
       );
       assert.deepEqual(refs.map((d) => d.digest), [layout.sample.artifact.digest]);
     });
+  });
+});
+
+Deno.test("sync reads docker's credentials unless skipDockerConfig, and sends defaults.userAgent", async () => {
+  await withServe(async (reg) => {
+    const proxy = startProxy(`http://${reg.host}`);
+    const agents = new Set<string>();
+    proxy.set({
+      before: (req) => {
+        agents.add(req.headers.get("user-agent") ?? "");
+        return req.headers.get("authorization") === `Basic ${btoa("hub:secret")}`
+          ? undefined
+          : new Response(JSON.stringify({ errors: [{ code: "UNAUTHORIZED", message: "login" }] }), {
+            status: 401,
+            headers: {
+              "WWW-Authenticate": 'Basic realm="test"',
+              "content-type": "application/json",
+            },
+          });
+      },
+    });
+    try {
+      await image(reg, "src/app:v1", 1);
+      const p = proxy.host;
+      await Deno.mkdir(`${reg.dir}/docker`, { recursive: true });
+      await Deno.writeTextFile(
+        `${reg.dir}/docker/config.json`,
+        JSON.stringify({ auths: { [p]: { auth: btoa("hub:secret") } } }),
+      );
+      const env = { ...reg.env, DOCKER_CONFIG: `${reg.dir}/docker` };
+      const yaml = (defaults: string, repo: string) =>
+        creds(reg.host) + `  - registry: ${p}\n    tls: disabled\ndefaults: {${defaults}}\n` +
+        `sync:\n  - {source: ${reg.host}/src/app:v1, target: ${p}/${repo}:v1, type: image}\n`;
+      const run = (y: string) => runCli(["sync", "once", "-c", "-"], { env, stdin: y });
+      const withCreds = await run(yaml("userAgent: mirror-bot/2", "a"));
+      assert.equal(withCreds.code, 0, withCreds.stderr);
+      assert.deepEqual([...agents], ["mirror-bot/2"]);
+      assert.equal(await reg.digest("a:v1"), await reg.digest("src/app:v1"));
+      const skipped = await run(yaml("skipDockerConfig: true", "b"));
+      assert.equal(skipped.code, 1, skipped.stderr);
+      assert.match(skipped.stderr, /401|UNAUTHORIZED|unauthori[sz]ed/i);
+      assert.equal(await reg.digest("b:v1"), undefined);
+    } finally {
+      await proxy.close();
+    }
   });
 });
