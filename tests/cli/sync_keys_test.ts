@@ -1,9 +1,10 @@
 /**
- * `ocictl sync` with regsync's general options that act on the client:
- * `blobLimit`, `cacheCount`/`cacheTime` and `referrerSlow`.
+ * `ocictl sync` with regsync's general options that act on the client
+ * (`blobLimit`, `cacheCount`/`cacheTime`, `userAgent`, `skipDockerConfig`)
+ * and `referrerSlow`, against our `serve` behind a recording proxy.
  */
 import assert from "node:assert/strict";
-import { startProxy } from "../registry/_servers.ts";
+import { startProxy, type TestProxy } from "../registry/_servers.ts";
 import { buildImage, streamOf } from "../registry/_image.ts";
 import { MediaType } from "../../src/types/media_type.ts";
 import { buildSampleImages, SAMPLE_ARTIFACT_TYPE } from "../../src/sample/sample_images.ts";
@@ -22,27 +23,37 @@ async function pushBig(reg: Reg, ref: string, seed: number): Promise<string> {
   return img.digest;
 }
 
+/** A proxy whose uploads ask for 4 MiB chunks; it records the size of each PATCH. */
+function chunkAskingProxy(reg: Reg): { proxy: TestProxy; patches: number[] } {
+  const proxy = startProxy(`http://${reg.host}`);
+  const patches: number[] = [];
+  proxy.set({
+    before: (req) => {
+      const range = req.headers.get("content-range");
+      if (req.method === "PATCH" && range !== null) {
+        const [a, b] = range.split("-").map(Number);
+        patches.push((b ?? 0) - (a ?? 0) + 1);
+      }
+      return undefined;
+    },
+    after: (req, url, res) => {
+      if (req.method !== "POST" || !url.pathname.endsWith("/blobs/uploads/")) return res;
+      const headers = new Headers(res.headers);
+      headers.set("OCI-Chunk-Min-Length", String(4 * 1024 * 1024));
+      return new Response(res.body, { status: res.status, headers });
+    },
+  });
+  return { proxy, patches };
+}
+
+function assertChunked(patches: number[], limit: number): void {
+  assert.ok(patches.length >= 3, `PATCH sizes ${patches}`);
+  assert.ok(patches.every((n) => n > 0 && n <= limit), `PATCH sizes ${patches}`);
+}
+
 Deno.test("sync defaults.blobLimit caps the upload chunk a registry asks for, as regclient's blob limit", async () => {
   await withServe(async (reg) => {
-    const proxy = startProxy(`http://${reg.host}`);
-    const patches: number[] = [];
-    proxy.set({
-      before: (req) => {
-        const range = req.headers.get("content-range");
-        if (req.method === "PATCH" && range !== null) {
-          const [a, b] = range.split("-").map(Number);
-          patches.push((b ?? 0) - (a ?? 0) + 1);
-        }
-        return undefined;
-      },
-      // The target asks for 4 MiB chunks.
-      after: (req, url, res) => {
-        if (req.method !== "POST" || !url.pathname.endsWith("/blobs/uploads/")) return res;
-        const headers = new Headers(res.headers);
-        headers.set("OCI-Chunk-Min-Length", String(4 * 1024 * 1024));
-        return new Response(res.body, { status: res.status, headers });
-      },
-    });
+    const { proxy, patches } = chunkAskingProxy(reg);
     try {
       const digest = await pushBig(reg, "src/big:v1", 200_000);
       const head = creds(reg.host) +
@@ -60,8 +71,35 @@ Deno.test("sync defaults.blobLimit caps the upload chunk a registry asks for, as
       );
       assert.equal(limited.code, 0, limited.stderr);
       assert.equal(await reg.digest("dst/limited:v1"), digest);
-      assert.ok(patches.length >= 3, `PATCH sizes ${patches}`);
-      assert.ok(patches.every((n) => n > 0 && n <= 65536), `PATCH sizes ${patches}`);
+      assertChunked(patches, 65536);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+Deno.test("ocictl config's blobLimit caps the upload chunk of every command (image copy)", async () => {
+  await withServe(async (reg) => {
+    const { proxy, patches } = chunkAskingProxy(reg);
+    try {
+      const digest = await pushBig(reg, "src/big:v1", 200_000);
+      await Deno.writeTextFile(
+        reg.env.OCICTL_CONFIG!,
+        JSON.stringify({
+          blobLimit: 32768,
+          hosts: {
+            [reg.host]: { tls: "disabled" },
+            [proxy.host]: { tls: "disabled", blobMax: 1024 },
+          },
+        }),
+      );
+      const r = await runCli(
+        ["image", "copy", `${reg.host}/src/big:v1`, `${proxy.host}/dst/big:v1`],
+        { env: reg.env },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await reg.digest("dst/big:v1"), digest);
+      assertChunked(patches, 32768);
     } finally {
       await proxy.close();
     }

@@ -344,7 +344,11 @@ Deno.test("sync server copies missing images at start, runs on its interval with
   });
 });
 
-Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () => {
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`ocictl sync server as a process stops cleanly on ${sig}`, () => serverStops(sig));
+}
+
+async function serverStops(sig: "SIGTERM" | "SIGINT"): Promise<void> {
   await withServe(async (reg) => {
     await image(reg, "src:v1", 1);
     const file = `${reg.dir}/server.yml`;
@@ -369,7 +373,7 @@ Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () =
       if (done) break;
       text += value;
     }
-    child.kill("SIGTERM");
+    child.kill(sig);
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -381,7 +385,7 @@ Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () =
     assert.match(text, /msg="Sync server stopped"/);
     assert.deepEqual(await reg.tags("dst"), ["v1"]);
   });
-});
+}
 
 Deno.test("sync once cancelled during a copy leaves no target tag, and a rerun completes", async () => {
   await withServe(async (reg) => {
