@@ -25,6 +25,29 @@ import {
 import { goStep } from "./go_template_data.ts";
 import { anchoredRegex, compileVersionRange } from "./tag_filter.ts";
 
+/**
+ * Warns when only one of `cacheCount` and `cacheTime` is in force (the
+ * manifest cache needs both, as in regsync).
+ *
+ * @param c the checker (collects the warning)
+ * @param count `cacheCount` in force
+ * @param time `cacheTime` in force
+ * @param at the key path whose line the warning names
+ */
+export function warnHalfCache(
+  c: _Checker,
+  count: number,
+  time: string | undefined,
+  at: (set: string) => string,
+): void {
+  const on = [count > 0, (parseGoDuration(time ?? "0") ?? 0) > 0];
+  if (on[0] === on[1]) return;
+  const [set, unset] = on[0] ? ["cacheCount", "cacheTime"] : ["cacheTime", "cacheCount"];
+  c.warnings.push(
+    `${c.where(at(set))}: "${set}" needs "${unset}" too; the manifest cache stays off`,
+  );
+}
+
 /** Expands a template at a config path (errors name the path). */
 export type RenderTemplate = (tmpl: string, data: unknown, path: string) => string;
 
@@ -158,13 +181,16 @@ export function buildStep(
     hooks,
     prune: _bool(s, d, "prune"),
     parallel: s.parallel as number | undefined,
+    blobLimit: ((s.blobLimit ?? d.blobLimit) as number | undefined) ?? 0,
+    cacheCount: ((s.cacheCount ?? d.cacheCount) as number | undefined) ?? 0,
+    cacheTime: (s.cacheTime ?? d.cacheTime) as string | undefined,
+    skipDockerConfig: _bool(s, d, "skipDockerConfig"),
+    userAgent: (s.userAgent ?? d.userAgent) as string | undefined,
   };
-  for (const k of ["blobLimit", "cacheCount", "cacheTime", "skipDockerConfig", "userAgent"]) {
-    if (s[k] !== undefined) {
-      c.warnings.push(
-        `${c.where(`${path}.${k}`)}: "${k}" only takes effect in defaults; ignored here`,
-      );
-    }
+  if (step.blobLimit < 0) throw c.fail(`${path}.blobLimit`, "must not be negative");
+  if (s.cacheCount !== undefined || s.cacheTime !== undefined) {
+    const own = s.cacheCount !== undefined ? "cacheCount" : "cacheTime";
+    warnHalfCache(c, step.cacheCount, step.cacheTime, () => `${path}.${own}`);
   }
   if (step.parallel !== undefined && step.parallel < 1) {
     throw c.fail(`${path}.parallel`, "must be 1 or more");

@@ -13,9 +13,8 @@ import { UsageError } from "../errors.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
 import { normaliseHostName } from "../config/host_name.ts";
 import { parseTemplate } from "../template/template.ts";
-import { parseGoDuration } from "../schedule/go_duration.ts";
 import { _Checker, _detail, type Obj, ROOT } from "./_config_checker.ts";
-import { buildStep } from "./_step_config.ts";
+import { buildStep, warnHalfCache } from "./_step_config.ts";
 import type { SyncConfig, SyncDefaults } from "./config_types.ts";
 
 /** What {@link loadSyncConfig} returns. */
@@ -131,13 +130,7 @@ export function loadSyncConfig(
   };
   if (defaults.parallel < 0) throw c.fail("defaults.parallel", "must not be negative");
   if (defaults.blobLimit < 0) throw c.fail("defaults.blobLimit", "must not be negative");
-  const cacheOn = [defaults.cacheCount > 0, (parseGoDuration(defaults.cacheTime ?? "0") ?? 0) > 0];
-  if (cacheOn[0] !== cacheOn[1]) {
-    const [set, unset] = cacheOn[0] ? ["cacheCount", "cacheTime"] : ["cacheTime", "cacheCount"];
-    c.warnings.push(
-      `${c.where(`defaults.${set}`)}: "${set}" needs "${unset}" too; the manifest cache stays off`,
-    );
-  }
+  warnHalfCache(c, defaults.cacheCount, defaults.cacheTime, (set) => `defaults.${set}`);
   const steps = ((root.sync as Obj[] | undefined) ?? []).map((s, i) =>
     buildStep(c, s, d, i, render)
   );

@@ -115,6 +115,16 @@ export interface SyncStep {
   prune: boolean;
   /** This step's own bound on concurrent copies (within the global `defaults.parallel`). */
   parallel?: number | undefined;
+  /** Largest upload chunk a registry may ask for (0 = 1 GiB); from defaults unless set. */
+  blobLimit: number;
+  /** Manifest cache entries (on with `cacheTime`); from defaults unless set. */
+  cacheCount: number;
+  /** Manifest cache entry lifetime; from defaults unless set. */
+  cacheTime?: string | undefined;
+  /** Do not read docker's config; from defaults unless set. */
+  skipDockerConfig: boolean;
+  /** User-Agent; from defaults unless set. */
+  userAgent?: string | undefined;
 }
 
 /** `defaults` as processed. */

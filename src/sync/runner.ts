@@ -146,7 +146,7 @@ export class SyncRunner {
   ): Promise<void> {
     const srcReg = parseRef(`${step.source}/x`);
     const base: Ref = { ...srcReg, repository: "", tag: "", digest: "" };
-    const t = this.#o.transport(base);
+    const t = this.#o.transport(base, step);
     if (!isRepoLister(t)) {
       throw new UsageError(`Cannot list repositories of "${step.source}": it is not a registry`);
     }
@@ -183,8 +183,8 @@ export class SyncRunner {
   ): Promise<void> {
     const srcRepo = parseRef(source);
     const tgtRepo = parseRef(target);
-    const srcT = this.#o.transport(srcRepo);
-    const tgtT = this.#o.transport(tgtRepo);
+    const srcT = this.#o.transport(srcRepo, step);
+    const tgtT = this.#o.transport(tgtRepo, step);
     const sourceTags = await srcT.tagList(srcRepo, { signal: stop.signal });
     let selected = selectTags(sourceTags, step.tags, step.tagSets);
     if (step.tags.keepNewest > 0 && selected.length > step.tags.keepNewest) {
@@ -303,8 +303,8 @@ export class SyncRunner {
   ): Promise<void> {
     const signal = stop.signal;
     const log = this.#o.logger;
-    const srcT = this.#o.transport(src);
-    const tgtT = this.#o.transport(tgt);
+    const srcT = this.#o.transport(src, step);
+    const tgtT = this.#o.transport(tgt, step);
     const source = commonName(src);
     const target = commonName(tgt);
     summary.checked++;
@@ -457,7 +457,7 @@ export class SyncRunner {
       let waited = false;
       await this.#slots.run(async () => {
         if (min > 0 && rl !== undefined && rl(src) !== undefined) {
-          await this.#o.transport(src).manifestHead(src, { signal });
+          await this.#o.transport(src, step).manifestHead(src, { signal });
           const now = rl(src);
           if (now !== undefined && now.remain < min) {
             this.#o.logger.info("Delaying for rate limit", {
@@ -496,8 +496,8 @@ export class SyncRunner {
         digest,
       });
       await copyImage(
-        { transport: this.#o.transport(tgt), ref: tgt },
-        { transport: this.#o.transport(backup), ref: backup },
+        { transport: this.#o.transport(tgt, step), ref: tgt },
+        { transport: this.#o.transport(backup, step), ref: backup },
         { signal },
       );
       summary.backups++;
@@ -521,13 +521,13 @@ export class SyncRunner {
     const rs = step.referrers && step.referrerSource ? parseRef(step.referrerSource) : undefined;
     const rt = step.referrers && step.referrerTarget ? parseRef(step.referrerTarget) : undefined;
     return copyImage(
-      { transport: this.#o.transport(src), ref: src },
-      { transport: this.#o.transport(tgt), ref: tgt },
+      { transport: this.#o.transport(src, step), ref: src },
+      { transport: this.#o.transport(tgt, step), ref: tgt },
       {
         referrers: step.referrers,
         referrerFilters: step.referrerFilters,
-        referrersSrc: rs ? { transport: this.#o.transport(rs), ref: rs } : undefined,
-        referrersTgt: rt ? { transport: this.#o.transport(rt), ref: rt } : undefined,
+        referrersSrc: rs ? { transport: this.#o.transport(rs, step), ref: rs } : undefined,
+        referrersTgt: rt ? { transport: this.#o.transport(rt, step), ref: rt } : undefined,
         digestTags: step.digestTags,
         fast: step.fastCheck,
         forceRecursive: step.forceRecursive,

@@ -6,7 +6,7 @@
  */
 import type { Transport } from "../transport/transport.ts";
 import type { Ref } from "../types/ref.ts";
-import type { HookSpec } from "./config_types.ts";
+import type { HookSpec, SyncStep } from "./config_types.ts";
 
 /** How a pass treats images: copy, copy only missing tags, or only report. */
 export type SyncMode = "once" | "missing" | "check";
@@ -60,8 +60,11 @@ export interface SyncLogger {
 
 /** Options of {@link SyncRunner}. */
 export interface SyncRunnerOptions {
-  /** Transport for a reference (e.g. `client.transport`). */
-  transport: (ref: Ref) => Transport;
+  /**
+   * Transport for a reference, with the step's client settings (`userAgent`,
+   * `blobLimit`, `skipDockerConfig`, the manifest cache).
+   */
+  transport: (ref: Ref, step: SyncStep) => Transport;
   /** Logger. */
   logger: SyncLogger;
   /** Concurrent image copies across all steps (0 = 1). @default 0 */

@@ -181,7 +181,7 @@ Deno.test("sync referrerSlow copies a layout's referrer that only index.json lis
   });
 });
 
-Deno.test("sync reads docker's credentials unless skipDockerConfig, and sends defaults.userAgent", async () => {
+Deno.test("sync reads docker's credentials unless skipDockerConfig, and sends userAgent; steps override both", async () => {
   await withServe(async (reg) => {
     const proxy = startProxy(`http://${reg.host}`);
     const agents = new Set<string>();
@@ -208,18 +208,32 @@ Deno.test("sync reads docker's credentials unless skipDockerConfig, and sends de
         JSON.stringify({ auths: { [p]: { auth: btoa("hub:secret") } } }),
       );
       const env = { ...reg.env, DOCKER_CONFIG: `${reg.dir}/docker` };
-      const yaml = (defaults: string, repo: string) =>
+      const step = (repo: string, extra = "") =>
+        `  - {source: ${reg.host}/src/app:v1, target: ${p}/${repo}:v1, type: image${extra}}\n`;
+      const yaml = (defaults: string, steps: string) =>
         creds(reg.host) + `  - registry: ${p}\n    tls: disabled\ndefaults: {${defaults}}\n` +
-        `sync:\n  - {source: ${reg.host}/src/app:v1, target: ${p}/${repo}:v1, type: image}\n`;
+        `sync:\n${steps}`;
       const run = (y: string) => runCli(["sync", "once", "-c", "-"], { env, stdin: y });
-      const withCreds = await run(yaml("userAgent: mirror-bot/2", "a"));
+      const withCreds = await run(yaml("userAgent: mirror-bot/2", step("a")));
       assert.equal(withCreds.code, 0, withCreds.stderr);
       assert.deepEqual([...agents], ["mirror-bot/2"]);
       assert.equal(await reg.digest("a:v1"), await reg.digest("src/app:v1"));
-      const skipped = await run(yaml("skipDockerConfig: true", "b"));
+      agents.clear();
+      // skipDockerConfig in defaults: no credentials; a step may turn it back off, and set its own agent.
+      const skipped = await run(
+        yaml(
+          "skipDockerConfig: true",
+          step("b") + step("c", ", skipDockerConfig: false, userAgent: step-bot/1"),
+        ),
+      );
       assert.equal(skipped.code, 1, skipped.stderr);
-      assert.match(skipped.stderr, /401|UNAUTHORIZED|unauthori[sz]ed/i);
+      assert.match(
+        skipped.stderr,
+        /msg="Failed to sync" .*target=\S+\/b:v1 .*(401|UNAUTHORIZED|unauthori[sz]ed)/i,
+      );
       assert.equal(await reg.digest("b:v1"), undefined);
+      assert.equal(await reg.digest("c:v1"), await reg.digest("src/app:v1"));
+      assert.ok(agents.has("step-bot/1"), [...agents].join());
     } finally {
       await proxy.close();
     }
