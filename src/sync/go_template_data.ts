@@ -35,6 +35,15 @@ export class GoDuration {
   }
 
   /**
+   * Go's spelling, for JavaScript callers.
+   *
+   * @returns e.g. `1h30m0s`
+   */
+  toString(): string {
+    return this.String();
+  }
+
+  /**
    * The duration in hours.
    *
    * @returns hours (fractional)
