@@ -206,8 +206,35 @@ Deno.test("sync refuses bad configs with exit 2, one line naming the line, and c
   });
 });
 
-Deno.test("sync once --missing copies only absent tags; a changed tag is backed up on the full pass", async () => {
-  await withServe(async (reg) => {
+for (
+  const [peer, within] of [["serve", withServe], ["CNCF distribution", withDistribution]] as const
+) {
+  Deno.test({
+    name: `sync once --missing copies only absent tags; a changed tag is backed up (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(missingThenBackup),
+  });
+  Deno.test({
+    name: `sync prune and keepNewest: check shows the deletions, once makes them (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(pruneKeepNewest),
+  });
+  Deno.test({
+    name:
+      `sync hooks run as commands: a failing pre hook skips the copy, post gets JSON and env (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(hooksRun),
+  });
+  Deno.test({
+    name:
+      `sync server copies missing images at start, runs on its interval without overlap, serves metrics, stops on signal (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(serverRuns),
+  });
+}
+
+async function missingThenBackup(reg: Reg): Promise<void> {
+  {
     const old = await image(reg, "src:v1", 1);
     const yaml = creds(reg.host) +
       `sync:\n  - {source: ${reg.host}/src, target: ${reg.host}/dst, type: repository, backup: 'bak-{{ .Ref.Tag }}'}\n`;
@@ -223,11 +250,11 @@ Deno.test("sync once --missing copies only absent tags; a changed tag is backed 
     assert.match(full.stderr, /msg="Saving backup" original=.*dst:v1 backup=.*dst:bak-v1/);
     assert.equal(await reg.digest("dst:v1"), next);
     assert.equal(await reg.digest("dst:bak-v1"), old);
-  });
-});
+  }
+}
 
-Deno.test("sync prune and keepNewest: check shows the deletions, once makes them", async () => {
-  await withServe(async (reg) => {
+async function pruneKeepNewest(reg: Reg): Promise<void> {
+  {
     for (const [i, tag] of ["1.0", "1.1", "1.2", "1.3"].entries()) {
       await image(reg, `src:${tag}`, i);
     }
@@ -244,11 +271,11 @@ Deno.test("sync prune and keepNewest: check shows the deletions, once makes them
     assert.equal(once.code, 0, once.stderr);
     assert.deepEqual(await reg.tags("dst"), ["1.2", "1.3"]);
     assert.deepEqual(await reg.tags("dstother"), ["keep"]);
-  });
-});
+  }
+}
 
-Deno.test("sync hooks run as commands: a failing pre hook skips the copy, post gets JSON and env", async () => {
-  await withServe(async (reg) => {
+async function hooksRun(reg: Reg): Promise<void> {
+  {
     const d1 = await image(reg, "src:v1", 1);
     await image(reg, "src:v2", 2);
     const out = `${reg.dir}/post.log`;
@@ -282,8 +309,8 @@ sync:
     assert.equal(json.copiedDigest, d1);
     assert.equal(json.target, `${reg.host}/dst:v1`);
     assert.equal(lines[1], `env post ${reg.host}/dst:v1`);
-  });
-});
+  }
+}
 
 Deno.test("sync kills a hook that runs past its timeout and skips the copy", async () => {
   await withServe(async (reg) => {
@@ -303,8 +330,8 @@ Deno.test("sync kills a hook that runs past its timeout and skips the copy", asy
   });
 });
 
-Deno.test("sync server copies missing images at start, runs on its interval without overlap, serves metrics, stops on signal", async () => {
-  await withServe(async (reg) => {
+async function serverRuns(reg: Reg): Promise<void> {
+  {
     await image(reg, "src:v1", 1);
     const port = freePort();
     const yaml = creds(reg.host) +
@@ -341,8 +368,8 @@ Deno.test("sync server copies missing images at start, runs on its interval with
     assert.equal(finished[0]?.mode, "missing");
     assert.ok(finished.length >= 3);
     assert.ok(records(r.stderr).some((x) => x.msg === "Sync server stopped"));
-  });
-});
+  }
+}
 
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`ocictl sync server as a process stops cleanly on ${sig}`, () => serverStops(sig));
