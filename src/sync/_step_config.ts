@@ -155,11 +155,12 @@ export function buildStep(
     },
     platform: s.platform as string | undefined,
     platforms: (s.platforms as string[] | undefined) ?? [],
-    backup: (s.backup ?? d.backup) as string | undefined,
+    backup: (s.backup || d.backup || undefined) as string | undefined,
     interval,
     schedule,
     ratelimit: {
-      min: ((sr.min ?? dr.min) as number | undefined) ?? 0,
+      // As regsync: a step's 0 is "unset", so the default minimum applies.
+      min: ((sr.min || dr.min) as number | undefined) ?? 0,
       retry: _retry(
         c,
         (sr.retry ?? dr.retry) as string | undefined,
@@ -170,8 +171,8 @@ export function buildStep(
     referrers: _bool(s, d, "referrers"),
     referrerFilters: ((s.referrerFilters ?? d.referrerFilters) as ReferrerFilter[] | undefined) ??
       [],
-    referrerSource: (s.referrerSource ?? d.referrerSource) as string | undefined,
-    referrerTarget: (s.referrerTarget ?? d.referrerTarget) as string | undefined,
+    referrerSource: (s.referrerSource || d.referrerSource || undefined) as string | undefined,
+    referrerTarget: (s.referrerTarget || d.referrerTarget || undefined) as string | undefined,
     referrerSlow: _bool(s, d, "referrerSlow"),
     fastCheck: _bool(s, d, "fastCheck", "fastCopy"),
     forceRecursive: _bool(s, d, "forceRecursive"),

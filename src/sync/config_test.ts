@@ -281,3 +281,21 @@ sync:
     (e: unknown) => e instanceof UsageError && /blobLimit/.test(e.message),
   );
 });
+
+Deno.test("loadSyncConfig() treats a step's ratelimit.min of 0 and empty strings as unset, as regsync does", () => {
+  const { config } = loadSyncConfig(`defaults: {ratelimit: {min: 50}}
+sync:
+  - {source: a.example/x, target: b.example/x, type: image, ratelimit: {min: 0}}
+  - {source: a.example/x, target: b.example/y, type: image, ratelimit: {min: 7}}
+`);
+  assert.deepEqual(config.sync.map((s) => s.ratelimit.min), [50, 7]);
+  // An empty backup or referrer repository is unset too: the default applies.
+  const { config: c2 } = loadSyncConfig(
+    `defaults: {backup: "old-{{ .Ref.Tag }}", referrerSource: r.example/sig}
+sync:
+  - {source: a.example/x, target: b.example/x, type: repository, backup: "", referrerSource: ""}
+`,
+  );
+  assert.equal(c2.sync[0]?.backup, "old-{{ .Ref.Tag }}");
+  assert.equal(c2.sync[0]?.referrerSource, "r.example/sig");
+});
