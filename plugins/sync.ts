@@ -16,16 +16,13 @@ import { Client } from "../src/client.ts";
 import { OciError, UsageError } from "../src/errors.ts";
 import { parseGoDuration } from "../src/schedule/go_duration.ts";
 import { systemClock } from "../src/schedule/scheduler.ts";
-import { type LoadedSyncConfig, loadSyncConfig, type SyncConfig } from "../src/sync/config.ts";
+import { type LoadedSyncConfig, loadSyncConfig } from "../src/sync/config.ts";
+import type { SyncConfig } from "../src/sync/config_types.ts";
+import { StepTransports } from "../src/sync/step_transports.ts";
 import { SyncMetrics } from "../src/sync/metrics.ts";
 import { RateLimits } from "../src/sync/rate_limits.ts";
-import {
-  type HookInput,
-  type HookRunner,
-  type SyncMode,
-  SyncRunner,
-  type SyncSummary,
-} from "../src/sync/runner.ts";
+import { SyncRunner } from "../src/sync/runner.ts";
+import type { HookInput, HookRunner, SyncMode, SyncSummary } from "../src/sync/runner_types.ts";
 import { runSyncServer } from "../src/sync/server.ts";
 
 markPluginLoaded("sync");
@@ -164,34 +161,33 @@ function _readFile(path: string): string {
   }
 }
 
-function _client(
-  ctx: CliContext,
-  config: SyncConfig,
-  limits: RateLimits,
-): Client {
-  return new Client({
-    transports: ctx.transports,
-    signal: ctx.signal,
-    settings: {
-      ...ctx.transportSettings,
-      hosts: config.creds.map(({ registry, ...host }) => ({ name: registry, ...host })),
-      userAgent: config.defaults.userAgent ?? ctx.userAgent,
-      skipDockerConfig: config.defaults.skipDockerConfig,
-      onResponse: (res) => limits.observe(res),
-    },
-  });
+function _clients(ctx: CliContext, config: SyncConfig, limits: RateLimits): StepTransports {
+  return new StepTransports((step) =>
+    new Client({
+      transports: ctx.transports,
+      signal: ctx.signal,
+      settings: {
+        ...ctx.transportSettings,
+        hosts: config.creds.map(({ registry, ...host }) => ({ name: registry, ...host })),
+        userAgent: step.userAgent ?? ctx.userAgent,
+        skipDockerConfig: step.skipDockerConfig,
+        ...(step.blobLimit > 0 ? { blobLimit: step.blobLimit } : {}),
+        onResponse: (res) => limits.observe(res),
+      },
+    })
+  );
 }
 
 function _runner(
   ctx: CliContext,
-  client: Client,
+  clients: StepTransports,
   config: SyncConfig,
   logger: Logger,
   opts: SyncFlags,
   limits: RateLimits,
 ) {
   return new SyncRunner({
-    transport: (ref) => client.transport(ref),
+    transport: (ref, step) => clients.transport(ref, step),
     logger,
     parallel: config.defaults.parallel,
     abortOnError: opts.abortOnError === true,
@@ -200,6 +196,7 @@ function _runner(
       ctx.err.write(line).catch(() => {});
     }),
     sleep: systemClock.sleep,
+    templateIo: { env: ctx.env, readFile: ctx.readFile ?? _readFile },
   });
 }
 
@@ -221,9 +218,9 @@ async function _run(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags, m
   const logger = _logger(ctx, cmd);
   const { config } = await _load(ctx, logger, opts);
   const limits = new RateLimits();
-  const client = _client(ctx, config, limits);
+  const clients = _clients(ctx, config, limits);
   try {
-    const runner = _runner(ctx, client, config, logger, opts, limits);
+    const runner = _runner(ctx, clients, config, logger, opts, limits);
     const summary = await runner.run(config.sync, mode, ctx.signal);
     _logSummary(logger, summary);
     if (summary.failed > 0) {
@@ -233,7 +230,7 @@ async function _run(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags, m
       );
     }
   } finally {
-    await client.close();
+    await clients.close();
   }
 }
 
@@ -241,7 +238,7 @@ async function _server(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags
   const logger = _logger(ctx, cmd);
   const { config } = await _load(ctx, logger, opts);
   const limits = new RateLimits();
-  const client = _client(ctx, config, limits);
+  const clients = _clients(ctx, config, limits);
   const metrics = new SyncMetrics(config.sync);
   let httpServer: Deno.HttpServer<Deno.NetAddr> | undefined;
   if (opts.metricsAddr !== undefined) {
@@ -265,7 +262,7 @@ async function _server(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags
     });
   }
   try {
-    const runner = _runner(ctx, client, config, logger, opts, limits);
+    const runner = _runner(ctx, clients, config, logger, opts, limits);
     await runSyncServer(config.sync, ctx.signal, {
       runner,
       logger,
@@ -275,7 +272,7 @@ async function _server(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags
     logger.info("Sync server stopped");
   } finally {
     await httpServer?.shutdown();
-    await client.close();
+    await clients.close();
   }
 }
 

@@ -61,6 +61,8 @@ export interface TransportSettings {
   skipDockerConfig?: boolean | undefined;
   /** Sees every registry response (headers only; do not read the body). */
   onResponse?: ((res: Response, method: string) => void) | undefined;
+  /** Largest upload chunk held in memory (regsync's `blobLimit`). @default the config file's `blobLimit` */
+  blobLimit?: number | undefined;
 }
 
 /** Creates the transport serving a scheme. */
@@ -223,6 +225,7 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
         credentials: resolved.credentials,
         userAgent: s.userAgent ?? DEFAULT_USER_AGENT,
         logger: s.logger,
+        blobLimit: s.blobLimit ?? resolved.config.blobLimit,
       });
       this.#loaded = t;
       return { t, seam, resolved };

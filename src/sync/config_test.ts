@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_MEDIA_TYPES, loadSyncConfig } from "./config.ts";
+import { loadSyncConfig } from "./config.ts";
+import { DEFAULT_MEDIA_TYPES } from "./config_types.ts";
 import { regsyncExample } from "./_example_test_helper.ts";
 
 const EXAMPLE = regsyncExample({
@@ -73,8 +74,8 @@ sync:
   assert.deepEqual(warnings, [
     's.yml:4: unknown key "colour" ignored',
     's.yml:10: unknown key "tag" ignored',
-    's.yml:11: "userAgent" only takes effect in defaults; ignored here',
   ]);
+  assert.equal(config.sync[0]?.userAgent, "me/1");
   assert.equal(config.sync[0]?.fastCheck, true);
   assert.equal(config.defaults.skipDockerConfig, false);
   assert.equal(config.sync[0]?.ratelimit.retry, "5m");
@@ -241,4 +242,60 @@ Deno.test("loadSyncConfig() normalises creds registry names as --host does", () 
     () => loadSyncConfig("creds:\n  - {registry: r.example/team}\n"),
     /creds\[0\]\.registry" must be a registry host name/,
   );
+});
+
+Deno.test("loadSyncConfig() merges the client keys of defaults into steps; a step overrides them", () => {
+  const { config, warnings } = loadSyncConfig(
+    `defaults:
+  blobLimit: 1024
+  cacheCount: 10
+  cacheTime: 5m
+  skipDockerConfig: true
+  userAgent: fleet/1
+sync:
+  - {source: a.example/x, target: b.example/x, type: image}
+  - source: a.example/y
+    target: b.example/y
+    type: image
+    blobLimit: 2048
+    cacheTime: 0s
+    skipDockerConfig: false
+    userAgent: one/2
+`,
+    { filename: "s.yml" },
+  );
+  const pick = (i: number) => {
+    const s = config.sync[i]!;
+    return [s.blobLimit, s.cacheCount, s.cacheTime, s.skipDockerConfig, s.userAgent];
+  };
+  assert.deepEqual(pick(0), [1024, 10, "5m", true, "fleet/1"]);
+  assert.deepEqual(pick(1), [2048, 10, "0s", false, "one/2"]);
+  assert.deepEqual(warnings, [
+    's.yml:13: "cacheCount" needs "cacheTime" too; the manifest cache stays off',
+  ]);
+  assert.throws(
+    () =>
+      loadSyncConfig(
+        "sync: [{source: a.example/x, target: b.example/x, type: image, blobLimit: -1}]",
+      ),
+    (e: unknown) => e instanceof UsageError && /blobLimit/.test(e.message),
+  );
+});
+
+Deno.test("loadSyncConfig() treats a step's ratelimit.min of 0 and empty strings as unset, as regsync does", () => {
+  const { config } = loadSyncConfig(`defaults: {ratelimit: {min: 50}}
+sync:
+  - {source: a.example/x, target: b.example/x, type: image, ratelimit: {min: 0}}
+  - {source: a.example/x, target: b.example/y, type: image, ratelimit: {min: 7}}
+`);
+  assert.deepEqual(config.sync.map((s) => s.ratelimit.min), [50, 7]);
+  // An empty backup or referrer repository is unset too: the default applies.
+  const { config: c2 } = loadSyncConfig(
+    `defaults: {backup: "old-{{ .Ref.Tag }}", referrerSource: r.example/sig}
+sync:
+  - {source: a.example/x, target: b.example/x, type: repository, backup: "", referrerSource: ""}
+`,
+  );
+  assert.equal(c2.sync[0]?.backup, "old-{{ .Ref.Tag }}");
+  assert.equal(c2.sync[0]?.referrerSource, "r.example/sig");
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SyncSummary } from "./runner.ts";
+import type { SyncSummary } from "./runner_types.ts";
 
 /** The counters of one step. */
 export interface StepMetrics {
@@ -33,7 +33,7 @@ export interface StepMetrics {
  * ```ts
  * import assert from "node:assert/strict";
  * import { SyncMetrics } from "./metrics.ts";
- * import { emptySummary } from "./runner.ts";
+ * import { emptySummary } from "./runner_types.ts";
  * const m = new SyncMetrics([{ index: 0, source: "a.example/x" }]);
  * m.record(0, { ...emptySummary(), copied: 2, bytes: 10 }, 1_700_000_000_000);
  * assert.match(m.render(), /ocictl_sync_images_copied_total\{step="0",source="a.example\/x"\} 2/);

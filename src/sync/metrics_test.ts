@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SyncMetrics } from "./metrics.ts";
-import { emptySummary } from "./runner.ts";
+import { emptySummary } from "./runner_types.ts";
 
 Deno.test("SyncMetrics renders every family per step and adds up runs", () => {
   const m = new SyncMetrics([{ index: 0, source: 'a"b' }, { index: 1, source: "c" }]);

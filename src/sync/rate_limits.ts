@@ -7,7 +7,7 @@
  */
 import { parseRateLimit } from "../cli/ratelimit_view.ts";
 import type { Ref } from "../types/ref.ts";
-import type { SourceRateLimit } from "./runner.ts";
+import type { SourceRateLimit } from "./runner_types.ts";
 
 /**
  * The last rate limit seen per manifest path.

@@ -9,12 +9,11 @@
  *
  * @module
  */
-import { AbortedError, NotFoundError, OciError, UsageError } from "../errors.ts";
+import { AbortedError, NotFoundError, UsageError } from "../errors.ts";
 import { isRepoLister, type Transport } from "../transport/transport.ts";
 import type { Descriptor } from "../types/descriptor.ts";
-import { isImage, isIndex, type Manifest } from "../types/manifest.ts";
 import { isIndexMediaType } from "../types/media_type.ts";
-import { parsePlatform, selectPlatform } from "../types/platform.ts";
+import { parsePlatform } from "../types/platform.ts";
 import {
   commonName,
   parseRef,
@@ -26,165 +25,19 @@ import {
 import { copyImage, type CopyResult, type SharedBlobs } from "../ops/copy.ts";
 import { filterIndex } from "../ops/platform_filter.ts";
 import { _Limiter } from "../ops/_limiter.ts";
-import { readBlobCapped } from "../read_capped.ts";
 import { parseTemplate } from "../template/template.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
-import { goStep, type HookSpec, type SyncStep } from "./config.ts";
+import type { HookSpec, SyncStep } from "./config_types.ts";
+import { goRef, goStep } from "./go_template_data.ts";
+import { imageCreated, platformChild } from "./_image_probe.ts";
+import {
+  emptySummary,
+  type HookInput,
+  type SyncMode,
+  type SyncRunnerOptions,
+  type SyncSummary,
+} from "./runner_types.ts";
 import { allVersions, filterAllowDeny, selectTags, sortVersionsNewestFirst } from "./tag_filter.ts";
-
-/** How a pass treats images: copy, copy only missing tags, or only report. */
-export type SyncMode = "once" | "missing" | "check";
-
-/** The rate-limit state a registry last reported for a source. */
-export interface SourceRateLimit {
-  /** Pulls left. */
-  remain: number;
-  /** Pulls allowed in the window. */
-  limit: number;
-}
-
-/** What a hook receives (as JSON on stdin and as `OCICTL_SYNC_*` variables). */
-export interface HookInput {
-  /** `pre`, `post` or `unchanged`. */
-  event: "pre" | "post" | "unchanged";
-  /** Step position in the config. */
-  step: number;
-  /** Step type. */
-  type: string;
-  /** Source image. */
-  source: string;
-  /** Target image. */
-  target: string;
-  /** Source manifest digest. */
-  sourceDigest: string;
-  /** Target manifest digest before the copy ("" when absent). */
-  targetDigest: string;
-  /** Digest copied (post hooks), else "". */
-  copiedDigest: string;
-}
-
-/** Runs one hook; resolves with its exit code (a timeout is a failure). */
-export type HookRunner = (
-  hook: HookSpec,
-  input: HookInput,
-  signal: AbortSignal,
-) => Promise<{ code: number; timedOut: boolean }>;
-
-/** The logging seam of the runner (the CLI logger fits). */
-export interface SyncLogger {
-  /** Decisions and results. */
-  info(msg: string, fields?: Record<string, unknown>): void;
-  /** Problems that do not fail the image. */
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  /** Failures. */
-  error(msg: string, fields?: Record<string, unknown>): void;
-  /** Details. */
-  debug(msg: string, fields?: Record<string, unknown>): void;
-}
-
-/** Options of {@link SyncRunner}. */
-export interface SyncRunnerOptions {
-  /** Transport for a reference (e.g. `client.transport`). */
-  transport: (ref: Ref) => Transport;
-  /** Logger. */
-  logger: SyncLogger;
-  /** Concurrent image copies across all steps (0 = 1). @default 0 */
-  parallel?: number | undefined;
-  /** Stop at the first failed image. @default false */
-  abortOnError?: boolean | undefined;
-  /** The source's rate limit as seen on its last manifest response. */
-  rateLimit?: ((src: Ref) => SourceRateLimit | undefined) | undefined;
-  /** Runs hooks; without it configured hooks fail. */
-  runHook?: HookRunner | undefined;
-  /** Waits (rate limit); resolves early when the signal aborts. */
-  sleep?: ((ms: number, signal: AbortSignal) => Promise<void>) | undefined;
-  /** Clock for the summary. @default Date.now */
-  now?: (() => number) | undefined;
-  /** Concurrent image checks within a repository. @default 8 */
-  checkConcurrency?: number | undefined;
-}
-
-/** Counters of a pass. */
-export interface SyncSummary {
-  /** Images compared. */
-  checked: number;
-  /** Images copied. */
-  copied: number;
-  /** Images left alone (up to date, present in missing mode, media type, pre hook). */
-  skipped: number;
-  /** Images `check` found needing a copy or refresh. */
-  needed: number;
-  /** Images that failed. */
-  failed: number;
-  /** Backups saved. */
-  backups: number;
-  /** Target tags deleted (or, in `check`, that would be). */
-  pruned: number;
-  /** Bytes of blobs moved. */
-  bytes: number;
-  /** Wall time in milliseconds. */
-  ms: number;
-  /** The failures. */
-  errors: { source: string; target: string; error: unknown }[];
-}
-
-/** A new all-zero summary. @returns the summary */
-export function emptySummary(): SyncSummary {
-  return {
-    checked: 0,
-    copied: 0,
-    skipped: 0,
-    needed: 0,
-    failed: 0,
-    backups: 0,
-    pruned: 0,
-    bytes: 0,
-    ms: 0,
-    errors: [],
-  };
-}
-
-/** A reference as regsync's templates see it (`.Ref.Tag`, `.Ref.CommonName`). */
-export class GoRef {
-  /** `reg`, `ocidir` or `ocifile`. */
-  readonly Scheme: string;
-  /** Registry host. */
-  readonly Registry: string;
-  /** Repository path. */
-  readonly Repository: string;
-  /** Tag. */
-  readonly Tag: string;
-  /** Digest. */
-  readonly Digest: string;
-  /** Layout path. */
-  readonly Path: string;
-  /** The reference as written. */
-  readonly Reference: string;
-
-  /**
-   * Copies the fields of a reference.
-   *
-   * @param ref the reference
-   */
-  constructor(ref: Ref) {
-    this.Scheme = ref.scheme;
-    this.Registry = ref.registry;
-    this.Repository = ref.repository;
-    this.Tag = ref.tag;
-    this.Digest = ref.digest;
-    this.Path = ref.path;
-    this.Reference = commonName(ref);
-  }
-
-  /**
-   * The reference as regclient prints it.
-   *
-   * @returns the common name
-   */
-  CommonName(): string {
-    return this.Reference;
-  }
-}
 
 /**
  * Runs sync steps.
@@ -293,7 +146,7 @@ export class SyncRunner {
   ): Promise<void> {
     const srcReg = parseRef(`${step.source}/x`);
     const base: Ref = { ...srcReg, repository: "", tag: "", digest: "" };
-    const t = this.#o.transport(base);
+    const t = this.#o.transport(base, step);
     if (!isRepoLister(t)) {
       throw new UsageError(`Cannot list repositories of "${step.source}": it is not a registry`);
     }
@@ -330,8 +183,8 @@ export class SyncRunner {
   ): Promise<void> {
     const srcRepo = parseRef(source);
     const tgtRepo = parseRef(target);
-    const srcT = this.#o.transport(srcRepo);
-    const tgtT = this.#o.transport(tgtRepo);
+    const srcT = this.#o.transport(srcRepo, step);
+    const tgtT = this.#o.transport(tgtRepo, step);
     const sourceTags = await srcT.tagList(srcRepo, { signal: stop.signal });
     let selected = selectTags(sourceTags, step.tags, step.tagSets);
     if (step.tags.keepNewest > 0 && selected.length > step.tags.keepNewest) {
@@ -385,7 +238,7 @@ export class SyncRunner {
     const dated = await Promise.all(tags.map(async (tag, i) => ({
       tag,
       i,
-      at: await _created(t, withTag(repo, tag), signal),
+      at: await imageCreated(t, withTag(repo, tag), signal),
     })));
     return dated.sort((a, b) => b.at - a.at || a.i - b.i).slice(0, n).map((d) => d.tag);
   }
@@ -427,8 +280,16 @@ export class SyncRunner {
   }
 
   #backupRef(step: SyncStep, tgt: Ref): Ref {
-    const data = { Ref: new GoRef(tgt), Step: goStep(step), Sync: goStep(step) };
-    const text = parseTemplate(step.backup ?? "").execute(data).trim();
+    // An image step's target is the reference as written; a tag from a listing is its common name.
+    const written = step.type === "image" && parseRef(step.target).tag === tgt.tag
+      ? step.target
+      : undefined;
+    const data = { Ref: goRef(tgt, written), Step: goStep(step), Sync: goStep(step) };
+    const io = this.#o.templateIo;
+    const text = parseTemplate(step.backup ?? "").execute(data, {
+      env: io?.env ?? {},
+      ...(io?.readFile ? { readFile: io.readFile } : {}),
+    }).trim();
     return /[:/]/.test(text) ? parseRef(text) : withTag(withoutReference(tgt), text);
   }
 
@@ -442,8 +303,8 @@ export class SyncRunner {
   ): Promise<void> {
     const signal = stop.signal;
     const log = this.#o.logger;
-    const srcT = this.#o.transport(src);
-    const tgtT = this.#o.transport(tgt);
+    const srcT = this.#o.transport(src, step);
+    const tgtT = this.#o.transport(tgt, step);
     const source = commonName(src);
     const target = commonName(tgt);
     summary.checked++;
@@ -474,13 +335,19 @@ export class SyncRunner {
     if (matches && (step.fastCheck || !deep)) return await upToDate();
     if (tgtDesc !== undefined && mode === "missing") {
       summary.skipped++;
-      log.debug("Image exists", { source, target });
+      log.info("Image exists, copying missing tags only", {
+        source,
+        target,
+        digest: tgtDesc.digest,
+      });
       return;
     }
     if (!step.mediaTypes.includes(srcDesc.mediaType)) {
       summary.skipped++;
       log.info("Skipping unsupported media type", {
         source,
+        target,
+        digest: srcDesc.digest,
         mediaType: srcDesc.mediaType,
         allowed: step.mediaTypes,
       });
@@ -489,7 +356,7 @@ export class SyncRunner {
     let from = src;
     let platforms: string[] = [];
     if (isIndexMediaType(srcDesc.mediaType) && step.platform !== undefined) {
-      const child = await _platformChild(srcT, src, step.platform, signal);
+      const child = await platformChild(srcT, src, step.platform, signal);
       from = withDigest(src, child);
       matches = tgtDesc?.digest === child;
       input.sourceDigest = child;
@@ -529,11 +396,15 @@ export class SyncRunner {
         input.event = "pre";
         if (!(await this.#hook(step.hooks.pre, input, signal))) {
           summary.skipped++;
-          log.warn("Skipping image: the pre hook failed", { source, target });
+          log.warn("Skipping image: the pre hook failed", {
+            source,
+            target,
+            digest: input.sourceDigest,
+          });
           return;
         }
         if (tgtDesc !== undefined && !matches && step.backup !== undefined) {
-          await this.#backup(step, tgt, tgtT, signal, summary);
+          await this.#backup(step, tgt, tgtDesc.digest, signal, summary);
         }
         const result = await this.#copy(step, from, tgt, platforms, signal);
         summary.bytes += result.bytes;
@@ -586,7 +457,7 @@ export class SyncRunner {
       let waited = false;
       await this.#slots.run(async () => {
         if (min > 0 && rl !== undefined && rl(src) !== undefined) {
-          await this.#o.transport(src).manifestHead(src, { signal });
+          await this.#o.transport(src, step).manifestHead(src, { signal });
           const now = rl(src);
           if (now !== undefined && now.remain < min) {
             this.#o.logger.info("Delaying for rate limit", {
@@ -612,7 +483,7 @@ export class SyncRunner {
   async #backup(
     step: SyncStep,
     tgt: Ref,
-    tgtT: Transport,
+    digest: string,
     signal: AbortSignal,
     summary: SyncSummary,
   ): Promise<void> {
@@ -622,10 +493,11 @@ export class SyncRunner {
       this.#o.logger.info("Saving backup", {
         original: commonName(tgt),
         backup: commonName(backup),
+        digest,
       });
       await copyImage(
-        { transport: tgtT, ref: tgt },
-        { transport: this.#o.transport(backup), ref: backup },
+        { transport: this.#o.transport(tgt, step), ref: tgt },
+        { transport: this.#o.transport(backup, step), ref: backup },
         { signal },
       );
       summary.backups++;
@@ -649,13 +521,13 @@ export class SyncRunner {
     const rs = step.referrers && step.referrerSource ? parseRef(step.referrerSource) : undefined;
     const rt = step.referrers && step.referrerTarget ? parseRef(step.referrerTarget) : undefined;
     return copyImage(
-      { transport: this.#o.transport(src), ref: src },
-      { transport: this.#o.transport(tgt), ref: tgt },
+      { transport: this.#o.transport(src, step), ref: src },
+      { transport: this.#o.transport(tgt, step), ref: tgt },
       {
         referrers: step.referrers,
         referrerFilters: step.referrerFilters,
-        referrersSrc: rs ? { transport: this.#o.transport(rs), ref: rs } : undefined,
-        referrersTgt: rt ? { transport: this.#o.transport(rt), ref: rt } : undefined,
+        referrersSrc: rs ? { transport: this.#o.transport(rs, step), ref: rs } : undefined,
+        referrersTgt: rt ? { transport: this.#o.transport(rt, step), ref: rt } : undefined,
         digestTags: step.digestTags,
         fast: step.fastCheck,
         forceRecursive: step.forceRecursive,
@@ -696,47 +568,4 @@ export class SyncRunner {
 
 function _message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function _platformChild(
-  t: Transport,
-  src: Ref,
-  platform: string,
-  signal: AbortSignal,
-): Promise<string> {
-  const index = await t.manifestGet(src, { signal });
-  if (!isIndex(index)) return index.digest;
-  const found = selectPlatform(index.json.manifests, parsePlatform(platform));
-  if (found === undefined) {
-    throw new NotFoundError(
-      `Cannot find platform "${platform}" in "${commonName(src)}": the index has no such entry`,
-    );
-  }
-  return found.digest;
-}
-
-/** The creation time of an image (its first image manifest's config), 0 when unknown. */
-async function _created(t: Transport, ref: Ref, signal: AbortSignal): Promise<number> {
-  try {
-    let m: Manifest = await t.manifestGet(ref, { signal });
-    let at = ref;
-    if (isIndex(m)) {
-      const first = m.json.manifests.find((d) => d.platform !== undefined) ?? m.json.manifests[0];
-      if (first === undefined) return 0;
-      at = withDigest(ref, first.digest);
-      m = await t.manifestGet(at, { signal });
-    }
-    if (!isImage(m)) return 0;
-    const bytes = await readBlobCapped(t, at, {
-      digest: m.json.config.digest,
-      size: m.json.config.size,
-      signal,
-    });
-    const created = (JSON.parse(new TextDecoder().decode(bytes)) as { created?: unknown }).created;
-    const ms = typeof created === "string" ? Date.parse(created) : Number.NaN;
-    return Number.isFinite(ms) ? ms : 0;
-  } catch (err) {
-    if (err instanceof OciError && err.code === "ABORTED") throw err;
-    return 0;
-  }
 }

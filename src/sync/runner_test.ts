@@ -4,9 +4,12 @@ import { MemoryTransport } from "../transport/memory/memory_transport.ts";
 import { buildSampleImages } from "../sample/sample_images.ts";
 import { createImage } from "../ops/image_create.ts";
 import { parseRef, type Ref, withDigest, withTag } from "../types/ref.ts";
+import { digestOf } from "../types/digest.ts";
+import { MediaType } from "../types/media_type.ts";
 import { CountingTransport } from "../../tests/ops/_counting_transport.ts";
 import { loadSyncConfig } from "./config.ts";
-import { type HookInput, type SyncMode, SyncRunner, type SyncRunnerOptions } from "./runner.ts";
+import { SyncRunner } from "./runner.ts";
+import type { HookInput, SyncMode, SyncRunnerOptions } from "./runner_types.ts";
 
 const SRC = parseRef("src.example/app");
 const DST = parseRef("dst.example/app");
@@ -143,6 +146,34 @@ Deno.test("SyncRunner saves a backup before overwriting a changed tag, and only 
       "backup: 'dst.example/backups:{{ .Ref.Tag }}-{{ .Step.Type }}'}\n",
   );
   assert.equal(full.backups, 0);
+});
+
+Deno.test("SyncRunner's backup templates see regsync's .Ref, .Step and .Sync fields, env and file", async () => {
+  const w = world();
+  const old = await w.push("v1", 1);
+  const tmpl =
+    "b-{{ .Ref.Tag }}-{{ .Step.Type }}-{{ index .Sync.Tags.Allow 0 }}-{{ .Sync.Interval }}" +
+    "-{{ .Sync.Interval.Hours }}-{{ .Sync.RateLimit.Min }}-{{ .Sync.RateLimit.Retry }}" +
+    "-{{ .Sync.DigestTags }}-{{ len .Sync.MediaTypes }}-{{ if .Sync.Hooks.Pre }}pre{{ else }}nopre{{ end }}" +
+    '-{{ .Sync.ReferrerSlow }}-{{ env "SUFFIX" }}{{ file "/x" }}';
+  const yaml = "defaults: {interval: 90m, ratelimit: {min: 5, retry: 10m}, referrerSlow: true}\n" +
+    REPO_STEP + `, tags: {allow: [v1]}, digestTags: true, backup: '${tmpl}'}\n`;
+  const templateIo = { env: { SUFFIX: "e" }, readFile: (p: string) => `f${p.length}` };
+  await w.sync(yaml, "once", { templateIo });
+  await w.push("v1", 2);
+  const s = await w.sync(yaml, "once", { templateIo });
+  assert.equal(s.backups, 1);
+  const backup = "b-v1-repository-v1-1h30m0s-1.5-5-10m0s-true-4-nopre-true-ef2";
+  assert.deepEqual(await w.t.tagList(DST), [backup, "v1"]);
+  assert.equal(await w.digest(withTag(DST, backup)), old);
+  // An image step's .Ref.Reference is the target as written; with a "/" it names a full reference.
+  await w.push("v1", 3);
+  const img = await w.sync(
+    "sync:\n  - {source: src.example/app:v1, target: dst.example/app:v1, type: image, " +
+      "backup: '{{ .Ref.Reference }}-{{ .Ref.Registry }}-{{ len .Ref.CommonName }}'}\n",
+  );
+  assert.equal(img.backups, 1);
+  assert.ok((await w.t.tagList(DST)).includes("v1-dst.example-18"));
 });
 
 Deno.test("SyncRunner's image step with platform copies one platform's manifest; platforms filters the index", async () => {
@@ -385,4 +416,35 @@ Deno.test("SyncRunner warns about a failed backup and still copies, as regsync d
   assert.equal(s.copied, 1);
   assert.equal(await w.digest(withTag(DST, "v1")), next);
   assert.ok(w.logs.some((l) => l.level === "warn" && l.msg === "Failed to backup existing image"));
+});
+
+Deno.test("SyncRunner copies a foreign layer's blob only with includeExternal", async () => {
+  const w = world();
+  const enc = new TextEncoder();
+  const config = enc.encode(JSON.stringify({ architecture: "amd64", os: "linux" }));
+  const foreign = enc.encode("a layer the vendor serves from its own URL");
+  for (const b of [config, foreign]) {
+    await w.t.blobPut(SRC, ReadableStream.from([b]), { digest: digestOf(b), size: b.byteLength });
+  }
+  const manifest = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.byteLength },
+    layers: [{
+      mediaType: MediaType.OCI_LAYER_FOREIGN_GZIP,
+      digest: digestOf(foreign),
+      size: foreign.byteLength,
+      urls: ["https://vendor.example/layer"],
+    }],
+  }));
+  await w.t.manifestPut(withTag(SRC, "v1"), manifest, { mediaType: MediaType.OCI_MANIFEST });
+  const step = (repo: string, extra: string) =>
+    `sync:\n  - {source: src.example/app:v1, target: dst.example/${repo}:v1, type: image${extra}}\n`;
+  const has = (repo: string) =>
+    w.t.blobHead(parseRef(`dst.example/${repo}`), digestOf(foreign)).then(() => true, () => false);
+  assert.equal((await w.sync(step("plain", ""))).copied, 1);
+  assert.equal(await w.digest(parseRef("dst.example/plain:v1")), digestOf(manifest));
+  assert.equal(await has("plain"), false);
+  assert.equal((await w.sync(step("ext", ", includeExternal: true"))).copied, 1);
+  assert.equal(await has("ext"), true);
 });

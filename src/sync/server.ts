@@ -6,9 +6,10 @@
  * @module
  */
 import { type Clock, Scheduler, systemClock } from "../schedule/scheduler.ts";
-import type { SyncStep } from "./config.ts";
+import type { SyncStep } from "./config_types.ts";
 import type { SyncMetrics } from "./metrics.ts";
-import type { SyncLogger, SyncMode, SyncRunner, SyncSummary } from "./runner.ts";
+import type { SyncRunner } from "./runner.ts";
+import type { SyncLogger, SyncMode, SyncSummary } from "./runner_types.ts";
 
 /** Options of {@link runSyncServer}. */
 export interface SyncServerOptions {

@@ -6,7 +6,8 @@ import { parseRef } from "../types/ref.ts";
 import type { Clock } from "../schedule/scheduler.ts";
 import { loadSyncConfig } from "./config.ts";
 import { SyncMetrics } from "./metrics.ts";
-import { type SyncMode, SyncRunner } from "./runner.ts";
+import { SyncRunner } from "./runner.ts";
+import type { SyncMode } from "./runner_types.ts";
 import { runSyncServer } from "./server.ts";
 
 Deno.test("runSyncServer() runs a missing-only pass, then each step on its interval, one run at a time", async () => {

@@ -4,104 +4,22 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
-import { Client, createTransportFactory } from "../../src/client.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
 import { buildSampleImages, type SampleSet } from "../../src/sample/sample_images.ts";
-import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef, withDigest } from "../../src/types/ref.ts";
 import { freePort, hasDistribution, startDistribution } from "../registry/_distribution.ts";
 import { startProxy } from "../registry/_servers.ts";
 import { regsyncExample } from "../../src/sync/_example_test_helper.ts";
-
-interface Reg {
-  host: string;
-  client: Client;
-  env: Record<string, string>;
-  dir: string;
-  tags(repo: string): Promise<string[]>;
-  digest(ref: string): Promise<string | undefined>;
-  close(): Promise<void>;
-}
-
-async function withServe(fn: (reg: Reg) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ocictl-sync-" });
-  const srv = await startRegistryServer({ dir: `${dir}/reg`, hostname: "127.0.0.1", port: 0 });
-  const host = `127.0.0.1:${srv.addr.port}`;
-  const reg = registry(host, dir);
-  try {
-    await fn(reg);
-  } finally {
-    await reg.close();
-    await srv.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function withDistribution(fn: (reg: Reg) => Promise<void>): Promise<void> {
-  const d = await startDistribution();
-  const reg = registry(d.host, d.dir);
-  try {
-    await fn(reg);
-  } finally {
-    await reg.close();
-    await d.stop();
-  }
-}
-
-function registry(host: string, dir: string): Reg {
-  const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
-  const client = new Client({
-    transports: createTransportFactory(),
-    settings: { env, hostFlags: [`reg=${host},tls=disabled`] },
-  });
-  return {
-    host,
-    client,
-    env,
-    dir,
-    async tags(repo) {
-      try {
-        return (await client.tagList(parseRef(`${host}/${repo}`))).sort();
-      } catch {
-        return [];
-      }
-    },
-    async digest(ref) {
-      try {
-        return (await client.manifestHead(parseRef(`${host}/${ref}`))).digest;
-      } catch {
-        return undefined;
-      }
-    },
-    close: () => client.close(),
-  };
-}
-
-async function image(reg: Reg, ref: string, seed: number, created?: string): Promise<string> {
-  const r = await createImage(reg.client, parseRef(`${reg.host}/${ref}`), {
-    platform: { os: "linux", architecture: "amd64" },
-    labels: { seed: String(seed) },
-    ...(created ? { created: new Date(created) } : {}),
-  });
-  return r.descriptor.digest;
-}
-
-function creds(host: string): string {
-  return `version: 1\ncreds:\n  - registry: ${host}\n    tls: disabled\n`;
-}
-
-function sync(reg: Reg, args: string[], yaml: string, signal?: AbortSignal) {
-  return runCli(["sync", ...args, "-c", "-"], {
-    env: reg.env,
-    stdin: yaml,
-    ...(signal ? { signal } : {}),
-  });
-}
-
-/** The records of a `--logopt json` run. */
-function records(stderr: string): Record<string, unknown>[] {
-  return stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-}
+import {
+  creds,
+  image,
+  records,
+  type Reg,
+  registry,
+  sync,
+  withDistribution,
+  withServe,
+} from "./_sync_helpers.ts";
 
 async function documentedExample(reg: Reg): Promise<void> {
   {
@@ -288,8 +206,35 @@ Deno.test("sync refuses bad configs with exit 2, one line naming the line, and c
   });
 });
 
-Deno.test("sync once --missing copies only absent tags; a changed tag is backed up on the full pass", async () => {
-  await withServe(async (reg) => {
+for (
+  const [peer, within] of [["serve", withServe], ["CNCF distribution", withDistribution]] as const
+) {
+  Deno.test({
+    name: `sync once --missing copies only absent tags; a changed tag is backed up (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(missingThenBackup),
+  });
+  Deno.test({
+    name: `sync prune and keepNewest: check shows the deletions, once makes them (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(pruneKeepNewest),
+  });
+  Deno.test({
+    name:
+      `sync hooks run as commands: a failing pre hook skips the copy, post gets JSON and env (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(hooksRun),
+  });
+  Deno.test({
+    name:
+      `sync server copies missing images at start, runs on its interval without overlap, serves metrics, stops on signal (${peer})`,
+    ignore: peer !== "serve" && !hasDistribution,
+    fn: () => within(serverRuns),
+  });
+}
+
+async function missingThenBackup(reg: Reg): Promise<void> {
+  {
     const old = await image(reg, "src:v1", 1);
     const yaml = creds(reg.host) +
       `sync:\n  - {source: ${reg.host}/src, target: ${reg.host}/dst, type: repository, backup: 'bak-{{ .Ref.Tag }}'}\n`;
@@ -305,11 +250,11 @@ Deno.test("sync once --missing copies only absent tags; a changed tag is backed 
     assert.match(full.stderr, /msg="Saving backup" original=.*dst:v1 backup=.*dst:bak-v1/);
     assert.equal(await reg.digest("dst:v1"), next);
     assert.equal(await reg.digest("dst:bak-v1"), old);
-  });
-});
+  }
+}
 
-Deno.test("sync prune and keepNewest: check shows the deletions, once makes them", async () => {
-  await withServe(async (reg) => {
+async function pruneKeepNewest(reg: Reg): Promise<void> {
+  {
     for (const [i, tag] of ["1.0", "1.1", "1.2", "1.3"].entries()) {
       await image(reg, `src:${tag}`, i);
     }
@@ -326,11 +271,11 @@ Deno.test("sync prune and keepNewest: check shows the deletions, once makes them
     assert.equal(once.code, 0, once.stderr);
     assert.deepEqual(await reg.tags("dst"), ["1.2", "1.3"]);
     assert.deepEqual(await reg.tags("dstother"), ["keep"]);
-  });
-});
+  }
+}
 
-Deno.test("sync hooks run as commands: a failing pre hook skips the copy, post gets JSON and env", async () => {
-  await withServe(async (reg) => {
+async function hooksRun(reg: Reg): Promise<void> {
+  {
     const d1 = await image(reg, "src:v1", 1);
     await image(reg, "src:v2", 2);
     const out = `${reg.dir}/post.log`;
@@ -364,8 +309,8 @@ sync:
     assert.equal(json.copiedDigest, d1);
     assert.equal(json.target, `${reg.host}/dst:v1`);
     assert.equal(lines[1], `env post ${reg.host}/dst:v1`);
-  });
-});
+  }
+}
 
 Deno.test("sync kills a hook that runs past its timeout and skips the copy", async () => {
   await withServe(async (reg) => {
@@ -385,8 +330,8 @@ Deno.test("sync kills a hook that runs past its timeout and skips the copy", asy
   });
 });
 
-Deno.test("sync server copies missing images at start, runs on its interval without overlap, serves metrics, stops on signal", async () => {
-  await withServe(async (reg) => {
+async function serverRuns(reg: Reg): Promise<void> {
+  {
     await image(reg, "src:v1", 1);
     const port = freePort();
     const yaml = creds(reg.host) +
@@ -423,10 +368,14 @@ Deno.test("sync server copies missing images at start, runs on its interval with
     assert.equal(finished[0]?.mode, "missing");
     assert.ok(finished.length >= 3);
     assert.ok(records(r.stderr).some((x) => x.msg === "Sync server stopped"));
-  });
-});
+  }
+}
 
-Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () => {
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`ocictl sync server as a process stops cleanly on ${sig}`, () => serverStops(sig));
+}
+
+async function serverStops(sig: "SIGTERM" | "SIGINT"): Promise<void> {
   await withServe(async (reg) => {
     await image(reg, "src:v1", 1);
     const file = `${reg.dir}/server.yml`;
@@ -451,7 +400,7 @@ Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () =
       if (done) break;
       text += value;
     }
-    child.kill("SIGTERM");
+    child.kill(sig);
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -463,7 +412,7 @@ Deno.test("ocictl sync server as a process stops cleanly on SIGTERM", async () =
     assert.match(text, /msg="Sync server stopped"/);
     assert.deepEqual(await reg.tags("dst"), ["v1"]);
   });
-});
+}
 
 Deno.test("sync once cancelled during a copy leaves no target tag, and a rerun completes", async () => {
   await withServe(async (reg) => {

@@ -29,6 +29,8 @@ export interface RegistryContext {
   now: () => number;
   /** Logger. */
   logger: RegistryLogger | undefined;
+  /** Largest upload chunk a registry may ask for (see `RegistryTransportOptions.blobLimit`). */
+  blobLimit?: number | undefined;
 }
 
 /**

@@ -45,6 +45,11 @@ export interface UploadBlobOptions {
   verified?: boolean | undefined;
   /** The caller has just checked that the blob is missing: no HEAD first. @default false */
   skipHead?: boolean | undefined;
+  /**
+   * Largest chunk a registry's `OCI-Chunk-Min-Length` may make ocictl hold
+   * in memory (regclient's blob limit). @default MAX_BLOB_CHUNK (1 GiB)
+   */
+  chunkLimit?: number | undefined;
   /** Cancels the upload. */
   signal?: AbortSignal | undefined;
 }
@@ -140,10 +145,11 @@ export async function uploadBlob(
     }
     let location = _location(post, start, o.subject);
     const minChunk = Number(post.headers.get("oci-chunk-min-length") ?? "0");
-    const chunkSize = Math.min(
-      Math.max(o.host.blobChunk, Number.isSafeInteger(minChunk) && minChunk > 0 ? minChunk : 0),
-      MAX_BLOB_CHUNK,
-    );
+    const limit = Math.min(o.chunkLimit ?? MAX_BLOB_CHUNK, MAX_BLOB_CHUNK);
+    // A registry may ask for larger chunks than configured, up to the limit (as regclient).
+    const chunkSize = Number.isSafeInteger(minChunk) && minChunk > o.host.blobChunk
+      ? Math.max(1, Math.min(minChunk, limit))
+      : o.host.blobChunk;
     try {
       bodyUsed = true;
       const chunks = new _Chunks(body);

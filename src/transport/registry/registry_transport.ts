@@ -74,6 +74,8 @@ export interface RegistryTransportOptions {
   credentials?: ((host: string) => Promise<Credential | undefined>) | undefined;
   /** Timeout of a token request in milliseconds. @default 30000 */
   tokenTimeout?: number | undefined;
+  /** Largest chunk held in memory when a registry asks for large chunks. @default 1 GiB */
+  blobLimit?: number | undefined;
 }
 
 /** Options of {@link RegistryTransport.blobPut} beyond the contract. */
@@ -148,7 +150,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       sleep: options.sleep ?? defaultSleep,
       logger: options.logger,
     });
-    this.#ctx = { http, hosts: [...(options.hosts ?? [])], now, logger: options.logger };
+    const { logger, blobLimit } = options;
+    this.#ctx = { http, hosts: [...(options.hosts ?? [])], now, logger, blobLimit };
     this.#fallback = new FallbackTags(this.#ctx, (r, o) => this.tagDelete(r, o));
   }
 
@@ -436,6 +439,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
         : registryRepository(host, options.mountFrom),
       verified: options.verified,
       skipHead: options.skipHead,
+      chunkLimit: this.#ctx.blobLimit,
       signal: options.signal,
     });
   }
