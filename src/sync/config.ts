@@ -19,7 +19,7 @@ import { MediaType } from "../types/media_type.ts";
 import { compileTiming } from "../schedule/scheduler.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { parseTemplate } from "../template/template.ts";
-import { lineOfPath, yamlKeyLines } from "./_yaml_lines.ts";
+import { lineOfPath, yamlKeyLines } from "../config/yaml_lines.ts";
 import { anchoredRegex, compileVersionRange, type TagFilter } from "./tag_filter.ts";
 
 /** The three step types. */
