@@ -17,7 +17,7 @@ import {
   _LuaRaise,
   _message,
 } from "./_api_context.ts";
-import { configFromLua } from "./lua_go_tables.ts";
+import { configFromLua, configToLua } from "./lua_go_tables.ts";
 
 /** Lua sends empty tables as `{}`: lists of JSON come back as arrays. */
 function _list(v: unknown): unknown[] | undefined {
@@ -26,13 +26,16 @@ function _list(v: unknown): unknown[] | undefined {
   return undefined;
 }
 
-/** The table a config object shows: its JSON, plus regbot's view of the embedded platform. */
+/**
+ * The table a config object shows: its JSON with times in Go's form, plus
+ * regbot's view of the embedded platform.
+ */
 function _configData(json: Record<string, unknown>): Record<string, unknown> {
   const platform: Record<string, unknown> = {};
   for (const k of ["architecture", "os", "os.version", "os.features", "variant", "features"]) {
     if (json[k] !== undefined) platform[k] = json[k];
   }
-  return { ...json, Platform: platform };
+  return { ...configToLua(json), Platform: platform };
 }
 
 function _dirOf(path: string): string {
@@ -84,7 +87,7 @@ export function _imageApi(ctx: _ApiContext): _ApiGroup {
         const o = ctx.obj(a[0]);
         if (o?.kind !== "imageconfig") throw new _LuaRaise("bad argument #1 (config expected)");
         try {
-          const raw = configFromLua(a[1]);
+          const raw = configFromLua(a[1], o.json);
           const json = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
           return Promise.resolve([ctx.add({ ...o, json, raw }, _configData(json))]);
         } catch (err) {

@@ -7,6 +7,7 @@ import { MemoryTransport } from "../transport/memory/memory_transport.ts";
 import { digestOf } from "../types/digest.ts";
 import { parseRef, type Ref } from "../types/ref.ts";
 import { BotApi } from "./bot_api.ts";
+import { SAMPLE_CREATED } from "../sample/sample_images.ts";
 import { BOT_PRELUDE } from "./lua_prelude.ts";
 import { runLua } from "./lua_runtime.ts";
 
@@ -104,6 +105,23 @@ print(l:export():descriptor().digest)
       return digestOf(new TextEncoder().encode(text));
     };
     assert.deepEqual(out, [await compact(sample.refs.single), await compact(sample.refs.index)]);
+  });
+});
+
+Deno.test("BotApi shows config times in Go's time.Time form and, as regbot, export keeps them", async () => {
+  await withSample(async (run) => {
+    const { out } = await run(`
+local ic = image.config("${REPO}:single")
+print(ic.created, ic.Created, ic.history[1].created, ic.History[3].Created)
+ic.created = "2030-01-01T00:00:00Z"
+ic.history[2].created = nil
+local c = ic:export()
+print(c.created, c.history[2].created, #c.history)
+print(string.find(tostring(c), '"created": "${SAMPLE_CREATED}"', 1, true) ~= nil)
+`);
+    assert.equal(SAMPLE_CREATED, "2024-01-01T00:00:00Z");
+    const go = "2024-01-01 00:00:00 +0000 UTC"; // what Go's time.Time.String prints for it
+    assert.deepEqual(out, [`${go}\t${go}\t${go}\t${go}`, `${go}\tnil\t3`, "true"]);
   });
 });
 
