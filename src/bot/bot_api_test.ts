@@ -75,6 +75,25 @@ Deno.test("BotApi refuses bad arguments with regbot's wording at the script line
   });
 });
 
+Deno.test("BotApi takes a string, reference, manifest or config wherever a reference goes", async () => {
+  await withSample(async (run, sample) => {
+    const { out, memory } = await run(`
+local m = manifest.get("${REPO}:single")
+local ic = image.config(m)
+local r = reference.new("${REPO}:single")
+for _, v in ipairs({ "${REPO}:single", r, m, ic }) do
+  print(tostring(reference.new(v)), #tag.ls(v), manifest.head(v):descriptor().digest)
+end
+print(pcall(tag.ls, blob.head("${REPO}", m.config.digest)))
+`);
+    const single = await memory.manifestHead(sample.refs.single);
+    const tags = await memory.tagList(parseRef(REPO));
+    const line = `${REPO}:single\t${tags.length}\t${single.digest}`;
+    assert.deepEqual(out.slice(0, 4), [line, line, line, line]);
+    assert.match(out[4] ?? "", /^false\t.*bad argument #1 \(reference expected\)/);
+  });
+});
+
 Deno.test("BotApi resolves an index to the host platform, or the one asked for", async () => {
   await withSample(async (run, sample) => {
     const { out } = await run(`
