@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
 import { withBotRegistry } from "./_bot.ts";
+import { runUntilSignal } from "./_main_process.ts";
 
 Deno.test("bot server: scripts run on their interval, never overlap, and stop on the signal", async () => {
   await withBotRegistry("serve", async (r) => {
@@ -72,54 +73,27 @@ Deno.test("bot server: nothing runs at start, and a script without timing is lef
   });
 });
 
-/** Starts `ocictl bot server` as a process, waits for a script to be mid-run, sends `signal`. */
-async function serverProcess(
-  r: { dir: string; env: Record<string, string> },
-  signal: Deno.Signal,
-): Promise<{ code: number; stderr: string; ms: number }> {
-  const file = `${r.dir}/process.yml`;
-  await Deno.writeTextFile(
-    file,
-    `scripts:\n  - name: busy\n    interval: 100ms\n    script: |\n      log("busy start")\n      sleep(30)\n`,
-  );
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", main, "bot", "server", "-c", file],
-    env: r.env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + 30_000;
-  while (!text.includes("busy start") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const sent = Date.now();
-  child.kill(signal);
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const status = await child.status;
-  return { code: status.code, stderr: text, ms: Date.now() - sent };
-}
-
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test({
     name: `bot server as a process stops cleanly on ${signal}, ending the run in flight`,
     ignore: Deno.build.os === "windows",
     fn: async () => {
       await withBotRegistry("serve", async (r) => {
-        const res = await serverProcess(r, signal);
+        const file = `${r.dir}/process.yml`;
+        await Deno.writeTextFile(
+          file,
+          `scripts:\n  - name: busy\n    interval: 100ms\n    script: |\n      log("busy start")\n      sleep(30)\n`,
+        );
+        const res = await runUntilSignal(["bot", "server", "-c", file], {
+          env: r.env,
+          marker: "busy start",
+          signal,
+        });
+        assert.ok(res.sawMarker, res.stderr);
         assert.match(res.stderr, /msg="User script message" script=busy message="busy start"/);
         assert.equal(res.code, 0, res.stderr);
         // The script's 30 s sleep was cut short, not waited out.
-        assert.ok(res.ms < 10_000, `stopped after ${res.ms} ms`);
+        assert.ok(res.msAfterSignal < 10_000, `stopped after ${res.msAfterSignal} ms`);
         assert.match(res.stderr, /msg="Stopping server"/);
       });
     },
