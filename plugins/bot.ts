@@ -7,7 +7,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { ConfigError, NotFoundError } from "../src/mod.ts";
+import { UsageError } from "../src/mod.ts";
 import { captureHeaders } from "../src/cli/response_headers.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { infoLogger } from "../src/cli/verb_logger.ts";
@@ -24,10 +24,9 @@ async function _readConfig(ctx: CliContext, file: string): Promise<string> {
   try {
     return await Deno.readTextFile(file);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`Cannot read bot config "${file}": no such file (check -c)`);
-    }
-    throw new ConfigError(`Cannot read bot config "${file}": ${(err as Error).message}`);
+    // A -c path that cannot be read is a usage error (exit 2), as in `ocictl sync`.
+    const detail = err instanceof Deno.errors.NotFound ? "no such file" : (err as Error).message;
+    throw new UsageError(`Cannot read bot config "${file}": ${detail} (check -c)`);
   }
 }
 

@@ -7,6 +7,7 @@ import { MemoryTransport } from "../transport/memory/memory_transport.ts";
 import { digestOf } from "../types/digest.ts";
 import { parseRef, type Ref } from "../types/ref.ts";
 import { BotApi } from "./bot_api.ts";
+import { SAMPLE_CREATED } from "../sample/sample_images.ts";
 import { BOT_PRELUDE } from "./lua_prelude.ts";
 import { runLua } from "./lua_runtime.ts";
 
@@ -74,6 +75,25 @@ Deno.test("BotApi refuses bad arguments with regbot's wording at the script line
   });
 });
 
+Deno.test("BotApi takes a string, reference, manifest or config wherever a reference goes", async () => {
+  await withSample(async (run, sample) => {
+    const { out, memory } = await run(`
+local m = manifest.get("${REPO}:single")
+local ic = image.config(m)
+local r = reference.new("${REPO}:single")
+for _, v in ipairs({ "${REPO}:single", r, m, ic }) do
+  print(tostring(reference.new(v)), #tag.ls(v), manifest.head(v):descriptor().digest)
+end
+print(pcall(tag.ls, blob.head("${REPO}", m.config.digest)))
+`);
+    const single = await memory.manifestHead(sample.refs.single);
+    const tags = await memory.tagList(parseRef(REPO));
+    const line = `${REPO}:single\t${tags.length}\t${single.digest}`;
+    assert.deepEqual(out.slice(0, 4), [line, line, line, line]);
+    assert.match(out[4] ?? "", /^false\t.*bad argument #1 \(reference expected\)/);
+  });
+});
+
 Deno.test("BotApi resolves an index to the host platform, or the one asked for", async () => {
   await withSample(async (run, sample) => {
     const { out } = await run(`
@@ -104,6 +124,23 @@ print(l:export():descriptor().digest)
       return digestOf(new TextEncoder().encode(text));
     };
     assert.deepEqual(out, [await compact(sample.refs.single), await compact(sample.refs.index)]);
+  });
+});
+
+Deno.test("BotApi shows config times in Go's time.Time form and, as regbot, export keeps them", async () => {
+  await withSample(async (run) => {
+    const { out } = await run(`
+local ic = image.config("${REPO}:single")
+print(ic.created, ic.Created, ic.history[1].created, ic.History[3].Created)
+ic.created = "2030-01-01T00:00:00Z"
+ic.history[2].created = nil
+local c = ic:export()
+print(c.created, c.history[2].created, #c.history)
+print(string.find(tostring(c), '"created": "${SAMPLE_CREATED}"', 1, true) ~= nil)
+`);
+    assert.equal(SAMPLE_CREATED, "2024-01-01T00:00:00Z");
+    const go = "2024-01-01 00:00:00 +0000 UTC"; // what Go's time.Time.String prints for it
+    assert.deepEqual(out, [`${go}\t${go}\t${go}\t${go}`, `${go}\tnil\t3`, "true"]);
   });
 });
 

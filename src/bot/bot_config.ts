@@ -11,7 +11,7 @@ import { UsageError } from "../errors.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 import { type ConfigHost, parseConfigHost } from "../config/config_host.ts";
 import { compileTiming } from "../schedule/scheduler.ts";
-import { lineOfPath, yamlKeyLines } from "../sync/_yaml_lines.ts";
+import { lineOfPath, yamlKeyLines } from "../config/yaml_lines.ts";
 import { renderFormat } from "../template/template.ts";
 
 /** One script of the config, defaults applied. */

@@ -55,6 +55,38 @@ Deno.test("parseBotConfig() applies defaults, merges, templates and keeps lines"
   );
 });
 
+Deno.test("parseBotConfig() expands templates in user, pass, regcert, clientCert and clientKey only", () => {
+  const files: Record<string, string> = { "/ca.pem": "CA PEM", "/c.pem": "CERT", "/k.pem": "KEY" };
+  const text = `creds:
+  - registry: r.example:5000
+    user: '{{ env "U" }}'
+    pass: '{{ env "P" }}'
+    regcert: '{{ file "/ca.pem" }}'
+    clientCert: '{{ file "/c.pem" }}'
+    clientKey: '{{ file "/k.pem" }}'
+    repoAuth: true
+`;
+  const c = parseBotConfig(text, {
+    env: { U: "user1", P: "secret" },
+    readFile: (path) => {
+      const v = files[path];
+      if (v === undefined) throw new Error(`no file ${path}`);
+      return v;
+    },
+  });
+  const host = c.creds[0]?.host;
+  assert.equal(c.creds[0]?.registry, "r.example:5000");
+  assert.deepEqual(
+    [host?.user, host?.pass, host?.regcert, host?.clientCert, host?.clientKey],
+    ["user1", "secret", "CA PEM", "CERT", "KEY"],
+  );
+  // A bad template names its line.
+  assert.throws(
+    () => parseBotConfig("creds:\n  - registry: r\n    pass: '{{ env }}'\n", { env: {} }),
+    (e) => e instanceof UsageError && /line 3: creds\[0\]\.pass has a bad template/.test(e.message),
+  );
+});
+
 Deno.test("parseBotConfig() refuses bad configs, naming the line", () => {
   const cases: [string, RegExp][] = [
     ["version: 2\n", /line 1: version 2 is not supported/],

@@ -17,6 +17,7 @@ import {
   GoOciIndex,
   GoOciManifest,
 } from "../gotypes/oci_manifest.ts";
+import { parseTime } from "../gotypes/go_time_parse.ts";
 import { ManifestInvalidError } from "../errors.ts";
 import { MediaType } from "../types/media_type.ts";
 
@@ -94,10 +95,73 @@ export function manifestFromLua(table: unknown, mediaType: string): Uint8Array {
   return _encode(cls, table);
 }
 
+/** Go's `time.RFC3339`, the form of times in JSON (fractions of a second are read too). */
+const RFC3339 = "2006-01-02T15:04:05Z07:00";
+/** Go's zero time in JSON: what regbot writes for a time it has no original of. */
+const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** The time fields of an image config: its `created` and every `history[].created`. */
+function _mapConfigTimes(
+  json: Record<string, unknown>,
+  fn: (v: unknown, place: (string | number)[]) => unknown,
+): Record<string, unknown> {
+  const out = { ...json };
+  if (out.created !== undefined) out.created = fn(out.created, ["created"]);
+  if (Array.isArray(out.history)) {
+    out.history = out.history.map((h, i) =>
+      _isRecord(h) && h.created !== undefined
+        ? { ...h, created: fn(h.created, ["history", i, "created"]) }
+        : h
+    );
+  }
+  return out;
+}
+
+/**
+ * An image config as a regbot script sees it: times in Go's
+ * `time.Time.String` form (`2024-01-02 03:04:05 +0000 UTC`), as go2lua
+ * shows a `time.Time`; every other field as in the JSON.
+ *
+ * @param json the config's JSON
+ * @returns a copy with the times rewritten (a time that is not RFC 3339 text stays as is)
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configToLua } from "./lua_go_tables.ts";
+ * const t = configToLua({ created: "2024-01-02T03:04:05.5+02:00", history: [{ created: "2024-01-02T03:04:05Z" }] });
+ * assert.equal(t.created, "2024-01-02 03:04:05.5 +0200 +0200");
+ * assert.deepEqual(t.history, [{ created: "2024-01-02 03:04:05 +0000 UTC" }]);
+ * ```
+ */
+export function configToLua(json: Record<string, unknown>): Record<string, unknown> {
+  return _mapConfigTimes(json, (v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return parseTime(RFC3339, v).String();
+    } catch {
+      return v;
+    }
+  });
+}
+
+function _at(json: unknown, place: (string | number)[]): unknown {
+  let v = json;
+  for (const k of place) {
+    v = Array.isArray(v) || _isRecord(v) ? (v as Record<string, unknown>)[k] : undefined;
+  }
+  return v;
+}
+
 /**
  * An image config table from Lua as the bytes regbot's `ic:export()` makes.
+ * As in regbot, a time field cannot be edited from Lua: a time the script
+ * left set keeps the original's value at the same place (Go's zero time when
+ * there is none), and a time set to nil is left out.
  *
  * @param table the table with JSON names (Go names stripped)
+ * @param original the config's JSON the table came from
  * @returns the config bytes
  * @throws {ManifestInvalidError} for a value of the wrong type
  *
@@ -112,8 +176,11 @@ export function manifestFromLua(table: unknown, mediaType: string): Uint8Array {
  * );
  * ```
  */
-export function configFromLua(table: unknown): Uint8Array {
-  return _encode(GoImage, table);
+export function configFromLua(table: unknown, original: Record<string, unknown> = {}): Uint8Array {
+  const restored = _isRecord(table)
+    ? _mapConfigTimes(table, (_v, place) => _at(original, place) ?? GO_ZERO_TIME)
+    : table;
+  return _encode(GoImage, restored);
 }
 
 function _walk(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManifestInvalidError } from "../errors.ts";
-import { configFromLua, goFieldNames, manifestFromLua } from "./lua_go_tables.ts";
+import { configFromLua, configToLua, goFieldNames, manifestFromLua } from "./lua_go_tables.ts";
 
 const dec = new TextDecoder();
 
@@ -13,7 +13,7 @@ Deno.test("configFromLua() writes a config back as Go's json.Marshal would", () 
     '"Labels":{"a":"1","b":"\\u003cb\\u003e"}},' +
     '"rootfs":{"type":"layers","diff_ids":["sha256:aa"]},' +
     '"history":[{"created":"2024-01-02T03:04:05Z","created_by":"x","empty_layer":true}]}';
-  assert.equal(dec.decode(configFromLua(JSON.parse(canonical))), canonical);
+  assert.equal(dec.decode(configFromLua(JSON.parse(canonical), JSON.parse(canonical))), canonical);
   // From Lua: keys in any order, empty tables for lists, unknown keys dropped, empty fields left out.
   const fromLua = {
     rootfs: { diff_ids: {}, type: "layers" },
@@ -63,4 +63,36 @@ Deno.test("goFieldNames() maps JSON names to Go names and knows the maps of user
   for (const m of ["annotations", "Annotations", "Labels", "ExposedPorts", "Volumes"]) {
     assert.ok(maps.has(m), m);
   }
+});
+
+Deno.test("configToLua() shows times as Go's time.Time.String does", () => {
+  const t = configToLua({
+    created: "2024-01-02T03:04:05.120Z",
+    history: [{ created: "2024-06-07T08:09:10-05:30" }, { created_by: "x" }, { created: "bad" }],
+    os: "linux",
+  });
+  assert.deepEqual(t, {
+    created: "2024-01-02 03:04:05.12 +0000 UTC",
+    history: [{ created: "2024-06-07 08:09:10 -0530 -0530" }, { created_by: "x" }, {
+      created: "bad",
+    }],
+    os: "linux",
+  });
+});
+
+Deno.test("configFromLua() keeps the original times, as regbot cannot change a time from Lua", () => {
+  const original = {
+    created: "2024-01-02T03:04:05+02:00",
+    history: [{ created: "2024-01-01T00:00:00Z" }],
+  };
+  const edited = {
+    created: "2030-01-01 00:00:00 +0000 UTC",
+    history: [{ created: "anything" }, { created: "new entry" }, { created_by: "no time" }],
+  };
+  assert.equal(
+    dec.decode(configFromLua(edited, original)),
+    '{"created":"2024-01-02T03:04:05+02:00","architecture":"","os":"","rootfs":{"type":"","diff_ids":null},' +
+      '"history":[{"created":"2024-01-01T00:00:00Z"},{"created":"0001-01-01T00:00:00Z"},{"created_by":"no time"}]}',
+  );
+  assert.equal(dec.decode(configFromLua({ os: "linux" }, original)).includes("created"), false);
 });

@@ -232,14 +232,6 @@ const HOOK_COUNT = 1000;
 const SLICE_MS = 20;
 
 /**
- * Installs an instruction-count hook on the script's thread: it raises an
- * error once `stopped()` (timeout or abort) and, every {@link SLICE_MS},
- * yields the main chunk so that the event loop runs (signals, timers, other
- * scripts) even while the script computes without calling the API. Yields
- * happen only where Lua allows them and never inside the script's own
- * coroutines. Coroutines inherit the hook.
- */
-/**
  * Compiles a script without running it, to refuse a syntax error before any
  * script of a config runs.
  *
@@ -276,6 +268,14 @@ export async function checkLuaSyntax(source: string, name: string): Promise<void
   }
 }
 
+/**
+ * Installs an instruction-count hook on the script's thread: it raises an
+ * error once `stopped()` (timeout or abort) and, every {@link SLICE_MS},
+ * yields the main chunk so that the event loop runs (signals, timers, other
+ * scripts) even while the script computes without calling the API. Yields
+ * happen only where Lua allows them and never inside the script's own
+ * coroutines. Coroutines inherit the hook.
+ */
 function _installHook(thread: LuaThread, stopped: () => boolean): { remove(): void } {
   const lua = thread.lua;
   let last = Date.now();

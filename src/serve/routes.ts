@@ -14,7 +14,12 @@ export const NAME_REGEXP =
 export const TAG_REGEXP = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 /** Longest repository name accepted. */
 export const NAME_MAX_LENGTH = 255;
-/** Path components a repository name may not use: they are files of the OCI layout. */
+/**
+ * Path components a repository name may not use below its first: they would
+ * be files of the parent repository's OCI layout (`a/blobs` is `a`'s blob
+ * folder). The first component has no parent repository (the served folder
+ * is none), so a repository may be named `blobs`.
+ */
 const RESERVED_COMPONENTS = new Set(["blobs", "index.json", "oci-layout"]);
 /** Upload session ids are 32 lowercase hex characters. */
 const UPLOAD_ID_REGEXP = /^[0-9a-f]{32}$/;
@@ -44,14 +49,15 @@ export const ROUTE_METHODS: Readonly<Record<Route["kind"], readonly string[]>> =
 
 /**
  * Tells whether a repository name is valid: the spec regex, at most 255
- * characters, and no component named like a layout file.
+ * characters, and no component below the first named like a file of the
+ * parent's layout (`blobs`, `index.json`, `oci-layout`).
  *
  * @param name repository name
  * @returns true when the name may be served
  */
 export function isValidRepoName(name: string): boolean {
   if (name.length === 0 || name.length > NAME_MAX_LENGTH || !NAME_REGEXP.test(name)) return false;
-  return !name.split("/").some((c) => RESERVED_COMPONENTS.has(c));
+  return !name.split("/").some((c, i) => i > 0 && RESERVED_COMPONENTS.has(c));
 }
 
 /**

@@ -30,7 +30,17 @@ Deno.test("parseRoute() returns undefined for paths that are no endpoint", () =>
 
 Deno.test("parseRoute() rejects invalid names with NAME_INVALID and bad upload ids with BLOB_UPLOAD_UNKNOWN", () => {
   for (
-    const name of ["A", "a%2Fb", "a//b", "-a", "a/", "a/blobs", "a/index.json", "oci-layout", ".x"]
+    const name of [
+      "A",
+      "a%2Fb",
+      "a//b",
+      "-a",
+      "a/",
+      "a/blobs",
+      "a/index.json",
+      "a/oci-layout",
+      ".x",
+    ]
   ) {
     throws(() => parseRoute(`/v2/${name}/tags/list`), (err: unknown) => {
       return err instanceof ApiError && err.status === 400 &&
@@ -51,6 +61,19 @@ Deno.test("isValidRepoName() follows the spec regex and the 255-character cap", 
   ok(!isValidRepoName(""));
   ok(isValidRepoName("a".repeat(255)));
   ok(!isValidRepoName("a".repeat(256)));
+});
+
+Deno.test("parseRoute() routes repositories named like route words (blobs, manifests, tags, referrers, uploads)", () => {
+  const d = "sha256:" + "a".repeat(64);
+  for (
+    const name of ["blobs", "manifests", "tags", "referrers", "uploads", "blobs/x", "x/uploads"]
+  ) {
+    deepEqual(parseRoute(`/v2/${name}/blobs/${d}`), { kind: "blob", name, digest: d });
+    deepEqual(parseRoute(`/v2/${name}/manifests/v1`), { kind: "manifest", name, reference: "v1" });
+    deepEqual(parseRoute(`/v2/${name}/tags/list`), { kind: "tags", name });
+    deepEqual(parseRoute(`/v2/${name}/referrers/${d}`), { kind: "referrers", name, digest: d });
+    deepEqual(parseRoute(`/v2/${name}/blobs/uploads/`), { kind: "uploadStart", name });
+  }
 });
 
 Deno.test("isValidTag() accepts 128 characters and refuses a leading dot or dash", () => {

@@ -9,7 +9,7 @@
 import { UsageError } from "../errors.ts";
 import { compileTiming } from "../schedule/scheduler.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
-import { lineOfPath, yamlKeyLines } from "./_yaml_lines.ts";
+import { lineOfPath, yamlKeyLines } from "../config/yaml_lines.ts";
 
 /** The kind of value a key takes. */
 export type Kind =

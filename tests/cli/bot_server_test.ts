@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { runCli } from "../cli_harness.ts";
 import { withBotRegistry } from "./_bot.ts";
+import { runUntilSignal } from "./_main_process.ts";
 
 Deno.test("bot server: scripts run on their interval, never overlap, and stop on the signal", async () => {
   await withBotRegistry("serve", async (r) => {
@@ -71,3 +72,30 @@ Deno.test("bot server: nothing runs at start, and a script without timing is lef
     assert.match(res.stderr, /msg="No schedule or interval found, ignoring" script=untimed/);
   });
 });
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test({
+    name: `bot server as a process stops cleanly on ${signal}, ending the run in flight`,
+    ignore: Deno.build.os === "windows",
+    fn: async () => {
+      await withBotRegistry("serve", async (r) => {
+        const file = `${r.dir}/process.yml`;
+        await Deno.writeTextFile(
+          file,
+          `scripts:\n  - name: busy\n    interval: 100ms\n    script: |\n      log("busy start")\n      sleep(30)\n`,
+        );
+        const res = await runUntilSignal(["bot", "server", "-c", file], {
+          env: r.env,
+          marker: "busy start",
+          signal,
+        });
+        assert.ok(res.sawMarker, res.stderr);
+        assert.match(res.stderr, /msg="User script message" script=busy message="busy start"/);
+        assert.equal(res.code, 0, res.stderr);
+        // The script's 30 s sleep was cut short, not waited out.
+        assert.ok(res.msAfterSignal < 10_000, `stopped after ${res.msAfterSignal} ms`);
+        assert.match(res.stderr, /msg="Stopping server"/);
+      });
+    },
+  });
+}

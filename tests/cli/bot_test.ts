@@ -162,8 +162,8 @@ Deno.test("bot once: a bad config runs nothing and names the line", async () => 
     const missing = await runBot(r, "");
     assert.equal(missing.code, 0, missing.stderr);
     const noFile = await runBot(r, "", { args: ["-c", `${r.dir}/none.yml`] });
-    assert.equal(noFile.code, 1);
-    assert.match(noFile.stderr, /Cannot read bot config ".*none\.yml": no such file/);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /Cannot read bot config ".*none\.yml": no such file \(check -c\)/);
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { lineOfPath, yamlKeyLines } from "./_yaml_lines.ts";
+import { lineOfPath, yamlKeyLines } from "./yaml_lines.ts";
 
 Deno.test("yamlKeyLines() maps keys and sequence items to their lines", () => {
   const text = [
