@@ -120,9 +120,12 @@ const URLS_RM: Readonly<Record<string, string>> = {
   [MediaType.OCI_LAYER_FOREIGN_ZSTD]: MediaType.OCI_LAYER_ZSTD,
 };
 
-function _annotation(step: { name: string; value: string }, filter: PlatformFilter): ManifestStep {
+function _annotation(
+  step: { name: string; value: string; topOnly?: boolean },
+  filter: PlatformFilter,
+): ManifestStep {
   return (m) => {
-    if (m.mod === "deleted" || !matchesFilter(m, filter)) return;
+    if (m.mod === "deleted" || (step.topOnly && !m.top) || !matchesFilter(m, filter)) return;
     const cur = m.doc.Annotations.get(step.name);
     if ((step.value === "" && cur === undefined) || (step.value !== "" && step.value === cur)) {
       return;

@@ -26,7 +26,14 @@ export interface LayerAddSource {
 
 /** One modification step. `platforms` empty: every image. */
 export type ModStep =
-  | { kind: "annotation"; platforms: Platform[]; name: string; value: string }
+  | {
+    kind: "annotation";
+    platforms: Platform[];
+    name: string;
+    value: string;
+    /** No `[…]` prefix: only the top manifest (regctl's documented rule). */
+    topOnly?: boolean;
+  }
   | { kind: "annotation-base"; base: Ref; digest: string }
   | { kind: "annotation-promote" }
   | { kind: "label-to-annotation" }
@@ -324,6 +331,10 @@ export function parseModFlag(flag: string, value = ""): ModStep[] {
       const { platforms, rest } = splitPlatformPrefix(value, f);
       const { name, value: v } = _nameValue(rest);
       if (name === "") throw new UsageError(`Cannot use "${value}" as ${f}: expected name=value`);
+      if (flag === "annotation" && !value.trim().startsWith("[")) {
+        // regctl documents "no prefix: the top manifest"; its code annotates every manifest (a bug)
+        return [{ kind: flag, platforms, name, value: v, topOnly: true }];
+      }
       return [{ kind: flag, platforms, name, value: v }];
     }
     case "user":

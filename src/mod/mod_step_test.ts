@@ -19,6 +19,13 @@ Deno.test("parseModFlag() reads name=value with platform prefixes as regctl does
     platforms: [],
     name: "k",
     value: "",
+    topOnly: true,
+  }]);
+  assert.deepEqual(parseModFlag("annotation", "[*]k=v"), [{
+    kind: "annotation",
+    platforms: [],
+    name: "k",
+    value: "v",
   }]);
 });
 

@@ -612,3 +612,28 @@ Deno.test("image mod: a rewrite that changes nothing stores nothing and keeps th
     assert.deepEqual(after, before);
   });
 });
+
+Deno.test("image mod --annotation without a platform prefix changes only the top manifest; [*] changes every manifest", async () => {
+  await withFixtures(async (dir) => {
+    const src = `ocidir://${dir}/multi`;
+    const manifests = async (tag: string) => {
+      const r = await runCli(["manifest", "get", `${src}:${tag}`, "--format", "{{json .}}"]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as {
+        annotations?: Record<string, string>;
+        manifests: { digest: string }[];
+      };
+    };
+    const before = await manifests("latest");
+    await mod([`${src}:latest`, "--create", "top", "--annotation", "org.example.top=1"]);
+    const top = await manifests("top");
+    assert.equal(top.annotations?.["org.example.top"], "1");
+    assert.deepEqual(top.manifests.map((m) => m.digest), before.manifests.map((m) => m.digest));
+    await mod([`${src}:latest`, "--create", "all", "--annotation", "[*]org.example.top=1"]);
+    const all = await manifests("all");
+    assert.equal(all.annotations?.["org.example.top"], "1");
+    for (const [i, m] of all.manifests.entries()) {
+      assert.notEqual(m.digest, before.manifests[i]?.digest);
+    }
+  });
+});
