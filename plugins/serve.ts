@@ -11,6 +11,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { collectGarbage } from "../src/serve/gc.ts";
 import { parseHtpasswd } from "../src/serve/htpasswd.ts";
+import { parseAccessRules } from "../src/serve/access.ts";
 import { startRegistryServer } from "../src/serve/server.ts";
 
 markPluginLoaded("serve");
@@ -89,6 +90,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--read-only", "refuse every write (403 DENIED)")
     .option("--no-delete", "refuse deletes (405 UNSUPPORTED)")
     .option("--auth <htpasswd>", "require Basic auth from a bcrypt htpasswd file (htpasswd -B)")
+    .option(
+      "--access <file>",
+      "per-repository rules (YAML: users, groups, repos, actions pull/push/delete); default deny",
+    )
     .option("--tls-cert <file>", "PEM certificate: serve HTTPS (with --tls-key)")
     .option("--tls-key <file>", "PEM private key for --tls-cert")
     .option("--gc-interval <duration>", "also remove unreferenced blobs this often (e.g. 1h)")
@@ -111,6 +116,9 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       const auth = opts.auth === undefined
         ? undefined
         : parseHtpasswd(await _readFlagFile(opts.auth, "htpasswd file"));
+      const access = opts.access === undefined
+        ? undefined
+        : parseAccessRules(await _readFlagFile(opts.access, "access file"), auth?.users ?? []);
       const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
         ? {
           cert: await _readFlagFile(opts.tlsCert, "certificate"),
@@ -127,6 +135,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         noDelete: !opts.delete,
         verifyEveryRead: opts.verifyEveryRead === true,
         auth,
+        access,
         tls,
         ui,
         signal: ctx.signal,

@@ -34,14 +34,16 @@ export async function tags(
  *
  * @param st the registry's state
  * @param url the request URL
+ * @param visible which repositories the client may see (those it may pull)
  * @returns the repository list
  * @throws never for a readable directory
  */
 export async function catalog(
   st: ServeState,
   url: URL,
+  visible: (repo: string) => boolean = () => true,
 ): Promise<Response> {
-  const all = await listRepositories(st.fs, st.dir);
+  const all = (await listRepositories(st.fs, st.dir)).filter(visible);
   const { page, link } = paginate(all, url.searchParams, "/v2/_catalog");
   return jsonResponse(200, { repositories: page }, link ? { Link: link } : {});
 }

@@ -39,6 +39,9 @@ function _sessionHeaders(s: UploadSession): Record<string, string> {
  * @param req the request
  * @param url its URL
  * @param route the parsed route
+ * @param mayPull whether the client may read a repository: a mount from one
+ *   it may not is answered like a mount of an unknown blob (a plain session),
+ *   so nothing is copied and nothing is revealed
  * @returns 201 when stored or mounted, else 202 with the session
  * @throws {ApiError} for a bad digest or algorithm, or when writes are refused
  */
@@ -47,6 +50,7 @@ export async function uploadStart(
   req: Request,
   url: URL,
   route: Route & { kind: "uploadStart" },
+  mayPull: (repo: string) => boolean = () => true,
 ): Promise<Response> {
   st.checkWrite("push");
   const params = url.searchParams;
@@ -61,7 +65,8 @@ export async function uploadStart(
   const mount = params.get("mount");
   if (mount !== null) {
     const d = digestParam(mount);
-    const done = await _mount(st, route.name, d, params.get("from"));
+    const from = params.get("from");
+    const done = await _mount(st, route.name, d, from !== null && mayPull(from) ? from : null);
     if (done) return _blobCreated(route.name, d.value);
   }
   const digestValue = params.get("digest");

@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import {
   DigestMismatchError,
   InvalidDigestError,
@@ -23,7 +22,10 @@ import {
 } from "../errors.ts";
 import { denoFileSystem, type FileSystem } from "../transport/ocidir/file_system.ts";
 import { ApiError, apiErrorResponse, errorResponse } from "./errors_body.ts";
-import { type Htpasswd, parseBasicAuth } from "./htpasswd.ts";
+import type { Htpasswd } from "./htpasswd.ts";
+import type { AccessPolicy } from "./access.ts";
+import { Authorizer } from "./_authorizer.ts";
+import { LoginLimiter } from "./login_limiter.ts";
 import { parseRoute, ROUTE_METHODS } from "./routes.ts";
 import { blobDelete, blobGet } from "./_blob_routes.ts";
 import { manifestDelete, manifestGet, manifestPut } from "./_manifest_routes.ts";
@@ -50,6 +52,13 @@ export interface RegistryHandlerOptions {
   noDelete?: boolean | undefined;
   /** Require HTTP Basic auth against these users on every request. */
   auth?: Htpasswd | undefined;
+  /**
+   * Per-repository rules (`--access`): without one, every authenticated user
+   * may do everything. Requests without credentials are `anonymous`.
+   */
+  access?: AccessPolicy | undefined;
+  /** Failed-login rate limiter. @default a LoginLimiter with its defaults */
+  loginLimiter?: LoginLimiter | undefined;
   /** File system. @default denoFileSystem */
   fs?: FileSystem | undefined;
   /** Clock in milliseconds (upload expiry). @default Date.now */
@@ -77,9 +86,10 @@ export interface RegistryHandler {
   /**
    * Answers one request.
    * @param req the request
+   * @param info where it comes from (failed logins are limited per client address)
    * @returns the response (never rejects)
    */
-  fetch(req: Request): Promise<Response>;
+  fetch(req: Request, info?: RequestInfo): Promise<Response>;
   /**
    * Waits for the requests in flight (uploads finish), then drops the open
    * upload sessions and their files.
@@ -88,8 +98,13 @@ export interface RegistryHandler {
   close(): Promise<void>;
 }
 
+/** Where a request comes from. */
+export interface RequestInfo {
+  /** Client address. @default "local" */
+  client?: string | undefined;
+}
+
 const BASE_HEADERS = { "Docker-Distribution-API-Version": "registry/2.0" };
-const AUTH_CACHE_MAX = 1000;
 
 /**
  * Creates the registry handler.
@@ -131,21 +146,24 @@ const AUTH_CACHE_MAX = 1000;
 export function createRegistryHandler(options: RegistryHandlerOptions): RegistryHandler {
   const registry = new _Registry(options);
   return {
-    fetch: (req) => registry.fetch(req),
+    fetch: (req, info) => registry.fetch(req, info?.client ?? "local"),
     close: () => registry.close(),
   };
 }
 
 class _Registry {
-  #auth: Htpasswd | undefined;
+  #authz: Authorizer;
   #ui: RegistryUi | undefined;
   #log: (message: string) => void;
   #st: ServeState;
   #inflight = new Set<Promise<Response>>();
-  #authCache = new Set<string>();
 
   constructor(options: RegistryHandlerOptions) {
-    this.#auth = options.auth;
+    this.#authz = new Authorizer(
+      options.auth,
+      options.access,
+      options.loginLimiter ?? new LoginLimiter({ now: options.now }),
+    );
     this.#ui = options.ui;
     this.#log = options.log ?? (() => {});
     this.#st = new ServeState({
@@ -162,8 +180,8 @@ class _Registry {
     });
   }
 
-  fetch(req: Request): Promise<Response> {
-    const p = this.#handle(req);
+  fetch(req: Request, client: string): Promise<Response> {
+    const p = this.#handle(req, client);
     this.#inflight.add(p);
     p.finally(() => this.#inflight.delete(p));
     return p;
@@ -175,11 +193,11 @@ class _Registry {
     await this.#ui?.close();
   }
 
-  async #handle(req: Request): Promise<Response> {
+  async #handle(req: Request, client: string): Promise<Response> {
     const head = req.method === "HEAD";
     let res: Response;
     try {
-      res = await this.#route(req);
+      res = await this.#route(req, client);
     } catch (err) {
       res = this.#errorResponse(err, head);
     } finally {
@@ -216,12 +234,12 @@ class _Registry {
     );
   }
 
-  async #route(req: Request): Promise<Response> {
+  async #route(req: Request, client: string): Promise<Response> {
     const url = new URL(req.url);
     if (this.#ui !== undefined && /^\/(?:ui(?:\/|$)|$)/.test(url.pathname)) {
-      return await this.#browse(req, url, this.#ui);
+      return await this.#browse(req, url, this.#ui, client);
     }
-    await this.#authorize(req);
+    const user = await this.#authz.authenticate(req, client);
     const route = parseRoute(url.pathname);
     if (route === undefined) {
       throw new ApiError(404, "UNSUPPORTED", `Cannot find endpoint "${url.pathname}"`);
@@ -232,13 +250,15 @@ class _Registry {
         headers: { Allow: allowed.join(", ") },
       });
     }
+    this.#authz.authorize(user, route, req.method);
+    const mayPull = (repo: string) => this.#authz.mayPull(user, repo);
     const head = req.method === "HEAD";
     const st = this.#st;
     switch (route.kind) {
       case "base":
         return jsonResponse(200, {}, {}, head);
       case "catalog":
-        return await catalog(st, url);
+        return await catalog(st, url, mayPull);
       case "manifest":
         if (req.method === "PUT") return await manifestPut(st, req, url, route);
         if (req.method === "DELETE") return await manifestDelete(st, route);
@@ -247,7 +267,7 @@ class _Registry {
         if (req.method === "DELETE") return await blobDelete(st, route);
         return await blobGet(st, req, route, head);
       case "uploadStart":
-        return await uploadStart(st, req, url, route);
+        return await uploadStart(st, req, url, route, mayPull);
       case "upload":
         return await upload(st, req, url, route);
       case "tags":
@@ -257,35 +277,17 @@ class _Registry {
     }
   }
 
-  async #browse(req: Request, url: URL, ui: RegistryUi): Promise<Response> {
+  async #browse(req: Request, url: URL, ui: RegistryUi, client: string): Promise<Response> {
     if (url.pathname === "/") {
       return new Response(null, { status: 302, headers: { Location: "/ui/" } });
     }
     let user: string | undefined;
     try {
-      user = await this.#authorize(req);
+      user = await this.#authz.authenticate(req, client);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return await ui.unauthorized();
       throw err;
     }
     return await ui.fetch(req, this.#st, user);
-  }
-
-  /** Checks the credentials; returns the user (undefined without `auth`). */
-  async #authorize(req: Request): Promise<string | undefined> {
-    if (this.#auth === undefined) return undefined;
-    const creds = parseBasicAuth(req.headers.get("authorization"));
-    if (creds !== undefined) {
-      const key = createHash("sha256").update(`${creds.user}\0${creds.password}`).digest("hex");
-      if (this.#authCache.has(key)) return creds.user;
-      if (await this.#auth.verify(creds.user, creds.password)) {
-        if (this.#authCache.size >= AUTH_CACHE_MAX) this.#authCache.clear();
-        this.#authCache.add(key);
-        return creds.user;
-      }
-    }
-    throw new ApiError(401, "UNAUTHORIZED", "Cannot authorize: valid credentials are required", {
-      headers: { "WWW-Authenticate": 'Basic realm="ocictl"' },
-    });
   }
 }

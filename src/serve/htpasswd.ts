@@ -62,13 +62,17 @@ export function parseHtpasswd(text: string): Htpasswd {
     }
     hashes.set(user, hash);
   });
+  // An unknown user costs one bcrypt check too (of the first user's cost),
+  // so the answer's timing does not tell whether the user exists.
+  const cost = [...hashes.values()][0]?.slice(4, 6) ?? "10";
+  const dummy = `$2b$${cost}$${"O".repeat(53)}`;
   return {
     users: [...hashes.keys()],
     async verify(user: string, password: string): Promise<boolean> {
       const hash = hashes.get(user);
-      if (hash === undefined) return false;
       // bcryptjs only knows $2a$/$2b$; $2y$ is the same algorithm.
-      return await bcrypt.compare(password, hash.replace(/^\$2y\$/, "$2b$"));
+      const ok = await bcrypt.compare(password, (hash ?? dummy).replace(/^\$2y\$/, "$2b$"));
+      return ok && hash !== undefined;
     },
   };
 }

@@ -61,8 +61,8 @@ export function startRegistryServer(options: RegistryServerOptions): Promise<Reg
     return errorResponse(500, [{ code: "UNKNOWN", message: "Cannot answer: internal error" }]);
   };
   let draining = false;
-  const serveOne = (req: Request): Promise<Response> => {
-    if (!draining) return handler.fetch(req);
+  const serveOne = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> => {
+    if (!draining) return handler.fetch(req, { client: info.remoteAddr.hostname });
     return Promise.resolve(
       errorResponse(503, [{ code: "UNKNOWN", message: "Cannot answer: the server is stopping" }], {
         "Retry-After": "1",
