@@ -89,6 +89,7 @@ export class ServeState {
     this.t = new OciDirTransport({
       fs: this.fs,
       verified: options.verifyEveryRead ? undefined : new VerifiedFiles(),
+      gcLeases: false,
     });
     this.uploads = new UploadStore({
       fs: this.fs,

@@ -8,6 +8,7 @@ import { isDigest } from "../types/digest.ts";
 import { denoFileSystem, type FileSystem } from "../transport/ocidir/file_system.ts";
 import { readLayout } from "../transport/ocidir/layout.ts";
 import { withLayoutLock } from "../transport/ocidir/lock.ts";
+import { withGcExclusive } from "../transport/ocidir/gc_lock.ts";
 import { walkBlobs } from "../transport/ocidir/gc.ts";
 import { listRepositories } from "./_repos.ts";
 
@@ -68,43 +69,46 @@ export async function collectGarbage(dir: string, options: GcOptions = {}): Prom
   for (const repository of await listRepositories(fs, dir)) {
     const path = `${dir}/${repository}`;
     report.repositories.push(repository);
-    await withLayoutLock(fs, path, async () => {
-      const index = await readLayout(fs, path);
-      const reachable = new Set<string>();
-      await walkBlobs(fs, path, index.manifests, (digest) => reachable.add(digest));
-      for (const name of await fs.readDir(path)) {
-        if (!name.endsWith(".tmp")) continue;
-        const info = await fs.stat(`${path}/${name}`);
-        if (info?.isFile !== true || !isOld(info.mtime)) continue;
-        report.staleFiles++;
-        if (!dryRun) await fs.remove(`${path}/${name}`).catch(() => {});
-      }
-      let algorithms: string[];
-      try {
-        algorithms = await fs.readDir(`${path}/blobs`);
-      } catch {
-        return;
-      }
-      for (const alg of algorithms) {
-        const folder = `${path}/blobs/${alg}`;
-        if (!(await fs.stat(folder))?.isDirectory) continue;
-        for (const name of await fs.readDir(folder)) {
-          const file = `${folder}/${name}`;
-          const digest = `${alg}:${name}`;
-          if (reachable.has(digest)) continue;
-          const info = await fs.stat(file);
-          if (info === undefined || !info.isFile || !isOld(info.mtime)) continue;
-          if (isDigest(digest)) {
-            report.removed.push({ repository, digest, size: info.size });
-          } else if (name.endsWith(".tmp")) {
-            report.staleFiles++;
-          } else {
-            continue;
-          }
-          if (!dryRun) await fs.remove(file).catch(() => {});
+    // Exclusive GC lock first: a copy into this layout by another process
+    // (which holds the shared lease) finishes before anything is removed.
+    await withGcExclusive(fs, path, () =>
+      withLayoutLock(fs, path, async () => {
+        const index = await readLayout(fs, path);
+        const reachable = new Set<string>();
+        await walkBlobs(fs, path, index.manifests, (digest) => reachable.add(digest));
+        for (const name of await fs.readDir(path)) {
+          if (!name.endsWith(".tmp")) continue;
+          const info = await fs.stat(`${path}/${name}`);
+          if (info?.isFile !== true || !isOld(info.mtime)) continue;
+          report.staleFiles++;
+          if (!dryRun) await fs.remove(`${path}/${name}`).catch(() => {});
         }
-      }
-    });
+        let algorithms: string[];
+        try {
+          algorithms = await fs.readDir(`${path}/blobs`);
+        } catch {
+          return;
+        }
+        for (const alg of algorithms) {
+          const folder = `${path}/blobs/${alg}`;
+          if (!(await fs.stat(folder))?.isDirectory) continue;
+          for (const name of await fs.readDir(folder)) {
+            const file = `${folder}/${name}`;
+            const digest = `${alg}:${name}`;
+            if (reachable.has(digest)) continue;
+            const info = await fs.stat(file);
+            if (info === undefined || !info.isFile || !isOld(info.mtime)) continue;
+            if (isDigest(digest)) {
+              report.removed.push({ repository, digest, size: info.size });
+            } else if (name.endsWith(".tmp")) {
+              report.staleFiles++;
+            } else {
+              continue;
+            }
+            if (!dryRun) await fs.remove(file).catch(() => {});
+          }
+        }
+      }));
   }
   const uploads = `${dir}/.uploads`;
   if ((await fs.stat(uploads))?.isDirectory) {

@@ -24,6 +24,7 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
+import { type GcLease, holdGcLease, withGcExclusive } from "./gc_lock.ts";
 
 /**
  * The printed name of an `ocidir` reference, for messages.
@@ -72,15 +73,38 @@ export class LayoutStore {
   #candidates = new Map<string, GcCandidates>();
   /** Layouts made ready for writing, shared by concurrent first writes. */
   #created = new Map<string, Promise<void>>();
+  /** Garbage-collection leases held, per layout, until {@link collect}. */
+  #leases = new Map<string, Promise<GcLease | undefined>>();
+  #useLeases: boolean;
 
   /**
    * Creates the store.
    * @param fs the file system
    * @param verified the memory of checked files, if kept
+   * @param useLeases hold each touched layout's garbage-collection lease until {@link collect}
    */
-  constructor(fs: FileSystem, verified: VerifiedFiles | undefined) {
+  constructor(fs: FileSystem, verified: VerifiedFiles | undefined, useLeases = true) {
     this.fs = fs;
     this.verified = verified;
+    this.#useLeases = useLeases;
+  }
+
+  /**
+   * Holds the layout's garbage-collection lease (shared) until
+   * {@link collect}, so no collection in another process removes a blob
+   * this transport found or wrote before its manifest is written. A layout
+   * whose lock file cannot be made (read-only) is not leased.
+   * @param dir an existing layout directory
+   * @returns when held
+   */
+  async hold(dir: string): Promise<void> {
+    if (!this.#useLeases) return;
+    let lease = this.#leases.get(dir);
+    if (lease === undefined) {
+      lease = holdGcLease(this.fs, dir).catch(() => undefined);
+      this.#leases.set(dir, lease);
+    }
+    await lease;
   }
 
   /**
@@ -91,14 +115,18 @@ export class LayoutStore {
    */
   async collect(): Promise<void> {
     const pending = [...this.#candidates];
+    const leases = [...this.#leases.values()];
     this.#candidates.clear();
     this.#created.clear();
+    this.#leases.clear();
+    for (const lease of leases) await (await lease)?.release();
     for (const [dir, candidates] of pending) {
       if (candidates.size === 0) continue;
-      await withLayoutLock(this.fs, dir, async () => {
-        const index = await readLayout(this.fs, dir);
-        await collectGarbage(this.fs, dir, index, candidates);
-      });
+      await withGcExclusive(this.fs, dir, () =>
+        withLayoutLock(this.fs, dir, async () => {
+          const index = await readLayout(this.fs, dir);
+          await collectGarbage(this.fs, dir, index, candidates);
+        }));
     }
   }
 
@@ -194,6 +222,7 @@ export class LayoutStore {
       ready = (async () => {
         await this.fs.mkdir(dir);
         await withLayoutLock(this.fs, dir, () => openLayoutForWrite(this.fs, dir));
+        await this.hold(dir);
       })();
       this.#created.set(dir, ready);
       // A failure is not remembered: the next write tries again.
@@ -233,6 +262,7 @@ export class LayoutStore {
     dir: string,
     fn: (index: LayoutIndex) => Promise<{ index: LayoutIndex; removed: IndexEntry[] }>,
   ): Promise<void> {
+    await this.hold(dir);
     await withLayoutLock(this.fs, dir, async () => {
       const index = await openLayoutForWrite(this.fs, dir);
       const change = await fn(index);

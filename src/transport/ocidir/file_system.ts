@@ -388,10 +388,10 @@ export const denoFileSystem: FileSystem = {
     }
     return names;
   },
-  async lock(path) {
+  async lock(path, options) {
     const file = await Deno.open(path, { read: true, write: true, create: true });
     try {
-      await file.lock(true);
+      await file.lock(options?.shared !== true);
     } catch (err) {
       file.close();
       throw err;
@@ -406,6 +406,9 @@ export const denoFileSystem: FileSystem = {
         } finally {
           file.close();
         }
+      },
+      async convert(exclusive) {
+        await file.lock(exclusive);
       },
     };
   },

@@ -21,10 +21,16 @@ export interface FileInfo {
   ctime?: number | undefined;
 }
 
-/** A held exclusive lock; release it exactly once. */
+/** A held lock; release it exactly once. */
 export interface FileLock {
   /** Releases the lock and closes the lock file. */
   release(): Promise<void>;
+  /**
+   * Turns the held lock exclusive or shared, waiting like a new lock would.
+   * @param exclusive true for exclusive
+   * @returns when converted
+   */
+  convert?(exclusive: boolean): Promise<void>;
 }
 
 /** Options of {@link FileSystem.writeTemp}. */
@@ -210,10 +216,12 @@ export interface FileSystem {
    */
   readDir(path: string): Promise<string[]>;
   /**
-   * Takes an exclusive lock on a lock file (created when missing) that other
-   * processes also respect; waits while another holder has it.
+   * Takes a lock on a lock file (created when missing) that other processes
+   * also respect; waits while a conflicting holder has it. Exclusive unless
+   * `shared` is set (shared holders only exclude exclusive ones).
    * @param path lock file
+   * @param options `shared` for a shared lock
    * @returns the held lock
    */
-  lock(path: string): Promise<FileLock>;
+  lock(path: string, options?: { shared?: boolean | undefined }): Promise<FileLock>;
 }

@@ -12,6 +12,7 @@ import { MediaType } from "../../types/media_type.ts";
 import { readCapped } from "./_read_capped.ts";
 import type { FileSystem } from "./file_system.ts";
 import { LOCK_FILE } from "./lock.ts";
+import { GC_LOCK_FILE } from "./gc_lock.ts";
 
 /** Name of the layout marker file. */
 export const OCI_LAYOUT_FILE = "oci-layout";
@@ -165,7 +166,9 @@ export async function readLayout(fs: FileSystem, dir: string): Promise<LayoutInd
   }
   if ((await fs.stat(`${dir}/${OCI_LAYOUT_FILE}`)) === undefined) {
     // An empty directory is a layout that has not been written yet.
-    const others = (await fs.readDir(dir)).filter((n) => n !== LOCK_FILE && n !== "blobs");
+    const others = (await fs.readDir(dir)).filter((n) =>
+      n !== LOCK_FILE && n !== GC_LOCK_FILE && n !== "blobs"
+    );
     if (others.length === 0) {
       throw new NotFoundError(`Cannot find OCI layout "${dir}": the directory is empty`);
     }
@@ -212,7 +215,9 @@ export async function openLayoutForWrite(fs: FileSystem, dir: string): Promise<L
     await fs.mkdir(`${dir}/blobs`);
     return index;
   }
-  const others = (await fs.readDir(dir)).filter((n) => n !== LOCK_FILE && n !== "blobs");
+  const others = (await fs.readDir(dir)).filter((n) =>
+    n !== LOCK_FILE && n !== GC_LOCK_FILE && n !== "blobs"
+  );
   if (others.length > 0) {
     throw new LayoutError(
       dir,

@@ -77,6 +77,13 @@ export interface OciDirTransportOptions {
    * readers such as `ocictl serve`. @default undefined (hash every read)
    */
   verified?: VerifiedFiles | undefined;
+  /**
+   * Hold each touched layout's garbage-collection lease from the first
+   * write or found blob until {@link OciDirTransport.close}, so a collection
+   * in another process waits (see `gc_lock.ts`). Off for long-running
+   * servers, which never close. @default true
+   */
+  gcLeases?: boolean | undefined;
 }
 
 /** Options of {@link OciDirTransport.blobOpen}. */
@@ -130,7 +137,11 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @param options file system to use
    */
   constructor(options: OciDirTransportOptions = {}) {
-    this.#store = new LayoutStore(options.fs ?? denoFileSystem, options.verified);
+    this.#store = new LayoutStore(
+      options.fs ?? denoFileSystem,
+      options.verified,
+      options.gcLeases !== false,
+    );
   }
 
   /**
@@ -276,6 +287,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     }
     const path = blobPath(dir, ref.digest);
     await readLayout(this.#store.fs, dir);
+    await this.#store.hold(dir);
     await withLayoutLock(this.#store.fs, dir, async () => {
       const index = await readLayout(this.#store.fs, dir);
       const change = removeDigest(index, ref.digest);
@@ -313,7 +325,15 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    */
   async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
     checkSignal(options.signal, `resolve blob "${digest}"`);
-    const info = await this.#store.fs.stat(blobPath(layoutDir(ref), digest));
+    const dir = layoutDir(ref);
+    const path = blobPath(dir, digest);
+    let info = await this.#store.fs.stat(path);
+    if (info?.isFile === true) {
+      // Found: lease the layout so no collection removes it before the
+      // manifest that uses it is written, then look again (one may just have).
+      await this.#store.hold(dir);
+      info = await this.#store.fs.stat(path);
+    }
     if (info === undefined || !info.isFile) {
       throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`);
     }

@@ -1,0 +1,48 @@
+/**
+ * Runs `ocictl` as a separate process (`deno run main.ts`), for drills that
+ * need two processes or a `kill -9`.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** Path of main.ts. */
+export const MAIN: string = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/**
+ * Starts ocictl with piped output.
+ *
+ * @param args arguments after the program name
+ * @param stdin bytes to write on stdin, if any
+ * @returns the child process
+ */
+export function spawnOcictl(args: string[], stdin?: Uint8Array): Deno.ChildProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, ...args],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    w.write(stdin).then(() => w.close()).catch(() => {});
+  }
+  return child;
+}
+
+/**
+ * Runs ocictl to its end.
+ *
+ * @param args arguments after the program name
+ * @param stdin bytes on stdin
+ * @returns exit code and output as text
+ */
+export async function ocictl(
+  args: string[],
+  stdin?: Uint8Array,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await spawnOcictl(args, stdin).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
