@@ -91,7 +91,7 @@ export async function stageArchive(
     const slash = e.path.lastIndexOf("/");
     const parent = slash < 0 ? dir : `${dir}/${e.path.slice(0, slash)}`;
     if (!made.has(parent)) {
-      await fs.mkdir(parent);
+      await fs.mkdir(parent).catch((err) => _clash(err, e.path, subject));
       made.add(parent);
     }
     let stream = e.body;
@@ -108,10 +108,22 @@ export async function stageArchive(
       );
     }
     const tmp = await fs.writeTemp(parent, stream, { signal: options.signal, prefix: ".stage." });
-    await fs.rename(tmp, `${dir}/${e.path}`);
+    await fs.rename(tmp, `${dir}/${e.path}`).catch(async (err) => {
+      await fs.remove(tmp).catch(() => {});
+      _clash(err, e.path, subject);
+    });
     staged.files.add(e.path);
   }
   return staged;
+}
+
+/** A file entry where a directory is needed, or the reverse: a corrupt archive. */
+function _clash(err: unknown, path: string, subject: string): never {
+  throw new ArchiveError(
+    path,
+    `Cannot read ${subject}: "${path}" is both a file and a directory in it (a corrupt archive)`,
+    { cause: err },
+  );
 }
 
 /**
