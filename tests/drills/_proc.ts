@@ -14,11 +14,13 @@ export const MAIN: string = fileURLToPath(new URL("../../main.ts", import.meta.u
  *
  * @param args arguments after the program name
  * @param stdin bytes to write on stdin, if any
+ * @param v8Flags V8 flags for the child (e.g. a heap bound)
  * @returns the child process
  */
-export function spawnOcictl(args: string[], stdin?: Uint8Array): Deno.ChildProcess {
+export function spawnOcictl(args: string[], stdin?: Uint8Array, v8Flags = ""): Deno.ChildProcess {
+  const flags = v8Flags === "" ? [] : [`--v8-flags=${v8Flags}`];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
+    args: ["run", "-A", "--quiet", ...flags, MAIN, ...args],
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

@@ -1,0 +1,188 @@
+/**
+ * Soak and load: `ocictl serve` (its own process) under 32 concurrent
+ * clients pushing and pulling random images on 127.0.0.1 for a bounded
+ * time. Reports requests per second, p50/p99 latency, errors, and the
+ * server's RSS and open file descriptors before and after the load.
+ *
+ * @module
+ */
+import { digestOf } from "../../src/types/digest.ts";
+import { MediaType } from "../../src/types/media_type.ts";
+import type { DrillResult, DrillSize } from "./_drill.ts";
+import { seededRandom } from "./crash.ts";
+import { spawnOcictl } from "./_proc.ts";
+
+const CLIENTS = 32;
+/**
+ * V8 heap bounds of the served process (old space, and 2 MiB semi-spaces):
+ * V8 otherwise grows its heap lazily, so RSS would rise by tens of MiB
+ * without any leak (measured: heap in use stays 10-35 MiB while the
+ * reserved heap grows). With bounds it must collect; a leak then shows as
+ * RSS growth, errors or a crash.
+ */
+const SERVE_HEAP_MIB = 96;
+const enc = new TextEncoder();
+
+/**
+ * A process's resident memory in bytes and its open descriptors (Linux /proc).
+ *
+ * @param pid process id
+ * @returns RSS bytes and descriptor count
+ */
+export async function processFigures(pid: number): Promise<{ rss: number; fds: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const fds = (await Array.fromAsync(Deno.readDir(`/proc/${pid}/fd`))).length;
+  return { rss: kb * 1024, fds };
+}
+
+function _percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+/**
+ * Runs the soak.
+ *
+ * @param size short (10 s) or full (2 minutes)
+ * @param seed random seed
+ * @returns the drill's row
+ */
+export async function soakDrill(size: DrillSize, seed: number): Promise<DrillResult> {
+  const seconds = size === "short" ? 10 : 120;
+  const tmp = await Deno.makeTempDir({ prefix: "ocictl-drill-soak-" });
+  const child = spawnOcictl(
+    ["serve", "--dir", `${tmp}/served`, "--addr", "127.0.0.1:0"],
+    undefined,
+    `--max-old-space-size=${SERVE_HEAP_MIB},--max-semi-space-size=2`,
+  );
+  const notes: string[] = [];
+  const client = Deno.createHttpClient({});
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let first = "";
+    while (!first.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("serve exited before printing its address");
+      first += value;
+    }
+    reader.releaseLock();
+    const base = first.trim();
+    const idle = await processFigures(child.pid);
+    const latencies: number[] = [];
+    let errors = 0;
+    const pushed: { repo: string; tag: string; blobs: string[] }[] = [];
+    const timed = async (method: string, url: string, init: RequestInit = {}) => {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url, { ...init, method, client });
+        await res.body?.cancel();
+        latencies.push(performance.now() - t0);
+        if (res.status >= 400) {
+          errors++;
+          if (notes.length < 5) notes.push(`${method} ${url}: ${res.status}`);
+        }
+        return res;
+      } catch (err) {
+        errors++;
+        if (notes.length < 5) notes.push(`${method} ${url}: ${(err as Error).message}`);
+        return undefined;
+      }
+    };
+    // RSS is compared from the end of a warm-up (a quarter of the run) on
+    const warmupEnd = performance.now() + seconds * 250;
+    const end = performance.now() + seconds * 1000;
+    let afterWarmup: { rss: number; fds: number } | undefined;
+    let measured = 0;
+    let measureStart = 0;
+    const worker = async (w: number) => {
+      const rand = seededRandom(seed + w);
+      let n = 0;
+      while (performance.now() < end) {
+        if (afterWarmup === undefined && performance.now() >= warmupEnd) {
+          afterWarmup = { rss: 0, fds: 0 };
+          afterWarmup = await processFigures(child.pid);
+          measureStart = performance.now();
+          measured = latencies.length;
+        }
+        const known = pushed[Math.floor(rand() * pushed.length)];
+        if (known !== undefined && rand() < 0.5) {
+          await timed("GET", `${base}/v2/${known.repo}/manifests/${known.tag}`);
+          for (const d of known.blobs) await timed("GET", `${base}/v2/${known.repo}/blobs/${d}`);
+          continue;
+        }
+        const repo = `soak/c${w % 8}`;
+        const tag = `w${w}-${n++}`;
+        const layer = new Uint8Array(1024 + Math.floor(rand() * 64 * 1024));
+        crypto.getRandomValues(layer.subarray(0, Math.min(layer.length, 65536)));
+        const config = enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", tag }));
+        for (const b of [layer, config]) {
+          await timed("POST", `${base}/v2/${repo}/blobs/uploads/?digest=${digestOf(b)}`, {
+            body: b,
+            headers: { "Content-Type": "application/octet-stream" },
+          });
+        }
+        const manifest = enc.encode(JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaType.OCI_MANIFEST,
+          config: {
+            mediaType: MediaType.OCI_CONFIG,
+            digest: digestOf(config),
+            size: config.length,
+          },
+          layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+        }));
+        const put = await timed("PUT", `${base}/v2/${repo}/manifests/${tag}`, {
+          body: manifest,
+          headers: { "Content-Type": MediaType.OCI_MANIFEST },
+        });
+        if (put?.status === 201) {
+          pushed.push({ repo, tag, blobs: [digestOf(config), digestOf(layer)] });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, (_, w) => worker(w)));
+    const elapsed = (performance.now() - measureStart) / 1000;
+    const requests = latencies.length - measured;
+    client.close();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await processFigures(child.pid);
+    const sorted = latencies.slice(measured).sort((a, b) => a - b);
+    const warm = afterWarmup ?? idle;
+    const rssGrowth = (after.rss - warm.rss) / 2 ** 20;
+    if (errors > 0) notes.unshift(`${errors} errors`);
+    if (rssGrowth > 20) notes.push(`RSS grew ${rssGrowth.toFixed(1)} MiB after warm-up (over 20)`);
+    if (after.fds !== idle.fds) {
+      notes.push(`open descriptors ${idle.fds} before, ${after.fds} after`);
+    }
+    return {
+      drill: `soak: serve, ${CLIENTS} clients push/pull for ${seconds} s`,
+      cases: requests,
+      failures: errors + (rssGrowth > 20 ? 1 : 0) + (after.fds !== idle.fds ? 1 : 0),
+      figures: {
+        rps: (requests / elapsed).toFixed(0),
+        p50ms: _percentile(sorted, 0.5).toFixed(1),
+        p99ms: _percentile(sorted, 0.99).toFixed(1),
+        errors,
+        rssStartMiB: (idle.rss / 2 ** 20).toFixed(0),
+        rssWarmMiB: (warm.rss / 2 ** 20).toFixed(0),
+        rssEndMiB: (after.rss / 2 ** 20).toFixed(0),
+        fdsStart: idle.fds,
+        fdsEnd: after.fds,
+        serveHeapMiB: SERVE_HEAP_MIB,
+      },
+      notes,
+    };
+  } finally {
+    try {
+      client.close();
+    } catch {
+      // already closed
+    }
+    child.kill("SIGTERM");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+    await child.stderr.cancel().catch(() => {});
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
