@@ -91,8 +91,8 @@ export interface RegistryHandler {
    */
   fetch(req: Request, info?: RequestInfo): Promise<Response>;
   /**
-   * Waits for the requests in flight (uploads finish), then drops the open
-   * upload sessions and their files.
+   * Waits for the requests in flight (uploads finish); open upload sessions
+   * stay on disk and resume after a restart (until they expire).
    * @returns nothing
    */
   close(): Promise<void>;
@@ -189,7 +189,7 @@ class _Registry {
 
   async close(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
-    await this.#st.uploads.discardAll();
+    this.#st.uploads.forgetAll();
     await this.#ui?.close();
   }
 

@@ -3,6 +3,8 @@
  * one temp file under `<dir>/.uploads/` (never served), hashed as they
  * arrive, so finishing an upload is a flush and a rename, not a second copy.
  * Sessions are bounded in count and total size and expire after a timeout.
+ * Each session's state is kept beside its file (`upload_state.ts`), so a
+ * restarted server resumes it.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import type { DigestAlgorithm } from "../types/digest.ts";
 import type { FileReader, FileSystem, FileWriter } from "../transport/ocidir/file_system.ts";
 import { ApiError } from "./errors_body.ts";
 import { concatBytes } from "../bytes.ts";
+import { loadSessionState, removeSessionState, saveSessionState } from "./upload_state.ts";
 
 /** Bounds of the upload sessions. */
 export interface UploadLimits {
@@ -201,6 +204,7 @@ export class UploadStore {
     }
     const session = new UploadSession(_randomId(), repo, algorithm, this.#now());
     this.#sessions.set(session.id, session);
+    await saveSessionState(this.#fs, this.#dir, session);
     return session;
   }
 
@@ -216,7 +220,20 @@ export class UploadStore {
    */
   async use<T>(repo: string, id: string, fn: (s: UploadSession) => Promise<T>): Promise<T> {
     await this.expire();
-    const session = this.#sessions.get(id);
+    let session = this.#sessions.get(id);
+    if (session === undefined) {
+      // a session of an earlier run of the server, kept on disk
+      await this.#prepare();
+      session = await loadSessionState(
+        this.#fs,
+        this.#dir,
+        id,
+        this.#now(),
+        this.#limits.timeoutMs,
+      );
+      if (session !== undefined && !this.#sessions.has(id)) this.#sessions.set(id, session);
+      session = this.#sessions.get(id);
+    }
     if (session === undefined || session.repo !== repo) {
       throw new ApiError(404, "BLOB_UPLOAD_UNKNOWN", `Cannot find upload "${id}" in "${repo}"`);
     }
@@ -237,9 +254,9 @@ export class UploadStore {
   /**
    * Appends a request body to the session's temp file, hashing it on the
    * way. On any failure (body error, size limit, short or long body) the
-   * file is cut back and the session is unchanged. The file is flushed to
-   * disk when the upload is stored, not after every chunk: sessions do not
-   * survive a restart anyway.
+   * file is cut back and the session is unchanged. The session's state is
+   * saved after each chunk (a restarted server resumes it); the file is
+   * flushed to disk when the upload is stored.
    *
    * @param session the session (held through {@link use})
    * @param body the bytes
@@ -343,6 +360,7 @@ export class UploadStore {
       return 0;
     }
     session._commit(file.path, count, hash);
+    await saveSessionState(this.#fs, this.#dir, session);
     return count;
   }
 
@@ -395,6 +413,7 @@ export class UploadStore {
     this.#sessions.delete(session.id);
     const file = session._close();
     if (file !== undefined) await this.#fs.remove(file).catch(() => {});
+    await removeSessionState(this.#fs, this.#dir, session.id);
   }
 
   /**
@@ -410,7 +429,7 @@ export class UploadStore {
   }
 
   /**
-   * Removes every session that is not in use (shutdown).
+   * Removes every session that is not in use.
    *
    * @returns nothing
    */
@@ -418,10 +437,20 @@ export class UploadStore {
     for (const s of [...this.#sessions.values()]) if (!s.busy) await this.discard(s);
   }
 
+  /**
+   * Forgets the sessions in memory at shutdown; their files and states stay
+   * on disk for the next start (which expires them after the timeout).
+   *
+   * @returns nothing
+   */
+  forgetAll(): void {
+    this.#sessions.clear();
+  }
+
   #prepare(): Promise<void> {
     this.#ready ??= (async () => {
       await this.#fs.mkdir(this.#dir);
-      // Sessions do not survive a restart: leftover chunk files are garbage.
+      // Files of sessions idle for longer than the timeout are garbage.
       const stale = this.#now() - this.#limits.timeoutMs;
       for (const name of await this.#fs.readDir(this.#dir)) {
         const path = `${this.#dir}/${name}`;

@@ -79,15 +79,16 @@ export async function checkTyped<T>(
   const details = await fc.check(
     fc.asyncProperty(arb, async (input) => {
       const t0 = performance.now();
+      let thrown: unknown;
       try {
         await fn(input);
       } catch (err) {
-        if (!(err instanceof OciError)) throw err;
-      } finally {
-        const ms = performance.now() - t0;
-        slowest = Math.max(slowest, ms);
-        if (ms > CASE_LIMIT_MS) throw new Error(`case took ${ms.toFixed(0)} ms`);
+        thrown = err;
       }
+      const ms = performance.now() - t0;
+      slowest = Math.max(slowest, ms);
+      if (thrown !== undefined && !(thrown instanceof OciError)) throw thrown;
+      if (ms > CASE_LIMIT_MS) throw new Error(`case took ${ms.toFixed(0)} ms`);
     }),
     { numRuns: options.runs, seed: options.seed },
   );

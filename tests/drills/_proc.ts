@@ -48,3 +48,33 @@ export async function ocictl(
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+/**
+ * Starts `ocictl serve` as a process and waits for the address it prints.
+ *
+ * @param dir the served directory
+ * @param port port to bind (0 picks one)
+ * @param v8Flags V8 flags for the child
+ * @returns the child, its base URL and port
+ */
+export async function startServeProcess(
+  dir: string,
+  port = 0,
+  v8Flags = "",
+): Promise<{ child: Deno.ChildProcess; base: string; port: number }> {
+  const child = spawnOcictl(
+    ["serve", "--dir", dir, "--addr", `127.0.0.1:${port}`],
+    undefined,
+    v8Flags,
+  );
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("serve exited before printing its address");
+    text += value;
+  }
+  reader.releaseLock();
+  const base = text.trim();
+  return { child, base, port: Number(/:(\d+)$/.exec(base)?.[1]) };
+}

@@ -14,7 +14,7 @@ import { parseRef } from "../../src/types/ref.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
 import type { DrillResult, DrillSize } from "./_drill.ts";
 import { layoutProblems, serveDirProblems } from "./_layout_check.ts";
-import { ocictl, spawnOcictl } from "./_proc.ts";
+import { ocictl, spawnOcictl, startServeProcess } from "./_proc.ts";
 
 const enc = new TextEncoder();
 
@@ -202,23 +202,6 @@ async function _layoutIfAny(dir: string): Promise<string[]> {
   return exists ? await layoutProblems(dir) : [];
 }
 
-async function _startServe(
-  dir: string,
-  port: number,
-): Promise<{ child: Deno.ChildProcess; port: number }> {
-  const child = spawnOcictl(["serve", "--dir", dir, "--addr", `127.0.0.1:${port}`]);
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("serve exited before printing its address");
-    text += value;
-  }
-  reader.releaseLock();
-  const m = /:(\d+)\s*$/.exec(text.trim());
-  return { child, port: Number(m?.[1]) };
-}
-
 /**
  * Kills `ocictl serve` itself during pushes, restarts it on the same
  * directory, checks the repositories and reruns the push.
@@ -236,7 +219,7 @@ export async function serveCrashDrill(size: DrillSize, seed: number): Promise<Dr
   let midRun = 0;
   try {
     await buildCrashImage(`${tmp}/src`, size === "short" ? 512 * 1024 : 2 * 1024 * 1024, seed);
-    let serve = await _startServe(dir, 0);
+    let serve = await startServeProcess(dir, 0);
     const port = serve.port;
     const args = (i: number) => [
       "--host",
@@ -259,7 +242,7 @@ export async function serveCrashDrill(size: DrillSize, seed: number): Promise<Dr
       await serve.child.stderr.cancel().catch(() => {});
       await copy.output();
       for (const p of await serveDirProblems(dir)) notes.push(`after kill ${i}: ${p}`);
-      serve = await _startServe(dir, port);
+      serve = await startServeProcess(dir, port);
       const again = await ocictl(args(i));
       if (again.code !== 0) notes.push(`rerun ${i} failed: ${again.stderr.trim()}`);
       for (const p of await serveDirProblems(dir)) notes.push(`after rerun ${i}: ${p}`);

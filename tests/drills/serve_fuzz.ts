@@ -10,27 +10,11 @@
 import fc from "fast-check";
 import { createRegistryHandler } from "../../src/serve/handler.ts";
 import { digestOf } from "../../src/types/digest.ts";
-import { buildImage, pushImage, send } from "../serve/_client.ts";
+import { buildImage, pushImage, send, SPEC_CODES } from "../serve/_client.ts";
 import type { DrillResult, DrillSize } from "./_drill.ts";
 import { failureReport, fuzzRuns, fuzzSeed, tokenSoup } from "./_fuzz.ts";
 import { serveDirProblems } from "./_layout_check.ts";
 
-const SPEC_CODES = new Set([
-  "BLOB_UNKNOWN",
-  "BLOB_UPLOAD_INVALID",
-  "BLOB_UPLOAD_UNKNOWN",
-  "DIGEST_INVALID",
-  "MANIFEST_BLOB_UNKNOWN",
-  "MANIFEST_INVALID",
-  "MANIFEST_UNKNOWN",
-  "NAME_INVALID",
-  "NAME_UNKNOWN",
-  "SIZE_INVALID",
-  "UNAUTHORIZED",
-  "DENIED",
-  "UNSUPPORTED",
-  "TOOMANYREQUESTS",
-]);
 const HEX = "0123456789abcdef".repeat(4);
 
 /**

@@ -10,7 +10,7 @@ import { digestOf } from "../../src/types/digest.ts";
 import { MediaType } from "../../src/types/media_type.ts";
 import type { DrillResult, DrillSize } from "./_drill.ts";
 import { seededRandom } from "./crash.ts";
-import { spawnOcictl } from "./_proc.ts";
+import { startServeProcess } from "./_proc.ts";
 
 const CLIENTS = 32;
 /**
@@ -51,23 +51,14 @@ function _percentile(sorted: number[], p: number): number {
 export async function soakDrill(size: DrillSize, seed: number): Promise<DrillResult> {
   const seconds = size === "short" ? 10 : 120;
   const tmp = await Deno.makeTempDir({ prefix: "ocictl-drill-soak-" });
-  const child = spawnOcictl(
-    ["serve", "--dir", `${tmp}/served`, "--addr", "127.0.0.1:0"],
-    undefined,
+  const { child, base } = await startServeProcess(
+    `${tmp}/served`,
+    0,
     `--max-old-space-size=${SERVE_HEAP_MIB},--max-semi-space-size=2`,
   );
   const notes: string[] = [];
   const client = Deno.createHttpClient({});
   try {
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let first = "";
-    while (!first.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("serve exited before printing its address");
-      first += value;
-    }
-    reader.releaseLock();
-    const base = first.trim();
     const idle = await processFigures(child.pid);
     const latencies: number[] = [];
     let errors = 0;

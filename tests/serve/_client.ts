@@ -33,6 +33,24 @@ export interface SendInit {
 
 const enc = new TextEncoder();
 
+/** The error codes of the distribution spec (§1.8) that an error body may carry. */
+export const SPEC_CODES: ReadonlySet<string> = new Set([
+  "BLOB_UNKNOWN",
+  "BLOB_UPLOAD_INVALID",
+  "BLOB_UPLOAD_UNKNOWN",
+  "DIGEST_INVALID",
+  "MANIFEST_BLOB_UNKNOWN",
+  "MANIFEST_INVALID",
+  "MANIFEST_UNKNOWN",
+  "NAME_INVALID",
+  "NAME_UNKNOWN",
+  "SIZE_INVALID",
+  "UNAUTHORIZED",
+  "DENIED",
+  "UNSUPPORTED",
+  "TOOMANYREQUESTS",
+]);
+
 /**
  * Sends one request and reads the whole reply.
  *

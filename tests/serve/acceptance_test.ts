@@ -19,25 +19,10 @@ import {
   resolveLocation,
   type Send,
   send,
+  SPEC_CODES,
 } from "./_client.ts";
 
 const enc = new TextEncoder();
-const SPEC_CODES = new Set([
-  "BLOB_UNKNOWN",
-  "BLOB_UPLOAD_INVALID",
-  "BLOB_UPLOAD_UNKNOWN",
-  "DIGEST_INVALID",
-  "MANIFEST_BLOB_UNKNOWN",
-  "MANIFEST_INVALID",
-  "MANIFEST_UNKNOWN",
-  "NAME_INVALID",
-  "NAME_UNKNOWN",
-  "SIZE_INVALID",
-  "UNAUTHORIZED",
-  "DENIED",
-  "UNSUPPORTED",
-  "TOOMANYREQUESTS",
-]);
 const http: Send = (req) => fetch(req);
 
 /** Asserts an error reply: status, JSON content type, spec code. */
