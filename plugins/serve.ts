@@ -11,7 +11,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { collectGarbage } from "../src/serve/gc.ts";
 import { parseHtpasswd } from "../src/serve/htpasswd.ts";
-import { parseAccessRules } from "../src/serve/access.ts";
+import { ANONYMOUS, parseAccessRules } from "../src/serve/access.ts";
 import { startRegistryServer } from "../src/serve/server.ts";
 
 markPluginLoaded("serve");
@@ -126,7 +126,14 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         }
         : undefined;
       await Deno.mkdir(dir, { recursive: true });
-      const ui = opts.ui === true ? (await import("../src/serve/ui/ui.tsx")).createUi() : undefined;
+      // The web UI shows only what the --access rules let the user pull.
+      const canPull = access === undefined
+        ? undefined
+        : (repo: string, user: string | undefined) =>
+          access.allows(user ?? ANONYMOUS, repo, "pull");
+      const ui = opts.ui === true
+        ? (await import("../src/serve/ui/ui.tsx")).createUi({ canPull })
+        : undefined;
       const server = await startRegistryServer({
         dir,
         hostname: addr.hostname,

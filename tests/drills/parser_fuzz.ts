@@ -6,6 +6,7 @@
  * @module
  */
 import fc from "fast-check";
+import { parseBotConfig } from "../../src/bot/bot_config.ts";
 import { parseAccessRules } from "../../src/serve/access.ts";
 import { parseRange } from "../../src/serve/_range.ts";
 import { parseBasicAuth, parseHtpasswd } from "../../src/serve/htpasswd.ts";
@@ -215,6 +216,42 @@ const YAML_WORDS = [
   "-1",
   "1e309",
 ];
+const BOT_WORDS = [
+  "version: 1\n",
+  "defaults:\n",
+  "scripts:\n",
+  "  - ",
+  "name: ",
+  "script: ",
+  "timeout: ",
+  "interval: ",
+  "schedule: ",
+  "30s",
+  "1h",
+  "-1s",
+  "* * * * *",
+  "log('hi')",
+  "|\n",
+  "    ",
+  "creds:\n",
+  "registry: ",
+  "user: ",
+  "pass: ",
+  "tls: ",
+  "disabled",
+  '{{ env "X" }}',
+  "\n",
+  "[",
+  "]",
+  "{",
+  "}",
+  "&a ",
+  "*a",
+  "<<: *a",
+  "parallel: ",
+  "0",
+  "99999999999999999999",
+];
 const ACCESS_WORDS = [
   "rules:\n",
   "groups:\n",
@@ -339,6 +376,12 @@ export async function fuzzParsers(size: DrillSize, seed: number): Promise<Proper
       "regsync YAML",
       tokenSoup(YAML_WORDS, 24),
       (s) => loadSyncConfig(s, { env: {}, readFile: () => "" }),
+      o,
+    ),
+    await checkTyped(
+      "regbot YAML",
+      tokenSoup(BOT_WORDS, 24),
+      (s) => parseBotConfig(s, { env: {}, readFile: () => "" }),
       o,
     ),
     await checkTyped(
