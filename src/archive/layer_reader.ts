@@ -120,6 +120,25 @@ function _type(h: TarHeader): LayerEntryType {
   }
 }
 
+/** An entry body whose errors (a body cut short) are ArchiveErrors. */
+function _typedBody(body: ReadableStream<Uint8Array>, subject: string): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const r = await reader.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      } catch (err) {
+        controller.error(_wrap(err, subject));
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
 function _wrap(err: unknown, subject: string): unknown {
   if (err instanceof OciError) return err;
   return new ArchiveError(
@@ -175,7 +194,7 @@ export async function* walkLayer(
         throw _wrap(source instanceof OciError ? source : err, subject);
       }
       if (r.done) break;
-      const { header, body: entryBody } = r.value;
+      const { header, body: rawBody } = r.value;
       const index = ordinal++;
       let path: string;
       let linkname = header.linkname ?? "";
@@ -184,13 +203,14 @@ export async function* walkLayer(
         path = normalizeEntryPath(header.name, subject);
         if (type === "hardlink") linkname = normalizeEntryPath(linkname, subject);
       } catch (err) {
-        await entryBody.cancel(err).catch(() => {});
+        await rawBody.cancel(err).catch(() => {});
         throw err;
       }
       if (path === "" && options.includeRoot !== true) {
-        await entryBody.cancel().catch(() => {});
+        await rawBody.cancel().catch(() => {});
         continue;
       }
+      const entryBody = _typedBody(rawBody, subject);
       const entry: LayerEntry = {
         path,
         name: header.name,

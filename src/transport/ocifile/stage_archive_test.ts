@@ -22,3 +22,14 @@ Deno.test("stageArchive() refuses a name that is a file and a directory with Arc
     }
   }
 });
+
+Deno.test("stageArchive() refuses a tar cut inside a file body with ArchiveError", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tar = await _rawTar([{ name: "oci-layout", content: "x".repeat(2000) }]);
+    const cut = tar.subarray(0, 512 + 700);
+    await rejects(stageArchive(denoFileSystem, ReadableStream.from([cut]), dir), ArchiveError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,9 +12,10 @@
  * - A streamed body with a `Content-Length` header (a blob upload of known
  *   size) goes through `node:http(s)` (node_fetch.ts) with that length and
  *   the host's CA and client certificate, because Deno's fetch would send it
- *   chunked; without a length, or through a proxy, it stays a chunked fetch.
+ *   chunked; through an http(s) proxy too (a `CONNECT` tunnel for https);
+ *   without a length, or through a socks proxy, it stays a chunked fetch.
  * - `tls: insecure` hosts go through `node:https` with
- *   `rejectUnauthorized: false`, because Deno's fetch has no per-client way
+ *   `rejectUnauthorized: false` (through the http proxy that applies, if any), because Deno's fetch has no per-client way
  *   to skip verification. Deno's `node:https` does not stop reading when
  *   the response is paused, so blob downloads on that path are bounded by
  *   asking for 8 MiB `Range` windows one at a time as the consumer reads
@@ -25,7 +26,7 @@
  *
  * @module
  */
-import { RegistryError } from "../../errors.ts";
+import { ConfigError, RegistryError } from "../../errors.ts";
 import { proxyFor } from "../../config/proxy_env.ts";
 import { readUpTo } from "../../read_capped.ts";
 import { ERROR_BODY_LIMIT } from "./error_response.ts";
@@ -108,23 +109,34 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     if (closed) return Promise.reject(new TypeError("the registry fetch seam is closed"));
     const url = new URL(input instanceof Request ? input.url : input);
     const host = byHost.get(url.host.toLowerCase());
-    if (url.protocol === "https:" && host?.tls === "insecure") {
-      return _isBlobGet(url, init) ? windowedGet(url, init ?? {}) : insecureFetch(url, init);
-    }
     let proxy: string | undefined;
     try {
       proxy = proxyFor(url, env);
     } catch (err) {
       return Promise.reject(err);
     }
+    // node:http(s) speaks to http proxies itself (CONNECT for https)
+    const nodeProxy = proxy !== undefined && /^https?:/.test(proxy) ? proxy : undefined;
+    if (url.protocol === "https:" && host?.tls === "insecure") {
+      if (proxy !== undefined && nodeProxy === undefined) {
+        return Promise.reject(
+          new ConfigError(
+            `Cannot reach "${url.host}" (tls insecure) through the socks proxy "${proxy}": use an http proxy or list the host in NO_PROXY`,
+          ),
+        );
+      }
+      return _isBlobGet(url, init)
+        ? windowedGet(url, init ?? {}, nodeProxy)
+        : insecureFetch(url, init, nodeProxy);
+    }
     const https = url.protocol === "https:";
     const caCerts = https && host?.regcert ? splitPem(host.regcert) : [];
     const mtls = https && host?.clientCert && host.clientKey
       ? { cert: host.clientCert, key: host.clientKey }
       : undefined;
-    if (!proxy && !(input instanceof Request) && _hasLength(init)) {
+    if (proxy === nodeProxy && !(input instanceof Request) && _hasLength(init)) {
       // Deno's fetch would drop the length and send the stream chunked.
-      return nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}) });
+      return nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}), proxy: nodeProxy });
     }
     if (!https && !proxy) return fetch(input, init);
     const key = JSON.stringify([https ? url.host.toLowerCase() : "", proxy ?? ""]);
@@ -266,17 +278,21 @@ function _withRange(init: RequestInit, start: number, end: number): RequestInit 
  * (answer 200) are read in one go; an empty blob (416) is asked again
  * without a range.
  */
-async function windowedGet(url: URL, init: RequestInit): Promise<Response> {
-  const first = await insecureFetch(url, _withRange(init, 0, INSECURE_WINDOW_BYTES - 1));
+async function windowedGet(
+  url: URL,
+  init: RequestInit,
+  proxy: string | undefined,
+): Promise<Response> {
+  const first = await insecureFetch(url, _withRange(init, 0, INSECURE_WINDOW_BYTES - 1), proxy);
   if (first.status === 416) {
     await first.body?.cancel();
-    return insecureFetch(url, init);
+    return insecureFetch(url, init, proxy);
   }
   if (first.status !== 206) return first;
   const m = /^bytes\s+(\d+)-(\d+)\/(\d+)$/.exec(first.headers.get("content-range")?.trim() ?? "");
   if (!m || m[1] !== "0") {
     await first.body?.cancel();
-    return insecureFetch(url, init);
+    return insecureFetch(url, init, proxy);
   }
   const total = Number(m[3]);
   let offset = 0;
@@ -296,7 +312,7 @@ async function windowedGet(url: URL, init: RequestInit): Promise<Response> {
           return;
         }
         const end = Math.min(offset + INSECURE_WINDOW_BYTES, total) - 1;
-        const next = await insecureFetch(url, _withRange(init, offset, end));
+        const next = await insecureFetch(url, _withRange(init, offset, end), proxy);
         if (next.status !== 206 || !next.body) {
           await next.body?.cancel();
           throw new TypeError(
@@ -323,8 +339,12 @@ async function windowedGet(url: URL, init: RequestInit): Promise<Response> {
  * @param init method, headers, body, signal
  * @returns the response
  */
-function insecureFetch(url: URL, init: RequestInit = {}): Promise<Response> {
-  return nodeFetch(url, init, { verify: false });
+function insecureFetch(
+  url: URL,
+  init: RequestInit = {},
+  proxy: string | undefined = undefined,
+): Promise<Response> {
+  return nodeFetch(url, init, { verify: false, proxy });
 }
 
 const _response = nodeResponse;

@@ -22,6 +22,7 @@ import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import type { IncomingMessage } from "node:http";
+import { openTunnel, proxyAuthorization, proxyPort } from "./_proxy_tunnel.ts";
 
 /** TLS settings of a {@link nodeFetch} request (https only). */
 export interface NodeTlsOptions {
@@ -33,6 +34,11 @@ export interface NodeTlsOptions {
   cert?: string | undefined;
   /** PEM client key. */
   key?: string | undefined;
+  /**
+   * HTTP proxy URL (from `HTTP(S)_PROXY`): https targets are reached through
+   * a `CONNECT` tunnel, http targets by absolute URL.
+   */
+  proxy?: string | undefined;
 }
 
 /** Queue size of a response stream before the socket is paused. */
@@ -61,11 +67,20 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
  * await res.body?.cancel();
  * ```
  */
-export function nodeFetch(
+export async function nodeFetch(
   url: URL,
   init: RequestInit = {},
   tlsOptions: NodeTlsOptions = {},
 ): Promise<Response> {
+  const proxy = tlsOptions.proxy === undefined ? undefined : new URL(tlsOptions.proxy);
+  let tunnel: tls.TLSSocket | undefined;
+  if (proxy !== undefined && url.protocol === "https:") {
+    try {
+      tunnel = await openTunnel(proxy, url, _tls(tlsOptions) as tls.ConnectionOptions);
+    } catch (err) {
+      throw new TypeError("fetch failed", { cause: err });
+    }
+  }
   const method = (init.method ?? "GET").toUpperCase();
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((v, k) => {
@@ -84,13 +99,32 @@ export function nodeFetch(
       /^\d+$/.test(headers["content-length"])
     ? Number(headers["content-length"])
     : undefined;
-  return new Promise<Response>((resolve, reject) => {
+  return await new Promise<Response>((resolve, reject) => {
     if (signal?.aborted) {
+      tunnel?.destroy();
       reject(signal.reason);
       return;
     }
+    const viaProxy = proxy === undefined ? undefined : proxyAuthorization(proxy);
     const req = url.protocol === "https:"
-      ? https.request(url, { method, headers, ..._tls(tlsOptions) })
+      ? https.request(url, {
+        method,
+        headers,
+        ..._tls(tlsOptions),
+        ...(tunnel === undefined ? {} : { createConnection: () => tunnel }),
+      })
+      : proxy !== undefined
+      ? http.request({
+        host: proxy.hostname,
+        port: proxyPort(proxy),
+        path: url.href,
+        method,
+        headers: {
+          ...headers,
+          host: url.host,
+          ...(viaProxy === undefined ? {} : { "proxy-authorization": viaProxy }),
+        },
+      })
       : http.request(url, { method, headers });
     const onAbort = () =>
       req.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
