@@ -103,7 +103,7 @@ async function _mutate(base: _RawEntry[], muts: Mutation[]): Promise<Uint8Array>
 /**
  * Runs the import fuzzing.
  *
- * @param size short (300 cases) or full (10,000)
+ * @param size short (200 cases) or full (10,000)
  * @returns the drill's row
  */
 export async function importFuzzDrill(size: DrillSize): Promise<DrillResult> {
@@ -169,7 +169,7 @@ export async function importFuzzDrill(size: DrillSize): Promise<DrillResult> {
         if (beside.length > 0) throw new Error(`written outside the target: ${beside.join(", ")}`);
         await Deno.remove(target, { recursive: true }).catch(() => {});
       }),
-      { numRuns: size === "short" ? 300 : 10_000, seed },
+      { numRuns: size === "short" ? 200 : 10_000, seed },
     );
     const failure = failureReport(details);
     if (failure !== undefined) notes.push(failure);
