@@ -24,7 +24,7 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
-import { type GcLease, holdGcLease, withGcExclusive } from "./gc_lock.ts";
+import { GC_LOCK_FILE, type GcLease, holdGcLease, withGcExclusive } from "./gc_lock.ts";
 
 /**
  * The printed name of an `ocidir` reference, for messages.
@@ -95,12 +95,14 @@ export class LayoutStore {
    * this transport found or wrote before its manifest is written. A layout
    * whose lock file cannot be made (read-only) is not leased.
    * @param dir an existing layout directory
+   * @param ifLocked only when the lock file exists already (a read: no file is created)
    * @returns when held
    */
-  async hold(dir: string): Promise<void> {
+  async hold(dir: string, ifLocked = false): Promise<void> {
     if (!this.#useLeases) return;
     let lease = this.#leases.get(dir);
     if (lease === undefined) {
+      if (ifLocked && (await this.fs.stat(`${dir}/${GC_LOCK_FILE}`)) === undefined) return;
       lease = holdGcLease(this.fs, dir).catch(() => undefined);
       this.#leases.set(dir, lease);
     }

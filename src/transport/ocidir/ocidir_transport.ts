@@ -331,7 +331,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (info?.isFile === true) {
       // Found: lease the layout so no collection removes it before the
       // manifest that uses it is written, then look again (one may just have).
-      await this.#store.hold(dir);
+      // A layout no ocictl has written yet has no lock file; none is made here.
+      await this.#store.hold(dir, true);
       info = await this.#store.fs.stat(path);
     }
     if (info === undefined || !info.isFile) {
