@@ -95,6 +95,9 @@ export async function holdGcLease(fs: FileSystem, dir: string): Promise<GcLease>
 async function _leave(s: _State, dir: string, file: Promise<FileLock>): Promise<void> {
   s.holders--;
   if (s.holders > 0) return;
+  // an exclusive section of this process may be running on this very file lock (converted)
+  while (s.exclusive !== undefined) await s.exclusive;
+  if (s.holders > 0) return;
   if (s.file === file) s.file = undefined;
   const held = await file.catch(() => undefined);
   await held?.release();

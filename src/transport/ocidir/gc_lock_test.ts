@@ -58,3 +58,30 @@ Deno.test("withGcExclusive() waits for a lease held by another process", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a lease released while this process's collection runs on the converted lock waits for it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lease = await holdGcLease(denoFileSystem, dir);
+    let finish!: () => void;
+    const running = new Promise<void>((r) => (finish = r));
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => (inside = r));
+    const gc = withGcExclusive(denoFileSystem, dir, async () => {
+      inside();
+      await running;
+      return "collected";
+    });
+    await entered;
+    const released = lease.release();
+    // give a release that does not wait time to close the file under the collection
+    await new Promise((r) => setTimeout(r, 50));
+    finish();
+    await released;
+    equal(await gc, "collected");
+    // the lock file is free again: a second collection gets it
+    equal(await withGcExclusive(denoFileSystem, dir, () => Promise.resolve(1)), 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
