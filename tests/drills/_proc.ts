@@ -55,15 +55,17 @@ export async function ocictl(
  * @param dir the served directory
  * @param port port to bind (0 picks one)
  * @param v8Flags V8 flags for the child
+ * @param extra more `serve` flags
  * @returns the child, its base URL and port
  */
 export async function startServeProcess(
   dir: string,
   port = 0,
   v8Flags = "",
+  extra: string[] = [],
 ): Promise<{ child: Deno.ChildProcess; base: string; port: number }> {
   const child = spawnOcictl(
-    ["serve", "--dir", dir, "--addr", `127.0.0.1:${port}`],
+    ["serve", "--dir", dir, "--addr", `127.0.0.1:${port}`, ...extra],
     undefined,
     v8Flags,
   );

@@ -14,6 +14,7 @@ import { LoginLimiter } from "../../src/serve/login_limiter.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
 import { digestOf } from "../../src/types/digest.ts";
 import { runCli } from "../cli_harness.ts";
+import { startServeProcess } from "../drills/_proc.ts";
 import { buildImage, errorCode, pushImage, type Reply, send } from "./_client.ts";
 
 const PASSWORDS: Record<string, string> = { alice: "a-secret", bob: "b-secret", carol: "c-secret" };
@@ -216,6 +217,53 @@ Deno.test("ocictl serve --access: a bad access file exits non-zero and creates n
       equal(r.stdout, "");
       ok(r.stderr.includes("access file"), r.stderr);
       equal(await Deno.stat(`${tmp}/registry`).catch(() => undefined), undefined);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("ocictl serve --access --ui: the web UI lists and opens only what the user may pull", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${tmp}/htpasswd`, _htpasswdText());
+    await Deno.writeTextFile(`${tmp}/access.yaml`, ACCESS);
+    const { child, base } = await startServeProcess(`${tmp}/registry`, 0, "", [
+      "--auth",
+      `${tmp}/htpasswd`,
+      "--access",
+      `${tmp}/access.yaml`,
+      "--ui",
+    ]);
+    try {
+      const img = buildImage("ui");
+      const alice = (req: Request) => {
+        req.headers.set("Authorization", _basic("alice").Authorization ?? "");
+        return fetch(req);
+      };
+      for (const repo of ["team/app", "public/app"]) {
+        equal((await pushImage(alice, base, repo, "v1", img)).status, 201);
+      }
+      const page = async (user: string | undefined, path: string) =>
+        await send(
+          fetch,
+          "GET",
+          `${base}${path}`,
+          user === undefined ? {} : { headers: _basic(user) },
+        );
+      const carol = await page("carol", "/ui/");
+      equal(carol.status, 200);
+      ok(!carol.text.includes("team/app") && !carol.text.includes("public/app"), carol.text);
+      const bob = await page("bob", "/ui/");
+      ok(bob.text.includes("team/app") && !bob.text.includes("public/app"), bob.text);
+      const anon = await page(undefined, "/ui/");
+      ok(anon.text.includes("public/app") && !anon.text.includes("team/app"), anon.text);
+      equal((await page("carol", "/ui/r/team/app")).status, 404);
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+      await child.stderr.cancel().catch(() => {});
     }
   } finally {
     await Deno.remove(tmp, { recursive: true });
