@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import { ConfigError, NotFoundError, SizeLimitError } from "../errors.ts";
 import type { ConfigDirEntry, ConfigFileInfo, ConfigIo, RunResult } from "./config_io.ts";
 
@@ -57,6 +56,8 @@ export function denoConfigIo(options: DenoConfigIoOptions = {}): ConfigIo {
       }
     },
     async writeTextFileAtomic(path, text, { mode }): Promise<void> {
+      // node:path only when writing: importing it costs every command ~8 ms of start-up
+      const { dirname } = await import("node:path");
       const dir = dirname(path);
       await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
       const temp = `${path}.tmp-${crypto.randomUUID()}`;
