@@ -177,6 +177,9 @@ export async function readLayout(fs: FileSystem, dir: string): Promise<LayoutInd
   return await _readIndexFile(fs, dir);
 }
 
+/** Temp files of this module's own layout files (`oci-layout.<uuid>.tmp`, `index.json.<uuid>.tmp`). */
+const _OWN_TEMP = /^(oci-layout|index\.json)\.[0-9a-f-]{36}\.tmp$/;
+
 async function _writeFile(fs: FileSystem, dir: string, name: string, bytes: Uint8Array) {
   const tmp = await fs.writeTemp(dir, ReadableStream.from([bytes]), { prefix: `${name}.` });
   await fs.rename(tmp, `${dir}/${name}`);
@@ -215,8 +218,11 @@ export async function openLayoutForWrite(fs: FileSystem, dir: string): Promise<L
     await fs.mkdir(`${dir}/blobs`);
     return index;
   }
+  // What a creation killed part-way leaves (locks, blobs/, a temp oci-layout or index.json,
+  // index.json itself) is ours to finish; anything else is someone else's directory.
   const others = (await fs.readDir(dir)).filter((n) =>
-    n !== LOCK_FILE && n !== GC_LOCK_FILE && n !== "blobs"
+    n !== LOCK_FILE && n !== GC_LOCK_FILE && n !== "blobs" && n !== INDEX_FILE &&
+    !_OWN_TEMP.test(n)
   );
   if (others.length > 0) {
     throw new LayoutError(
@@ -224,15 +230,21 @@ export async function openLayoutForWrite(fs: FileSystem, dir: string): Promise<L
       `Cannot write OCI layout "${dir}": the directory is not empty and has no "${OCI_LAYOUT_FILE}"; use a new or empty directory`,
     );
   }
+  if ((await fs.stat(`${dir}/${INDEX_FILE}`)) !== undefined) {
+    // a creation that stopped before oci-layout: keep its index only if it is a valid one
+    await _readIndexFile(fs, dir);
+  }
   await fs.mkdir(`${dir}/blobs`);
-  const index = await _createIndex(fs, dir);
+  // oci-layout first: a layout killed after it is finished by the branch above
   await _writeFile(
     fs,
     dir,
     OCI_LAYOUT_FILE,
     new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION })),
   );
-  return index;
+  return (await fs.stat(`${dir}/${INDEX_FILE}`)) === undefined
+    ? await _createIndex(fs, dir)
+    : await _readIndexFile(fs, dir);
 }
 
 async function _createIndex(fs: FileSystem, dir: string): Promise<LayoutIndex> {

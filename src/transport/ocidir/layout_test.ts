@@ -88,6 +88,33 @@ Deno.test("openLayoutForWrite() creates a layout that readLayout() accepts", asy
   }
 });
 
+Deno.test("openLayoutForWrite() finishes a creation killed part-way and refuses other directories", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_layout_" });
+  const isLayout = (e: unknown) => e instanceof OciError && e.code === ErrorCode.LAYOUT_INVALID;
+  try {
+    // what a kill between index.json and oci-layout (or mid temp write) leaves
+    await Deno.mkdir(`${dir}/blobs/sha256`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(idx(entry(d("a"), "v1"))));
+    await Deno.writeTextFile(`${dir}/oci-layout.${crypto.randomUUID()}.tmp`, "{");
+    deepEqual(names(await openLayoutForWrite(fs, dir)), ["v1"]);
+    deepEqual(names(await readLayout(fs, dir)), ["v1"]);
+    // a directory with anything else in it is not taken over
+    const other = `${dir}-other`;
+    await Deno.mkdir(other);
+    await Deno.writeTextFile(`${other}/notes.txt`, "mine");
+    await rejects(openLayoutForWrite(fs, other), isLayout);
+    equal(await fs.stat(`${other}/oci-layout`), undefined);
+    // nor one whose index.json is not an index
+    await Deno.remove(`${other}/notes.txt`);
+    await Deno.writeTextFile(`${other}/index.json`, "[1]");
+    await rejects(openLayoutForWrite(fs, other), isLayout);
+    equal(await fs.stat(`${other}/oci-layout`), undefined);
+    await Deno.remove(other, { recursive: true });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("readLayout() rejects a file, a layout without index.json, and bad annotations", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ocictl_layout_" });
   const isLayout = (e: unknown) => e instanceof OciError && e.code === ErrorCode.LAYOUT_INVALID;
