@@ -77,7 +77,9 @@ export interface OpenedFile {
   /** What the open file is (size, inode, times). */
   readonly info: FileInfo;
   /**
-   * The file as Deno's own byte stream (consume or cancel it; that closes the file).
+   * The file's bytes, exactly `info.size` of them, in 1 MiB pieces (consume or
+   * cancel it; that closes the file). A file found shorter fails with a
+   * size mismatch.
    * @returns the stream
    */
   stream(): ReadableStream<Uint8Array>;
