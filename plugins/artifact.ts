@@ -8,9 +8,8 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, MediaType, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
 import { platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
-import { manifestResult } from "../src/cli/manifest_result.ts";
+import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { ReferrerListView, ReferrerTreeView } from "../src/cli/referrer_view.ts";
 import {
@@ -130,12 +129,7 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
         signal: ctx.signal,
         warn: (msg) => ctx.logger.warn(msg),
       });
-      if (opts.format !== "") {
-        const view = ManifestView.fromManifest(r.ref, r.manifest);
-        await writeFormatted(ctx, manifestResult(view), opts.format);
-      } else if (opts.byDigest || ref === undefined) {
-        await ctx.out.write(`${r.descriptor.digest}\n`);
-      }
+      await writePushResult(ctx, r, opts.format, opts.byDigest || ref === undefined);
     }) as unknown as CommandUnknownOpts;
 }
 

@@ -26,9 +26,8 @@ import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
-import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
-import { manifestResult } from "../src/cli/manifest_result.ts";
+import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { RefView } from "../src/cli/ref_template.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
@@ -650,15 +649,7 @@ export function createImageCreateCommand(
         byDigest: opts.byDigest,
         signal: ctx.signal,
       });
-      if (opts.format !== "") {
-        await writeFormatted(
-          ctx,
-          manifestResult(ManifestView.fromManifest(r.ref, r.manifest)),
-          opts.format,
-        );
-      } else if (opts.byDigest) {
-        await ctx.out.write(`${r.descriptor.digest}\n`);
-      }
+      await writePushResult(ctx, r, opts.format, opts.byDigest);
     }) as unknown as CommandUnknownOpts;
 }
 

@@ -8,9 +8,7 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { Platform, Ref } from "../src/mod.ts";
 import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { ManifestView } from "../src/cli/manifest_view.ts";
-import { writeFormatted } from "../src/cli/output.ts";
-import { manifestResult } from "../src/cli/manifest_result.ts";
+import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import {
   addToIndex,
@@ -121,15 +119,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           subject: opts.subject,
           byDigest: opts.byDigest,
         });
-        if (opts.format !== "") {
-          await writeFormatted(
-            ctx,
-            manifestResult(ManifestView.fromManifest(r.ref, r.manifest)),
-            opts.format,
-          );
-        } else if (opts.byDigest) {
-          await ctx.out.write(`${r.descriptor.digest}\n`);
-        }
+        await writePushResult(ctx, r, opts.format, opts.byDigest);
       }) as unknown as CommandUnknownOpts,
   );
   index.addCommand(

@@ -27,7 +27,7 @@ import type { CliContext } from "../src/cli/context.ts";
 import { writeDiff } from "../src/cli/file_output.ts";
 import { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
-import { manifestResult } from "../src/cli/manifest_result.ts";
+import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { readCapped } from "../src/read_capped.ts";
@@ -72,16 +72,8 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           m.digest,
         );
       }
-      const desc = await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
-      if (opts.format !== undefined) {
-        await writeFormatted(
-          ctx,
-          manifestResult(ManifestView.fromManifest(target, m)),
-          opts.format,
-        );
-      } else if (opts.byDigest) {
-        await ctx.out.write(`${desc.digest}\n`);
-      }
+      await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
+      await writePushResult(ctx, { ref: target, manifest: m }, opts.format, opts.byDigest === true);
     });
   manifest.addCommand(
     createManifestRmCommand(ctx, { name: "rm", aliases: ["delete", "del", "remove"] }),

@@ -15,3 +15,15 @@ Deno.test("manifestResult() exposes the pushed manifest under .Manifest, as regc
   assert.equal(formatOutput(r, "{{.Manifest.GetDescriptor.Digest}}"), m.digest);
   assert.deepEqual(formatOutput(r, "raw-body"), raw);
 });
+
+Deno.test("manifestResult() prints as a Go struct, with no function fields", () => {
+  const raw = new TextEncoder().encode(
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+  );
+  const r = manifestResult(
+    ManifestView.fromManifest(parseRef("ocidir://x:v1"), parseManifest(raw)),
+  );
+  const text = formatOutput(r, "{{.}}") as string;
+  assert.ok(!text.includes("<func>"), text);
+  assert.match(formatOutput(r, "{{json .}}") as string, /^\{"Manifest":\{"schemaVersion":2/);
+});
