@@ -128,11 +128,7 @@ export function createManifestGetCommand(ctx: CliContext, names: CommandNames): 
       } finally {
         await capture.close();
       }
-      if (opts.requireList && !view.IsList()) {
-        throw new UnsupportedMediaTypeError(
-          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
-        );
-      }
+      if (opts.requireList) _requireList(view);
       await writeFormatted(ctx, view, opts.format);
     }) as unknown as CommandUnknownOpts;
 }
@@ -203,11 +199,7 @@ export function createManifestHeadCommand(
       } finally {
         await capture.close();
       }
-      if (opts.requireList && !view.IsList()) {
-        throw new UnsupportedMediaTypeError(
-          `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
-        );
-      }
+      if (opts.requireList) _requireList(view);
       if (opts.format === "" || opts.format === "digest") {
         await ctx.out.write(`${view.Digest}\n`);
         return;
@@ -295,4 +287,13 @@ export function createManifestDiffCommand(ctx: CliContext): CommandUnknownOpts {
         }),
       );
     }) as unknown as CommandUnknownOpts;
+}
+
+/** `--require-list`: only an index or manifest list will do. */
+function _requireList(view: ManifestView): void {
+  if (!view.IsList()) {
+    throw new UnsupportedMediaTypeError(
+      `Cannot get manifest list "${view.Name}": it is a ${view.MediaType}, not an index`,
+    );
+  }
 }

@@ -229,3 +229,16 @@ Deno.test("manifest get --format runs Go templates over regctl's field names", a
     assert.equal(img.stdout, `arm64/linux ${set.images[1]?.diffIds.length}`);
   });
 });
+
+Deno.test("manifest get and head --require-list refuse a single image (exit 1) and pass an index", async () => {
+  await withLayout(async ({ base }) => {
+    for (const verb of ["get", "head"]) {
+      const bad = await runCli(["manifest", verb, "--require-list", `${base}:single`]);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stdout, "");
+      assert.match(bad.stderr, /Cannot get manifest list .*not an index/);
+      const ok = await runCli(["manifest", verb, "--require-list", `${base}:v1`]);
+      assert.equal(ok.code, 0, ok.stderr);
+    }
+  });
+});
