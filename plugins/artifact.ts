@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, MediaType, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
 import { platformArg, refArg } from "../src/cli/arguments.ts";

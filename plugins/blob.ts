@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { type Ref, withoutReference } from "../src/mod.ts";
 import { countArg, digestArg, refArg } from "../src/cli/arguments.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { UsageError } from "../src/mod.ts";
 import { captureHeaders } from "../src/cli/response_headers.ts";

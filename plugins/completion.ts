@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts, VerbEntry } from "../src/cli/run.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { completeWords, completionScript, SHELLS } from "../src/cli/completion.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { configureCommand, createRootCommand } from "../src/cli/run.ts";
+import { commanderTree, createRootCommand } from "../src/cli/run.ts";
 
 markPluginLoaded("completion");
 
@@ -54,14 +54,14 @@ export function createCompleteCommand(
     .argument("[words...]", "words typed so far, after --")
     .allowUnknownOption()
     .action(async (words) => {
-      const root = createRootCommand(ctx.out, ctx.err);
+      const root = createRootCommand();
       for (const verb of verbs) {
         if (verb.hidden) continue;
-        const cmd = (await verb.load()).createCommand(ctx);
-        configureCommand(cmd, ctx.out, ctx.err);
-        root.addCommand(cmd);
+        root.addCommand((await verb.load()).createCommand(ctx));
       }
-      const found = completeWords(root, words.length > 0 ? words : [""]);
+      // commander's Help decides what is visible: the tree is replayed onto commander
+      const real = await commanderTree(root, ctx.out, ctx.err);
+      const found = completeWords(real, words.length > 0 ? words : [""]);
       await ctx.out.write(found.map((c) => `${c}\n`).join(""));
     }) as unknown as CommandUnknownOpts;
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { Platform, Ref } from "../src/mod.ts";
 import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { layoutEntry } from "../src/cli/layout_index.ts";
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
   type Client,

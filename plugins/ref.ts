@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { refArg } from "../src/cli/arguments.ts";

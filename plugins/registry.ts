@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, Option } from "@commander-js/extra-typings";
+import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { ConfigError, NotFoundError, type Ref, UsageError } from "../src/mod.ts";
 import type { CliContext } from "../src/cli/context.ts";

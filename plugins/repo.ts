@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, isRepoLister, parseRegistry, type Ref, UnsupportedError } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";

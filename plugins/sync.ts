@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import { dump } from "js-yaml";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { CliContext } from "../src/cli/context.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "@commander-js/extra-typings";
+import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";

@@ -5,6 +5,7 @@
  */
 import { createTransportFactory, type TransportFactory } from "../src/client.ts";
 import type { Platform } from "../src/types/descriptor.ts";
+import type { CliIo } from "../src/cli/context.ts";
 import { runCli as run } from "../src/cli/run.ts";
 import { VERBS } from "../plugins/mod.ts";
 
@@ -85,4 +86,23 @@ export async function runCli(
   const dec = new TextDecoder();
   const stdoutBytes = out.bytes();
   return { code, stdout: dec.decode(stdoutBytes), stdoutBytes, stderr: dec.decode(err.bytes()) };
+}
+
+/**
+ * Process seams that read nothing and discard all output, for tests that
+ * build command trees or parse without running a verb.
+ *
+ * @returns the seams
+ */
+export function quietIo(): CliIo {
+  return {
+    stdout: new WritableStream(),
+    stderr: new WritableStream(),
+    stdin: ReadableStream.from<Uint8Array>([]),
+    env: {},
+    signal: new AbortController().signal,
+    isTerminal: { stdin: false, stdout: false, stderr: false },
+    transports: createTransportFactory(),
+    platform: { os: "linux", architecture: "amd64" },
+  };
 }

@@ -1,15 +1,16 @@
 /**
  * The CLI runner: root flags, lazy verb loading from a manifest, error to
- * exit code mapping. `main.ts` calls it with the process seams; tests call it
+ * exit code mapping. A command line is parsed by the fast parser on the
+ * recorded command tree; help, usage errors and anything else it leaves
+ * alone go to commander, loaded only then. `main.ts` calls it with the process seams; tests call it
  * with in-memory streams.
  *
  * @module
  */
-import {
-  Command,
-  CommanderError,
-  type CommandUnknownOpts as CommanderCommand,
-} from "@commander-js/extra-typings";
+import type { CommandUnknownOpts as CommanderCommand } from "@commander-js/extra-typings";
+import { Command, CommandSpec } from "./command.ts";
+import { toCommander } from "./commander_tree.ts";
+import { fastParse } from "./fast_parse.ts";
 import { type CliContext, type CliIo, createCliContext } from "./context.ts";
 import { errorLine, ExitCode, exitCodeOf } from "./exit_code.ts";
 import {
@@ -54,15 +55,13 @@ export interface VerbEntry {
 }
 
 /**
- * Builds the root command with the global flags, writing its help to the
- * given sinks. Verbs are added by the caller.
+ * Builds the root command with the global flags. Verbs are added by the
+ * caller.
  *
- * @param out stdout sink
- * @param err stderr sink
  * @returns the root command
  * @throws never
  */
-export function createRootCommand(out: StreamSink, err: StreamSink): CommandUnknownOpts {
+export function createRootCommand(): CommandUnknownOpts {
   const root = new Command("ocictl")
     .description("Manage OCI images and registries (regctl compatible)")
     .option(
@@ -83,8 +82,53 @@ export function createRootCommand(out: StreamSink, err: StreamSink): CommandUnkn
       "after",
       "\nExamples:\n  ocictl tag ls ocidir://./layout\n  ocictl manifest get ocidir://./layout:v1\n",
     ) as unknown as CommandUnknownOpts;
-  configureCommand(root, out, err);
   return root;
+}
+
+/**
+ * The commander tree of a command tree, configured by {@link configureCommand}.
+ *
+ * @param cmd a command built with `src/cli/command.ts` (or commander)
+ * @param out stdout sink
+ * @param err stderr sink
+ * @returns the commander command
+ * @throws never
+ */
+export async function commanderTree(
+  cmd: CommandUnknownOpts,
+  out: StreamSink,
+  err: StreamSink,
+): Promise<CommandUnknownOpts> {
+  const real = await toCommander(cmd as unknown as CommandSpec);
+  configureCommand(real, out, err);
+  return real;
+}
+
+/**
+ * Parses and runs a command line: the fast parser when it takes the line,
+ * else commander.
+ *
+ * @param root the root command
+ * @param args the arguments
+ * @param out stdout sink
+ * @param err stderr sink
+ * @returns the command whose options hold the root's values
+ * @throws {Error} what the action or commander throws
+ */
+async function _parseAndRun(
+  root: CommandUnknownOpts,
+  args: readonly string[],
+  out: StreamSink,
+  err: StreamSink,
+): Promise<CommandUnknownOpts> {
+  const fast = root instanceof CommandSpec ? fastParse(root, args) : undefined;
+  if (fast !== undefined) {
+    await fast.run();
+    return root;
+  }
+  const real = await commanderTree(root, out, err);
+  await real.parseAsync(args, { from: "user" });
+  return real;
 }
 
 /**
@@ -165,16 +209,16 @@ export async function runCli(
   const args = argv[0] === "help" ? [...argv.slice(1), "--help"] : [...argv];
   try {
     let chosen: VerbEntry | undefined;
-    const stubRoot = createRootCommand(out, err);
+    const stubRoot = createRootCommand();
     addVerbStubs(stubRoot, verbs, (v) => {
       chosen = v;
     });
     if (args.length === 0) {
-      stubRoot.outputHelp();
+      (await commanderTree(stubRoot, out, err)).outputHelp();
       return code;
     }
-    await stubRoot.parseAsync(args, { from: "user" });
-    const opts = stubRoot.opts() as unknown as Partial<GlobalOptions>;
+    const parsedRoot = await _parseAndRun(stubRoot, args, out, err);
+    const opts = parsedRoot.opts() as unknown as Partial<GlobalOptions>;
     const globals: GlobalOptions = {
       verbosity: opts.verbosity ?? "warn",
       logopt: opts.logopt ?? [],
@@ -183,17 +227,15 @@ export async function runCli(
     };
     verbosity = globals.verbosity;
     if (chosen === undefined) {
-      stubRoot.outputHelp({ error: true });
+      (await commanderTree(stubRoot, out, err)).outputHelp({ error: true });
       return (code = ExitCode.USAGE);
     }
     ctx = createCliContext(io, globals, { out, err });
     ctx.logger.debug("loading verb", { verb: chosen.name });
     const mod = await chosen.load();
-    const root = createRootCommand(out, err);
-    const cmd = mod.createCommand(ctx);
-    configureCommand(cmd, out, err);
-    root.addCommand(cmd);
-    await root.parseAsync(args, { from: "user" });
+    const root = createRootCommand();
+    root.addCommand(mod.createCommand(ctx));
+    await _parseAndRun(root, args, out, err);
   } catch (e) {
     code = _report(e, io.signal, verbosity, err);
   } finally {
@@ -211,7 +253,7 @@ export async function runCli(
 }
 
 function _report(e: unknown, signal: AbortSignal, verbosity: LogLevel, err: StreamSink): number {
-  if (e instanceof CommanderError) {
+  if (_isCommanderError(e)) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version") {
       return ExitCode.OK;
     }
@@ -228,4 +270,10 @@ function _report(e: unknown, signal: AbortSignal, verbosity: LogLevel, err: Stre
     err.write(e.stack + "\n").catch(() => {});
   }
   return code;
+}
+
+/** commander's errors, and the fast path's `error()` (same codes): usage errors. */
+function _isCommanderError(e: unknown): e is Error & { code: string } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === "string" && code.startsWith("commander.");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts } from "./command.ts";
 import { createTransportFactory } from "../client.ts";
 import { NotFoundError } from "../errors.ts";
 import type { CliIo } from "./context.ts";

@@ -20,14 +20,14 @@ import { createLogger, type Logger } from "./logger.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Command } from "@commander-js/extra-typings";
+ * import { Command } from "./command.ts";
  * import type { CliContext } from "./context.ts";
  * import { createLogger } from "./logger.ts";
  * import type { CommandUnknownOpts } from "./run.ts";
  * import { StreamSink } from "./stream_sink.ts";
  * import { infoLogger } from "./verb_logger.ts";
- * const root = new Command("x").option("-v, --verbosity <l>", "", "warn");
- * root.parse([], { from: "user" });
+ * const root = new Command("x").option("-v, --verbosity <l>", "", "warn").action(() => {});
+ * await root.parseAsync([], { from: "user" });
  * const ctx = {
  *   logger: createLogger({ write: () => {} }),
  *   err: new StreamSink(new WritableStream()),

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts } from "../../src/cli/command.ts";
 import { createTransportFactory } from "../../src/client.ts";
 import type { CliContext } from "../../src/cli/context.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts } from "../../src/cli/command.ts";
 import { createTransportFactory } from "../../src/client.ts";
 import type { CliContext } from "../../src/cli/context.ts";
 import { createImageCreateCommand } from "../../plugins/image.ts";

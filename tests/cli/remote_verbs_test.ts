@@ -4,7 +4,7 @@
  * directly: the lead wires them into their verbs).
  */
 import assert from "node:assert/strict";
-import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import type { CommandUnknownOpts } from "../../src/cli/command.ts";
 import { runCli } from "../cli_harness.ts";
 import { createTransportFactory } from "../../src/client.ts";
 import { type CliContext, createCliContext } from "../../src/cli/context.ts";
