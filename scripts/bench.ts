@@ -16,6 +16,7 @@ import { benchServeVsDistribution } from "./bench/serve_vs_distribution.ts";
 import { benchRegistryBlob, RSS_GROWTH_BUDGET_MIB } from "./bench/registry_blob.ts";
 import { benchSyncNoop } from "./bench/sync_noop.ts";
 import { benchBotLua } from "./bench/bot_lua.ts";
+import { benchStartup } from "./bench/startup.ts";
 import { fmtNum, type Metric, ratioOf, say } from "./bench/_common.ts";
 
 export type { Metric } from "./bench/_common.ts";
@@ -30,6 +31,7 @@ export interface BenchFlags {
 
 /** The benchmarks, by name, in the order they run. */
 export const BENCHMARKS: Record<string, (flags: BenchFlags) => Promise<Metric[]>> = {
+  "startup": ({ quick }) => benchStartup(quick ? { runs: 3 } : {}),
   "registry_blob": async ({ quick }) => {
     const r = await benchRegistryBlob({ sizeMiB: quick ? 8 : 256 });
     say(`registry_blob: ${r.sizeMiB} MiB through RegistryTransport`);

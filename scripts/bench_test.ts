@@ -29,6 +29,9 @@ Deno.test({
     const summary = stdout.slice(stdout.indexOf("== summary"));
     assert.match(summary, /^name\s+ocictl\s+peer\s+ratio\s+target\s+ok\?$/m);
     const rows = [
+      /^start-up version \(ms\)\s+\d+\.\d\d\s+\d+\.\d\d\s.*<= floor \+ 25 ms/m,
+      /^start-up image copy no-op \(registry\) \(ms\)\s+\d+\.\d\d\s/m,
+      /^start-up tag ls \(ocidir\) \(ms\)\s+\d+\.\d\d\s/m,
       /^registry blob push 8 MiB \(MiB\/s\)\s+\d+\.\d\d\s/m,
       /^registry blob RSS growth \(MiB\)\s+\d+\.\d\d\s/m,
       /^serve blob PUT 16 MiB \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+>= 1\.2x/m,

@@ -1,0 +1,125 @@
+/**
+ * Benchmark: start-up of the short commands against the floor, a `deno run`
+ * of an empty module. Each command runs as a fresh process, the way a CI
+ * loop calls it: `version`, `manifest head`, `tag ls` and a no-op
+ * `image copy` (the target already has the image) on `ocictl serve` over
+ * loopback, and `manifest head` and `tag ls` on an OCI layout. Rounds
+ * alternate between the floor and each command so that load spreads evenly;
+ * the figure is the median wall time. Target: within 25 ms of the floor.
+ *
+ * Run alone: `deno run -A scripts/bench/startup.ts [--quick]`.
+ *
+ * @module
+ */
+import { Client, createTransportFactory } from "../../src/client.ts";
+import { createImage } from "../../src/ops/image_create.ts";
+import { parseRef } from "../../src/types/ref.ts";
+import { fmtNum, MAIN_TS, median, type Metric, say, startOcictlServe } from "./_common.ts";
+
+/** Options of {@link benchStartup}. */
+export interface StartupOptions {
+  /** Timed runs of each command. @default 20 */
+  runs?: number | undefined;
+}
+
+/** Target: milliseconds over the floor. */
+export const STARTUP_TARGET_MS = 25;
+
+async function _wallMs(args: readonly string[], env: Record<string, string>): Promise<number> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const ms = performance.now() - t0;
+  if (out.code !== 0) {
+    throw new Error(
+      `"${args.slice(4).join(" ")}" exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Runs the benchmark.
+ *
+ * @param options timed runs per command
+ * @returns one metric per command: median ms, with the floor as the peer
+ * @throws {Error} when a command fails
+ */
+export async function benchStartup(options: StartupOptions = {}): Promise<Metric[]> {
+  const runs = options.runs ?? 20;
+  const serve = await startOcictlServe();
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-bench-startup-" });
+  const env = { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" };
+  const reg = serve.host;
+  const client = new Client({
+    transports: createTransportFactory(),
+    settings: { env, hostFlags: [`reg=${reg},tls=disabled`] },
+  });
+  try {
+    await Deno.writeTextFile(`${dir}/empty.ts`, "");
+    await createImage(client, parseRef(`${reg}/bench/app:v1`), {
+      platform: { os: "linux", architecture: "amd64" },
+    });
+    const layout = `ocidir://${dir}/layout`;
+    const run = ["run", "-A", "--quiet", MAIN_TS];
+    const host = ["--host", `reg=${reg},tls=disabled`];
+    const cases: [string, string[]][] = [
+      ["version", ["version"]],
+      ["manifest head (registry)", [...host, "manifest", "head", `${reg}/bench/app:v1`]],
+      ["tag ls (registry)", [...host, "tag", "ls", `${reg}/bench/app`]],
+      ["image copy no-op (registry)", [
+        ...host,
+        "image",
+        "copy",
+        `${reg}/bench/app:v1`,
+        `${reg}/bench/app:v2`,
+      ]],
+      ["manifest head (ocidir)", ["manifest", "head", `${layout}:v1`]],
+      ["tag ls (ocidir)", ["tag", "ls", layout]],
+    ];
+    // Seeds the layout and the no-op copy's target, and warms Deno's caches.
+    await _wallMs([...run, ...host, "image", "copy", `${reg}/bench/app:v1`, `${layout}:v1`], env);
+    for (const [, args] of cases) await _wallMs([...run, ...args], env);
+    const floor: number[] = [];
+    const times = cases.map((): number[] => []);
+    for (let r = 0; r < runs; r++) {
+      floor.push(await _wallMs(["run", "-A", "--quiet", `${dir}/empty.ts`], env));
+      for (const [i, [, args]] of cases.entries()) {
+        times[i]!.push(await _wallMs([...run, ...args], env));
+      }
+    }
+    const base = median(floor);
+    say(
+      `startup: median of ${runs} fresh processes each (ms), floor = deno run of an empty module`,
+    );
+    say(`  floor ${fmtNum(base, 1)}`);
+    return cases.map(([name], i) => {
+      const ms = median(times[i]!);
+      say(`  ${name.padEnd(28)} ${fmtNum(ms, 1)}  (+${fmtNum(ms - base, 1)})`);
+      return {
+        name: `start-up ${name} (ms)`,
+        ocictl: ms,
+        peer: base,
+        better: "lower",
+        target: `<= floor + ${STARTUP_TARGET_MS} ms`,
+        ok: ms - base <= STARTUP_TARGET_MS,
+      };
+    });
+  } finally {
+    await client.close();
+    await serve.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  for (const m of await benchStartup(quick ? { runs: 3 } : {})) {
+    say(`${m.name}: ${fmtNum(m.ocictl, 1)} (floor ${fmtNum(m.peer, 1)})`);
+  }
+}
