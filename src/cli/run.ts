@@ -112,6 +112,7 @@ export async function commanderTree(
  * @param args the arguments
  * @param out stdout sink
  * @param err stderr sink
+ * @param logger logs which parser took the line, once the verb's context exists
  * @returns the command whose options hold the root's values
  * @throws {Error} what the action or commander throws
  */
@@ -120,12 +121,15 @@ async function _parseAndRun(
   args: readonly string[],
   out: StreamSink,
   err: StreamSink,
+  logger?: CliContext["logger"],
 ): Promise<CommandUnknownOpts> {
   const fast = root instanceof CommandSpec ? fastParse(root, args) : undefined;
   if (fast !== undefined) {
+    logger?.debug("command line parsed", { parser: "fast" });
     await fast.run();
     return root;
   }
+  logger?.debug("command line left to commander (help, a usage error, or a rule not modelled)");
   const real = await commanderTree(root, out, err);
   await real.parseAsync(args, { from: "user" });
   return real;
@@ -231,11 +235,12 @@ export async function runCli(
       return (code = ExitCode.USAGE);
     }
     ctx = createCliContext(io, globals, { out, err });
-    ctx.logger.debug("loading verb", { verb: chosen.name });
+    // since: milliseconds since the process started (the start-up timeline of -v debug)
+    ctx.logger.debug("loading verb", { verb: chosen.name, since: Math.round(performance.now()) });
     const mod = await chosen.load();
     const root = createRootCommand();
     root.addCommand(mod.createCommand(ctx));
-    await _parseAndRun(root, args, out, err);
+    await _parseAndRun(root, args, out, err, ctx.logger);
   } catch (e) {
     code = _report(e, io.signal, verbosity, err);
   } finally {
