@@ -9,7 +9,8 @@ import type { CliContext } from "../src/cli/context.ts";
 import { writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { UsageError } from "../src/errors.ts";
-import { createHasher, type DigestAlgorithm } from "../src/types/digest.ts";
+import type { DigestAlgorithm } from "../src/types/digest.ts";
+import { createHasher } from "../src/types/hasher.ts";
 
 markPluginLoaded("digest");
 

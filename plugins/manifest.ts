@@ -58,13 +58,13 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .action(async (ref, opts) => {
       const raw = await readCapped(ctx.stdin, MANIFEST_WRITE_LIMIT, "manifest from stdin");
-      const m = parseManifest(raw, {
+      const m = await parseManifest(raw, {
         mediaType: opts.contentType,
         limit: MANIFEST_WRITE_LIMIT,
         ...(ref.digest !== "" ? { digest: ref.digest } : {}),
       });
       let target = ref;
-      if (opts.byDigest) target = withDigest(ref, digestOf(raw));
+      if (opts.byDigest) target = withDigest(ref, await digestOf(raw));
       if (target.digest !== "" && target.digest !== m.digest) {
         throw new DigestMismatchError(
           `manifest "${commonName(ref)}" from stdin`,

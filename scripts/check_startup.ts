@@ -12,6 +12,14 @@
  * config resolution, the copy engine, the archive code and the tar, zstd,
  * gzip and `node:http(s)` modules behind them.
  *
+ * Then, for each short command measured for start-up time ({@link SHORT_COMMANDS}:
+ * `version`, and `manifest head`, `tag ls` and a no-op `image copy` on a
+ * registry and on an OCI layout), it walks the static graph of every module
+ * that command loads at run time (main.ts, the verb's plugin and the modules
+ * the run takes with `import()`: transport, config resolution, copy engine)
+ * and fails when one reaches a module in {@link SHORT_PATH_FORBIDDEN}: any
+ * `node:` built-in starts Deno's Node compatibility layer (8–28 ms).
+ *
  * Run: `deno run -A scripts/check_startup.ts` (exit 0 when the check holds).
  *
  * @module
@@ -113,6 +121,51 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
   },
 ];
 
+/**
+ * What no short command may load: any `node:` built-in (a prefix).
+ * Commander joins this list once the start path parses without it.
+ */
+export const SHORT_PATH_FORBIDDEN: readonly string[] = [
+  "node:",
+];
+
+/** A short command and every module it loads at run time. */
+export interface ShortCommandCase {
+  /** The command, as measured (`tag ls` on a registry). */
+  command: string;
+  /**
+   * Modules loaded by the run, relative to the repository root: main.ts, the
+   * plugin, and each module the run takes with `import()` (its static graph is
+   * walked; an `import()` it takes must be listed too).
+   */
+  roots: string[];
+}
+
+/** The start of every command: the executable. */
+const START: readonly string[] = ["main.ts"];
+/** What the first registry call loads (`src/client.ts`, ConfiguredRegistryTransport). */
+const REGISTRY: readonly string[] = [
+  "src/config/resolve_hosts.ts",
+  "src/config/deno_config_io.ts",
+  "src/transport/registry/registry_transport.ts",
+  "src/transport/registry/deno_fetch.ts",
+];
+/** What the first layout call loads (`src/client.ts`). */
+const OCIDIR: readonly string[] = ["src/transport/ocidir/ocidir_transport.ts"];
+/** What `image copy` loads before it copies (`plugins/image.ts`). */
+const COPY: readonly string[] = ["plugins/image.ts", "src/ops/copy.ts", "src/ops/progress.ts"];
+
+/** The short commands kept off the Node compatibility layer. */
+export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
+  { command: "version", roots: [...START, "plugins/version.ts"] },
+  { command: "manifest head (registry)", roots: [...START, "plugins/manifest.ts", ...REGISTRY] },
+  { command: "tag ls (registry)", roots: [...START, "plugins/tag.ts", ...REGISTRY] },
+  { command: "image copy, no-op (registry)", roots: [...START, ...COPY, ...REGISTRY] },
+  { command: "manifest head (ocidir)", roots: [...START, "plugins/manifest.ts", ...OCIDIR] },
+  { command: "tag ls (ocidir)", roots: [...START, "plugins/tag.ts", ...OCIDIR] },
+  { command: "image copy, no-op (ocidir)", roots: [...START, ...COPY, ...OCIDIR] },
+];
+
 interface _InfoDependency {
   code?: { specifier?: string };
   isDynamic?: boolean;
@@ -175,6 +228,19 @@ export async function staticImports(root: string, rootDir: string): Promise<stri
 }
 
 /**
+ * The modules of `reached` that a forbidden entry names: an exact module, or
+ * everything under a prefix ending in `/` (a folder) or `:` (`node:`).
+ *
+ * @param reached modules, as {@link staticImports} lists them
+ * @param forbidden the entry
+ * @returns the matches
+ */
+function _matches(reached: readonly string[], forbidden: string): string[] {
+  const prefix = forbidden.endsWith("/") || forbidden.endsWith(":");
+  return reached.filter((m) => m === forbidden || (prefix && m.startsWith(forbidden)));
+}
+
+/**
  * Checks the static import graphs of {@link LEAN_GRAPHS}.
  *
  * @param rootDir repository root
@@ -186,10 +252,47 @@ export async function checkLeanGraphs(rootDir: string): Promise<string[]> {
   for (const c of LEAN_GRAPHS) {
     const reached = await staticImports(c.root, rootDir);
     for (const f of c.forbidden) {
-      const bad = reached.filter((m) => m === f || (f.endsWith("/") && m.startsWith(f)));
+      const bad = _matches(reached, f);
       if (bad.length > 0) {
         problems.push(
           `${c.root} statically imports ${bad.join(", ")}: load it with import() where it is used`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks that no module a short command loads at run time reaches one of
+ * `forbidden` through static imports ({@link SHORT_COMMANDS}).
+ *
+ * @param rootDir repository root
+ * @param commands the commands and the modules each loads
+ * @param forbidden modules, folders (`…/`) or prefixes (`node:`) none may reach
+ * @returns the problems found (empty when every short command is lean)
+ * @throws {Error} when `deno info` fails (a root that does not exist)
+ */
+export async function checkShortCommands(
+  rootDir: string,
+  commands: readonly ShortCommandCase[] = SHORT_COMMANDS,
+  forbidden: readonly string[] = SHORT_PATH_FORBIDDEN,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const graphs = new Map<string, string[]>();
+  for (const c of commands) {
+    for (const root of c.roots) {
+      let reached = graphs.get(root);
+      if (reached === undefined) {
+        reached = await staticImports(root, rootDir);
+        graphs.set(root, reached);
+      }
+      const bad = forbidden.flatMap((f) => _matches(reached, f));
+      if (bad.length > 0) {
+        problems.push(
+          `"${c.command}" loads ${root}, which statically imports ${
+            [...new Set(bad)].join(", ")
+          }: load it with import() on the path that needs it`,
         );
       }
     }
@@ -229,7 +332,11 @@ export async function checkStartup(): Promise<string[]> {
 
 if (import.meta.main) {
   const rootDir = new URL("..", import.meta.url).pathname;
-  const problems = [...await checkStartup(), ...await checkLeanGraphs(rootDir)];
+  const problems = [
+    ...await checkStartup(),
+    ...await checkLeanGraphs(rootDir),
+    ...await checkShortCommands(rootDir),
+  ];
   for (const p of problems) console.error(`check_startup: ${p}`);
   if (problems.length === 0) console.log("check_startup: ok");
   Deno.exit(problems.length === 0 ? 0 : 1);

@@ -198,12 +198,12 @@ Deno.test("createTransportFactory() ocidir transport loads on first call and sto
     const repo = parseRef(`ocidir://${tmp}/layout`);
     const config = new TextEncoder().encode("{}");
     const cd = await t.blobPut(repo, ReadableStream.from([config]), {
-      digest: digestOf(config),
+      digest: await digestOf(config),
       size: config.byteLength,
     });
     const bad = new TextEncoder().encode("{ }");
     await assert.rejects(
-      t.blobPut(repo, ReadableStream.from([bad]), { digest: digestOf(config) }),
+      t.blobPut(repo, ReadableStream.from([bad]), { digest: await digestOf(config) }),
       DigestMismatchError,
     );
     const raw = new TextEncoder().encode(JSON.stringify({
@@ -219,7 +219,7 @@ Deno.test("createTransportFactory() ocidir transport loads on first call and sto
     await t.manifestPut(parseRef(`ocidir://${tmp}/layout:v1`), raw);
     assert.deepEqual(await t.tagList(repo), ["v1"]);
     const m = await t.manifestGet(parseRef(`ocidir://${tmp}/layout:v1`));
-    assert.equal(m.digest, digestOf(raw));
+    assert.equal(m.digest, await digestOf(raw));
     if (isRawBlobTarget(t)) assert.equal(t.canPutRaw(repo), true);
     await t.close();
   } finally {

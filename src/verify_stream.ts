@@ -5,7 +5,7 @@
  * @module
  */
 import { DigestMismatchError, SizeMismatchError } from "./errors.ts";
-import { createHasher, type DigestAlgorithm, parseDigest } from "./types/digest.ts";
+import { type DigestAlgorithm, type Hasher, loadHasher, parseDigest } from "./types/digest.ts";
 
 /** What a {@link VerifyStream} checks. */
 export interface VerifyOptions {
@@ -30,9 +30,9 @@ export interface VerifyOptions {
  * import { VerifyStream } from "./verify_stream.ts";
  * import { digestOf } from "./types/digest.ts";
  * const data = new TextEncoder().encode("hello");
- * const v = new VerifyStream({ digest: digestOf(data), size: 5 });
+ * const v = new VerifyStream({ digest: await digestOf(data), size: 5 });
  * const out = await new Response(ReadableStream.from([data]).pipeThrough(v)).text();
- * if (out !== "hello" || v.digest !== digestOf(data)) throw new Error("bad");
+ * if (out !== "hello" || v.digest !== await digestOf(data)) throw new Error("bad");
  * ```
  */
 export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
@@ -49,10 +49,14 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
     const algorithm = options.digest
       ? parseDigest(options.digest).algorithm
       : (options.algorithm ?? "sha256");
-    const hasher = createHasher(algorithm);
+    // The streaming hasher (node:crypto) is loaded before the first chunk.
+    let hasher: Hasher | undefined;
     const subject = options.subject ?? (options.digest ? `content "${options.digest}"` : "content");
     let count = 0;
     super({
+      start: async () => {
+        hasher = (await loadHasher())(algorithm);
+      },
       transform: (chunk, controller) => {
         count += chunk.byteLength;
         this.#count = count;
@@ -60,7 +64,7 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
           controller.error(new SizeMismatchError(subject, options.size, count));
           return;
         }
-        hasher.update(chunk);
+        hasher?.update(chunk);
         controller.enqueue(chunk);
       },
       flush: (controller) => {
@@ -68,7 +72,7 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
           controller.error(new SizeMismatchError(subject, options.size, count));
           return;
         }
-        const actual = hasher.digest();
+        const actual = hasher?.digest() ?? "";
         this.#digest = actual;
         if (options.digest !== undefined && actual !== options.digest) {
           controller.error(new DigestMismatchError(subject, options.digest, actual));

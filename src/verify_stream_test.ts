@@ -12,25 +12,25 @@ async function collect(v: VerifyStream, input: Uint8Array[]): Promise<Uint8Array
 }
 
 Deno.test("VerifyStream passes matching content through unchanged", async () => {
-  const v = new VerifyStream({ digest: digestOf(data), size: data.byteLength });
+  const v = new VerifyStream({ digest: await digestOf(data), size: data.byteLength });
   assert.deepEqual(await collect(v, chunks), data);
   assert.equal(v.count, data.byteLength);
-  assert.equal(v.digest, digestOf(data));
+  assert.equal(v.digest, await digestOf(data));
 });
 
 Deno.test("VerifyStream computes a digest when none is expected", async () => {
   const v = new VerifyStream({ algorithm: "sha512" });
   await collect(v, chunks);
-  assert.equal(v.digest, digestOf(data, "sha512"));
+  assert.equal(v.digest, await digestOf(data, "sha512"));
 });
 
 Deno.test("VerifyStream fails on a digest mismatch", async () => {
-  const v = new VerifyStream({ digest: digestOf(new TextEncoder().encode("other")) });
+  const v = new VerifyStream({ digest: await digestOf(new TextEncoder().encode("other")) });
   await assert.rejects(collect(v, chunks), DigestMismatchError);
 });
 
 Deno.test("VerifyStream fails on short content", async () => {
-  const v = new VerifyStream({ digest: digestOf(data), size: data.byteLength + 1 });
+  const v = new VerifyStream({ digest: await digestOf(data), size: data.byteLength + 1 });
   await assert.rejects(collect(v, chunks), (e: unknown) => {
     assert.ok(e instanceof SizeMismatchError);
     assert.equal(e.code, "SIZE_MISMATCH");
@@ -44,6 +44,6 @@ Deno.test("VerifyStream fails as soon as content runs long", async () => {
 });
 
 Deno.test("VerifyStream fails on truncated content with the right digest expected", async () => {
-  const v = new VerifyStream({ digest: digestOf(data) });
+  const v = new VerifyStream({ digest: await digestOf(data) });
   await assert.rejects(collect(v, chunks.slice(0, 2)), DigestMismatchError);
 });

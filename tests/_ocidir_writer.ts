@@ -38,8 +38,12 @@ for (let i = 0; i < Number(countText); i++) {
   const raw = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.length,
+    },
+    layers: [{ mediaType: MediaType.OCI_LAYER, digest: await digestOf(layer), size: layer.length }],
   }));
   await t.manifestPut(ref(tag), raw);
 }

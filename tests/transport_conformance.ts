@@ -42,9 +42,9 @@ interface TestBlob {
   desc: Descriptor;
 }
 
-function makeBlob(text: string, mediaType: string = MediaType.OCI_LAYER): TestBlob {
+async function makeBlob(text: string, mediaType: string = MediaType.OCI_LAYER): Promise<TestBlob> {
   const bytes = enc.encode(text);
-  return { bytes, desc: { mediaType, digest: digestOf(bytes), size: bytes.byteLength } };
+  return { bytes, desc: { mediaType, digest: await digestOf(bytes), size: bytes.byteLength } };
 }
 
 interface ImageOptions {
@@ -59,8 +59,8 @@ interface TestImage {
   blobs: TestBlob[];
 }
 
-function makeImage(label: string, options: ImageOptions = {}): TestImage {
-  const config = makeBlob(
+async function makeImage(label: string, options: ImageOptions = {}): Promise<TestImage> {
+  const config = await makeBlob(
     JSON.stringify({
       architecture: "amd64",
       os: "linux",
@@ -69,7 +69,7 @@ function makeImage(label: string, options: ImageOptions = {}): TestImage {
     }),
     MediaType.OCI_CONFIG,
   );
-  const layer = makeBlob(`layer of ${label}`);
+  const layer = await makeBlob(`layer of ${label}`);
   const json: Record<string, unknown> = {
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
@@ -80,10 +80,10 @@ function makeImage(label: string, options: ImageOptions = {}): TestImage {
   if (options.subject !== undefined) json.subject = options.subject;
   if (options.annotations !== undefined) json.annotations = options.annotations;
   const raw = enc.encode(JSON.stringify(json, null, 2));
-  return { raw, digest: digestOf(raw), blobs: [config, layer] };
+  return { raw, digest: await digestOf(raw), blobs: [config, layer] };
 }
 
-function makeIndex(children: { image: TestImage; arch: string }[]): TestImage {
+async function makeIndex(children: { image: TestImage; arch: string }[]): Promise<TestImage> {
   const raw = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OCI_INDEX,
@@ -94,7 +94,7 @@ function makeIndex(children: { image: TestImage; arch: string }[]): TestImage {
       platform: { os: "linux", architecture: c.arch },
     })),
   }));
-  return { raw, digest: digestOf(raw), blobs: [] };
+  return { raw, digest: await digestOf(raw), blobs: [] };
 }
 
 function stream(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
@@ -133,7 +133,7 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-put-get": [
     "manifestPut() by tag is readable by tag and digest with the same bytes",
     async (t, ref) => {
-      const img = makeImage("a");
+      const img = await makeImage("a");
       const desc = await pushImage(t, ref("v1"), img);
       equal(desc.digest, img.digest);
       equal(desc.size, img.raw.byteLength);
@@ -154,7 +154,7 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-raw-bytes": [
     "manifestGet() returns the pushed bytes unchanged (whitespace, key order)",
     async (t, ref) => {
-      const img = makeImage("raw");
+      const img = await makeImage("raw");
       const [config, layer] = img.blobs as [TestBlob, TestBlob];
       await pushBlobs(t, ref(), img.blobs);
       const text = `{ "layers" : [ ${JSON.stringify(layer.desc)} ],\n\t"config":${
@@ -162,21 +162,21 @@ const CASES: Record<string, [string, Case]> = {
       },  "mediaType": "${MediaType.OCI_MANIFEST}", "schemaVersion":2 }\n`;
       const raw = enc.encode(text);
       const desc = await t.manifestPut(ref("raw"), raw);
-      equal(desc.digest, digestOf(raw));
+      equal(desc.digest, await digestOf(raw));
       deepEqual((await t.manifestGet(ref("raw"))).raw, raw);
-      deepEqual((await t.manifestGet(withDigest(ref(), digestOf(raw)))).raw, raw);
+      deepEqual((await t.manifestGet(withDigest(ref(), await digestOf(raw)))).raw, raw);
     },
   ],
   "manifest-put-digest": [
     "manifestPut() by digest stores it untagged and rejects a wrong digest",
     async (t, ref) => {
-      const img = makeImage("d");
+      const img = await makeImage("d");
       await pushBlobs(t, ref(), img.blobs);
-      await pushImage(t, ref("keep"), makeImage("keep"));
+      await pushImage(t, ref("keep"), await makeImage("keep"));
       await t.manifestPut(withDigest(ref(), img.digest), img.raw);
       deepEqual((await t.manifestGet(withDigest(ref(), img.digest))).raw, img.raw);
       deepEqual(await t.tagList(ref()), ["keep"]);
-      const other = makeImage("other");
+      const other = await makeImage("other");
       await pushBlobs(t, ref(), other.blobs);
       await rejects(
         t.manifestPut(withDigest(ref(), other.digest), img.raw),
@@ -188,14 +188,14 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-child": [
     "manifestPut() with child stores index children without tagging them",
     async (t, ref) => {
-      const amd = makeImage("amd64");
-      const arm = makeImage("arm64");
+      const amd = await makeImage("amd64");
+      const arm = await makeImage("arm64");
       for (const img of [amd, arm]) {
         await pushBlobs(t, ref(), img.blobs);
         const d = await t.manifestPut(withDigest(ref(), img.digest), img.raw, { child: true });
         equal(d.digest, img.digest);
       }
-      const index = makeIndex([{ image: amd, arch: "amd64" }, { image: arm, arch: "arm64" }]);
+      const index = await makeIndex([{ image: amd, arch: "amd64" }, { image: arm, arch: "arm64" }]);
       const desc = await t.manifestPut(ref("multi"), index.raw);
       equal(desc.mediaType, MediaType.OCI_INDEX);
       deepEqual(await t.tagList(ref()), ["multi"]);
@@ -208,7 +208,7 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-invalid": [
     "manifestPut() rejects bytes that are not a manifest and stores nothing",
     async (t, ref) => {
-      await pushImage(t, ref("ok"), makeImage("ok"));
+      await pushImage(t, ref("ok"), await makeImage("ok"));
       await rejects(
         t.manifestPut(ref("bad"), enc.encode("not json")),
         isCode(ErrorCode.MANIFEST_INVALID),
@@ -224,7 +224,7 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-size-limit": [
     "manifestPut() over 4 MiB fails with SizeLimitError and stores nothing",
     async (t, ref) => {
-      await pushImage(t, ref("ok"), makeImage("ok"));
+      await pushImage(t, ref("ok"), await makeImage("ok"));
       const raw = enc.encode(JSON.stringify({
         schemaVersion: 2,
         mediaType: MediaType.OCI_INDEX,
@@ -234,15 +234,18 @@ const CASES: Record<string, [string, Case]> = {
       ok(raw.byteLength > MANIFEST_WRITE_LIMIT);
       await rejects(t.manifestPut(ref("big"), raw), isCode(ErrorCode.SIZE_LIMIT));
       await rejects(t.manifestGet(ref("big")), isCode(ErrorCode.NOT_FOUND));
-      await rejects(t.manifestGet(withDigest(ref(), digestOf(raw))), isCode(ErrorCode.NOT_FOUND));
+      await rejects(
+        t.manifestGet(withDigest(ref(), await digestOf(raw))),
+        isCode(ErrorCode.NOT_FOUND),
+      );
     },
   ],
   "manifest-delete": [
     "manifestDelete() by digest removes the manifest and its tag",
     async (t, ref) => {
-      const img = makeImage("del");
+      const img = await makeImage("del");
       await pushImage(t, ref("v1"), img);
-      await pushImage(t, ref("other"), makeImage("other"));
+      await pushImage(t, ref("other"), await makeImage("other"));
       await rejects(t.manifestDelete(ref("v1")), isCode(ErrorCode.INVALID_REFERENCE));
       await t.manifestDelete(withDigest(ref(), img.digest));
       await rejects(t.manifestGet(withDigest(ref(), img.digest)), isCode(ErrorCode.NOT_FOUND));
@@ -254,8 +257,8 @@ const CASES: Record<string, [string, Case]> = {
   "manifest-overwrite": [
     "manifestPut() to an existing tag moves it; the old manifest stays readable by digest",
     async (t, ref) => {
-      const a = makeImage("first");
-      const b = makeImage("second");
+      const a = await makeImage("first");
+      const b = await makeImage("second");
       await pushImage(t, ref("t"), a);
       await pushImage(t, ref("t"), b);
       equal((await t.manifestGet(ref("t"))).digest, b.digest);
@@ -266,7 +269,7 @@ const CASES: Record<string, [string, Case]> = {
   "blob-put-get": [
     "blobPut() stores a blob that blobHead() and blobGet() return verified",
     async (t, ref) => {
-      const b = makeBlob("hello blob");
+      const b = await makeBlob("hello blob");
       const d = await t.blobPut(ref(), stream(b.bytes.subarray(0, 3), b.bytes.subarray(3)), {
         digest: b.desc.digest,
         size: b.desc.size,
@@ -276,7 +279,7 @@ const CASES: Record<string, [string, Case]> = {
       const r = await t.blobGet(ref(), b.desc.digest, { size: b.desc.size });
       deepEqual([r.descriptor.digest, r.descriptor.size], [b.desc.digest, b.desc.size]);
       deepEqual(await readAll(r.body), b.bytes);
-      const c = makeBlob("no expected digest");
+      const c = await makeBlob("no expected digest");
       const dc = await t.blobPut(ref(), stream(c.bytes));
       deepEqual([dc.digest, dc.size], [c.desc.digest, c.desc.size]);
       const r2 = await t.blobGet(ref(), c.desc.digest);
@@ -291,20 +294,20 @@ const CASES: Record<string, [string, Case]> = {
       for (let i = 0; i < 32; i++) chunks.push(chunk.map((_, j) => (i * 7 + j) & 0xff));
       const all = new Uint8Array(32 * chunk.byteLength);
       chunks.forEach((c, i) => all.set(c, i * chunk.byteLength));
-      const digest = digestOf(all);
+      const digest = await digestOf(all);
       await t.blobPut(ref(), stream(...chunks), { digest, size: all.byteLength });
       const r = await t.blobGet(ref(), digest);
       const back = await readAll(r.body);
       equal(back.byteLength, all.byteLength);
-      equal(digestOf(back), digest);
+      equal(await digestOf(back), digest);
     },
   ],
   "blob-mismatch": [
     "blobPut() with a wrong digest, wrong size or failing stream stores nothing",
     async (t, ref) => {
-      await pushImage(t, ref("ok"), makeImage("ok"));
-      const b = makeBlob("mismatch");
-      const wrong = makeBlob("something else").desc.digest;
+      await pushImage(t, ref("ok"), await makeImage("ok"));
+      const b = await makeBlob("mismatch");
+      const wrong = (await makeBlob("something else")).desc.digest;
       await rejects(
         t.blobPut(ref(), stream(b.bytes), { digest: wrong }),
         isCode("DIGEST_MISMATCH"),
@@ -332,7 +335,7 @@ const CASES: Record<string, [string, Case]> = {
   "blob-get-verify": [
     "blobGet() with a wrong expected size errors the stream instead of ending it",
     async (t, ref) => {
-      const b = makeBlob("verified read");
+      const b = await makeBlob("verified read");
       await t.blobPut(ref(), stream(b.bytes));
       const r = await t.blobGet(ref(), b.desc.digest, { size: b.desc.size + 5 });
       await rejects(readAll(r.body), isCode(ErrorCode.SIZE_MISMATCH));
@@ -343,7 +346,7 @@ const CASES: Record<string, [string, Case]> = {
   "blob-delete": [
     "blobDelete() removes a blob; a second delete is NotFoundError",
     async (t, ref) => {
-      const b = makeBlob("to delete");
+      const b = await makeBlob("to delete");
       await t.blobPut(ref(), stream(b.bytes));
       await t.blobDelete(ref(), b.desc.digest);
       await rejects(t.blobHead(ref(), b.desc.digest), isCode(ErrorCode.NOT_FOUND));
@@ -353,7 +356,7 @@ const CASES: Record<string, [string, Case]> = {
   "tag-list": [
     "tagList() is sorted and honours limit and last",
     async (t, ref) => {
-      const img = makeImage("tags");
+      const img = await makeImage("tags");
       await pushBlobs(t, ref(), img.blobs);
       for (const tag of ["d", "b", "a", "c"]) await t.manifestPut(ref(tag), img.raw);
       deepEqual(await t.tagList(ref()), ["a", "b", "c", "d"]);
@@ -365,7 +368,7 @@ const CASES: Record<string, [string, Case]> = {
   "tag-delete": [
     "tagDelete() removes only the tag; the manifest stays reachable by digest",
     async (t, ref) => {
-      const img = makeImage("tagdel");
+      const img = await makeImage("tagdel");
       await pushImage(t, ref("v1"), img);
       await t.manifestPut(ref("v2"), img.raw);
       await t.tagDelete(ref("v1"));
@@ -380,15 +383,15 @@ const CASES: Record<string, [string, Case]> = {
   "referrers": [
     "referrerList() finds manifests by subject and filters by artifactType",
     async (t, ref) => {
-      const subject = makeImage("subject");
+      const subject = await makeImage("subject");
       const sd = await pushImage(t, ref("v1"), subject);
       const subjectDesc = { mediaType: sd.mediaType, digest: sd.digest, size: sd.size };
-      const sbom = makeImage("sbom", {
+      const sbom = await makeImage("sbom", {
         subject: subjectDesc,
         artifactType: "application/vnd.example.sbom",
         annotations: { "org.example.kind": "sbom" },
       });
-      const sig = makeImage("sig", {
+      const sig = await makeImage("sig", {
         subject: subjectDesc,
         artifactType: "application/vnd.example.sig",
       });
@@ -421,8 +424,8 @@ const CASES: Record<string, [string, Case]> = {
   "not-found": [
     "missing tags, manifests and blobs raise NotFoundError",
     async (t, ref) => {
-      await pushImage(t, ref("v1"), makeImage("present"));
-      const absent = makeImage("absent");
+      await pushImage(t, ref("v1"), await makeImage("present"));
+      const absent = await makeImage("absent");
       const nf = isCode(ErrorCode.NOT_FOUND);
       await rejects(t.manifestGet(ref("nope")), nf);
       await rejects(t.manifestHead(ref("nope")), nf);
@@ -444,16 +447,16 @@ const CASES: Record<string, [string, Case]> = {
   "abort": [
     "an aborted signal stops blobPut() and manifestPut() before anything is stored",
     async (t, ref) => {
-      await pushImage(t, ref("ok"), makeImage("ok"));
+      await pushImage(t, ref("ok"), await makeImage("ok"));
       const ctl = new AbortController();
       ctl.abort();
-      const b = makeBlob("aborted");
+      const b = await makeBlob("aborted");
       await rejects(
         t.blobPut(ref(), stream(b.bytes), { signal: ctl.signal }),
         isCode(ErrorCode.ABORTED),
       );
       await rejects(t.blobHead(ref(), b.desc.digest), isCode(ErrorCode.NOT_FOUND));
-      const img = makeImage("aborted");
+      const img = await makeImage("aborted");
       await pushBlobs(t, ref(), img.blobs);
       await rejects(
         t.manifestPut(ref("aborted"), img.raw, { signal: ctl.signal }),

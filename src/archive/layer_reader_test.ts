@@ -63,7 +63,7 @@ Deno.test("walkLayer() errors with ArchiveError on a truncated tar", async () =>
 
 Deno.test("walkLayer() reports the source's digest mismatch after the last entry", async () => {
   const layer = await buildLayer([{ path: "a", type: "file", content: "a" }]);
-  const wrong = digestOf(new TextEncoder().encode("other"));
+  const wrong = await digestOf(new TextEncoder().encode("other"));
   const body = _chunked(layer.bytes, 50).pipeThrough(new VerifyStream({ digest: wrong }));
   await assert.rejects(
     (async () => {

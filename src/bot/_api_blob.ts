@@ -59,7 +59,7 @@ export function _blobApi(ctx: _ApiContext): _ApiGroup {
           const bytes = typeof content === "string"
             ? new TextEncoder().encode(content)
             : (o as _ConfigObj).raw;
-          digest = digestOf(bytes);
+          digest = await digestOf(bytes);
           size = bytes.byteLength;
           body = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
         } else if (o?.kind === "blob") {

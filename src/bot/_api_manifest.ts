@@ -88,16 +88,16 @@ export function _manifestApi(ctx: _ApiContext): _ApiGroup {
         }
         return [];
       },
-      manifest_export: (a) => {
+      manifest_export: async (a) => {
         const o = ctx.obj(a[0]);
         if (o?.kind !== "manifest" || !o.manifest) {
           throw new _LuaRaise("bad argument #1 (manifest expected)");
         }
         try {
           const raw = manifestFromLua(a[1], o.manifest.mediaType);
-          const manifest = parseManifest(raw, { mediaType: o.manifest.mediaType });
+          const manifest = await parseManifest(raw, { mediaType: o.manifest.mediaType });
           const m: _ManifestObj = { ...o, manifest, desc: manifestDescriptor(manifest) };
-          return Promise.resolve([ctx.add(m, _manifestData(m))]);
+          return [ctx.add(m, _manifestData(m))];
         } catch (err) {
           throw new _LuaRaise(`Failed exporting manifest: ${_message(err)}`);
         }

@@ -121,7 +121,7 @@ print(l:export():descriptor().digest)
     const compact = async (ref: Ref) => {
       const raw = (await memory.manifestGet(ref)).raw;
       const text = JSON.stringify(JSON.parse(new TextDecoder().decode(raw)));
-      return digestOf(new TextEncoder().encode(text));
+      return await digestOf(new TextEncoder().encode(text));
     };
     assert.deepEqual(out, [await compact(sample.refs.single), await compact(sample.refs.index)]);
   });

@@ -5,23 +5,23 @@ import { ManifestView } from "./manifest_view.ts";
 import { manifestResult } from "./manifest_result.ts";
 import { formatOutput } from "./output.ts";
 
-Deno.test("manifestResult() exposes the pushed manifest under .Manifest, as regctl does", () => {
+Deno.test("manifestResult() exposes the pushed manifest under .Manifest, as regctl does", async () => {
   const raw = new TextEncoder().encode(
     '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
   );
-  const m = parseManifest(raw);
+  const m = await parseManifest(raw);
   const view = ManifestView.fromManifest(parseRef("ocidir://x:v1"), m);
   const r = manifestResult(view);
   assert.equal(formatOutput(r, "{{.Manifest.GetDescriptor.Digest}}"), m.digest);
   assert.deepEqual(formatOutput(r, "raw-body"), raw);
 });
 
-Deno.test("manifestResult() prints as a Go struct, with no function fields", () => {
+Deno.test("manifestResult() prints as a Go struct, with no function fields", async () => {
   const raw = new TextEncoder().encode(
     '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
   );
   const r = manifestResult(
-    ManifestView.fromManifest(parseRef("ocidir://x:v1"), parseManifest(raw)),
+    ManifestView.fromManifest(parseRef("ocidir://x:v1"), await parseManifest(raw)),
   );
   const text = formatOutput(r, "{{.}}") as string;
   assert.ok(!text.includes("<func>"), text);

@@ -35,7 +35,7 @@ import type { Formattable, RawHeaders } from "./output.ts";
  *   config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: "sha256:" + "a".repeat(64), size: 2 },
  *   layers: [],
  * }));
- * const m = parseManifest(raw);
+ * const m = await parseManifest(raw);
  * const view = ManifestView.fromManifest(parseRef("ocidir://x:v1"), m);
  * assert.match(view.marshalPretty(), /^Name: +ocidir:\/\/x:v1\n/);
  * assert.equal(view.IsList(), false);

@@ -11,10 +11,10 @@ const layer = new Uint8Array(150000);
 const image = {
   schemaVersion: 2,
   mediaType: MediaType.OCI_MANIFEST,
-  config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(cfg), size: cfg.byteLength },
+  config: { mediaType: MediaType.OCI_CONFIG, digest: await digestOf(cfg), size: cfg.byteLength },
   layers: [{
     mediaType: MediaType.OCI_LAYER_GZIP,
-    digest: digestOf(layer),
+    digest: await digestOf(layer),
     size: layer.byteLength,
   }],
   annotations: { "z.key": "z", "a.key": "a" },
@@ -22,8 +22,8 @@ const image = {
 const imageRaw = enc(image);
 const ref = parseRef("ocidir://lay:v1");
 
-Deno.test("ManifestView.marshalPretty() prints an image like regctl", () => {
-  const v = ManifestView.fromManifest(ref, parseManifest(imageRaw));
+Deno.test("ManifestView.marshalPretty() prints an image like regctl", async () => {
+  const v = ManifestView.fromManifest(ref, await parseManifest(imageRaw));
   const lines = v.marshalPretty().split("\n");
   assert.deepEqual(lines.map((l) => l.split(":")[0]?.trim()).slice(0, 6), [
     "Name",
@@ -43,10 +43,10 @@ Deno.test("ManifestView.marshalPretty() prints an image like regctl", () => {
   assert.ok(lines.some((l) => l.startsWith("Layers:")));
 });
 
-Deno.test("ManifestView lists index entries with names by digest", () => {
+Deno.test("ManifestView lists index entries with names by digest", async () => {
   const child = {
     mediaType: MediaType.OCI_MANIFEST,
-    digest: digestOf(imageRaw),
+    digest: await digestOf(imageRaw),
     size: imageRaw.byteLength,
   };
   const index = enc({
@@ -54,7 +54,7 @@ Deno.test("ManifestView lists index entries with names by digest", () => {
     mediaType: MediaType.OCI_INDEX,
     manifests: [{ ...child, platform: { os: "linux", architecture: "amd64" } }],
   });
-  const v = ManifestView.fromManifest(ref, parseManifest(index));
+  const v = ManifestView.fromManifest(ref, await parseManifest(index));
   assert.ok(v.IsList());
   assert.equal(v.Manifests[0]?.Digest, child.digest);
   const s = v.marshalPretty();
@@ -63,12 +63,12 @@ Deno.test("ManifestView lists index entries with names by digest", () => {
   assert.ok(!/^ {2}Size:/m.test(s));
 });
 
-Deno.test("ManifestView exposes Go fields, raw bytes and headers", () => {
-  const m = parseManifest(imageRaw);
+Deno.test("ManifestView exposes Go fields, raw bytes and headers", async () => {
+  const m = await parseManifest(imageRaw);
   const v = ManifestView.fromManifest(ref, m);
   assert.equal(v.MediaType, MediaType.OCI_MANIFEST);
   assert.equal(v.Digest, m.digest);
-  assert.equal(v.Config?.Digest, digestOf(cfg));
+  assert.equal(v.Config?.Digest, await digestOf(cfg));
   assert.equal(v.Layers.length, 1);
   assert.equal(v.Annotations.get("a.key"), "a");
   assert.equal(v.GetDescriptor().Size, imageRaw.byteLength);
@@ -79,10 +79,10 @@ Deno.test("ManifestView exposes Go fields, raw bytes and headers", () => {
   assert.equal(v.IsList(), false);
 });
 
-Deno.test("ManifestView after a HEAD has no body", () => {
+Deno.test("ManifestView after a HEAD has no body", async () => {
   const v = new ManifestView(ref, {
     mediaType: MediaType.OCI_INDEX,
-    digest: digestOf(imageRaw),
+    digest: await digestOf(imageRaw),
     size: 3,
   });
   assert.equal(v.IsSet(), false);

@@ -161,7 +161,7 @@ export class ReferrerListView implements Formattable {
  * import { ReferrerTreeView } from "./referrer_view.ts";
  * import { parseManifest } from "../types/manifest.ts";
  * import { parseRef } from "../types/ref.ts";
- * const m = parseManifest(new TextEncoder().encode(
+ * const m = await parseManifest(new TextEncoder().encode(
  *   '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
  * ));
  * const v = new ReferrerTreeView({

@@ -69,15 +69,15 @@ Deno.test("ReferrerListView serves body, templates and JSON", () => {
   assert.equal(v.IsEmpty(), false);
 });
 
-Deno.test("ReferrerTreeView prints children with platforms and referrers with types", () => {
+Deno.test("ReferrerTreeView prints children with platforms and referrers with types", async () => {
   const m = (s: string) => parseManifest(new TextEncoder().encode(s));
-  const child = m(
+  const child = await m(
     '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"c":"1"}}',
   );
-  const art = m(
+  const art = await m(
     '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"application/x.a","manifests":[]}',
   );
-  const root = m(
+  const root = await m(
     '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
   );
   const base = parseRef("ocidir://x");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "./path_join.ts";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
 import type { ConfigIo } from "./config_io.ts";
 
@@ -43,7 +43,7 @@ export async function loadCertsDir(
   if (!host || host.includes("/") || host.includes("\\") || host === "." || host === "..") {
     return {};
   }
-  const hostDir = join(dir, host);
+  const hostDir = joinPath(dir, host);
   let entries;
   try {
     entries = await io.readDir(hostDir);
@@ -56,7 +56,7 @@ export async function loadCertsDir(
   const out: DockerCerts = {};
   const cas: string[] = [];
   for (const name of sorted) {
-    const path = join(hostDir, name);
+    const path = joinPath(hostDir, name);
     if (name.endsWith(".crt")) {
       const pem = await io.readTextFile(path);
       if (!pem.includes(PEM_CERT)) {
@@ -72,7 +72,7 @@ export async function loadCertsDir(
       }
       if (out.clientCert !== undefined) continue;
       const cert = await io.readTextFile(path);
-      const key = await io.readTextFile(join(hostDir, keyName));
+      const key = await io.readTextFile(joinPath(hostDir, keyName));
       if (!cert.includes(PEM_CERT)) {
         throw new ConfigError(
           `Cannot load client certificate "${path}": it holds no PEM certificate`,
@@ -80,7 +80,7 @@ export async function loadCertsDir(
       }
       if (!PEM_KEY.test(key)) {
         throw new ConfigError(
-          `Cannot load client key "${join(hostDir, keyName)}": it holds no PEM private key`,
+          `Cannot load client key "${joinPath(hostDir, keyName)}": it holds no PEM private key`,
         );
       }
       out.clientCert = cert;

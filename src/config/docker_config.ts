@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "./path_join.ts";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
@@ -40,9 +40,9 @@ export interface DockerConfig {
  * ```
  */
 export function dockerConfigFilename(env: Record<string, string>): string | undefined {
-  if (env.DOCKER_CONFIG) return join(env.DOCKER_CONFIG, "config.json");
+  if (env.DOCKER_CONFIG) return joinPath(env.DOCKER_CONFIG, "config.json");
   const home = env.HOME || env.USERPROFILE;
-  return home ? join(home, ".docker", "config.json") : undefined;
+  return home ? joinPath(home, ".docker", "config.json") : undefined;
 }
 
 /**

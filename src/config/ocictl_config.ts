@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "./path_join.ts";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
@@ -50,9 +50,9 @@ export const CONFIG_VERSION = 1;
  */
 export function configFilename(env: Record<string, string>): string {
   if (env.OCICTL_CONFIG) return env.OCICTL_CONFIG;
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, "ocictl", "config.json");
+  if (env.XDG_CONFIG_HOME) return joinPath(env.XDG_CONFIG_HOME, "ocictl", "config.json");
   const home = env.HOME || env.USERPROFILE;
-  return home ? join(home, ".ocictl", "config.json") : "";
+  return home ? joinPath(home, ".ocictl", "config.json") : "";
 }
 
 /**

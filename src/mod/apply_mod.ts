@@ -181,7 +181,7 @@ export async function applyMod(
   });
   return {
     ref: ref.tag !== "" ? { ...ref, digest: "" } : ref,
-    digest: currentDescriptor(top).digest,
+    digest: (await currentDescriptor(top)).digest,
   };
 }
 

@@ -93,7 +93,7 @@ async function _putIndex(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
     }
     if (child.mod === "deleted") continue;
     await putGraph(child, o);
-    const cur = currentDescriptor(child);
+    const cur = await currentDescriptor(child);
     const d = cloneDescriptor(entry);
     d.MediaType = cur.mediaType;
     d.Digest = cur.digest;
@@ -185,7 +185,9 @@ async function _putImage(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
     if (config.modified || config.algorithm !== undefined) {
       const bytes = cBytes;
       const put = await o.client.blobPut(repo, ReadableStream.from([bytes]), {
-        digest: config.algorithm === undefined ? undefined : digestOf(bytes, config.algorithm),
+        digest: config.algorithm === undefined
+          ? undefined
+          : await digestOf(bytes, config.algorithm),
         size: bytes.byteLength,
         signal: o.signal,
       });
@@ -220,7 +222,7 @@ async function _putImage(m: ModManifest, o: PutGraphOptions): Promise<boolean> {
  */
 async function _putReferrers(m: ModManifest, o: PutGraphOptions): Promise<void> {
   if (_otherRepo(o)) return;
-  const cur = currentDescriptor(m);
+  const cur = await currentDescriptor(m);
   for (const r of m.adopted ?? []) await _putReferrer(r, cur, o);
   if (m.mod !== "replaced") return;
   const listed = await o.client.referrerList(withDigest(o.source, m.origDesc.digest), {
@@ -278,7 +280,7 @@ export async function putGraph(m: ModManifest, o: PutGraphOptions): Promise<Ref>
   if (m.mod === "deleted") return o.target;
   const changed = isIndexDoc(m.doc) ? await _putIndex(m, o) : await _putImage(m, o);
   if (changed) remarshal(m);
-  const digest = currentDescriptor(m).digest;
+  const digest = (await currentDescriptor(m)).digest;
   await _putReferrers(m, o);
   let put = o.target;
   if (!m.top) put = withDigest(o.target, digest);

@@ -183,11 +183,11 @@ export function platformOf(m: ModManifest): Platform | undefined {
  * @param m the manifest
  * @returns media type, digest and size of the current bytes
  */
-export function currentDescriptor(m: ModManifest): Descriptor {
+export async function currentDescriptor(m: ModManifest): Promise<Descriptor> {
   if (m.mod === "unchanged") return m.origDesc;
   return {
     mediaType: m.mediaType,
-    digest: digestOf(m.raw, m.algorithm),
+    digest: await digestOf(m.raw, m.algorithm),
     size: m.raw.byteLength,
   };
 }

@@ -10,7 +10,8 @@ import { type Compression, compressor, openDecompressed } from "../archive/compr
 import type { Client } from "../client.ts";
 import { GoDescriptor } from "../gotypes/oci_descriptor.ts";
 import { copyBlob } from "../ops/blob_copy.ts";
-import { createHasher, type DigestAlgorithm, parseDigest } from "../types/digest.ts";
+import { type DigestAlgorithm, parseDigest } from "../types/digest.ts";
+import { createHasher } from "../types/hasher.ts";
 import { MediaType } from "../types/media_type.ts";
 import { equalRepository, type Ref, withoutReference } from "../types/ref.ts";
 import { cloneDescriptor, KNOWN_TARS, type ModLayer, type ModManifest } from "./image_graph.ts";

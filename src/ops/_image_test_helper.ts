@@ -54,7 +54,7 @@ export async function _pushImage(
     encodeJson({
       architecture: "amd64",
       os: "linux",
-      rootfs: { type: "layers", diff_ids: layers.map((l) => digestOf(l)) },
+      rootfs: { type: "layers", diff_ids: await Promise.all(layers.map((l) => digestOf(l))) },
       history: history.map((h) => ({ created_by: h })),
     }),
     MediaType.OCI_CONFIG,

@@ -330,7 +330,7 @@ export async function putArtifact(
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   };
   const raw = encodeJson(json);
-  const manifest = parseManifest(raw);
+  const manifest = await parseManifest(raw);
   const byDigest = options.byDigest || options.index || ref === undefined;
   const pushRef = byDigest ? withDigest(target, manifest.digest) : target;
   const descriptor = await client.manifestPut(pushRef, raw, {

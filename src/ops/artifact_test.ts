@@ -53,7 +53,7 @@ Deno.test("putArtifact() builds the artifact manifest of the image spec guidance
     assert.deepEqual(j.config, { ...EMPTY_DESCRIPTOR });
     assert.deepEqual(j.layers, [{
       mediaType: "text/plain",
-      digest: digestOf(enc.encode("note")),
+      digest: await digestOf(enc.encode("note")),
       size: 4,
       annotations: { [ANNOTATION_TITLE]: "n.txt" },
     }]);
@@ -270,7 +270,7 @@ Deno.test("packDirectory() is deterministic and writeArtifactFiles() extracts it
   };
   const one = new Uint8Array(await new Response(await packDirectory(source)).arrayBuffer());
   const two = new Uint8Array(await new Response(await packDirectory(source)).arrayBuffer());
-  assert.equal(digestOf(one), digestOf(two));
+  assert.equal(await digestOf(one), await digestOf(two));
   const { client } = await setup();
   try {
     const repo = parseRef("example.com/a");
@@ -296,7 +296,7 @@ Deno.test("packDirectory() is deterministic and writeArtifactFiles() extracts it
       writeArtifactFiles(client, withDigest(repo, d.digest), [{
         path: "x",
         directory: false,
-        layer: { mediaType: "text/plain", digest: digestOf(enc.encode("nope")), size: 4 },
+        layer: { mediaType: "text/plain", digest: await digestOf(enc.encode("nope")), size: 4 },
       }], { mkdir: () => Promise.resolve(), writeFile: () => Promise.resolve() }),
       (err: unknown) => err instanceof NotFoundError,
     );

@@ -139,7 +139,7 @@ async function seed(dir: string, bytes: Uint8Array): Promise<string> {
   const t = new OciDirTransport();
   try {
     const d = await t.blobPut(layout(dir), ReadableStream.from([bytes]), {
-      digest: digestOf(bytes),
+      digest: await digestOf(bytes),
       size: bytes.byteLength,
     });
     return d.digest;
@@ -371,7 +371,7 @@ Deno.test("copyBlob() raw to a registry reports bytes as they are sent, not only
 Deno.test("copyBlob() between repositories of one registry mounts instead of copying raw", async () => {
   await withServe(async (host, reg) => {
     const bytes = randomBytes(SIZE, 100);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const from = parseRef(`${host}/raw/from`);
     const to = parseRef(`${host}/raw/to`);
     await reg.blobPut(from, ReadableStream.from([bytes]), { digest, size: SIZE });

@@ -23,7 +23,7 @@ async function seeded(): Promise<CountingTransport> {
 Deno.test("copyBlob() streams a blob with the expected digest and size", async () => {
   const src = await seeded();
   const dst = new CountingTransport(new MemoryTransport());
-  const digest = digestOf(BYTES);
+  const digest = await digestOf(BYTES);
   const r = await copyBlob({ transport: src, ref: A }, { transport: dst, ref: B }, digest, {
     size: BYTES.byteLength,
   });
@@ -41,7 +41,7 @@ Deno.test("copyBlob() streams a blob with the expected digest and size", async (
 
 Deno.test("copyBlob() skips a blob the target has, without reading the source", async () => {
   const src = await seeded();
-  const digest = digestOf(BYTES);
+  const digest = await digestOf(BYTES);
   await copyBlob({ transport: src, ref: A }, { transport: src, ref: B }, digest);
   src.reset();
   const r = await copyBlob({ transport: src, ref: A }, { transport: src, ref: B }, digest);
@@ -52,7 +52,11 @@ Deno.test("copyBlob() skips a blob the target has, without reading the source", 
 
 Deno.test("copyBlob() within one repository does nothing", async () => {
   const src = await seeded();
-  const r = await copyBlob({ transport: src, ref: A }, { transport: src, ref: A }, digestOf(BYTES));
+  const r = await copyBlob(
+    { transport: src, ref: A },
+    { transport: src, ref: A },
+    await digestOf(BYTES),
+  );
   assert.equal(r.action, "same-repository");
   assert.equal(src.counts.blobHead + src.counts.blobGet + src.counts.blobPut, 0);
 });
@@ -87,16 +91,20 @@ Deno.test("copyBlob() mounts on one registry and reads nothing from the source",
   await store.blobPut(A, ReadableStream.from([BYTES]));
   const src = new CountingTransport(store);
   const dst = new MountingTransport(store);
-  const r = await copyBlob({ transport: src, ref: A }, { transport: dst, ref: B }, digestOf(BYTES));
+  const r = await copyBlob(
+    { transport: src, ref: A },
+    { transport: dst, ref: B },
+    await digestOf(BYTES),
+  );
   assert.equal(r.action, "mounted");
   assert.deepEqual(dst.mounts, ["a"]);
   assert.equal(src.counts.blobGet, 0);
-  assert.equal((await store.blobHead(B, digestOf(BYTES))).size, BYTES.byteLength);
+  assert.equal((await store.blobHead(B, await digestOf(BYTES))).size, BYTES.byteLength);
   // different registries: no mount offered
   const other = await copyBlob(
     { transport: src, ref: parseRef("other.example.com/a") },
     { transport: dst, ref: parseRef("example.com/c") },
-    digestOf(BYTES),
+    await digestOf(BYTES),
   ).catch((err) => err);
   assert.ok(other instanceof CopyError);
   assert.deepEqual(dst.mounts, ["a"]);
@@ -105,7 +113,7 @@ Deno.test("copyBlob() mounts on one registry and reads nothing from the source",
 Deno.test("copyBlob() of a missing blob fails on the source side, writing nothing", async () => {
   const src = await seeded();
   const dst = new CountingTransport(new MemoryTransport());
-  const digest = digestOf(new TextEncoder().encode("missing"));
+  const digest = await digestOf(new TextEncoder().encode("missing"));
   await assert.rejects(
     () => copyBlob({ transport: src, ref: A }, { transport: dst, ref: B }, digest),
     (err: unknown) =>
@@ -117,7 +125,7 @@ Deno.test("copyBlob() of a missing blob fails on the source side, writing nothin
 Deno.test("copyBlob() with a wrong size fails and stores nothing", async () => {
   const src = await seeded();
   const dst = new CountingTransport(new MemoryTransport());
-  const digest = digestOf(BYTES);
+  const digest = await digestOf(BYTES);
   await assert.rejects(
     () =>
       copyBlob({ transport: src, ref: A }, { transport: dst, ref: B }, digest, {
@@ -180,7 +188,7 @@ Deno.test("copyBlob() hands a byte-stream source to a target that reads with its
   const t = new ByteStreamTransport(new MemoryTransport());
   await t.blobPut(A, ReadableStream.from([BYTES]));
   t.reads.length = 0;
-  const digest = digestOf(BYTES);
+  const digest = await digestOf(BYTES);
   const r = await copyBlob({ transport: t, ref: A }, { transport: t, ref: B }, digest, {
     size: BYTES.byteLength,
   });
@@ -195,7 +203,7 @@ Deno.test("copyBlob() copies an empty blob from a byte-stream source", async () 
   const t = new ByteStreamTransport(new MemoryTransport());
   const empty = new Uint8Array(0);
   await t.blobPut(A, ReadableStream.from([empty]));
-  const digest = digestOf(empty);
+  const digest = await digestOf(empty);
   const r = await copyBlob({ transport: t, ref: A }, { transport: t, ref: B }, digest, {
     size: 0,
   });

@@ -263,7 +263,7 @@ class _Copier {
       }
       top = await this.#get(this.#src, withDigest(this.#src.ref, found.digest));
     } else if (this.#o.platforms !== undefined && isIndex(named)) {
-      const f = filterIndex(named, this.#o.platforms);
+      const f = await filterIndex(named, this.#o.platforms);
       top = f.manifest;
       filtered = f.changed;
     }

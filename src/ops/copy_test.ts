@@ -160,7 +160,7 @@ Deno.test("copyImage() with platforms writes a real filtered index with a new di
   assert.notEqual(r.digest, sample.index.digest);
   const m = await dst.manifestGet(withTag(B, "v1"));
   assert.equal(m.digest, r.digest);
-  assert.equal(digestOf(m.raw), r.digest);
+  assert.equal(await digestOf(m.raw), r.digest);
   const json = m.json as { manifests: { digest: string }[]; annotations?: unknown };
   assert.deepEqual(json.manifests.map((d) => d.digest), [amd.manifest.digest]);
   assert.ok(json.annotations !== undefined);
@@ -411,7 +411,7 @@ Deno.test("copyImage() copies an index whose child manifests repeat once", async
     mediaType: MediaType.OCI_INDEX,
     manifests: [entry, entry],
   });
-  const idx = parseManifest(raw);
+  const idx = await parseManifest(raw);
   await src.manifestPut(withTag(A, "dup"), raw);
   src.reset();
   await copyImage(at(src, withTag(A, "dup")), at(dst, withTag(B, "dup")));

@@ -7,7 +7,7 @@
 import { ManifestInvalidError } from "../errors.ts";
 import { walkLayer } from "../archive/layer_reader.ts";
 import { readBlobCapped } from "../read_capped.ts";
-import { createHasher } from "../types/digest.ts";
+import { createHasher } from "../types/hasher.ts";
 import type { Ref } from "../types/ref.ts";
 import type { ImageReader } from "./_image_reader.ts";
 import { _diffLines, _unified } from "./_myers.ts";

@@ -97,7 +97,7 @@ Deno.test("layerFileList() prints regctl's lines: Go mode, uid/gid, size, mtime,
     }]),
   ]);
   const lines = await layerFileList(t, _REPO, a.layers[0]?.digest ?? "");
-  const hash = digestOf(new TextEncoder().encode("1"));
+  const hash = await digestOf(new TextEncoder().encode("1"));
   assert.deepEqual(lines, [
     `-rwxr-xr-x 0/0        1 1970-01-01T00:00:00Z ${"f".padEnd(40)} ${hash}`,
     `-rw-r--r-- 0/0        0 1970-01-01T00:00:00Z ${"s".padEnd(40)}`,

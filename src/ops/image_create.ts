@@ -140,7 +140,7 @@ export async function createImage(
   const repo = withoutReference(ref);
   const configDesc: Descriptor = {
     mediaType: docker ? MediaType.DOCKER_CONFIG : MediaType.OCI_CONFIG,
-    digest: digestOf(configBytes),
+    digest: await digestOf(configBytes),
     size: configBytes.byteLength,
   };
   const json: ImageManifestJson = {
@@ -151,7 +151,7 @@ export async function createImage(
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   };
   const raw = encodeJson(json);
-  const manifest = parseManifest(raw);
+  const manifest = await parseManifest(raw);
   await client.blobPut(repo, ReadableStream.from([configBytes]), {
     digest: configDesc.digest,
     size: configDesc.size,

@@ -44,7 +44,7 @@ Deno.test("openImageExport() writes index.json names, manifest.json and verified
   assert.deepEqual(docker[0].RepoTags, ["example/app:v1"]);
   for (const [name, data] of out) {
     if (!name.startsWith("blobs/sha256/") || name.endsWith("/")) continue;
-    assert.equal(digestOf(data), `sha256:${name.slice("blobs/sha256/".length)}`);
+    assert.equal(await digestOf(data), `sha256:${name.slice("blobs/sha256/".length)}`);
   }
   for (const img of s.images) assert.ok(out.has(`blobs/sha256/${img.layers[1]?.digest.slice(7)}`));
 });

@@ -21,7 +21,8 @@ import {
 } from "../transport/ocifile/stage_archive.ts";
 import type { Transport } from "../transport/transport.ts";
 import type { Descriptor } from "../types/descriptor.ts";
-import { createHasher, digestOf } from "../types/digest.ts";
+import { digestOf } from "../types/digest.ts";
+import { createHasher } from "../types/hasher.ts";
 import {
   encodeJson,
   type ImageManifestJson,
@@ -146,7 +147,7 @@ async function _importOci(
   ref: Ref,
   options: ImageImportOptions,
 ): Promise<ImageImportResult> {
-  const index = parseManifest(await _readStaged(fs, staged, "index.json"), {
+  const index = await parseManifest(await _readStaged(fs, staged, "index.json"), {
     mediaType: MediaType.OCI_INDEX,
   });
   if (!isIndex(index)) {
@@ -264,7 +265,7 @@ async function _importDocker(
   }
   const configDesc: Descriptor = {
     mediaType: MediaType.DOCKER_CONFIG,
-    digest: digestOf(configBytes),
+    digest: await digestOf(configBytes),
     size: configBytes.byteLength,
   };
   const layers: { desc: Descriptor; path: string }[] = [];

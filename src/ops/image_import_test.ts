@@ -28,13 +28,13 @@ async function assertNothingWritten(t: MemoryTransport): Promise<void> {
 /** A legacy (docker ≤ 24) save: `<id>/layer.tar` files, one a symlink to another. */
 async function legacySave(diffIdOverride?: string): Promise<Uint8Array> {
   const layer = await _rawTar([{ name: "hello.txt", content: "hello" }]);
-  const diffId = digestOf(layer);
+  const diffId = await digestOf(layer);
   const config = enc.encode(JSON.stringify({
     architecture: "amd64",
     os: "linux",
     rootfs: { type: "layers", diff_ids: [diffIdOverride ?? diffId, diffId] },
   }));
-  const configName = `${digestOf(config).slice(7)}.json`;
+  const configName = `${(await digestOf(config)).slice(7)}.json`;
   const entries: _RawEntry[] = [
     { name: "aaa/", type: "directory" },
     { name: "aaa/VERSION", content: "1.0" },
@@ -63,12 +63,15 @@ Deno.test("importImage() builds a docker manifest from a legacy docker save, kee
   assert.equal(m.digest, result.digest);
   const json = m.json as { layers: { digest: string; mediaType: string }[] };
   const layer = await _rawTar([{ name: "hello.txt", content: "hello" }]);
-  assert.deepEqual(json.layers.map((l) => l.digest), [digestOf(layer), digestOf(layer)]);
+  assert.deepEqual(json.layers.map((l) => l.digest), [
+    await digestOf(layer),
+    await digestOf(layer),
+  ]);
   assert.equal(json.layers[0]?.mediaType, MediaType.DOCKER_LAYER);
 });
 
 Deno.test("importImage() refuses a layer whose DiffID differs from the config, writing nothing", async () => {
-  const { t, r } = run(await legacySave(digestOf(enc.encode("other"))));
+  const { t, r } = run(await legacySave(await digestOf(enc.encode("other"))));
   await assert.rejects(r, DigestMismatchError);
   await assertNothingWritten(t);
 });
@@ -109,10 +112,14 @@ Deno.test("importImage() refuses an OCI layout tar missing a referenced blob, wr
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: 2 },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(enc.encode("gone")), size: 4 }],
+    config: { mediaType: MediaType.OCI_CONFIG, digest: await digestOf(config), size: 2 },
+    layers: [{
+      mediaType: MediaType.OCI_LAYER,
+      digest: await digestOf(enc.encode("gone")),
+      size: 4,
+    }],
   }));
-  const md = digestOf(manifest);
+  const md = await digestOf(manifest);
   const tar = await _rawTar([
     { name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' },
     {
@@ -123,7 +130,7 @@ Deno.test("importImage() refuses an OCI layout tar missing a referenced blob, wr
       }),
     },
     { name: `blobs/sha256/${md.slice(7)}`, content: manifest },
-    { name: `blobs/sha256/${digestOf(config).slice(7)}`, content: config },
+    { name: `blobs/sha256/${(await digestOf(config)).slice(7)}`, content: config },
   ]);
   const { t, r } = run(tar);
   await assert.rejects(r, ArchiveError);

@@ -249,7 +249,7 @@ async function _push(
   signal: AbortSignal | undefined,
 ): Promise<IndexEditResult> {
   const raw = encodeJson(json);
-  const manifest = parseManifest(raw);
+  const manifest = await parseManifest(raw);
   const target = byDigest || ref.tag === ""
     ? withDigest(ref, manifest.digest)
     : withTag(ref, ref.tag);

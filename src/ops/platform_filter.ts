@@ -46,16 +46,19 @@ export interface FilteredIndex {
  *   mediaType: "application/vnd.oci.image.manifest.v1+json",
  *   digest: "sha256:" + n.repeat(64), size: 2, platform: { os: "linux", architecture },
  * });
- * const index = parseManifest(encodeJson({
+ * const index = await parseManifest(encodeJson({
  *   schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
  *   manifests: [entry("amd64", "a"), entry("arm64", "b")],
  * }));
- * const out = filterIndex(index, [{ os: "linux", architecture: "arm64" }]);
+ * const out = await filterIndex(index, [{ os: "linux", architecture: "arm64" }]);
  * assert.equal(out.changed, true);
  * assert.equal(out.kept.length, 1);
  * ```
  */
-export function filterIndex(index: Manifest, platforms: readonly Platform[]): FilteredIndex {
+export async function filterIndex(
+  index: Manifest,
+  platforms: readonly Platform[],
+): Promise<FilteredIndex> {
   if (!isIndex(index)) return { manifest: index, changed: false, kept: [] };
   const entries = index.json.manifests;
   const chosen = new Set<Descriptor>();
@@ -75,6 +78,6 @@ export function filterIndex(index: Manifest, platforms: readonly Platform[]): Fi
   );
   if (kept.length === entries.length) return { manifest: index, changed: false, kept };
   const json: IndexJson = { ...index.json, manifests: kept };
-  const manifest = parseManifest(encodeJson(json), { mediaType: index.mediaType });
+  const manifest = await parseManifest(encodeJson(json), { mediaType: index.mediaType });
   return { manifest, changed: true, kept };
 }

@@ -13,7 +13,7 @@ const entry = (architecture: string, n: string, extra: Record<string, unknown> =
   platform: { os: "linux", architecture },
   ...extra,
 });
-const index = parseManifest(encodeJson({
+const index = await parseManifest(encodeJson({
   schemaVersion: 2,
   mediaType: MediaType.DOCKER_MANIFEST_LIST,
   manifests: [
@@ -30,17 +30,17 @@ const index = parseManifest(encodeJson({
   ],
 }));
 
-Deno.test("filterIndex() keeps the chosen platform and its attestation", () => {
-  const out = filterIndex(index, [{ os: "linux", architecture: "arm64" }]);
+Deno.test("filterIndex() keeps the chosen platform and its attestation", async () => {
+  const out = await filterIndex(index, [{ os: "linux", architecture: "arm64" }]);
   assert.equal(out.changed, true);
   assert.deepEqual(out.kept.map((k) => k.digest), [d("b"), d("c")]);
   assert.equal(out.manifest.mediaType, MediaType.DOCKER_MANIFEST_LIST);
-  assert.equal(out.manifest.digest, digestOf(out.manifest.raw));
+  assert.equal(out.manifest.digest, await digestOf(out.manifest.raw));
   assert.notEqual(out.manifest.digest, index.digest);
 });
 
-Deno.test("filterIndex() keeps the exact bytes when every entry is kept", () => {
-  const out = filterIndex(index, [
+Deno.test("filterIndex() keeps the exact bytes when every entry is kept", async () => {
+  const out = await filterIndex(index, [
     { os: "linux", architecture: "amd64" },
     { os: "linux", architecture: "arm64" },
   ]);
@@ -48,18 +48,21 @@ Deno.test("filterIndex() keeps the exact bytes when every entry is kept", () => 
   assert.equal(out.manifest, index);
 });
 
-Deno.test("filterIndex() throws NotFoundError for a platform not in the index", () => {
-  assert.throws(() => filterIndex(index, [{ os: "linux", architecture: "s390x" }]), NotFoundError);
+Deno.test("filterIndex() throws NotFoundError for a platform not in the index", async () => {
+  await assert.rejects(
+    () => filterIndex(index, [{ os: "linux", architecture: "s390x" }]),
+    NotFoundError,
+  );
 });
 
-Deno.test("filterIndex() leaves an image manifest alone", () => {
-  const image = parseManifest(encodeJson({
+Deno.test("filterIndex() leaves an image manifest alone", async () => {
+  const image = await parseManifest(encodeJson({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
     config: { mediaType: MediaType.OCI_CONFIG, digest: d("e"), size: 2 },
     layers: [],
   }));
-  const out = filterIndex(image, [{ os: "linux", architecture: "amd64" }]);
+  const out = await filterIndex(image, [{ os: "linux", architecture: "amd64" }]);
   assert.equal(out.changed, false);
   assert.equal(out.manifest, image);
 });

@@ -89,13 +89,13 @@ export async function buildLayer(
   }
   const prepared = _prepareEntries(entries);
   const tar = await _pack(prepared);
-  const diffId = digestOf(tar);
+  const diffId = await digestOf(tar);
   const bytes = compression === "gzip" ? _gzip(tar) : tar;
   const mediaType = options.mediaType ??
     (compression === "gzip" ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER);
   return {
     bytes,
-    descriptor: { mediaType, digest: digestOf(bytes), size: bytes.byteLength },
+    descriptor: { mediaType, digest: await digestOf(bytes), size: bytes.byteLength },
     diffId,
   };
 }

@@ -62,7 +62,7 @@ export async function pushBlobBytes(
   options: PushBlobOptions = {},
 ): Promise<Descriptor> {
   _checkAborted(options.signal);
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   const size = bytes.byteLength;
   const stored = await transport.blobPut(repo, ReadableStream.from([bytes]), {
     digest,
@@ -120,7 +120,7 @@ export async function pushManifestJson(
   if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
     throw new SizeLimitError("manifest to push", MANIFEST_WRITE_LIMIT);
   }
-  const digest = digestOf(raw);
+  const digest = await digestOf(raw);
   if (ref.digest !== "" && ref.digest !== digest) {
     throw new DigestMismatchError("manifest to push", ref.digest, digest);
   }

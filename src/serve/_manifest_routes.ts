@@ -120,7 +120,7 @@ export async function manifestPut(
     : contentType;
   let m: Manifest;
   try {
-    m = parseManifest(raw, {
+    m = await parseManifest(raw, {
       mediaType: hint,
       limit: st.limits.manifestBytes,
       ...(digest !== "" ? { digest } : {}),

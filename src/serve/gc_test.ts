@@ -17,8 +17,8 @@ Deno.test("collectGarbage() removes unreferenced old blobs and keeps referenced 
   const h = createRegistryHandler({ dir });
   const s = (r: Request) => h.fetch(r);
   try {
-    const kept = buildImage("kept");
-    const moved = buildImage("moved");
+    const kept = await buildImage("kept");
+    const moved = await buildImage("moved");
     equal((await pushImage(s, BASE, "gc/repo", "v1", kept)).status, 201);
     equal((await pushImage(s, BASE, "gc/repo", "v2", moved)).status, 201);
     equal((await pushImage(s, BASE, "gc/repo", "v2", kept)).status, 201);
@@ -36,18 +36,22 @@ Deno.test("collectGarbage() removes unreferenced old blobs and keeps referenced 
     const later = () => Date.now() + 2 * HOUR;
     const dry = await collectGarbage(dir, { now: later, dryRun: true });
     ok(dry.removed.length > 0);
-    ok(await exists(path(digestOf(orphan))));
+    ok(await exists(path(await digestOf(orphan))));
 
     const report = await collectGarbage(dir, { now: later });
     deepEqual(report.repositories, ["gc/repo"]);
     const removed = report.removed.map((r) => r.digest).sort();
-    const expected = [digestOf(orphan), moved.digest, ...moved.blobs.map((b) => digestOf(b))]
+    const expected = [
+      await digestOf(orphan),
+      moved.digest,
+      ...await Promise.all(moved.blobs.map((b) => digestOf(b))),
+    ]
       .sort();
     deepEqual(removed, expected);
     equal(report.staleFiles, 2);
     equal(await exists(`${dir}/gc/repo/index.json.crashed.tmp`), false);
     for (const d of expected) equal(await exists(path(d)), false, d);
-    for (const d of [kept.digest, ...kept.blobs.map((b) => digestOf(b))]) {
+    for (const d of [kept.digest, ...await Promise.all(kept.blobs.map((b) => digestOf(b)))]) {
       ok(await exists(path(d)), d);
     }
     const g = await send(s, "GET", `${BASE}/v2/gc/repo/manifests/v2`);

@@ -60,7 +60,7 @@ Deno.test("registry handler: traversal attempts in names, digests and session id
       "/v2/outside/blobs/manifests/x",
       "/v2/.uploads/manifests/x",
     ];
-    const img = buildImage("trav");
+    const img = await buildImage("trav");
     for (const path of paths) {
       const r = await send(s, "PUT", `${BASE}${path}`, {
         headers: { "Content-Type": MediaType.OCI_MANIFEST },
@@ -89,7 +89,7 @@ Deno.test("registry handler: traversal attempts in names, digests and session id
 
 Deno.test("registry handler: a manifest over the configured limit answers 413 and stores nothing", async () => {
   await withHandler(async (s, _root, dir) => {
-    const img = buildImage("limit", { annotations: { pad: "x".repeat(2000) } });
+    const img = await buildImage("limit", { annotations: { pad: "x".repeat(2000) } });
     const r = await pushImage(s, BASE, "lim/repo", "v1", img);
     equal(r.status, 413);
     equal(errorCode(r), "MANIFEST_INVALID");
@@ -122,7 +122,7 @@ Deno.test("registry handler: upload limits refuse extra sessions and oversized b
     const mono = await send(
       s,
       "POST",
-      `${BASE}/v2/u/repo/blobs/uploads/?digest=${digestOf(new Uint8Array(200))}`,
+      `${BASE}/v2/u/repo/blobs/uploads/?digest=${await digestOf(new Uint8Array(200))}`,
       {
         body: new Uint8Array(200),
       },
@@ -180,10 +180,10 @@ Deno.test("registry handler: Basic auth guards every route and caches good crede
 
 Deno.test("registry handler: read-only refuses every write with 403 DENIED and writes nothing", async () => {
   await withHandler(async (s, _root, dir) => {
-    const img = buildImage("ro");
+    const img = await buildImage("ro");
     const writes: [string, string][] = [
       ["POST", "/v2/ro/repo/blobs/uploads/"],
-      ["POST", `/v2/ro/repo/blobs/uploads/?digest=${digestOf(enc.encode("x"))}`],
+      ["POST", `/v2/ro/repo/blobs/uploads/?digest=${await digestOf(enc.encode("x"))}`],
       ["PUT", "/v2/ro/repo/manifests/v1"],
       ["DELETE", "/v2/ro/repo/manifests/v1"],
       ["DELETE", `/v2/ro/repo/blobs/${img.digest}`],
@@ -203,13 +203,13 @@ Deno.test("registry handler: read-only refuses every write with 403 DENIED and w
 
 Deno.test("registry handler: no-delete refuses deletes with 405 UNSUPPORTED and keeps content", async () => {
   await withHandler(async (s) => {
-    const img = buildImage("nd");
+    const img = await buildImage("nd");
     equal((await pushImage(s, BASE, "nd/repo", "v1", img)).status, 201);
     for (
       const path of [
         "manifests/v1",
         `manifests/${img.digest}`,
-        `blobs/${digestOf(img.blobs[0] as Uint8Array)}`,
+        `blobs/${await digestOf(img.blobs[0] as Uint8Array)}`,
       ]
     ) {
       const r = await send(s, "DELETE", `${BASE}/v2/nd/repo/${path}`);
@@ -230,14 +230,15 @@ Deno.test("registry handler: a blob whose bytes no longer match its digest is ne
   await withHandler(async (s, _root, dir, { logs }) => {
     const data = enc.encode("original bytes of the blob");
     equal((await pushBlob(s, BASE, "bad/repo", data)).status, 201);
-    const path = `${dir}/bad/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    const path = `${dir}/bad/repo/blobs/sha256/${(await digestOf(data)).slice(7)}`;
     await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
-    const res = await s(new Request(`${BASE}/v2/bad/repo/blobs/${digestOf(data)}`));
+    const res = await s(new Request(`${BASE}/v2/bad/repo/blobs/${await digestOf(data)}`));
     equal(res.status, 200);
     await rejects(res.arrayBuffer());
-    ok(logs.some((l) => l.includes(digestOf(data))));
+    const dataDigest = await digestOf(data);
+    ok(logs.some((l) => l.includes(dataDigest)));
     const ranged = await s(
-      new Request(`${BASE}/v2/bad/repo/blobs/${digestOf(data)}`, {
+      new Request(`${BASE}/v2/bad/repo/blobs/${await digestOf(data)}`, {
         headers: { Range: "bytes=0-3" },
       }),
     );
@@ -275,14 +276,14 @@ Deno.test("registry handler: a blob checked on upload is served again unhashed w
   const { fs, freeze } = frozenIdentity();
   await withHandler(async (s, _root, dir) => {
     const data = enc.encode("original bytes of the blob");
-    const path = `${dir}/id/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    const path = `${dir}/id/repo/blobs/sha256/${(await digestOf(data)).slice(7)}`;
     freeze(path);
     equal((await pushBlob(s, BASE, "id/repo", data)).status, 201);
-    const first = await s(new Request(`${BASE}/v2/id/repo/blobs/${digestOf(data)}`));
+    const first = await s(new Request(`${BASE}/v2/id/repo/blobs/${await digestOf(data)}`));
     deepEqual(new Uint8Array(await first.arrayBuffer()), data);
     // Same length, other bytes, identity frozen: the memory of the check is trusted.
     await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
-    const again = await s(new Request(`${BASE}/v2/id/repo/blobs/${digestOf(data)}`));
+    const again = await s(new Request(`${BASE}/v2/id/repo/blobs/${await digestOf(data)}`));
     equal(new TextDecoder().decode(await again.arrayBuffer()), "tampered bytes of the blob");
   }, { fs });
 });
@@ -291,15 +292,16 @@ Deno.test("registry handler: verifyEveryRead hashes every GET, whatever the file
   const { fs, freeze } = frozenIdentity();
   await withHandler(async (s, _root, dir, { logs }) => {
     const data = enc.encode("original bytes of the blob");
-    const path = `${dir}/ev/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    const path = `${dir}/ev/repo/blobs/sha256/${(await digestOf(data)).slice(7)}`;
     freeze(path);
     equal((await pushBlob(s, BASE, "ev/repo", data)).status, 201);
-    const first = await s(new Request(`${BASE}/v2/ev/repo/blobs/${digestOf(data)}`));
+    const first = await s(new Request(`${BASE}/v2/ev/repo/blobs/${await digestOf(data)}`));
     deepEqual(new Uint8Array(await first.arrayBuffer()), data);
     await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
-    const again = await s(new Request(`${BASE}/v2/ev/repo/blobs/${digestOf(data)}`));
+    const again = await s(new Request(`${BASE}/v2/ev/repo/blobs/${await digestOf(data)}`));
     await rejects(again.arrayBuffer());
-    ok(logs.some((l) => l.includes(digestOf(data))));
+    const dataDigest = await digestOf(data);
+    ok(logs.some((l) => l.includes(dataDigest)));
   }, { fs, verifyEveryRead: true });
 });
 
@@ -307,10 +309,10 @@ Deno.test("registry handler: a tampered blob is refused on every GET, never reme
   await withHandler(async (s, _root, dir) => {
     const data = enc.encode("original bytes of the blob");
     equal((await pushBlob(s, BASE, "fc/repo", data)).status, 201);
-    const path = `${dir}/fc/repo/blobs/sha256/${digestOf(data).slice(7)}`;
+    const path = `${dir}/fc/repo/blobs/sha256/${(await digestOf(data)).slice(7)}`;
     await Deno.writeFile(path, enc.encode("tampered bytes of the blob"));
     for (let i = 0; i < 2; i++) {
-      const res = await s(new Request(`${BASE}/v2/fc/repo/blobs/${digestOf(data)}`));
+      const res = await s(new Request(`${BASE}/v2/fc/repo/blobs/${await digestOf(data)}`));
       await rejects(res.arrayBuffer());
     }
   });
@@ -427,8 +429,8 @@ Deno.test("registry handler: HEAD errors carry headers but no body", async () =>
 
 Deno.test("registry handler: a parent repository can be pushed after its child", async () => {
   await withHandler(async (s) => {
-    equal((await pushImage(s, BASE, "org/app/sub", "v1", buildImage("child"))).status, 201);
-    equal((await pushImage(s, BASE, "org/app", "v1", buildImage("parent"))).status, 201);
+    equal((await pushImage(s, BASE, "org/app/sub", "v1", await buildImage("child"))).status, 201);
+    equal((await pushImage(s, BASE, "org/app", "v1", await buildImage("parent"))).status, 201);
     const cat = await send(s, "GET", `${BASE}/v2/_catalog`);
     deepEqual(JSON.parse(cat.text), { repositories: ["org/app", "org/app/sub"] });
     equal((await send(s, "GET", `${BASE}/v2/org/app/sub/manifests/v1`)).status, 200);
@@ -440,16 +442,16 @@ Deno.test("registry handler: a mount from a corrupt source blob falls back to an
     const data = enc.encode("mount source bytes");
     equal((await pushBlob(s, BASE, "src/repo", data)).status, 201);
     await Deno.writeFile(
-      `${dir}/src/repo/blobs/sha256/${digestOf(data).slice(7)}`,
+      `${dir}/src/repo/blobs/sha256/${(await digestOf(data)).slice(7)}`,
       enc.encode("MOUNT SOURCE BYTES"),
     );
     const r = await send(
       s,
       "POST",
-      `${BASE}/v2/dst/repo/blobs/uploads/?mount=${digestOf(data)}&from=src/repo`,
+      `${BASE}/v2/dst/repo/blobs/uploads/?mount=${await digestOf(data)}&from=src/repo`,
     );
     equal(r.status, 202);
-    equal((await send(s, "HEAD", `${BASE}/v2/dst/repo/blobs/${digestOf(data)}`)).status, 404);
+    equal((await send(s, "HEAD", `${BASE}/v2/dst/repo/blobs/${await digestOf(data)}`)).status, 404);
     ok(logs.length > 0);
   });
 });

@@ -153,7 +153,7 @@ Deno.test("startRegistryServer() never sends a whole tampered blob over HTTP", a
   try {
     const base = `http://127.0.0.1:${srv.addr.port}`;
     const data = new Uint8Array(2.5 * 1024 * 1024).map((_, i) => (i * 7) % 256);
-    const digest = digestOf(data);
+    const digest = await digestOf(data);
     const put = await fetch(`${base}/v2/t/r/blobs/uploads/?digest=${digest}`, {
       method: "POST",
       body: data,

@@ -363,7 +363,7 @@ export class SyncRunner {
       if (matches && !step.forceRecursive) return await upToDate();
     } else if (isIndexMediaType(srcDesc.mediaType) && step.platforms.length > 0) {
       const index = await srcT.manifestGet(src, { signal });
-      const f = filterIndex(index, step.platforms.map((p) => parsePlatform(p)));
+      const f = await filterIndex(index, step.platforms.map((p) => parsePlatform(p)));
       input.sourceDigest = f.manifest.digest;
       matches = tgtDesc?.digest === f.manifest.digest;
       platforms = step.platforms;

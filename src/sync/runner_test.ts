@@ -424,15 +424,22 @@ Deno.test("SyncRunner copies a foreign layer's blob only with includeExternal", 
   const config = enc.encode(JSON.stringify({ architecture: "amd64", os: "linux" }));
   const foreign = enc.encode("a layer the vendor serves from its own URL");
   for (const b of [config, foreign]) {
-    await w.t.blobPut(SRC, ReadableStream.from([b]), { digest: digestOf(b), size: b.byteLength });
+    await w.t.blobPut(SRC, ReadableStream.from([b]), {
+      digest: await digestOf(b),
+      size: b.byteLength,
+    });
   }
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.byteLength },
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.byteLength,
+    },
     layers: [{
       mediaType: MediaType.OCI_LAYER_FOREIGN_GZIP,
-      digest: digestOf(foreign),
+      digest: await digestOf(foreign),
       size: foreign.byteLength,
       urls: ["https://vendor.example/layer"],
     }],
@@ -440,10 +447,13 @@ Deno.test("SyncRunner copies a foreign layer's blob only with includeExternal", 
   await w.t.manifestPut(withTag(SRC, "v1"), manifest, { mediaType: MediaType.OCI_MANIFEST });
   const step = (repo: string, extra: string) =>
     `sync:\n  - {source: src.example/app:v1, target: dst.example/${repo}:v1, type: image${extra}}\n`;
-  const has = (repo: string) =>
-    w.t.blobHead(parseRef(`dst.example/${repo}`), digestOf(foreign)).then(() => true, () => false);
+  const has = async (repo: string) =>
+    w.t.blobHead(parseRef(`dst.example/${repo}`), await digestOf(foreign)).then(
+      () => true,
+      () => false,
+    );
   assert.equal((await w.sync(step("plain", ""))).copied, 1);
-  assert.equal(await w.digest(parseRef("dst.example/plain:v1")), digestOf(manifest));
+  assert.equal(await w.digest(parseRef("dst.example/plain:v1")), await digestOf(manifest));
   assert.equal(await has("plain"), false);
   assert.equal((await w.sync(step("ext", ", includeExternal: true"))).copied, 1);
   assert.equal(await has("ext"), true);

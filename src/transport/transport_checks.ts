@@ -57,21 +57,21 @@ export function checkSignal(signal: AbortSignal | undefined, action: string): vo
  * const raw = new TextEncoder().encode(
  *   '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
  * );
- * const m = checkManifestPut(raw, { digest: "" }, "manifest");
+ * const m = await checkManifestPut(raw, { digest: "" }, "manifest");
  * assert.equal(m.mediaType, "application/vnd.oci.image.index.v1+json");
- * assert.throws(() => checkManifestPut(raw, { digest: `sha256:${"0".repeat(64)}` }, "manifest"));
+ * await assert.rejects(() => checkManifestPut(raw, { digest: `sha256:${"0".repeat(64)}` }, "manifest"));
  * ```
  */
-export function checkManifestPut(
+export async function checkManifestPut(
   raw: Uint8Array,
   options: { mediaType?: string | undefined; digest: string },
   subject: string,
-): Manifest {
+): Promise<Manifest> {
   if (raw.byteLength > MANIFEST_WRITE_LIMIT) {
     throw new SizeLimitError(subject, MANIFEST_WRITE_LIMIT);
   }
   const digest = options.digest;
-  const m = parseManifest(raw, {
+  const m = await parseManifest(raw, {
     mediaType: options.mediaType,
     limit: MANIFEST_WRITE_LIMIT,
     ...(digest !== "" ? { digest } : {}),
@@ -118,7 +118,7 @@ export function tagPage(tags: string[], options: TagListOptions): string[] {
  * import assert from "node:assert/strict";
  * import { parseManifest } from "../types/manifest.ts";
  * import { referrerDescriptor } from "./transport_checks.ts";
- * const m = parseManifest(new TextEncoder().encode(
+ * const m = await parseManifest(new TextEncoder().encode(
  *   '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":"x/y","manifests":[]}',
  * ));
  * assert.equal(referrerDescriptor(m).artifactType, "x/y");

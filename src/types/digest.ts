@@ -1,9 +1,13 @@
 /**
  * Content digests (`algorithm:encoded`) with sha256 and sha512 support.
  *
+ * Bytes held in memory are hashed with Web Crypto, so parsing a manifest never
+ * starts Deno's Node compatibility layer; the incremental {@link Hasher} for
+ * streamed blobs lives in `hasher.ts` and is loaded by {@link loadHasher} on
+ * the first blob stream.
+ *
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
 import { InvalidDigestError } from "../errors.ts";
 
 /** Digest algorithms ocictl can compute. */
@@ -69,23 +73,40 @@ export function isDigest(input: string): boolean {
   }
 }
 
+const SUBTLE_NAME: Record<DigestAlgorithm, string> = { sha256: "SHA-256", sha512: "SHA-512" };
+
 /**
- * Computes the digest of bytes held in memory (manifests, configs).
+ * Computes the digest of bytes held in memory (manifests, configs) with Web
+ * Crypto.
  *
  * @param bytes content
  * @param algorithm digest algorithm
  * @returns the `algorithm:hex` digest string
+ * @throws never
  *
  * @example Digest of "{}"
  * ```ts
  * import { digestOf } from "./digest.ts";
- * const d = digestOf(new TextEncoder().encode("{}"));
+ * const d = await digestOf(new TextEncoder().encode("{}"));
  * if (d !== "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a") throw new Error(d);
  * ```
  */
-export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = "sha256"): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest("hex")}`;
+export async function digestOf(
+  bytes: Uint8Array,
+  algorithm: DigestAlgorithm = "sha256",
+): Promise<string> {
+  const sum = new Uint8Array(
+    await crypto.subtle.digest(SUBTLE_NAME[algorithm], bytes as Uint8Array<ArrayBuffer>),
+  );
+  let hex = "";
+  for (const b of sum) hex += HEX_BYTE[b];
+  return `${algorithm}:${hex}`;
 }
+
+const HEX_BYTE: readonly string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /** An incremental hasher that yields a digest string. */
 export interface Hasher {
@@ -95,20 +116,25 @@ export interface Hasher {
   digest(): string;
 }
 
+/** Creates an incremental {@link Hasher} (the signature of `hasher.ts`'s `createHasher`). */
+export type HasherFactory = (algorithm?: DigestAlgorithm) => Hasher;
+
 /**
- * Creates an incremental hasher.
+ * Loads the incremental hasher (`node:crypto`, which starts Deno's Node
+ * compatibility layer) on the first call: only paths that stream blobs need it.
  *
- * @param algorithm digest algorithm
- * @returns a {@link Hasher}
+ * @returns the hasher factory
+ * @throws never
+ *
+ * @example Hash in pieces
+ * ```ts
+ * import { digestOf, loadHasher } from "./digest.ts";
+ * const h = (await loadHasher())("sha256");
+ * h.update(new TextEncoder().encode("{"));
+ * h.update(new TextEncoder().encode("}"));
+ * if (h.digest() !== await digestOf(new TextEncoder().encode("{}"))) throw new Error("differs");
+ * ```
  */
-export function createHasher(algorithm: DigestAlgorithm = "sha256"): Hasher {
-  const h: Hash = createHash(algorithm);
-  return {
-    update(bytes) {
-      h.update(bytes);
-    },
-    digest() {
-      return `${algorithm}:${h.digest("hex")}`;
-    },
-  };
+export async function loadHasher(): Promise<HasherFactory> {
+  return (await import("./hasher.ts")).createHasher;
 }

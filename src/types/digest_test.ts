@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { InvalidDigestError } from "../errors.ts";
-import { createHasher, digestOf, isDigest, parseDigest } from "./digest.ts";
+import { digestOf, isDigest, loadHasher, parseDigest } from "./digest.ts";
+import { createHasher } from "./hasher.ts";
 
 const HEX64 = "0123456789abcdef".repeat(4);
 const HEX128 = HEX64 + HEX64;
@@ -38,19 +39,27 @@ for (const input of bad) {
   });
 }
 
-Deno.test("digestOf() matches node:crypto for both algorithms", () => {
+Deno.test("digestOf() matches node:crypto for both algorithms", async () => {
   const data = new TextEncoder().encode("ocictl");
-  assert.equal(digestOf(data), `sha256:${createHash("sha256").update(data).digest("hex")}`);
+  assert.equal(await digestOf(data), `sha256:${createHash("sha256").update(data).digest("hex")}`);
   assert.equal(
-    digestOf(data, "sha512"),
+    await digestOf(data, "sha512"),
     `sha512:${createHash("sha512").update(data).digest("hex")}`,
   );
 });
 
-Deno.test("createHasher() gives the same digest when fed in pieces", () => {
+Deno.test("createHasher() gives the same digest when fed in pieces", async () => {
   const data = new TextEncoder().encode("hello world, in pieces");
   const h = createHasher();
   h.update(data.subarray(0, 5));
   h.update(data.subarray(5));
-  assert.equal(h.digest(), digestOf(data));
+  assert.equal(h.digest(), await digestOf(data));
+});
+
+Deno.test("loadHasher() gives the streaming hasher, which agrees with digestOf() for sha512", async () => {
+  const data = new TextEncoder().encode("x".repeat(200_000));
+  const h = (await loadHasher())("sha512");
+  h.update(data.subarray(0, 1));
+  h.update(data.subarray(1));
+  assert.equal(h.digest(), await digestOf(data, "sha512"));
 });

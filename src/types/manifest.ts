@@ -127,11 +127,14 @@ export interface ParseManifestOptions {
  * ```ts
  * import { parseManifest } from "./manifest.ts";
  * const raw = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}');
- * const m = parseManifest(raw);
+ * const m = await parseManifest(raw);
  * if (m.mediaType !== "application/vnd.oci.image.index.v1+json") throw new Error("bad");
  * ```
  */
-export function parseManifest(raw: Uint8Array, options: ParseManifestOptions = {}): Manifest {
+export async function parseManifest(
+  raw: Uint8Array,
+  options: ParseManifestOptions = {},
+): Promise<Manifest> {
   const limit = options.limit ?? MANIFEST_READ_LIMIT;
   if (raw.byteLength > limit) throw new SizeLimitError("manifest", limit);
   let json: unknown;
@@ -153,7 +156,7 @@ export function parseManifest(raw: Uint8Array, options: ParseManifestOptions = {
     : (options.algorithm ?? "sha256");
   return {
     mediaType,
-    digest: digestOf(raw, algorithm),
+    digest: await digestOf(raw, algorithm),
     size: raw.byteLength,
     raw,
     json: obj as unknown as Manifest["json"],

@@ -221,14 +221,14 @@ for (const [want, have, expected] of matches) {
   );
 }
 
-function entry(
+async function entry(
   platform: Platform | undefined,
   annotations?: Record<string, string>,
-): Descriptor {
+): Promise<Descriptor> {
   const label = JSON.stringify([platform, annotations]);
   const d: Descriptor = {
     mediaType: "application/vnd.oci.image.manifest.v1+json",
-    digest: digestOf(new TextEncoder().encode(label)),
+    digest: await digestOf(new TextEncoder().encode(label)),
     size: label.length,
   };
   if (platform !== undefined) d.platform = platform;
@@ -236,74 +236,74 @@ function entry(
   return d;
 }
 
-const attestation = entry(p("unknown", "unknown"), {
+const attestation = await entry(p("unknown", "unknown"), {
   "vnd.docker.reference.type": "attestation-manifest",
-  "vnd.docker.reference.digest": digestOf(new TextEncoder().encode("subject")),
+  "vnd.docker.reference.digest": await digestOf(new TextEncoder().encode("subject")),
 });
 
-Deno.test("selectPlatform() picks the first matching entry", () => {
+Deno.test("selectPlatform() picks the first matching entry", async () => {
   const list = [
-    entry(p("linux", "amd64")),
-    entry(p("linux", "arm64", "v8")),
-    entry(p("linux", "arm64")),
+    await entry(p("linux", "amd64")),
+    await entry(p("linux", "arm64", "v8")),
+    await entry(p("linux", "arm64")),
   ];
   assert.equal(selectPlatform(list, p("linux", "arm64", "v8")), list[1]);
   assert.equal(selectPlatform(list, p("linux", "amd64")), list[0]);
 });
 
-Deno.test("selectPlatform() matches arm64 without variant in the index", () => {
-  const list = [entry(p("linux", "amd64")), entry(p("linux", "arm64"))];
+Deno.test("selectPlatform() matches arm64 without variant in the index", async () => {
+  const list = [await entry(p("linux", "amd64")), await entry(p("linux", "arm64"))];
   assert.equal(selectPlatform(list, parsePlatform("linux/arm64")), list[1]);
 });
 
-Deno.test("selectPlatform() skips entries without platform and attestations", () => {
-  const amd = entry(p("linux", "amd64"));
-  const list = [entry(undefined), attestation, amd];
+Deno.test("selectPlatform() skips entries without platform and attestations", async () => {
+  const amd = await entry(p("linux", "amd64"));
+  const list = [await entry(undefined), attestation, amd];
   assert.equal(selectPlatform(list, p("linux", "amd64")), amd);
   assert.equal(selectPlatform(list, p("unknown", "unknown")), undefined);
 });
 
-Deno.test("selectPlatform() skips an attestation marked only by its annotation", () => {
-  const marked = entry(p("linux", "amd64"), {
+Deno.test("selectPlatform() skips an attestation marked only by its annotation", async () => {
+  const marked = await entry(p("linux", "amd64"), {
     "vnd.docker.reference.type": "attestation-manifest",
   });
-  const real = entry(p("linux", "amd64", "v1"));
+  const real = await entry(p("linux", "amd64", "v1"));
   assert.equal(selectPlatform([marked, real], p("linux", "amd64")), real);
 });
 
-Deno.test("selectPlatform() prefers arm/v7 for a bare arm request", () => {
-  const list = [entry(p("linux", "arm", "v6")), entry(p("linux", "arm", "v7"))];
+Deno.test("selectPlatform() prefers arm/v7 for a bare arm request", async () => {
+  const list = [await entry(p("linux", "arm", "v6")), await entry(p("linux", "arm", "v7"))];
   assert.equal(selectPlatform(list, parsePlatform("linux/arm")), list[1]);
 });
 
-Deno.test("selectPlatform() takes any arm variant when v7 is absent and none was asked", () => {
-  const list = [entry(p("linux", "amd64")), entry(p("linux", "arm", "v6"))];
+Deno.test("selectPlatform() takes any arm variant when v7 is absent and none was asked", async () => {
+  const list = [await entry(p("linux", "amd64")), await entry(p("linux", "arm", "v6"))];
   assert.equal(selectPlatform(list, parsePlatform("linux/arm")), list[1]);
 });
 
-Deno.test("selectPlatform() falls back to the entry without variant", () => {
-  const list = [entry(p("linux", "arm", "v5")), entry(p("linux", "arm"))];
+Deno.test("selectPlatform() falls back to the entry without variant", async () => {
+  const list = [await entry(p("linux", "arm", "v5")), await entry(p("linux", "arm"))];
   assert.equal(selectPlatform(list, p("linux", "arm", "v6")), list[1]);
-  const amd = [entry(p("linux", "amd64"))];
+  const amd = [await entry(p("linux", "amd64"))];
   assert.equal(selectPlatform(amd, p("linux", "amd64", "v3")), amd[0]);
 });
 
-Deno.test("selectPlatform() prefers an exact variant over the fallback", () => {
-  const list = [entry(p("linux", "arm")), entry(p("linux", "arm", "v6"))];
+Deno.test("selectPlatform() prefers an exact variant over the fallback", async () => {
+  const list = [await entry(p("linux", "arm")), await entry(p("linux", "arm", "v6"))];
   assert.equal(selectPlatform(list, p("linux", "arm", "v6")), list[1]);
 });
 
-Deno.test("selectPlatform() returns undefined when nothing fits", () => {
-  const list = [entry(p("linux", "amd64")), entry(p("linux", "arm", "v5"))];
+Deno.test("selectPlatform() returns undefined when nothing fits", async () => {
+  const list = [await entry(p("linux", "amd64")), await entry(p("linux", "arm", "v5"))];
   assert.equal(selectPlatform(list, p("linux", "arm64", "v8")), undefined);
   assert.equal(selectPlatform(list, p("linux", "arm", "v6")), undefined);
   assert.equal(selectPlatform([], p("linux", "amd64")), undefined);
 });
 
-Deno.test("selectPlatform() honours the wanted windows OS version", () => {
+Deno.test("selectPlatform() honours the wanted windows OS version", async () => {
   const list = [
-    entry(p("windows", "amd64", undefined, "10.0.17763.5329")),
-    entry(p("windows", "amd64", undefined, "10.0.20348.2113")),
+    await entry(p("windows", "amd64", undefined, "10.0.17763.5329")),
+    await entry(p("windows", "amd64", undefined, "10.0.20348.2113")),
   ];
   assert.equal(
     selectPlatform(list, parsePlatform("windows/amd64,osver=10.0.20348")),

@@ -15,8 +15,8 @@ import {
   withTag,
 } from "./ref.ts";
 
-const D256 = digestOf(new TextEncoder().encode("ref test"));
-const D512 = digestOf(new TextEncoder().encode("ref test"), "sha512");
+const D256 = await digestOf(new TextEncoder().encode("ref test"));
+const D512 = await digestOf(new TextEncoder().encode("ref test"), "sha512");
 const HEX = D256.slice("sha256:".length);
 
 interface Good {

@@ -4,13 +4,13 @@ import type { Descriptor } from "./descriptor.ts";
 import { digestOf } from "./digest.ts";
 import { filterReferrers, referrersFallbackTag } from "./referrer.ts";
 
-Deno.test("referrersFallbackTag() turns sha256:<hex> into sha256-<hex>", () => {
-  const digest = digestOf(new TextEncoder().encode("subject"));
+Deno.test("referrersFallbackTag() turns sha256:<hex> into sha256-<hex>", async () => {
+  const digest = await digestOf(new TextEncoder().encode("subject"));
   equal(referrersFallbackTag(digest), digest.replace(":", "-"));
 });
 
-Deno.test("referrersFallbackTag() truncates sha512 hex to 64 characters", () => {
-  const digest = digestOf(new TextEncoder().encode("subject"), "sha512");
+Deno.test("referrersFallbackTag() truncates sha512 hex to 64 characters", async () => {
+  const digest = await digestOf(new TextEncoder().encode("subject"), "sha512");
   const hex = digest.slice("sha512:".length);
   equal(hex.length, 128);
   equal(referrersFallbackTag(digest), `sha512-${hex.slice(0, 64)}`);
@@ -30,27 +30,27 @@ Deno.test("referrersFallbackTag() rejects a string without an algorithm", () => 
   }
 });
 
-function desc(n: number, extra: Partial<Descriptor> = {}): Descriptor {
+async function desc(n: number, extra: Partial<Descriptor> = {}): Promise<Descriptor> {
   return {
     mediaType: "application/vnd.oci.image.manifest.v1+json",
-    digest: digestOf(new TextEncoder().encode(String(n))),
+    digest: await digestOf(new TextEncoder().encode(String(n))),
     size: n,
     ...extra,
   };
 }
 
-Deno.test("filterReferrers() keeps only the artifact type asked for", () => {
-  const a = desc(1, { artifactType: "application/x.sbom" });
-  const b = desc(2, { artifactType: "application/x.sig" });
-  const c = desc(3);
+Deno.test("filterReferrers() keeps only the artifact type asked for", async () => {
+  const a = await desc(1, { artifactType: "application/x.sbom" });
+  const b = await desc(2, { artifactType: "application/x.sig" });
+  const c = await desc(3);
   deepEqual(filterReferrers([a, b, c], { artifactType: "application/x.sig" }), [b]);
   deepEqual(filterReferrers([a, b, c]), [a, b, c]);
 });
 
-Deno.test("filterReferrers() matches annotation values and key presence", () => {
-  const a = desc(1, { annotations: { k: "v", other: "x" } });
-  const b = desc(2, { annotations: { k: "w" } });
-  const c = desc(3);
+Deno.test("filterReferrers() matches annotation values and key presence", async () => {
+  const a = await desc(1, { annotations: { k: "v", other: "x" } });
+  const b = await desc(2, { annotations: { k: "w" } });
+  const c = await desc(3);
   deepEqual(filterReferrers([a, b, c], { annotations: { k: "v" } }), [a]);
   deepEqual(filterReferrers([a, b, c], { annotations: { k: "" } }), [a, b]);
   deepEqual(filterReferrers([a, b, c], { annotations: { other: "", k: "w" } }), []);

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { detectCompression, openDecompressed } from "../../src/archive/compression.ts";
 import { Client } from "../../src/client.ts";
-import { createHasher } from "../../src/types/digest.ts";
+import { createHasher } from "../../src/types/hasher.ts";
 import { isImage, isIndex } from "../../src/types/manifest.ts";
 import { type Ref, withDigest } from "../../src/types/ref.ts";
 

@@ -60,13 +60,13 @@ Deno.test("artifact put reads stdin and pushes the artifact manifest to the tag"
     assert.equal(m.artifactType, "application/x.note");
     assert.deepEqual(m.config, {
       mediaType: "application/vnd.oci.empty.v1+json",
-      digest: digestOf(new TextEncoder().encode("{}")),
+      digest: await digestOf(new TextEncoder().encode("{}")),
       size: 2,
       data: "e30=",
     });
     assert.deepEqual(m.layers, [{
       mediaType: "application/x.note",
-      digest: digestOf(new TextEncoder().encode("hello")),
+      digest: await digestOf(new TextEncoder().encode("hello")),
       size: 5,
     }]);
     assert.deepEqual(m.annotations, { a: "1", b: "" });
@@ -168,7 +168,7 @@ Deno.test("artifact put --config-file and --config-type set the config", async (
       ], "data");
       const m = await manifestOf(`${base}:cfg`);
       assert.equal(m.config.mediaType, "application/x.cfg+json");
-      assert.equal(m.config.digest, digestOf(new TextEncoder().encode('{"x":1}')));
+      assert.equal(m.config.digest, await digestOf(new TextEncoder().encode('{"x":1}')));
       assert.equal(m.artifactType, undefined);
       const got = await runCli(["artifact", "get", `${base}:cfg`, "--config"]);
       assert.equal(got.stdout, '{"x":1}');
@@ -268,7 +268,7 @@ Deno.test("artifact get --subject streams the matching referrer's single layer",
       SAMPLE_ARTIFACT_TYPE,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(digestOf(r.stdoutBytes), sample.artifactLayer.digest);
+    assert.equal(await digestOf(r.stdoutBytes), sample.artifactLayer.digest);
   });
 });
 

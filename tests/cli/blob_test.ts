@@ -9,7 +9,7 @@ Deno.test("blob get streams the exact bytes of a blob", async () => {
       const r = await runCli(["blob", "get", base, d.digest]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdoutBytes.byteLength, d.size);
-      assert.equal(digestOf(r.stdoutBytes), d.digest);
+      assert.equal(await digestOf(r.stdoutBytes), d.digest);
     }
   });
 });
@@ -41,7 +41,7 @@ Deno.test("blob head prints the blob's headers", async () => {
 Deno.test("blob put stores stdin and prints its digest", async () => {
   await withLayout(async ({ base }) => {
     const data = new TextEncoder().encode("hello blob\n".repeat(1000));
-    const want = digestOf(data);
+    const want = await digestOf(data);
     const r = await runCli(["blob", "put", base], { stdin: data });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${want}\n`);
@@ -60,7 +60,9 @@ Deno.test("blob put with a wrong --digest or truncated stdin stores nothing", as
       { name: "truncated", stdin: data.slice(0, data.byteLength - 7) },
     ];
     for (const c of cases) {
-      const r = await runCli(["blob", "put", "--digest", digestOf(data), base], { stdin: c.stdin });
+      const r = await runCli(["blob", "put", "--digest", await digestOf(data), base], {
+        stdin: c.stdin,
+      });
       assert.equal(r.code, 1, `${c.name}: ${r.stderr}`);
       assert.equal(lineCount(r.stderr), 1, `${c.name}: ${r.stderr}`);
       assert.equal(r.stdout, "", c.name);

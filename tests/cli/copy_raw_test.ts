@@ -40,23 +40,27 @@ async function buildImage(dir: string): Promise<Built> {
     const config = enc.encode(JSON.stringify({
       architecture: "amd64",
       os: "linux",
-      rootfs: { type: "layers", diff_ids: layers.map((l) => digestOf(l)) },
+      rootfs: { type: "layers", diff_ids: await Promise.all(layers.map((l) => digestOf(l))) },
     }));
     for (const b of [config, ...layers]) {
       await t.blobPut(layout(dir), ReadableStream.from([b]), {
-        digest: digestOf(b),
+        digest: await digestOf(b),
         size: b.byteLength,
       });
     }
     const manifest = enc.encode(JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.OCI_MANIFEST,
-      config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
-      layers: layers.map((l) => ({
+      config: {
+        mediaType: MediaType.OCI_CONFIG,
+        digest: await digestOf(config),
+        size: config.length,
+      },
+      layers: await Promise.all(layers.map(async (l) => ({
         mediaType: MediaType.OCI_LAYER,
-        digest: digestOf(l),
+        digest: await digestOf(l),
         size: l.byteLength,
-      })),
+      }))),
     }));
     await t.manifestPut(layout(dir, "single"), manifest);
     const index = enc.encode(JSON.stringify({
@@ -64,18 +68,23 @@ async function buildImage(dir: string): Promise<Built> {
       mediaType: MediaType.OCI_INDEX,
       manifests: [{
         mediaType: MediaType.OCI_MANIFEST,
-        digest: digestOf(manifest),
+        digest: await digestOf(manifest),
         size: manifest.byteLength,
         platform: { architecture: "amd64", os: "linux" },
       }],
     }));
     await t.manifestPut(layout(dir, "v1"), index);
-    const layerDigests = layers.map((l) => digestOf(l));
+    const layerDigests = await Promise.all(layers.map((l) => digestOf(l)));
     return {
-      index: digestOf(index),
-      manifest: digestOf(manifest),
+      index: await digestOf(index),
+      manifest: await digestOf(manifest),
       layers: layerDigests,
-      blobs: [digestOf(config), ...layerDigests, digestOf(manifest), digestOf(index)],
+      blobs: [
+        await digestOf(config),
+        ...layerDigests,
+        await digestOf(manifest),
+        await digestOf(index),
+      ],
     };
   } finally {
     await t.close();

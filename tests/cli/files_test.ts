@@ -108,23 +108,26 @@ async function _ociTar(layer: Uint8Array): Promise<Uint8Array> {
   const config = enc.encode(JSON.stringify({
     architecture: "amd64",
     os: "linux",
-    rootfs: { type: "layers", diff_ids: [digestOf(layer)] },
+    rootfs: { type: "layers", diff_ids: [await digestOf(layer)] },
   }));
   const manifest = enc.encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.manifest.v1+json",
     config: {
       mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: digestOf(config),
+      digest: await digestOf(config),
       size: config.byteLength,
     },
     layers: [{
       mediaType: "application/vnd.oci.image.layer.v1.tar",
-      digest: digestOf(layer),
+      digest: await digestOf(layer),
       size: layer.byteLength,
     }],
   }));
-  const blob = (b: Uint8Array) => ({ name: `blobs/sha256/${digestOf(b).slice(7)}`, content: b });
+  const blob = async (b: Uint8Array) => ({
+    name: `blobs/sha256/${(await digestOf(b)).slice(7)}`,
+    content: b,
+  });
   return await _rawTar([
     { name: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' },
     {
@@ -133,14 +136,14 @@ async function _ociTar(layer: Uint8Array): Promise<Uint8Array> {
         schemaVersion: 2,
         manifests: [{
           mediaType: "application/vnd.oci.image.manifest.v1+json",
-          digest: digestOf(manifest),
+          digest: await digestOf(manifest),
           size: manifest.byteLength,
         }],
       }),
     },
-    blob(manifest),
-    blob(config),
-    blob(layer),
+    await blob(manifest),
+    await blob(config),
+    await blob(layer),
   ]);
 }
 

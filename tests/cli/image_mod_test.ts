@@ -486,7 +486,7 @@ Deno.test("image mod --to-oci-referrers turns Docker attestation entries into OC
         config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
         layers: [{ mediaType: "application/vnd.in-toto+json", ...layer }],
       });
-      const attDigest = sha256Of(attestation);
+      const attDigest = await sha256Of(attestation);
       await client.manifestPut({ ...repo, digest: attDigest }, attestation, { child: true });
       const index = enc({
         schemaVersion: 2,

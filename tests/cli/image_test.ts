@@ -35,7 +35,7 @@ Deno.test("image inspect prints the local platform's config as pretty JSON", asy
       `${base}:v1`,
     ]);
     assert.equal(raw.code, 0, raw.stderr);
-    assert.equal(digestOf(raw.stdoutBytes), amd.config.digest);
+    assert.equal(await digestOf(raw.stdoutBytes), amd.config.digest);
   });
 });
 

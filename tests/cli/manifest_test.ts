@@ -26,7 +26,7 @@ Deno.test("manifest get --format raw-body prints the exact bytes", async () => {
     for (const [tag, desc] of [["v1", sample.index], ["docker", sample.dockerList]] as const) {
       const r = await runCli(["manifest", "pull", `${base}:${tag}`, "--format", "raw-body"]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(digestOf(r.stdoutBytes), desc.digest);
+      assert.equal(await digestOf(r.stdoutBytes), desc.digest);
       assert.equal(r.stdoutBytes.byteLength, desc.size);
     }
   });
@@ -46,7 +46,7 @@ Deno.test("manifest get --platform resolves an index to the platform's image", a
       `${base}:v1`,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(digestOf(r.stdoutBytes), arm.manifest.digest);
+    assert.equal(await digestOf(r.stdoutBytes), arm.manifest.digest);
     const pretty = await runCli(["manifest", "get", "--platform", "linux/amd64", `${base}:v1`]);
     assert.equal(pretty.code, 0, pretty.stderr);
     assert.match(pretty.stdout, /^Config: *$/m);
@@ -98,7 +98,7 @@ Deno.test("manifest put stores stdin under a tag; --by-digest prints the digest"
       stdin: body.stdoutBytes,
     });
     assert.equal(bd.code, 0, bd.stderr);
-    assert.equal(bd.stdout, `${digestOf(body.stdoutBytes)}\n`);
+    assert.equal(bd.stdout, `${await digestOf(body.stdoutBytes)}\n`);
   });
 });
 

@@ -38,7 +38,7 @@ Deno.test({
     try {
       const set = await runCli(["registry", "set", "--tls", "disabled", d.host], { env });
       assert.equal(set.code, 0, set.stderr);
-      const img = buildImage(5);
+      const img = await buildImage(5);
       const layer = img.blobs[1];
       assert.ok(layer);
       const put = await runCli(["blob", "put", repo], { env, stdin: layer.bytes });

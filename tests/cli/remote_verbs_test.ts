@@ -66,7 +66,7 @@ Deno.test({
     try {
       const set = await runCli(["registry", "set", "--tls", "disabled", reg], { env });
       assert.equal(set.code, 0, set.stderr);
-      const img = buildImage(3);
+      const img = await buildImage(3);
       for (const b of img.blobs) {
         const put = await runCli(["blob", "put", repo], { env, stdin: b.bytes });
         assert.equal(put.code, 0, put.stderr);
@@ -93,7 +93,7 @@ Deno.test({
       const mget = await runCli(["manifest", "get", `${repo}:v1`, "--format", "raw-body"], {
         env,
       });
-      assert.equal(digestOf(mget.stdoutBytes), img.digest);
+      assert.equal(await digestOf(mget.stdoutBytes), img.digest);
       const idigest = await runCli(["image", "digest", `${repo}:v1`], { env });
       assert.equal(idigest.stdout, `${img.digest}\n`);
       const inspect = await runCli(["image", "inspect", `${repo}:v1`], { env });
@@ -167,15 +167,15 @@ Deno.test("repo ls refuses a repository path or a bad --limit", async () => {
 });
 
 Deno.test("image ratelimit reads the RateLimit headers of one manifest HEAD", async () => {
-  const manifest = buildImage(1).manifest;
+  const manifest = (await buildImage(1)).manifest;
   const methods: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     methods.push(`${req.method} ${new URL(req.url).pathname}`);
     if (new URL(req.url).pathname === "/v2/") return new Response("{}");
     return new Response(req.method === "HEAD" ? null : manifest as BodyInit, {
       headers: {
         "content-type": "application/vnd.oci.image.manifest.v1+json",
-        "docker-content-digest": digestOf(manifest),
+        "docker-content-digest": await digestOf(manifest),
         "content-length": String(manifest.byteLength),
         "ratelimit-limit": "100;w=21600",
         "ratelimit-remaining": "76;w=21600",

@@ -14,7 +14,7 @@ import { runCli } from "../cli_harness.ts";
 import { creds, image, type Reg, sync, withServe } from "./_sync_helpers.ts";
 
 async function pushBig(reg: Reg, ref: string, seed: number): Promise<string> {
-  const img = buildImage(seed);
+  const img = await buildImage(seed);
   const r = parseRef(`${reg.host}/${ref}`);
   for (const b of img.blobs) {
     await reg.client.blobPut(r, streamOf(b.bytes), { digest: b.digest, size: b.bytes.byteLength });

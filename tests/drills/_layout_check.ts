@@ -69,7 +69,7 @@ export async function layoutProblems(dir: string): Promise<string[]> {
     }
     if (w.mediaType === undefined || !isManifestMediaType(w.mediaType)) continue;
     try {
-      const m = parseManifest(await Deno.readFile(path), { mediaType: w.mediaType });
+      const m = await parseManifest(await Deno.readFile(path), { mediaType: w.mediaType });
       for (const d of manifestReferences(m)) {
         queue.push({ digest: d.digest, size: d.size, mediaType: d.mediaType, from: w.digest });
       }

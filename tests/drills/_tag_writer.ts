@@ -30,11 +30,12 @@ export async function writeTags(layout: string, prefix: string, count: number): 
       for (const b of [config, layer]) {
         await t.blobPut(parseRef(`ocidir://${layout}`), ReadableStream.from([b]));
       }
+      const [configDigest, layerDigest] = [await digestOf(config), await digestOf(layer)];
       const manifest = enc.encode(JSON.stringify({
         schemaVersion: 2,
         mediaType: MediaType.OCI_MANIFEST,
-        config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
-        layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+        config: { mediaType: MediaType.OCI_CONFIG, digest: configDigest, size: config.length },
+        layers: [{ mediaType: MediaType.OCI_LAYER, digest: layerDigest, size: layer.length }],
       }));
       await t.manifestPut(parseRef(`ocidir://${layout}:${prefix}-${i}`), manifest);
     }

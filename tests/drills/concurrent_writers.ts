@@ -76,7 +76,13 @@ export async function serveWritersDrill(size: DrillSize): Promise<DrillResult> {
   try {
     await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
       for (let i = 0; i < each; i++) {
-        const r = await pushImage(fetch, base, "drill/app", `c${w}-${i}`, buildImage(`c${w}-${i}`));
+        const r = await pushImage(
+          fetch,
+          base,
+          "drill/app",
+          `c${w}-${i}`,
+          await buildImage(`c${w}-${i}`),
+        );
         if (r.status !== 201) notes.push(`c${w}-${i}: ${r.status} ${r.text}`);
       }
     }));

@@ -66,7 +66,7 @@ export async function buildCrashImage(
   const ref = parseRef(`ocidir://${dir}`);
   const put = async (b: Uint8Array) => {
     await t.blobPut(ref, ReadableStream.from([b]));
-    return { digest: digestOf(b), size: b.length };
+    return { digest: await digestOf(b), size: b.length };
   };
   const manifests = [];
   for (const arch of ["amd64", "arm64"]) {
@@ -83,10 +83,10 @@ export async function buildCrashImage(
       config: { mediaType: MediaType.OCI_CONFIG, ...await put(config) },
       layers,
     }));
-    await t.manifestPut(parseRef(`ocidir://${dir}@${digestOf(m)}`), m, { child: true });
+    await t.manifestPut(parseRef(`ocidir://${dir}@${await digestOf(m)}`), m, { child: true });
     manifests.push({
       mediaType: MediaType.OCI_MANIFEST,
-      digest: digestOf(m),
+      digest: await digestOf(m),
       size: m.length,
       platform: { architecture: arch, os: "linux" },
     });
@@ -103,11 +103,11 @@ export async function buildCrashImage(
     artifactType: "application/vnd.example.sbom",
     config: { mediaType: "application/vnd.oci.empty.v1+json", ...empty },
     layers: [{ mediaType: "application/json", ...sbom }],
-    subject: { mediaType: MediaType.OCI_INDEX, digest: digestOf(index), size: index.length },
+    subject: { mediaType: MediaType.OCI_INDEX, digest: await digestOf(index), size: index.length },
   }));
-  await t.manifestPut(parseRef(`ocidir://${dir}@${digestOf(artifact)}`), artifact);
+  await t.manifestPut(parseRef(`ocidir://${dir}@${await digestOf(artifact)}`), artifact);
   await t.close();
-  return digestOf(index);
+  return await digestOf(index);
 }
 
 interface _Kill {

@@ -19,7 +19,7 @@ import { spawnOcictl } from "./_proc.ts";
 
 const enc = new TextEncoder();
 
-function _image(seed: string, layers: Uint8Array[]) {
+async function _image(seed: string, layers: Uint8Array[]) {
   const config = jsonBytes({
     architecture: "amd64",
     os: "linux",
@@ -29,14 +29,18 @@ function _image(seed: string, layers: Uint8Array[]) {
   const manifest = jsonBytes({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
-    layers: layers.map((l) => ({
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.length,
+    },
+    layers: await Promise.all(layers.map(async (l) => ({
       mediaType: MediaType.OCI_LAYER,
-      digest: digestOf(l),
+      digest: await digestOf(l),
       size: l.length,
-    })),
+    }))),
   });
-  return { config, layers, manifest, digest: digestOf(manifest) };
+  return { config, layers, manifest, digest: await digestOf(manifest) };
 }
 
 async function _exited(child: Deno.ChildProcess, ms: number): Promise<boolean> {
@@ -57,8 +61,8 @@ export async function gcRaceRound(): Promise<string[]> {
   const tmp = await Deno.makeTempDir({ prefix: "ocictl-gcrace-" });
   const shared = enc.encode("the shared layer ".repeat(100));
   const fresh = enc.encode("a new layer ".repeat(100));
-  const old = _image("old", [shared]);
-  const next = _image("next", [shared, fresh]);
+  const old = await _image("old", [shared]);
+  const next = await _image("next", [shared, fresh]);
   const layout = `${tmp}/layout`;
   // the layout: tag "old" is the shared layer's only user
   const t = new OciDirTransport();
@@ -74,7 +78,7 @@ export async function gcRaceRound(): Promise<string[]> {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    if (req.method === "GET" && req.url.endsWith(`/blobs/${digestOf(fresh)}`)) {
+    if (req.method === "GET" && req.url.endsWith(`/blobs/${await digestOf(fresh)}`)) {
       seen();
       await gate;
     }
@@ -117,7 +121,7 @@ export async function gcRaceRound(): Promise<string[]> {
     if (digests !== next.digest) notes.push(`index.json holds ${digests}`);
     // the collection did run once the copy ended: the old manifest and config are gone
     const hex = (d: string) => d.slice("sha256:".length);
-    for (const d of [old.digest, digestOf(old.config)]) {
+    for (const d of [old.digest, await digestOf(old.config)]) {
       if (await Deno.stat(`${layout}/blobs/sha256/${hex(d)}`).then(() => true, () => false)) {
         notes.push(`${d} was not collected`);
       }

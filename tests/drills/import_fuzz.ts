@@ -125,7 +125,11 @@ export async function importFuzzDrill(size: DrillSize): Promise<DrillResult> {
     const manifest = enc.encode(JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.OCI_MANIFEST,
-      config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
+      config: {
+        mediaType: MediaType.OCI_CONFIG,
+        digest: await digestOf(config),
+        size: config.length,
+      },
       layers: [layer.descriptor],
     }));
     await t.manifestPut(parseRef(`ocidir://${root}/src:v1`), manifest);

@@ -340,7 +340,7 @@ export async function fuzzParsers(size: DrillSize, seed: number): Promise<Proper
           "text/plain",
         )),
       ),
-      ([raw, mediaType]) => parseManifest(raw, mediaType === null ? {} : { mediaType }),
+      async ([raw, mediaType]) => await parseManifest(raw, mediaType === null ? {} : { mediaType }),
       o,
     ),
     await checkTyped(

@@ -30,7 +30,7 @@ export async function serveFuzzDrill(size: DrillSize): Promise<DrillResult> {
   await Deno.mkdir(dir);
   const reg = createRegistryHandler({ dir, noDelete: true });
   const base = "http://registry.test";
-  const img = buildImage("kept");
+  const img = await buildImage("kept");
   const notes: string[] = [];
   try {
     const put = await pushImage(reg.fetch, base, "seeded/app", "v1", img);
@@ -138,7 +138,7 @@ export async function serveFuzzDrill(size: DrillSize): Promise<DrillResult> {
                 "v1",
                 img.digest,
                 `sha256:${HEX}`,
-                digestOf(img.blobs[0] ?? new Uint8Array()),
+                await digestOf(img.blobs[0] ?? new Uint8Array()),
               ),
               tokenSoup(words, 2),
             ),
@@ -188,12 +188,12 @@ export async function serveFuzzDrill(size: DrillSize): Promise<DrillResult> {
     const beside = (await Array.fromAsync(Deno.readDir(root))).map((e) => e.name);
     if (beside.join() !== "served") notes.push(`written beside --dir: ${beside.join(", ")}`);
     const got = await send(reg.fetch, "GET", `${base}/v2/seeded/app/manifests/v1`);
-    if (got.status !== 200 || digestOf(got.body) !== img.digest) {
+    if (got.status !== 200 || await digestOf(got.body) !== img.digest) {
       notes.push(`tag v1 changed: ${got.status}`);
     }
     for (const b of img.blobs) {
-      const r = await send(reg.fetch, "GET", `${base}/v2/seeded/app/blobs/${digestOf(b)}`);
-      if (r.status !== 200 || digestOf(r.body) !== digestOf(b)) {
+      const r = await send(reg.fetch, "GET", `${base}/v2/seeded/app/blobs/${await digestOf(b)}`);
+      if (r.status !== 200 || await digestOf(r.body) !== await digestOf(b)) {
         notes.push(`blob lost: ${r.status}`);
       }
     }

@@ -108,27 +108,24 @@ export async function soakDrill(size: DrillSize, seed: number): Promise<DrillRes
         crypto.getRandomValues(layer.subarray(0, Math.min(layer.length, 65536)));
         const config = enc.encode(JSON.stringify({ architecture: "amd64", os: "linux", tag }));
         for (const b of [layer, config]) {
-          await timed("POST", `${base}/v2/${repo}/blobs/uploads/?digest=${digestOf(b)}`, {
+          await timed("POST", `${base}/v2/${repo}/blobs/uploads/?digest=${await digestOf(b)}`, {
             body: b,
             headers: { "Content-Type": "application/octet-stream" },
           });
         }
+        const [configDigest, layerDigest] = [await digestOf(config), await digestOf(layer)];
         const manifest = enc.encode(JSON.stringify({
           schemaVersion: 2,
           mediaType: MediaType.OCI_MANIFEST,
-          config: {
-            mediaType: MediaType.OCI_CONFIG,
-            digest: digestOf(config),
-            size: config.length,
-          },
-          layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+          config: { mediaType: MediaType.OCI_CONFIG, digest: configDigest, size: config.length },
+          layers: [{ mediaType: MediaType.OCI_LAYER, digest: layerDigest, size: layer.length }],
         }));
         const put = await timed("PUT", `${base}/v2/${repo}/manifests/${tag}`, {
           body: manifest,
           headers: { "Content-Type": MediaType.OCI_MANIFEST },
         });
         if (put?.status === 201) {
-          pushed.push({ repo, tag, blobs: [digestOf(config), digestOf(layer)] });
+          pushed.push({ repo, tag, blobs: [configDigest, layerDigest] });
         }
       }
     };

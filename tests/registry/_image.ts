@@ -50,25 +50,39 @@ export function randomBytes(size: number, seed = 1): Uint8Array {
  * @param extra fields merged into the manifest (subject, artifactType, annotations)
  * @returns the image
  */
-export function buildImage(seed: number, extra: Record<string, unknown> = {}): TestImage {
+export async function buildImage(
+  seed: number,
+  extra: Record<string, unknown> = {},
+): Promise<TestImage> {
   const layer = randomBytes(1000 + seed, seed);
   const config = new TextEncoder().encode(JSON.stringify({
     architecture: "amd64",
     os: "linux",
-    rootfs: { type: "layers", diff_ids: [digestOf(layer)] },
+    rootfs: { type: "layers", diff_ids: [await digestOf(layer)] },
     seed,
   }));
   const manifest = new TextEncoder().encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.byteLength },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.byteLength }],
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.byteLength,
+    },
+    layers: [{
+      mediaType: MediaType.OCI_LAYER,
+      digest: await digestOf(layer),
+      size: layer.byteLength,
+    }],
     ...extra,
   }));
   return {
-    blobs: [{ digest: digestOf(config), bytes: config }, { digest: digestOf(layer), bytes: layer }],
+    blobs: [{ digest: await digestOf(config), bytes: config }, {
+      digest: await digestOf(layer),
+      bytes: layer,
+    }],
     manifest,
-    digest: digestOf(manifest),
+    digest: await digestOf(manifest),
   };
 }
 

@@ -45,7 +45,7 @@ const html = (status: number) =>
     status,
     headers: { "content-type": "text/html" },
   });
-const img = buildImage(61);
+const img = await buildImage(61);
 const manifestHeaders = (digest = img.digest) => ({
   "content-type": MediaType.OCI_MANIFEST,
   "docker-content-digest": digest,
@@ -117,15 +117,15 @@ Deno.test("tagList() stops endless, looping and cross-host Link headers with typ
 });
 
 Deno.test("invalid or mismatching digest headers are typed errors", async () => {
-  await withFake((req, url) => {
+  await withFake(async (req, url) => {
     const tag = url.pathname.split("/").pop();
     if (req.method === "PUT") {
       return new Response(null, {
         status: 201,
-        headers: { "docker-content-digest": digestOf(new Uint8Array(1)) },
+        headers: { "docker-content-digest": await digestOf(new Uint8Array(1)) },
       });
     }
-    const digest = tag === "invalid" ? "sha256:nothex" : digestOf(new Uint8Array(2));
+    const digest = tag === "invalid" ? "sha256:nothex" : await digestOf(new Uint8Array(2));
     return new Response(req.method === "HEAD" ? null : img.manifest as BodyInit, {
       headers: manifestHeaders(digest),
     });
@@ -183,7 +183,7 @@ Deno.test("GET and HEAD send every manifest media type in Accept", async () => {
 
 Deno.test("credentials are not sent across a redirect to another host", async () => {
   const bytes = randomBytes(1000, 9);
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   const storageAuth: (string | null)[] = [];
   const storage = serve((req) => {
     storageAuth.push(req.headers.get("authorization"));
@@ -223,18 +223,19 @@ Deno.test("a plain-http registry reached over https gives a typed error", async 
 
 Deno.test("referrerList() filters client-side when OCI-Filters-Applied is absent", async () => {
   const subject = img.digest;
-  const entry = (artifactType: string, seed: number) => ({
+  const entry = async (artifactType: string, seed: number) => ({
     mediaType: MediaType.OCI_MANIFEST,
-    digest: digestOf(new Uint8Array([seed])),
+    digest: await digestOf(new Uint8Array([seed])),
     size: 1,
     artifactType,
   });
+  const manifests = [await entry("a/sig", 1), await entry("a/sbom", 2)];
   await withFake((_req, url) => {
     assert.ok(url.pathname.endsWith(`/referrers/${subject}`));
     return Response.json({
       schemaVersion: 2,
       mediaType: MediaType.OCI_INDEX,
-      manifests: [entry("a/sig", 1), entry("a/sbom", 2)],
+      manifests,
     }, { headers: { "content-type": MediaType.OCI_INDEX } });
   }, async (s, t, seen) => {
     const got = await t.referrerList(parseRef(`${s.host}/a@${subject}`), {

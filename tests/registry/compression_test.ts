@@ -13,7 +13,7 @@ import { serve, type TestServer } from "./_servers.ts";
 
 /** Compressible content (so gzip changes the length a lot). */
 const BLOB = new TextEncoder().encode("ocictl compression test line\n".repeat(20000));
-const DIGEST = digestOf(BLOB);
+const DIGEST = await digestOf(BLOB);
 
 /** A registry serving one blob; gzips it when asked, or always. */
 function startGzipRegistry(always: boolean): TestServer & { asked: string[] } {

@@ -43,7 +43,7 @@ Deno.test({
   ignore,
   fn: () =>
     withRegistry(async (d, t) => {
-      const img = buildImage(1);
+      const img = await buildImage(1);
       await t.ping(parseRef(`${d.host}/a/b:v1`));
       await pushImage(t, `${d.host}/a/b:v1`, img);
       const ref = parseRef(`${d.host}/a/b:v1`);
@@ -75,7 +75,7 @@ Deno.test({
       const ref = parseRef(`${d.host}/blobs/x:latest`);
       for (const [i, size] of [0, 10, 1024 * 1024 + 17, 3 * 1024 * 1024].entries()) {
         const bytes = randomBytes(size, i + 7);
-        const digest = digestOf(bytes);
+        const digest = await digestOf(bytes);
         const withDigest = i % 2 === 0;
         const desc = await t.blobPut(
           ref,
@@ -94,7 +94,7 @@ Deno.test({
       });
       const big = randomBytes(700_000, 99);
       const desc = await chunked.blobPut(ref, streamOf(big, 50_000));
-      assert.equal(desc.digest, digestOf(big));
+      assert.equal(desc.digest, await digestOf(big));
       const r = await chunked.blobGet(ref, desc.digest);
       assert.deepEqual(await collect(r.body), big);
       await t.blobDelete(ref, desc.digest);
@@ -110,18 +110,18 @@ Deno.test({
       const ref = parseRef(`${d.host}/blobs/bad:latest`);
       for (const size of [100, 2 * 1024 * 1024]) {
         const bytes = randomBytes(size, 3);
-        const wrong = digestOf(randomBytes(size, 4));
+        const wrong = await digestOf(randomBytes(size, 4));
         await assert.rejects(
           t.blobPut(ref, streamOf(bytes), { digest: wrong, size }),
           DigestMismatchError,
         );
         await assert.rejects(t.blobHead(ref, wrong), NotFoundError);
-        await assert.rejects(t.blobHead(ref, digestOf(bytes)), NotFoundError);
+        await assert.rejects(t.blobHead(ref, await digestOf(bytes)), NotFoundError);
         await assert.rejects(
-          t.blobPut(ref, streamOf(bytes), { digest: digestOf(bytes), size: size + 1 }),
+          t.blobPut(ref, streamOf(bytes), { digest: await digestOf(bytes), size: size + 1 }),
           SizeMismatchError,
         );
-        await assert.rejects(t.blobHead(ref, digestOf(bytes)), NotFoundError);
+        await assert.rejects(t.blobHead(ref, await digestOf(bytes)), NotFoundError);
       }
     }),
 });
@@ -132,7 +132,7 @@ Deno.test({
   fn: () =>
     withRegistry(async (d, t) => {
       const bytes = randomBytes(5000, 11);
-      const digest = digestOf(bytes);
+      const digest = await digestOf(bytes);
       const src = parseRef(`${d.host}/src/repo:latest`);
       await t.blobPut(src, streamOf(bytes), { digest, size: bytes.byteLength });
       // Present: the body is not read.
@@ -167,10 +167,10 @@ Deno.test({
   ignore,
   fn: () =>
     withRegistry(async (d, t) => {
-      const img = buildImage(2);
+      const img = await buildImage(2);
       const tags = ["a", "b", "c", "d", "e"];
       for (const tag of tags) await pushImage(t, `${d.host}/list/me:${tag}`, img);
-      await pushImage(t, `${d.host}/other:x`, buildImage(3));
+      await pushImage(t, `${d.host}/other:x`, await buildImage(3));
       const ref = parseRef(`${d.host}/list/me:a`);
       assert.deepEqual(await t.tagList(ref), tags);
       assert.deepEqual(await t.tagList(ref, { limit: 2 }), ["a", "b"]);
@@ -189,19 +189,22 @@ Deno.test({
   ignore,
   fn: () =>
     withRegistry(async (d, t) => {
-      const subject = buildImage(4);
+      const subject = await buildImage(4);
       await pushImage(t, `${d.host}/ref/s:v1`, subject);
       const subjectDesc = {
         mediaType: MediaType.OCI_MANIFEST,
         digest: subject.digest,
         size: subject.manifest.byteLength,
       };
-      const sbom = buildImage(5, {
+      const sbom = await buildImage(5, {
         artifactType: "application/example.sbom",
         subject: subjectDesc,
         annotations: { "org.example": "x" },
       });
-      const sig = buildImage(6, { artifactType: "application/example.sig", subject: subjectDesc });
+      const sig = await buildImage(6, {
+        artifactType: "application/example.sig",
+        subject: subjectDesc,
+      });
       await pushImage(t, `${d.host}/ref/s@${sbom.digest}`, sbom);
       await pushImage(t, `${d.host}/ref/s@${sig.digest}`, sig);
       await pushImage(t, `${d.host}/ref/s@${sig.digest}`, sig); // no duplicate entry
@@ -235,7 +238,7 @@ Deno.test({
       credentials: () => Promise.resolve(undefined),
     });
     try {
-      const img = buildImage(8);
+      const img = await buildImage(8);
       await pushImage(good, `${d.host}/auth/x:v1`, img);
       assert.equal((await good.manifestGet(parseRef(`${d.host}/auth/x:v1`))).digest, img.digest);
       for (const t of [bad, anon]) {

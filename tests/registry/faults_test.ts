@@ -82,7 +82,7 @@ Deno.test({
     withProxy(async ({ p, t }) => {
       const ref = parseRef(`${p.host}/f/blob:latest`);
       const bytes = randomBytes(600_000, 5);
-      const digest = digestOf(bytes);
+      const digest = await digestOf(bytes);
       await t.blobPut(ref, streamOf(bytes), { digest, size: bytes.byteLength });
       for (const mode of ["error", "end"] as const) {
         p.log.length = 0;
@@ -105,7 +105,7 @@ Deno.test({
     withProxy(async ({ p, t }) => {
       const ref = parseRef(`${p.host}/f/cut:latest`);
       const bytes = randomBytes(300_000, 6);
-      const digest = digestOf(bytes);
+      const digest = await digestOf(bytes);
       await t.blobPut(ref, streamOf(bytes), { digest, size: bytes.byteLength });
       p.set({ after: (req, url, res) => (isBlobGet(req, url) ? cutBody(res, 1000, "end") : res) });
       const r = await t.blobGet(ref, digest, { size: bytes.byteLength });
@@ -119,7 +119,7 @@ Deno.test({
   ignore,
   fn: () =>
     withProxy(async ({ p, t }) => {
-      const img = buildImage(21);
+      const img = await buildImage(21);
       const ref = parseRef(`${p.host}/f/alt:v1`);
       for (const b of img.blobs) await t.blobPut(ref, streamOf(b.bytes), { digest: b.digest });
       await t.manifestPut(ref, img.manifest);
@@ -149,11 +149,11 @@ Deno.test({
       });
       const bytes = randomBytes(4000, 22);
       await assert.rejects(
-        t.blobPut(ref, streamOf(bytes), { digest: digestOf(bytes) }),
+        t.blobPut(ref, streamOf(bytes), { digest: await digestOf(bytes) }),
         (e: unknown) => e instanceof RegistryError && e.status === 400,
       );
       p.set({});
-      await assert.rejects(t.blobHead(ref, digestOf(bytes)), NotFoundError);
+      await assert.rejects(t.blobHead(ref, await digestOf(bytes)), NotFoundError);
     }),
 });
 
@@ -162,7 +162,7 @@ Deno.test({
   ignore,
   fn: () =>
     withProxy(async ({ p, t, sleeps }) => {
-      const img = buildImage(31);
+      const img = await buildImage(31);
       const ref = parseRef(`${p.host}/f/retry:v1`);
       let failures = 0;
       p.set({
@@ -210,7 +210,7 @@ Deno.test({
   ignore,
   fn: () =>
     withProxy(async ({ p, t }) => {
-      const img = buildImage(41);
+      const img = await buildImage(41);
       for (const tag of ["keep", "drop"]) {
         const ref = parseRef(`${p.host}/f/del:${tag}`);
         for (const b of img.blobs) await t.blobPut(ref, streamOf(b.bytes), { digest: b.digest });

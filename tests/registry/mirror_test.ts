@@ -38,8 +38,8 @@ async function withPair(fn: (p: Pair) => Promise<void>): Promise<void> {
   const seed = new RegistryTransport({
     hosts: [{ name: up.host, tls: "disabled" }, { name: mirror.host, tls: "disabled" }],
   });
-  const a = buildImage(11);
-  const b = buildImage(12);
+  const a = await buildImage(11);
+  const b = await buildImage(12);
   try {
     await push(seed, `${up.host}/repo/app:a`, a);
     await push(seed, `${up.host}/repo/app:b`, b);
@@ -132,7 +132,7 @@ Deno.test({
   async fn() {
     await withPair(async (p) => {
       const t = transport(p);
-      const img = buildImage(13);
+      const img = await buildImage(13);
       await push(t, `${p.up.host}/repo/app:c`, img);
       assert.equal(p.mirror.log.length, 0);
       assert.ok(p.up.log.some((l) => l.method === "PUT" && l.path.includes("/manifests/c")));
@@ -208,7 +208,7 @@ Deno.test({
       hosts: [{ name: p.host, tls: "disabled", pathPrefix: "/pre/fix/" }],
     });
     try {
-      const img = buildImage(14);
+      const img = await buildImage(14);
       await push(t, `${p.host}/repo/x:v1`, img);
       const m = await t.manifestGet(parseRef(`${p.host}/repo/x:v1`));
       assert.equal(m.digest, img.digest);

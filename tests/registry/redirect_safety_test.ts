@@ -12,7 +12,7 @@ import { collect } from "./_image.ts";
 import { serve, type TestServer } from "./_servers.ts";
 
 const BLOB = new TextEncoder().encode("redirected blob");
-const DIGEST = digestOf(BLOB);
+const DIGEST = await digestOf(BLOB);
 
 /** Storage answering the blob; counts its requests. */
 function startStorage(): TestServer & { hits: number } {

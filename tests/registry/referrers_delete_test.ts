@@ -45,15 +45,17 @@ async function withReferrers(fn: (c: Ctx) => Promise<void>): Promise<void> {
   });
   try {
     const repo = `${p.host}/repo/sub`;
-    const subject = buildImage(21);
+    const subject = await buildImage(21);
     await push(t, parseRef(`${repo}:v1`), subject);
     const subjectDesc = {
       mediaType: MediaType.OCI_MANIFEST,
       digest: subject.digest,
       size: subject.manifest.byteLength,
     };
-    const arts = [22, 23, 24].map((seed) =>
-      buildImage(seed, { subject: subjectDesc, artifactType: "application/x.test" })
+    const arts = await Promise.all(
+      [22, 23, 24].map((seed) =>
+        buildImage(seed, { subject: subjectDesc, artifactType: "application/x.test" })
+      ),
     );
     for (const a of arts) await push(t, parseRef(`${repo}@${a.digest}`), a);
     p.log.length = 0;

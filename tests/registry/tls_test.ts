@@ -138,7 +138,7 @@ Deno.test({
         "blob",
         "head",
         `${d.host}/tls/test`,
-        digestOf(new TextEncoder().encode("x")),
+        await digestOf(new TextEncoder().encode("x")),
       ], { env });
       assert.equal(head.code, 1, "the blob must not exist");
       assert.match(head.stderr, /not found|404/i);
@@ -221,7 +221,7 @@ Deno.test({
       const t = new RegistryTransport({ hosts, fetch: seam.fetch });
       try {
         const data = randomBytes(3 * 1024 * 1024 + 3, 9);
-        const digest = digestOf(data);
+        const digest = await digestOf(data);
         const ref = parseRef(`${d.host}/tls/len`);
         const desc = await t.blobPut(ref, ReadableStream.from([data]), {
           digest,

@@ -21,7 +21,7 @@ interface Env {
   challenge: { value: string | undefined };
 }
 
-const img = buildImage(51);
+const img = await buildImage(51);
 
 async function withBearer(fn: (env: Env) => Promise<void>): Promise<void> {
   const tokens: TokenRequest[] = [];
@@ -76,7 +76,7 @@ async function withBearer(fn: (env: Env) => Promise<void>): Promise<void> {
       const body = new Uint8Array(await req.arrayBuffer());
       return new Response(null, {
         status: 201,
-        headers: { "docker-content-digest": digestOf(body) },
+        headers: { "docker-content-digest": await digestOf(body) },
       });
     }
     return new Response(req.method === "HEAD" ? null : img.manifest as BodyInit, {

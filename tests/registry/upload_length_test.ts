@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { RegistryError, SizeMismatchError } from "../../src/errors.ts";
-import { createHasher, digestOf } from "../../src/types/digest.ts";
+import { digestOf } from "../../src/types/digest.ts";
+import { createHasher } from "../../src/types/hasher.ts";
 import { parseRef } from "../../src/types/ref.ts";
 import { createDenoFetch } from "../../src/transport/registry/deno_fetch.ts";
 import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
@@ -108,7 +109,7 @@ const SIZE = 8 * 1024 * 1024;
 Deno.test("blobPut() sends an 8 MiB stream of known size with Content-Length", async () => {
   await withSeam(async (r, t) => {
     const bytes = randomBytes(SIZE, 3);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const ref = parseRef(`${r.host}/len/a`);
     const desc = await t.blobPut(ref, streamOf(bytes), { digest, size: SIZE });
     assert.equal(desc.digest, digest);
@@ -123,7 +124,7 @@ Deno.test("blobPut() with a size and no digest PATCHes with Content-Length", asy
     const bytes = randomBytes(3 * 1024 * 1024, 4);
     const ref = parseRef(`${r.host}/len/b`);
     const desc = await t.blobPut(ref, streamOf(bytes), { size: bytes.byteLength });
-    assert.equal(desc.digest, digestOf(bytes));
+    assert.equal(desc.digest, await digestOf(bytes));
     assert.equal(r.blobs.get(desc.digest), bytes.byteLength);
     assert.deepEqual(r.seen, [`PATCH ${bytes.byteLength}`, "PUT 0"]);
   });
@@ -132,7 +133,7 @@ Deno.test("blobPut() with a size and no digest PATCHes with Content-Length", asy
 Deno.test("blobPut() through plain fetch is chunked and refused with 411", async () => {
   await withSeam(async (r, t) => {
     const bytes = randomBytes(2 * 1024 * 1024, 5);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     await assert.rejects(
       t.blobPut(parseRef(`${r.host}/len/c`), streamOf(bytes), {
         digest,
@@ -147,7 +148,7 @@ Deno.test("blobPut() through plain fetch is chunked and refused with 411", async
 Deno.test("blobPut() with a stream shorter than its size fails and commits nothing", async () => {
   await withSeam(async (r, t) => {
     const bytes = randomBytes(2 * 1024 * 1024, 6);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     await assert.rejects(
       t.blobPut(parseRef(`${r.host}/len/d`), streamOf(bytes.subarray(0, SIZE / 8)), {
         digest,
@@ -162,7 +163,7 @@ Deno.test("blobPut() with a stream shorter than its size fails and commits nothi
 Deno.test("blobPut() with a stream longer than its size fails and commits nothing", async () => {
   await withSeam(async (r, t) => {
     const bytes = randomBytes(3 * 1024 * 1024, 7);
-    const digest = digestOf(bytes.subarray(0, 2 * 1024 * 1024));
+    const digest = await digestOf(bytes.subarray(0, 2 * 1024 * 1024));
     await assert.rejects(
       t.blobPut(parseRef(`${r.host}/len/e`), streamOf(bytes), {
         digest,

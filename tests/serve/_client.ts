@@ -119,7 +119,10 @@ export interface BuiltImage {
  * @param extra extra top-level manifest fields (subject, artifactType, annotations)
  * @returns the image
  */
-export function buildImage(seed: string, extra: Record<string, unknown> = {}): BuiltImage {
+export async function buildImage(
+  seed: string,
+  extra: Record<string, unknown> = {},
+): Promise<BuiltImage> {
   const config = jsonBytes({
     architecture: "amd64",
     os: "linux",
@@ -130,11 +133,15 @@ export function buildImage(seed: string, extra: Record<string, unknown> = {}): B
   const manifest = jsonBytes({
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
-    config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(config), size: config.length },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: digestOf(layer), size: layer.length }],
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.length,
+    },
+    layers: [{ mediaType: MediaType.OCI_LAYER, digest: await digestOf(layer), size: layer.length }],
     ...extra,
   });
-  return { blobs: [config, layer], manifest, digest: digestOf(manifest) };
+  return { blobs: [config, layer], manifest, digest: await digestOf(manifest) };
 }
 
 /**
@@ -152,10 +159,15 @@ export async function pushBlob(
   repo: string,
   bytes: Uint8Array,
 ): Promise<Reply> {
-  return await send(s, "POST", `${base}/v2/${repo}/blobs/uploads/?digest=${digestOf(bytes)}`, {
-    headers: { "Content-Type": "application/octet-stream" },
-    body: bytes,
-  });
+  return await send(
+    s,
+    "POST",
+    `${base}/v2/${repo}/blobs/uploads/?digest=${await digestOf(bytes)}`,
+    {
+      headers: { "Content-Type": "application/octet-stream" },
+      body: bytes,
+    },
+  );
 }
 
 /**

@@ -65,7 +65,7 @@ function sha512Of(bytes: Uint8Array): string {
 Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-BPUSH)", async (t) => {
   await withServer(async (base, dir) => {
     const blob = enc.encode("hello blob content 0123456789");
-    const d = digestOf(blob);
+    const d = await digestOf(blob);
 
     await t.step("S-BASE-01 GET /v2/ answers 200 {} as JSON", async () => {
       const r = await send(http, "GET", `${base}/v2/`);
@@ -123,7 +123,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
     });
 
     await t.step("S-BPULL-02 missing blob 404 BLOB_UNKNOWN, malformed digest 400", async () => {
-      const missing = digestOf(enc.encode("never pushed"));
+      const missing = await digestOf(enc.encode("never pushed"));
       assertError(
         await send(http, "GET", `${base}/v2/acc/blobs1/blobs/${missing}`),
         404,
@@ -184,7 +184,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       const data = enc.encode("post-put content");
       const p = await send(http, "POST", `${base}/v2/acc/pp/blobs/uploads/`);
       const loc = resolveLocation(base, p.headers.get("location"));
-      loc.searchParams.set("digest", digestOf(data));
+      loc.searchParams.set("digest", await digestOf(data));
       const r = await send(http, "PUT", loc.href, {
         headers: { "Content-Type": "application/octet-stream" },
         body: data,
@@ -228,12 +228,12 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       equal(r.status, 202);
       equal(r.headers.get("range"), "0-19");
       // an out-of-order final chunk in the PUT is refused and the session survives
-      loc.searchParams.set("digest", digestOf(data));
+      loc.searchParams.set("digest", await digestOf(data));
       assertError(await chunk(25, data.length - 1, "PUT"), 416);
       r = await chunk(20, data.length - 1, "PUT");
       equal(r.status, 201);
-      equal(r.headers.get("docker-content-digest"), digestOf(data));
-      const g = await send(http, "GET", `${base}/v2/acc/chunks/blobs/${digestOf(data)}`);
+      equal(r.headers.get("docker-content-digest"), await digestOf(data));
+      const g = await send(http, "GET", `${base}/v2/acc/chunks/blobs/${await digestOf(data)}`);
       deepEqual(g.body, data);
 
       // PUT with Content-Length 0 after chunks
@@ -250,7 +250,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
         body: other.slice(4),
       });
       equal(r.status, 202);
-      loc.searchParams.set("digest", digestOf(other));
+      loc.searchParams.set("digest", await digestOf(other));
       r = await send(http, "PUT", loc.href, { headers: { "Content-Length": "0" } });
       equal(r.status, 201);
     });
@@ -266,14 +266,14 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
         equal(r.status, 202);
         equal(r.headers.get("range"), `0-${whole.length - 1}`);
         loc = resolveLocation(base, r.headers.get("location"));
-        loc.searchParams.set("digest", digestOf(whole));
+        loc.searchParams.set("digest", await digestOf(whole));
         equal((await send(http, "PUT", loc.href)).status, 201);
       },
     );
 
     await t.step("S-BPUSH-08 digest mismatch → 400 DIGEST_INVALID, nothing stored", async () => {
       const data = enc.encode("mismatch me");
-      const wrong = digestOf(enc.encode("something else"));
+      const wrong = await digestOf(enc.encode("something else"));
       const mono = await send(http, "POST", `${base}/v2/acc/mm/blobs/uploads/?digest=${wrong}`, {
         body: data,
       });
@@ -282,7 +282,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       const loc = resolveLocation(base, p.headers.get("location"));
       loc.searchParams.set("digest", wrong);
       assertError(await send(http, "PUT", loc.href, { body: data }), 400, "DIGEST_INVALID");
-      for (const dg of [wrong, digestOf(data)]) {
+      for (const dg of [wrong, await digestOf(data)]) {
         equal((await send(http, "HEAD", `${base}/v2/acc/mm/blobs/${dg}`)).status, 404);
       }
     });
@@ -312,7 +312,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       const p = await send(http, "POST", `${base}/v2/acc/qp/blobs/uploads/`);
       const loc = resolveLocation(base, p.headers.get("location"));
       const kept = [...loc.searchParams.entries()];
-      loc.searchParams.set("digest", digestOf(data));
+      loc.searchParams.set("digest", await digestOf(data));
       for (const [k, v] of kept) equal(loc.searchParams.get(k), v);
       equal((await send(http, "PUT", loc.href, { body: data })).status, 201);
     });
@@ -321,9 +321,9 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       for (const data of [new Uint8Array(0), enc.encode("{}")]) {
         const p = await send(http, "POST", `${base}/v2/acc/small/blobs/uploads/`);
         const loc = resolveLocation(base, p.headers.get("location"));
-        loc.searchParams.set("digest", digestOf(data));
+        loc.searchParams.set("digest", await digestOf(data));
         equal((await send(http, "PUT", loc.href, { body: data })).status, 201);
-        const g = await send(http, "GET", `${base}/v2/acc/small/blobs/${digestOf(data)}`);
+        const g = await send(http, "GET", `${base}/v2/acc/small/blobs/${await digestOf(data)}`);
         equal(g.status, 200);
         deepEqual(g.body, data);
       }
@@ -357,7 +357,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
         equal(r.status, 202);
         loc = resolveLocation(base, r.headers.get("location"));
       }
-      loc.searchParams.set("digest", digestOf(data));
+      loc.searchParams.set("digest", await digestOf(data));
       equal((await send(http, "PUT", loc.href)).status, 201);
     });
 
@@ -371,7 +371,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       equal(r.headers.get("location"), `/v2/acc/mounted/blobs/${d}`);
       equal(r.headers.get("docker-content-digest"), d);
       deepEqual((await send(http, "GET", `${base}/v2/acc/mounted/blobs/${d}`)).body, blob);
-      const missing = digestOf(enc.encode("not anywhere"));
+      const missing = await digestOf(enc.encode("not anywhere"));
       const m = await send(
         http,
         "POST",
@@ -389,7 +389,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
       for (const r of rs) equal(r.status, 201);
       const names = [];
       for await (const e of Deno.readDir(`${dir}/acc/conc/blobs/sha256`)) names.push(e.name);
-      deepEqual(names, [digestOf(data).slice(7)]);
+      deepEqual(names, [(await digestOf(data)).slice(7)]);
     });
 
     await t.step("S-BASE-04 error bodies are spec JSON (HEAD has no body)", async () => {
@@ -402,7 +402,7 @@ Deno.test("serve acceptance: base, blob pull and blob push (S-BASE, S-BPULL, S-B
 Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, S-TAG, S-REF, S-DEL, S-LAY)", async (t) => {
   await withServer(async (base, dir) => {
     const repo = "acc/images";
-    const img = buildImage("one");
+    const img = await buildImage("one");
 
     await t.step("S-MAN-01 PUT by tag and by digest → 201 with Location and digest", async () => {
       const r = await pushImage(http, base, repo, "v1", img);
@@ -455,13 +455,13 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         404,
       ]);
       equal(
-        (await send(http, "HEAD", `${base}/v2/${repo}/manifests/${digestOf(spaced)}`)).status,
+        (await send(http, "HEAD", `${base}/v2/${repo}/manifests/${await digestOf(spaced)}`)).status,
         404,
       );
     });
 
     await t.step("S-MAN-04 media types: four accepted, others and mismatches 400", async () => {
-      const docker = buildImage("docker");
+      const docker = await buildImage("docker");
       for (const b of docker.blobs) await pushBlob(http, base, repo, b);
       const dockerJson = JSON.parse(new TextDecoder().decode(docker.manifest));
       dockerJson.mediaType = MediaType.DOCKER_MANIFEST;
@@ -478,7 +478,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         mediaType: MediaType.DOCKER_MANIFEST_LIST,
         manifests: [{
           mediaType: MediaType.DOCKER_MANIFEST,
-          digest: digestOf(dockerRaw),
+          digest: await digestOf(dockerRaw),
           size: dockerRaw.length,
           platform: { os: "linux", architecture: "amd64" },
         }],
@@ -519,7 +519,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     await t.step(
       "S-MAN-05 missing blobs → one MANIFEST_BLOB_UNKNOWN each; foreign exempt",
       async () => {
-        const lost = buildImage("lost");
+        const lost = await buildImage("lost");
         const r = await send(http, "PUT", `${base}/v2/${repo}/manifests/lost`, {
           headers: { "Content-Type": MediaType.OCI_MANIFEST },
           body: lost.manifest,
@@ -543,11 +543,15 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         const foreign = jsonBytes({
           schemaVersion: 2,
           mediaType: MediaType.OCI_MANIFEST,
-          config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(cfg), size: cfg.length },
+          config: {
+            mediaType: MediaType.OCI_CONFIG,
+            digest: await digestOf(cfg),
+            size: cfg.length,
+          },
           layers: [
             {
               mediaType: MediaType.OCI_LAYER_FOREIGN_GZIP,
-              digest: digestOf(enc.encode("far away")),
+              digest: await digestOf(enc.encode("far away")),
               size: 8,
               urls: ["https://example.com/layer"],
             },
@@ -568,8 +572,8 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     const refs: { digest: string; artifactType: string }[] = [];
 
     await t.step("S-MAN-06 a dangling subject is accepted with OCI-Subject", async () => {
-      const dangling = digestOf(enc.encode("missing content"));
-      const a = buildImage("dangling", {
+      const dangling = await digestOf(enc.encode("missing content"));
+      const a = await buildImage("dangling", {
         artifactType: "application/vnd.example.dangling",
         subject: { mediaType: MediaType.OCI_MANIFEST, digest: dangling, size: 123 },
       });
@@ -582,15 +586,19 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
 
     await t.step("S-MAN-07 a ~4 MiB manifest is accepted; above the limit 413", async () => {
       const cfg = img.blobs[0] as Uint8Array;
-      const make = (pad: number) =>
+      const make = async (pad: number) =>
         jsonBytes({
           schemaVersion: 2,
           mediaType: MediaType.OCI_MANIFEST,
-          config: { mediaType: MediaType.OCI_CONFIG, digest: digestOf(cfg), size: cfg.length },
+          config: {
+            mediaType: MediaType.OCI_CONFIG,
+            digest: await digestOf(cfg),
+            size: cfg.length,
+          },
           layers: [],
           annotations: { pad: "x".repeat(pad) },
         });
-      const big = make(4 * 1024 * 1024 - 400);
+      const big = await make(4 * 1024 * 1024 - 400);
       ok(big.length <= 4 * 1024 * 1024 && big.length > 4 * 1024 * 1024 - 1000);
       const r = await send(http, "PUT", `${base}/v2/${repo}/manifests/big`, {
         headers: { "Content-Type": MediaType.OCI_MANIFEST },
@@ -598,7 +606,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
       });
       equal(r.status, 201, r.text);
       deepEqual((await send(http, "GET", `${base}/v2/${repo}/manifests/big`)).body, big);
-      const huge = make(4 * 1024 * 1024);
+      const huge = await make(4 * 1024 * 1024);
       assertError(
         await send(http, "PUT", `${base}/v2/${repo}/manifests/huge`, {
           headers: { "Content-Type": MediaType.OCI_MANIFEST },
@@ -614,7 +622,9 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         const cfg = img.blobs[0] as Uint8Array;
         const odd = enc.encode(
           `{ "schemaVersion": 2, "mediaType": "${MediaType.OCI_MANIFEST}", "custom": {"z": 1},\n` +
-            `"config": {"mediaType": "${MediaType.OCI_CONFIG}", "digest": "${digestOf(cfg)}", ` +
+            `"config": {"mediaType": "${MediaType.OCI_CONFIG}", "digest": "${await digestOf(
+              cfg,
+            )}", ` +
             `"size": ${cfg.length}, "data": "${
               btoa(new TextDecoder().decode(cfg))
             }"}, "layers": [] }`,
@@ -673,7 +683,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     await t.step(
       "S-MAN-01 sha512: an index and children pushed by sha512 digest only",
       async () => {
-        const child = buildImage("sha512-child");
+        const child = await buildImage("sha512-child");
         for (const b of child.blobs) {
           const p = await send(
             http,
@@ -719,7 +729,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     );
 
     await t.step("S-MAN-10 re-pushing a tag moves it; the old digest stays", async () => {
-      const two = buildImage("two");
+      const two = await buildImage("two");
       equal((await pushImage(http, base, repo, "moving", img)).status, 201);
       equal((await pushImage(http, base, repo, "moving", two)).status, 201);
       const g = await send(http, "GET", `${base}/v2/${repo}/manifests/moving`);
@@ -787,7 +797,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
       const r = await send(
         http,
         "GET",
-        `${base}/v2/${repo}/referrers/${digestOf(enc.encode("nobody"))}`,
+        `${base}/v2/${repo}/referrers/${await digestOf(enc.encode("nobody"))}`,
       );
       equal(r.status, 200);
       equal(r.headers.get("content-type"), MediaType.OCI_INDEX);
@@ -810,7 +820,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         const artifactType = i % 2 === 0
           ? "application/vnd.example.sbom"
           : "application/vnd.example.sig";
-        const a = buildImage(`ref${i}`, {
+        const a = await buildImage(`ref${i}`, {
           artifactType,
           subject,
           annotations: { "org.example.n": String(i) },
@@ -820,13 +830,13 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         equal(r.headers.get("oci-subject"), subjectDigest);
         refs.push({ digest: a.digest, artifactType });
       }
-      const configTyped = buildImage("cfgtyped", { subject });
+      const configTyped = await buildImage("cfgtyped", { subject });
       const cj = JSON.parse(new TextDecoder().decode(configTyped.manifest));
       cj.config.mediaType = "application/vnd.example.config";
       const cRaw = jsonBytes(cj);
       for (const b of configTyped.blobs) await pushBlob(http, base, repo, b);
       equal(
-        (await send(http, "PUT", `${base}/v2/${repo}/manifests/${digestOf(cRaw)}`, {
+        (await send(http, "PUT", `${base}/v2/${repo}/manifests/${await digestOf(cRaw)}`, {
           headers: { "Content-Type": MediaType.OCI_MANIFEST },
           body: cRaw,
         })).status,
@@ -839,7 +849,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         subject,
       });
       equal(
-        (await send(http, "PUT", `${base}/v2/${repo}/manifests/${digestOf(idxRaw)}`, {
+        (await send(http, "PUT", `${base}/v2/${repo}/manifests/${await digestOf(idxRaw)}`, {
           headers: { "Content-Type": MediaType.OCI_INDEX },
           body: idxRaw,
         })).status,
@@ -868,11 +878,13 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
         ok(e?.annotations?.["org.example.n"] !== undefined);
         equal(e?.mediaType, MediaType.OCI_MANIFEST);
       }
+      const cDigest = await digestOf(cRaw);
       equal(
-        all.find((m) => m.digest === digestOf(cRaw))?.artifactType,
+        all.find((m) => m.digest === cDigest)?.artifactType,
         "application/vnd.example.config",
       );
-      const idxEntry = all.find((m) => m.digest === digestOf(idxRaw));
+      const idxDigest = await digestOf(idxRaw);
+      const idxEntry = all.find((m) => m.digest === idxDigest);
       equal(idxEntry?.artifactType, undefined);
       equal(idxEntry?.size, idxRaw.length);
       const f = await send(
@@ -899,9 +911,9 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     });
 
     await t.step("S-REF-06 a fallback tag index already in the layout is listed", async () => {
-      const other = buildImage("fallback-subject");
+      const other = await buildImage("fallback-subject");
       await pushImage(http, base, "acc/fb", "s", other);
-      const art = buildImage("fb-art", { artifactType: "application/vnd.example.fb" });
+      const art = await buildImage("fb-art", { artifactType: "application/vnd.example.fb" });
       await pushImage(http, base, "acc/fb", art.digest, art);
       const fallback = jsonBytes({
         schemaVersion: 2,
@@ -940,7 +952,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     });
 
     await t.step("S-DEL-02 DELETE digest → 202; digest and its tags 404", async () => {
-      const x = buildImage("delme");
+      const x = await buildImage("delme");
       await pushImage(http, base, repo, "delme1", x);
       await pushImage(http, base, repo, "delme2", x);
       equal((await send(http, "DELETE", `${base}/v2/${repo}/manifests/${x.digest}`)).status, 202);
@@ -953,10 +965,16 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
     await t.step("S-DEL-03 DELETE blob → 202 → 404", async () => {
       const data = enc.encode("delete this blob");
       await pushBlob(http, base, repo, data);
-      equal((await send(http, "DELETE", `${base}/v2/${repo}/blobs/${digestOf(data)}`)).status, 202);
-      equal((await send(http, "HEAD", `${base}/v2/${repo}/blobs/${digestOf(data)}`)).status, 404);
+      equal(
+        (await send(http, "DELETE", `${base}/v2/${repo}/blobs/${await digestOf(data)}`)).status,
+        202,
+      );
+      equal(
+        (await send(http, "HEAD", `${base}/v2/${repo}/blobs/${await digestOf(data)}`)).status,
+        404,
+      );
       assertError(
-        await send(http, "DELETE", `${base}/v2/${repo}/blobs/${digestOf(data)}`),
+        await send(http, "DELETE", `${base}/v2/${repo}/blobs/${await digestOf(data)}`),
         404,
         "BLOB_UNKNOWN",
       );
@@ -1006,7 +1024,7 @@ Deno.test("serve acceptance: manifests, tags, referrers, delete, layout (S-MAN, 
 Deno.test("serve acceptance: a restarted server keeps everything, and serves other tools' layouts (S-LAY-02/03/04)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-acc-" });
   try {
-    const img = buildImage("persist");
+    const img = await buildImage("persist");
     let srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
     let base = `http://127.0.0.1:${srv.addr.port}`;
     equal((await pushImage(http, base, "keep/me", "t1", img)).status, 201);
@@ -1044,7 +1062,7 @@ Deno.test("serve acceptance: a restarted server keeps everything, and serves oth
 Deno.test("serve acceptance: read-only answers 403 DENIED to writes and still reads (S-DEL-04)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-acc-" });
   try {
-    const img = buildImage("ro");
+    const img = await buildImage("ro");
     let srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
     equal(
       (await pushImage(http, `http://127.0.0.1:${srv.addr.port}`, "ro/repo", "v1", img)).status,
@@ -1077,7 +1095,7 @@ Deno.test("serve acceptance: read-only answers 403 DENIED to writes and still re
 
 Deno.test("serve acceptance: no-delete answers 405 UNSUPPORTED to deletes (S-DEL-03)", async () => {
   await withServer(async (base) => {
-    const img = buildImage("nd");
+    const img = await buildImage("nd");
     equal((await pushImage(http, base, "nd/repo", "v1", img)).status, 201);
     assertError(await send(http, "DELETE", `${base}/v2/nd/repo/manifests/v1`), 405, "UNSUPPORTED");
     assertError(
@@ -1087,7 +1105,7 @@ Deno.test("serve acceptance: no-delete answers 405 UNSUPPORTED to deletes (S-DEL
     );
     const layer = img.blobs[1] as Uint8Array;
     assertError(
-      await send(http, "DELETE", `${base}/v2/nd/repo/blobs/${digestOf(layer)}`),
+      await send(http, "DELETE", `${base}/v2/nd/repo/blobs/${await digestOf(layer)}`),
       405,
       "UNSUPPORTED",
     );

@@ -79,7 +79,7 @@ function _catalog(r: Reply): string[] {
 
 Deno.test("serve --access: anonymous pulls public repositories and gets 401 elsewhere; users get 403 without the right", async () => {
   await _withServer(async (base) => {
-    const img = buildImage("access");
+    const img = await buildImage("access");
     equal((await pushImage(_as("alice"), base, "team/app", "v1", img)).status, 201);
     equal((await pushImage(_as("alice"), base, "public/app", "v1", img)).status, 201);
 
@@ -89,7 +89,7 @@ Deno.test("serve --access: anonymous pulls public repositories and gets 401 else
     for (
       const [method, path] of [
         ["GET", "/v2/team/app/manifests/v1"],
-        ["HEAD", `/v2/team/app/blobs/${digestOf(img.blobs[0] ?? new Uint8Array())}`],
+        ["HEAD", `/v2/team/app/blobs/${await digestOf(img.blobs[0] ?? new Uint8Array())}`],
         ["POST", "/v2/public/app/blobs/uploads/"],
         ["DELETE", `/v2/public/app/manifests/${img.digest}`],
       ] as const
@@ -120,7 +120,7 @@ Deno.test("serve --access: anonymous pulls public repositories and gets 401 else
 
 Deno.test("serve --access: _catalog lists only the repositories the user may pull", async () => {
   await _withServer(async (base) => {
-    const img = buildImage("catalog");
+    const img = await buildImage("catalog");
     for (const repo of ["team/app", "team/lib", "public/app"]) {
       equal((await pushImage(_as("alice"), base, repo, "v1", img)).status, 201);
     }
@@ -139,9 +139,9 @@ Deno.test("serve --access: _catalog lists only the repositories the user may pul
 
 Deno.test("serve --access: a mount from a repository the user may not pull copies nothing", async () => {
   await _withServer(async (base) => {
-    const img = buildImage("mount");
+    const img = await buildImage("mount");
     equal((await pushImage(_as("alice"), base, "team/app", "v1", img)).status, 201);
-    const layer = digestOf(img.blobs[1] ?? new Uint8Array());
+    const layer = await digestOf(img.blobs[1] ?? new Uint8Array());
     const refused = await send(
       _as("carol"),
       "POST",
@@ -236,7 +236,7 @@ Deno.test("ocictl serve --access --ui: the web UI lists and opens only what the 
       "--ui",
     ]);
     try {
-      const img = buildImage("ui");
+      const img = await buildImage("ui");
       const alice = (req: Request) => {
         req.headers.set("Authorization", _basic("alice").Authorization ?? "");
         return fetch(req);

@@ -16,7 +16,7 @@ Deno.test("serve: repositories named blobs, manifests, tags, referrers and uploa
   const host = `127.0.0.1:${server.addr.port}`;
   const t = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
   try {
-    const img = buildImage(7);
+    const img = await buildImage(7);
     const names = ["blobs", "manifests", "tags", "referrers", "uploads", "blobs/x", "team/uploads"];
     for (const name of names) {
       const ref = parseRef(`${host}/${name}:v1`);

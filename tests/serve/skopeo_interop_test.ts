@@ -32,7 +32,7 @@ async function writeBlob(
   layout: string,
   bytes: Uint8Array,
 ): Promise<{ digest: string; size: number }> {
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   await Deno.writeFile(`${layout}/blobs/sha256/${digest.slice(7)}`, bytes);
   return { digest, size: bytes.length };
 }
@@ -51,7 +51,7 @@ async function writeLayout(layout: string): Promise<{ index: string; blobs: stri
       jsonBytes({
         architecture,
         os: "linux",
-        rootfs: { type: "layers", diff_ids: [digestOf(new Uint8Array(1024))] },
+        rootfs: { type: "layers", diff_ids: [await digestOf(new Uint8Array(1024))] },
         config: { Env: [`ARCH=${architecture}`] },
       }),
     );

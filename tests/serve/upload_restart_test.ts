@@ -38,10 +38,10 @@ Deno.test("serve: a chunked upload resumes after a restart of the server", async
       body: blob.subarray(100_000),
     });
     equal(second.status, 202);
-    const done = await send(fetch, "PUT", `${base}${path}?digest=${digestOf(blob)}`);
+    const done = await send(fetch, "PUT", `${base}${path}?digest=${await digestOf(blob)}`);
     equal(done.status, 201, done.text);
-    const got = await send(fetch, "GET", `${base}/v2/team/app/blobs/${digestOf(blob)}`);
-    equal(digestOf(got.body), digestOf(blob));
+    const got = await send(fetch, "GET", `${base}/v2/team/app/blobs/${await digestOf(blob)}`);
+    equal(await digestOf(got.body), await digestOf(blob));
     await server.shutdown();
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -121,48 +121,38 @@ export class MemoryTransport implements Transport {
    * @returns the manifest with its exact bytes
    * @throws {NotFoundError} when it does not exist
    */
-  manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
-    try {
-      checkSignal(options.signal, `read "${_name(ref)}"`);
-      const { digest, stored } = this.#resolve(ref);
-      return Promise.resolve(
-        parseManifest(stored.raw.slice(), {
-          mediaType: stored.mediaType,
-          digest,
-          limit: MANIFEST_READ_LIMIT,
-        }),
-      );
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
+    checkSignal(options.signal, `read "${_name(ref)}"`);
+    const { digest, stored } = this.#resolve(ref);
+    return await parseManifest(stored.raw.slice(), {
+      mediaType: stored.mediaType,
+      digest,
+      limit: MANIFEST_READ_LIMIT,
+    });
   }
 
   /**
    * Stores a manifest under the reference's tag, or by digest only.
    * @param ref reference (no tag and no digest means `latest`)
    * @param raw exact manifest bytes (at most 4 MiB)
-   * @param options media type, child flag, abort signal
+   * @param o media type, child flag, abort signal
    * @returns the manifest's descriptor
    * @throws {SizeLimitError} when it is over 4 MiB
    * @throws {ManifestInvalidError} when it is not a valid manifest
    * @throws {DigestMismatchError} when the reference's digest does not match
    */
-  manifestPut(ref: Ref, raw: Uint8Array, options: ManifestPutOptions = {}): Promise<Descriptor> {
-    try {
-      checkSignal(options.signal, `push "${_name(ref)}"`);
-      const m = checkManifestPut(
-        raw.slice(),
-        { mediaType: options.mediaType, digest: ref.digest },
-        `manifest "${_name(ref)}"`,
-      );
-      const repo = this.#repo(ref, true) as Repo;
-      repo.manifests.set(m.digest, { raw: m.raw, mediaType: m.mediaType });
-      const tag = ref.tag !== "" ? ref.tag : ref.digest !== "" ? "" : "latest";
-      if (tag !== "" && options.child !== true) repo.tags.set(tag, m.digest);
-      return Promise.resolve(manifestDescriptor(m));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async manifestPut(ref: Ref, raw: Uint8Array, o: ManifestPutOptions = {}): Promise<Descriptor> {
+    checkSignal(o.signal, `push "${_name(ref)}"`);
+    const m = await checkManifestPut(
+      raw.slice(),
+      { mediaType: o.mediaType, digest: ref.digest },
+      `manifest "${_name(ref)}"`,
+    );
+    const repo = this.#repo(ref, true) as Repo;
+    repo.manifests.set(m.digest, { raw: m.raw, mediaType: m.mediaType });
+    const tag = ref.tag !== "" ? ref.tag : ref.digest !== "" ? "" : "latest";
+    if (tag !== "" && o.child !== true) repo.tags.set(tag, m.digest);
+    return manifestDescriptor(m);
   }
 
   /**
@@ -361,7 +351,7 @@ export class MemoryTransport implements Transport {
     const repo = this.#existing(ref);
     const out: Descriptor[] = [];
     for (const [digest, stored] of repo.manifests) {
-      const m = parseManifest(stored.raw, { mediaType: stored.mediaType, digest });
+      const m = await parseManifest(stored.raw, { mediaType: stored.mediaType, digest });
       if (subjectOf(m)?.digest !== subject) continue;
       out.push(referrerDescriptor(m));
     }

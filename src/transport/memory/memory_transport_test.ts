@@ -40,7 +40,7 @@ Deno.test("MemoryTransport keeps repositories and ocidir paths apart", async () 
 Deno.test("MemoryTransport.manifestPut() without tag or digest tags latest", async () => {
   const t = new MemoryTransport();
   const d = await t.manifestPut(reg("a"), index);
-  equal(d.digest, digestOf(index));
+  equal(d.digest, await digestOf(index));
   deepEqual(await t.tagList(reg("a")), ["latest"]);
   equal((await t.manifestHead(reg("a"))).digest, d.digest);
 });

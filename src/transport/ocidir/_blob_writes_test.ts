@@ -19,7 +19,7 @@ import {
 Deno.test("OciDirTransport.blobAdopt() renames a verified temp file into the layout", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("adopted layer bytes");
+    const layer = await blob("adopted layer bytes");
     const tmp = `${dir}.upload.tmp`;
     await Deno.writeFile(tmp, layer.bytes);
     const desc = await t.blobAdopt(ref(), tmp, {
@@ -39,7 +39,7 @@ Deno.test("OciDirTransport.blobAdopt() renames a verified temp file into the lay
 Deno.test("OciDirTransport.blobAdopt() refuses a temp file of the wrong size and stores nothing", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("adopted layer bytes");
+    const layer = await blob("adopted layer bytes");
     const tmp = `${dir}.upload.tmp`;
     await Deno.writeFile(tmp, layer.bytes.subarray(1));
     await rejects(
@@ -55,7 +55,7 @@ Deno.test("OciDirTransport.blobAdopt() refuses a temp file of the wrong size and
 Deno.test("OciDirTransport.blobOpen() errors the stream when the expected size is wrong", async () => {
   await withLayout(async (_dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("some layer bytes");
+    const layer = await blob("some layer bytes");
     await t.blobPut(ref(), ReadableStream.from([layer.bytes]), layer.desc);
     const errors: Error[] = [];
     const r = await t.blobOpen(ref(), layer.desc.digest, {
@@ -65,7 +65,10 @@ Deno.test("OciDirTransport.blobOpen() errors the stream when the expected size i
     equal(r.descriptor.size, layer.desc.size + 1);
     await rejects(new Response(r.body).arrayBuffer(), code(ErrorCode.SIZE_MISMATCH));
     equal(errors.length, 1);
-    await rejects(t.blobOpen(ref(), digestOf(enc.encode("absent"))), code(ErrorCode.NOT_FOUND));
+    await rejects(
+      t.blobOpen(ref(), await digestOf(enc.encode("absent"))),
+      code(ErrorCode.NOT_FOUND),
+    );
     await t.close();
   });
 });
@@ -73,7 +76,7 @@ Deno.test("OciDirTransport.blobOpen() errors the stream when the expected size i
 Deno.test("OciDirTransport.blobPut() stores a verified body of the right digest and size", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("verified layer bytes");
+    const layer = await blob("verified layer bytes");
     const body = ReadableStream.from([layer.bytes]).pipeThrough(new VerifyStream(layer.desc));
     const desc = await t.blobPut(ref(), body, { ...layer.desc, verified: true });
     equal(desc.digest, layer.desc.digest);
@@ -87,7 +90,7 @@ Deno.test("OciDirTransport.blobPut() stores a verified body of the right digest 
 Deno.test("OciDirTransport.blobPut() hashes a verified body only without a digest or size", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("expected layer bytes");
+    const layer = await blob("expected layer bytes");
     const other = enc.encode("EXPECTED layer bytes");
     // `verified` with both digest and size trusts the body (a transport's
     // self-verifying stream) and skips the second hash; with one missing,
@@ -113,8 +116,8 @@ Deno.test("OciDirTransport.blobPut() hashes a verified body only without a diges
 Deno.test("OciDirTransport.blobPut() stores nothing when a verified body errors at its end", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("verified layer bytes");
-    const wrong = digestOf(enc.encode("other bytes"));
+    const layer = await blob("verified layer bytes");
+    const wrong = await digestOf(enc.encode("other bytes"));
     const body = ReadableStream.from([layer.bytes]).pipeThrough(
       new VerifyStream({ digest: wrong, size: layer.desc.size }),
     );
@@ -130,7 +133,7 @@ Deno.test("OciDirTransport.blobPut() stores nothing when a verified body errors 
 Deno.test("OciDirTransport.blobPut() stores nothing when a verified body has the wrong length", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const layer = blob("verified layer bytes");
+    const layer = await blob("verified layer bytes");
     for (const bytes of [layer.bytes.subarray(1), enc.encode("verified layer bytes!")]) {
       await rejects(
         t.blobPut(ref(), ReadableStream.from([bytes]), { ...layer.desc, verified: true }),
@@ -185,7 +188,7 @@ Deno.test("OciDirTransport with a checked-file memory hashes a blob file renamed
     const ref = layoutRef(`${root}/l`);
     const bytes = crypto.getRandomValues(new Uint8Array(4096));
     const d = await t.blobPut(ref, ReadableStream.from([bytes]), {
-      digest: digestOf(bytes),
+      digest: await digestOf(bytes),
       size: 4096,
     });
     // Served unhashed while it is the file that was written ...
@@ -205,7 +208,7 @@ Deno.test("OciDirTransport.blobOpen() with a range reads only that range of a ch
   const root = await Deno.makeTempDir();
   const ref = layoutRef(`${root}/l`);
   const bytes = crypto.getRandomValues(new Uint8Array(8192));
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   for (const verified of [new VerifiedFiles(), undefined]) {
     const t = new OciDirTransport({ verified });
     try {

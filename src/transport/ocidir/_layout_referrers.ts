@@ -119,7 +119,7 @@ async function _setFallback(
   tag: string,
   raw: Uint8Array,
 ): Promise<{ index: LayoutIndex; removed: IndexEntry[] }> {
-  const m = parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
+  const m = await parseManifest(raw, { mediaType: MediaType.OCI_INDEX });
   await store.writeBlob(dir, m.digest, raw, undefined);
   return setEntry(index, tag, manifestDescriptor(m));
 }

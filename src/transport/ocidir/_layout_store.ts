@@ -177,7 +177,7 @@ export class LayoutStore {
         MANIFEST_READ_LIMIT,
         "manifest",
       );
-      const m = parseManifest(raw, { mediaType: entry.mediaType, digest: entry.digest });
+      const m = await parseManifest(raw, { mediaType: entry.mediaType, digest: entry.digest });
       return m.digest === entry.digest ? m : undefined;
     } catch {
       return undefined;

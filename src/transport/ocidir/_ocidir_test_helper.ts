@@ -20,9 +20,9 @@ export interface Blob {
   desc: Descriptor;
 }
 
-export function blob(text: string, mediaType: string = MediaType.OCI_LAYER): Blob {
+export async function blob(text: string, mediaType: string = MediaType.OCI_LAYER): Promise<Blob> {
   const bytes = enc.encode(text);
-  return { bytes, desc: { mediaType, digest: digestOf(bytes), size: bytes.length } };
+  return { bytes, desc: { mediaType, digest: await digestOf(bytes), size: bytes.length } };
 }
 
 /** A test image: manifest bytes, digest, config and layers. */
@@ -33,11 +33,11 @@ export interface Image {
   layers: Blob[];
 }
 
-export function image(
+export async function image(
   label: string,
   options: { layers?: Blob[]; subject?: Descriptor; artifactType?: string } = {},
-): Image {
-  const config = blob(
+): Promise<Image> {
+  const config = await blob(
     JSON.stringify({
       architecture: "amd64",
       os: "linux",
@@ -46,7 +46,7 @@ export function image(
     }),
     MediaType.OCI_CONFIG,
   );
-  const layers = options.layers ?? [blob(`layer ${label}`)];
+  const layers = options.layers ?? [await blob(`layer ${label}`)];
   const json: Record<string, unknown> = {
     schemaVersion: 2,
     mediaType: MediaType.OCI_MANIFEST,
@@ -56,7 +56,7 @@ export function image(
   if (options.subject) json.subject = options.subject;
   if (options.artifactType) json.artifactType = options.artifactType;
   const raw = enc.encode(JSON.stringify(json));
-  return { raw, digest: digestOf(raw), config, layers };
+  return { raw, digest: await digestOf(raw), config, layers };
 }
 
 export async function withLayout(
@@ -106,7 +106,7 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 export async function writeBlob(dir: string, bytes: Uint8Array): Promise<string> {
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   await Deno.mkdir(`${dir}/blobs/sha256`, { recursive: true });
   await Deno.writeFile(blobFile(dir, digest), bytes);
   return digest;

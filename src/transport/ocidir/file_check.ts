@@ -7,7 +7,7 @@
  * @module
  */
 import { AbortedError, DigestMismatchError, SizeMismatchError } from "../../errors.ts";
-import { createHasher, parseDigest } from "../../types/digest.ts";
+import { loadHasher, parseDigest } from "../../types/digest.ts";
 import type { FileSystem } from "./file_system.ts";
 
 /** Bytes read at once while hashing a file (1 MiB, one reused buffer). */
@@ -65,7 +65,7 @@ const FOLLOW_POLL_MAX_MS = 64;
  * const dir = await Deno.makeTempDir();
  * const data = new TextEncoder().encode("hello");
  * await Deno.writeFile(`${dir}/f`, data);
- * await checkFile(denoFileSystem, `${dir}/f`, { digest: digestOf(data), size: 5, subject: "f" });
+ * await checkFile(denoFileSystem, `${dir}/f`, { digest: await digestOf(data), size: 5, subject: "f" });
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -74,7 +74,8 @@ export async function checkFile(
   path: string,
   o: FileCheckOptions,
 ): Promise<void> {
-  const hasher = createHasher(parseDigest(o.digest).algorithm);
+  const algorithm = parseDigest(o.digest).algorithm;
+  const hasher = (await loadHasher())(algorithm);
   const file = await fs.openReader(path);
   let ended = o.writing === undefined;
   let failure: { err: unknown } | undefined;

@@ -73,7 +73,7 @@ Deno.test("checkFile() accepts a file that matches its digest and size (several 
       const bytes = randomBytes(size, size + 3);
       await Deno.writeFile(`${dir}/f`, bytes);
       await checkFile(denoFileSystem, `${dir}/f`, {
-        digest: digestOf(bytes),
+        digest: await digestOf(bytes),
         size,
         subject: "f",
       });
@@ -84,7 +84,7 @@ Deno.test("checkFile() accepts a file that matches its digest and size (several 
 Deno.test("checkFile() rejects a short file and a long file with SizeMismatchError", async () => {
   await withDir(async (dir) => {
     const bytes = randomBytes(FILE_CHECK_CHUNK + 100, 5);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     await Deno.writeFile(`${dir}/short`, bytes.subarray(0, bytes.byteLength - 1));
     await assert.rejects(
       checkFile(denoFileSystem, `${dir}/short`, { digest, size: bytes.byteLength, subject: "s" }),
@@ -113,7 +113,7 @@ Deno.test("checkFile() rejects a short file and a long file with SizeMismatchErr
 Deno.test("checkFile() rejects bytes of the right length but another digest with DigestMismatchError", async () => {
   await withDir(async (dir) => {
     const bytes = randomBytes(FILE_CHECK_CHUNK * 2, 9);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const wrong = bytes.slice();
     wrong[FILE_CHECK_CHUNK + 7] = (wrong[FILE_CHECK_CHUNK + 7] ?? 0) ^ 0xff;
     await Deno.writeFile(`${dir}/f`, wrong);
@@ -128,7 +128,7 @@ Deno.test("checkFile() rejects a missing file and a malformed digest with typed 
   await withDir(async (dir) => {
     await assert.rejects(
       checkFile(denoFileSystem, `${dir}/missing`, {
-        digest: digestOf(new Uint8Array()),
+        digest: await digestOf(new Uint8Array()),
         size: 0,
         subject: "m",
       }),
@@ -152,7 +152,7 @@ Deno.test("checkFile() follows a file written in pieces with pauses and ends wit
       writeEnded = true;
     });
     await checkFile(denoFileSystem, path, {
-      digest: digestOf(bytes),
+      digest: await digestOf(bytes),
       size: bytes.byteLength,
       subject: "growing",
       writing,
@@ -172,7 +172,7 @@ Deno.test("checkFile() following a write finds wrong or too many bytes", async (
     const w1 = writeSlowly(`${dir}/a`, wrong, 4, 5);
     await assert.rejects(
       checkFile(denoFileSystem, `${dir}/a`, {
-        digest: digestOf(bytes),
+        digest: await digestOf(bytes),
         size: bytes.byteLength,
         subject: "a",
         writing: w1,
@@ -186,7 +186,7 @@ Deno.test("checkFile() following a write finds wrong or too many bytes", async (
     const w2 = writeSlowly(`${dir}/b`, long, 4, 5);
     await assert.rejects(
       checkFile(denoFileSystem, `${dir}/b`, {
-        digest: digestOf(bytes),
+        digest: await digestOf(bytes),
         size: bytes.byteLength,
         subject: "b",
         writing: w2,
@@ -206,7 +206,7 @@ Deno.test("checkFile() following a write that rejects ends with the same error",
     const writing = writeSlowly(path, bytes, 5, 10, { pieces: 3, error: boom });
     await assert.rejects(
       checkFile(denoFileSystem, path, {
-        digest: digestOf(bytes),
+        digest: await digestOf(bytes),
         size: bytes.byteLength,
         subject: "broken",
         writing,
@@ -225,7 +225,7 @@ Deno.test("checkFile() stops with AbortedError when the signal aborts", async ()
     done.abort();
     await assert.rejects(
       checkFile(denoFileSystem, `${dir}/f`, {
-        digest: digestOf(bytes),
+        digest: await digestOf(bytes),
         size: bytes.byteLength,
         subject: "f",
         signal: done.signal,
@@ -240,7 +240,7 @@ Deno.test("checkFile() stops with AbortedError when the signal aborts", async ()
     try {
       await assert.rejects(
         checkFile(denoFileSystem, `${dir}/g`, {
-          digest: digestOf(bytes),
+          digest: await digestOf(bytes),
           size: bytes.byteLength,
           subject: "g",
           signal: ac.signal,
@@ -257,7 +257,7 @@ Deno.test("checkFile() stops with AbortedError when the signal aborts", async ()
 Deno.test("checkFile() flushes a followed file every syncEvery bytes, and not when it is not writing", async () => {
   await withDir(async (dir) => {
     const bytes = randomBytes(FILE_CHECK_CHUNK * 4, 15);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const path = `${dir}/synced`;
     await Deno.writeFile(path, new Uint8Array());
     const following = countingSyncs();
@@ -300,7 +300,7 @@ Deno.test("checkFile() reports the bytes checked after each piece, up to the siz
     await Deno.writeFile(`${dir}/f`, data);
     const seen: number[] = [];
     await checkFile(denoFileSystem, `${dir}/f`, {
-      digest: digestOf(data),
+      digest: await digestOf(data),
       size: data.byteLength,
       subject: "f",
       onBytes: (n) => seen.push(n),

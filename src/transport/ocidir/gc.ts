@@ -49,7 +49,7 @@ async function _readManifest(
 ): Promise<Manifest | undefined> {
   try {
     const raw = await readCapped(fs, blobPath(dir, root.digest), MANIFEST_READ_LIMIT, "manifest");
-    return parseManifest(raw, { mediaType: root.mediaType, digest: root.digest });
+    return await parseManifest(raw, { mediaType: root.mediaType, digest: root.digest });
   } catch {
     return undefined;
   }

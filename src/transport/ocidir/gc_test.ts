@@ -9,7 +9,7 @@ import { blobPath, type LayoutIndex } from "./layout.ts";
 const enc = new TextEncoder();
 
 async function put(dir: string, bytes: Uint8Array, mediaType: string): Promise<Descriptor> {
-  const digest = digestOf(bytes);
+  const digest = await digestOf(bytes);
   await Deno.writeFile(blobPath(dir, digest), bytes);
   return { mediaType, digest, size: bytes.length };
 }
@@ -48,7 +48,12 @@ Deno.test("walkBlobs() follows an index to its manifests, config and layers", as
     await walkBlobs(fs, dir, [{ digest: f.index.digest }], (d) => seen.push(d));
     deepEqual(seen, [f.index.digest, f.image.digest, f.config.digest, f.layer.digest]);
     const none: string[] = [];
-    await walkBlobs(fs, dir, [{ digest: digestOf(enc.encode("missing")) }], (d) => none.push(d));
+    await walkBlobs(
+      fs,
+      dir,
+      [{ digest: await digestOf(enc.encode("missing")) }],
+      (d) => none.push(d),
+    );
     deepEqual(none, []);
   } finally {
     await Deno.remove(dir, { recursive: true });

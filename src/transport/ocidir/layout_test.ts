@@ -18,9 +18,9 @@ import {
   setEntry,
 } from "./layout.ts";
 
-const d = (s: string): Descriptor => ({
+const d = async (s: string): Promise<Descriptor> => ({
   mediaType: MediaType.OCI_MANIFEST,
-  digest: digestOf(new TextEncoder().encode(s)),
+  digest: await digestOf(new TextEncoder().encode(s)),
   size: s.length,
 });
 const entry = (desc: Descriptor, name?: string): IndexEntry =>
@@ -28,24 +28,24 @@ const entry = (desc: Descriptor, name?: string): IndexEntry =>
 const idx = (...manifests: IndexEntry[]): LayoutIndex => ({ schemaVersion: 2, manifests });
 const names = (i: LayoutIndex) => i.manifests.map((e) => e.annotations?.[REF_NAME_ANNOTATION]);
 
-Deno.test("blobPath() maps a digest to blobs/<alg>/<hex> and rejects unsafe digests", () => {
-  const a = d("a");
+Deno.test("blobPath() maps a digest to blobs/<alg>/<hex> and rejects unsafe digests", async () => {
+  const a = await d("a");
   equal(blobPath("/l", a.digest), `/l/blobs/sha256/${a.digest.slice(7)}`);
   throws(() => blobPath("/l", "sha256:../../x"), (e: unknown) => {
     return e instanceof OciError && e.code === ErrorCode.INVALID_DIGEST;
   });
 });
 
-Deno.test("setEntry() replaces the tag's entry and keeps the others", () => {
-  const [a, b] = [d("a"), d("b")];
+Deno.test("setEntry() replaces the tag's entry and keeps the others", async () => {
+  const [a, b] = [await d("a"), await d("b")];
   const { index, removed } = setEntry(idx(entry(a, "t"), entry(a, "u")), "t", b);
   deepEqual(names(index), ["t", "u"]);
   equal(index.manifests[0]?.digest, b.digest);
   deepEqual(removed.map((e) => e.digest), [a.digest]);
 });
 
-Deno.test("setEntry() adds an untagged entry once and a tag replaces it", () => {
-  const a = d("a");
+Deno.test("setEntry() adds an untagged entry once and a tag replaces it", async () => {
+  const a = await d("a");
   const once = setEntry(idx(), "", a).index;
   const twice = setEntry(once, "", a);
   equal(twice.index.manifests.length, 1);
@@ -54,8 +54,8 @@ Deno.test("setEntry() adds an untagged entry once and a tag replaces it", () => 
   deepEqual(names(setEntry(tagged, "", a).index), ["v1", undefined]);
 });
 
-Deno.test("findTag() and listTags() handle bare tags and full names", () => {
-  const [a, b, c] = [d("a"), d("b"), d("c")];
+Deno.test("findTag() and listTags() handle bare tags and full names", async () => {
+  const [a, b, c] = [await d("a"), await d("b"), await d("c")];
   const index = idx(entry(a, "docker.io/library/alpine:3.19"), entry(b, "latest"), entry(c));
   equal(findTag(index, "3.19")?.digest, a.digest);
   equal(findTag(index, "latest")?.digest, b.digest);
@@ -63,8 +63,8 @@ Deno.test("findTag() and listTags() handle bare tags and full names", () => {
   deepEqual(listTags(index), ["3.19", "latest"]);
 });
 
-Deno.test("removeTag() prefers exact names and removeDigest() drops every entry of a digest", () => {
-  const [a, b] = [d("a"), d("b")];
+Deno.test("removeTag() prefers exact names and removeDigest() drops every entry of a digest", async () => {
+  const [a, b] = [await d("a"), await d("b")];
   const index = idx(entry(a, "v1"), entry(b, "repo:v1"), entry(a));
   deepEqual(removeTag(index, "v1").removed.map((e) => e.digest), [a.digest]);
   deepEqual(removeTag(removeTag(index, "v1").index, "v1").removed.map((e) => e.digest), [b.digest]);
@@ -94,7 +94,7 @@ Deno.test("openLayoutForWrite() finishes a creation killed part-way and refuses 
   try {
     // what a kill between index.json and oci-layout (or mid temp write) leaves
     await Deno.mkdir(`${dir}/blobs/sha256`, { recursive: true });
-    await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(idx(entry(d("a"), "v1"))));
+    await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(idx(entry(await d("a"), "v1"))));
     await Deno.writeTextFile(`${dir}/oci-layout.${crypto.randomUUID()}.tmp`, "{");
     deepEqual(names(await openLayoutForWrite(fs, dir)), ["v1"]);
     deepEqual(names(await readLayout(fs, dir)), ["v1"]);

@@ -216,7 +216,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       }
       throw err;
     }
-    const m = parseManifest(raw, { mediaType: entry?.mediaType, digest });
+    const m = await parseManifest(raw, { mediaType: entry?.mediaType, digest });
     if (m.digest !== digest) {
       throw new DigestMismatchError(`manifest "${layoutName(ref)}"`, digest, m.digest);
     }
@@ -246,7 +246,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   ): Promise<Descriptor> {
     checkSignal(options.signal, `push "${layoutName(ref)}"`);
     const dir = layoutDir(ref);
-    const m = checkManifestPut(
+    const m = await checkManifestPut(
       raw,
       { mediaType: options.mediaType, digest: ref.digest },
       `manifest "${layoutName(ref)}"`,

@@ -25,7 +25,7 @@ import {
 Deno.test("OciDirTransport.manifestPut() creates an OCI layout in a missing directory", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("a");
+    const img = await image("a");
     await push(t, ref("v1"), img);
     await t.close();
     deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/oci-layout`)), {
@@ -57,7 +57,7 @@ Deno.test("OciDirTransport reads a missing directory as NotFoundError and a non-
     await Deno.writeTextFile(`${dir}/notes.txt`, "mine");
     await rejects(t.tagList(ref()), code(ErrorCode.LAYOUT_INVALID));
     await rejects(t.manifestGet(ref("v1")), code(ErrorCode.LAYOUT_INVALID));
-    await rejects(push(t, ref("v1"), image("a")), code(ErrorCode.LAYOUT_INVALID));
+    await rejects(push(t, ref("v1"), await image("a")), code(ErrorCode.LAYOUT_INVALID));
     const names: string[] = [];
     for await (const e of Deno.readDir(dir)) names.push(e.name);
     deepEqual(names.filter((n) => n !== ".ocictl.lock"), ["notes.txt"]);
@@ -73,7 +73,7 @@ Deno.test("OciDirTransport rejects an oci-layout of another version without writ
     const before = await Deno.readTextFile(`${dir}/index.json`);
     const t = new OciDirTransport();
     await rejects(t.tagList(ref()), code(ErrorCode.LAYOUT_INVALID));
-    await rejects(push(t, ref("v1"), image("a")), code(ErrorCode.LAYOUT_INVALID));
+    await rejects(push(t, ref("v1"), await image("a")), code(ErrorCode.LAYOUT_INVALID));
     equal(await Deno.readTextFile(`${dir}/index.json`), before);
     equal(await pathExists(`${dir}/blobs`), false);
     await Deno.writeTextFile(`${dir}/oci-layout`, "{not json");
@@ -85,14 +85,14 @@ Deno.test("OciDirTransport rejects an oci-layout of another version without writ
 Deno.test("OciDirTransport names a broken index.json and never overwrites it", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    await push(t, ref("v1"), image("a"));
+    await push(t, ref("v1"), await image("a"));
     await Deno.writeTextFile(`${dir}/index.json`, '{"manifests": [');
     const t2 = new OciDirTransport();
     await rejects(t2.tagList(ref()), (err: unknown) => {
       return err instanceof LayoutError && err.code === ErrorCode.LAYOUT_INVALID &&
         err.path.endsWith("/index.json");
     });
-    await rejects(push(t2, ref("v2"), image("b")), code(ErrorCode.LAYOUT_INVALID));
+    await rejects(push(t2, ref("v2"), await image("b")), code(ErrorCode.LAYOUT_INVALID));
     await rejects(t2.tagDelete(ref("v1")), code(ErrorCode.LAYOUT_INVALID));
     equal(await Deno.readTextFile(`${dir}/index.json`), '{"manifests": [');
     await writeJson(`${dir}/index.json`, { schemaVersion: 2, manifests: [{ digest: 5 }] });
@@ -105,7 +105,7 @@ Deno.test("OciDirTransport names a broken index.json and never overwrites it", a
 Deno.test("OciDirTransport finds tags written as full names by other tools", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("full");
+    const img = await image("full");
     await push(t, ref("plain"), img);
     const index = await readIndex(dir);
     index.manifests.push({
@@ -124,7 +124,7 @@ Deno.test("OciDirTransport finds tags written as full names by other tools", asy
 Deno.test("OciDirTransport infers Docker schema1 when index.json has no media type", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    await push(t, ref("seed"), image("seed"));
+    await push(t, ref("seed"), await image("seed"));
     const raw = enc.encode(JSON.stringify({
       schemaVersion: 1,
       name: "x",
@@ -149,7 +149,7 @@ Deno.test("OciDirTransport infers Docker schema1 when index.json has no media ty
 Deno.test("OciDirTransport.manifestGet() refuses a stored manifest over 8 MiB", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    await push(t, ref("seed"), image("seed"));
+    await push(t, ref("seed"), await image("seed"));
     const raw = enc.encode(JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.OCI_INDEX,
@@ -174,9 +174,9 @@ Deno.test("OciDirTransport.manifestGet() refuses a stored manifest over 8 MiB", 
 Deno.test("OciDirTransport detects corrupted manifest and blob files", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("corrupt");
+    const img = await image("corrupt");
     await push(t, ref("v1"), img);
-    const other = image("other");
+    const other = await image("other");
     await Deno.writeFile(blobFile(dir, img.digest), other.raw.slice(0, img.raw.length));
     await rejects(t.manifestGet(ref("v1")), code(ErrorCode.DIGEST_MISMATCH));
     const layer = img.layers[0] as Blob;
@@ -190,7 +190,7 @@ Deno.test("OciDirTransport detects corrupted manifest and blob files", async () 
 Deno.test("OciDirTransport rejects an index.json entry whose digest could escape the layout", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    await push(t, ref("seed"), image("seed"));
+    await push(t, ref("seed"), await image("seed"));
     const index = await readIndex(dir);
     index.manifests.push({
       mediaType: MediaType.OCI_MANIFEST,
@@ -208,7 +208,7 @@ Deno.test("OciDirTransport rejects an index.json entry whose digest could escape
 Deno.test("OciDirTransport.manifestPut() by digest adds one untagged entry", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("untagged");
+    const img = await image("untagged");
     await push(t, ref("", img.digest), img);
     await t.manifestPut(ref("", img.digest), img.raw);
     const index = await readIndex(dir);
@@ -224,14 +224,14 @@ Deno.test("OciDirTransport.manifestPut() by digest adds one untagged entry", asy
 Deno.test("OciDirTransport.close() collects blobs its overwrites and deletes left unreferenced", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const shared = blob("shared layer");
-    const a = image("a", { layers: [shared, blob("only a")] });
-    const b = image("b", { layers: [shared] });
-    const c = image("c");
+    const shared = await blob("shared layer");
+    const a = await image("a", { layers: [shared, await blob("only a")] });
+    const b = await image("b", { layers: [shared] });
+    const c = await image("c");
     await push(t, ref("t"), a);
     await push(t, ref("keep"), b);
     await push(t, ref("t"), c);
-    const stray = blob("pushed but never referenced");
+    const stray = await blob("pushed but never referenced");
     await t.blobPut(ref(), ReadableStream.from([stray.bytes]));
     equal(await pathExists(blobFile(dir, a.digest)), true);
     await t.close();
@@ -262,7 +262,7 @@ Deno.test("OciDirTransport.close() collects blobs its overwrites and deletes lef
 Deno.test("OciDirTransport.close() keeps a candidate blob that another writer rewrote", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("raced");
+    const img = await image("raced");
     await push(t, ref("v1"), img);
     await t.tagDelete(ref("v1"));
     await new Promise((r) => setTimeout(r, 5));
@@ -279,17 +279,20 @@ Deno.test("OciDirTransport.close() keeps a candidate blob that another writer re
 Deno.test("OciDirTransport keeps the referrers fallback tag index up to date", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const subject = image("subject");
+    const subject = await image("subject");
     await push(t, ref("v1"), subject);
     const sd = {
       mediaType: MediaType.OCI_MANIFEST,
       digest: subject.digest,
       size: subject.raw.length,
     };
-    const sig = image("sig", { subject: sd, artifactType: "application/vnd.example.sig" });
+    const sig = await image("sig", { subject: sd, artifactType: "application/vnd.example.sig" });
     await push(t, ref("", sig.digest), sig);
     await t.manifestPut(ref("", sig.digest), sig.raw);
-    const child = image("child", { subject: sd, artifactType: "application/vnd.example.child" });
+    const child = await image("child", {
+      subject: sd,
+      artifactType: "application/vnd.example.child",
+    });
     await t.manifestPut(ref("", child.digest), child.raw, { child: true });
     const tag = referrersFallbackTag(subject.digest);
     deepEqual(await t.tagList(ref()), [tag, "v1"].sort());
@@ -301,7 +304,7 @@ Deno.test("OciDirTransport keeps the referrers fallback tag index up to date", a
       size: sig.raw.length,
       artifactType: "application/vnd.example.sig",
     }]);
-    const second = image("second", { subject: sd });
+    const second = await image("second", { subject: sd });
     await push(t, ref("", second.digest), second);
     const list = await t.referrerList(ref("", subject.digest));
     deepEqual(list.map((d) => d.digest).sort(), [sig.digest, second.digest].sort());
@@ -328,11 +331,11 @@ Deno.test("OciDirTransport keeps the referrers fallback tag index up to date", a
 Deno.test("OciDirTransport.referrerList() reads a fallback index written by another tool", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const subject = image("subject");
+    const subject = await image("subject");
     await push(t, ref("v1"), subject);
     const listed: Descriptor = {
       mediaType: MediaType.OCI_MANIFEST,
-      digest: digestOf(enc.encode("elsewhere")),
+      digest: await digestOf(enc.encode("elsewhere")),
       size: 9,
       artifactType: "application/vnd.example.remote",
     };
@@ -424,7 +427,7 @@ Deno.test("OciDirTransport reads a layout made by umoci, and umoci reads our add
     const r = await t.blobGet(ref(), config.digest, { size: config.size });
     const cfg = JSON.parse(await new Response(r.body).text());
     equal(typeof cfg.architecture, "string");
-    await push(t, ref("ours"), image("ours"));
+    await push(t, ref("ours"), await image("ours"));
     await t.close();
     const listed = new TextDecoder().decode(await runTool("umoci", ["ls", "--layout", dir]));
     deepEqual(listed.trim().split("\n").sort(), ["ours", "t1"]);
@@ -434,7 +437,7 @@ Deno.test("OciDirTransport reads a layout made by umoci, and umoci reads our add
 Deno.test("skopeo reads a layout we wrote and writes one we read", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
-    const img = image("for skopeo");
+    const img = await image("for skopeo");
     await push(t, ref("v1"), img);
     await t.close();
     deepEqual(await runTool("skopeo", ["inspect", "--raw", `oci:${dir}:v1`]), img.raw);

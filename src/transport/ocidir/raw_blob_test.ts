@@ -56,7 +56,7 @@ const BIG = 2 * 1024 * 1024 + 4321;
 
 async function seed(t: OciDirTransport, dir: string, bytes: Uint8Array): Promise<string> {
   const d = await t.blobPut(layout(dir), streamOf(bytes), {
-    digest: digestOf(bytes),
+    digest: await digestOf(bytes),
     size: bytes.byteLength,
   });
   return d.digest;
@@ -137,7 +137,7 @@ for (const shape of SHAPES) {
   Deno.test(`OciDirTransport.blobPutRaw() stores good bytes, readable by blobGet (${shape.name})`, async () => {
     await withLayouts(async (t, a) => {
       const bytes = randomBytes(shape.size, 4);
-      const digest = digestOf(bytes);
+      const digest = await digestOf(bytes);
       const raw: RawBlob = { digest, size: shape.size, body: streamOf(bytes) };
       const desc = await t.blobPutRaw(layout(a), raw);
       assert.equal(desc.digest, digest);
@@ -155,7 +155,7 @@ for (const shape of SHAPES) {
     await withLayouts(async (t, a) => {
       const size = shape.size;
       const bytes = randomBytes(size, 5);
-      const digest = digestOf(bytes);
+      const digest = await digestOf(bytes);
       const wrong = bytes.slice();
       wrong[1234] = (wrong[1234] ?? 0) ^ 1;
       const long = new Uint8Array(size + 256 * 1024);
@@ -190,7 +190,7 @@ for (const shape of SHAPES) {
 Deno.test("OciDirTransport.blobPutRaw() with a body that errors midway throws it and leaves no temp file", async () => {
   await withLayouts(async (t, a) => {
     const bytes = randomBytes(BIG, 7);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const boom = new Error("connection reset");
     for (let round = 0; round < 2; round++) {
       let sent = 0;
@@ -217,7 +217,7 @@ Deno.test("OciDirTransport.blobPutRaw() with a body that errors midway throws it
 Deno.test("OciDirTransport.blobPutRaw() aborted before or during the write throws AbortedError, nothing left", async () => {
   await withLayouts(async (t, a) => {
     const bytes = randomBytes(BIG, 8);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     const before = new AbortController();
     before.abort();
     let cancelled = false;
@@ -281,7 +281,7 @@ Deno.test("OciDirTransport.blobPutRaw() takes a blob still being opened, and a f
     const other = randomBytes(BIG, 71);
     const failure = new Error("the source could not open the blob");
     await assert.rejects(t.blobPutRaw(layout(b), Promise.reject(failure)), (e) => e === failure);
-    assert.equal(await pathExists(blobPath(b, digestOf(other))), false);
+    assert.equal(await pathExists(blobPath(b, await digestOf(other))), false);
     assert.deepEqual(await strayBlobFiles(b), []);
   });
 });
@@ -299,7 +299,11 @@ Deno.test("OciDirTransport.blobPutRaw() on a file system that fails before creat
       },
     });
     await assert.rejects(
-      t.blobPutRaw(layout(`${root}/a`), { digest: digestOf(new Uint8Array(1)), size: 1, body }),
+      t.blobPutRaw(layout(`${root}/a`), {
+        digest: await digestOf(new Uint8Array(1)),
+        size: 1,
+        body,
+      }),
       (e) => e === full,
     );
     assert.equal(cancelled, true);
@@ -321,7 +325,7 @@ Deno.test("OciDirTransport.blobPutRaw() still checks the bytes on a file system 
     const bytes = randomBytes(BIG, 72);
     const wrong = bytes.slice();
     wrong[10] = (wrong[10] ?? 0) ^ 1;
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
     await assert.rejects(
       t.blobPutRaw(layout(`${root}/a`), { digest, size: BIG, body: streamOf(wrong) }),
       DigestMismatchError,

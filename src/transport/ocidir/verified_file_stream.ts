@@ -8,7 +8,7 @@
  * @module
  */
 import { DigestMismatchError, SizeMismatchError } from "../../errors.ts";
-import { createHasher, parseDigest } from "../../types/digest.ts";
+import { loadHasher, parseDigest } from "../../types/digest.ts";
 import type { FileReader, FileSystem } from "./file_system.ts";
 
 /**
@@ -63,7 +63,7 @@ export interface VerifiedFileOptions {
  * const data = new TextEncoder().encode("hello");
  * await Deno.writeFile(`${dir}/f`, data);
  * const body = await openVerifiedFile(denoFileSystem, `${dir}/f`, {
- *   digest: digestOf(data),
+ *   digest: await digestOf(data),
  *   size: 5,
  * });
  * equal(await new Response(body).text(), "hello");
@@ -75,7 +75,8 @@ export async function openVerifiedFile(
   path: string,
   options: VerifiedFileOptions,
 ): Promise<ReadableStream<Uint8Array>> {
-  const hasher = createHasher(parseDigest(options.digest).algorithm);
+  const algorithm = parseDigest(options.digest).algorithm;
+  const hasher = (await loadHasher())(algorithm);
   const file: FileReader = options.reader ?? await fs.openReader(path);
   const subject = options.subject ?? `content "${options.digest}"`;
   const chunkSize = Math.max(1, options.chunkSize ?? VERIFIED_READ_CHUNK);

@@ -48,7 +48,7 @@ Deno.test("openVerifiedFile() streams a matching file in pieces of the asked siz
   const data = enc.encode("0123456789abcdefghij");
   await withFile(data, async (path) => {
     const body = await openVerifiedFile(fs, path, {
-      digest: digestOf(data),
+      digest: await digestOf(data),
       size: data.byteLength,
       chunkSize: 8,
     });
@@ -63,7 +63,7 @@ Deno.test("openVerifiedFile() streams an empty file that matches the empty diges
   const data = new Uint8Array(0);
   await withFile(data, async (path) => {
     const { pieces, error } = await drain(
-      await openVerifiedFile(fs, path, { digest: digestOf(data), size: 0 }),
+      await openVerifiedFile(fs, path, { digest: await digestOf(data), size: 0 }),
     );
     equal(error, undefined);
     equal(total(pieces), 0);
@@ -77,7 +77,7 @@ Deno.test("openVerifiedFile() errors on tampered bytes and holds back the last p
   await withFile(bad, async (path) => {
     const errors: Error[] = [];
     const body = await openVerifiedFile(fs, path, {
-      digest: digestOf(good),
+      digest: await digestOf(good),
       size: good.byteLength,
       chunkSize: 10,
       onError: (err) => errors.push(err),
@@ -95,7 +95,7 @@ Deno.test("openVerifiedFile() errors when the file is shorter or longer than exp
   for (const size of [data.byteLength + 1, data.byteLength - 1]) {
     await withFile(data, async (path) => {
       const { pieces, error } = await drain(
-        await openVerifiedFile(fs, path, { digest: digestOf(data), size, chunkSize: 4 }),
+        await openVerifiedFile(fs, path, { digest: await digestOf(data), size, chunkSize: 4 }),
       );
       ok(error instanceof SizeMismatchError, `size ${size}`);
       equal(error.code, ErrorCode.SIZE_MISMATCH);
@@ -108,7 +108,7 @@ Deno.test("openVerifiedFile() refuses a missing file with NotFoundError", async 
   const dir = await Deno.makeTempDir({ prefix: "ocictl_vfs_" });
   try {
     await rejects(
-      openVerifiedFile(fs, `${dir}/missing`, { digest: digestOf(new Uint8Array()), size: 0 }),
+      openVerifiedFile(fs, `${dir}/missing`, { digest: await digestOf(new Uint8Array()), size: 0 }),
       (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
     );
   } finally {
@@ -121,7 +121,7 @@ Deno.test("openVerifiedFile() closes the file when the reader cancels", async ()
   await withFile(data, async (path) => {
     const errors: Error[] = [];
     const body = await openVerifiedFile(fs, path, {
-      digest: digestOf(data),
+      digest: await digestOf(data),
       size: data.byteLength,
       chunkSize: 16,
       onError: (err) => errors.push(err),
@@ -137,7 +137,7 @@ Deno.test("openVerifiedFile() reads into a BYOB reader's own buffer and hands it
   const data = new Uint8Array(100_000).map((_, i) => (i * 31) % 251);
   await withFile(data, async (path) => {
     const body = await openVerifiedFile(fs, path, {
-      digest: digestOf(data),
+      digest: await digestOf(data),
       size: data.byteLength,
     });
     const reader = body.getReader({ mode: "byob" });
@@ -160,7 +160,7 @@ Deno.test("openVerifiedFile() gives a default reader pieces of at most 64 KiB", 
   const data = new Uint8Array(150_000).fill(3);
   await withFile(data, async (path) => {
     const { pieces, error } = await drain(
-      await openVerifiedFile(fs, path, { digest: digestOf(data), size: data.byteLength }),
+      await openVerifiedFile(fs, path, { digest: await digestOf(data), size: data.byteLength }),
     );
     equal(error, undefined);
     deepEqual(pieces.map((p) => p.byteLength), [65_536, 65_536, 150_000 - 131_072]);
@@ -173,7 +173,7 @@ Deno.test("openVerifiedFile() holds back the last piece from a BYOB reader of a 
   await withFile(bad, async (path) => {
     const errors: Error[] = [];
     const body = await openVerifiedFile(fs, path, {
-      digest: digestOf(good),
+      digest: await digestOf(good),
       size: good.byteLength,
       onError: (err) => errors.push(err),
     });

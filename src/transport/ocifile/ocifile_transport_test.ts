@@ -68,7 +68,7 @@ Deno.test("OciFileTransport reads a gzip-compressed layout tar", async () => {
     const raw = new TextEncoder().encode(
       '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
     );
-    const digest = digestOf(raw);
+    const digest = await digestOf(raw);
     const index = {
       schemaVersion: 2,
       manifests: [{

@@ -5,7 +5,7 @@
  * @module
  */
 import { DigestMismatchError, OciError, RegistryError, SizeMismatchError } from "../../errors.ts";
-import { createHasher, parseDigest } from "../../types/digest.ts";
+import { loadHasher, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { BlobReader } from "../transport.ts";
 import { VerifyStream } from "../../verify_stream.ts";
@@ -39,6 +39,8 @@ export interface OpenBlobOptions {
  */
 export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   const subject = `blob "${o.digest}"`;
+  // The streaming hasher (node:crypto) loads while the first request is out.
+  const hasherReady = loadHasher();
   const get = (range?: string) => {
     const headers: Record<string, string> = { ...o.request.headers, "Accept-Encoding": "identity" };
     if (range) headers.Range = range;
@@ -102,7 +104,7 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   };
   // Unencoded bodies are hashed and counted right here (one stream, no
   // extra hop per chunk); a decoded body is verified after decoding.
-  const hasher = encoded ? undefined : createHasher(parseDigest(o.digest).algorithm);
+  const hasher = encoded ? undefined : (await hasherReady)(parseDigest(o.digest).algorithm);
   /** The clean end of the body: checked before it is reported. */
   const finish = (): void => {
     if (hasher === undefined) return;

@@ -56,7 +56,7 @@ async function readByob(
 Deno.test("blobGet() body is a byte stream a reader can fill its own buffer from", async () => {
   const data = bytes(100_000, 1);
   const t = transport(() => data.slice(), data.byteLength);
-  const blob = await t.blobGet(REF, digestOf(data), { size: data.byteLength });
+  const blob = await t.blobGet(REF, await digestOf(data), { size: data.byteLength });
   const { data: got, reads } = await readByob(blob.body, 4096);
   assert.deepEqual(got, data);
   assert.ok(reads.every((n) => n <= 4096));
@@ -69,11 +69,11 @@ Deno.test("blobGet() splits plain wire chunks larger than the reader's buffer", 
     () => ReadableStream.from([data.slice(0, 30_000), data.slice(30_000)]),
     data.byteLength,
   );
-  const blob = await t.blobGet(REF, digestOf(data), { size: data.byteLength });
+  const blob = await t.blobGet(REF, await digestOf(data), { size: data.byteLength });
   const { data: got, reads } = await readByob(blob.body, 1000);
   assert.deepEqual(got, data);
   assert.ok(reads.every((n) => n <= 1000));
-  const plain = await t.blobGet(REF, digestOf(data), { size: data.byteLength });
+  const plain = await t.blobGet(REF, await digestOf(data), { size: data.byteLength });
   assert.deepEqual(new Uint8Array(await new Response(plain.body).arrayBuffer()), data);
   await t.close();
 });
@@ -81,7 +81,7 @@ Deno.test("blobGet() splits plain wire chunks larger than the reader's buffer", 
 Deno.test("blobGet() body errors instead of ending when the bytes do not match", async () => {
   const data = bytes(20_000, 3);
   const t = transport(() => data.slice(), data.byteLength);
-  const blob = await t.blobGet(REF, digestOf(bytes(20_000, 4)), { size: data.byteLength });
+  const blob = await t.blobGet(REF, await digestOf(bytes(20_000, 4)), { size: data.byteLength });
   await assert.rejects(readByob(blob.body, 4096), (err: unknown) => {
     assert.ok(err instanceof DigestMismatchError);
     assert.equal(err.code, ErrorCode.DIGEST_MISMATCH);

@@ -25,12 +25,16 @@ export interface DeleteTagImage {
  * @param date the time of the delete
  * @returns blobs and manifest
  */
-export function buildDeleteTagImage(tag: string, mediaType: string, date: Date): DeleteTagImage {
+export async function buildDeleteTagImage(
+  tag: string,
+  mediaType: string,
+  date: Date,
+): Promise<DeleteTagImage> {
   const docker = mediaType === MediaType.DOCKER_MANIFEST ||
     mediaType === MediaType.DOCKER_MANIFEST_LIST ||
     (mediaType.startsWith("application/vnd.docker.") && !isIndexMediaType(mediaType));
   const layer = new Uint8Array(1024); // an empty tar archive
-  const layerDigest = digestOf(layer);
+  const layerDigest = await digestOf(layer);
   const config = new TextEncoder().encode(JSON.stringify({
     created: date.toISOString(),
     architecture: "amd64",
@@ -38,7 +42,7 @@ export function buildDeleteTagImage(tag: string, mediaType: string, date: Date):
     config: { Labels: { "delete-tag": tag, "delete-date": date.toISOString() } },
     rootfs: { type: "layers", diff_ids: [layerDigest] },
   }));
-  const configDigest = digestOf(config);
+  const configDigest = await digestOf(config);
   const manifest = new TextEncoder().encode(JSON.stringify({
     schemaVersion: 2,
     mediaType: docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST,

@@ -93,18 +93,18 @@ export async function manifestGetAt(
   const header = res.headers.get("docker-content-digest")?.trim();
   if (header) {
     const alg = parseDigest(header).algorithm;
-    const actual = digestOf(raw, alg);
+    const actual = await digestOf(raw, alg);
     if (actual !== header) {
       throw new DigestMismatchError(`manifest "${commonName(ref)}"`, header, actual);
     }
   }
   if (ref.digest) {
-    const actual = digestOf(raw, parseDigest(ref.digest).algorithm);
+    const actual = await digestOf(raw, parseDigest(ref.digest).algorithm);
     if (actual !== ref.digest) {
       throw new DigestMismatchError(`manifest "${commonName(ref)}"`, ref.digest, actual);
     }
   }
-  const m = parseManifest(raw, {
+  const m = await parseManifest(raw, {
     mediaType: mediaTypeOf(res),
     digest: ref.digest || header || undefined,
   });
@@ -131,7 +131,7 @@ export async function putManifest(
   options: ManifestPutOptions,
   headers: Record<string, string>,
 ): Promise<{ m: Manifest; subjectHeader: boolean }> {
-  const m = checkManifestPut(
+  const m = await checkManifestPut(
     raw,
     { mediaType: options.mediaType, digest: ref.digest },
     `manifest for "${commonName(ref)}"`,

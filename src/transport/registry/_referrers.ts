@@ -83,7 +83,7 @@ export async function referrersApi(
     const body = await readCapped(res, MANIFEST_READ_LIMIT, `referrers of "${commonName(ref)}"`);
     let index: Manifest;
     try {
-      index = parseManifest(body, { mediaType: MediaType.OCI_INDEX });
+      index = await parseManifest(body, { mediaType: MediaType.OCI_INDEX });
     } catch (err) {
       if (page === 0 && err instanceof OciError) return undefined; // HTML or garbage: unsupported
       throw err;

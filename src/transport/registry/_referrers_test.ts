@@ -10,8 +10,8 @@ const RAW = new TextEncoder().encode(JSON.stringify({
   annotations: { a: "b" },
 }));
 
-Deno.test("addingReferrer() appends the referrer once, with artifact type and annotations", () => {
-  const m = parseManifest(RAW);
+Deno.test("addingReferrer() appends the referrer once, with artifact type and annotations", async () => {
+  const m = await parseManifest(RAW);
   const once = addingReferrer(m)([]);
   assert.equal(once?.length, 1);
   assert.equal(once?.[0]?.artifactType, "x/sbom");
@@ -19,8 +19,8 @@ Deno.test("addingReferrer() appends the referrer once, with artifact type and an
   assert.equal(addingReferrer(m)(once ?? []), undefined);
 });
 
-Deno.test("removingReferrer() removes the digest, or says there is no change", () => {
-  const m = parseManifest(RAW);
+Deno.test("removingReferrer() removes the digest, or says there is no change", async () => {
+  const m = await parseManifest(RAW);
   const list = addingReferrer(m)([]) ?? [];
   assert.deepEqual(removingReferrer(m.digest)(list), []);
   assert.equal(removingReferrer("sha256:" + "0".repeat(64))(list), undefined);

@@ -8,7 +8,7 @@
  * @module
  */
 import { DigestMismatchError, SizeMismatchError } from "../../errors.ts";
-import { createHasher, type DigestAlgorithm, type Hasher } from "../../types/digest.ts";
+import { type DigestAlgorithm, type Hasher, loadHasher } from "../../types/digest.ts";
 
 /** What an {@link _UploadGuard} checks. */
 export interface _UploadGuardOptions {
@@ -52,15 +52,17 @@ export class _UploadGuard {
    */
   constructor(source: ReadableStream<Uint8Array>, o: _UploadGuardOptions) {
     const reader = source.getReader();
-    const hasher: Hasher | undefined = o.verified && o.digest !== undefined
-      ? undefined
-      : createHasher(o.algorithm);
+    // The streaming hasher (node:crypto) is loaded before the first pull.
+    let hasher: Hasher | undefined;
     let held: Uint8Array | undefined;
     const fail = (err: unknown): never => {
       this.#error ??= err;
       throw err;
     };
     this.stream = new ReadableStream<Uint8Array>({
+      start: async () => {
+        if (!o.verified || o.digest === undefined) hasher = (await loadHasher())(o.algorithm);
+      },
       pull: async (controller) => {
         for (;;) {
           let r: ReadableStreamReadResult<Uint8Array>;

@@ -42,7 +42,7 @@ Deno.test("_UploadGuard passes a good body through and computes its digest", asy
   });
   const out = new Uint8Array(await new Response(g.stream).arrayBuffer());
   assert.deepEqual(out, data);
-  assert.equal(g.digest, digestOf(data));
+  assert.equal(g.digest, await digestOf(data));
   assert.equal(g.count, data.byteLength);
   assert.equal(g.error, undefined);
 });
@@ -50,7 +50,7 @@ Deno.test("_UploadGuard passes a good body through and computes its digest", asy
 Deno.test("_UploadGuard holds the last chunk back when the digest does not match", async () => {
   const data = bytes(5000, 2);
   const g = new _UploadGuard(ReadableStream.from(pieces(data, 1000)), {
-    digest: digestOf(bytes(5000, 3)),
+    digest: await digestOf(bytes(5000, 3)),
     size: data.byteLength,
     algorithm: "sha256",
     verified: false,
@@ -65,7 +65,7 @@ Deno.test("_UploadGuard holds the last chunk back when the digest does not match
 
 Deno.test("_UploadGuard with a verified source does not hash but still holds the end", async () => {
   const data = bytes(4000, 4);
-  const wrong = digestOf(bytes(4000, 5));
+  const wrong = await digestOf(bytes(4000, 5));
   // A self-verifying source (like every blobGet body) that fails at its end.
   const source = ReadableStream.from(pieces(data, 1000)).pipeThrough(
     new VerifyStream({ digest: wrong, size: data.byteLength }),
@@ -85,7 +85,7 @@ Deno.test("_UploadGuard with a verified source does not hash but still holds the
 
 Deno.test("_UploadGuard trusts a verified source's digest at a clean end", async () => {
   const data = bytes(3000, 6);
-  const digest = digestOf(data);
+  const digest = await digestOf(data);
   const g = new _UploadGuard(ReadableStream.from(pieces(data, 1000)), {
     digest,
     size: data.byteLength,
@@ -127,7 +127,7 @@ Deno.test("_UploadGuard fails on the first byte past the size and cancels the so
 Deno.test("_UploadGuard fails a short body before its last chunk", async () => {
   const data = bytes(2000, 8);
   const g = new _UploadGuard(ReadableStream.from(pieces(data, 1000)), {
-    digest: digestOf(data),
+    digest: await digestOf(data),
     size: 2500,
     algorithm: "sha256",
     verified: true,

@@ -14,7 +14,7 @@ import {
 } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import type { RawBlob } from "../transport.ts";
-import { createHasher, type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
+import { type DigestAlgorithm, digestOf, loadHasher, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import { repoScope } from "./auth.ts";
 import { MAX_BLOB_CHUNK, repoUrl, type ResolvedHost } from "./host_config.ts";
@@ -160,9 +160,7 @@ export async function uploadBlob(
         if (o.size !== undefined && bytes.byteLength !== o.size) {
           throw new SizeMismatchError(`blob for "${o.subject}"`, o.size, bytes.byteLength);
         }
-        const h = createHasher(algorithm);
-        h.update(bytes);
-        const digest = h.digest();
+        const digest = await digestOf(bytes, algorithm);
         if (o.digest !== undefined && digest !== o.digest) {
           throw new DigestMismatchError(`blob for "${o.subject}"`, o.digest, digest);
         }
@@ -284,7 +282,7 @@ async function _chunked(
   algorithm: DigestAlgorithm,
   req: _Req,
 ): Promise<Descriptor> {
-  const hasher = createHasher(algorithm);
+  const hasher = (await loadHasher())(algorithm);
   const reader = new _Chunks(body);
   let offset = 0;
   let recoveries = 0;

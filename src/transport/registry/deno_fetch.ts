@@ -31,7 +31,6 @@ import { proxyFor } from "../../config/proxy_env.ts";
 import { readUpTo } from "../../read_capped.ts";
 import { ERROR_BODY_LIMIT } from "./error_response.ts";
 import { type HostConfig, resolveHost } from "./host_config.ts";
-import { nodeFetch, nodeResponse } from "./node_fetch.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -136,7 +135,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
       : undefined;
     if (proxy === nodeProxy && !(input instanceof Request) && _hasLength(init)) {
       // Deno's fetch would drop the length and send the stream chunked.
-      return nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}), proxy: nodeProxy });
+      return _nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}), proxy: nodeProxy });
     }
     if (!https && !proxy) return fetch(input, init);
     const key = JSON.stringify([https ? url.host.toLowerCase() : "", proxy ?? ""]);
@@ -329,7 +328,7 @@ async function windowedGet(
   const headers = new Headers(first.headers);
   headers.delete("content-range");
   headers.set("content-length", String(total));
-  return _response(body, 200, "OK", headers, url);
+  return (await _node()).nodeResponse(body, 200, "OK", headers, url);
 }
 
 /**
@@ -344,7 +343,20 @@ function insecureFetch(
   init: RequestInit = {},
   proxy: string | undefined = undefined,
 ): Promise<Response> {
-  return nodeFetch(url, init, { verify: false, proxy });
+  return _nodeFetch(url, init, { verify: false, proxy });
 }
 
-const _response = nodeResponse;
+/**
+ * `node_fetch.ts` (`node:http`, `node:https`, `node:net`, `node:tls`), imported
+ * by the first request that needs it: loading it starts Deno's Node
+ * compatibility layer, which plain registry requests never need.
+ */
+function _node(): Promise<typeof import("./node_fetch.ts")> {
+  return import("./node_fetch.ts");
+}
+
+function _nodeFetch(
+  ...args: Parameters<typeof import("./node_fetch.ts").nodeFetch>
+): Promise<Response> {
+  return _node().then((m) => m.nodeFetch(...args));
+}

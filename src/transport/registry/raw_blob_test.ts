@@ -11,8 +11,12 @@ import { RegistryTransport } from "./registry_transport.ts";
 
 const SIZE = 2 * 1024 * 1024 + 12345;
 
-function raw(bytes: Uint8Array, digest = digestOf(bytes), size = bytes.byteLength): RawBlob {
-  return { digest, size, body: streamOf(bytes) };
+async function raw(
+  bytes: Uint8Array,
+  digest?: string,
+  size = bytes.byteLength,
+): Promise<RawBlob> {
+  return { digest: digest ?? await digestOf(bytes), size, body: streamOf(bytes) };
 }
 
 /** The raw round trip and its refusals against one registry at `host`. */
@@ -24,17 +28,19 @@ async function exercise(host: string, seed: number): Promise<void> {
     assert.equal(isRawBlobTarget(t), true);
     assert.equal(t.canPutRaw(ref), true);
     const bytes = randomBytes(SIZE, seed);
-    const digest = digestOf(bytes);
+    const digest = await digestOf(bytes);
 
     // put raw, then read back both raw and verified
-    const desc = await t.blobPutRaw(ref, raw(bytes));
+    const desc = await t.blobPutRaw(ref, await raw(bytes));
     assert.equal(desc.digest, digest);
     assert.equal(desc.size, SIZE);
     // a blob still being opened when the upload session starts
     const later = randomBytes(SIZE, seed + 200);
-    const opening = new Promise<RawBlob>((resolve) => setTimeout(() => resolve(raw(later)), 20));
-    assert.equal((await t.blobPutRaw(ref, opening)).digest, digestOf(later));
-    assert.equal((await t.blobHead(ref, digestOf(later))).size, SIZE);
+    const opening = new Promise<RawBlob>((resolve) =>
+      setTimeout(async () => resolve(await raw(later)), 20)
+    );
+    assert.equal((await t.blobPutRaw(ref, opening)).digest, await digestOf(later));
+    assert.equal((await t.blobHead(ref, await digestOf(later))).size, SIZE);
     assert.equal((await t.blobHead(ref, digest)).size, SIZE);
     const got = await t.blobGetRaw(ref, digest, { size: SIZE });
     assert.equal(got.digest, digest);
@@ -55,22 +61,22 @@ async function exercise(host: string, seed: number): Promise<void> {
     // missing blob
     const other = randomBytes(SIZE, seed + 100);
     await assert.rejects(
-      t.blobGetRaw(ref, digestOf(other), { size: SIZE }),
+      t.blobGetRaw(ref, await digestOf(other), { size: SIZE }),
       (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
     );
 
     // wrong bytes under a digest: the registry refuses, nothing stored
     const wrong = other.slice();
     wrong[777] = (wrong[777] ?? 0) ^ 0x40;
-    const target = digestOf(other);
+    const target = await digestOf(other);
     await assert.rejects(
-      t.blobPutRaw(ref, raw(wrong, target, SIZE)),
+      t.blobPutRaw(ref, await raw(wrong, target, SIZE)),
       (e: unknown) => e instanceof RegistryError && e.code === ErrorCode.REGISTRY,
     );
     await assert.rejects(t.blobHead(ref, target), NotFoundError);
     // too short for the digest: refused as well
     await assert.rejects(
-      t.blobPutRaw(ref, raw(other.subarray(0, SIZE - 5), target, SIZE)),
+      t.blobPutRaw(ref, await raw(other.subarray(0, SIZE - 5), target, SIZE)),
       RegistryError,
     );
     await assert.rejects(t.blobHead(ref, target), NotFoundError);
@@ -118,8 +124,8 @@ Deno.test("ConfiguredRegistryTransport delegates the raw blob methods", async ()
     const ref = parseRef(`${host}/raw/configured`);
     assert.equal(t.canPutRaw(ref), true);
     const bytes = randomBytes(SIZE, 23);
-    const digest = digestOf(bytes);
-    assert.equal((await t.blobPutRaw(ref, raw(bytes))).digest, digest);
+    const digest = await digestOf(bytes);
+    assert.equal((await t.blobPutRaw(ref, await raw(bytes))).digest, digest);
     const got = await t.blobGetRaw(ref, digest, { size: SIZE });
     assert.deepEqual(await collect(got.body), bytes);
     await assert.rejects(t.blobGetRaw(ref, digest, { size: 1 }), UnsupportedError);
@@ -177,7 +183,7 @@ Deno.test("RegistryTransport.blobPutRaw() on a host that answers 411 rejects wit
     const ref = parseRef(`${host}/raw/len`);
     assert.equal(t.canPutRaw(ref), true);
     const bytes = randomBytes(300_000, 24);
-    const blob = raw(bytes);
+    const blob = await raw(bytes);
     await assert.rejects(
       t.blobPutRaw(ref, blob),
       (e: unknown) =>
@@ -254,7 +260,7 @@ Deno.test("RegistryTransport stops raw reads from a host that compresses blob bo
     const ref = parseRef(`${host}/raw/gz`);
     assert.equal(t.canGetRaw(ref), true);
     await assert.rejects(
-      t.blobGetRaw(ref, digestOf(new Uint8Array(16)), { size: 16 }),
+      t.blobGetRaw(ref, await digestOf(new Uint8Array(16)), { size: 16 }),
       UnsupportedError,
     );
     assert.equal(t.canGetRaw(ref), false);
@@ -268,7 +274,7 @@ Deno.test("RegistryTransport stops raw reads from a host that compresses blob bo
     });
     await assert.rejects(
       t.blobPutRaw(parseRef("chunky.test/raw/put"), {
-        digest: digestOf(new Uint8Array(1)),
+        digest: await digestOf(new Uint8Array(1)),
         size: 1,
         body,
       }),

@@ -550,7 +550,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     }
     // NotFoundError when absent; read from the registry itself, never a mirror.
     const current = await manifestHeadAt(this.#ctx, upstreamOf(this.#ctx, r), tagRef, options);
-    const dummy = buildDeleteTagImage(r.tag, current.mediaType, new Date(this.#ctx.now()));
+    const dummy = await buildDeleteTagImage(r.tag, current.mediaType, new Date(this.#ctx.now()));
     for (const blob of dummy.blobs) {
       await this.blobPut(r, ReadableStream.from([blob.bytes]), {
         digest: blob.digest,
