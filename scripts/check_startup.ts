@@ -122,11 +122,12 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
 ];
 
 /**
- * What no short command may load: any `node:` built-in (a prefix).
- * Commander joins this list once the start path parses without it.
+ * What no short command may load: any `node:` built-in (a prefix), and
+ * commander (which imports several).
  */
 export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "node:",
+  ...PARSER_ON_USE,
 ];
 
 /** A short command and every module it loads at run time. */
@@ -141,8 +142,8 @@ export interface ShortCommandCase {
   roots: string[];
 }
 
-/** The start of every command: the executable. */
-const START: readonly string[] = ["main.ts"];
+/** The start of every command: the executable and its parser (`Command.parseAsync`). */
+const START: readonly string[] = ["main.ts", "src/cli/fast_parse.ts"];
 /** What the first registry call loads (`src/client.ts`, ConfiguredRegistryTransport). */
 const REGISTRY: readonly string[] = [
   "src/config/resolve_hosts.ts",
