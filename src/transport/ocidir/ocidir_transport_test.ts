@@ -269,10 +269,11 @@ Deno.test("OciDirTransport.close() keeps a candidate blob that another writer re
     const other = new OciDirTransport();
     const layer = img.layers[0] as Blob;
     await other.blobPut(ref(), ReadableStream.from([layer.bytes]), { digest: layer.desc.digest });
+    // closed first: a collection waits for the process's other leases on the layout
+    await other.close();
     await t.close();
     equal(await pathExists(blobFile(dir, img.digest)), false);
     equal(await pathExists(blobFile(dir, layer.desc.digest)), true);
-    await other.close();
   });
 });
 
