@@ -13,7 +13,7 @@ import type { Ref } from "../../types/ref.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
 import { type FileInfo, type FileSystem } from "./file_system.ts";
-import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
+import { collectGarbage, type GcCandidates, recordCandidates, type WalkRoot } from "./gc.ts";
 import {
   blobPath,
   findTag,
@@ -76,6 +76,7 @@ export class LayoutStore {
   /** Garbage-collection leases held, per layout, until {@link collect}. */
   #leases = new Map<string, Promise<GcLease | undefined>>();
   #useLeases: boolean;
+  #collects: boolean;
   /** Blob files found in layouts without a lock file, checked again once leased. */
   #found = new Map<string, Set<string>>();
   /** Layouts where such a blob was gone by then: every later write fails. */
@@ -86,11 +87,18 @@ export class LayoutStore {
    * @param fs the file system
    * @param verified the memory of checked files, if kept
    * @param useLeases hold each touched layout's garbage-collection lease until {@link collect}
+   * @param collects record what deletions and overwrites leave unreferenced, for {@link collect}
    */
-  constructor(fs: FileSystem, verified: VerifiedFiles | undefined, useLeases = true) {
+  constructor(
+    fs: FileSystem,
+    verified: VerifiedFiles | undefined,
+    useLeases = true,
+    collects = true,
+  ) {
     this.fs = fs;
     this.verified = verified;
     this.#useLeases = useLeases;
+    this.#collects = collects;
   }
 
   /**
@@ -181,6 +189,21 @@ export class LayoutStore {
           await collectGarbage(this.fs, dir, index, candidates);
         }));
     }
+  }
+
+  /**
+   * Records the blobs reachable from removed index entries as candidates
+   * for {@link collect} (nothing when this store does not collect).
+   * @param dir layout directory
+   * @param roots the removed entries
+   * @param keep a digest not to record (one still in use)
+   * @returns nothing
+   */
+  async record(dir: string, roots: readonly WalkRoot[], keep?: string): Promise<void> {
+    if (!this.#collects || roots.length === 0) return;
+    const candidates = this.candidatesOf(dir);
+    await recordCandidates(this.fs, dir, roots, candidates);
+    if (keep !== undefined) candidates.delete(keep);
   }
 
   /**
@@ -321,9 +344,7 @@ export class LayoutStore {
       const change = await fn(index);
       const kept = new Set(change.index.manifests.map((e) => e.digest));
       const roots = change.removed.filter((e) => !kept.has(e.digest));
-      if (roots.length > 0) {
-        await recordCandidates(this.fs, dir, roots, this.candidatesOf(dir));
-      }
+      await this.record(dir, roots);
       await writeIndex(this.fs, dir, change.index);
     });
   }

@@ -42,7 +42,6 @@ import { checkManifestPut, checkSignal, tagPage } from "../transport_checks.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
 import { denoFileSystem, type FileSystem } from "./file_system.ts";
-import { recordCandidates } from "./gc.ts";
 import {
   blobPath,
   type IndexEntry,
@@ -85,6 +84,13 @@ export interface OciDirTransportOptions {
    * servers, which never close. @default true
    */
   gcLeases?: boolean | undefined;
+  /**
+   * Record what deletions and overwrites leave unreferenced and remove it
+   * on {@link OciDirTransport.close}. Off for long-running servers, which
+   * never close (the record would grow with every overwrite) and collect
+   * with `serve gc` instead. @default true
+   */
+  collect?: boolean | undefined;
 }
 
 /** Options of {@link OciDirTransport.blobOpen}. */
@@ -142,6 +148,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       options.fs ?? denoFileSystem,
       options.verified,
       options.gcLeases !== false,
+      options.collect !== false,
     );
   }
 
@@ -340,9 +347,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         next = fallback.index;
         roots.push(...fallback.removed);
       }
-      const candidates = this.#store.candidatesOf(dir);
-      await recordCandidates(this.#store.fs, dir, roots, candidates);
-      candidates.delete(ref.digest);
+      await this.#store.record(dir, roots, ref.digest);
       if (next !== index) await writeIndex(this.#store.fs, dir, next);
       if (exists) await this.#store.fs.remove(path).catch(ignoreNotFound);
     });

@@ -259,6 +259,22 @@ Deno.test("OciDirTransport.close() collects blobs its overwrites and deletes lef
   });
 });
 
+Deno.test("OciDirTransport with collect off (serve) keeps no record of garbage and removes nothing", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport({ collect: false });
+    const a = image("a");
+    const b = image("b");
+    await push(t, ref("t"), a);
+    await push(t, ref("t"), b);
+    await t.manifestDelete(ref("", b.digest));
+    await t.close();
+    for (const d of [a.digest, a.config.desc.digest, b.config.desc.digest]) {
+      equal(await pathExists(blobFile(dir, d)), true, d);
+    }
+    equal(await pathExists(blobFile(dir, b.digest)), false);
+  });
+});
+
 Deno.test("OciDirTransport.close() keeps a candidate blob that another writer rewrote", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
