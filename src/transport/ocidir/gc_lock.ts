@@ -6,9 +6,9 @@
  * another process is between "this blob is already there" and the manifest
  * that references it.
  *
- * The lock file is made only on write paths (a lease asked for by a writer,
- * a collection); reads lease it only when it exists, so a layout that is
- * only read is never written to. See `LayoutStore.hold` for how a blob
+ * The lock file is made only on write paths (a writer's lease, including a
+ * copy's lookups in its target, and a collection); reads lease it only when
+ * it exists, so a layout that is only read is never written to. See `LayoutStore.hold` for how a blob
  * found before the lock file existed is kept safe.
  *
  * In one process the state is kept per file system and per real path of
