@@ -24,6 +24,7 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
+import { IndexCache } from "./_index_cache.ts";
 import { collectWhenFree, GC_LOCK_FILE, type GcLease, holdGcLease } from "./gc_lock.ts";
 
 /**
@@ -71,6 +72,8 @@ export class LayoutStore {
   /** Files known to match their digest, when the owner keeps that memory. */
   readonly verified: VerifiedFiles | undefined;
   #candidates = new Map<string, GcCandidates>();
+  /** Parsed index.json files, for a long-running reader (with {@link verified}). */
+  #indexes: IndexCache | undefined;
   /** Layouts made ready for writing, shared by concurrent first writes. */
   #created = new Map<string, Promise<void>>();
   /** Garbage-collection leases held, per layout, until {@link collect}. */
@@ -97,6 +100,7 @@ export class LayoutStore {
   ) {
     this.fs = fs;
     this.verified = verified;
+    this.#indexes = verified === undefined ? undefined : new IndexCache();
     this.#useLeases = useLeases;
     this.#collects = collects;
   }
@@ -221,6 +225,17 @@ export class LayoutStore {
   }
 
   /**
+   * Reads a layout's index.json for a read (see `readLayout`); a store kept
+   * by a long-running reader reuses the parsed file while it is unchanged.
+   * Never use it to change the index (read it under the lock instead).
+   * @param dir layout directory
+   * @returns the index (do not change it)
+   */
+  readIndex(dir: string): Promise<LayoutIndex> {
+    return this.#indexes?.read(this.fs, dir) ?? readLayout(this.fs, dir);
+  }
+
+  /**
    * The index.json entry of the reference's tag (`latest` when none).
    * @param ref the reference
    * @param dir its layout directory
@@ -228,7 +243,7 @@ export class LayoutStore {
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagEntry(ref: Ref, dir: string): Promise<IndexEntry> {
-    const index = await readLayout(this.fs, dir);
+    const index = await this.readIndex(dir);
     const tag = ref.tag !== "" ? ref.tag : "latest";
     const entry = findTag(index, tag);
     if (entry === undefined) {

@@ -169,7 +169,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (ref.digest === "") {
       entry = await this.#store.tagEntry(ref, dir);
     } else if (await this.#store.fs.stat(dir) !== undefined) {
-      const index = await readLayout(this.#store.fs, dir);
+      const index = await this.#store.readIndex(dir);
       entry = index.manifests.find((e) => e.digest === ref.digest);
     }
     if (entry?.mediaType === undefined) {
@@ -224,7 +224,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       entry = await this.#store.tagEntry(ref, dir);
       digest = entry.digest;
     } else {
-      const index = await readLayout(this.#store.fs, dir);
+      const index = await this.#store.readIndex(dir);
       entry = index.manifests.find((e) => e.digest === digest);
     }
     let path: string;
@@ -591,7 +591,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    */
   async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
     checkSignal(options.signal, `list tags of "${layoutName(ref)}"`);
-    const index = await readLayout(this.#store.fs, layoutDir(ref));
+    const index = await this.#store.readIndex(layoutDir(ref));
     return tagPage(listTags(index), options);
   }
 
