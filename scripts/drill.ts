@@ -1,12 +1,12 @@
 /**
  * `deno task drill [name…] [--quick]`: runs the reliability and security
  * drills of tests/drills/ in their full versions (≥ 10,000 fuzz cases per
- * property, 20 kills, a 2-minute soak) and prints one table: each drill,
- * cases tried, failures (target 0) and its figures. `--quick` runs the
- * short versions the test suite runs. The first failures of each drill are
- * printed below the table (fuzz failures with seed and shrunk input;
- * `FUZZ_SEED=n` replays one). Exit code 1 when any drill failed, 2 on a bad
- * argument.
+ * property, 20 kills, a soak of 2 minutes measured after 3 of warm-up) and
+ * prints one table: each drill, cases tried, failures (target 0) and its
+ * figures. `--quick` runs the short versions the test suite runs. The first
+ * failures of each drill are printed below the table (fuzz failures with
+ * seed and shrunk input; `FUZZ_SEED=n` replays one). Exit code 1 when any
+ * drill failed, 2 on a bad argument.
  *
  * @module
  */

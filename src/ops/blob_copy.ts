@@ -226,7 +226,8 @@ async function _exists(
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
   try {
-    await t.blobHead(ref, digest, { signal });
+    // found: the manifest about to be written references it (a layout keeps it until close)
+    await t.blobHead(ref, digest, { signal, forWrite: true });
     return true;
   } catch (err) {
     if (err instanceof NotFoundError) return false;

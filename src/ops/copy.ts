@@ -510,7 +510,8 @@ class _Copier {
     this.#check();
     try {
       return await this.#requests.run(() =>
-        dst.transport.manifestHead(ref, { signal: this.#signal })
+        // found: what is written next references it (a layout keeps it until close)
+        dst.transport.manifestHead(ref, { signal: this.#signal, forWrite: true })
       );
     } catch (err) {
       // An empty directory is not a layout yet, but ocidir writes create one there.

@@ -90,6 +90,7 @@ export class ServeState {
       fs: this.fs,
       verified: options.verifyEveryRead ? undefined : new VerifiedFiles(),
       gcLeases: false,
+      collect: false,
     });
     this.uploads = new UploadStore({
       fs: this.fs,

@@ -17,6 +17,7 @@ import type {
   BlobPutOptions,
   BlobReader,
   CallOptions,
+  HeadOptions,
   ManifestPutOptions,
   RawBlob,
   RawBlobSource,
@@ -126,7 +127,7 @@ export class ForwardingTransport<T extends Transport> implements Transport {
    * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
-  async manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor> {
+  async manifestHead(ref: Ref, options?: HeadOptions): Promise<Descriptor> {
     const to = await this.target(ref, false);
     return to.transport.manifestHead(to.ref, options);
   }
@@ -180,11 +181,11 @@ export class ForwardingTransport<T extends Transport> implements Transport {
    * @see Transport.blobHead
    * @param ref repository
    * @param digest blob digest
-   * @param options signal
+   * @param options `forWrite`, signal
    * @returns the descriptor
    * @throws {NotFoundError} when it does not exist
    */
-  async blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor> {
+  async blobHead(ref: Ref, digest: string, options?: HeadOptions): Promise<Descriptor> {
     const to = await this.target(ref, false);
     return to.transport.blobHead(to.ref, digest, options);
   }

@@ -15,6 +15,18 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of {@link Transport.blobHead} and {@link Transport.manifestHead}. */
+export interface HeadOptions extends CallOptions {
+  /**
+   * The caller is about to write into this repository something that
+   * references what it finds (a copy skipping a blob or child manifest the
+   * target already has): a backend that collects garbage (an OCI layout)
+   * keeps it from now until the transport closes, making its lock file if
+   * need be. Without it a lookup writes nothing.
+   */
+  forWrite?: boolean | undefined;
+}
+
 /** Options of {@link Transport.manifestPut}. */
 export interface ManifestPutOptions extends CallOptions {
   /** Media type of the body (Content-Type). Defaults to the body's `mediaType`. */
@@ -78,7 +90,7 @@ export interface Transport {
    * where the backend allows it.
    * @throws {NotFoundError} when it does not exist
    */
-  manifestHead(ref: Ref, options?: CallOptions): Promise<Descriptor>;
+  manifestHead(ref: Ref, options?: HeadOptions): Promise<Descriptor>;
   /**
    * Reads a manifest; the bytes are verified against the digest when the
    * reference has one, and are capped at 8 MiB.
@@ -97,7 +109,7 @@ export interface Transport {
   manifestDelete(ref: Ref, options?: CallOptions): Promise<void>;
 
   /** Resolves a blob to its descriptor. @throws {NotFoundError} */
-  blobHead(ref: Ref, digest: string, options?: CallOptions): Promise<Descriptor>;
+  blobHead(ref: Ref, digest: string, options?: HeadOptions): Promise<Descriptor>;
   /** Opens a blob for reading as a verified stream. @throws {NotFoundError} */
   blobGet(ref: Ref, digest: string, options?: BlobGetOptions): Promise<BlobReader>;
   /**

@@ -18,7 +18,7 @@ import {
 import { isManifestMediaType, MediaType } from "../../types/media_type.ts";
 import { referrersFallbackTag } from "../../types/referrer.ts";
 import { referrerDescriptor } from "../transport_checks.ts";
-import { type IndexEntry, type LayoutIndex, readLayout, removeTag, setEntry } from "./layout.ts";
+import { type IndexEntry, type LayoutIndex, removeTag, setEntry } from "./layout.ts";
 import type { LayoutStore } from "./_layout_store.ts";
 
 /** Removes a referrer from the subject's fallback-tag index (under the lock). */
@@ -87,7 +87,7 @@ export async function findReferrers(
   dir: string,
   subject: string,
 ): Promise<Descriptor[]> {
-  const index = await readLayout(store.fs, dir);
+  const index = await store.readIndex(dir);
   const fallbackTag = referrersFallbackTag(subject);
   const found = new Map<string, Descriptor>();
   const fallback = _tagged(index, fallbackTag);

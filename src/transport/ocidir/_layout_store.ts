@@ -13,7 +13,7 @@ import type { Ref } from "../../types/ref.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
 import { type FileInfo, type FileSystem } from "./file_system.ts";
-import { collectGarbage, type GcCandidates, recordCandidates } from "./gc.ts";
+import { collectGarbage, type GcCandidates, recordCandidates, type WalkRoot } from "./gc.ts";
 import {
   blobPath,
   findTag,
@@ -24,7 +24,8 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
-import { GC_LOCK_FILE, type GcLease, holdGcLease, withGcExclusive } from "./gc_lock.ts";
+import { IndexCache } from "./_index_cache.ts";
+import { collectWhenFree, GC_LOCK_FILE, type GcLease, holdGcLease } from "./gc_lock.ts";
 
 /**
  * The printed name of an `ocidir` reference, for messages.
@@ -71,48 +72,108 @@ export class LayoutStore {
   /** Files known to match their digest, when the owner keeps that memory. */
   readonly verified: VerifiedFiles | undefined;
   #candidates = new Map<string, GcCandidates>();
+  /** Parsed index.json files, for a long-running reader (with {@link verified}). */
+  #indexes: IndexCache | undefined;
   /** Layouts made ready for writing, shared by concurrent first writes. */
   #created = new Map<string, Promise<void>>();
   /** Garbage-collection leases held, per layout, until {@link collect}. */
   #leases = new Map<string, Promise<GcLease | undefined>>();
   #useLeases: boolean;
+  #collects: boolean;
+  /** Blob files found in layouts without a lock file, checked again once leased. */
+  #found = new Map<string, Set<string>>();
+  /** Layouts where such a blob was gone by then: every later write fails. */
+  #lost = new Map<string, Error>();
 
   /**
    * Creates the store.
    * @param fs the file system
    * @param verified the memory of checked files, if kept
    * @param useLeases hold each touched layout's garbage-collection lease until {@link collect}
+   * @param collects record what deletions and overwrites leave unreferenced, for {@link collect}
    */
-  constructor(fs: FileSystem, verified: VerifiedFiles | undefined, useLeases = true) {
+  constructor(
+    fs: FileSystem,
+    verified: VerifiedFiles | undefined,
+    useLeases = true,
+    collects = true,
+  ) {
     this.fs = fs;
     this.verified = verified;
+    this.#indexes = verified === undefined ? undefined : new IndexCache();
     this.#useLeases = useLeases;
+    this.#collects = collects;
   }
 
   /**
    * Holds the layout's garbage-collection lease (shared) until
-   * {@link collect}, so no collection in another process removes a blob
-   * this transport found or wrote before its manifest is written. A layout
-   * whose lock file cannot be made (read-only) is not leased.
+   * {@link collect}, so no collection removes a blob this transport found
+   * or wrote before its manifest is written; the lock file is made if
+   * missing (a write path). A layout whose lock file cannot be made
+   * (read-only) is not leased. Blobs {@link holdFound} found before the
+   * lease are looked at again once it is held.
    * @param dir an existing layout directory
-   * @param ifLocked only when the lock file exists already (a read: no file is created)
    * @returns when held
+   * @throws {NotFoundError} when a blob found before the lease was removed meanwhile
    */
-  async hold(dir: string, ifLocked = false): Promise<void> {
+  async hold(dir: string): Promise<void> {
     if (!this.#useLeases) return;
     let lease = this.#leases.get(dir);
     if (lease === undefined) {
-      if (ifLocked && (await this.fs.stat(`${dir}/${GC_LOCK_FILE}`)) === undefined) return;
       lease = holdGcLease(this.fs, dir).catch(() => undefined);
       this.#leases.set(dir, lease);
     }
-    await lease;
+    if ((await lease) !== undefined) await this.#checkFound(dir);
+    const lost = this.#lost.get(dir);
+    if (lost !== undefined) throw lost;
+  }
+
+  /**
+   * The lease for a blob a lookup found: taken when the layout has its lock
+   * file (nothing is written). In a layout no ocictl has written, the read
+   * writes nothing either; the blob is remembered instead, and the first
+   * write to the layout ({@link hold}) fails if a collection in another
+   * process removed it meanwhile, so no manifest is written that needs it.
+   * @param dir an existing layout directory
+   * @param path the blob file found
+   * @returns when held or remembered
+   */
+  async holdFound(dir: string, path: string): Promise<void> {
+    if (!this.#useLeases) return;
+    if (this.#leases.has(dir) || (await this.fs.stat(`${dir}/${GC_LOCK_FILE}`)) !== undefined) {
+      await this.hold(dir);
+      return;
+    }
+    let found = this.#found.get(dir);
+    if (found === undefined) {
+      found = new Set();
+      this.#found.set(dir, found);
+    }
+    found.add(path);
+  }
+
+  async #checkFound(dir: string): Promise<void> {
+    const found = this.#found.get(dir);
+    if (found === undefined) return;
+    this.#found.delete(dir);
+    for (const path of found) {
+      if ((await this.fs.stat(path))?.isFile === true) continue;
+      this.#lost.set(
+        dir,
+        new NotFoundError(
+          `Cannot write to OCI layout "${dir}": blob "${path}" was found and then removed by a garbage collection in another process; run the command again`,
+        ),
+      );
+      return;
+    }
   }
 
   /**
    * Runs garbage collection on every layout changed through this store:
    * blobs that its own deletions and overwrites left unreferenced are
-   * removed. The store forgets what it recorded.
+   * removed. The store forgets what it recorded. Where another transport of
+   * this process still holds a lease on the layout, the collection runs
+   * when that lease ends instead (see `collectWhenFree`).
    * @returns nothing
    */
   async collect(): Promise<void> {
@@ -121,15 +182,32 @@ export class LayoutStore {
     this.#candidates.clear();
     this.#created.clear();
     this.#leases.clear();
+    this.#found.clear();
+    this.#lost.clear();
     for (const lease of leases) await (await lease)?.release();
     for (const [dir, candidates] of pending) {
       if (candidates.size === 0) continue;
-      await withGcExclusive(this.fs, dir, () =>
+      await collectWhenFree(this.fs, dir, () =>
         withLayoutLock(this.fs, dir, async () => {
           const index = await readLayout(this.fs, dir);
           await collectGarbage(this.fs, dir, index, candidates);
         }));
     }
+  }
+
+  /**
+   * Records the blobs reachable from removed index entries as candidates
+   * for {@link collect} (nothing when this store does not collect).
+   * @param dir layout directory
+   * @param roots the removed entries
+   * @param keep a digest not to record (one still in use)
+   * @returns nothing
+   */
+  async record(dir: string, roots: readonly WalkRoot[], keep?: string): Promise<void> {
+    if (!this.#collects || roots.length === 0) return;
+    const candidates = this.candidatesOf(dir);
+    await recordCandidates(this.fs, dir, roots, candidates);
+    if (keep !== undefined) candidates.delete(keep);
   }
 
   /**
@@ -147,6 +225,17 @@ export class LayoutStore {
   }
 
   /**
+   * Reads a layout's index.json for a read (see `readLayout`); a store kept
+   * by a long-running reader reuses the parsed file while it is unchanged.
+   * Never use it to change the index (read it under the lock instead).
+   * @param dir layout directory
+   * @returns the index (do not change it)
+   */
+  readIndex(dir: string): Promise<LayoutIndex> {
+    return this.#indexes?.read(this.fs, dir) ?? readLayout(this.fs, dir);
+  }
+
+  /**
    * The index.json entry of the reference's tag (`latest` when none).
    * @param ref the reference
    * @param dir its layout directory
@@ -154,7 +243,7 @@ export class LayoutStore {
    * @throws {NotFoundError} when the tag does not exist
    */
   async tagEntry(ref: Ref, dir: string): Promise<IndexEntry> {
-    const index = await readLayout(this.fs, dir);
+    const index = await this.readIndex(dir);
     const tag = ref.tag !== "" ? ref.tag : "latest";
     const entry = findTag(index, tag);
     if (entry === undefined) {
@@ -270,9 +359,7 @@ export class LayoutStore {
       const change = await fn(index);
       const kept = new Set(change.index.manifests.map((e) => e.digest));
       const roots = change.removed.filter((e) => !kept.has(e.digest));
-      if (roots.length > 0) {
-        await recordCandidates(this.fs, dir, roots, this.candidatesOf(dir));
-      }
+      await this.record(dir, roots);
       await writeIndex(this.fs, dir, change.index);
     });
   }

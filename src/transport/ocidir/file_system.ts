@@ -394,6 +394,13 @@ export const denoFileSystem: FileSystem = {
     }
     return names;
   },
+  async realPath(path) {
+    try {
+      return await Deno.realPath(path);
+    } catch (err) {
+      throw _notFound(err, "resolve", path);
+    }
+  },
   async lock(path, options) {
     const file = await Deno.open(path, { read: true, write: true, create: true });
     try {

@@ -218,6 +218,14 @@ export interface FileSystem {
    */
   readDir(path: string): Promise<string[]>;
   /**
+   * The canonical absolute path of an existing path (symbolic links
+   * resolved). Optional: without it, paths are compared as given.
+   * @param path path
+   * @returns the canonical path
+   * @throws {NotFoundError} when it does not exist
+   */
+  realPath?: ((path: string) => Promise<string>) | undefined;
+  /**
    * Takes a lock on a lock file (created when missing) that other processes
    * also respect; waits while a conflicting holder has it. Exclusive unless
    * `shared` is set (shared holders only exclude exclusive ones).

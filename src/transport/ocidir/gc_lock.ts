@@ -6,11 +6,21 @@
  * another process is between "this blob is already there" and the manifest
  * that references it.
  *
- * In one process the leases of a layout share one shared file lock (a
- * count). An exclusive section while this process holds leases converts
- * that file lock to exclusive for its length (waiting for other processes
- * only), so a process never blocks on itself; leases asked for meanwhile
- * wait. Other transports of the same process are not waited for.
+ * The lock file is made only on write paths (a writer's lease, including a
+ * copy's lookups in its target, and a collection); reads lease it only when
+ * it exists, so a layout that is only read is never written to. See `LayoutStore.hold` for how a blob
+ * found before the lock file existed is kept safe.
+ *
+ * In one process the state is kept per file system and per real path of
+ * the layout (two spellings of one directory, or two transports on it,
+ * share it): the leases share one shared file lock (a count).
+ * {@link withGcExclusive} (`serve gc`) waits until every lease of the
+ * process has ended, as it waits for other processes' leases through the
+ * file lock. A transport's own collection ({@link collectWhenFree}) does
+ * not block on the process's other transports, which would hang a process
+ * that closes its transports one after the other: while one of them holds a
+ * lease, the collection is handed to the last lease, and runs when that
+ * lease ends. Leases asked for while a collection waits or runs wait for it.
  *
  * @module
  */
@@ -26,21 +36,59 @@ export interface GcLease {
 }
 
 interface _State {
+  /** Leases held in this process. */
   holders: number;
+  /** The shared file lock the leases share. */
   file: Promise<FileLock> | undefined;
-  /** Settles when this process's exclusive section (if any) ends. */
+  /** Shared file locks being released. */
+  closing: number;
+  /** Settles when this process's collection (waiting or running) ends. */
   exclusive: Promise<void> | undefined;
+  /** Collections waiting for the leases to end. */
+  waiting: (() => void)[];
+  /** Collections handed to the last lease, run when it ends. */
+  handed: (() => Promise<void>)[];
 }
 
-const states = new Map<string, _State>();
+const registry = new WeakMap<FileSystem, Map<string, _State>>();
 
-function _state(dir: string): _State {
-  let s = states.get(dir);
+async function _key(fs: FileSystem, dir: string): Promise<string> {
+  if (fs.realPath === undefined) return dir;
+  return await fs.realPath(dir).catch(() => dir);
+}
+
+function _state(fs: FileSystem, key: string): _State {
+  let states = registry.get(fs);
+  if (states === undefined) {
+    states = new Map();
+    registry.set(fs, states);
+  }
+  let s = states.get(key);
   if (s === undefined) {
-    s = { holders: 0, file: undefined, exclusive: undefined };
-    states.set(dir, s);
+    s = { holders: 0, file: undefined, closing: 0, exclusive: undefined, waiting: [], handed: [] };
+    states.set(key, s);
   }
   return s;
+}
+
+/** The layout's state once no collection of this process waits or runs. */
+async function _unlocked(fs: FileSystem, key: string): Promise<_State> {
+  let s = _state(fs, key);
+  while (s.exclusive !== undefined) {
+    await s.exclusive;
+    // the ended collection may have forgotten that state
+    s = _state(fs, key);
+  }
+  return s;
+}
+
+/** Wakes waiting collections once no lease is held, and forgets an idle state. */
+function _settle(fs: FileSystem, key: string, s: _State): void {
+  if (s.holders > 0 || s.closing > 0) return;
+  for (const wake of s.waiting.splice(0)) wake();
+  if (s.exclusive !== undefined || s.handed.length > 0) return;
+  const states = registry.get(fs);
+  if (states?.get(key) === s) states.delete(key);
 }
 
 /**
@@ -71,15 +119,16 @@ function _state(dir: string): _State {
  * ```
  */
 export async function holdGcLease(fs: FileSystem, dir: string): Promise<GcLease> {
-  const s = _state(dir);
-  while (s.exclusive !== undefined) await s.exclusive;
+  const key = await _key(fs, dir);
+  const s = await _unlocked(fs, key);
   s.holders++;
   s.file ??= fs.lock(`${dir}/${GC_LOCK_FILE}`, { shared: true });
   const file = s.file;
   try {
     await file;
   } catch (err) {
-    await _leave(s, dir, file);
+    if (s.file === file) s.file = undefined;
+    await _leave(fs, key, s, file);
     throw err;
   }
   let released = false;
@@ -87,27 +136,37 @@ export async function holdGcLease(fs: FileSystem, dir: string): Promise<GcLease>
     async release() {
       if (released) return;
       released = true;
-      await _leave(s, dir, file);
+      await _leave(fs, key, s, file);
     },
   };
 }
 
-async function _leave(s: _State, dir: string, file: Promise<FileLock>): Promise<void> {
+async function _leave(
+  fs: FileSystem,
+  key: string,
+  s: _State,
+  file: Promise<FileLock>,
+): Promise<void> {
   s.holders--;
   if (s.holders > 0) return;
-  // an exclusive section of this process may be running on this very file lock (converted)
-  while (s.exclusive !== undefined) await s.exclusive;
-  if (s.holders > 0) return;
   if (s.file === file) s.file = undefined;
-  const held = await file.catch(() => undefined);
-  await held?.release();
-  if (s.exclusive === undefined && s.holders === 0) states.delete(dir);
+  s.closing++;
+  try {
+    const held = await file.catch(() => undefined);
+    await held?.release();
+  } finally {
+    s.closing--;
+  }
+  // the last lease ended: the collections handed to it run now (or go to a newer lease)
+  const handed = s.holders === 0 ? s.handed.splice(0) : [];
+  _settle(fs, key, s);
+  for (const run of handed) await run();
 }
 
 /**
- * Runs `fn` holding a layout's garbage-collection lock exclusively: while
- * no other process holds a lease (this process's own leases are converted,
- * see the module notes).
+ * Runs `fn` holding a layout's garbage-collection lock exclusively: once no
+ * lease is held, in this process (any transport, any spelling of the
+ * directory) or another. Leases asked for meanwhile wait.
  *
  * @param fs file system
  * @param dir layout directory (must exist)
@@ -120,21 +179,67 @@ export async function withGcExclusive<T>(
   dir: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const s = _state(dir);
-  while (s.exclusive !== undefined) await s.exclusive;
+  const key = await _key(fs, dir);
+  return await _exclusive(fs, dir, key, await _unlocked(fs, key), fn);
+}
+
+/**
+ * Runs a transport's collection of a layout: at once (as
+ * {@link withGcExclusive}) when no lease of this process is held on it;
+ * otherwise it is handed to the last lease and runs when that lease ends
+ * (its release waits for it), and this returns at once. A handed-over
+ * collection that fails leaves its garbage for a later one.
+ *
+ * @param fs file system
+ * @param dir layout directory (must exist)
+ * @param fn the collection
+ * @returns when it ran, or was handed over
+ * @throws whatever `fn` throws when it runs at once
+ *
+ * @example A collection waits for another transport's lease
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { denoFileSystem } from "./file_system.ts";
+ * import { collectWhenFree, holdGcLease } from "./gc_lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * let ran = false;
+ * const lease = await holdGcLease(denoFileSystem, dir);
+ * await collectWhenFree(denoFileSystem, dir, async () => {
+ *   ran = true;
+ * });
+ * equal(ran, false);
+ * await lease.release();
+ * equal(ran, true);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function collectWhenFree(
+  fs: FileSystem,
+  dir: string,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const key = await _key(fs, dir);
+  const s = await _unlocked(fs, key);
+  if (s.holders > 0) {
+    s.handed.push(() => collectWhenFree(fs, dir, fn).catch(() => {}));
+    return;
+  }
+  await _exclusive(fs, dir, key, s, fn);
+}
+
+/** {@link withGcExclusive} on a state found free of collections (no await in between). */
+async function _exclusive<T>(
+  fs: FileSystem,
+  dir: string,
+  key: string,
+  s: _State,
+  fn: () => Promise<T>,
+): Promise<T> {
   let done!: () => void;
   s.exclusive = new Promise<void>((resolve) => (done = resolve));
   try {
-    const own = s.holders > 0 && s.file !== undefined
-      ? await s.file.catch(() => undefined)
-      : undefined;
-    if (own?.convert !== undefined) {
-      await own.convert(true);
-      try {
-        return await fn();
-      } finally {
-        await own.convert(false);
-      }
+    while (s.holders > 0 || s.closing > 0) {
+      await new Promise<void>((resolve) => s.waiting.push(resolve));
     }
     const lock = await fs.lock(`${dir}/${GC_LOCK_FILE}`);
     try {
@@ -145,6 +250,6 @@ export async function withGcExclusive<T>(
   } finally {
     s.exclusive = undefined;
     done();
-    if (s.holders === 0) states.delete(dir);
+    _settle(fs, key, s);
   }
 }

@@ -28,6 +28,7 @@ import type {
   BlobGetOptions,
   BlobReader,
   CallOptions,
+  HeadOptions,
   ManifestPutOptions,
   RawBlob,
   RawBlobSource,
@@ -41,7 +42,6 @@ import { checkManifestPut, checkSignal, tagPage } from "../transport_checks.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
 import { denoFileSystem, type FileSystem } from "./file_system.ts";
-import { recordCandidates } from "./gc.ts";
 import {
   blobPath,
   type IndexEntry,
@@ -84,6 +84,13 @@ export interface OciDirTransportOptions {
    * servers, which never close. @default true
    */
   gcLeases?: boolean | undefined;
+  /**
+   * Record what deletions and overwrites leave unreferenced and remove it
+   * on {@link OciDirTransport.close}. Off for long-running servers, which
+   * never close (the record would grow with every overwrite) and collect
+   * with `serve gc` instead. @default true
+   */
+  collect?: boolean | undefined;
 }
 
 /** Options of {@link OciDirTransport.blobOpen}. */
@@ -141,43 +148,74 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       options.fs ?? denoFileSystem,
       options.verified,
       options.gcLeases !== false,
+      options.collect !== false,
     );
   }
 
   /**
    * Resolves a manifest to its descriptor (from `index.json` when it has the
-   * media type, otherwise by reading the manifest).
+   * media type, otherwise by reading the manifest). A manifest found is kept
+   * from garbage collection as {@link blobHead} keeps a blob.
    * @param ref `ocidir` reference with a tag or digest (no tag means `latest`)
-   * @param options abort signal
+   * @param options `forWrite` (a copy skipping it), abort signal
    * @returns the descriptor
    * @throws {NotFoundError} when the layout, tag or manifest does not exist
    * @throws {LayoutError} when the directory is not a valid layout
    */
-  async manifestHead(ref: Ref, options: CallOptions = {}): Promise<Descriptor> {
+  async manifestHead(ref: Ref, options: HeadOptions = {}): Promise<Descriptor> {
     checkSignal(options.signal, `resolve "${layoutName(ref)}"`);
     const dir = layoutDir(ref);
+    let entry: IndexEntry | undefined;
     if (ref.digest === "") {
-      const entry = await this.#store.tagEntry(ref, dir);
-      if (entry.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
+      entry = await this.#store.tagEntry(ref, dir);
     } else if (await this.#store.fs.stat(dir) !== undefined) {
-      const index = await readLayout(this.#store.fs, dir);
-      const entry = index.manifests.find((e) => e.digest === ref.digest);
-      if (entry?.mediaType !== undefined) return _entryDescriptor(entry, entry.mediaType);
+      const index = await this.#store.readIndex(dir);
+      entry = index.manifests.find((e) => e.digest === ref.digest);
     }
-    return manifestDescriptor(await this.manifestGet(ref, options));
+    if (entry?.mediaType === undefined) {
+      return manifestDescriptor(await this.manifestGet(ref, options));
+    }
+    let path: string | undefined;
+    try {
+      path = blobPath(dir, entry.digest);
+    } catch {
+      // an invalid digest in index.json: described as it is, nothing to keep
+    }
+    if (path !== undefined && (await this.#store.fs.stat(path))?.isFile === true) {
+      if (!(await this.#keep(dir, path, options))) {
+        throw new NotFoundError(
+          `Cannot find manifest "${layoutName(ref)}": no blob ${entry.digest}`,
+        );
+      }
+    }
+    return _entryDescriptor(entry, entry.mediaType);
+  }
+
+  /**
+   * Keeps a file found in a layout from garbage collection until
+   * {@link close} (see `LayoutStore.hold` and `LayoutStore.holdFound`), then
+   * looks again: a collection may have removed it just before.
+   * @returns whether it is still there
+   */
+  async #keep(dir: string, path: string, options: HeadOptions): Promise<boolean> {
+    if (options.forWrite === true) await this.#store.hold(dir);
+    else await this.#store.holdFound(dir, path);
+    return (await this.#store.fs.stat(path))?.isFile === true;
   }
 
   /**
    * Reads a manifest, verified against its digest and size, capped at 8 MiB.
+   * A manifest found is kept from garbage collection as {@link blobHead}
+   * keeps a blob.
    * @param ref `ocidir` reference with a tag or digest (no tag means `latest`)
-   * @param options abort signal
+   * @param options `forWrite`, abort signal
    * @returns the manifest with its exact bytes
    * @throws {NotFoundError} when the layout, tag or manifest does not exist
    * @throws {SizeLimitError} when it is over 8 MiB
    * @throws {DigestMismatchError} when the stored bytes do not match
    * @throws {LayoutError} when the directory is not a valid layout
    */
-  async manifestGet(ref: Ref, options: CallOptions = {}): Promise<Manifest> {
+  async manifestGet(ref: Ref, options: HeadOptions = {}): Promise<Manifest> {
     checkSignal(options.signal, `read "${layoutName(ref)}"`);
     const dir = layoutDir(ref);
     let entry: IndexEntry | undefined;
@@ -186,7 +224,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       entry = await this.#store.tagEntry(ref, dir);
       digest = entry.digest;
     } else {
-      const index = await readLayout(this.#store.fs, dir);
+      const index = await this.#store.readIndex(dir);
       entry = index.manifests.find((e) => e.digest === digest);
     }
     let path: string;
@@ -222,6 +260,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     }
     if (entry !== undefined && entry.size !== m.size) {
       throw new SizeMismatchError(`manifest "${layoutName(ref)}"`, entry.size, m.size);
+    }
+    if (!(await this.#keep(dir, path, options))) {
+      throw new NotFoundError(`Cannot find manifest "${layoutName(ref)}": no blob ${digest}`);
     }
     return m;
   }
@@ -306,33 +347,33 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         next = fallback.index;
         roots.push(...fallback.removed);
       }
-      const candidates = this.#store.candidatesOf(dir);
-      await recordCandidates(this.#store.fs, dir, roots, candidates);
-      candidates.delete(ref.digest);
+      await this.#store.record(dir, roots, ref.digest);
       if (next !== index) await writeIndex(this.#store.fs, dir, next);
       if (exists) await this.#store.fs.remove(path).catch(ignoreNotFound);
     });
   }
 
   /**
-   * Describes a blob from its file (not read).
+   * Describes a blob from its file (not read). A blob found is kept from
+   * garbage collection until {@link close}: with `forWrite`, or when the
+   * layout has its lock file, by a lease; otherwise it is checked again
+   * when this transport first writes to the layout.
    * @param ref `ocidir` reference (the layout)
    * @param digest blob digest
-   * @param options abort signal
+   * @param options `forWrite` (a copy skipping it), abort signal
    * @returns its descriptor (media type `application/octet-stream`)
    * @throws {NotFoundError} when the blob does not exist
    * @throws {InvalidDigestError} when the digest is malformed
    */
-  async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
+  async blobHead(ref: Ref, digest: string, options: HeadOptions = {}): Promise<Descriptor> {
     checkSignal(options.signal, `resolve blob "${digest}"`);
     const dir = layoutDir(ref);
     const path = blobPath(dir, digest);
     let info = await this.#store.fs.stat(path);
     if (info?.isFile === true) {
-      // Found: lease the layout so no collection removes it before the
-      // manifest that uses it is written, then look again (one may just have).
-      // A layout no ocictl has written yet has no lock file; none is made here.
-      await this.#store.hold(dir, true);
+      // Found: kept so no collection removes it before the manifest that
+      // uses it is written, then looked at again (one may just have).
+      await this.#keep(dir, path, options);
       info = await this.#store.fs.stat(path);
     }
     if (info === undefined || !info.isFile) {
@@ -550,7 +591,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    */
   async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
     checkSignal(options.signal, `list tags of "${layoutName(ref)}"`);
-    const index = await readLayout(this.#store.fs, layoutDir(ref));
+    const index = await this.#store.readIndex(layoutDir(ref));
     return tagPage(listTags(index), options);
   }
 

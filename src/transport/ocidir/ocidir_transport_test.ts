@@ -259,6 +259,22 @@ Deno.test("OciDirTransport.close() collects blobs its overwrites and deletes lef
   });
 });
 
+Deno.test("OciDirTransport with collect off (serve) keeps no record of garbage and removes nothing", async () => {
+  await withLayout(async (dir, ref) => {
+    const t = new OciDirTransport({ collect: false });
+    const a = await image("a");
+    const b = await image("b");
+    await push(t, ref("t"), a);
+    await push(t, ref("t"), b);
+    await t.manifestDelete(ref("", b.digest));
+    await t.close();
+    for (const d of [a.digest, a.config.desc.digest, b.config.desc.digest]) {
+      equal(await pathExists(blobFile(dir, d)), true, d);
+    }
+    equal(await pathExists(blobFile(dir, b.digest)), false);
+  });
+});
+
 Deno.test("OciDirTransport.close() keeps a candidate blob that another writer rewrote", async () => {
   await withLayout(async (dir, ref) => {
     const t = new OciDirTransport();
@@ -269,10 +285,11 @@ Deno.test("OciDirTransport.close() keeps a candidate blob that another writer re
     const other = new OciDirTransport();
     const layer = img.layers[0] as Blob;
     await other.blobPut(ref(), ReadableStream.from([layer.bytes]), { digest: layer.desc.digest });
+    // closed first: a collection waits for the process's other leases on the layout
+    await other.close();
     await t.close();
     equal(await pathExists(blobFile(dir, img.digest)), false);
     equal(await pathExists(blobFile(dir, layer.desc.digest)), true);
-    await other.close();
   });
 });
 

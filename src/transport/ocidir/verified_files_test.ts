@@ -36,3 +36,31 @@ Deno.test("VerifiedFiles forgets deleted files and the oldest beyond its bound",
   v.delete("/b");
   assert.equal(v.has("/b", INFO), false);
 });
+
+Deno.test("VerifiedFiles keeps each file's own identity through updates, deletes and evictions", () => {
+  const max = 8;
+  const v = new VerifiedFiles(max);
+  // the model: insertion order, newest last, as the memory forgets oldest first
+  const model = new Map<string, FileInfo>();
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 2000; i++) {
+    const path = `/l/blobs/sha256/${Math.floor(next() * 12)}`;
+    if (next() < 0.25) {
+      v.delete(path);
+      model.delete(path);
+    } else {
+      const info = { ...INFO, ino: i, size: i * 3 };
+      v.add(path, info);
+      model.delete(path);
+      model.set(path, info);
+      if (model.size > max) model.delete(model.keys().next().value as string);
+    }
+    for (let f = 0; f < 12; f++) {
+      const p = `/l/blobs/sha256/${f}`;
+      const known = model.get(p);
+      if (known !== undefined) assert.equal(v.has(p, known), true, `${p} after step ${i}`);
+      else assert.equal(v.has(p, { ...INFO, ino: i, size: i * 3 }), false, `${p} after step ${i}`);
+    }
+  }
+});
