@@ -48,11 +48,17 @@ export type HashReply =
  * jobs 3 MiB smaller.
  */
 const PIECE = 256 * 1024;
+/** A read handle can flush the file (not on Windows). */
+const FLUSH = Deno.build.os !== "windows";
 /** Progress is told once per this many bytes (and at the expected size). */
 const REPORT_EVERY = 1024 * 1024;
-/** First and longest wait between reads that find nothing new. */
+/**
+ * First and longest wait between reads that find nothing new: short, so a
+ * download that stalled a moment is not followed late (a read that finds
+ * nothing costs a few microseconds).
+ */
 const POLL_MS = 2;
-const POLL_MAX_MS = 64;
+const POLL_MAX_MS = 8;
 
 interface _Scope {
   onmessage: ((e: MessageEvent) => void) | null;
@@ -108,9 +114,11 @@ async function _hash(job: HashJob, state: _Running): Promise<HashReply> {
         told = count;
         scope.postMessage({ type: "bytes", id: job.id, count });
       }
-      if (job.following && !state.ended && job.syncEvery > 0 && count - synced >= job.syncEvery) {
-        synced = count;
-        await file.sync();
+      if (FLUSH && job.following && !state.ended && job.syncEvery > 0) {
+        if (count - synced >= job.syncEvery) {
+          synced = count;
+          await file.syncData();
+        }
       }
     }
     return { type: "done", id: job.id, digest: `${job.algorithm}:${hash.digest("hex")}`, count };
