@@ -38,6 +38,12 @@ export const PERMISSIONS = [
 export const V8_FLAGS = "--max-semi-space-size=1";
 
 /**
+ * Modules loaded only as workers, which `deno compile` does not find by
+ * itself: the ocidir hashing worker.
+ */
+export const WORKER_MODULES = ["src/transport/ocidir/hash_worker.ts"];
+
+/**
  * Builds the `deno compile` argument list for one target.
  *
  * @param target a Rust target triple, or undefined for the host
@@ -53,6 +59,7 @@ export function compileArgs(target: string | undefined): string[] {
     ...PERMISSIONS,
     `--v8-flags=${V8_FLAGS}`,
     "--no-check",
+    ...WORKER_MODULES.flatMap((m) => ["--include", m]),
     ...(target ? ["--target", target] : []),
     "--output",
     out,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compileArgs, TARGETS } from "./compile.ts";
+import { compileArgs, TARGETS, WORKER_MODULES } from "./compile.ts";
 
 Deno.test("compileArgs() names one output per target and compiles main.ts", () => {
   const outs = new Set(TARGETS.map((t) => compileArgs(t).at(-2)));
@@ -12,4 +12,13 @@ Deno.test("compileArgs() names one output per target and compiles main.ts", () =
   }
   assert.ok(compileArgs("x86_64-pc-windows-msvc").at(-2)?.endsWith(".exe"));
   assert.equal(compileArgs(undefined).at(-2), "ocictl");
+});
+
+Deno.test("compileArgs() includes every worker module, and each exists", async () => {
+  const args = compileArgs(undefined);
+  for (const m of WORKER_MODULES) {
+    assert.equal(args[args.indexOf(m) - 1], "--include");
+    assert.ok((await Deno.stat(new URL(`../${m}`, import.meta.url))).isFile);
+  }
+  assert.ok(WORKER_MODULES.includes("src/transport/ocidir/hash_worker.ts"));
 });

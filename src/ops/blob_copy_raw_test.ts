@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { AbortedError, ErrorCode, NotFoundError, RegistryError } from "../errors.ts";
+import {
+  AbortedError,
+  DigestMismatchError,
+  ErrorCode,
+  NotFoundError,
+  RegistryError,
+} from "../errors.ts";
 import { startRegistryServer } from "../serve/server.ts";
 import { blobPath } from "../transport/ocidir/layout.ts";
 import { OciDirTransport } from "../transport/ocidir/ocidir_transport.ts";
@@ -12,6 +18,7 @@ import { copyBlob, RAW_COPY_MIN_BYTES } from "./blob_copy.ts";
 import { CopyError } from "./copy_error.ts";
 import { pathExists, strayBlobFiles } from "../../tests/_files.ts";
 import { randomBytes } from "../../tests/registry/_image.ts";
+import { hasDistribution, startDistribution } from "../../tests/registry/_distribution.ts";
 
 function layout(path: string): Ref {
   return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
@@ -409,4 +416,48 @@ Deno.test("copyBlob() survives a source that fails to open raw before the target
     );
     await slow.close();
   });
+});
+
+Deno.test({
+  name:
+    "copyBlob() raw from a registry serving corrupted bytes fails with DIGEST_MISMATCH and stores nothing in the layout",
+  ignore: !hasDistribution,
+  fn: async () => {
+    // docker-registry serves its stored bytes as they are (ocictl serve would check them).
+    const reg = await startDistribution();
+    const rt = new ProbeRegistry({ hosts: [{ name: reg.host, tls: "disabled" }] });
+    try {
+      await withLayouts(async ({ root, dst, b }) => {
+        const bytes = randomBytes(SIZE, 95);
+        const repo = parseRef(`${reg.host}/raw/bad`);
+        const { digest } = await rt.blobPut(repo, ReadableStream.from([bytes]));
+        const hex = digest.slice("sha256:".length);
+        const data = `${reg.dir}/data/docker/registry/v2/blobs/sha256/${
+          hex.slice(0, 2)
+        }/${hex}/data`;
+        const bad = bytes.slice();
+        bad[SIZE - 10] = (bad[SIZE - 10] ?? 0) ^ 0xff;
+        await Deno.writeFile(data, bad);
+        const fallbacks: unknown[] = [];
+        await assert.rejects(
+          copyBlob({ transport: rt, ref: repo }, { transport: dst, ref: b }, digest, {
+            size: SIZE,
+            rawMinBytes: 0,
+            onFallback: (_e, err) => fallbacks.push(err),
+          }),
+          (e: unknown) =>
+            e instanceof CopyError && e.side === "source" &&
+            e.code === ErrorCode.DIGEST_MISMATCH,
+        );
+        assert.equal(dst.p.rawPuts, 1);
+        assert.equal(fallbacks.length, 1);
+        assert.ok(fallbacks[0] instanceof DigestMismatchError, `raw check: ${fallbacks[0]}`);
+        assert.equal(await pathExists(blobPath(`${root}/b`, digest)), false);
+        assert.deepEqual(await strayBlobFiles(`${root}/b`), []);
+      });
+    } finally {
+      await rt.close();
+      await reg.stop();
+    }
+  },
 });

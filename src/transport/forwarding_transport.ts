@@ -27,6 +27,7 @@ import type {
   TagListOptions,
   Transport,
 } from "./transport.ts";
+import { prepareWhen } from "./transport.ts";
 
 /** Where a forwarded call goes: the transport and the reference it is given. */
 export interface ForwardTarget<T extends Transport> {
@@ -337,6 +338,18 @@ export class ForwardingRawTransport<T extends Transport & RawBlobSource & RawBlo
    */
   canPutRaw(ref: Ref): boolean {
     return this.loaded()?.canPutRaw(ref) ?? true;
+  }
+
+  /**
+   * Gets the target ready for raw puts (loading it first when needed).
+   *
+   * @see RawBlobTarget.prepareRawPuts
+   * @param ref repository
+   * @returns the release (call it once)
+   */
+  prepareRawPuts(ref: Ref): () => void {
+    // A target that cannot load fails the put itself.
+    return prepareWhen(this.target(ref, false), (to) => to.transport.prepareRawPuts?.(to.ref));
   }
 
   /**

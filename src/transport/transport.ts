@@ -197,6 +197,12 @@ export interface RawBlobTarget {
   /** Whether a raw put to this repository is worth trying (false after a refusal). */
   canPutRaw(ref: Ref): boolean;
   /**
+   * Gets ready for raw puts to this repository before the first one comes
+   * (a layout starts the worker that hashes its files), and stays ready
+   * until the returned function is called. Optional.
+   */
+  prepareRawPuts?: ((ref: Ref) => () => void) | undefined;
+  /**
    * Stores a raw blob, or the blob a pending `blobGetRaw` opens (a registry
    * then starts its upload session meanwhile; a rejection fails the put).
    * The body is consumed or cancelled in every case. Nothing is committed
@@ -213,6 +219,44 @@ export interface RawBlobTarget {
     blob: RawBlob | Promise<RawBlob>,
     options?: RawPutOptions,
   ): Promise<Descriptor>;
+}
+
+/**
+ * Runs a preparation (such as {@link RawBlobTarget.prepareRawPuts}) once
+ * `ready` fulfils, unless the returned release was called first; the
+ * release then also releases what the preparation returned.
+ *
+ * @param ready what the preparation waits for (a rejection skips it)
+ * @param prepare the preparation; returns its release, or nothing
+ * @returns the release (call it once)
+ *
+ * @example A release called before the wait ends skips the preparation
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepareWhen } from "./transport.ts";
+ * let prepared = 0;
+ * const release = prepareWhen(Promise.resolve(), () => {
+ *   prepared++;
+ *   return () => prepared--;
+ * });
+ * release();
+ * await Promise.resolve();
+ * assert.equal(prepared, 0);
+ * ```
+ */
+export function prepareWhen<T>(
+  ready: Promise<T>,
+  prepare: (value: T) => (() => void) | undefined,
+): () => void {
+  let release: (() => void) | undefined;
+  let released = false;
+  ready.then((value) => {
+    if (!released) release = prepare(value);
+  }, () => {});
+  return () => {
+    released = true;
+    release?.();
+  };
 }
 
 /**

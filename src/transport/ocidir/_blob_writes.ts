@@ -209,21 +209,26 @@ export async function putRawBlob(
   const blob = await pending;
   let target: string;
   let blobsDir: string;
+  let layoutReady: Promise<void>;
   try {
     checkSignal(options.signal, `push blob to "${layoutName(ref)}"`);
     const dir = layoutDir(ref);
     target = blobPath(dir, blob.digest);
-    await store.ensureLayout(dir);
     blobsDir = `${dir}/blobs/${parseDigest(blob.digest).algorithm}`;
-    await store.fs.mkdir(blobsDir);
+    layoutReady = store.ensureLayout(dir);
+    layoutReady.catch(() => {}); // awaited before the rename
+    // A new layout's own files are written while the blob downloads.
+    await store.blobTempDir(dir, blobsDir);
   } catch (err) {
     await blob.body.cancel(err).catch(() => {});
     throw err;
   }
   const subject = `blob for "${layoutName(ref)}"`;
   // The bytes are hashed from the file as it grows, so the check ends
-  // with the write; a failed check stops the write.
+  // with the write; a failed check, or a layout that cannot be made, stops
+  // the write.
   const stop = new AbortController();
+  layoutReady.catch(() => stop.abort());
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let created: (path: string) => void = () => {};
   const tmpPath = new Promise<string>((resolve) => (created = resolve));
@@ -256,11 +261,15 @@ export async function putRawBlob(
   try {
     tmp = await writing;
   } catch (err) {
+    await blob.body.cancel(err).catch(() => {}); // a write that failed before reading it
     await checking.catch(() => {});
-    throw checkError?.err ?? err;
+    // A layout that could not be made stopped the write: its error is the cause.
+    const layoutFailure = await layoutReady.then(() => undefined, (e: unknown) => ({ e }));
+    throw layoutFailure?.e ?? checkError?.err ?? err;
   }
   try {
     await checking;
+    await layoutReady;
   } catch (err) {
     await store.fs.remove(tmp).catch(() => {});
     throw err;

@@ -76,6 +76,8 @@ export class LayoutStore {
   #indexes: IndexCache | undefined;
   /** Layouts made ready for writing, shared by concurrent first writes. */
   #created = new Map<string, Promise<void>>();
+  /** Per layout being made ready: whether its directory did not exist before. */
+  #fresh = new Map<string, Promise<boolean>>();
   /** Garbage-collection leases held, per layout, until {@link collect}. */
   #leases = new Map<string, Promise<GcLease | undefined>>();
   #useLeases: boolean;
@@ -310,7 +312,10 @@ export class LayoutStore {
   ensureLayout(dir: string): Promise<void> {
     let ready = this.#created.get(dir);
     if (ready === undefined) {
+      let fresh: (isNew: boolean) => void = () => {};
+      this.#fresh.set(dir, new Promise<boolean>((resolve) => (fresh = resolve)));
       ready = (async () => {
+        fresh(await this.fs.stat(dir).then((info) => info === undefined, () => false));
         await this.fs.mkdir(dir);
         await withLayoutLock(this.fs, dir, () => openLayoutForWrite(this.fs, dir));
         await this.hold(dir);
@@ -322,6 +327,23 @@ export class LayoutStore {
       });
     }
     return ready;
+  }
+
+  /**
+   * Makes `blobs/<alg>` ready for a blob's temp file: at once in a directory
+   * that did not exist before this store began to make it a layout (its
+   * `oci-layout` and `index.json` are written meanwhile, so a download need
+   * not wait for their flushes), else once the layout is ready. Either way,
+   * wait for {@link LayoutStore.ensureLayout} before renaming into place.
+   * @param dir layout directory
+   * @param blobsDir its `blobs/<alg>` directory
+   * @returns when temp files may be written there
+   * @throws what making the layout ready throws (an existing directory)
+   */
+  async blobTempDir(dir: string, blobsDir: string): Promise<void> {
+    const ready = this.ensureLayout(dir);
+    if (!(await this.#fresh.get(dir))) await ready;
+    await this.fs.mkdir(blobsDir);
   }
 
   /**

@@ -8,7 +8,7 @@
  */
 import { AbortedError, DigestMismatchError, SizeMismatchError } from "../../errors.ts";
 import { loadHasher, parseDigest } from "../../types/digest.ts";
-import type { FileSystem } from "./file_system.ts";
+import type { FileHash, FileSystem } from "./file_system.ts";
 
 /** Bytes read at once while hashing a file (1 MiB, one reused buffer). */
 export const FILE_CHECK_CHUNK = 1024 * 1024;
@@ -75,6 +75,12 @@ export async function checkFile(
   o: FileCheckOptions,
 ): Promise<void> {
   const algorithm = parseDigest(o.digest).algorithm;
+  const off = await _hashOffThread(fs, path, algorithm, o);
+  if (off !== undefined) {
+    if (off.count !== o.size) throw new SizeMismatchError(o.subject, o.size, off.count);
+    if (off.digest !== o.digest) throw new DigestMismatchError(o.subject, o.digest, off.digest);
+    return;
+  }
   const hasher = (await loadHasher())(algorithm);
   const file = await fs.openReader(path);
   let ended = o.writing === undefined;
@@ -116,6 +122,34 @@ export async function checkFile(
   }
   const actual = hasher.digest();
   if (actual !== o.digest) throw new DigestMismatchError(o.subject, o.digest, actual);
+}
+
+/**
+ * The file system's off-thread hash, when it has one (errors keep their
+ * meaning: a failed write's error, or cancellation).
+ */
+async function _hashOffThread(
+  fs: FileSystem,
+  path: string,
+  algorithm: string,
+  o: FileCheckOptions,
+): Promise<FileHash | undefined> {
+  if (fs.hashFile === undefined) return undefined;
+  try {
+    return await fs.hashFile(path, {
+      algorithm,
+      size: o.size,
+      writing: o.writing,
+      syncEvery: o.syncEvery,
+      onBytes: o.onBytes,
+      signal: o.signal,
+    });
+  } catch (err) {
+    if (o.signal?.aborted) {
+      throw new AbortedError(`Cannot check ${o.subject}: the operation was cancelled`);
+    }
+    throw err;
+  }
 }
 
 /** Waits until the write settles or `ms` pass. */

@@ -47,11 +47,14 @@ async function writeSlowly(
   }
 }
 
-/** denoFileSystem whose readers count `sync()` calls. */
+/** denoFileSystem without its worker: files are hashed on this thread. */
+const onThisThread: FileSystem = { ...denoFileSystem, hashFile: undefined };
+
+/** {@link onThisThread} whose readers count `sync()` calls. */
 function countingSyncs(): { fs: FileSystem; syncs: () => number } {
   let syncs = 0;
   const fs: FileSystem = {
-    ...denoFileSystem,
+    ...onThisThread,
     async openReader(path) {
       const r = await denoFileSystem.openReader(path);
       return {
@@ -67,192 +70,216 @@ function countingSyncs(): { fs: FileSystem; syncs: () => number } {
   return { fs, syncs: () => syncs };
 }
 
-Deno.test("checkFile() accepts a file that matches its digest and size (several 1 MiB reads)", async () => {
-  await withDir(async (dir) => {
-    for (const size of [0, 1, FILE_CHECK_CHUNK, FILE_CHECK_CHUNK * 2 + 12345]) {
-      const bytes = randomBytes(size, size + 3);
-      await Deno.writeFile(`${dir}/f`, bytes);
-      await checkFile(denoFileSystem, `${dir}/f`, {
-        digest: await digestOf(bytes),
-        size,
-        subject: "f",
-      });
-    }
-  });
-});
-
-Deno.test("checkFile() rejects a short file and a long file with SizeMismatchError", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(FILE_CHECK_CHUNK + 100, 5);
-    const digest = await digestOf(bytes);
-    await Deno.writeFile(`${dir}/short`, bytes.subarray(0, bytes.byteLength - 1));
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/short`, { digest, size: bytes.byteLength, subject: "s" }),
-      (e: unknown) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
-    );
-    const long = new Uint8Array(bytes.byteLength + 1);
-    long.set(bytes);
-    await Deno.writeFile(`${dir}/long`, long);
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/long`, { digest, size: bytes.byteLength, subject: "l" }),
-      (e: unknown) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
-    );
-    // A long file that is also a prefix-sized small expectation.
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/long`, { digest, size: 10, subject: "l" }),
-      SizeMismatchError,
-    );
-    await Deno.writeFile(`${dir}/empty`, new Uint8Array());
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/empty`, { digest, size: bytes.byteLength, subject: "e" }),
-      SizeMismatchError,
-    );
-  });
-});
-
-Deno.test("checkFile() rejects bytes of the right length but another digest with DigestMismatchError", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(FILE_CHECK_CHUNK * 2, 9);
-    const digest = await digestOf(bytes);
-    const wrong = bytes.slice();
-    wrong[FILE_CHECK_CHUNK + 7] = (wrong[FILE_CHECK_CHUNK + 7] ?? 0) ^ 0xff;
-    await Deno.writeFile(`${dir}/f`, wrong);
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/f`, { digest, size: bytes.byteLength, subject: "f" }),
-      (e: unknown) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
-    );
-  });
-});
-
-Deno.test("checkFile() rejects a missing file and a malformed digest with typed errors", async () => {
-  await withDir(async (dir) => {
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/missing`, {
-        digest: await digestOf(new Uint8Array()),
-        size: 0,
-        subject: "m",
-      }),
-      (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
-    );
-    await Deno.writeFile(`${dir}/f`, new Uint8Array(3));
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/f`, { digest: "sha256:nothex", size: 3, subject: "f" }),
-      InvalidDigestError,
-    );
-  });
-});
-
-Deno.test("checkFile() follows a file written in pieces with pauses and ends with the write", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(FILE_CHECK_CHUNK * 2 + 777, 11);
-    const path = `${dir}/growing`;
-    await Deno.writeFile(path, new Uint8Array());
-    let writeEnded = false;
-    const writing = writeSlowly(path, bytes, 6, 15).then(() => {
-      writeEnded = true;
+/**
+ * The tests every way of hashing passes: the worker of `denoFileSystem`,
+ * and this thread (a file system without `hashFile`).
+ */
+function sharedTests(where: string, fs: FileSystem): void {
+  Deno.test(`checkFile() accepts a file that matches its digest and size (several 1 MiB reads) (${where})`, async () => {
+    await withDir(async (dir) => {
+      for (const size of [0, 1, FILE_CHECK_CHUNK, FILE_CHECK_CHUNK * 2 + 12345]) {
+        const bytes = randomBytes(size, size + 3);
+        await Deno.writeFile(`${dir}/f`, bytes);
+        await checkFile(fs, `${dir}/f`, {
+          digest: await digestOf(bytes),
+          size,
+          subject: "f",
+        });
+      }
     });
-    await checkFile(denoFileSystem, path, {
-      digest: await digestOf(bytes),
-      size: bytes.byteLength,
-      subject: "growing",
-      writing,
-    });
-    // The check saw every byte, so it cannot have ended before the write.
-    assert.equal(writeEnded, true);
-    await writing;
   });
-});
 
-Deno.test("checkFile() following a write finds wrong or too many bytes", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(300_000, 12);
-    const wrong = bytes.slice();
-    wrong[0] = (wrong[0] ?? 0) ^ 1;
-    await Deno.writeFile(`${dir}/a`, new Uint8Array());
-    const w1 = writeSlowly(`${dir}/a`, wrong, 4, 5);
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/a`, {
-        digest: await digestOf(bytes),
-        size: bytes.byteLength,
-        subject: "a",
-        writing: w1,
-      }),
-      DigestMismatchError,
-    );
-    await w1;
-    const long = new Uint8Array(bytes.byteLength + 10);
-    long.set(bytes);
-    await Deno.writeFile(`${dir}/b`, new Uint8Array());
-    const w2 = writeSlowly(`${dir}/b`, long, 4, 5);
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/b`, {
-        digest: await digestOf(bytes),
-        size: bytes.byteLength,
-        subject: "b",
-        writing: w2,
-      }),
-      SizeMismatchError,
-    );
-    await w2;
-  });
-});
-
-Deno.test("checkFile() following a write that rejects ends with the same error", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(500_000, 13);
-    const path = `${dir}/broken`;
-    await Deno.writeFile(path, new Uint8Array());
-    const boom = new Error("the body broke");
-    const writing = writeSlowly(path, bytes, 5, 10, { pieces: 3, error: boom });
-    await assert.rejects(
-      checkFile(denoFileSystem, path, {
-        digest: await digestOf(bytes),
-        size: bytes.byteLength,
-        subject: "broken",
-        writing,
-      }),
-      (e: unknown) => e === boom,
-    );
-    await assert.rejects(writing, (e: unknown) => e === boom);
-  });
-});
-
-Deno.test("checkFile() stops with AbortedError when the signal aborts", async () => {
-  await withDir(async (dir) => {
-    const bytes = randomBytes(FILE_CHECK_CHUNK + 1, 14);
-    await Deno.writeFile(`${dir}/f`, bytes);
-    const done = new AbortController();
-    done.abort();
-    await assert.rejects(
-      checkFile(denoFileSystem, `${dir}/f`, {
-        digest: await digestOf(bytes),
-        size: bytes.byteLength,
-        subject: "f",
-        signal: done.signal,
-      }),
-      (e: unknown) => e instanceof AbortedError && e.code === ErrorCode.ABORTED,
-    );
-    // Aborted while following a write that never ends.
-    await Deno.writeFile(`${dir}/g`, bytes.subarray(0, 1000));
-    const ac = new AbortController();
-    const never = new Promise<void>(() => {});
-    const timer = setTimeout(() => ac.abort(), 30);
-    try {
+  Deno.test(`checkFile() rejects a short file and a long file with SizeMismatchError (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(FILE_CHECK_CHUNK + 100, 5);
+      const digest = await digestOf(bytes);
+      await Deno.writeFile(`${dir}/short`, bytes.subarray(0, bytes.byteLength - 1));
       await assert.rejects(
-        checkFile(denoFileSystem, `${dir}/g`, {
+        checkFile(fs, `${dir}/short`, { digest, size: bytes.byteLength, subject: "s" }),
+        (e: unknown) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
+      );
+      const long = new Uint8Array(bytes.byteLength + 1);
+      long.set(bytes);
+      await Deno.writeFile(`${dir}/long`, long);
+      await assert.rejects(
+        checkFile(fs, `${dir}/long`, { digest, size: bytes.byteLength, subject: "l" }),
+        (e: unknown) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
+      );
+      // A long file that is also a prefix-sized small expectation.
+      await assert.rejects(
+        checkFile(fs, `${dir}/long`, { digest, size: 10, subject: "l" }),
+        SizeMismatchError,
+      );
+      await Deno.writeFile(`${dir}/empty`, new Uint8Array());
+      await assert.rejects(
+        checkFile(fs, `${dir}/empty`, { digest, size: bytes.byteLength, subject: "e" }),
+        SizeMismatchError,
+      );
+    });
+  });
+
+  Deno.test(`checkFile() rejects bytes of the right length but another digest with DigestMismatchError (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(FILE_CHECK_CHUNK * 2, 9);
+      const digest = await digestOf(bytes);
+      const wrong = bytes.slice();
+      wrong[FILE_CHECK_CHUNK + 7] = (wrong[FILE_CHECK_CHUNK + 7] ?? 0) ^ 0xff;
+      await Deno.writeFile(`${dir}/f`, wrong);
+      await assert.rejects(
+        checkFile(fs, `${dir}/f`, { digest, size: bytes.byteLength, subject: "f" }),
+        (e: unknown) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
+      );
+    });
+  });
+
+  Deno.test(`checkFile() rejects a missing file and a malformed digest with typed errors (${where})`, async () => {
+    await withDir(async (dir) => {
+      await assert.rejects(
+        checkFile(fs, `${dir}/missing`, {
+          digest: await digestOf(new Uint8Array()),
+          size: 0,
+          subject: "m",
+        }),
+        (e: unknown) => e instanceof NotFoundError && e.code === ErrorCode.NOT_FOUND,
+      );
+      await Deno.writeFile(`${dir}/f`, new Uint8Array(3));
+      await assert.rejects(
+        checkFile(fs, `${dir}/f`, { digest: "sha256:nothex", size: 3, subject: "f" }),
+        InvalidDigestError,
+      );
+    });
+  });
+
+  Deno.test(`checkFile() follows a file written in pieces with pauses and ends with the write (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(FILE_CHECK_CHUNK * 2 + 777, 11);
+      const path = `${dir}/growing`;
+      await Deno.writeFile(path, new Uint8Array());
+      let writeEnded = false;
+      const writing = writeSlowly(path, bytes, 6, 15).then(() => {
+        writeEnded = true;
+      });
+      await checkFile(fs, path, {
+        digest: await digestOf(bytes),
+        size: bytes.byteLength,
+        subject: "growing",
+        writing,
+      });
+      // The check saw every byte, so it cannot have ended before the write.
+      assert.equal(writeEnded, true);
+      await writing;
+    });
+  });
+
+  Deno.test(`checkFile() following a write finds wrong or too many bytes (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(300_000, 12);
+      const wrong = bytes.slice();
+      wrong[0] = (wrong[0] ?? 0) ^ 1;
+      await Deno.writeFile(`${dir}/a`, new Uint8Array());
+      const w1 = writeSlowly(`${dir}/a`, wrong, 4, 5);
+      await assert.rejects(
+        checkFile(fs, `${dir}/a`, {
           digest: await digestOf(bytes),
           size: bytes.byteLength,
-          subject: "g",
-          signal: ac.signal,
-          writing: never,
+          subject: "a",
+          writing: w1,
         }),
-        AbortedError,
+        DigestMismatchError,
       );
-    } finally {
-      clearTimeout(timer);
-    }
+      await w1;
+      const long = new Uint8Array(bytes.byteLength + 10);
+      long.set(bytes);
+      await Deno.writeFile(`${dir}/b`, new Uint8Array());
+      const w2 = writeSlowly(`${dir}/b`, long, 4, 5);
+      await assert.rejects(
+        checkFile(fs, `${dir}/b`, {
+          digest: await digestOf(bytes),
+          size: bytes.byteLength,
+          subject: "b",
+          writing: w2,
+        }),
+        SizeMismatchError,
+      );
+      await w2;
+    });
   });
-});
+
+  Deno.test(`checkFile() following a write that rejects ends with the same error (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(500_000, 13);
+      const path = `${dir}/broken`;
+      await Deno.writeFile(path, new Uint8Array());
+      const boom = new Error("the body broke");
+      const writing = writeSlowly(path, bytes, 5, 10, { pieces: 3, error: boom });
+      await assert.rejects(
+        checkFile(fs, path, {
+          digest: await digestOf(bytes),
+          size: bytes.byteLength,
+          subject: "broken",
+          writing,
+        }),
+        (e: unknown) => e === boom,
+      );
+      await assert.rejects(writing, (e: unknown) => e === boom);
+    });
+  });
+
+  Deno.test(`checkFile() stops with AbortedError when the signal aborts (${where})`, async () => {
+    await withDir(async (dir) => {
+      const bytes = randomBytes(FILE_CHECK_CHUNK + 1, 14);
+      await Deno.writeFile(`${dir}/f`, bytes);
+      const done = new AbortController();
+      done.abort();
+      await assert.rejects(
+        checkFile(fs, `${dir}/f`, {
+          digest: await digestOf(bytes),
+          size: bytes.byteLength,
+          subject: "f",
+          signal: done.signal,
+        }),
+        (e: unknown) => e instanceof AbortedError && e.code === ErrorCode.ABORTED,
+      );
+      // Aborted while following a write that never ends.
+      await Deno.writeFile(`${dir}/g`, bytes.subarray(0, 1000));
+      const ac = new AbortController();
+      const never = new Promise<void>(() => {});
+      const timer = setTimeout(() => ac.abort(), 30);
+      try {
+        await assert.rejects(
+          checkFile(fs, `${dir}/g`, {
+            digest: await digestOf(bytes),
+            size: bytes.byteLength,
+            subject: "g",
+            signal: ac.signal,
+            writing: never,
+          }),
+          AbortedError,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  });
+
+  Deno.test(`checkFile() reports the bytes checked after each piece, up to the size (${where})`, async () => {
+    await withDir(async (dir) => {
+      const data = randomBytes(2 * FILE_CHECK_CHUNK + 5, 91);
+      await Deno.writeFile(`${dir}/f`, data);
+      const seen: number[] = [];
+      await checkFile(fs, `${dir}/f`, {
+        digest: await digestOf(data),
+        size: data.byteLength,
+        subject: "f",
+        onBytes: (n) => seen.push(n),
+      });
+      assert.deepEqual(seen, [FILE_CHECK_CHUNK, 2 * FILE_CHECK_CHUNK, data.byteLength]);
+    });
+  });
+}
+
+sharedTests("worker", denoFileSystem);
+sharedTests("this thread", onThisThread);
 
 Deno.test("checkFile() flushes a followed file every syncEvery bytes, and not when it is not writing", async () => {
   await withDir(async (dir) => {
@@ -291,20 +318,5 @@ Deno.test("checkFile() flushes a followed file every syncEvery bytes, and not wh
     });
     await w2;
     assert.equal(none.syncs(), 0);
-  });
-});
-
-Deno.test("checkFile() reports the bytes checked after each piece, up to the size", async () => {
-  await withDir(async (dir) => {
-    const data = randomBytes(2 * FILE_CHECK_CHUNK + 5, 91);
-    await Deno.writeFile(`${dir}/f`, data);
-    const seen: number[] = [];
-    await checkFile(denoFileSystem, `${dir}/f`, {
-      digest: await digestOf(data),
-      size: data.byteLength,
-      subject: "f",
-      onBytes: (n) => seen.push(n),
-    });
-    assert.deepEqual(seen, [FILE_CHECK_CHUNK, 2 * FILE_CHECK_CHUNK, data.byteLength]);
   });
 });

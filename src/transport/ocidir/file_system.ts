@@ -7,6 +7,7 @@
  */
 import { AbortedError, NotFoundError, SizeMismatchError } from "../../errors.ts";
 import { concatBytes } from "../../bytes.ts";
+import { hashFileOffThread, warmHashWorker } from "./_hash_pool.ts";
 import type {
   FileInfo,
   FileReader,
@@ -16,6 +17,8 @@ import type {
 } from "./file_system_types.ts";
 
 export type {
+  FileHash,
+  FileHashOptions,
   FileInfo,
   FileLock,
   FileReader,
@@ -364,6 +367,8 @@ export const denoFileSystem: FileSystem = {
     }
   },
   writeTemp: _writeTemp,
+  hashFile: hashFileOffThread,
+  warmHashFile: warmHashWorker,
   async rename(from, to) {
     await Deno.rename(from, to);
   },

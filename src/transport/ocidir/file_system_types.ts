@@ -49,6 +49,30 @@ export interface WriteTempOptions {
   onCreated?: ((path: string) => void) | undefined;
 }
 
+/** Options of {@link FileSystem.hashFile}. */
+export interface FileHashOptions {
+  /** Digest algorithm, e.g. `sha256`. */
+  algorithm: string;
+  /** Expected size: at most one byte more is read. */
+  size: number;
+  /** The file is being written: it is followed as it grows until this settles. */
+  writing?: Promise<unknown> | undefined;
+  /** While following, flush the file to disk every this many bytes. @default 0 (never) */
+  syncEvery?: number | undefined;
+  /** Hears the number of bytes read so far. */
+  onBytes?: ((count: number) => void) | undefined;
+  /** Cancels the hashing. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link FileSystem.hashFile} found. */
+export interface FileHash {
+  /** `<algorithm>:<hex>` of the bytes read. */
+  digest: string;
+  /** Bytes read (more than the expected size means the file is longer). */
+  count: number;
+}
+
 /** A file open for reading in caller-sized pieces; close it exactly once. */
 export interface FileReader {
   /**
@@ -154,6 +178,24 @@ export interface FileSystem {
    * @throws {NotFoundError} when the file does not exist
    */
   openFile?: ((path: string) => Promise<OpenedFile>) | undefined;
+  /**
+   * Hashes a file off the calling thread (following it while it is
+   * written). Optional: without it, or when it answers `undefined`, the
+   * caller reads and hashes the file itself.
+   * @param path file path
+   * @param options algorithm, expected size, the write it follows, cancellation
+   * @returns the digest and byte count, or `undefined` when it cannot
+   * @throws {unknown} the rejection of `writing`, or the signal's reason
+   */
+  hashFile?:
+    | ((path: string, options: FileHashOptions) => Promise<FileHash | undefined>)
+    | undefined;
+  /**
+   * Makes {@link FileSystem.hashFile} ready ahead of its first call (starts
+   * its worker), until the returned function is called. Optional.
+   * @returns the release (call it once)
+   */
+  warmHashFile?: (() => () => void) | undefined;
   /**
    * Creates a new empty temp file in `dir`, open for appending. The caller
    * removes it (or renames it into place) when done.

@@ -548,6 +548,16 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   }
 
   /**
+   * Starts the file system's hashing worker (when it has one) so it is up
+   * when the first raw blob arrives.
+   * @param _ref `ocidir` reference (any layout)
+   * @returns the release (call it once)
+   */
+  prepareRawPuts(_ref: Ref): () => void {
+    return this.#store.fs.warmHashFile?.() ?? (() => {});
+  }
+
+  /**
    * Stores a raw blob: piped into a temp file in `blobs/<alg>/` as it comes,
    * hashed from that file as it grows, flushed, its length checked, then
    * renamed into place. Nothing is stored when the bytes do not match.

@@ -338,3 +338,70 @@ Deno.test("OciDirTransport.blobPutRaw() still checks the bytes on a file system 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+/** Whether a blob temp file with bytes in it exists under `dir/blobs/sha256`. */
+async function blobTempHasBytes(dir: string): Promise<boolean> {
+  try {
+    for await (const e of Deno.readDir(`${dir}/blobs/sha256`)) {
+      if (e.name.endsWith(".tmp") && (await Deno.stat(`${dir}/blobs/sha256/${e.name}`)).size > 0) {
+        return true;
+      }
+    }
+  } catch {
+    // not there yet
+  }
+  return false;
+}
+
+Deno.test("OciDirTransport.blobPutRaw() into a new directory writes the blob while the layout's own files are written", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawblob_" });
+  const dir = `${root}/new`;
+  // oci-layout is put in place only once the blob's temp file has bytes: a
+  // download that waited for the layout would stall here, and fail.
+  const fs: FileSystem = {
+    ...denoFileSystem,
+    async rename(from, to) {
+      if (to === `${dir}/oci-layout`) {
+        for (let i = 0; i < 500 && !(await blobTempHasBytes(dir)); i++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        if (!(await blobTempHasBytes(dir))) throw new Error("the blob waited for the layout");
+      }
+      await denoFileSystem.rename(from, to);
+    },
+  };
+  const t = new OciDirTransport({ fs });
+  try {
+    const bytes = randomBytes(BIG, 73);
+    const digest = await digestOf(bytes);
+    await t.blobPutRaw(layout(dir), { digest, size: BIG, body: streamOf(bytes) });
+    assert.deepEqual(await Deno.readFile(blobPath(dir, digest)), bytes);
+    assert.equal(await pathExists(`${dir}/oci-layout`), true);
+    assert.equal(await pathExists(`${dir}/index.json`), true);
+    assert.deepEqual(await strayBlobFiles(dir), []);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("OciDirTransport.blobPutRaw() into a new directory whose layout cannot be made rejects with that error, nothing stored", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawblob_" });
+  const dir = `${root}/new`;
+  const refused = new Error("cannot lock the layout");
+  const fs: FileSystem = { ...denoFileSystem, lock: () => Promise.reject(refused) };
+  const t = new OciDirTransport({ fs });
+  try {
+    const bytes = randomBytes(BIG, 74);
+    const digest = await digestOf(bytes);
+    await assert.rejects(
+      t.blobPutRaw(layout(dir), { digest, size: BIG, body: streamOf(bytes) }),
+      (e) => e === refused,
+    );
+    assert.equal(await pathExists(blobPath(dir, digest)), false);
+    assert.deepEqual(await strayBlobFiles(dir), []);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
