@@ -39,13 +39,23 @@ Deno.test("runSyncServer() runs a missing-only pass, then each step on its inter
   const runs: { step: number; mode: SyncMode; at: number }[] = [];
   const stop = new AbortController();
   const metrics = new SyncMetrics(config.sync);
+  // A run is timed by when it starts: other steps' sleeps move the fake clock while
+  // its digests (Web Crypto, truly asynchronous) are being computed.
+  const runner = new SyncRunner({ transport: () => t, logger });
+  const started = new Map<number, number[]>();
+  const run = runner.run.bind(runner);
+  runner.run = (steps, mode, signal) => {
+    for (const s of steps) started.set(s.index, [...(started.get(s.index) ?? []), now]);
+    return run(steps, mode, signal);
+  };
   await runSyncServer(config.sync, stop.signal, {
-    runner: new SyncRunner({ transport: () => t, logger }),
+    runner,
     logger,
     clock,
     metrics,
     onRun(step, mode) {
-      runs.push({ step: step.index, mode, at: now });
+      const at = started.get(step.index)?.shift() ?? NaN;
+      runs.push({ step: step.index, mode, at });
       if (runs.length >= 6) stop.abort();
     },
   });
