@@ -724,7 +724,10 @@ function _modCommand(ctx: CliContext): CommandUnknownOpts {
       now: epoch !== undefined && /^\d+$/.test(epoch)
         ? () => new Date(Number(epoch) * 1000)
         : undefined,
-      collect: garbageCollector(),
+      collect: garbageCollector(() => {
+        const m = Deno.memoryUsage();
+        return m.heapUsed + m.external;
+      }),
       signal: ctx.signal,
     });
     await ctx.out.write(`${commonName(r.ref)}\n`);

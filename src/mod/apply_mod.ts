@@ -42,8 +42,8 @@ export interface ApplyModOptions {
   openLayer?: LayerOpener | undefined;
   /** Creation time of history entries for added layers. @default now */
   now?: (() => Date) | undefined;
-  /** Runs a garbage collection during long layer rewrites (passed to {@link runLayerPhase}). */
-  collect?: (() => void) | undefined;
+  /** Offered a chance to collect garbage during long layer rewrites (passed to {@link runLayerPhase}). */
+  collect?: (() => unknown) | undefined;
   /** Cancellation. */
   signal?: AbortSignal | undefined;
 }

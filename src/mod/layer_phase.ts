@@ -41,17 +41,17 @@ export interface LayerPhaseOptions {
   /** `--digest-algo`: layers get digests (and diff_ids) of this algorithm. */
   algorithm?: DigestAlgorithm | undefined;
   /**
-   * Runs a garbage collection; called after every {@link COLLECT_EVERY}
-   * bytes of a rewritten layer, so the chunks already passed on are freed
-   * before they pile up.
+   * Offered a chance to collect garbage after every {@link COLLECT_EVERY}
+   * bytes of a rewritten layer (it decides whether to), so the chunks
+   * already passed on are freed before they pile up.
    */
-  collect?: (() => void) | undefined;
+  collect?: (() => unknown) | undefined;
   /** Cancellation. */
   signal?: AbortSignal | undefined;
 }
 
-/** Bytes of plain tar between two calls of {@link LayerPhaseOptions.collect} (8 MiB). */
-export const COLLECT_EVERY = 8 * 1024 * 1024;
+/** Bytes of plain tar between two calls of {@link LayerPhaseOptions.collect} (1 MiB). */
+export const COLLECT_EVERY = 1024 * 1024;
 
 const COMPRESSION_OF: Readonly<Record<string, Compression>> = {
   [MediaType.OCI_LAYER]: "none",
@@ -110,7 +110,9 @@ const BLOCK = 256 * 1024;
  * writes whatever the chunks upstream were (its output can depend on them):
  * the same input always compresses to the same bytes.
  */
-function _fixedBlocks(collect: (() => void) | undefined): TransformStream<Uint8Array, Uint8Array> {
+function _fixedBlocks(
+  collect: (() => unknown) | undefined,
+): TransformStream<Uint8Array, Uint8Array> {
   let block = new Uint8Array(BLOCK);
   let fill = 0;
   let blocks = 0;
