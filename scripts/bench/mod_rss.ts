@@ -11,7 +11,8 @@
  * every step reads the same image. The zstd steps read a zstd copy of the
  * layer made once before the measured runs.
  *
- * Run alone: `deno run -A scripts/bench/mod_rss.ts [--quick]`.
+ * Run alone: `deno run -A scripts/bench/mod_rss.ts [--quick]` (`--quick`: a 16 MiB
+ * layer and three of the steps).
  *
  * @module
  */
@@ -32,7 +33,16 @@ export const MOD_RSS_TARGET_MIB = 120;
 export interface ModRssOptions {
   /** Size of the random files in the layer, in MiB. @default 1024 */
   sizeMiB?: number | undefined;
+  /** Only these steps (names as in the summary rows). @default every step */
+  steps?: readonly string[] | undefined;
 }
+
+/** The steps `--quick` runs: a gzip rewrite, an added layer, and zstd in and out. */
+export const QUICK_STEPS: readonly string[] = [
+  "--layer-time",
+  "--layer-add tar=",
+  "--layer-time (zstd in and out)",
+];
 
 const SET = "set=2021-01-01T00:00:00Z";
 const ZSTD_TAG = "zst";
@@ -143,6 +153,7 @@ export async function benchModRss(options: ModRssOptions = {}): Promise<Metric[]
     const rows: Metric[] = [];
     for (const mode of MODES) {
       for (const step of STEPS) {
+        if (options.steps !== undefined && !options.steps.includes(step.name)) continue;
         const args = _modArgs(mode.args, f, step.from, "out", step.flags(f));
         const r = await runTimed(Deno.execPath(), args);
         await _restore(f.layout, snap);
@@ -169,6 +180,8 @@ export async function benchModRss(options: ModRssOptions = {}): Promise<Metric[]
 }
 
 if (import.meta.main) {
-  const metrics = await benchModRss(Deno.args.includes("--quick") ? { sizeMiB: 16 } : {});
+  const metrics = await benchModRss(
+    Deno.args.includes("--quick") ? { sizeMiB: 16, steps: QUICK_STEPS } : {},
+  );
   for (const m of metrics) say(`${m.name}: ${fmtNum(m.ocictl, 2)} (target ${m.target})`);
 }
