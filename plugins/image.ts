@@ -716,6 +716,7 @@ function _modCommand(ctx: CliContext): CommandUnknownOpts {
   cmd.action(async (ref, opts) => {
     for (const s of steps) if (s.kind === "layer-add") await _checkLayerSource(s.source);
     const { applyMod, modTarget } = await import("../src/mod/apply_mod.ts");
+    const { garbageCollector } = await import("../src/cli/garbage_collector.ts");
     const epoch = Deno.env.get("SOURCE_DATE_EPOCH");
     const r = await applyMod(ctx.client, ref, steps, {
       target: modTarget(ref, opts.create, opts.replace === true, parseRef),
@@ -723,6 +724,10 @@ function _modCommand(ctx: CliContext): CommandUnknownOpts {
       now: epoch !== undefined && /^\d+$/.test(epoch)
         ? () => new Date(Number(epoch) * 1000)
         : undefined,
+      collect: garbageCollector(() => {
+        const m = Deno.memoryUsage();
+        return m.heapUsed + m.external;
+      }),
       signal: ctx.signal,
     });
     await ctx.out.write(`${commonName(r.ref)}\n`);

@@ -16,6 +16,7 @@ import { benchServeVsDistribution } from "./bench/serve_vs_distribution.ts";
 import { benchRegistryBlob, RSS_GROWTH_BUDGET_MIB } from "./bench/registry_blob.ts";
 import { benchSyncNoop } from "./bench/sync_noop.ts";
 import { benchBotLua } from "./bench/bot_lua.ts";
+import { benchModRss, QUICK_STEPS } from "./bench/mod_rss.ts";
 import { benchStartup } from "./bench/startup.ts";
 import { fmtNum, type Metric, ratioOf, say } from "./bench/_common.ts";
 
@@ -68,6 +69,7 @@ export const BENCHMARKS: Record<string, (flags: BenchFlags) => Promise<Metric[]>
     ),
   "sync_noop": ({ quick }) => benchSyncNoop(quick ? { tags: 20 } : {}),
   "bot_lua": ({ quick }) => benchBotLua(quick ? { starts: 3 } : {}),
+  "mod_rss": ({ quick }) => benchModRss(quick ? { sizeMiB: 16, steps: QUICK_STEPS } : {}),
 };
 
 /**

@@ -50,6 +50,8 @@ Deno.test({
       /^bot Lua engine start-up \(ms\)\s+\d+\.\d\d\s/m,
       /^bot list \+ HEAD 200 tags \(ms\)\s+\d+\.\d\d\s/m,
       /^bot list \+ HEAD 200 tags \(requests\)\s+\d+\.\d\d\s.*yes$/m,
+      /^mod --layer-time 16 MiB \[deno run\] peak RSS \(MiB\)\s+\d+\.\d\d\s.*< 120 MiB/m,
+      /^mod --layer-add tar= 16 MiB \[binary's V8 flags\] peak RSS \(MiB\)\s+\d+\.\d\d\s/m,
     ];
     for (const row of rows) assert.match(summary, row);
     const leaked = [..._benchTempDirs()].filter((n) => !before.has(n));

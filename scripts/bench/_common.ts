@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import {
   type Distribution,
   freePort,
@@ -468,4 +469,72 @@ export function startCountingProxy(target: string): CountingProxy {
  */
 export function fmtNum(n: number | undefined, digits = 1): string {
   return n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(digits);
+}
+
+/** A layer blob already stored in a layout, as {@link writeImageLayout} lists it. */
+export interface LayoutLayer {
+  /** Media type. */
+  mediaType: string;
+  /** Digest of the blob. */
+  digest: string;
+  /** Size of the blob. */
+  size: number;
+  /** Digest of its uncompressed content (the config's diff_id). */
+  diffId: string;
+}
+
+/**
+ * Finishes a single-platform OCI layout whose layer blobs are already in
+ * `blobs/sha256/`: writes the config (with `extra` fields), the manifest,
+ * `index.json` naming it by `tag`, and `oci-layout`.
+ *
+ * @param layout the layout directory
+ * @param tag the tag of the image
+ * @param layers its layers, in order
+ * @param extra more config fields (`created`, `history`, …)
+ * @returns nothing
+ * @throws {Deno.errors.NotFound} when `blobs/sha256/` does not exist
+ */
+export async function writeImageLayout(
+  layout: string,
+  tag: string,
+  layers: readonly LayoutLayer[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const enc = new TextEncoder();
+  const put = async (bytes: Uint8Array) => {
+    const hex = createHash("sha256").update(bytes).digest("hex");
+    await Deno.writeFile(`${layout}/blobs/sha256/${hex}`, bytes);
+    return `sha256:${hex}`;
+  };
+  const config = enc.encode(JSON.stringify({
+    ...extra,
+    architecture: "amd64",
+    os: "linux",
+    config: {},
+    rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
+  }));
+  const manifestType = "application/vnd.oci.image.manifest.v1+json";
+  const manifest = enc.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: manifestType,
+    config: {
+      mediaType: "application/vnd.oci.image.config.v1+json",
+      digest: await put(config),
+      size: config.byteLength,
+    },
+    layers: layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
+  }));
+  const index = {
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{
+      mediaType: manifestType,
+      digest: await put(manifest),
+      size: manifest.byteLength,
+      annotations: { "org.opencontainers.image.ref.name": tag },
+    }],
+  };
+  await Deno.writeTextFile(`${layout}/index.json`, JSON.stringify(index));
+  await Deno.writeTextFile(`${layout}/oci-layout`, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
 }

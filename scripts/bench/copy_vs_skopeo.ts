@@ -19,6 +19,7 @@ import {
   type BenchServer,
   fmtNum,
   hasCommand,
+  type LayoutLayer,
   MAIN_TS,
   type Metric,
   MIB,
@@ -28,6 +29,7 @@ import {
   startCountingProxy,
   startDockerRegistry,
   timeRepeats,
+  writeImageLayout,
   writeRandomFile,
 } from "./_common.ts";
 
@@ -60,7 +62,6 @@ export const NOOP_REQUESTS_TARGET = 2;
 export const RSS_TARGET_MIB = 90;
 
 const LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar";
-const MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
 const TAG = "v1";
 const REPO = "bench/img";
 
@@ -71,10 +72,6 @@ interface _Layout {
   bytes: number;
 }
 
-function _sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
 /**
  * Writes a single-platform image of random layers as an OCI layout (tag
  * {@link TAG}); layers use the plain tar media type, so no tool recompresses.
@@ -82,49 +79,17 @@ function _sha256(bytes: Uint8Array): string {
 async function _buildLayout(dir: string, layers: number, layerMiB: number): Promise<_Layout> {
   const blobs = `${dir}/blobs/sha256`;
   await Deno.mkdir(blobs, { recursive: true });
-  const descs: { mediaType: string; digest: string; size: number }[] = [];
+  const descs: LayoutLayer[] = [];
   for (let i = 0; i < layers; i++) {
     const hash = createHash("sha256");
     const tmp = `${dir}/layer.tmp`;
     await writeRandomFile(tmp, layerMiB * MIB, (c) => hash.update(c));
     const hex = hash.digest("hex");
     await Deno.rename(tmp, `${blobs}/${hex}`);
-    descs.push({ mediaType: LAYER_TYPE, digest: `sha256:${hex}`, size: layerMiB * MIB });
+    const digest = `sha256:${hex}`;
+    descs.push({ mediaType: LAYER_TYPE, digest, size: layerMiB * MIB, diffId: digest });
   }
-  const enc = new TextEncoder();
-  const put = async (bytes: Uint8Array) => {
-    const digest = _sha256(bytes);
-    await Deno.writeFile(`${blobs}/${digest.slice(7)}`, bytes);
-    return digest;
-  };
-  const config = enc.encode(JSON.stringify({
-    architecture: "amd64",
-    os: "linux",
-    config: {},
-    rootfs: { type: "layers", diff_ids: descs.map((d) => d.digest) },
-  }));
-  const manifest = enc.encode(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MANIFEST_TYPE,
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: await put(config),
-      size: config.byteLength,
-    },
-    layers: descs,
-  }));
-  const index = {
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: [{
-      mediaType: MANIFEST_TYPE,
-      digest: await put(manifest),
-      size: manifest.byteLength,
-      annotations: { "org.opencontainers.image.ref.name": TAG },
-    }],
-  };
-  await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(index));
-  await Deno.writeTextFile(`${dir}/oci-layout`, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  await writeImageLayout(dir, TAG, descs);
   return { dir, manifests: 1, bytes: layers * layerMiB * MIB };
 }
 

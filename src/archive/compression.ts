@@ -94,8 +94,9 @@ function _fromNode(
       z.on("data", (chunk) => {
         if (failure !== undefined) return;
         produced += chunk.byteLength;
-        // a copy: the runtime's zlib may reuse the buffer behind `chunk`
-        controller.enqueue(new Uint8Array(chunk));
+        // no copy: zlib hands out each region of its output buffer once
+        // (it allocates a new buffer when one is full), as in Node
+        controller.enqueue(chunk);
         if ((controller.desiredSize ?? 1) <= 0) z.pause();
       });
       z.once("end", () => {
@@ -162,7 +163,7 @@ function _fromNode(
 function _zstdDecoder(subject: string): TransformStream<Uint8Array, Uint8Array> {
   let out: TransformStreamDefaultController<Uint8Array> | undefined;
   const d = new Decompress((data) => {
-    if (data.byteLength > 0) out?.enqueue(data.slice());
+    if (data.byteLength > 0) out?.enqueue(data);
   });
   const run = (chunk: Uint8Array, final: boolean): void => {
     try {

@@ -42,6 +42,8 @@ export interface ApplyModOptions {
   openLayer?: LayerOpener | undefined;
   /** Creation time of history entries for added layers. @default now */
   now?: (() => Date) | undefined;
+  /** Offered a chance to collect garbage during long layer rewrites (passed to {@link runLayerPhase}). */
+  collect?: (() => unknown) | undefined;
   /** Cancellation. */
   signal?: AbortSignal | undefined;
 }
@@ -169,7 +171,16 @@ export async function applyMod(
   _checkFilters([...manifest.filters, ...config.filters]);
   let maxData = -1;
   for (const s of steps) if (s.kind === "data-max") maxData = s.size;
-  await runLayerPhase(top, { client, source, target, edits, compress, algorithm, signal });
+  await runLayerPhase(top, {
+    client,
+    source,
+    target,
+    edits,
+    compress,
+    algorithm,
+    collect: options.collect,
+    signal,
+  });
   const now = options.now ?? (() => new Date());
   const ref = await putGraph(top, {
     client,

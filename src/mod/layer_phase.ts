@@ -40,9 +40,18 @@ export interface LayerPhaseOptions {
   compress: readonly LayerCompression[];
   /** `--digest-algo`: layers get digests (and diff_ids) of this algorithm. */
   algorithm?: DigestAlgorithm | undefined;
+  /**
+   * Offered a chance to collect garbage after every {@link COLLECT_EVERY}
+   * bytes of a rewritten layer (it decides whether to), so the chunks
+   * already passed on are freed before they pile up.
+   */
+  collect?: (() => unknown) | undefined;
   /** Cancellation. */
   signal?: AbortSignal | undefined;
 }
+
+/** Bytes of plain tar between two calls of {@link LayerPhaseOptions.collect} (1 MiB). */
+export const COLLECT_EVERY = 1024 * 1024;
 
 const COMPRESSION_OF: Readonly<Record<string, Compression>> = {
   [MediaType.OCI_LAYER]: "none",
@@ -101,9 +110,12 @@ const BLOCK = 256 * 1024;
  * writes whatever the chunks upstream were (its output can depend on them):
  * the same input always compresses to the same bytes.
  */
-function _fixedBlocks(): TransformStream<Uint8Array, Uint8Array> {
+function _fixedBlocks(
+  collect: (() => unknown) | undefined,
+): TransformStream<Uint8Array, Uint8Array> {
   let block = new Uint8Array(BLOCK);
   let fill = 0;
+  let blocks = 0;
   return new TransformStream({
     transform(chunk, controller) {
       let at = 0;
@@ -116,6 +128,7 @@ function _fixedBlocks(): TransformStream<Uint8Array, Uint8Array> {
           controller.enqueue(block);
           block = new Uint8Array(BLOCK);
           fill = 0;
+          if (collect !== undefined && ++blocks % (COLLECT_EVERY / BLOCK) === 0) collect();
         }
       }
     },
@@ -183,7 +196,7 @@ async function _push(
     });
     const body = plain
       .pipeThrough(_hashing(algorithm, (d) => ucDigest = d))
-      .pipeThrough(_fixedBlocks())
+      .pipeThrough(_fixedBlocks(o.collect))
       .pipeThrough(_compressor(COMPRESSION_OF[mediaType] ?? "gzip"))
       .pipeThrough(gate);
     try {
