@@ -38,7 +38,7 @@ Deno.test("hashFileOffThread() hashes a file on the worker, which ends with the 
       size: bytes.byteLength,
       onBytes: (n) => seen.push(n),
     });
-    assert.deepEqual(r, { digest: digestOf(bytes), count: bytes.byteLength });
+    assert.deepEqual(r, { digest: await digestOf(bytes), count: bytes.byteLength });
     assert.equal(seen.at(-1), bytes.byteLength);
     assert.equal(hashWorkerRunning(), false);
   });
@@ -55,7 +55,7 @@ Deno.test("hashFileOffThread() follows a growing file until its write settles; a
       writing,
       syncEvery: 1024 * 1024,
     });
-    assert.deepEqual(r, { digest: digestOf(bytes), count: bytes.byteLength });
+    assert.deepEqual(r, { digest: await digestOf(bytes), count: bytes.byteLength });
     const long = await hashFileOffThread(`${dir}/g`, { algorithm: "sha256", size: 100 });
     assert.equal(long?.count, 101);
     assert.equal(hashWorkerRunning(), false);
@@ -108,7 +108,7 @@ Deno.test("warmHashWorker() starts the worker and keeps it between jobs until re
       await Deno.writeFile(`${dir}/w`, bytes);
       for (let i = 0; i < 2; i++) {
         const r = await hashFileOffThread(`${dir}/w`, { algorithm: "sha512", size: 1000 });
-        assert.equal(r?.digest, digestOf(bytes, "sha512"));
+        assert.equal(r?.digest, await digestOf(bytes, "sha512"));
         assert.equal(hashWorkerRunning(), true);
       }
     } finally {
