@@ -128,6 +128,10 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
 export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "node:",
   ...PARSER_ON_USE,
+  // the Go template engine: the default format (printPretty) needs none of it
+  "src/template/template.ts",
+  "src/template/parser.ts",
+  "src/template/exec.ts",
 ];
 
 /** A short command and every module it loads at run time. */

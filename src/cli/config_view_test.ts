@@ -34,7 +34,7 @@ Deno.test("ConfigView refuses bytes that are not JSON", () => {
   assert.throws(() => new ConfigView(desc, new TextEncoder().encode("{")), SyntaxError);
 });
 
-Deno.test("ConfigView prints Go values: time.Time, structs in field order, nil and empty kept apart", () => {
+Deno.test("ConfigView prints Go values: time.Time, structs in field order, nil and empty kept apart", async () => {
   const json = {
     created: "2021-02-03T04:05:06.5Z",
     author: "me",
@@ -53,20 +53,23 @@ Deno.test("ConfigView prints Go values: time.Time, structs in field order, nil a
   };
   const bytes = new TextEncoder().encode(JSON.stringify(json));
   const v = new ConfigView({ ...desc, size: bytes.byteLength }, bytes);
-  const f = (t: string) => formatOutput(v, t);
-  assert.equal(f("{{.Created}}"), "2021-02-03 04:05:06.5 +0000 UTC");
-  assert.equal(f('{{.Created.Format "2006-01-02"}} {{.Created.Unix}}'), "2021-02-03 1612325106");
-  assert.equal(f("{{.Platform}} {{.Architecture}}"), "linux/arm/v7 arm");
+  const f = async (t: string) => await formatOutput(v, t);
+  assert.equal(await f("{{.Created}}"), "2021-02-03 04:05:06.5 +0000 UTC");
   assert.equal(
-    f("{{.Config}}"),
+    await f('{{.Created.Format "2006-01-02"}} {{.Created.Unix}}'),
+    "2021-02-03 1612325106",
+  );
+  assert.equal(await f("{{.Platform}} {{.Architecture}}"), "linux/arm/v7 arm");
+  assert.equal(
+    await f("{{.Config}}"),
     "{1000 map[80/tcp:{}] [] [] [] map[]  map[a:1 b:2]  5 true <nil> [] []}",
   );
-  assert.equal(f("{{.History}}"), "[{<nil> x   true}]");
-  assert.equal(f("{{.RootFS}}"), "{layers [sha256:x]}");
+  assert.equal(await f("{{.History}}"), "[{<nil> x   true}]");
+  assert.equal(await f("{{.RootFS}}"), "{layers [sha256:x]}");
   // JSON uses the JSON names, Go's field order and omitempty (the empty Env is left out)
   assert.equal(
-    f("{{json .Config}}"),
+    await f("{{json .Config}}"),
     '{"User":"1000","ExposedPorts":{"80/tcp":{}},"Labels":{"a":"1","b":"2"},"StopTimeout":5,"ArgsEscaped":true}\n',
   );
-  assert.equal(f("{{json .History}}"), '[{"created_by":"x","empty_layer":true}]\n');
+  assert.equal(await f("{{json .History}}"), '[{"created_by":"x","empty_layer":true}]\n');
 });

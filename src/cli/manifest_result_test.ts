@@ -12,8 +12,8 @@ Deno.test("manifestResult() exposes the pushed manifest under .Manifest, as regc
   const m = await parseManifest(raw);
   const view = ManifestView.fromManifest(parseRef("ocidir://x:v1"), m);
   const r = manifestResult(view);
-  assert.equal(formatOutput(r, "{{.Manifest.GetDescriptor.Digest}}"), m.digest);
-  assert.deepEqual(formatOutput(r, "raw-body"), raw);
+  assert.equal(await formatOutput(r, "{{.Manifest.GetDescriptor.Digest}}"), m.digest);
+  assert.deepEqual(await formatOutput(r, "raw-body"), raw);
 });
 
 Deno.test("manifestResult() prints as a Go struct, with no function fields", async () => {
@@ -23,7 +23,7 @@ Deno.test("manifestResult() prints as a Go struct, with no function fields", asy
   const r = manifestResult(
     ManifestView.fromManifest(parseRef("ocidir://x:v1"), await parseManifest(raw)),
   );
-  const text = formatOutput(r, "{{.}}") as string;
+  const text = await formatOutput(r, "{{.}}") as string;
   assert.ok(!text.includes("<func>"), text);
-  assert.match(formatOutput(r, "{{json .}}") as string, /^\{"Manifest":\{"schemaVersion":2/);
+  assert.match(await formatOutput(r, "{{json .}}") as string, /^\{"Manifest":\{"schemaVersion":2/);
 });

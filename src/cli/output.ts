@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { renderFormat } from "../template/template.ts";
+import { printPretty } from "../template/pretty.ts";
 import type { StreamSink } from "./stream_sink.ts";
 import { concatBytes } from "../bytes.ts";
 
@@ -57,16 +57,16 @@ export interface FormatOptions {
  * import assert from "node:assert/strict";
  * import { formatOutput } from "./output.ts";
  * const v = { marshalPretty: () => "x\n", toJSON: () => ({ a: 1 }), RawBody: () => new Uint8Array([1]) };
- * assert.equal(formatOutput(v, "{{printPretty .}}"), "x\n");
- * assert.equal(formatOutput(v, "{{json .}}"), '{"a":1}\n');
- * assert.deepEqual(formatOutput(v, "raw-body"), new Uint8Array([1]));
+ * assert.equal(await formatOutput(v, "{{printPretty .}}"), "x\n");
+ * assert.equal(await formatOutput(v, "{{json .}}"), '{"a":1}\n');
+ * assert.deepEqual(await formatOutput(v, "raw-body"), new Uint8Array([1]));
  * ```
  */
-export function formatOutput(
+export async function formatOutput(
   value: Formattable,
   format: string,
   options: FormatOptions = {},
-): string | Uint8Array {
+): Promise<string | Uint8Array> {
   switch (format) {
     case "raw":
       return concatBytes([
@@ -82,7 +82,10 @@ export function formatOutput(
     case "headers":
       return _headers(value, format);
   }
+  // The default format needs no template engine, which is loaded on first use (start-up).
+  if (format === FORMAT_PRETTY) return printPretty(value);
   const { readFile } = options;
+  const { renderFormat } = await import("../template/template.ts");
   return renderFormat(format, value, { env: options.env ?? {}, ...(readFile ? { readFile } : {}) });
 }
 
@@ -125,10 +128,10 @@ export function lineList(items: readonly string[], json: unknown): Formattable {
  * @returns a promise settled once written
  * @throws {UsageError} see {@link formatOutput}
  */
-export function writeFormatted(
+export async function writeFormatted(
   ctx: { out: StreamSink } & FormatOptions,
   value: Formattable,
   format: string,
 ): Promise<void> {
-  return ctx.out.write(formatOutput(value, format, ctx));
+  await ctx.out.write(await formatOutput(value, format, ctx));
 }

@@ -45,17 +45,17 @@ Deno.test("ReferrerListView names referrers in the external source", () => {
   assert.match(out, /Name: +ocidir:\/\/ext@sha256:b{64}\n/);
 });
 
-Deno.test("ReferrerListView serves body, templates and JSON", () => {
+Deno.test("ReferrerListView serves body, templates and JSON", async () => {
   const v = listView();
-  const body = JSON.parse(new TextDecoder().decode(formatOutput(v, "body") as Uint8Array));
+  const body = JSON.parse(new TextDecoder().decode(await formatOutput(v, "body") as Uint8Array));
   assert.equal(body.mediaType, "application/vnd.oci.image.index.v1+json");
   assert.equal(body.manifests[0].digest, REFERRER);
   assert.equal(
-    formatOutput(v, "{{range .Descriptors}}{{.Digest}} {{.ArtifactType}}{{end}}"),
+    await formatOutput(v, "{{range .Descriptors}}{{.Digest}} {{.ArtifactType}}{{end}}"),
     `${REFERRER} application/x.sbom`,
   );
-  assert.equal(formatOutput(v, "{{.Subject.CommonName}}"), `ocidir://x@${SUBJECT}`);
-  const json = JSON.parse(formatOutput(v, "{{json .}}") as string);
+  assert.equal(await formatOutput(v, "{{.Subject.CommonName}}"), `ocidir://x@${SUBJECT}`);
+  const json = JSON.parse(await formatOutput(v, "{{json .}}") as string);
   assert.deepEqual(Object.keys(json), ["subject", "source", "descriptors"]);
   assert.equal(json.subject.Reference, `ocidir://x@${SUBJECT}`);
   assert.equal(json.source.Scheme, "");
@@ -100,8 +100,11 @@ Deno.test("ReferrerTreeView prints children with platforms and referrers with ty
     `Ref: ocidir://x@${root.digest}\nDigest: ${root.digest}\nChildren:\n  - ${child.digest} [linux/amd64]\n` +
       `    Referrers:\n      - t1\nReferrers:\n  - ${art.digest}: application/x.a\n`,
   );
-  assert.equal(formatOutput(v, "{{range .Child}}{{.Platform}}{{end}}"), "linux/amd64");
-  assert.equal(formatOutput(v, "{{range .Referrer}}{{.ArtifactType}}{{end}}"), "application/x.a");
+  assert.equal(await formatOutput(v, "{{range .Child}}{{.Platform}}{{end}}"), "linux/amd64");
+  assert.equal(
+    await formatOutput(v, "{{range .Referrer}}{{.ArtifactType}}{{end}}"),
+    "application/x.a",
+  );
   const j = v.toJSON() as { child: unknown[]; referrer: unknown[] };
   assert.equal(j.child.length, 1);
   assert.equal(j.referrer.length, 1);
