@@ -132,6 +132,10 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/template/template.ts",
   "src/template/parser.ts",
   "src/template/exec.ts",
+  // the registry's blob requests, uploads and regctl's tag delete
+  "src/transport/registry/_blob_requests.ts",
+  "src/transport/registry/blob_upload.ts",
+  "src/transport/registry/_delete_tag.ts",
 ];
 
 /** A short command and every module it loads at run time. */

@@ -1,11 +1,70 @@
 /**
- * The dummy image of regctl's tag delete algorithm: a unique image pushed to
- * the tag so that deleting it by digest removes the tag.
+ * regctl's tag delete algorithm for registries without `DELETE` by tag: a
+ * unique dummy image is pushed to the tag, then deleted by digest. Loaded on
+ * first use by the registry transport.
  *
  * @module
  */
+import type { Descriptor } from "../../types/descriptor.ts";
 import { digestOf } from "../../types/digest.ts";
 import { isIndexMediaType, MediaType } from "../../types/media_type.ts";
+import type { Ref } from "../../types/ref.ts";
+import type { BlobPutOptions, CallOptions } from "../transport.ts";
+import { manifestHeadAt, putManifest } from "./_manifest_requests.ts";
+import { type RegistryContext, upstreamOf } from "./_registry_context.ts";
+
+/** What {@link deleteTagWithDummy} needs of the transport. */
+export interface DummyTagTarget {
+  /**
+   * Uploads a blob.
+   *
+   * @param ref repository reference
+   * @param body the bytes
+   * @param options digest, size, cancellation
+   * @returns the descriptor
+   */
+  blobPut(ref: Ref, body: ReadableStream<Uint8Array>, options: BlobPutOptions): Promise<Descriptor>;
+  /**
+   * Deletes a manifest by digest.
+   *
+   * @param ref reference with the digest
+   * @param options cancellation
+   * @returns resolves when deleted
+   */
+  manifestDelete(ref: Ref, options: CallOptions): Promise<void>;
+}
+
+/**
+ * Removes a tag by replacing it with a unique dummy image and deleting that
+ * image by digest (the registry refused `DELETE` by tag).
+ *
+ * @param ctx the registry context
+ * @param r normalised reference with the tag
+ * @param options cancellation
+ * @param t the transport's blob upload and manifest delete
+ * @returns resolves when the tag is gone
+ * @throws {NotFoundError} when the tag does not exist
+ */
+export async function deleteTagWithDummy(
+  ctx: RegistryContext,
+  r: Ref,
+  options: CallOptions,
+  t: DummyTagTarget,
+): Promise<void> {
+  const tagRef: Ref = { ...r, digest: "" };
+  // NotFoundError when absent; read from the registry itself, never a mirror.
+  const current = await manifestHeadAt(ctx, upstreamOf(ctx, r), tagRef, options);
+  const dummy = await buildDeleteTagImage(r.tag, current.mediaType, new Date(ctx.now()));
+  for (const blob of dummy.blobs) {
+    await t.blobPut(r, ReadableStream.from([blob.bytes]), {
+      digest: blob.digest,
+      size: blob.bytes.byteLength,
+      signal: options.signal,
+    });
+  }
+  const { m } = await putManifest(ctx, tagRef, dummy.manifest, options, {});
+  await t.manifestDelete({ ...r, tag: "", digest: m.digest }, options);
+}
 
 /** The blobs and manifest of a dummy image. */
 export interface DeleteTagImage {

@@ -1,6 +1,7 @@
 /**
  * The registry transport (`reg` scheme): the OCI distribution API over HTTP
- * with auth, retries, verified reads and the referrers fallback tag.
+ * with auth, retries, verified reads and the referrers fallback tag. Blob
+ * requests, uploads and regctl's tag delete are loaded on first use (start-up).
  *
  * @module
  */
@@ -33,11 +34,15 @@ import type {
 } from "../transport.ts";
 import { defaultSleep, type Sleep } from "./_limiter.ts";
 import { type Credential, RegistryAuth } from "./auth.ts";
-import { uploadBlob, uploadRawBlob } from "./blob_upload.ts";
-import { apiBase, type HostConfig, pullUrl, registryRepository, repoUrl } from "./host_config.ts";
+import {
+  apiBase,
+  type HostConfig,
+  type PullHost,
+  pullUrl,
+  registryRepository,
+  repoUrl,
+} from "./host_config.ts";
 import { RegistryHttp, type RegistryLogger } from "./http.ts";
-import { buildDeleteTagImage } from "./_delete_tag.ts";
-import { blobGetAt, blobGetRawAt, blobHeadAt } from "./_blob_requests.ts";
 import { listNames } from "./_listing.ts";
 import { manifestGetAt, manifestHeadAt, putManifest } from "./_manifest_requests.ts";
 import {
@@ -292,10 +297,16 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @returns the descriptor (media type `application/octet-stream`)
    * @throws {NotFoundError} when it does not exist
    */
-  blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
+  async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
     parseDigest(digest);
     const r = normRef(this.#ctx, ref);
-    return pullFrom(this.#ctx, r, options, (h) => blobHeadAt(this.#ctx, h, r, digest, options));
+    const { blobHeadAt } = await import("./_blob_requests.ts");
+    return await pullFrom(
+      this.#ctx,
+      r,
+      options,
+      (h) => blobHeadAt(this.#ctx, h, r, digest, options),
+    );
   }
 
   /**
@@ -310,10 +321,16 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @returns the reader; consume or cancel its body
    * @throws {NotFoundError} when it does not exist
    */
-  blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
+  async blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
     parseDigest(digest);
     const r = normRef(this.#ctx, ref);
-    return pullFrom(this.#ctx, r, options, (h) => blobGetAt(this.#ctx, h, r, digest, options));
+    const { blobGetAt } = await import("./_blob_requests.ts");
+    return await pullFrom(
+      this.#ctx,
+      r,
+      options,
+      (h) => blobGetAt(this.#ctx, h, r, digest, options),
+    );
   }
 
   /**
@@ -329,7 +346,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    *   another length or another digest (use `blobGet`, which says precisely)
    * @throws {NotFoundError} when it does not exist
    */
-  blobGetRaw(
+  async blobGetRaw(
     ref: Ref,
     digest: string,
     options: CallOptions & { size: number },
@@ -337,12 +354,9 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     parseDigest(digest);
     const r = normRef(this.#ctx, ref);
     const onUnfit = (host: string) => this.#noRawGet.add(host);
-    return pullFrom(
-      this.#ctx,
-      r,
-      options,
-      (h) => blobGetRawAt(this.#ctx, h, r, digest, { ...options, onUnfit }),
-    );
+    const { blobGetRawAt } = await import("./_blob_requests.ts");
+    const open = (h: PullHost) => blobGetRawAt(this.#ctx, h, r, digest, { ...options, onUnfit });
+    return await pullFrom(this.#ctx, r, options, open);
   }
 
   /**
@@ -388,14 +402,11 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const host = hostOf(this.#ctx, r);
     if (!this.canPutRaw(r)) {
       await Promise.resolve(blob).then((b) => b.body.cancel()).catch(() => {});
-      throw new UnsupportedError(
-        `Cannot push blob to "${
-          repoName(r)
-        }" raw: the host takes uploads with a length or in chunks`,
-      );
+      const why = "the host takes uploads with a length or in chunks";
+      throw new UnsupportedError(`Cannot push blob to "${repoName(r)}" raw: ${why}`);
     }
     try {
-      return await uploadRawBlob(blob, {
+      return await (await import("./blob_upload.ts")).uploadRawBlob(blob, {
         http: this.#ctx.http,
         host,
         repository: r.repository,
@@ -420,14 +431,14 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {DigestMismatchError} bytes with another digest (nothing stored)
    * @throws {SizeMismatchError} bytes with another length (nothing stored)
    */
-  blobPut(
+  async blobPut(
     ref: Ref,
     body: ReadableStream<Uint8Array>,
     options: RegistryBlobPutOptions = {},
   ): Promise<Descriptor> {
     const r = normRef(this.#ctx, ref);
     const host = hostOf(this.#ctx, r);
-    return uploadBlob(body, {
+    return await (await import("./blob_upload.ts")).uploadBlob(body, {
       http: this.#ctx.http,
       host,
       repository: r.repository,
@@ -529,14 +540,13 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       throw new InvalidReferenceError(commonName(ref), "deleting a tag needs a tag");
     }
     const r = normRef(this.#ctx, ref);
-    const tagRef: Ref = { ...r, digest: "" };
     const host = hostOf(this.#ctx, r);
     try {
       const res = await this.#ctx.http.request(host, {
         method: "DELETE",
         url: repoUrl(host, r.repository, `manifests/${r.tag}`),
         action: "delete tag",
-        subject: commonName(tagRef),
+        subject: commonName({ ...r, digest: "" }),
         repository: r.repository,
         push: true,
         noRetry: true,
@@ -548,18 +558,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       if (!(err instanceof OciError)) throw err;
       if (err.code === "ABORTED") throw err;
     }
-    // NotFoundError when absent; read from the registry itself, never a mirror.
-    const current = await manifestHeadAt(this.#ctx, upstreamOf(this.#ctx, r), tagRef, options);
-    const dummy = await buildDeleteTagImage(r.tag, current.mediaType, new Date(this.#ctx.now()));
-    for (const blob of dummy.blobs) {
-      await this.blobPut(r, ReadableStream.from([blob.bytes]), {
-        digest: blob.digest,
-        size: blob.bytes.byteLength,
-        signal: options.signal,
-      });
-    }
-    const { m } = await putManifest(this.#ctx, tagRef, dummy.manifest, options, {});
-    await this.manifestDelete({ ...r, tag: "", digest: m.digest }, options);
+    const { deleteTagWithDummy } = await import("./_delete_tag.ts");
+    await deleteTagWithDummy(this.#ctx, r, options, this);
   }
 
   /**
