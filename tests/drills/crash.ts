@@ -171,7 +171,7 @@ export async function copyCrashDrill(
     const full = performance.now() - t0;
     if (first.code !== 0) notes.push(`reference copy failed: ${first.stderr}`);
     for (let i = 0; i < rounds; i++) {
-      const at = 150 + rand() * full;
+      const at = full * (0.3 + 0.6 * rand());
       if ((await _runAndKill(copyArgs(i), at)).killedMidRun) midRun++;
       const problems = server
         ? await serveDirProblems(`${tmp}/served`)
@@ -230,11 +230,17 @@ export async function serveCrashDrill(size: DrillSize, seed: number): Promise<Dr
       `ocidir://${tmp}/src:v1`,
       `127.0.0.1:${port}/pushed/r${i}:v1`,
     ];
+    // how long one full push takes, so that the kills land while pushes run
+    // (a fixed window missed them all once start-up got faster)
+    const t0 = performance.now();
+    const reference = await ocictl([...args(-1)]);
+    const full = performance.now() - t0;
+    if (reference.code !== 0) notes.push(`reference push failed: ${reference.stderr.trim()}`);
     for (let i = 0; i < rounds; i++) {
       const copy = spawnOcictl(args(i));
       let copyEnded = false;
       copy.status.then(() => (copyEnded = true));
-      await new Promise((r) => setTimeout(r, 300 + rand() * 700));
+      await new Promise((r) => setTimeout(r, full * (0.3 + 0.6 * rand())));
       if (!copyEnded) midRun++;
       serve.child.kill("SIGKILL");
       await serve.child.status;
@@ -255,7 +261,7 @@ export async function serveCrashDrill(size: DrillSize, seed: number): Promise<Dr
       drill: "crash: kill -9 of serve during pushes",
       cases: rounds,
       failures: notes.length,
-      figures: { seed, killedMidPush: midRun },
+      figures: { seed, killedMidPush: midRun, pushMs: full.toFixed(0) },
       notes,
     };
   } finally {
