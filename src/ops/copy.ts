@@ -27,7 +27,7 @@ import {
   withTag,
 } from "../types/ref.ts";
 import { filterReferrers, type ReferrerFilter, referrersFallbackTag } from "../types/referrer.ts";
-import { isRawBlobSource, isRawBlobTarget, prepareWhen } from "../transport/transport.ts";
+import { prepareRawTarget } from "../transport/transport.ts";
 import { copyBlob, type CopyBlobResult } from "./blob_copy.ts";
 import type {
   CopyEvent,
@@ -250,29 +250,17 @@ class _Copier {
     const tag = this.#dstRef.tag;
     const early = tag !== "" ? this.#head(this.#dst, withTag(this.#dst.ref, tag)) : undefined;
     early?.catch(() => {}); // awaited below, or dropped when the source fails
-    const release = this.#prepareRawPuts(early);
+    const release = prepareRawTarget(
+      this.#src.transport,
+      this.#dst.transport,
+      this.#dst.ref,
+      early,
+    );
     try {
       return await this.#copyTop(early);
     } finally {
       release();
     }
-  }
-
-  /**
-   * Lets a target that takes raw blobs get ready for them while the source
-   * manifest is read: once the target is found without the tag, or at once
-   * for an untagged target.
-   */
-  #prepareRawPuts(early: Promise<Descriptor | undefined> | undefined): () => void {
-    const s = this.#src.transport;
-    const t = this.#dst.transport;
-    if (!isRawBlobSource(s) || !isRawBlobTarget(t) || t.prepareRawPuts === undefined) {
-      return () => {};
-    }
-    const prepare = t.prepareRawPuts.bind(t);
-    const ref = this.#dst.ref;
-    if (early === undefined) return prepare(ref);
-    return prepareWhen(early, (found) => found === undefined ? prepare(ref) : undefined);
   }
 
   async #copyTop(early: Promise<Descriptor | undefined> | undefined): Promise<CopyResult> {

@@ -278,3 +278,29 @@ export function isRawBlobSource<T extends object>(t: T): t is T & RawBlobSource 
 export function isRawBlobTarget<T extends object>(t: T): t is T & RawBlobTarget {
   return typeof (t as Partial<RawBlobTarget>).blobPutRaw === "function";
 }
+
+/**
+ * Lets a target that takes raw blobs get ready for them (its
+ * {@link RawBlobTarget.prepareRawPuts}) while a copy reads the source
+ * manifest: once the target's tag is found missing, or at once when there is
+ * no tag to look up. Nothing happens unless both ends move raw blobs.
+ *
+ * @param source the copy's source transport
+ * @param target the copy's target transport
+ * @param ref the target reference
+ * @param tagLookup the target's tag lookup (undefined: found, or no tag)
+ * @returns the release (call it once the copy ends)
+ */
+export function prepareRawTarget(
+  source: object,
+  target: object,
+  ref: Ref,
+  tagLookup: Promise<Descriptor | undefined> | undefined,
+): () => void {
+  if (!isRawBlobSource(source) || !isRawBlobTarget(target) || !target.prepareRawPuts) {
+    return () => {};
+  }
+  const prepare = target.prepareRawPuts.bind(target);
+  if (tagLookup === undefined) return prepare(ref);
+  return prepareWhen(tagLookup, (found) => found === undefined ? prepare(ref) : undefined);
+}

@@ -53,7 +53,7 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
-import { openVerifiedFile } from "./verified_file_stream.ts";
+import { type BlobOpenOptions, openLayoutBlob } from "./_blob_reads.ts";
 import {
   adoptBlob,
   type BlobAdoptOptions,
@@ -65,6 +65,7 @@ import { addReferrer, findReferrers, removeReferrer } from "./_layout_referrers.
 import { ignoreNotFound, layoutDir, layoutName, LayoutStore } from "./_layout_store.ts";
 
 export type { BlobAdoptOptions, OciDirBlobPutOptions } from "./_blob_writes.ts";
+export type { BlobOpenOptions } from "./_blob_reads.ts";
 
 /** Options of {@link OciDirTransport}. */
 export interface OciDirTransportOptions {
@@ -91,18 +92,6 @@ export interface OciDirTransportOptions {
    * with `serve gc` instead. @default true
    */
   collect?: boolean | undefined;
-}
-
-/** Options of {@link OciDirTransport.blobOpen}. */
-export interface BlobOpenOptions extends BlobGetOptions {
-  /**
-   * Only these bytes are wanted (inclusive ends). A file still the one that
-   * was checked is read from `start` to `end` only, and the reader's
-   * `ranged` says so; otherwise the whole verified body comes back.
-   */
-  range?: { start: number; end: number } | undefined;
-  /** Called once when the body fails (corrupt or unreadable file), not on cancel. */
-  onError?: ((err: Error) => void) | undefined;
 }
 
 function _entryDescriptor(entry: IndexEntry, mediaType: string): Descriptor {
@@ -417,54 +406,8 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     digest: string,
     options: BlobOpenOptions = {},
   ): Promise<BlobReader & { ranged?: boolean }> {
-    checkSignal(options.signal, `read blob "${digest}"`);
-    const path = blobPath(layoutDir(ref), digest);
-    const notFound = (err: unknown): never => {
-      if (!(err instanceof NotFoundError)) throw err;
-      throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`, {
-        cause: err,
-      });
-    };
-    // With a memory of checked files, a file still the one that was checked
-    // is served as Deno's own file stream, without hashing. What it is comes
-    // from the open handle, so a file renamed over the path meanwhile is not
-    // mistaken for the checked one.
-    const opened = this.#store.verified && this.#store.fs.openFile
-      ? await this.#store.fs.openFile(path).catch(notFound)
-      : undefined;
-    const info = opened?.info;
-    if (opened && !opened.info.isFile) {
-      opened.close();
-      notFound(new NotFoundError(`Cannot open "${path}": not a file`));
-    }
-    const descriptor = options.size === undefined
-      ? (info?.isFile
-        ? { mediaType: MediaType.OCTET_STREAM, digest, size: info.size }
-        : await this.blobHead(ref, digest, options))
-      : { mediaType: MediaType.OCTET_STREAM, digest, size: options.size };
-    if (opened && info?.size === descriptor.size && this.#store.verified?.has(path, opened.info)) {
-      const r = options.range;
-      if (r !== undefined) return { descriptor, body: opened.slice(r.start, r.end), ranged: true };
-      return { descriptor, body: opened.stream() };
-    }
-    let body: ReadableStream<Uint8Array>;
-    try {
-      body = await openVerifiedFile(this.#store.fs, path, {
-        digest,
-        size: descriptor.size,
-        subject: `blob "${digest}" in "${layoutName(ref)}"`,
-        reader: opened?.reader(),
-        onError: (err) => {
-          this.#store.verified?.delete(path);
-          options.onError?.(err);
-        },
-        onVerified: info === undefined ? undefined : () => this.#store.verified?.add(path, info),
-      });
-    } catch (err) {
-      notFound(err);
-      throw err;
-    }
-    return { descriptor, body };
+    const head = () => this.blobHead(ref, digest, options);
+    return await openLayoutBlob(this.#store, ref, digest, options, head);
   }
 
   /**
