@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { layoutEntry } from "../src/cli/layout_index.ts";
 import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import {
@@ -25,9 +24,9 @@ import type { RegistryManifestDeleteOptions } from "../src/transport/registry/re
 import { countArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writeDiff } from "../src/cli/file_output.ts";
-import { ManifestView } from "../src/cli/manifest_view.ts";
+// Views, Go types and push results load on first use: `manifest head` prints a digest.
+import type { ManifestView } from "../src/cli/manifest_view.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
-import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { readCapped } from "../src/read_capped.ts";
@@ -73,6 +72,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         );
       }
       await ctx.client.manifestPut(target, raw, { mediaType: m.mediaType });
+      const { writePushResult } = await import("../src/cli/manifest_result.ts");
       await writePushResult(ctx, { ref: target, manifest: m }, opts.format, opts.byDigest === true);
     });
   manifest.addCommand(
@@ -149,12 +149,14 @@ export async function getManifestView(
   platform: Platform | undefined,
   client: Client = ctx.client,
 ): Promise<ManifestView> {
+  const { ManifestView } = await import("../src/cli/manifest_view.ts");
   if (platform) {
     const r = await client.resolvePlatform(ref, { platform });
     return ManifestView.fromManifest(r.ref, r.manifest);
   }
   const m = await client.manifestGet(ref);
   // a layout's descriptor is its index.json entry (annotations included), as in regclient
+  const { layoutEntry } = await import("../src/cli/layout_index.ts");
   const entry = layoutEntry(ref, m.digest, ctx.readFile ?? Deno.readTextFileSync);
   return entry ? new ManifestView(ref, entry, m) : ManifestView.fromManifest(ref, m);
 }
@@ -193,6 +195,7 @@ export function createManifestHeadCommand(
         if (opts.platform) {
           view = await getManifestView(ctx, ref, opts.platform, capture.client);
         } else {
+          const { ManifestView } = await import("../src/cli/manifest_view.ts");
           view = new ManifestView(ref, await capture.client.manifestHead(ref));
         }
         view = withReceivedHeaders(view, capture.headers());

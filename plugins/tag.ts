@@ -9,7 +9,6 @@ import { commonName, NotFoundError, UsageError, withoutReference } from "../src/
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
-import { readLayoutIndex } from "../src/cli/layout_index.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
@@ -56,7 +55,12 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
       tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
       const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
-      const json = readLayoutIndex(repo, ctx.readFile ?? Deno.readTextFileSync) ?? { name, tags };
+      let json: unknown = { name, tags };
+      if (opts.format !== FORMAT_PRETTY) {
+        // a layout's JSON form is its index.json as Go reads it (loaded for other formats only)
+        const { readLayoutIndex } = await import("../src/cli/layout_index.ts");
+        json = readLayoutIndex(repo, ctx.readFile ?? Deno.readTextFileSync) ?? json;
+      }
       const view = withReceivedHeaders(new TagListView(name, tags, json), capture.headers());
       await writeFormatted(ctx, view, opts.format);
     });

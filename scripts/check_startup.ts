@@ -136,6 +136,11 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/transport/registry/_blob_requests.ts",
   "src/transport/registry/blob_upload.ts",
   "src/transport/registry/_delete_tag.ts",
+  // a layout's blob reads and writes, its hashing worker and referrers fallback tag
+  "src/transport/ocidir/_blob_reads.ts",
+  "src/transport/ocidir/_blob_writes.ts",
+  "src/transport/ocidir/_hash_pool.ts",
+  "src/transport/ocidir/_layout_referrers.ts",
 ];
 
 /** A short command and every module it loads at run time. */

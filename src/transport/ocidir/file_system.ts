@@ -7,7 +7,7 @@
  */
 import { AbortedError, NotFoundError, SizeMismatchError } from "../../errors.ts";
 import { concatBytes } from "../../bytes.ts";
-import { hashFileOffThread, warmHashWorker } from "./_hash_pool.ts";
+import { prepareWhen } from "../transport.ts";
 import type {
   FileInfo,
   FileReader,
@@ -367,8 +367,10 @@ export const denoFileSystem: FileSystem = {
     }
   },
   writeTemp: _writeTemp,
-  hashFile: hashFileOffThread,
-  warmHashFile: warmHashWorker,
+  // The hashing worker's module is loaded by the first blob write (start-up).
+  hashFile: async (path, options) =>
+    (await import("./_hash_pool.ts")).hashFileOffThread(path, options),
+  warmHashFile: () => prepareWhen(import("./_hash_pool.ts"), (m) => m.warmHashWorker()),
   async rename(from, to) {
     await Deno.rename(from, to);
   },

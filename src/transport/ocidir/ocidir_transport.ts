@@ -53,15 +53,9 @@ import {
   writeIndex,
 } from "./layout.ts";
 import { withLayoutLock } from "./lock.ts";
-import { type BlobOpenOptions, openLayoutBlob } from "./_blob_reads.ts";
-import {
-  adoptBlob,
-  type BlobAdoptOptions,
-  type OciDirBlobPutOptions,
-  putBlob,
-  putRawBlob,
-} from "./_blob_writes.ts";
-import { addReferrer, findReferrers, removeReferrer } from "./_layout_referrers.ts";
+// Blob reads and writes and the referrers fallback tag load on first use (start-up).
+import type { BlobOpenOptions } from "./_blob_reads.ts";
+import type { BlobAdoptOptions, OciDirBlobPutOptions } from "./_blob_writes.ts";
 import { ignoreNotFound, layoutDir, layoutName, LayoutStore } from "./_layout_store.ts";
 
 export type { BlobAdoptOptions, OciDirBlobPutOptions } from "./_blob_writes.ts";
@@ -291,6 +285,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
       const removed = change.removed.filter((e) => e.digest !== desc.digest);
       const subject = subjectOf(m);
       if (subject === undefined) return { index: change.index, removed };
+      const { addReferrer } = await import("./_layout_referrers.ts");
       const fallback = await addReferrer(this.#store, dir, change.index, subject.digest, m);
       return { index: fallback.index, removed: [...removed, ...fallback.removed] };
     });
@@ -332,6 +327,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
         : undefined;
       const subject = m === undefined ? undefined : subjectOf(m);
       if (subject !== undefined) {
+        const { removeReferrer } = await import("./_layout_referrers.ts");
         const fallback = await removeReferrer(this.#store, dir, next, subject.digest, ref.digest);
         next = fallback.index;
         roots.push(...fallback.removed);
@@ -407,7 +403,13 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     options: BlobOpenOptions = {},
   ): Promise<BlobReader & { ranged?: boolean }> {
     const head = () => this.blobHead(ref, digest, options);
-    return await openLayoutBlob(this.#store, ref, digest, options, head);
+    return await (await import("./_blob_reads.ts")).openLayoutBlob(
+      this.#store,
+      ref,
+      digest,
+      options,
+      head,
+    );
   }
 
   /**
@@ -430,7 +432,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     tmpPath: string,
     options: BlobAdoptOptions,
   ): Promise<Descriptor> {
-    return await adoptBlob(this.#store, ref, tmpPath, options);
+    return await (await import("./_blob_writes.ts")).adoptBlob(this.#store, ref, tmpPath, options);
   }
 
   /**
@@ -450,7 +452,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     body: ReadableStream<Uint8Array>,
     options: OciDirBlobPutOptions = {},
   ): Promise<Descriptor> {
-    return await putBlob(this.#store, ref, body, options);
+    return await (await import("./_blob_writes.ts")).putBlob(this.#store, ref, body, options);
   }
 
   /**
@@ -516,7 +518,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     pending: RawBlob | Promise<RawBlob>,
     options: RawPutOptions = {},
   ): Promise<Descriptor> {
-    return await putRawBlob(this.#store, ref, pending, options);
+    return await (await import("./_blob_writes.ts")).putRawBlob(this.#store, ref, pending, options);
   }
 
   /**
@@ -582,6 +584,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     checkSignal(options.signal, `list referrers of "${layoutName(ref)}"`);
     const dir = layoutDir(ref);
     const subject = ref.digest !== "" ? ref.digest : (await this.manifestHead(ref, options)).digest;
+    const { findReferrers } = await import("./_layout_referrers.ts");
     const found = await findReferrers(this.#store, dir, subject);
     return filterReferrers(found, { artifactType: options.artifactType });
   }
