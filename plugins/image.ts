@@ -10,18 +10,12 @@
  */
 import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import {
-  commonName,
-  isImage,
-  isIndex,
-  ManifestInvalidError,
-  MediaType,
-  parseRef,
-  type Platform,
-  type Ref,
-  UnsupportedMediaTypeError,
-  UsageError,
-} from "../src/mod.ts";
+// direct imports: the src/mod.ts barrel also loads modules short commands do not need
+import { ManifestInvalidError, UnsupportedMediaTypeError, UsageError } from "../src/errors.ts";
+import { isImage, isIndex } from "../src/types/manifest.ts";
+import { MediaType } from "../src/types/media_type.ts";
+import { type Platform } from "../src/types/platform.ts";
+import { commonName, parseRef, type Ref } from "../src/types/ref.ts";
 import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";

@@ -6,20 +6,18 @@
  */
 import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
+// direct imports: the src/mod.ts barrel also loads modules short commands do not need
+import { type Client } from "../src/client.ts";
 import {
-  type Client,
-  commonName,
   DigestMismatchError,
-  digestOf,
-  MANIFEST_WRITE_LIMIT,
   NotFoundError,
-  parseManifest,
-  type Platform,
-  type Ref,
   UnsupportedMediaTypeError,
   UsageError,
-  withDigest,
-} from "../src/mod.ts";
+} from "../src/errors.ts";
+import { digestOf } from "../src/types/digest.ts";
+import { MANIFEST_WRITE_LIMIT, parseManifest } from "../src/types/manifest.ts";
+import { type Platform } from "../src/types/platform.ts";
+import { commonName, type Ref, withDigest } from "../src/types/ref.ts";
 import type { RegistryManifestDeleteOptions } from "../src/transport/registry/registry_transport.ts";
 import { countArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";

@@ -5,7 +5,9 @@
  */
 import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
-import { commonName, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
+// direct imports: the src/mod.ts barrel also loads modules short commands do not need
+import { NotFoundError, UsageError } from "../src/errors.ts";
+import { commonName, withoutReference } from "../src/types/ref.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";

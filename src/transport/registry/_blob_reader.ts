@@ -11,6 +11,7 @@ import type { BlobReader } from "../transport.ts";
 import { VerifyStream } from "../../verify_stream.ts";
 import type { RegistryHttp, RegistryRequest } from "./http.ts";
 import type { ResolvedHost } from "./host_config.ts";
+import { contentLength } from "./_body.ts";
 
 /** Most resumes of one blob body. */
 export const MAX_RESUMES = 5;
@@ -245,18 +246,6 @@ async function _read(r: _WireReader, max: number): Promise<Uint8Array | undefine
   } finally {
     if (r.scratch.byteLength === 0) r.scratch = new Uint8Array(PIECE_BYTES);
   }
-}
-
-/**
- * Reads a numeric `Content-Length`.
- *
- * @param res response
- * @returns the length, or undefined when absent or malformed
- */
-export function contentLength(res: Response): number | undefined {
-  const v = res.headers.get("content-length");
-  if (v === null || !/^\d+$/.test(v.trim())) return undefined;
-  return Number(v.trim());
 }
 
 /**

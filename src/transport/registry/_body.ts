@@ -38,3 +38,15 @@ export async function readCapped(
   }
   return await readStreamCapped(res.body, limit, subject);
 }
+
+/**
+ * Reads a numeric `Content-Length`.
+ *
+ * @param res response
+ * @returns the length, or undefined when absent or malformed
+ */
+export function contentLength(res: Response): number | undefined {
+  const v = res.headers.get("content-length");
+  if (v === null || !/^\d+$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+}

@@ -17,8 +17,7 @@ import { MANIFEST_MEDIA_TYPES } from "../../types/media_type.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
 import type { CallOptions, ManifestPutOptions } from "../transport.ts";
 import { checkManifestPut } from "../transport_checks.ts";
-import { readCapped } from "./_body.ts";
-import { contentLength } from "./_blob_reader.ts";
+import { contentLength, readCapped } from "./_body.ts";
 import { hostOf, type RegistryContext } from "./_registry_context.ts";
 import { type PullHost, pullUrl, repoUrl } from "./host_config.ts";
 
