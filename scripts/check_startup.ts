@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { createTransportFactory } from "../src/client.ts";
+import { quietIo } from "../tests/cli_harness.ts";
 import { loadedPlugins } from "../src/cli/plugin_registry.ts";
 import { runCli } from "../src/cli/run.ts";
 import { VERBS } from "../plugins/mod.ts";
@@ -321,18 +321,8 @@ export async function checkShortCommands(
  */
 export async function checkStartup(): Promise<string[]> {
   const problems: string[] = [];
-  const sink = () => new WritableStream<Uint8Array>();
   for (const c of CASES) {
-    const code = await runCli(c.argv, {
-      stdout: sink(),
-      stderr: sink(),
-      stdin: ReadableStream.from<Uint8Array>([]),
-      env: {},
-      signal: new AbortController().signal,
-      isTerminal: { stdin: false, stdout: false, stderr: false },
-      transports: createTransportFactory(),
-      platform: { os: "linux", architecture: "amd64" },
-    }, VERBS);
+    const code = await runCli(c.argv, quietIo(), VERBS);
     const got = loadedPlugins();
     if (code !== 0) problems.push(`"${c.argv.join(" ")}" exited ${code}`);
     if (JSON.stringify(got) !== JSON.stringify(c.loaded)) {

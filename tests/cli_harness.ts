@@ -90,11 +90,12 @@ export async function runCli(
 
 /**
  * Process seams that read nothing and discard all output, for tests that
- * build command trees or parse without running a verb.
+ * build command trees or parse without looking at what a verb prints.
  *
+ * @param over seams to use instead (e.g. a capturing stdout)
  * @returns the seams
  */
-export function quietIo(): CliIo {
+export function quietIo(over: Partial<CliIo> = {}): CliIo {
   return {
     stdout: new WritableStream(),
     stderr: new WritableStream(),
@@ -104,5 +105,6 @@ export function quietIo(): CliIo {
     isTerminal: { stdin: false, stdout: false, stderr: false },
     transports: createTransportFactory(),
     platform: { os: "linux", architecture: "amd64" },
+    ...over,
   };
 }

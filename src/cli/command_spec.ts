@@ -518,14 +518,7 @@ export class CommandSpec {
    * @throws {Error} what the action or commander throws
    */
   async parseAsync(argv: readonly string[], _options?: { from: "user" }): Promise<this> {
-    const { fastParse } = await import("./fast_parse.ts");
-    const fast = fastParse(this, argv);
-    if (fast !== undefined) {
-      await fast.run();
-      return this;
-    }
-    const { toCommander } = await import("./commander_tree.ts");
-    await (await toCommander(this)).parseAsync([...argv], { from: "user" });
+    await (await import("./parse_command_line.ts")).parseCommandLine(this, argv);
     return this;
   }
 

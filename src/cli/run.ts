@@ -10,7 +10,7 @@
 import type { CommandUnknownOpts as CommanderCommand } from "@commander-js/extra-typings";
 import { Command, CommandSpec } from "./command.ts";
 import { toCommander } from "./commander_tree.ts";
-import { fastParse } from "./fast_parse.ts";
+import { parseCommandLine } from "./parse_command_line.ts";
 import { type CliContext, type CliIo, createCliContext } from "./context.ts";
 import { errorLine, ExitCode, exitCodeOf } from "./exit_code.ts";
 import {
@@ -123,16 +123,17 @@ async function _parseAndRun(
   err: StreamSink,
   logger?: CliContext["logger"],
 ): Promise<CommandUnknownOpts> {
-  const fast = root instanceof CommandSpec ? fastParse(root, args) : undefined;
-  if (fast !== undefined) {
-    logger?.debug("command line parsed", { parser: "fast" });
-    await fast.run();
-    return root;
-  }
-  logger?.debug("command line left to commander (help, a usage error, or a rule not modelled)");
-  const real = await commanderTree(root, out, err);
-  await real.parseAsync(args, { from: "user" });
-  return real;
+  const parsed = await parseCommandLine(root, args, {
+    configure: (real) => configureCommand(real, out, err),
+    onParser: (parser) =>
+      logger?.debug(
+        parser === "fast"
+          ? "command line parsed"
+          : "command line left to commander (help, a usage error, or a rule not modelled)",
+        parser === "fast" ? { parser } : {},
+      ),
+  });
+  return parsed as CommandUnknownOpts;
 }
 
 /**

@@ -1,22 +1,16 @@
 import assert from "node:assert/strict";
 import { Command, type CommandUnknownOpts } from "./command.ts";
-import { createTransportFactory } from "../client.ts";
+import { quietIo } from "../../tests/cli_harness.ts";
 import { NotFoundError } from "../errors.ts";
 import type { CliIo } from "./context.ts";
 import { runCli, type VerbEntry } from "./run.ts";
 
 function io(out: string[]): CliIo {
   const dec = new TextDecoder();
-  return {
+  return quietIo({
     stdout: new WritableStream({ write: (c) => void out.push(dec.decode(c)) }),
     stderr: new WritableStream({ write: (c) => void out.push("ERR:" + dec.decode(c)) }),
-    stdin: ReadableStream.from<Uint8Array>([]),
-    env: {},
-    signal: new AbortController().signal,
-    isTerminal: { stdin: false, stdout: false, stderr: false },
-    transports: createTransportFactory(),
-    platform: { os: "linux", architecture: "amd64" },
-  };
+  });
 }
 
 function verbs(loaded: string[]): VerbEntry[] {
