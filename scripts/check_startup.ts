@@ -136,6 +136,12 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/transport/registry/_blob_requests.ts",
   "src/transport/registry/blob_upload.ts",
   "src/transport/registry/_delete_tag.ts",
+  // registry auth (loaded at the first 401), the referrers API and fallback
+  // tag, and credential helpers' runner cache (loaded by a host that has one)
+  "src/transport/registry/auth.ts",
+  "src/transport/registry/www_authenticate.ts",
+  "src/transport/registry/token_cache.ts",
+  "src/transport/registry/_referrers.ts",
   // a layout's blob reads and writes, its hashing worker and referrers fallback tag
   "src/transport/ocidir/_blob_reads.ts",
   "src/transport/ocidir/_blob_writes.ts",

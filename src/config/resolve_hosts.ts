@@ -11,7 +11,7 @@ import { DOCKER_HUB_API, type HostConfig } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
 import { type ConfigHost, credExpireMs, type NamedHost, toHostConfig } from "./config_host.ts";
 import { DEFAULT_CERTS_DIR, listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";
-import { CredHelperCache } from "./cred_helper.ts";
+import type { CredHelperCache } from "./cred_helper.ts";
 import { loadDockerConfig } from "./docker_config.ts";
 import { parseHostFlag } from "./host_flag.ts";
 import { mergeHost, type MergeWarn } from "./host_merge.ts";
@@ -108,7 +108,8 @@ export async function resolveHosts(
     await _addDockerCerts(io, dir, byName, template, warn);
   }
 
-  const cache = new CredHelperCache(io, { now: options.now });
+  // helpers are rare: their runner is loaded by the first host that has one
+  let cache: Promise<CredHelperCache> | undefined;
   const credentials = async (name: string): Promise<Credential | undefined> => {
     const n = normaliseHostName(name).name;
     const host = byName.get(n) ?? (config.hostDefault ? { ...template, name: n } : undefined);
@@ -121,7 +122,10 @@ export async function resolveHosts(
     }
     const server = host.credHost ?? (n === HUB_NAME ? HUB_AUTH_KEY : host.hostname ?? n);
     try {
-      return await cache.get(host.credHelper, server, credExpireMs(host));
+      cache ??= import("./cred_helper.ts").then((m) =>
+        new m.CredHelperCache(io, { now: options.now })
+      );
+      return await (await cache).get(host.credHelper, server, credExpireMs(host));
     } catch (err) {
       warn?.("Cannot get credentials from helper; continuing anonymously", {
         host: n,

@@ -16,13 +16,13 @@ import {
 } from "../../types/manifest.ts";
 import { isIndexMediaType, MediaType } from "../../types/media_type.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
-import { referrersFallbackTag } from "../../types/referrer.ts";
+import { filterReferrers, referrersFallbackTag } from "../../types/referrer.ts";
 import type { CallOptions, ReferrerListOptions } from "../transport.ts";
 import { readCapped } from "./_body.ts";
 import { MAX_PAGES } from "./_listing.ts";
 import { manifestGetAt, type ManifestRead, putManifest } from "./_manifest_requests.ts";
 import { type RegistryContext, upstreamOf } from "./_registry_context.ts";
-import type { PullHost } from "./host_config.ts";
+import { type PullHost, pullUrl } from "./host_config.ts";
 import { parseLinkNext } from "./link_header.ts";
 
 /** Most read-modify-write rounds of a fallback tag refused with 412. */
@@ -268,4 +268,36 @@ export class FallbackTags {
       }
     }
   }
+}
+
+/**
+ * Lists the referrers of a digest on one host: its referrers API when it has
+ * one, else the fallback tag. A mirror with neither is a miss, so the caller
+ * moves on to the next host.
+ *
+ * @param ctx the transport's context
+ * @param h the host
+ * @param r the subject's reference
+ * @param digest the subject's digest
+ * @param options artifact type filter, cancellation
+ * @returns the referrer descriptors, filtered
+ * @throws {NotFoundError} when a mirror has neither
+ */
+export async function referrerListAt(
+  ctx: RegistryContext,
+  h: PullHost,
+  r: Ref,
+  digest: string,
+  options: ReferrerListOptions,
+): Promise<Descriptor[]> {
+  const filter = { artifactType: options.artifactType };
+  const url = pullUrl(h, r.repository, `referrers/${digest}`);
+  if (options.artifactType) url.searchParams.set("artifactType", options.artifactType);
+  const api = await referrersApi(ctx, h, r, url, options);
+  if (api !== undefined) return api.filtered ? api.list : filterReferrers(api.list, filter);
+  const fallback = await fallbackIndex(ctx, h, r, digest, options);
+  if (fallback === undefined && h.mirror) {
+    throw new NotFoundError(`Cannot list referrers of "${digest}": the mirror has none`);
+  }
+  return filterReferrers(fallback?.m.json.manifests ?? [], filter);
 }

@@ -31,24 +31,6 @@ export interface RegistryAuthOptions {
 /** Largest token answer read. */
 const TOKEN_BODY_LIMIT = 1024 * 1024;
 
-/**
- * The docker-style scope of a repository.
- *
- * @param repository repository path
- * @param push whether push access is needed
- * @returns `repository:<repo>:pull` or `repository:<repo>:pull,push`
- *
- * @example Scopes
- * ```ts
- * import assert from "node:assert/strict";
- * import { repoScope } from "./auth.ts";
- * assert.equal(repoScope("library/alpine", true), "repository:library/alpine:pull,push");
- * ```
- */
-export function repoScope(repository: string, push: boolean): string {
-  return `repository:${repository}:${push ? "pull,push" : "pull"}`;
-}
-
 /** Authentication state of every host, shared by all requests of a transport. */
 export class RegistryAuth {
   #opts: RegistryAuthOptions;

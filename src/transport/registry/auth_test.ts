@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OciError } from "../../errors.ts";
-import { RegistryAuth, repoScope } from "./auth.ts";
+import { RegistryAuth } from "./auth.ts";
+import { repoScope } from "./repo_scope.ts";
 import { resolveHost } from "./host_config.ts";
 
 Deno.test("repoScope() builds docker-style scopes", () => {

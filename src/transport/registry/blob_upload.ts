@@ -16,7 +16,7 @@ import type { Descriptor } from "../../types/descriptor.ts";
 import type { RawBlob } from "../transport.ts";
 import { type DigestAlgorithm, digestOf, loadHasher, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
-import { repoScope } from "./auth.ts";
+import { repoScope } from "./repo_scope.ts";
 import { MAX_BLOB_CHUNK, repoUrl, type ResolvedHost } from "./host_config.ts";
 import type { RegistryHttp } from "./http.ts";
 import { _UploadGuard } from "./_upload_guard.ts";

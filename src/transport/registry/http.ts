@@ -8,12 +8,12 @@
 import { AbortedError, ErrorCode, OciError, RegistryError } from "../../errors.ts";
 import { readLimited } from "./_body.ts";
 import { Limiter, type Sleep } from "./_limiter.ts";
-import { type RegistryAuth, repoScope } from "./auth.ts";
+import type { RegistryAuth } from "./auth.ts";
+import { repoScope } from "./repo_scope.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
-import { parseWwwAuthenticate } from "./www_authenticate.ts";
 
 /** Where the transport reports what it does. Every method is optional. */
 export interface RegistryLogger {
@@ -55,8 +55,11 @@ export interface RegistryRequest {
 export interface RegistryHttpOptions {
   /** fetch. */
   fetch: typeof fetch;
-  /** Shared authentication state. */
-  auth: RegistryAuth;
+  /**
+   * Shared authentication state, or a loader of it: a loader runs at the
+   * first 401, so requests that are never challenged load no auth code.
+   */
+  auth: RegistryAuth | (() => Promise<RegistryAuth>);
   /** User-Agent header. */
   userAgent: string;
   /** Clock. */
@@ -77,6 +80,8 @@ export class RegistryHttp {
   #limiters = new Map<string, Limiter>();
   #warned = new Set<string>();
   #backoff = new Map<string, number>();
+  #auth: RegistryAuth | undefined;
+  #authLoading: Promise<RegistryAuth> | undefined;
 
   /**
    * Creates the request pipeline (retries, backoff, limits, auth).
@@ -84,6 +89,18 @@ export class RegistryHttp {
    */
   constructor(options: RegistryHttpOptions) {
     this.#o = options;
+    if (typeof options.auth !== "function") this.#auth = options.auth;
+  }
+
+  /** The auth state, loaded at the first challenge. */
+  #loadAuth(): Promise<RegistryAuth> {
+    const auth = this.#o.auth;
+    this.#authLoading ??= this.#auth
+      ? Promise.resolve(this.#auth)
+      : typeof auth === "function"
+      ? auth().then((a) => (this.#auth = a))
+      : Promise.resolve(auth);
+    return this.#authLoading;
   }
 
   /**
@@ -166,7 +183,11 @@ export class RegistryHttp {
         if (header) {
           let retry: boolean;
           try {
-            retry = await this.#o.auth.challenge(host, repo, parseWwwAuthenticate(header), scopes);
+            const [auth, { parseWwwAuthenticate }] = await Promise.all([
+              this.#loadAuth(),
+              import("./www_authenticate.ts"),
+            ]);
+            retry = await auth.challenge(host, repo, parseWwwAuthenticate(header), scopes);
           } catch (err) {
             await res.body?.cancel();
             throw err;
@@ -211,7 +232,8 @@ export class RegistryHttp {
   ): Promise<{ res: Response; url: URL; crossHost: boolean }> {
     const release = await this.#limiter(host).acquire(req.signal);
     try {
-      const auth = await this.#o.auth.header(host, repo, scopes, req.signal);
+      // No auth state yet means no challenge yet, so no header.
+      const auth = await this.#auth?.header(host, repo, scopes, req.signal);
       const origin = req.url.origin;
       let url = req.url;
       let method = req.method;

@@ -5,21 +5,13 @@
  *
  * @module
  */
-import {
-  InvalidReferenceError,
-  NotFoundError,
-  OciError,
-  RegistryError,
-  UnsupportedError,
-} from "../../errors.ts";
+import { InvalidReferenceError, OciError, RegistryError, UnsupportedError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { parseDigest } from "../../types/digest.ts";
 import { type Manifest, manifestDescriptor, subjectOf } from "../../types/manifest.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
-import { filterReferrers } from "../../types/referrer.ts";
 import type {
   BlobGetOptions,
-  BlobPutOptions,
   BlobReader,
   CallOptions,
   ManifestPutOptions,
@@ -32,26 +24,12 @@ import type {
   TagListOptions,
   Transport,
 } from "../transport.ts";
-import { defaultSleep, type Sleep } from "./_limiter.ts";
-import { type Credential, RegistryAuth } from "./auth.ts";
-import {
-  apiBase,
-  type HostConfig,
-  type PullHost,
-  pullUrl,
-  registryRepository,
-  repoUrl,
-} from "./host_config.ts";
-import { RegistryHttp, type RegistryLogger } from "./http.ts";
+import { defaultSleep } from "./_limiter.ts";
+import { apiBase, type PullHost, pullUrl, registryRepository, repoUrl } from "./host_config.ts";
+import { RegistryHttp } from "./http.ts";
 import { listNames } from "./_listing.ts";
 import { manifestGetAt, manifestHeadAt, putManifest } from "./_manifest_requests.ts";
-import {
-  addingReferrer,
-  fallbackIndex,
-  FallbackTags,
-  referrersApi,
-  removingReferrer,
-} from "./_referrers.ts";
+import type { FallbackTags } from "./_referrers.ts";
 import {
   hostOf,
   normRef,
@@ -61,53 +39,12 @@ import {
   upstreamOf,
 } from "./_registry_context.ts";
 
-/** Options of {@link RegistryTransport}. */
-export interface RegistryTransportOptions {
-  /** fetch used for every request. @default globalThis.fetch */
-  fetch?: typeof fetch | undefined;
-  /** Host configurations. @default [] */
-  hosts?: HostConfig[] | undefined;
-  /** User-Agent. @default "ocictl" */
-  userAgent?: string | undefined;
-  /** Logger. */
-  logger?: RegistryLogger | undefined;
-  /** Clock in milliseconds. @default Date.now */
-  now?: (() => number) | undefined;
-  /** Sleep for backoff and rate limits. @default a cancellable timer */
-  sleep?: Sleep | undefined;
-  /** Credential lookup for hosts without credentials in their config. */
-  credentials?: ((host: string) => Promise<Credential | undefined>) | undefined;
-  /** Timeout of a token request in milliseconds. @default 30000 */
-  tokenTimeout?: number | undefined;
-  /** Largest chunk held in memory when a registry asks for large chunks. @default 1 GiB */
-  blobLimit?: number | undefined;
-}
-
-/** Options of {@link RegistryTransport.blobPut} beyond the contract. */
-export interface RegistryBlobPutOptions extends BlobPutOptions {
-  /** Repository on the same registry to mount the blob from (needs `digest`). */
-  mountFrom?: string | undefined;
-  /**
-   * The body already verifies itself against `digest` and `size` (it errors
-   * instead of ending cleanly on a mismatch, like every `blobGet` body): its
-   * bytes are counted, not hashed a second time. The last chunk is still held
-   * back until the body ends cleanly. Ignored without `digest`. @default false
-   */
-  verified?: boolean | undefined;
-  /** The caller has just found the blob missing: skip the existence HEAD. @default false */
-  skipHead?: boolean | undefined;
-}
-
-/** Options of {@link RegistryTransport.manifestDelete} beyond the contract. */
-export interface RegistryManifestDeleteOptions extends CallOptions {
-  /**
-   * Read the manifest first and, when it has a `subject` and the registry
-   * has no referrers API, remove it from the subject's fallback tag index
-   * (deleting the tag when the index becomes empty). @default false
-   */
-  referrers?: boolean | undefined;
-}
-
+import type {
+  RegistryBlobPutOptions,
+  RegistryManifestDeleteOptions,
+  RegistryTransportOptions,
+} from "./registry_options.ts";
+export type { RegistryBlobPutOptions, RegistryManifestDeleteOptions, RegistryTransportOptions };
 export { MAX_PAGES } from "./_listing.ts";
 
 /**
@@ -126,7 +63,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   /** The scheme this transport serves. */
   readonly scheme = "reg";
   #ctx: RegistryContext;
-  #fallback: FallbackTags;
+  #fallback: Promise<FallbackTags> | undefined;
   /** Hosts that refused a chunked (raw) upload: they get lengths from now on. */
   #wantLength = new Set<string>();
   /** Hosts whose blob bodies came compressed or without a length: no raw reads. */
@@ -140,13 +77,17 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     const now = options.now ?? Date.now;
     const userAgent = options.userAgent ?? "ocictl";
-    const auth = new RegistryAuth({
-      fetch: fetchFn,
-      now,
-      userAgent,
-      credentials: options.credentials,
-      tokenTimeout: options.tokenTimeout,
-    });
+    // loaded at the first 401: an open registry never needs it
+    const auth = () =>
+      import("./auth.ts").then((m) =>
+        new m.RegistryAuth({
+          fetch: fetchFn,
+          now,
+          userAgent,
+          credentials: options.credentials,
+          tokenTimeout: options.tokenTimeout,
+        })
+      );
     const http = new RegistryHttp({
       fetch: fetchFn,
       auth,
@@ -157,7 +98,14 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     });
     const { logger, blobLimit } = options;
     this.#ctx = { http, hosts: [...(options.hosts ?? [])], now, logger, blobLimit };
-    this.#fallback = new FallbackTags(this.#ctx, (r, o) => this.tagDelete(r, o));
+  }
+
+  /** The referrers fallback-tag updater, loaded on first use. */
+  #fallbackTags(): Promise<FallbackTags> {
+    this.#fallback ??= _referrers().then((m) =>
+      new m.FallbackTags(this.#ctx, (r, o) => this.tagDelete(r, o))
+    );
+    return this.#fallback;
   }
 
   /**
@@ -235,7 +183,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const { m, subjectHeader } = await putManifest(this.#ctx, r, raw, options, {});
     const subject = subjectOf(m);
     if (subject && !subjectHeader) {
-      await this.#fallback.update(r, subject.digest, options, addingReferrer(m));
+      const { addingReferrer } = await _referrers();
+      await (await this.#fallbackTags()).update(r, subject.digest, options, addingReferrer(m));
     }
     return manifestDescriptor(m);
   }
@@ -283,9 +232,10 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     await res.body?.cancel();
     if (subject === undefined) return;
     const probe = repoUrl(host, r.repository, `referrers/${subject}`);
+    const { referrersApi, removingReferrer } = await _referrers();
     const api = await referrersApi(this.#ctx, upstreamOf(this.#ctx, r), r, probe, options);
     if (api !== undefined) return; // the registry maintains its referrers
-    await this.#fallback.update(r, subject, options, removingReferrer(r.digest));
+    await (await this.#fallbackTags()).update(r, subject, options, removingReferrer(r.digest));
   }
 
   /**
@@ -575,18 +525,13 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
     const r = normRef(this.#ctx, ref);
     const digest = r.digest || (await this.manifestHead(r, options)).digest;
-    const filter = { artifactType: options.artifactType };
-    return await pullFrom(this.#ctx, r, options, async (h) => {
-      const url = pullUrl(h, r.repository, `referrers/${digest}`);
-      if (options.artifactType) url.searchParams.set("artifactType", options.artifactType);
-      const api = await referrersApi(this.#ctx, h, r, url, options);
-      if (api !== undefined) return api.filtered ? api.list : filterReferrers(api.list, filter);
-      const fallback = await fallbackIndex(this.#ctx, h, r, digest, options);
-      if (fallback === undefined && h.mirror) {
-        throw new NotFoundError(`Cannot list referrers of "${digest}": the mirror has none`);
-      }
-      return filterReferrers(fallback?.m.json.manifests ?? [], filter);
-    });
+    const { referrerListAt } = await _referrers();
+    return await pullFrom(
+      this.#ctx,
+      r,
+      options,
+      (h) => referrerListAt(this.#ctx, h, r, digest, options),
+    );
   }
 
   /**
@@ -597,4 +542,9 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Referrers (API and fallback tag): loaded by the first call that needs them. */
+function _referrers(): Promise<typeof import("./_referrers.ts")> {
+  return import("./_referrers.ts");
 }
