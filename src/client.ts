@@ -210,6 +210,7 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
         hosts: s.hosts,
         warn: (msg, data) => s.logger?.warn?.(msg, data),
       });
+      s.logger?.debug?.("registry hosts resolved", { hosts: resolved.hosts.length });
       const seam = makeFetch(resolved.hosts, s.env);
       const observe = s.onResponse;
       const fetchFn: typeof fetch = observe

@@ -101,6 +101,8 @@ export function createCliContext(
     write: (line) => {
       err.write(line).catch(() => {});
     },
+    // the start-up timeline of -v debug: performance.now() counts from process start
+    elapsed: () => performance.now(),
   });
   const transportSettings: TransportSettings = {
     env: io.env,

@@ -47,6 +47,12 @@ export interface LoggerOptions {
   write: (line: string) => void;
   /** Clock for timestamps. @default () => new Date() */
   now?: (() => Date) | undefined;
+  /**
+   * Milliseconds since the process started: added to debug and trace
+   * records as `since` (rounded), the start-up timeline of `-v debug`.
+   * @default not added
+   */
+  elapsed?: (() => number) | undefined;
 }
 
 /**
@@ -76,15 +82,38 @@ export function isLogLevel(value: string): value is LogLevel {
  * log.info("copied", { tag: "v1" });
  * assert.deepEqual(lines, ['time=1970-01-01T00:00:00.000Z level=info msg=copied tag=v1\n']);
  * ```
+ *
+ * @example Debug records carry the milliseconds since start
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createLogger } from "./logger.ts";
+ * const lines: string[] = [];
+ * const log = createLogger({
+ *   level: "debug",
+ *   write: (l) => lines.push(l),
+ *   now: () => new Date(0),
+ *   elapsed: () => 41.6,
+ * });
+ * log.info("copied");
+ * log.debug("loading verb", { verb: "tag" });
+ * assert.deepEqual(lines, [
+ *   "time=1970-01-01T00:00:00.000Z level=info msg=copied\n",
+ *   "time=1970-01-01T00:00:00.000Z level=debug msg=\"loading verb\" verb=tag since=42\n",
+ * ]);
+ * ```
  */
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? "warn";
   const max = LOG_LEVELS.indexOf(level);
   const now = options.now ?? (() => new Date());
   const enabled = (l: LogLevel): boolean => LOG_LEVELS.indexOf(l) <= max;
-  const log = (l: LogLevel, msg: string, fields: LogFields = {}): void => {
+  const elapsed = options.elapsed;
+  const log = (l: LogLevel, msg: string, given: LogFields = {}): void => {
     if (!enabled(l)) return;
     const time = now().toISOString();
+    const fields = elapsed && (l === "debug" || l === "trace")
+      ? { ...given, since: Math.round(elapsed()) }
+      : given;
     if (options.json) {
       options.write(JSON.stringify({ time, level: l, msg, ...fields }) + "\n");
       return;

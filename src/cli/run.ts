@@ -236,12 +236,13 @@ export async function runCli(
       return (code = ExitCode.USAGE);
     }
     ctx = createCliContext(io, globals, { out, err });
-    // since: milliseconds since the process started (the start-up timeline of -v debug)
-    ctx.logger.debug("loading verb", { verb: chosen.name, since: Math.round(performance.now()) });
+    ctx.logger.debug("loading verb", { verb: chosen.name });
     const mod = await chosen.load();
     const root = createRootCommand();
     root.addCommand(mod.createCommand(ctx));
+    ctx.logger.debug("verb loaded", { verb: chosen.name });
     await _parseAndRun(root, args, out, err, ctx.logger);
+    ctx.logger.debug("command finished");
   } catch (e) {
     code = _report(e, io.signal, verbosity, err);
   } finally {

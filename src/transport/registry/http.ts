@@ -254,6 +254,7 @@ export class RegistryHttp {
         }
         this.#o.logger?.debug?.(`${method} ${url.href}`);
         const res = await this.#o.fetch(url, init);
+        this.#o.logger?.debug?.(`${res.status} ${method} ${url.href}`);
         if (!REDIRECTS.has(res.status)) return { res, url, crossHost: url.origin !== origin };
         const location = res.headers.get("location");
         await res.body?.cancel();
