@@ -15,25 +15,18 @@ import { ManifestInvalidError, UnsupportedMediaTypeError, UsageError } from "../
 import { isImage, isIndex } from "../src/types/manifest.ts";
 import { MediaType } from "../src/types/media_type.ts";
 import { type Platform } from "../src/types/platform.ts";
-import { commonName, parseRef, type Ref } from "../src/types/ref.ts";
+import { commonName, parseRef } from "../src/types/ref.ts";
 import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
-import { ConfigView } from "../src/cli/config_view.ts";
+import type { ConfigView } from "../src/cli/config_view.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { writeFoundFile, writeOut } from "../src/cli/file_output.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
-import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { RefView } from "../src/cli/ref_template.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
-import { parseRateLimit, rateLimitView } from "../src/cli/ratelimit_view.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
 import type { createProgress } from "../src/ops/progress.ts";
-import { createImage, parseCreated } from "../src/ops/image_create.ts";
-import { parseKeyValues } from "../src/ops/referrer_query.ts";
-import { readBlobCapped } from "../src/read_capped.ts";
 import type { LayerDirEntry } from "../src/mod/layer_dir.ts";
-import { MOD_FLAGS, type ModStep, parseModFlag } from "../src/mod/mod_step.ts";
+import { MOD_FLAGS } from "../src/mod/mod_flags.ts";
 import { createManifestGetCommand, createManifestHeadCommand } from "./manifest.ts";
 
 markPluginLoaded("image");
@@ -85,6 +78,10 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
           }": it is an artifact (config type "${config.mediaType}"); use "artifact get --config"`,
         );
       }
+      const [{ readBlobCapped }, { ConfigView }] = await Promise.all([
+        import("../src/read_capped.ts"),
+        import("../src/cli/config_view.ts"),
+      ]);
       // the headers of the config blob's response, for raw-headers as regctl
       const capture = captureHeaders(ctx);
       let raw: Uint8Array;
@@ -233,6 +230,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${commonName(dst)}\n`);
         return;
       }
+      const { CopyResultView } = await import("../src/cli/copy_result_view.ts");
       await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result, cmd.args[1]), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;
@@ -289,79 +287,6 @@ function _progressHooks(
     },
     finish: () => Promise.resolve(),
   };
-}
-
-/**
- * `image copy --format` data: the target reference as regctl passes it
- * (`{{.CommonName}}`, `{{.Tag}}`, `{{.Digest}}` of the reference, `{{json .}}`),
- * plus methods for what the copy did.
- */
-class CopyResultView extends RefView {
-  #r: CopyResult | undefined;
-  #src = "";
-
-  /**
-   * Makes the view.
-   * @param src the source reference
-   * @param dst the target reference as given
-   * @param r the copy's result
-   * @param reference the target as typed (regctl's `.Reference`)
-   * @returns the view
-   */
-  static forCopy(src: Ref, dst: Ref, r: CopyResult, reference?: string): CopyResultView {
-    const v = CopyResultView.from(dst, reference);
-    v.#r = r;
-    v.#src = commonName(src);
-    return v;
-  }
-  #result(): CopyResult {
-    if (this.#r === undefined) throw new TypeError("copy result not set");
-    return this.#r;
-  }
-  /** The source, as a common name. @returns the name */
-  Source(): string {
-    return this.#src;
-  }
-  /** Digest now at the target. @returns the digest */
-  ManifestDigest(): string {
-    return this.#result().digest;
-  }
-  /** Media type of the copied manifest. @returns the media type */
-  MediaType(): string {
-    return this.#result().mediaType;
-  }
-  /** Size of the copied manifest. @returns bytes */
-  Size(): number {
-    return this.#result().size;
-  }
-  /** Digest at the source (differs when --platforms filtered the index). @returns the digest */
-  SourceDigest(): string {
-    return this.#result().sourceDigest;
-  }
-  /** Whether --platforms filtered the index. @returns true when filtered */
-  Filtered(): boolean {
-    return this.#result().filtered;
-  }
-  /** Whether the target already had the image. @returns true when skipped */
-  Skipped(): boolean {
-    return this.#result().skipped;
-  }
-  /** Manifests written. @returns the count */
-  Manifests(): number {
-    return this.#result().manifests;
-  }
-  /** Blobs copied. @returns the count */
-  Blobs(): number {
-    return this.#result().blobs;
-  }
-  /** Blobs mounted. @returns the count */
-  Mounted(): number {
-    return this.#result().mounted;
-  }
-  /** Bytes copied. @returns the count */
-  Bytes(): number {
-    return this.#result().bytes;
-  }
 }
 
 function _collect(value: string, previous: string[] | undefined): string[] {
@@ -423,7 +348,10 @@ export function createImageExportCommand(ctx: CliContext): CommandUnknownOpts {
         );
       }
       const images = refs.map((r, i) => ({ ref: parseRef(r), name: names[i] }));
-      const { openImageExport } = await import("../src/ops/image_export.ts");
+      const [{ openImageExport }, { writeOut }] = await Promise.all([
+        import("../src/ops/image_export.ts"),
+        import("../src/cli/file_output.ts"),
+      ]);
       const tar = await openImageExport(ctx.client, images, {
         platform: opts.platform,
         compress: opts.compress === true,
@@ -487,7 +415,10 @@ export function createImageGetFileCommand(ctx: CliContext): CommandUnknownOpts {
     )
     .option("--format <format>", "print a template over .Header (the tar header) instead")
     .action(async (ref, path, outfile, opts) => {
-      const { getImageFile } = await import("../src/ops/get_file.ts");
+      const [{ getImageFile }, { writeFoundFile }] = await Promise.all([
+        import("../src/ops/get_file.ts"),
+        import("../src/cli/file_output.ts"),
+      ]);
       const f = await getImageFile(ctx.client, ref, path, opts.platform ?? ctx.platform, {
         signal: ctx.signal,
       });
@@ -634,6 +565,12 @@ export function createImageCreateCommand(
       `\nExample:\n  ocictl image create ocidir://layout:scratch --platform linux/arm64 --label a=b\n`,
     )
     .action(async (ref, opts) => {
+      const [{ createImage, parseCreated }, { parseKeyValues }, { writePushResult }] = await Promise
+        .all([
+          import("../src/ops/image_create.ts"),
+          import("../src/ops/referrer_query.ts"),
+          import("../src/cli/manifest_result.ts"),
+        ]);
       const r = await createImage(ctx.client, ref, {
         platform: opts.platform ?? ctx.platform,
         mediaType: opts.mediaType,
@@ -669,6 +606,7 @@ export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
         await capture.close();
       }
       const headers = capture.headers() ?? new Headers();
+      const { parseRateLimit, rateLimitView } = await import("../src/cli/ratelimit_view.ts");
       ctx.logger.debug("rate limit headers read", { ref: commonName(ref) });
       await writeFormatted(ctx, rateLimitView(parseRateLimit(headers)), opts.format);
     });
@@ -682,7 +620,8 @@ export function createRatelimitCommand(ctx: CliContext): CommandUnknownOpts {
  * packed as a tar) and the clock of added history (`SOURCE_DATE_EPOCH`).
  */
 function _modCommand(ctx: CliContext): CommandUnknownOpts {
-  const steps: ModStep[] = [];
+  // [flag, value] in command-line order: read into steps when the command runs
+  const flags: [string, string][] = [];
   const cmd = new Command("mod")
     .description(
       "Modify an image: each flag is a step, applied in command-line order; " +
@@ -696,7 +635,7 @@ function _modCommand(ctx: CliContext): CommandUnknownOpts {
     if (f.hidden) o.hideHelp();
     cmd.addOption(o);
     cmd.on(`option:${name}`, (value: unknown) => {
-      steps.push(...parseModFlag(name, typeof value === "string" ? value : ""));
+      flags.push([name, typeof value === "string" ? value : ""]);
     });
   }
   cmd.addHelpText(
@@ -708,6 +647,8 @@ function _modCommand(ctx: CliContext): CommandUnknownOpts {
       `  ocictl image mod registry.example.com/app:v1 --replace --rebase-ref base:old,base:new\n`,
   );
   cmd.action(async (ref, opts) => {
+    const { parseModFlag } = await import("../src/mod/mod_step.ts");
+    const steps = flags.flatMap(([name, value]) => parseModFlag(name, value));
     for (const s of steps) if (s.kind === "layer-add") await _checkLayerSource(s.source);
     const { applyMod, modTarget } = await import("../src/mod/apply_mod.ts");
     const { garbageCollector } = await import("../src/cli/garbage_collector.ts");

@@ -105,7 +105,18 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
       "node:path",
     ],
   },
-  { root: "plugins/image.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE] },
+  {
+    // image copy needs none of mod's step parsers, the engines or the result views
+    root: "plugins/image.ts",
+    forbidden: [
+      ...LOADED_ON_USE,
+      ...PARSER_ON_USE,
+      "src/ops/",
+      "src/mod/mod_step.ts",
+      "src/cli/ref_template.ts",
+      "src/cli/config_view.ts",
+    ],
+  },
   { root: "plugins/manifest.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE] },
   { root: "plugins/tag.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "src/ops/"] },
   // `bot --help` loads neither the Lua runtime (wasmoon) nor the bot engine.

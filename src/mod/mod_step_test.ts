@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { MOD_FLAGS, parseModFlag } from "./mod_step.ts";
+import { MOD_FLAGS } from "./mod_flags.ts";
+import { parseModFlag } from "./mod_step.ts";
 
 Deno.test("parseModFlag() reads name=value with platform prefixes as regctl does", () => {
   const [label] = parseModFlag("label", "[linux/amd64,linux/arm64]a=b=c");
