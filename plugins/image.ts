@@ -24,7 +24,6 @@ import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
 import type { CopyOptions, CopyResult } from "../src/ops/copy.ts";
 import type { CopyHooks } from "../src/ops/copy_endpoint.ts";
-import type { createProgress } from "../src/ops/progress.ts";
 import type { LayerDirEntry } from "../src/mod/layer_dir.ts";
 import { MOD_FLAGS } from "../src/mod/mod_flags.ts";
 import { createManifestGetCommand, createManifestHeadCommand } from "./manifest.ts";
@@ -175,10 +174,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
     .action(async (src, dst, opts, cmd) => {
-      const [{ copyImage, validateCopyOptions }, { createProgress }] = await Promise.all([
-        import("../src/ops/copy.ts"),
-        import("../src/ops/progress.ts"),
-      ]);
+      const { copyImage, validateCopyOptions } = await import("../src/ops/copy.ts");
       const options: CopyOptions = {
         referrers: opts.referrers,
         digestTags: opts.digestTags,
@@ -202,7 +198,7 @@ function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         };
       }
       validateCopyOptions(options);
-      const progress = _progressHooks(ctx, createProgress);
+      const progress = await _progressHooks(ctx);
       let result: CopyResult;
       try {
         result = await copyImage(
@@ -252,11 +248,11 @@ function _terminalColumns(env: Record<string, string>): number {
  * The progress display: bars and a summary line on a terminal stderr when no
  * verbosity was asked for, one log line per blob at `-v info`, else nothing.
  */
-function _progressHooks(
+async function _progressHooks(
   ctx: CliContext,
-  progressOf: typeof createProgress,
-): { hooks: CopyHooks; finish: () => Promise<void> } {
+): Promise<{ hooks: CopyHooks; finish: () => Promise<void> }> {
   if (ctx.isTerminal.stderr && ctx.verbosity === "warn") {
+    const { createProgress: progressOf } = await import("../src/ops/progress.ts");
     // Writes are chained, so the final summary is out before the result.
     let written: Promise<void> = Promise.resolve();
     const p = progressOf({

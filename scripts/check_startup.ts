@@ -184,7 +184,7 @@ const REGISTRY: readonly string[] = [
 /** What the first layout call loads (`src/client.ts`). */
 const OCIDIR: readonly string[] = ["src/transport/ocidir/ocidir_transport.ts"];
 /** What `image copy` loads before it copies (`plugins/image.ts`). */
-const COPY: readonly string[] = ["plugins/image.ts", "src/ops/copy.ts", "src/ops/progress.ts"];
+const COPY: readonly string[] = ["plugins/image.ts", "src/ops/copy.ts"];
 
 /** The short commands kept off the Node compatibility layer. */
 export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
