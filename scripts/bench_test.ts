@@ -4,10 +4,10 @@ import { hasDistribution, median, type Metric, ratioOf } from "./bench/_common.t
 
 const BENCH_TS = new URL("./bench.ts", import.meta.url).pathname;
 
-function _benchTempDirs(): Set<string> {
-  const dir = Deno.env.get("TMPDIR") || "/tmp";
-  const names = new Set<string>();
-  for (const e of Deno.readDirSync(dir)) if (e.name.startsWith("ocictl-bench-")) names.add(e.name);
+/** The bench's temp dirs left in `dir`. */
+function _benchTempDirs(dir: string): string[] {
+  const names: string[] = [];
+  for (const e of Deno.readDirSync(dir)) if (e.name.startsWith("ocictl-bench-")) names.push(e.name);
   return names;
 }
 
@@ -15,10 +15,11 @@ Deno.test({
   name: "bench.ts --quick runs every benchmark end to end and prints a measured summary row each",
   ignore: !hasDistribution,
   async fn() {
-    const before = _benchTempDirs();
+    // its own TMPDIR: another bench running on the machine cannot look like a leak
+    const tmp = await Deno.makeTempDir({ prefix: "ocictl-benchtest-" });
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", BENCH_TS, "--quick"],
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", TMPDIR: tmp },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -54,7 +55,8 @@ Deno.test({
       /^mod --layer-add tar= 16 MiB \[binary's V8 flags\] peak RSS \(MiB\)\s+\d+\.\d\d\s/m,
     ];
     for (const row of rows) assert.match(summary, row);
-    const leaked = [..._benchTempDirs()].filter((n) => !before.has(n));
+    const leaked = _benchTempDirs(tmp);
+    await Deno.remove(tmp, { recursive: true });
     assert.deepEqual(leaked, []);
   },
 });
