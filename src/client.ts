@@ -199,7 +199,7 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
         seams.fetch ??
           import("./transport/registry/deno_fetch.ts").then(
             (m) => (hosts: HostConfig[], env: Record<string, string>) =>
-              m.createDenoFetch({ hosts, env }),
+              m.createDenoFetch({ hosts, env, logger: s.logger }),
           ),
       ]);
       const io = makeIo(s.env);

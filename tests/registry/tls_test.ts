@@ -10,87 +10,9 @@ import { createDenoFetch } from "../../src/transport/registry/deno_fetch.ts";
 import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
 import { randomBytes } from "./_image.ts";
 import { type Distribution, hasDistribution, startDistribution } from "./_distribution.ts";
+import { hasOpenssl, makePki, type TestPki } from "./_tls_certs.ts";
 
-const hasOpenssl = (() => {
-  try {
-    return Deno.statSync("/usr/bin/openssl").isFile;
-  } catch {
-    return false;
-  }
-})();
 const ignore = !hasDistribution || !hasOpenssl;
-
-/** A CA and a server certificate for 127.0.0.1. */
-interface TestPki {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-async function openssl(dir: string, args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-}
-
-async function makePki(dir: string): Promise<TestPki> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await openssl(dir, [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=ocictl test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
-  await openssl(dir, [
-    "req",
-    ...ec,
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  ]);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-  );
-  await openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "1",
-    "-extfile",
-    "ext.cnf",
-  ]);
-  return {
-    ca: await Deno.readTextFile(`${dir}/ca.pem`),
-    cert: await Deno.readTextFile(`${dir}/server.pem`),
-    key: await Deno.readTextFile(`${dir}/server.key`),
-  };
-}
 
 async function withTlsRegistry(
   fn: (d: Distribution, pki: TestPki, env: Record<string, string>) => Promise<void>,

@@ -14,15 +14,26 @@
  *   the host's CA and client certificate, because Deno's fetch would send it
  *   chunked; through an http(s) proxy too (a `CONNECT` tunnel for https);
  *   without a length, or through a socks proxy, it stays a chunked fetch.
- * - `tls: insecure` hosts go through `node:https` with
- *   `rejectUnauthorized: false` (through the http proxy that applies, if any), because Deno's fetch has no per-client way
+ * - `tls: insecure` hosts reached without a proxy are pinned first
+ *   (`_pinned_tls.ts`): the certificates the server presents become the
+ *   trust anchors of a Deno HTTP client for that host alone, and requests
+ *   go through Deno's native fetch, which streams with reused buffers. A
+ *   known-length streamed upload still goes through `node:https` (see
+ *   above). If the pinned client later refuses the server (its certificate
+ *   changed), the host moves to `node:https` for the rest of the process
+ *   and the request is sent again there when its body can be replayed; a
+ *   streamed body cannot, and fails with a typed error.
+ * - `tls: insecure` hosts that cannot be pinned (another host name, expired,
+ *   a CA certificate used as the server's, an incomplete chain) or are
+ *   reached through an http proxy go through `node:https` with
+ *   `rejectUnauthorized: false`, because Deno's fetch has no per-client way
  *   to skip verification. Deno's `node:https` does not stop reading when
  *   the response is paused, so blob downloads on that path are bounded by
  *   asking for 8 MiB `Range` windows one at a time as the consumer reads
  *   (measured on loopback: a slow reader of 256 MiB grew RSS by 237 MiB
  *   without windows; with them growth levels off near 140 MiB whatever the
  *   size: 81 MiB for 16 MiB, 141 MiB for 512 MiB, mostly `node:https`
- *   overhead). Proxies are not applied to insecure hosts.
+ *   overhead).
  *
  * @module
  */
@@ -31,6 +42,8 @@ import { proxyFor } from "../../config/proxy_env.ts";
 import { readUpTo } from "../../read_capped.ts";
 import { ERROR_BODY_LIMIT } from "./error_response.ts";
 import { type HostConfig, resolveHost } from "./host_config.ts";
+import type { RegistryLogger } from "./http.ts";
+import type { PinnedClients } from "./_pinned_tls.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -46,6 +59,8 @@ export interface DenoFetchOptions {
   hosts: readonly HostConfig[];
   /** Environment for the proxy variables. @default {} */
   env?: Record<string, string> | undefined;
+  /** Where to report which path a `tls: insecure` host takes (debug). */
+  logger?: RegistryLogger | undefined;
 }
 
 /**
@@ -78,6 +93,11 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     if (!byHost.has(key)) byHost.set(key, h);
   }
   const clients = new Map<string, Deno.HttpClient>();
+  let pins: Promise<PinnedClients> | undefined;
+  const pinned = () =>
+    pins ??= import("./_pinned_tls.ts").then((m) =>
+      new m.PinnedClients({ logger: options.logger })
+    );
   let closed = false;
   const clientFor = (
     key: string,
@@ -124,9 +144,10 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
           ),
         );
       }
-      return _isBlobGet(url, init)
-        ? windowedGet(url, init ?? {}, nodeProxy)
-        : insecureFetch(url, init, nodeProxy);
+      if (nodeProxy !== undefined || _hasLength(init)) {
+        return insecureNodeFetch(url, init, nodeProxy);
+      }
+      return pinnedFetch(input, init, url);
     }
     const https = url.protocol === "https:";
     const caCerts = https && host?.regcert ? splitPem(host.regcert) : [];
@@ -152,14 +173,49 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     }
     return fetch(input, { ...init, client } as RequestInit);
   };
+  const pinnedFetch = async (
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+    url: URL,
+  ): Promise<Response> => {
+    const p = await pinned();
+    const client = await p.clientFor(url);
+    if (client === undefined) return insecureNodeFetch(url, init, undefined);
+    try {
+      return await fetch(input, { ...init, client } as RequestInit);
+    } catch (err) {
+      if (!(await import("./_pinned_tls.ts")).isCertificateError(err)) throw err;
+      p.unpin(url, err instanceof Error ? String(err.cause ?? err.message) : String(err));
+      if (input instanceof Request || init?.body instanceof ReadableStream) {
+        throw new RegistryError(
+          `Cannot send to "${url.host}": its TLS certificate changed after ocictl pinned it (tls insecure); run the command again`,
+          { status: 0, method: init?.method ?? "GET", url: url.href },
+          { cause: err },
+        );
+      }
+      return insecureNodeFetch(url, init, undefined);
+    }
+  };
   return {
     fetch: fetchFn as typeof fetch,
     close() {
       closed = true;
       for (const c of clients.values()) c.close();
       clients.clear();
+      void pins?.then((p) => p.close());
     },
   };
+}
+
+/** An insecure request over `node:https`, blob GETs in Range windows. */
+function insecureNodeFetch(
+  url: URL,
+  init: RequestInit | undefined,
+  proxy: string | undefined,
+): Promise<Response> {
+  return _isBlobGet(url, init)
+    ? windowedGet(url, init ?? {}, proxy)
+    : insecureFetch(url, init, proxy);
 }
 
 /**
@@ -178,7 +234,9 @@ export function classifyTlsError(
   method: string,
   registry: string,
 ): RegistryError | undefined {
-  if (url.protocol !== "https:" || !(err instanceof Error)) return undefined;
+  if (url.protocol !== "https:" || !(err instanceof Error) || err instanceof RegistryError) {
+    return undefined;
+  }
   const text = `${err.message} ${
     err.cause instanceof Error ? err.cause.message : String(err.cause ?? "")
   }`;

@@ -1,0 +1,217 @@
+/**
+ * Pinned clients for `tls: insecure` hosts, part of the network seam
+ * (deno_fetch.ts). Deno's fetch cannot skip certificate checks for one
+ * client, and the `node:https` path that can holds 135–280 MiB RSS on a
+ * large pull. So, once per host and process:
+ *
+ * 1. one `node:tls` handshake without verification reads the certificates
+ *    the server presents (in a short-lived worker, `tls_probe_worker.ts`);
+ * 2. a `Deno.connectTls` handshake with those certificates as extra trust
+ *    anchors checks that Deno's verifier (rustls) accepts the server with
+ *    them;
+ * 3. if it does, a `Deno.createHttpClient({ caCerts })` with them serves
+ *    every later request to that host through Deno's native fetch.
+ *
+ * rustls still checks the host name, the validity dates and the key usage,
+ * so some certificates cannot be pinned and the host stays on `node:https`:
+ * a certificate for another name, an expired one, a leaf whose CA the
+ * server does not send, and a self-signed certificate marked as a CA
+ * (`CaUsedAsEndEntity`: what a bare `openssl req -x509` makes). A pinned
+ * client never trusts more than `tls: insecure` already does: it accepts
+ * only the certificates that host presented, for that host alone.
+ *
+ * @module
+ */
+import type { RegistryLogger } from "./http.ts";
+import type { ProbeReply } from "./tls_probe_worker.ts";
+import type { PresentedQuery } from "./_tls_presented.ts";
+
+/** Reads the certificates a server presents (PEM, leaf first). */
+export type PresentedProbe = (query: PresentedQuery) => Promise<string[]>;
+
+/** Options of {@link PinnedClients}. */
+export interface PinnedClientsOptions {
+  /** Where to report which path a host takes. */
+  logger?: RegistryLogger | undefined;
+  /** How the presented certificates are read. @default {@link probeInWorker} */
+  probe?: PresentedProbe | undefined;
+  /** Time limit of each handshake. @default 30000 */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Tells whether an error (or its cause) is a certificate verification
+ * failure from rustls or from a TLS stack's usual words.
+ *
+ * @param err what fetch or `Deno.connectTls` threw
+ * @returns true for a refused certificate
+ */
+export function isCertificateError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const text = `${err.message} ${err.cause instanceof Error ? err.cause.message : ""}`;
+  return /invalid peer certificate|UnknownIssuer|CertNotValid|NotValidForName|certificate/i
+    .test(text);
+}
+
+/**
+ * The pinned Deno HTTP clients of a fetch seam, one per `host:port`,
+ * decided on first use and kept for the process (or until
+ * {@link PinnedClients.unpin}).
+ */
+export class PinnedClients {
+  #decided = new Map<string, Promise<Deno.HttpClient | undefined>>();
+  #logger: RegistryLogger | undefined;
+  #probe: PresentedProbe;
+  #timeoutMs: number;
+  #closed = false;
+
+  /**
+   * Creates an empty cache; nothing is contacted until {@link clientFor}.
+   *
+   * @param options logger, probe and handshake time limit
+   */
+  constructor(options: PinnedClientsOptions = {}) {
+    this.#logger = options.logger;
+    this.#probe = options.probe ?? probeInWorker;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /**
+   * The pinned client for an https URL's host, pinning it on first use.
+   *
+   * @param url the request URL
+   * @returns the client, or `undefined` when the host must use `node:https`
+   *   (its certificate cannot be pinned, or the probe failed: a failed probe
+   *   is not remembered, so the next request tries again)
+   * @throws never
+   */
+  clientFor(url: URL): Promise<Deno.HttpClient | undefined> {
+    const key = url.host.toLowerCase();
+    let entry = this.#decided.get(key);
+    if (entry === undefined) {
+      entry = this.#pin(url, key);
+      this.#decided.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Sends the host to `node:https` for the rest of the process (its
+   * certificate changed after it was pinned).
+   *
+   * @param url a URL of the host
+   * @param reason what the pinned client reported, for the debug log
+   * @returns nothing
+   */
+  unpin(url: URL, reason: string): void {
+    const key = url.host.toLowerCase();
+    const entry = this.#decided.get(key);
+    this.#decided.set(key, Promise.resolve(undefined));
+    void entry?.then((c) => c?.close());
+    this.#logger?.debug?.("tls insecure: the pinned certificate was refused; using node:https", {
+      host: url.host,
+      reason,
+    });
+  }
+
+  /**
+   * Closes every pinned client.
+   *
+   * @returns nothing
+   */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#decided.values()) void entry.then((c) => c?.close());
+    this.#decided.clear();
+  }
+
+  async #pin(url: URL, key: string): Promise<Deno.HttpClient | undefined> {
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = Number(url.port || 443);
+    const log = (path: string, data: Record<string, unknown>) =>
+      this.#logger?.debug?.(`tls insecure: ${path}`, { host: url.host, ...data });
+    const started = performance.now();
+    let pems: string[];
+    try {
+      pems = await this.#probe({ hostname, port, timeoutMs: this.#timeoutMs });
+    } catch (err) {
+      this.#decided.delete(key);
+      log("cannot read the presented certificates; using node:https", { reason: _msg(err) });
+      return undefined;
+    }
+    try {
+      await _within(_handshake(hostname, port, pems), this.#timeoutMs);
+    } catch (err) {
+      if (!isCertificateError(err)) this.#decided.delete(key);
+      log("the presented certificates cannot be pinned; using node:https", {
+        reason: _msg(err),
+      });
+      return undefined;
+    }
+    if (this.#closed) return undefined;
+    log("pinned the presented certificates; using Deno's fetch", {
+      certificates: pems.length,
+      ms: Math.round(performance.now() - started),
+    });
+    return Deno.createHttpClient({ caCerts: pems, http2: false });
+  }
+}
+
+/**
+ * Reads the presented certificates in a worker that ends right after, so
+ * the Node compatibility layer stays out of the main isolate; on the
+ * calling thread when no worker can start.
+ *
+ * @param query host, port and time limit
+ * @returns the presented certificates, leaf first
+ * @throws {Error} when the handshake fails
+ */
+export async function probeInWorker(query: PresentedQuery): Promise<string[]> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./tls_probe_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+  } catch {
+    return (await import("./_tls_presented.ts")).presentedCertificates(query);
+  }
+  try {
+    const reply = await new Promise<ProbeReply>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<ProbeReply>) => resolve(e.data);
+      worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        reject(new Error(e.message));
+      };
+      worker.postMessage(query);
+    });
+    if (!reply.ok) throw new Error(reply.message);
+    return reply.pems;
+  } finally {
+    worker.terminate();
+  }
+}
+
+/** One verified handshake with the pinned certificates as trust anchors. */
+async function _handshake(hostname: string, port: number, caCerts: string[]): Promise<void> {
+  const conn = await Deno.connectTls({ hostname, port, caCerts });
+  try {
+    await conn.handshake();
+  } finally {
+    conn.close();
+  }
+}
+
+function _within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no TLS handshake within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function _msg(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split("\n")[0]!.slice(0, 200);
+}
