@@ -12,6 +12,7 @@
  * @module
  */
 import { benchCopyVsSkopeo } from "./bench/copy_vs_skopeo.ts";
+import { benchInsecurePull } from "./bench/insecure_pull.ts";
 import { benchServeVsDistribution } from "./bench/serve_vs_distribution.ts";
 import { benchRegistryBlob, RSS_GROWTH_BUDGET_MIB } from "./bench/registry_blob.ts";
 import { benchSyncNoop } from "./bench/sync_noop.ts";
@@ -67,6 +68,7 @@ export const BENCHMARKS: Record<string, (flags: BenchFlags) => Promise<Metric[]>
     benchCopyVsSkopeo(
       quick ? { layers: 2, layerMiB: 4, warmup: 0, repeats: 1 } : { big },
     ),
+  "insecure_pull": ({ quick }) => benchInsecurePull(quick ? { shapes: [[2, 4]], repeats: 1 } : {}),
   "sync_noop": ({ quick }) => benchSyncNoop(quick ? { tags: 20 } : {}),
   "bot_lua": ({ quick }) => benchBotLua(quick ? { starts: 3 } : {}),
   "mod_rss": ({ quick }) => benchModRss(quick ? { sizeMiB: 16, steps: QUICK_STEPS } : {}),

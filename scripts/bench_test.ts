@@ -44,6 +44,8 @@ Deno.test({
       /^copy reg->reg 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,
       /^copy no-op requests \/ manifest\s+\d+\.\d\d\s/m,
       /^copy peak RSS 2x4 MiB \(MiB\)\s+\d+\.\d\d\s/m,
+      /^insecure pull 2x4 MiB peak RSS, pinned vs node:https \(MiB\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^insecure pull 2x4 MiB, pinned vs node:https \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^sync no-op 20 tags \(s\)\s+\d+\.\d\d\s/m,
       /^sync no-op HEADs per tag\s+2\.00\s.*yes$/m,
       /^sync no-op manifest\/blob GETs\s+0\.00\s.*yes$/m,

@@ -41,12 +41,9 @@ export const V8_FLAGS = "--max-semi-space-size=1";
 
 /**
  * Modules loaded only as workers, which `deno compile` does not find by
- * itself: the ocidir hashing worker and the TLS probe of `tls: insecure` hosts.
+ * itself: the ocidir hashing worker.
  */
-export const WORKER_MODULES = [
-  "src/transport/ocidir/hash_worker.ts",
-  "src/transport/registry/tls_probe_worker.ts",
-];
+export const WORKER_MODULES = ["src/transport/ocidir/hash_worker.ts"];
 
 /**
  * Builds the `deno compile` argument list for one target.

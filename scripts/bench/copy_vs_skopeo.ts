@@ -66,17 +66,29 @@ const TAG = "v1";
 const REPO = "bench/img";
 
 /** An image written as an OCI layout. */
-interface _Layout {
+export interface RandomLayout {
+  /** The layout's directory. */
   dir: string;
+  /** Manifests in it. */
   manifests: number;
+  /** Bytes of its layers. */
   bytes: number;
 }
 
 /**
  * Writes a single-platform image of random layers as an OCI layout (tag
- * {@link TAG}); layers use the plain tar media type, so no tool recompresses.
+ * `v1`); layers use the plain tar media type, so no tool recompresses.
+ *
+ * @param dir the new layout's directory
+ * @param layers number of layers
+ * @param layerMiB size of each layer in MiB
+ * @returns the layout, its manifest count and its bytes
  */
-async function _buildLayout(dir: string, layers: number, layerMiB: number): Promise<_Layout> {
+export async function buildRandomLayout(
+  dir: string,
+  layers: number,
+  layerMiB: number,
+): Promise<RandomLayout> {
   const blobs = `${dir}/blobs/sha256`;
   await Deno.mkdir(blobs, { recursive: true });
   const descs: LayoutLayer[] = [];
@@ -177,7 +189,7 @@ async function _withRegistry<T>(fn: (r: BenchServer) => Promise<T>): Promise<T> 
 
 async function _measureTool(
   tool: _Tool,
-  layout: _Layout,
+  layout: RandomLayout,
   source: BenchServer,
   root: string,
   opts: { warmup: number; repeats: number },
@@ -261,7 +273,7 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
   const root = await Deno.makeTempDir({ prefix: "ocictl-bench-copy-" });
   try {
     say(`copy_vs_skopeo: ${label} image, ${opts.warmup} warm-up + ${opts.repeats} timed runs`);
-    const layout = await _buildLayout(`${root}/src`, layers, layerMiB);
+    const layout = await buildRandomLayout(`${root}/src`, layers, layerMiB);
     const figures = await _withRegistry(async (source) => {
       await OCICTL.copy(OCICTL.ocidir(layout.dir), OCICTL.registry(source.host, REPO), [
         source.host,
@@ -313,7 +325,7 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
 /** Pushes and pulls an 8×256 MiB image once with ocictl and compares its peak RSS. */
 async function _bigRun(root: string, smallRss: number): Promise<Metric> {
   say("copy_vs_skopeo --big: 8x256 MiB image, ocictl push and pull once");
-  const layout = await _buildLayout(`${root}/big`, 8, 256);
+  const layout = await buildRandomLayout(`${root}/big`, 8, 256);
   const rss = await _withRegistry(async (reg) => {
     const push = await OCICTL.copy(OCICTL.ocidir(layout.dir), OCICTL.registry(reg.host, REPO), [
       reg.host,

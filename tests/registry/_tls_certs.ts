@@ -124,6 +124,8 @@ export interface SelfSignedOptions {
    * as a server certificate. @default false
    */
   ca?: boolean;
+  /** Make it expired (valid until one day ago). @default false */
+  expired?: boolean;
 }
 
 /**
@@ -135,6 +137,44 @@ export interface SelfSignedOptions {
  */
 export async function selfSigned(dir: string, options: SelfSignedOptions): Promise<TestCert> {
   const n = options.name;
+  const read = async () => ({
+    cert: await Deno.readTextFile(`${dir}/${n}.pem`),
+    key: await Deno.readTextFile(`${dir}/${n}.key`),
+  });
+  if (options.expired) {
+    await openssl(dir, [
+      "req",
+      ...EC,
+      "-keyout",
+      `${n}.key`,
+      "-out",
+      `${n}.csr`,
+      "-subj",
+      `/CN=${n}`,
+    ]);
+    await Deno.writeTextFile(
+      `${dir}/${n}.cnf`,
+      `subjectAltName=${options.san}\nbasicConstraints=critical,CA:${
+        options.ca ? "TRUE" : "FALSE"
+      }\n`,
+    );
+    // openssl x509 takes a negative -days (openssl req refuses it).
+    await openssl(dir, [
+      "x509",
+      "-req",
+      "-in",
+      `${n}.csr`,
+      "-signkey",
+      `${n}.key`,
+      "-days",
+      "-1",
+      "-extfile",
+      `${n}.cnf`,
+      "-out",
+      `${n}.pem`,
+    ]);
+    return await read();
+  }
   await openssl(dir, [
     "req",
     "-x509",
@@ -151,8 +191,5 @@ export async function selfSigned(dir: string, options: SelfSignedOptions): Promi
     `subjectAltName=${options.san}`,
     ...(options.ca ? [] : ["-addext", "basicConstraints=critical,CA:FALSE"]),
   ]);
-  return {
-    cert: await Deno.readTextFile(`${dir}/${n}.pem`),
-    key: await Deno.readTextFile(`${dir}/${n}.key`),
-  };
+  return await read();
 }

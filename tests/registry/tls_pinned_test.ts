@@ -115,6 +115,11 @@ Deno.test({
           /CaUsedAsEndEntity/,
         ],
         ["a leaf without its CA", { cert: pki.cert, key: pki.key }, /UnknownIssuer/],
+        [
+          "an expired certificate",
+          await selfSigned(dir, { name: "old", san: "IP:127.0.0.1", expired: true }),
+          /Expired/,
+        ],
       ];
       for (const [what, cert, reason] of cases) {
         await withServe(cert, async (host) => {

@@ -1,9 +1,8 @@
 /**
  * The certificates a TLS server presents, read with one `node:tls` handshake
  * that skips verification (part of the network seam of `tls: insecure`
- * hosts; see `_pinned_tls.ts`). Loaded only on that path, in a short-lived
- * worker (`tls_probe_worker.ts`) or, when no worker can start, on the
- * calling thread.
+ * hosts; see `_pinned_tls.ts`). Imported only on that path: `node:tls`
+ * starts Deno's Node compatibility layer.
  *
  * @module
  */
