@@ -89,6 +89,7 @@ export async function benchInsecurePull(options: InsecurePullOptions = {}): Prom
         try {
           await _copy(d.host, `ocidir://${layout.dir}:v1`, `${d.host}/${REPO}:v1`);
           const f = figures[path] = { rss: [] as number[], secs: [] as number[] };
+          const decide: string[] = [];
           for (let i = 0; i < repeats; i++) {
             const dst = `${root}/pull-${path}-${i}`;
             const r = await _copy(d.host, `${d.host}/${REPO}:v1`, `ocidir://${dst}:v1`);
@@ -99,11 +100,18 @@ export async function benchInsecurePull(options: InsecurePullOptions = {}): Prom
             }
             f.rss.push(r.peakRssMiB);
             f.secs.push(r.seconds);
+            // How long the pin (handshake, check, client) took, from the debug log.
+            const ms = / ms=(\d+)/.exec(
+              r.stderr.split("\n").find((l) => /tls insecure/.test(l)) ?? "",
+            );
+            if (ms) decide.push(ms[1]!);
           }
           say(
             `  ${path}: peak RSS ${f.rss.map((x) => fmtNum(x)).join(", ")} MiB; ${
               f.secs.map((x) => x.toFixed(2)).join(", ")
-            } s; ${fmtNum(layout.bytes / MIB / Math.min(...f.secs))} MiB/s best`,
+            } s; ${fmtNum(layout.bytes / MIB / Math.min(...f.secs))} MiB/s best${
+              decide.length > 0 ? `; pinning took ${decide.join(", ")} ms` : ""
+            }`,
           );
         } finally {
           await d.stop();

@@ -144,6 +144,7 @@ export class PinnedClients {
       if (!isCertificateError(err)) this.#decided.delete(key);
       log("the presented certificates cannot be pinned; using node:https", {
         reason: _msg(err),
+        ms: Math.round(performance.now() - started),
       });
       return undefined;
     }
