@@ -80,8 +80,8 @@ export class PinnedClients {
    *
    * @param url the request URL
    * @returns the client, or `undefined` when the host must use `node:https`
-   *   (its certificate cannot be pinned, or the probe failed: a failed probe
-   *   is not remembered, so the next request tries again)
+   *   (remembered when its certificate cannot be pinned; a probe that could
+   *   not reach the server is not, so the next request tries again)
    * @throws never
    */
   clientFor(url: URL): Promise<Deno.HttpClient | undefined> {
@@ -139,9 +139,10 @@ export class PinnedClients {
       return undefined;
     }
     try {
-      await _within(_handshake(hostname, port, pems), this.#timeoutMs);
+      await _handshake(hostname, port, pems, this.#timeoutMs);
     } catch (err) {
-      if (!isCertificateError(err)) this.#decided.delete(key);
+      // Remembered whatever the reason: node:tls reached the server, so this is
+      // about what rustls accepts (certificate, protocol version, ciphers).
       log("the presented certificates cannot be pinned; using node:https", {
         reason: _msg(err),
         ms: Math.round(performance.now() - started),
@@ -171,24 +172,39 @@ export async function probeOnThread(query: PresentedQuery): Promise<string[]> {
   return (await import("./_tls_presented.ts")).presentedCertificates(query);
 }
 
-/** One verified handshake with the pinned certificates as trust anchors. */
-async function _handshake(hostname: string, port: number, caCerts: string[]): Promise<void> {
-  const conn = await Deno.connectTls({ hostname, port, caCerts });
+/**
+ * One verified handshake with the pinned certificates as trust anchors,
+ * within a time limit (the connection is closed when it runs out).
+ */
+async function _handshake(
+  hostname: string,
+  port: number,
+  caCerts: string[],
+  timeoutMs: number,
+): Promise<void> {
+  let conn: Deno.TlsConn | undefined;
+  let late = false;
+  const close = () => {
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+  };
+  const timer = setTimeout(() => {
+    late = true;
+    close();
+  }, timeoutMs);
   try {
+    conn = await Deno.connectTls({ hostname, port, caCerts });
+    if (late) throw new Error(`no TLS handshake within ${timeoutMs} ms`);
     await conn.handshake();
+  } catch (err) {
+    throw late ? new Error(`no TLS handshake within ${timeoutMs} ms`, { cause: err }) : err;
   } finally {
-    conn.close();
+    clearTimeout(timer);
+    close();
   }
-}
-
-function _within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no TLS handshake within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 function _msg(err: unknown): string {

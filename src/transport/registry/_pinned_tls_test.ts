@@ -64,3 +64,41 @@ Deno.test("isCertificateError() reads rustls's refusals, not other network error
   assert.equal(isCertificateError(new TypeError("connection refused")), false);
   assert.equal(isCertificateError("certificate"), false);
 });
+
+Deno.test({
+  name: "PinnedClients: a server that never completes the checked handshake stays on node:https",
+  ignore: !hasOpenssl,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocictl-pin-" });
+    const { cert } = await selfSigned(dir, { name: "leaf", san: "IP:127.0.0.1" });
+    await Deno.remove(dir, { recursive: true });
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    const accepting = (async () => {
+      for await (const c of listener) held.push(c);
+    })();
+    const logs: string[] = [];
+    let probes = 0;
+    const pins = new PinnedClients({
+      logger: { debug: (m, data) => logs.push(`${m} ${String(data?.reason)}`) },
+      probe: () => {
+        probes++;
+        return Promise.resolve([cert]);
+      },
+      timeoutMs: 200,
+    });
+    try {
+      const url = new URL(`https://127.0.0.1:${listener.addr.port}/v2/`);
+      assert.equal(await pins.clientFor(url), undefined);
+      assert.equal(await pins.clientFor(url), undefined);
+      assert.equal(probes, 1);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /cannot be pinned; using node:https no TLS handshake within 200 ms/);
+    } finally {
+      pins.close();
+      listener.close();
+      await accepting.catch(() => {});
+      for (const c of held) c.close();
+    }
+  },
+});
