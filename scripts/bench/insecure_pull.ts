@@ -15,7 +15,7 @@
  * @module
  */
 import { startDistribution } from "../../tests/registry/_distribution.ts";
-import { selfSigned } from "../../tests/registry/_tls_certs.ts";
+import { hasOpenssl, selfSigned } from "../../tests/registry/_tls_certs.ts";
 import {
   fmtNum,
   hasDistribution,
@@ -66,6 +66,7 @@ function _copy(host: string, src: string, dst: string): Promise<RunResult> {
  */
 export async function benchInsecurePull(options: InsecurePullOptions = {}): Promise<Metric[]> {
   if (!hasDistribution) throw new Error("docker-registry is not installed");
+  if (!hasOpenssl) throw new Error("openssl is not installed");
   const shapes = options.shapes ?? [[4, 64], [1, 256]];
   const repeats = options.repeats ?? 2;
   const root = await Deno.makeTempDir({ prefix: "ocictl-bench-insecure-" });
