@@ -5,7 +5,7 @@
  * @module
  */
 import { DigestMismatchError, SizeMismatchError } from "./errors.ts";
-import { type DigestAlgorithm, type Hasher, loadHasher, parseDigest } from "./types/digest.ts";
+import { type AsyncHasher, type DigestAlgorithm, hasherFor, parseDigest } from "./types/digest.ts";
 
 /** What a {@link VerifyStream} checks. */
 export interface VerifyOptions {
@@ -49,13 +49,14 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
     const algorithm = options.digest
       ? parseDigest(options.digest).algorithm
       : (options.algorithm ?? "sha256");
-    // The streaming hasher (node:crypto) is loaded before the first chunk.
-    let hasher: Hasher | undefined;
+    // The hasher is ready before the first chunk (a small expected size is
+    // hashed with Web Crypto, anything else with node:crypto).
+    let hasher: AsyncHasher | undefined;
     const subject = options.subject ?? (options.digest ? `content "${options.digest}"` : "content");
     let count = 0;
     super({
       start: async () => {
-        hasher = (await loadHasher())(algorithm);
+        hasher = await hasherFor(algorithm, options.size);
       },
       transform: (chunk, controller) => {
         count += chunk.byteLength;
@@ -67,12 +68,12 @@ export class VerifyStream extends TransformStream<Uint8Array, Uint8Array> {
         hasher?.update(chunk);
         controller.enqueue(chunk);
       },
-      flush: (controller) => {
+      flush: async (controller) => {
         if (options.size !== undefined && count !== options.size) {
           controller.error(new SizeMismatchError(subject, options.size, count));
           return;
         }
-        const actual = hasher?.digest() ?? "";
+        const actual = (await hasher?.digest()) ?? "";
         this.#digest = actual;
         if (options.digest !== undefined && actual !== options.digest) {
           controller.error(new DigestMismatchError(subject, options.digest, actual));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DigestMismatchError, SizeMismatchError } from "./errors.ts";
-import { digestOf } from "./types/digest.ts";
+import { digestOf, SMALL_HASH_BYTES } from "./types/digest.ts";
 import { VerifyStream } from "./verify_stream.ts";
 
 const data = new TextEncoder().encode("the quick brown fox");
@@ -47,3 +47,22 @@ Deno.test("VerifyStream fails on truncated content with the right digest expecte
   const v = new VerifyStream({ digest: await digestOf(data) });
   await assert.rejects(collect(v, chunks.slice(0, 2)), DigestMismatchError);
 });
+
+// Small expected sizes are hashed with Web Crypto, larger ones with node:crypto:
+// both must pass good content and refuse a flipped byte.
+for (const size of [SMALL_HASH_BYTES, SMALL_HASH_BYTES + 1]) {
+  Deno.test(`VerifyStream checks ${size} bytes (both hashers) and fails on one flipped byte`, async () => {
+    const good = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
+    const pieces = (b: Uint8Array) => [b.subarray(0, 65_536), b.subarray(65_536)];
+    const digest = await digestOf(good);
+    const ok = new VerifyStream({ digest, size });
+    assert.deepEqual(await collect(ok, pieces(good)), good);
+    const bad = good.slice();
+    bad[size - 1] = (good[size - 1] ?? 0) ^ 1;
+    await assert.rejects(collect(new VerifyStream({ digest, size }), pieces(bad)), (e: unknown) => {
+      assert.ok(e instanceof DigestMismatchError);
+      assert.equal(e.code, "DIGEST_MISMATCH");
+      return true;
+    });
+  });
+}

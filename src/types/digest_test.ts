@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { InvalidDigestError } from "../errors.ts";
-import { digestOf, isDigest, loadHasher, parseDigest } from "./digest.ts";
+import {
+  digestOf,
+  hasherFor,
+  isDigest,
+  loadHasher,
+  parseDigest,
+  SMALL_HASH_BYTES,
+} from "./digest.ts";
 import { createHasher } from "./hasher.ts";
 
 const HEX64 = "0123456789abcdef".repeat(4);
@@ -62,4 +69,42 @@ Deno.test("loadHasher() gives the streaming hasher, which agrees with digestOf()
   h.update(data.subarray(0, 1));
   h.update(data.subarray(1));
   assert.equal(h.digest(), await digestOf(data, "sha512"));
+});
+
+Deno.test("hasherFor() agrees with digestOf() on both sides of SMALL_HASH_BYTES, fed in pieces", async () => {
+  for (const size of [0, 1, 1000, SMALL_HASH_BYTES, SMALL_HASH_BYTES + 1]) {
+    const data = new Uint8Array(size).map((_, i) => (i * 7 + size) & 0xff);
+    for (const algorithm of ["sha256", "sha512"] as const) {
+      const h = await hasherFor(algorithm, size);
+      const cut = Math.floor(size / 3);
+      h.update(data.subarray(0, cut));
+      h.update(data.subarray(cut));
+      assert.equal(await h.digest(), await digestOf(data, algorithm), `${algorithm} ${size}`);
+    }
+  }
+});
+
+Deno.test("hasherFor() keeps a copy of small pieces, so a reused buffer does not change the digest", async () => {
+  const data = new TextEncoder().encode("abcdef");
+  const h = await hasherFor("sha256", data.byteLength);
+  const buffer = new Uint8Array(3);
+  buffer.set(data.subarray(0, 3));
+  h.update(buffer);
+  buffer.set(data.subarray(3));
+  h.update(buffer);
+  buffer.fill(0);
+  assert.equal(await h.digest(), await digestOf(data));
+});
+
+Deno.test("hasherFor() refuses more bytes than the small size it was made for", async () => {
+  const h = await hasherFor("sha256", 2);
+  h.update(new Uint8Array(2));
+  assert.throws(() => h.update(new Uint8Array(1)), RangeError);
+});
+
+Deno.test("hasherFor() with fewer bytes than expected hashes what it got (callers check the count)", async () => {
+  const data = new TextEncoder().encode("short");
+  const h = await hasherFor("sha256", 100);
+  h.update(data);
+  assert.equal(await h.digest(), await digestOf(data));
 });

@@ -8,7 +8,7 @@
  * @module
  */
 import { DigestMismatchError, SizeMismatchError } from "../../errors.ts";
-import { loadHasher, parseDigest } from "../../types/digest.ts";
+import { hasherFor, parseDigest } from "../../types/digest.ts";
 import type { FileReader, FileSystem } from "./file_system.ts";
 
 /**
@@ -76,7 +76,7 @@ export async function openVerifiedFile(
   options: VerifiedFileOptions,
 ): Promise<ReadableStream<Uint8Array>> {
   const algorithm = parseDigest(options.digest).algorithm;
-  const hasher = (await loadHasher())(algorithm);
+  const hasher = await hasherFor(algorithm, options.size);
   const file: FileReader = options.reader ?? await fs.openReader(path);
   const subject = options.subject ?? `content "${options.digest}"`;
   const chunkSize = Math.max(1, options.chunkSize ?? VERIFIED_READ_CHUNK);
@@ -93,8 +93,8 @@ export async function openVerifiedFile(
     options.onError?.(err);
     controller.error(err);
   };
-  const verdict = (): Error | undefined => {
-    const actual = hasher.digest();
+  const verdict = async (): Promise<Error | undefined> => {
+    const actual = await hasher.digest();
     return actual === options.digest
       ? undefined
       : new DigestMismatchError(subject, options.digest, actual);
@@ -116,7 +116,10 @@ export async function openVerifiedFile(
         const n = await file.read(buffer);
         if (!open) return; // cancelled while reading
         if (n === null) {
-          const err = count !== size ? new SizeMismatchError(subject, size, count) : verdict();
+          const err = count !== size
+            ? new SizeMismatchError(subject, size, count)
+            : await verdict();
+          if (!open) return; // cancelled while hashing
           if (err !== undefined) return fail(controller, err);
           close();
           options.onVerified?.();
@@ -141,7 +144,8 @@ export async function openVerifiedFile(
         if (extra !== null) {
           return fail(controller, new SizeMismatchError(subject, size, count + 1));
         }
-        const err = verdict();
+        const err = await verdict();
+        if (!open) return;
         if (err !== undefined) return fail(controller, err);
         close();
         options.onVerified?.();

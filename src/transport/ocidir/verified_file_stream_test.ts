@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { DigestMismatchError, ErrorCode, NotFoundError, SizeMismatchError } from "../../errors.ts";
-import { digestOf } from "../../types/digest.ts";
+import { digestOf, SMALL_HASH_BYTES } from "../../types/digest.ts";
 import { denoFileSystem as fs } from "./file_system.ts";
 import { openVerifiedFile } from "./verified_file_stream.ts";
 
@@ -195,3 +195,26 @@ Deno.test("openVerifiedFile() holds back the last piece from a BYOB reader of a 
     equal(errors.length, 1);
   });
 });
+
+// Files up to SMALL_HASH_BYTES are hashed with Web Crypto, larger ones with
+// node:crypto: on both sides a flipped byte ends in DIGEST_MISMATCH and the
+// reader never gets the whole file.
+for (const size of [SMALL_HASH_BYTES, SMALL_HASH_BYTES + 1]) {
+  Deno.test(`openVerifiedFile() checks a ${size}-byte file with either hasher`, async () => {
+    const good = new Uint8Array(size).map((_, i) => (i * 13) & 0xff);
+    const digest = await digestOf(good);
+    await withFile(good, async (path) => {
+      const { pieces, error } = await drain(await openVerifiedFile(fs, path, { digest, size }));
+      equal(error, undefined);
+      deepEqual(concat(pieces), good);
+    });
+    const bad = good.slice();
+    bad[0] = (good[0] ?? 0) ^ 1;
+    await withFile(bad, async (path) => {
+      const { pieces, error } = await drain(await openVerifiedFile(fs, path, { digest, size }));
+      ok(error instanceof DigestMismatchError);
+      equal(error.code, ErrorCode.DIGEST_MISMATCH);
+      ok(total(pieces) < size, "a reader never gets the whole corrupt file");
+    });
+  });
+}

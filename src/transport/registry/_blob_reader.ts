@@ -5,7 +5,7 @@
  * @module
  */
 import { DigestMismatchError, OciError, RegistryError, SizeMismatchError } from "../../errors.ts";
-import { loadHasher, parseDigest } from "../../types/digest.ts";
+import { hasherFor, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { BlobReader } from "../transport.ts";
 import { VerifyStream } from "../../verify_stream.ts";
@@ -40,8 +40,10 @@ export interface OpenBlobOptions {
  */
 export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   const subject = `blob "${o.digest}"`;
-  // The streaming hasher (node:crypto) loads while the first request is out.
-  const hasherReady = loadHasher();
+  // The hasher loads while the first request is out (node:crypto, unless the
+  // blob is small enough for Web Crypto).
+  const algorithm = parseDigest(o.digest).algorithm;
+  const hasherReady = hasherFor(algorithm, o.size);
   const get = (range?: string) => {
     const headers: Record<string, string> = { ...o.request.headers, "Accept-Encoding": "identity" };
     if (range) headers.Range = range;
@@ -56,7 +58,7 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   const cl = encoded ? undefined : contentLength(first);
   const header = first.headers.get("docker-content-digest");
   let early: Error | undefined;
-  if (header && header.split(":")[0] === parseDigest(o.digest).algorithm && header !== o.digest) {
+  if (header && header.split(":")[0] === algorithm && header !== o.digest) {
     early = new DigestMismatchError(subject, o.digest, header);
   } else if (o.size !== undefined && cl !== undefined && cl !== o.size) {
     early = new SizeMismatchError(subject, o.size, cl);
@@ -105,14 +107,14 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
   };
   // Unencoded bodies are hashed and counted right here (one stream, no
   // extra hop per chunk); a decoded body is verified after decoding.
-  const hasher = encoded ? undefined : (await hasherReady)(parseDigest(o.digest).algorithm);
+  const hasher = encoded ? undefined : await hasherReady;
   /** The clean end of the body: checked before it is reported. */
-  const finish = (): void => {
+  const finish = async (): Promise<void> => {
     if (hasher === undefined) return;
     if (expected !== undefined && offset !== expected) {
       throw new SizeMismatchError(subject, expected, offset);
     }
-    const actual = hasher.digest();
+    const actual = await hasher.digest();
     if (actual !== o.digest) throw new DigestMismatchError(subject, o.digest, actual);
   };
   /**
@@ -173,7 +175,7 @@ export async function openBlob(o: OpenBlobOptions): Promise<BlobReader> {
       const piece = left ?? await next(into?.byteLength ?? PIECE_BYTES);
       left = undefined;
       if (piece === undefined) {
-        finish();
+        await finish();
         controller.close();
         request?.respond(0);
         return;
