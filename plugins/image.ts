@@ -272,10 +272,28 @@ async function _progressHooks(
     };
   }
   if (!ctx.logger.enabled("info")) return { hooks: {}, finish: () => Promise.resolve() };
+  // -v debug: the copy's timeline (the logger adds `since` to debug records),
+  // with each blob's and manifest's duration and throughput.
+  const timeline = ctx.logger.enabled("debug");
+  const started = new Map<string, number>();
   return {
     hooks: {
+      onStart: timeline
+        ? (e) => {
+          started.set(`${e.kind}|${e.digest}`, performance.now());
+          ctx.logger.debug(`${e.kind} started`, { digest: e.digest });
+        }
+        : undefined,
       onDone: (e) => {
         if (e.kind === "blob") ctx.logger.info("copied blob", { digest: e.digest, size: e.size });
+        if (!timeline) return;
+        const now = performance.now();
+        const ms = now - (started.get(`${e.kind}|${e.digest}`) ?? now);
+        ctx.logger.debug(`${e.kind} done`, {
+          digest: e.digest,
+          ms: Math.round(ms),
+          mibPerSecond: e.size > 0 && ms > 0 ? Math.round(e.size / 1048.576 / ms) : undefined,
+        });
       },
       onSkip: (e, reason) => {
         if (e.kind === "blob") ctx.logger.info("skipped blob", { digest: e.digest, reason });

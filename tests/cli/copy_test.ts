@@ -272,6 +272,34 @@ Deno.test("image copy -v info logs one line per blob", async () => {
   });
 });
 
+Deno.test("image copy -v debug logs a timeline: each blob and manifest started and done, in order", async () => {
+  await withLayout(async ({ base, sample }) => {
+    await withTarget(async (out) => {
+      const r = await runCli([
+        "-v",
+        "debug",
+        "image",
+        "copy",
+        `${base}:single`,
+        `ocidir://${out}:s`,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.split("\n");
+      const field = (l: string, name: string) => Number(new RegExp(` ${name}=(\\d+)`).exec(l)?.[1]);
+      for (const d of [sample.single.config, ...sample.single.layers]) {
+        const start = lines.find((l) => l.includes('"blob started"') && l.includes(d.digest));
+        const done = lines.find((l) => l.includes('"blob done"') && l.includes(d.digest));
+        assert.ok(start !== undefined && done !== undefined, `timeline of ${d.digest}`);
+        assert.ok(field(done, "since") >= field(start, "since"));
+        assert.ok(field(done, "ms") >= 0);
+      }
+      const manifest = lines.findIndex((l) => l.includes('"manifest done"'));
+      const lastBlob = lines.findLastIndex((l) => l.includes('"blob done"'));
+      assert.ok(manifest > lastBlob, "the manifest is written after its blobs");
+    });
+  });
+});
+
 Deno.test("image copy draws progress on a terminal stderr only", async () => {
   await withLayout(async ({ base }) => {
     await withTarget(async (out) => {
