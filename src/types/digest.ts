@@ -141,12 +141,13 @@ export async function loadHasher(): Promise<HasherFactory> {
 
 /**
  * Largest content of a known size hashed in memory with Web Crypto by
- * {@link hasherFor} (1 MiB): an image config, a small layer. Loading the
+ * {@link hasherFor} (256 KiB): an image config, a small layer. Loading the
  * streaming hasher starts Deno's Node compatibility layer, which blocks the
  * thread for 15–25 ms (measured during `image copy`); a copy whose large
- * blobs move raw then never starts it on the main thread.
+ * blobs move raw then never starts it on the main thread. The bound keeps
+ * what is held small: a server streaming 32 such blobs at once holds 8 MiB.
  */
-export const SMALL_HASH_BYTES = 1024 * 1024;
+export const SMALL_HASH_BYTES = 256 * 1024;
 
 /** An incremental hasher whose digest is computed asynchronously. */
 export interface AsyncHasher {
