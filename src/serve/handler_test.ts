@@ -2,7 +2,12 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import bcrypt from "bcryptjs";
 import { createRegistryHandler, type RegistryHandlerOptions } from "./handler.ts";
 import { parseHtpasswd } from "./htpasswd.ts";
-import { denoFileSystem, type FileInfo, type FileSystem } from "../transport/ocidir/file_system.ts";
+import {
+  denoFileSystem,
+  FILE_STREAM_PIECE,
+  type FileInfo,
+  type FileSystem,
+} from "../transport/ocidir/file_system.ts";
 import { digestOf } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import {
@@ -303,6 +308,44 @@ Deno.test("registry handler: verifyEveryRead hashes every GET, whatever the file
     const dataDigest = await digestOf(data);
     ok(logs.some((l) => l.includes(dataDigest)));
   }, { fs, verifyEveryRead: true });
+});
+
+/** Reads a body to its end: the size of each piece, and the error it ended with. */
+async function pieceSizes(body: ReadableStream<Uint8Array>): Promise<[number[], unknown]> {
+  const sizes: number[] = [];
+  try {
+    for await (const piece of body) sizes.push(piece.byteLength);
+    return [sizes, undefined];
+  } catch (err) {
+    return [sizes, err];
+  }
+}
+
+Deno.test("registry handler: checked and unchecked blobs go out in FILE_STREAM_PIECE pieces; a tampered one stops before its last", async () => {
+  const data = new Uint8Array(2 * FILE_STREAM_PIECE + 1000);
+  for (let i = 0; i < data.byteLength; i += 65536) {
+    crypto.getRandomValues(data.subarray(i, i + 65536));
+  }
+  const digest = await digestOf(data);
+  for (const verifyEveryRead of [false, true]) {
+    await withHandler(async (s, _root, dir) => {
+      equal((await pushBlob(s, BASE, "pc/repo", data)).status, 201);
+      const url = `${BASE}/v2/pc/repo/blobs/${digest}`;
+      const [sizes, err] = await pieceSizes((await s(new Request(url))).body!);
+      equal(err, undefined);
+      deepEqual(
+        sizes,
+        [FILE_STREAM_PIECE, FILE_STREAM_PIECE, 1000],
+        `verifyEveryRead ${verifyEveryRead}`,
+      );
+      const tampered = data.slice();
+      tampered[data.byteLength - 1] = (tampered[data.byteLength - 1] ?? 0) ^ 1;
+      await Deno.writeFile(`${dir}/pc/repo/blobs/sha256/${digest.slice(7)}`, tampered);
+      const [cut, refused] = await pieceSizes((await s(new Request(url))).body!);
+      ok(refused instanceof Error, `verifyEveryRead ${verifyEveryRead}: the body errors`);
+      deepEqual(cut, [FILE_STREAM_PIECE, FILE_STREAM_PIECE], "everything but the last piece");
+    }, { verifyEveryRead });
+  }
 });
 
 Deno.test("registry handler: a tampered blob is refused on every GET, never remembered as checked", async () => {

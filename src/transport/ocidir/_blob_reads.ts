@@ -26,6 +26,12 @@ export interface BlobOpenOptions extends BlobGetOptions {
   range?: { start: number; end: number } | undefined;
   /** Called once when the body fails (corrupt or unreadable file), not on cancel. */
   onError?: ((err: Error) => void) | undefined;
+  /**
+   * Bytes read and hashed at once when the file must be verified, also for
+   * a reader that brings no buffer (a server sending the body).
+   * @default the verified stream's own sizes (256 KiB, 64 KiB for such a reader)
+   */
+  pieceSize?: number | undefined;
 }
 
 /**
@@ -82,6 +88,8 @@ export async function openLayoutBlob(
       size: descriptor.size,
       subject: `blob "${digest}" in "${layoutName(ref)}"`,
       reader: opened?.reader(),
+      chunkSize: options.pieceSize,
+      autoChunkSize: options.pieceSize,
       onError: (err) => {
         store.verified?.delete(path);
         options.onError?.(err);

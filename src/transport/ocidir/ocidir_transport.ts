@@ -387,12 +387,12 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   /**
    * {@link blobGet} for servers: with the expected size already known (from
    * {@link blobHead}) the file is not looked up twice, and a callback hears
-   * of a stream that fails (a corrupt or unreadable blob file). The body
-   * reads 256 KiB pieces and holds back the last one until the whole file is
-   * verified.
+   * of a stream that fails (a corrupt or unreadable blob file). A body that
+   * must be verified reads `pieceSize` pieces (256 KiB by default) and holds
+   * back the last one until the whole file is verified.
    * @param ref `ocidir` reference (the layout)
    * @param digest blob digest
-   * @param options expected size (the file's size when absent), abort signal, error callback
+   * @param options expected size (the file's size when absent), range, piece size, abort signal, error callback
    * @returns descriptor and body (consume or cancel it)
    * @throws {NotFoundError} when the blob does not exist
    * @throws {InvalidDigestError} when the digest is malformed

@@ -35,6 +35,12 @@ export interface VerifiedFileOptions {
   subject?: string | undefined;
   /** Largest piece read at once. @default VERIFIED_READ_CHUNK */
   chunkSize?: number | undefined;
+  /**
+   * Piece allocated for each read when the reader brings no buffer of its
+   * own (a default reader, such as `Deno.serve` sending the body); pieces
+   * are still at most `chunkSize`. @default VERIFIED_AUTO_CHUNK
+   */
+  autoChunkSize?: number | undefined;
   /** Called once when the stream errors (corrupt or unreadable file), not on cancel. */
   onError?: ((err: Error) => void) | undefined;
   /** Called once when the whole file was read and matched, before the stream ends. */
@@ -101,7 +107,7 @@ export async function openVerifiedFile(
   };
   return new ReadableStream({
     type: "bytes",
-    autoAllocateChunkSize: VERIFIED_AUTO_CHUNK,
+    autoAllocateChunkSize: Math.max(1, options.autoChunkSize ?? VERIFIED_AUTO_CHUNK),
     async pull(controller: ReadableByteStreamController) {
       try {
         // The reader's buffer (or one auto-allocated for a default reader);

@@ -59,6 +59,26 @@ Deno.test("openVerifiedFile() streams a matching file in pieces of the asked siz
   });
 });
 
+Deno.test("openVerifiedFile() gives a reader without a buffer pieces of autoChunkSize, at most chunkSize", async () => {
+  const data = enc.encode("0123456789abcdefghij");
+  await withFile(data, async (path) => {
+    for (
+      const [chunkSize, autoChunkSize, want] of [[16, 6, [6, 6, 6, 2]], [8, 32, [8, 8, 4]]] as const
+    ) {
+      const body = await openVerifiedFile(fs, path, {
+        digest: await digestOf(data),
+        size: data.byteLength,
+        chunkSize,
+        autoChunkSize,
+      });
+      const { pieces, error } = await drain(body);
+      equal(error, undefined);
+      deepEqual(pieces.map((p) => p.byteLength), want);
+      deepEqual(concat(pieces), data);
+    }
+  });
+});
+
 Deno.test("openVerifiedFile() streams an empty file that matches the empty digest", async () => {
   const data = new Uint8Array(0);
   await withFile(data, async (path) => {
