@@ -37,6 +37,7 @@ Deno.test({
       /^registry blob RSS growth \(MiB\)\s+\d+\.\d\d\s/m,
       /^serve blob PUT 16 MiB \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d\s+>= 1\.2x/m,
       /^serve blob GET 16 MiB \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^serve blob GET 16 MiB unchecked \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^serve 32x1 MiB pulls \(MiB\/s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^serve peak RSS \(MiB\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^copy push 2x4 MiB \(s\)\s+\d+\.\d\d\s/m,

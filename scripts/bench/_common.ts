@@ -361,13 +361,14 @@ export async function startDockerRegistry(): Promise<BenchServer> {
  * --dir DIR --addr 127.0.0.1:0`) on a new temporary directory and reads the
  * URL it prints first.
  *
+ * @param flags more `serve` flags, e.g. `--verify-every-read`
  * @returns the running server
  * @throws {Error} when it exits or prints no URL within 30 s
  */
-export async function startOcictlServe(): Promise<BenchServer> {
+export async function startOcictlServe(flags: readonly string[] = []): Promise<BenchServer> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-bench-serve-" });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN_TS, "serve", "--dir", dir, "--addr", "127.0.0.1:0"],
+    args: ["run", "-A", MAIN_TS, "serve", "--dir", dir, "--addr", "127.0.0.1:0", ...flags],
     stdin: "null",
     stdout: "piped",
     stderr: "null",

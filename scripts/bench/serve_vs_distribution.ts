@@ -7,7 +7,9 @@
  * then a PUT without body), blob download throughput of the same blob, and
  * concurrent pulls of a smaller blob (total MiB/s and wall time). Prints
  * each server's numbers, the ratio serve/distribution and each server's
- * peak RSS (VmHWM).
+ * peak RSS (VmHWM). One more row times serve's GET of a blob it has not
+ * checked yet (a second serve with `--verify-every-read`, the path of every
+ * blob's first GET after a restart), against distribution's GET.
  *
  * Run alone: `deno run -A scripts/bench/serve_vs_distribution.ts [--quick]`.
  *
@@ -254,6 +256,31 @@ async function _measure(
 }
 
 /**
+ * GETs of a blob through a serve that hashes every read (`--verify-every-read`).
+ * The server is returned still running, for the caller to stop.
+ */
+async function _measureUnchecked(
+  big: _Blob,
+  o: _Settings,
+): Promise<{ server: BenchServer; getMiBps: number }> {
+  const server = await startOcictlServe(["--verify-every-read"]);
+  try {
+    await _push(server, "bench/unchecked", big);
+    const get = await timeRepeats(() => _pull(server, "bench/unchecked", big), {
+      warmup: o.warmup,
+      repeats: o.repeats,
+      setup: () => Promise.resolve(undefined),
+    });
+    const getMiBps = o.blobMiB / get.median;
+    say(`  ocictl serve --verify-every-read: GET ${fmtNum(getMiBps)} MiB/s`);
+    return { server, getMiBps };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
+/**
  * Compares `ocictl serve` with docker-registry on blob upload, download and
  * concurrent pulls, with curl as the one client.
  *
@@ -289,6 +316,8 @@ export async function benchServeVsDistribution(
     servers.push(serve);
     const d = await _measure("docker-registry", dist, big, small, chunks, o);
     const s = await _measure("ocictl serve", serve, big, small, chunks, o);
+    const unchecked = await _measureUnchecked(big, o);
+    servers.push(unchecked.server);
     const row = (name: string, a: number, b: number, target = SERVE_TARGET): Metric => ({
       name,
       ocictl: a,
@@ -305,6 +334,14 @@ export async function benchServeVsDistribution(
         d.patchMiBps,
       ),
       row(`serve blob GET ${o.blobMiB} MiB (MiB/s)`, s.getMiBps, d.getMiBps, SERVE_GET_TARGET),
+      {
+        name: `serve blob GET ${o.blobMiB} MiB unchecked (MiB/s)`,
+        ocictl: unchecked.getMiBps,
+        peer: d.getMiBps,
+        better: "higher",
+        target: "-",
+        ok: undefined,
+      },
       row(`serve ${o.pulls}x${o.pullMiB} MiB pulls (MiB/s)`, s.pullsMiBps, d.pullsMiBps),
       {
         name: `serve ${o.pulls}x${o.pullMiB} MiB pulls wall (s)`,
