@@ -50,10 +50,13 @@ export async function blobGet(
     size,
     range,
     // A file not yet known to be checked is hashed in the pieces it is sent
-    // in, as large as a checked file's (64 KiB pieces served it at half the speed).
+    // in, as large as a checked file's (64 KiB pieces served it at half the
+    // speed), on the hashing worker when it runs.
     pieceSize: FILE_STREAM_PIECE,
+    hashOffThread: true,
     onError: (err) => st.log(`Cannot serve blob "${what}": ${err.message}`),
   });
+  if (reader.offThread === true) st.keepHashWorker();
   const body = reader.body;
   if (range === undefined) return new Response(body, { status: 200, headers });
   headers["Content-Range"] = `bytes ${range.start}-${range.end}/${size}`;

@@ -73,6 +73,7 @@ export class ServeState {
   #readOnly: boolean;
   #noDelete: boolean;
   #repos = new Set<string>();
+  #hashWorker: (() => void) | undefined;
 
   /**
    * Creates the state; nothing is read yet.
@@ -135,6 +136,25 @@ export class ServeState {
       tag,
       digest,
     };
+  }
+
+  /**
+   * Keeps the file system's hashing worker running until {@link release},
+   * once a blob was sent through it: the next GET of a blob not yet checked
+   * then does not wait for a worker to start.
+   * @returns nothing
+   */
+  keepHashWorker(): void {
+    this.#hashWorker ??= this.fs.warmHashFile?.() ?? (() => {});
+  }
+
+  /**
+   * Lets the hashing worker end (the registry closes).
+   * @returns nothing
+   */
+  release(): void {
+    this.#hashWorker?.();
+    this.#hashWorker = undefined;
   }
 
   /**

@@ -190,6 +190,7 @@ class _Registry {
   async close(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     this.#st.uploads.forgetAll();
+    this.#st.release();
     await this.#ui?.close();
   }
 

@@ -8,6 +8,7 @@ import {
   type FileInfo,
   type FileSystem,
 } from "../transport/ocidir/file_system.ts";
+import { hashWorkerRunning } from "../transport/ocidir/_hash_pool.ts";
 import { digestOf } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import {
@@ -345,6 +346,7 @@ Deno.test("registry handler: checked and unchecked blobs go out in FILE_STREAM_P
       ok(refused instanceof Error, `verifyEveryRead ${verifyEveryRead}: the body errors`);
       deepEqual(cut, [FILE_STREAM_PIECE, FILE_STREAM_PIECE], "everything but the last piece");
     }, { verifyEveryRead });
+    equal(hashWorkerRunning(), false, "closing the registry lets the hashing worker go");
   }
 });
 

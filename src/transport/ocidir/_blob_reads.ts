@@ -14,7 +14,9 @@ import type { BlobGetOptions, BlobReader } from "../transport.ts";
 import { checkSignal } from "../transport_checks.ts";
 import { blobPath } from "./layout.ts";
 import { layoutDir, layoutName, type LayoutStore } from "./_layout_store.ts";
-import { openVerifiedFile } from "./verified_file_stream.ts";
+import { parseDigest } from "../../types/digest.ts";
+import type { FileReader } from "./file_system_types.ts";
+import { openVerifiedFile, sharedVerifiedStream } from "./verified_file_stream.ts";
 
 /** Options of {@link OciDirTransport.blobOpen}. */
 export interface BlobOpenOptions extends BlobGetOptions {
@@ -32,6 +34,12 @@ export interface BlobOpenOptions extends BlobGetOptions {
    * @default the verified stream's own sizes (256 KiB, 64 KiB for such a reader)
    */
   pieceSize?: number | undefined;
+  /**
+   * Hash a file that must be verified on the file system's other thread
+   * (`FileSystem.hashPieces`), in `pieceSize` pieces, when it has one: a
+   * server's own thread then only reads and sends. @default false
+   */
+  hashOffThread?: boolean | undefined;
 }
 
 /**
@@ -52,7 +60,7 @@ export async function openLayoutBlob(
   digest: string,
   options: BlobOpenOptions,
   head: () => Promise<Descriptor>,
-): Promise<BlobReader & { ranged?: boolean }> {
+): Promise<BlobReader & { ranged?: boolean; offThread?: boolean }> {
   checkSignal(options.signal, `read blob "${digest}"`);
   const path = blobPath(layoutDir(ref), digest);
   const notFound = (err: unknown): never => {
@@ -81,20 +89,44 @@ export async function openLayoutBlob(
     if (r !== undefined) return { descriptor, body: opened.slice(r.start, r.end), ranged: true };
     return { descriptor, body: opened.stream() };
   }
+  const subject = `blob "${digest}" in "${layoutName(ref)}"`;
+  const onError = (err: Error) => {
+    store.verified?.delete(path);
+    options.onError?.(err);
+  };
+  const onVerified = info === undefined ? undefined : () => store.verified?.add(path, info);
+  const hasher = options.hashOffThread === true && options.pieceSize !== undefined
+    ? await store.fs.hashPieces?.(parseDigest(digest).algorithm)
+    : undefined;
+  if (hasher !== undefined && options.pieceSize !== undefined) {
+    let file: FileReader;
+    try {
+      file = opened?.reader() ?? await store.fs.openReader(path);
+    } catch (err) {
+      hasher.stop();
+      return notFound(err);
+    }
+    const body = sharedVerifiedStream(file, hasher, {
+      digest,
+      size: descriptor.size,
+      subject,
+      pieceSize: options.pieceSize,
+      onError,
+      onVerified,
+    });
+    return { descriptor, body, offThread: true };
+  }
   let body: ReadableStream<Uint8Array>;
   try {
     body = await openVerifiedFile(store.fs, path, {
       digest,
       size: descriptor.size,
-      subject: `blob "${digest}" in "${layoutName(ref)}"`,
+      subject,
       reader: opened?.reader(),
       chunkSize: options.pieceSize,
       autoChunkSize: options.pieceSize,
-      onError: (err) => {
-        store.verified?.delete(path);
-        options.onError?.(err);
-      },
-      onVerified: info === undefined ? undefined : () => store.verified?.add(path, info),
+      onError,
+      onVerified,
     });
   } catch (err) {
     notFound(err);

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { FileHash, FileHashOptions } from "./file_system_types.ts";
-import type { HashJob, HashReply } from "./hash_worker.ts";
+import type { FileHash, FileHashOptions, PieceHasher } from "./file_system_types.ts";
+import type { HashJob, HashReply, PieceJob } from "./hash_worker.ts";
 
 interface _Job {
   settle(result: FileHash | "unavailable"): void;
@@ -151,4 +151,68 @@ export async function hashFileOffThread(
   } finally {
     _release();
   }
+}
+
+/**
+ * Most piece jobs on the worker at once; more streams hash on their own
+ * thread, so both threads hash when many run (32 concurrent GETs of blobs
+ * not yet checked were slower with every one of them on the worker).
+ */
+const PIECE_JOBS_MAX = 2;
+let pieceJobs = 0;
+
+/**
+ * Hashes, on the worker, pieces this thread reads and sends elsewhere
+ * (a server's response): each piece must be a view of a `SharedArrayBuffer`
+ * that is never written again, so the worker reads it without a copy.
+ * Measured serving a 256 MiB blob not yet checked: 0.74 -> 1.1 GB/s.
+ *
+ * @param algorithm digest algorithm
+ * @returns the job (call `digest` or `stop` exactly once), or `undefined`
+ *   when the worker cannot run or already hashes its share (hash on this thread)
+ */
+export function hashPiecesOffThread(algorithm: string): PieceHasher | undefined {
+  if (pieceJobs >= PIECE_JOBS_MAX) return undefined;
+  _hold();
+  const w = _start();
+  if (w === undefined) {
+    _release();
+    return undefined;
+  }
+  const id = nextId++;
+  let settle: (r: FileHash | "unavailable") => void = () => {};
+  const result = new Promise<FileHash | "unavailable">((resolve) => (settle = resolve));
+  jobs.set(id, { settle, onBytes: undefined });
+  pieceJobs++;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    pieceJobs--;
+    jobs.delete(id);
+    _release();
+  };
+  const send = (m: PieceJob) => worker?.postMessage(m);
+  send({ type: "pieces", id, algorithm });
+  return {
+    update: (piece) => {
+      if (!ended) send({ type: "piece", id, piece });
+    },
+    digest: async () => {
+      if (ended) return undefined;
+      send({ type: "finish", id });
+      try {
+        const r = await result;
+        return r === "unavailable" ? undefined : r;
+      } finally {
+        end();
+      }
+    },
+    stop: () => {
+      if (ended) return;
+      worker?.postMessage({ type: "stop", id });
+      settle("unavailable");
+      end();
+    },
+  };
 }

@@ -373,6 +373,7 @@ export const denoFileSystem: FileSystem = {
   // The hashing worker's module is loaded by the first blob write (start-up).
   hashFile: async (path, options) =>
     (await import("./_hash_pool.ts")).hashFileOffThread(path, options),
+  hashPieces: async (algorithm) => (await import("./_hash_pool.ts")).hashPiecesOffThread(algorithm),
   warmHashFile: () => prepareWhen(import("./_hash_pool.ts"), (m) => m.warmHashWorker()),
   async rename(from, to) {
     await Deno.rename(from, to);

@@ -65,6 +65,31 @@ export interface FileHashOptions {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * Hashes pieces the calling thread reads, on another thread (see
+ * {@link FileSystem.hashPieces}), in the order they are given.
+ */
+export interface PieceHasher {
+  /**
+   * Hashes the next piece: a view of a `SharedArrayBuffer` that is never
+   * written again (the other thread reads it while the caller sends it on).
+   * @param piece the bytes
+   * @returns nothing
+   */
+  update(piece: Uint8Array): void;
+  /**
+   * Ends the job.
+   * @returns the digest and byte count of every piece, or `undefined` when
+   *   the other thread could not hash them (then nothing is known)
+   */
+  digest(): Promise<FileHash | undefined>;
+  /**
+   * Drops the job (a cancelled or failed read).
+   * @returns nothing
+   */
+  stop(): void;
+}
+
 /** What {@link FileSystem.hashFile} found. */
 export interface FileHash {
   /** `<algorithm>:<hex>` of the bytes read. */
@@ -190,6 +215,14 @@ export interface FileSystem {
   hashFile?:
     | ((path: string, options: FileHashOptions) => Promise<FileHash | undefined>)
     | undefined;
+  /**
+   * Starts hashing pieces the caller reads on another thread, so a server
+   * sending a file it has not checked yet does not hash on its own thread.
+   * Optional: without it, or when it answers `undefined`, the caller hashes.
+   * @param algorithm digest algorithm, e.g. `sha256`
+   * @returns the job, or `undefined` when it cannot
+   */
+  hashPieces?: ((algorithm: string) => Promise<PieceHasher | undefined>) | undefined;
   /**
    * Makes {@link FileSystem.hashFile} ready ahead of its first call (starts
    * its worker), until the returned function is called. Optional.

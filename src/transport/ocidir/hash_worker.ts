@@ -11,6 +11,11 @@
  * (when asked, once per MiB) and exactly one of `{ type: "done", id, digest, count }` or
  * `{ type: "failed", id, message }`.
  *
+ * It also hashes bytes another thread reads and sends ({@link PieceJob}):
+ * `pieces` opens a job, each `piece` (a view of a `SharedArrayBuffer`, so
+ * nothing is copied) is hashed in the order sent, and `finish` answers
+ * `done` with the digest of all of them (`stop` drops the job).
+ *
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
@@ -34,6 +39,12 @@ export interface HashJob {
   /** Report `bytes` after each piece. */
   progress: boolean;
 }
+
+/** Bytes sent to the worker to hash in order (see the module doc). */
+export type PieceJob =
+  | { type: "pieces"; id: number; algorithm: string }
+  | { type: "piece"; id: number; piece: Uint8Array }
+  | { type: "finish"; id: number };
 
 /** What the worker answers about a job. */
 export type HashReply =
@@ -74,6 +85,7 @@ interface _Running {
 
 const scope = globalThis as unknown as _Scope;
 const running = new Map<number, _Running>();
+const pieceJobs = new Map<number, { algorithm: string; hash: Hash; count: number }>();
 
 function _wait(state: _Running, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -127,8 +139,38 @@ async function _hash(job: HashJob, state: _Running): Promise<HashReply> {
   }
 }
 
+function _pieces(m: PieceJob): void {
+  if (m.type === "pieces") {
+    pieceJobs.set(m.id, { algorithm: m.algorithm, hash: createHash(m.algorithm), count: 0 });
+    return;
+  }
+  const job = pieceJobs.get(m.id);
+  if (job === undefined) {
+    scope.postMessage({ type: "failed", id: m.id, message: "unknown job" });
+    return;
+  }
+  if (m.type === "piece") {
+    job.hash.update(m.piece);
+    job.count += m.piece.byteLength;
+    return;
+  }
+  pieceJobs.delete(m.id);
+  const digest = `${job.algorithm}:${job.hash.digest("hex")}`;
+  scope.postMessage({ type: "done", id: m.id, digest, count: job.count });
+}
+
 scope.onmessage = (e: MessageEvent) => {
-  const m = e.data as HashJob | { type: "end" | "stop"; id: number };
+  const m = e.data as HashJob | PieceJob | { type: "end" | "stop"; id: number };
+  if (m.type === "pieces" || m.type === "piece" || m.type === "finish") {
+    try {
+      _pieces(m);
+    } catch (err) {
+      pieceJobs.delete(m.id);
+      scope.postMessage({ type: "failed", id: m.id, message: String(err) });
+    }
+    return;
+  }
+  if (m.type === "stop") pieceJobs.delete(m.id);
   if (m.type !== "check") {
     const state = running.get(m.id);
     if (state === undefined) return;

@@ -393,7 +393,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
    * @param ref `ocidir` reference (the layout)
    * @param digest blob digest
    * @param options expected size (the file's size when absent), range, piece size, abort signal, error callback
-   * @returns descriptor and body (consume or cancel it)
+   * @returns descriptor and body (consume or cancel it); `ranged` when only the range is read, `offThread` when the worker hashes it
    * @throws {NotFoundError} when the blob does not exist
    * @throws {InvalidDigestError} when the digest is malformed
    */
@@ -401,7 +401,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     ref: Ref,
     digest: string,
     options: BlobOpenOptions = {},
-  ): Promise<BlobReader & { ranged?: boolean }> {
+  ): Promise<BlobReader & { ranged?: boolean; offThread?: boolean }> {
     const head = () => this.blobHead(ref, digest, options);
     return await (await import("./_blob_reads.ts")).openLayoutBlob(
       this.#store,

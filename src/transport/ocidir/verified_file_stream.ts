@@ -10,6 +10,7 @@
 import { DigestMismatchError, SizeMismatchError } from "../../errors.ts";
 import { hasherFor, parseDigest } from "../../types/digest.ts";
 import type { FileReader, FileSystem } from "./file_system.ts";
+import type { PieceHasher } from "./file_system_types.ts";
 
 /**
  * Largest piece read from disk at once (256 KiB): measured faster than 1 MiB
@@ -88,12 +89,7 @@ export async function openVerifiedFile(
   const chunkSize = Math.max(1, options.chunkSize ?? VERIFIED_READ_CHUNK);
   const size = options.size;
   let count = 0;
-  let open = true;
-  const close = () => {
-    if (!open) return;
-    open = false;
-    file.close();
-  };
+  const { close, isOpen } = _closeOnce(file);
   const fail = (controller: ReadableByteStreamController, err: Error) => {
     close();
     options.onError?.(err);
@@ -120,12 +116,12 @@ export async function openVerifiedFile(
           ? new Uint8Array(view.buffer, view.byteOffset, Math.min(want, view.byteLength))
           : new Uint8Array(want);
         const n = await file.read(buffer);
-        if (!open) return; // cancelled while reading
+        if (!isOpen()) return; // cancelled while reading
         if (n === null) {
           const err = count !== size
             ? new SizeMismatchError(subject, size, count)
             : await verdict();
-          if (!open) return; // cancelled while hashing
+          if (!isOpen()) return; // cancelled while hashing
           if (err !== undefined) return fail(controller, err);
           close();
           options.onVerified?.();
@@ -145,24 +141,140 @@ export async function openVerifiedFile(
         // The last piece is handed out only once the whole file is verified,
         // so a reader (an HTTP client counting Content-Length) never gets a
         // complete copy of corrupt content.
-        const extra = await file.read(new Uint8Array(1));
-        if (!open) return;
-        if (extra !== null) {
-          return fail(controller, new SizeMismatchError(subject, size, count + 1));
-        }
-        const err = await verdict();
-        if (!open) return;
-        if (err !== undefined) return fail(controller, err);
+        const end = await _lastCheck(file, true, verdict, isOpen, subject, size);
+        if (end === "cancelled") return;
+        if (end !== undefined) return fail(controller, end);
         close();
         options.onVerified?.();
         deliver();
         controller.close();
       } catch (err) {
-        if (open) fail(controller, err instanceof Error ? err : new Error(String(err)));
+        if (isOpen()) fail(controller, err instanceof Error ? err : new Error(String(err)));
       }
     },
     cancel() {
       close();
+    },
+  });
+}
+
+/**
+ * Before the held-back last piece goes out: nothing more may follow in the
+ * file (one more byte is tried unless the file already ended) and every
+ * byte must have matched the digest.
+ * @returns the error to fail with, `"cancelled"` when the stream was
+ *   cancelled meanwhile, or `undefined` when the piece may go
+ */
+async function _lastCheck(
+  file: FileReader,
+  tryMore: boolean,
+  verdict: () => Error | undefined | Promise<Error | undefined>,
+  isOpen: () => boolean,
+  subject: string,
+  size: number,
+): Promise<Error | undefined | "cancelled"> {
+  const extra = tryMore ? await file.read(new Uint8Array(1)) : null;
+  if (!isOpen()) return "cancelled";
+  if (extra !== null) return new SizeMismatchError(subject, size, size + 1);
+  const err = await verdict();
+  return isOpen() ? err : "cancelled";
+}
+
+/** Closes `file` once, however often asked; tells whether it is still open. */
+function _closeOnce(file: FileReader): { close: () => void; isOpen: () => boolean } {
+  let open = true;
+  return {
+    close: () => {
+      if (!open) return;
+      open = false;
+      file.close();
+    },
+    isOpen: () => open,
+  };
+}
+
+/** Options of {@link sharedVerifiedStream}. */
+export interface SharedVerifiedOptions {
+  /** Expected digest of the whole file. */
+  digest: string;
+  /** Expected size in bytes. */
+  size: number;
+  /** Names the content in error messages. */
+  subject: string;
+  /** Bytes read at once (a fresh shared buffer each). */
+  pieceSize: number;
+  /** Called once when the stream errors (corrupt or unreadable file), not on cancel. */
+  onError?: ((err: Error) => void) | undefined;
+  /** Called once when the whole file was read and matched, before the stream ends. */
+  onVerified?: (() => void) | undefined;
+}
+
+/**
+ * {@link openVerifiedFile} with the hashing on another thread: each piece is
+ * read into a fresh `SharedArrayBuffer`, handed to `hasher` and sent on
+ * unchanged, so the bytes hashed are the bytes sent, without a copy. The
+ * last piece is held back until the other thread's digest of every piece
+ * matches; if it cannot tell, the stream errors (it never ends cleanly on
+ * bytes nobody checked).
+ *
+ * @param file the open file (closed when the stream ends, errors or is cancelled)
+ * @param hasher the other thread's job (stopped on cancel and on failure)
+ * @param options expected digest and size, piece size, callbacks
+ * @returns the stream (a default one: shared buffers cannot be transferred)
+ * @throws never (failures error the stream)
+ */
+export function sharedVerifiedStream(
+  file: FileReader,
+  hasher: PieceHasher,
+  options: SharedVerifiedOptions,
+): ReadableStream<Uint8Array> {
+  const { size, subject } = options;
+  let count = 0;
+  const { close, isOpen } = _closeOnce(file);
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: Error) => {
+    close();
+    hasher.stop();
+    options.onError?.(err);
+    controller.error(err);
+  };
+  const verdict = async (): Promise<Error | undefined> => {
+    const hashed = await hasher.digest();
+    if (hashed === undefined) return new Error(`Cannot check ${subject}: its hashing failed`);
+    if (hashed.count !== count) return new SizeMismatchError(subject, size, hashed.count);
+    return hashed.digest === options.digest
+      ? undefined
+      : new DigestMismatchError(subject, options.digest, hashed.digest);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        // One byte more than is left, so a file that grew is noticed.
+        const want = Math.min(Math.max(1, options.pieceSize), size - count + 1);
+        const buffer = new Uint8Array(new SharedArrayBuffer(want));
+        const n = await file.read(buffer);
+        if (!isOpen()) return; // cancelled while reading
+        if (n !== null) count += n;
+        if (count > size) return fail(controller, new SizeMismatchError(subject, size, count));
+        const piece = n === null ? undefined : buffer.subarray(0, n);
+        if (piece !== undefined) hasher.update(piece);
+        if (count < size) {
+          if (piece !== undefined) return controller.enqueue(piece);
+          return fail(controller, new SizeMismatchError(subject, size, count));
+        }
+        const end = await _lastCheck(file, n !== null, verdict, isOpen, subject, size);
+        if (end === "cancelled") return;
+        if (end !== undefined) return fail(controller, end);
+        close();
+        options.onVerified?.();
+        if (piece !== undefined) controller.enqueue(piece);
+        controller.close();
+      } catch (err) {
+        if (isOpen()) fail(controller, err instanceof Error ? err : new Error(String(err)));
+      }
+    },
+    cancel() {
+      close();
+      hasher.stop();
     },
   });
 }

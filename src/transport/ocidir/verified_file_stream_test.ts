@@ -2,7 +2,9 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { DigestMismatchError, ErrorCode, NotFoundError, SizeMismatchError } from "../../errors.ts";
 import { digestOf, SMALL_HASH_BYTES } from "../../types/digest.ts";
 import { denoFileSystem as fs } from "./file_system.ts";
-import { openVerifiedFile } from "./verified_file_stream.ts";
+import { hashPiecesOffThread, hashWorkerRunning } from "./_hash_pool.ts";
+import type { PieceHasher } from "./file_system_types.ts";
+import { openVerifiedFile, sharedVerifiedStream } from "./verified_file_stream.ts";
 
 const enc = new TextEncoder();
 
@@ -238,3 +240,68 @@ for (const size of [SMALL_HASH_BYTES, SMALL_HASH_BYTES + 1]) {
     });
   });
 }
+
+/** A hasher on the real worker, or one that fails, for {@link sharedVerifiedStream}. */
+function workerHasher(): PieceHasher {
+  const h = hashPiecesOffThread("sha256");
+  ok(h !== undefined, "the hashing worker runs");
+  return h;
+}
+
+Deno.test("sharedVerifiedStream() hashes on the worker the pieces it sends, and holds back the last until they match", async () => {
+  const good = new Uint8Array(100_000).map((_, i) => (i * 31) % 251);
+  const bad = good.slice();
+  bad[99_999] = (bad[99_999] ?? 0) ^ 1;
+  for (
+    const [content, size] of [[good, 100_000], [bad, 100_000], [good, 100_001], [
+      good,
+      99_999,
+    ]] as const
+  ) {
+    await withFile(content, async (path) => {
+      const errors: Error[] = [];
+      const body = sharedVerifiedStream(await fs.openReader(path), workerHasher(), {
+        digest: await digestOf(good),
+        size,
+        subject: "f",
+        pieceSize: 40_000,
+        onError: (err) => errors.push(err),
+      });
+      const { pieces, error } = await drain(body);
+      if (content === good && size === good.byteLength) {
+        equal(error, undefined);
+        deepEqual(pieces.map((p) => p.byteLength), [40_000, 40_000, 20_000]);
+        deepEqual(concat(pieces), good);
+      } else {
+        ok(error instanceof (content === bad ? DigestMismatchError : SizeMismatchError));
+        ok(total(pieces) < size, "the reader never gets the size it expects");
+        equal(errors.length, 1);
+      }
+    });
+  }
+  equal(hashWorkerRunning(), false, "every job let the worker go");
+});
+
+Deno.test("sharedVerifiedStream() errors when the worker cannot tell, and lets it go on cancel", async () => {
+  const data = new Uint8Array(1000).fill(3);
+  await withFile(data, async (path) => {
+    let stopped = 0;
+    const failing: PieceHasher = {
+      update: () => {},
+      digest: () => Promise.resolve(undefined),
+      stop: () => void stopped++,
+    };
+    const opts = { digest: await digestOf(data), size: 1000, subject: "f", pieceSize: 400 };
+    const { pieces, error } = await drain(
+      sharedVerifiedStream(await fs.openReader(path), failing, opts),
+    );
+    ok(error instanceof Error && /hashing failed/.test(error.message));
+    equal(total(pieces), 800, "the last piece is never sent");
+    const reader = sharedVerifiedStream(await fs.openReader(path), workerHasher(), opts)
+      .getReader();
+    equal((await reader.read()).value?.byteLength, 400);
+    await reader.cancel();
+    equal(hashWorkerRunning(), false);
+    equal(stopped, 1);
+  });
+});
