@@ -165,7 +165,8 @@ let pieceJobs = 0;
  * Hashes, on the worker, pieces this thread reads and sends elsewhere
  * (a server's response): each piece must be a view of a `SharedArrayBuffer`
  * that is never written again, so the worker reads it without a copy.
- * Measured serving a 256 MiB blob not yet checked: 0.74 -> 1.1 GB/s.
+ * Serving a 256 MiB blob not yet checked (curl, medians of interleaved runs):
+ * 611–741 MiB/s hashing on the main thread, 768–1013 MiB/s with this.
  *
  * @param algorithm digest algorithm
  * @returns the job (call `digest` or `stop` exactly once), or `undefined`
