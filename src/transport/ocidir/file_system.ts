@@ -222,8 +222,10 @@ async function _pipeTemp(
  * reused). Deno's own `file.readable` reads 64 KiB at a time. Measured
  * through `Deno.serve` with curl (256 MiB blob, and 32 concurrent 16 MiB
  * GETs), each size against the others in the same runs: 512 KiB was the
- * fastest on both; 64–128 KiB cost 1.4–1.7× its CPU per GiB, 1 and 4 MiB
- * were 10–25% slower, and byte streams (BYOB) or a read-ahead gained nothing.
+ * best overall; 64–128 KiB cost 1.4–1.7× its CPU per GiB, 1 and 4 MiB were
+ * no faster, and byte streams (BYOB), a read-ahead, one larger buffer cut
+ * into pieces, or `readSync` gained nothing. (Reusing buffers would save a
+ * third of the CPU, but Deno still holds them.)
  */
 export const FILE_STREAM_PIECE = 512 * 1024;
 
