@@ -224,8 +224,8 @@ async function _pipeTemp(
  * GETs), each size against the others in the same runs: 512 KiB was the
  * best overall; 64–128 KiB cost 1.4–1.7× its CPU per GiB, 1 and 4 MiB were
  * no faster, and byte streams (BYOB), a read-ahead, one larger buffer cut
- * into pieces, or `readSync` gained nothing. (Reusing buffers would save a
- * third of the CPU, but Deno still holds them.)
+ * into pieces, or `readSync` gained nothing. (Reusing buffers would save
+ * 25–45% of the CPU, but Deno may still be sending them.)
  */
 export const FILE_STREAM_PIECE = 512 * 1024;
 
