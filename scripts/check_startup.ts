@@ -73,7 +73,6 @@ const LOADED_ON_USE: readonly string[] = [
   "src/archive/",
   "src/serve/",
   "npm:modern-tar",
-  "npm:fzstd",
   "npm:js-yaml",
   "npm:bcryptjs",
   "npm:wasmoon",

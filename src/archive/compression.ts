@@ -1,13 +1,14 @@
 /**
  * Compression of layer and archive streams: detection by magic bytes, gzip
- * (node:zlib, multi-member) and zstd (fzstd for reading, multi-frame;
- * node:zlib for writing). Every decoder errors on truncated input.
+ * (node:zlib, multi-member) and zstd (node:zlib both ways; reading goes frame
+ * by frame through {@link ZstdFrameSplitter}, since the native decoder stops
+ * after one frame). Every decoder errors on truncated input.
  *
  * @module
  */
-import { Decompress } from "fzstd";
-import { createGunzip, createGzip, createZstdCompress } from "node:zlib";
+import { createGunzip, createGzip, createZstdCompress, createZstdDecompress } from "node:zlib";
 import { ArchiveError } from "./archive_error.ts";
+import { ZstdFrameSplitter } from "./zstd_frames.ts";
 
 /** A compression ocictl reads and writes. */
 export type Compression = "gzip" | "zstd" | "none";
@@ -160,35 +161,110 @@ function _fromNode(
   return { readable, writable };
 }
 
-function _zstdDecoder(subject: string): TransformStream<Uint8Array, Uint8Array> {
-  let out: TransformStreamDefaultController<Uint8Array> | undefined;
-  const d = new Decompress((data) => {
-    if (data.byteLength > 0) out?.enqueue(data);
-  });
-  const run = (chunk: Uint8Array, final: boolean): void => {
+/**
+ * A {@link _NodeZ} that decodes a stream of zstd frames with a fresh native
+ * decoder per frame (the native decoder alone stops after the first frame and
+ * takes a truncated frame silently). {@link ZstdFrameSplitter} finds the frame
+ * boundaries and refuses a stream that ends inside a frame; frames run one
+ * after the other, so their output keeps its order.
+ */
+class _ZstdFrames implements _NodeZ {
+  readonly #split: ZstdFrameSplitter;
+  readonly #onData: ((chunk: Uint8Array) => void)[] = [];
+  readonly #onError: ((err: Error) => void)[] = [];
+  readonly #onEnd: (() => void)[] = [];
+  /** The decoder of the frame being read. */
+  #z: _NodeZ | undefined;
+  #paused = false;
+  #failed = false;
+
+  constructor(subject: string) {
+    this.#split = new ZstdFrameSplitter(subject);
+  }
+
+  on(event: "data" | "error", fn: ((chunk: Uint8Array) => void) | ((err: Error) => void)): this {
+    if (event === "data") this.#onData.push(fn as (chunk: Uint8Array) => void);
+    else this.#onError.push(fn as (err: Error) => void);
+    return this;
+  }
+
+  once(_event: "end", fn: () => void): this {
+    this.#onEnd.push(fn);
+    return this;
+  }
+
+  write(chunk: Uint8Array, cb: (err?: Error | null) => void): boolean {
+    this.#feed(chunk).then(() => cb(), (err) => cb(this.#error(err)));
+    return true;
+  }
+
+  end(): this {
     try {
-      d.push(chunk, final);
+      this.#split.finish();
     } catch (err) {
-      throw new ArchiveError(
-        subject,
-        `Cannot decompress ${subject}: zstd ${
-          (err as Error).message
-        } (the data is truncated or corrupt)`,
-        { cause: err },
-      );
+      this.#error(err);
+      return this;
     }
-  };
-  return new TransformStream<Uint8Array, Uint8Array>({
-    start(controller) {
-      out = controller;
-    },
-    transform(chunk) {
-      run(chunk, false);
-    },
-    flush() {
-      run(new Uint8Array(0), true);
-    },
-  });
+    for (const fn of this.#onEnd.splice(0)) fn();
+    return this;
+  }
+
+  pause(): this {
+    this.#paused = true;
+    this.#z?.pause();
+    return this;
+  }
+
+  resume(): this {
+    this.#paused = false;
+    this.#z?.resume();
+    return this;
+  }
+
+  destroy(): this {
+    this.#failed = true;
+    this.#z?.destroy();
+    return this;
+  }
+
+  #open(): _NodeZ {
+    const z = createZstdDecompress() as unknown as _NodeZ;
+    z.on("data", (chunk) => {
+      for (const fn of this.#onData) fn(chunk);
+    });
+    z.on("error", (err) => this.#error(err));
+    if (this.#paused) z.pause();
+    return z;
+  }
+
+  async #feed(chunk: Uint8Array): Promise<void> {
+    for (const seg of this.#split.push(chunk)) {
+      if (this.#failed) return;
+      const z = this.#z ??= this.#open();
+      if (seg.bytes.byteLength > 0) {
+        await new Promise<void>((resolve, reject) =>
+          z.write(seg.bytes, (err) => err ? reject(err) : resolve())
+        );
+      }
+      if (seg.frameEnd) {
+        await new Promise<void>((resolve) => {
+          z.once("end", resolve);
+          z.end();
+        });
+        this.#z = undefined;
+      }
+    }
+  }
+
+  #error(err: unknown): Error {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (!this.#failed) {
+      this.#failed = true;
+      this.#z?.destroy();
+      for (const fn of this.#onError) fn(e);
+    }
+    return e;
+  }
 }
 
 /**
@@ -206,7 +282,7 @@ export function decompressor(
     case "gzip":
       return _fromNode(createGunzip() as unknown as _NodeZ, subject, "decompress");
     case "zstd":
-      return _zstdDecoder(subject);
+      return _fromNode(new _ZstdFrames(subject), subject, "decompress");
     default:
       return new TransformStream<Uint8Array, Uint8Array>();
   }

@@ -56,30 +56,35 @@ Deno.test("compressor() output decompresses back for gzip and zstd", async () =>
   }
 });
 
-Deno.test("decompressor() holds back input while its output is not read (bounded memory)", async () => {
-  const zeros = new Uint8Array(64 * 1024 * 1024);
-  const gz = await new Response(ReadableStream.from([zeros]).pipeThrough(compressor("gzip")))
-    .bytes();
-  let fed = 0;
-  const source = new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (fed >= gz.byteLength) return c.close();
-      c.enqueue(gz.subarray(fed, fed + 1024));
-      fed += 1024;
-    },
-  }, { highWaterMark: 0 });
-  const reader = source.pipeThrough(decompressor("gzip")).getReader();
-  await reader.read();
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(fed < gz.byteLength / 2, `fed ${fed} of ${gz.byteLength} bytes before any read`);
-  let total = 0;
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    total += r.value.byteLength;
-  }
-  assert.ok(total > 60 * 1024 * 1024);
-});
+for (const kind of ["gzip", "zstd"] as const) {
+  Deno.test(`decompressor() holds back ${kind} input while its output is not read (bounded memory)`, async () => {
+    const zeros = new Uint8Array(64 * 1024 * 1024);
+    const packed = await new Response(ReadableStream.from([zeros]).pipeThrough(compressor(kind)))
+      .bytes();
+    let fed = 0;
+    const source = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (fed >= packed.byteLength) return c.close();
+        c.enqueue(packed.subarray(fed, fed + 1024));
+        fed += 1024;
+      },
+    }, { highWaterMark: 0 });
+    const reader = source.pipeThrough(decompressor(kind)).getReader();
+    await reader.read();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      fed < packed.byteLength / 2,
+      `fed ${fed} of ${packed.byteLength} bytes before any read`,
+    );
+    let total = 0;
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      total += r.value.byteLength;
+    }
+    assert.ok(total > 60 * 1024 * 1024);
+  });
+}
 
 Deno.test("compressor() output does not depend on how fast it is read", async () => {
   const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) % 251);
@@ -97,4 +102,36 @@ Deno.test("compressor() output does not depend on how fast it is read", async ()
     }
     assert.deepEqual(await new Response(ReadableStream.from(slow)).bytes(), fast, c);
   }
+});
+
+Deno.test("decompressor() reads many small zstd frames with skippable frames between them", async () => {
+  const skip = new Uint8Array([0x5f, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+  const frames = _zstd(text, 40);
+  const data = new Uint8Array([...skip, ...frames, ...skip, ..._zstd(text), ...skip]);
+  for (const chunk of [1, 5, 4096]) {
+    const out = await new Response(_chunked(data, chunk).pipeThrough(decompressor("zstd"))).bytes();
+    assert.deepEqual(out, new Uint8Array([...text, ...text]), `chunks of ${chunk}`);
+  }
+});
+
+Deno.test("decompressor() errors with ArchiveError on a corrupt zstd block", async () => {
+  // a compressed block of text, damaged in its middle; the frame's structure is intact
+  const data = _zstd(text).slice();
+  for (let i = 40; i < 60; i++) data[i] = data[i]! ^ 0x5a;
+  await assert.rejects(
+    new Response(_chunked(data, 64).pipeThrough(decompressor("zstd", "layer"))).bytes(),
+    (e: unknown) => {
+      assert.ok(e instanceof ArchiveError, String(e));
+      assert.match(e.message, /^Cannot decompress layer: /);
+      return true;
+    },
+  );
+});
+
+Deno.test("decompressor() refuses zstd data followed by bytes that are not a frame", async () => {
+  const data = new Uint8Array([..._zstd(text), ...new TextEncoder().encode("trailing")]);
+  await assert.rejects(
+    new Response(_chunked(data, 100).pipeThrough(decompressor("zstd", "layer"))).bytes(),
+    (e: unknown) => e instanceof ArchiveError && /no zstd frame starts at byte/.test(e.message),
+  );
 });
