@@ -165,7 +165,7 @@ export class ZstdFrameSplitter {
    */
   finish(): void {
     const idle = this.#state === _State.Magic && this.#fieldLength === 0 && this.#skip === 0;
-    if (!idle) this.#fail("the data ends inside a frame");
+    if (!idle) this.#fail("the zstd data ends inside a frame");
     if (this.#frames === 0) this.#fail("the data holds no zstd frame");
   }
 
@@ -206,7 +206,7 @@ export class ZstdFrameSplitter {
       }
       case _State.Descriptor: {
         const d = f[0]!;
-        if (d & 0x08) this.#fail("a frame header sets its reserved bit");
+        if (d & 0x08) this.#fail("a zstd frame header sets its reserved bit");
         const singleSegment = (d & 0x20) !== 0;
         const fcsFlag = d >> 6;
         const fcs = fcsFlag === 0 ? (singleSegment ? 1 : 0) : 1 << fcsFlag;
@@ -222,9 +222,9 @@ export class ZstdFrameSplitter {
         const last = (h & 1) !== 0;
         const type = (h >> 1) & 3;
         const size = h >>> 3;
-        if (type === 3) this.#fail("a block has the reserved type 3");
+        if (type === 3) this.#fail("a zstd block has the reserved type 3");
         if (type !== 1 && size > _MAX_BLOCK) {
-          this.#fail(`a block is ${size} bytes, over the ${_MAX_BLOCK}-byte maximum`);
+          this.#fail(`a zstd block is ${size} bytes, over the ${_MAX_BLOCK}-byte maximum`);
         }
         // an RLE block holds one byte, repeated `size` times
         this.#skip = (type === 1 ? 1 : size) + (last && this.#checksum ? 4 : 0);
@@ -245,7 +245,7 @@ export class ZstdFrameSplitter {
   #fail(reason: string): never {
     throw new ArchiveError(
       this.#subject,
-      `Cannot decompress ${this.#subject}: zstd ${reason} (the data is truncated or corrupt)`,
+      `Cannot decompress ${this.#subject}: ${reason} (the data is truncated or corrupt)`,
     );
   }
 }

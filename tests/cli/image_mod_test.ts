@@ -12,6 +12,7 @@ import { Client } from "../../src/client.ts";
 import { digestOf as sha256Of } from "../../src/types/digest.ts";
 import { isImage } from "../../src/types/manifest.ts";
 import { parseRef } from "../../src/types/ref.ts";
+import { pushBlobBytes, pushManifestJson } from "../../src/sample/sample_images.ts";
 import { runCli } from "../cli_harness.ts";
 import { checkConsistent, copyTree } from "./_mod_check.ts";
 import { snapshot } from "./_layout.ts";
@@ -634,6 +635,58 @@ Deno.test("image mod --annotation without a platform prefix changes only the top
     assert.equal(all.annotations?.["org.example.top"], "1");
     for (const [i, m] of all.manifests.entries()) {
       assert.notEqual(m.digest, before.manifests[i]?.digest);
+    }
+  });
+});
+
+/** Makes `small:<tag>` a copy of `small:zst` whose zstd layer is damaged by `damage`. */
+async function damagedZstd(dir: string, tag: string, damage: (blob: Uint8Array) => Uint8Array) {
+  const client = new Client();
+  try {
+    const src = parseRef(`ocidir://${dir}/small:zst`);
+    const m = await client.manifestGet(src);
+    assert.ok(isImage(m));
+    const json = structuredClone(m.json);
+    const layer = json.layers[0]!;
+    const blob = await client.blobGet(src, layer.digest, { size: layer.size });
+    const bad = damage(await new Response(blob.body).bytes());
+    const transport = client.transport(src);
+    const desc = await pushBlobBytes(transport, src, bad, layer.mediaType);
+    json.layers[0] = { ...layer, digest: desc.digest, size: desc.size };
+    await pushManifestJson(transport, parseRef(`ocidir://${dir}/small:${tag}`), json, m.mediaType);
+  } finally {
+    await client.close();
+  }
+}
+
+Deno.test("image mod and get-file on a corrupt zstd layer: one clear line, nothing written", async (t) => {
+  await withFixtures(async (dir) => {
+    await mod([`ocidir://${dir}/small:latest`, "--create", "zst", "--layer-compress", "zstd"]);
+    const cases: [string, (b: Uint8Array) => Uint8Array][] = [
+      ["cut inside a frame", (b) => b.subarray(0, b.byteLength - 5)],
+      ["flipped bytes", (b) => b.map((x, i) => i >= 20 && i < 40 ? x ^ 0x5a : x)],
+      ["trailing bytes", (b) => new Uint8Array([...b, ...new TextEncoder().encode("junk")])],
+    ];
+    for (const [name, damage] of cases) {
+      await t.step(name, async () => {
+        await damagedZstd(dir, "bad", damage);
+        const before = await snapshot(`${dir}/small`);
+        const ref = `ocidir://${dir}/small:bad`;
+        for (
+          const args of [
+            ["image", "mod", ref, "--create", "out", "--layer-time", `set=${SET}`],
+            ["image", "mod", ref, "--create", "out", "--layer-compress", "gzip"],
+            ["image", "get-file", ref, "etc/hostname"],
+          ]
+        ) {
+          const r = await runCli(args);
+          assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+          assert.equal(r.stdout, "");
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.match(r.stderr, /^ocictl: Cannot decompress layer "sha256:[0-9a-f]{64}": /);
+          assert.deepEqual(await snapshot(`${dir}/small`), before);
+        }
+      });
     }
   });
 });
