@@ -49,15 +49,14 @@ interface _NodeZ {
   destroy(): unknown;
 }
 
-/** Compressed input is fed in pieces of at most this size. */
-const _PIECE = 16 * 1024;
 /**
- * Piece of zstd input, and size of the zstd streams' output chunks. Every
- * write through a node:zlib stream leaves some garbage on the heap whatever
- * its size; on a 1 GiB layer, 64 KiB instead of 16 KiB took the heap's peak
- * from about 30 to 15 MiB (zstd in and out, `image mod --layer-time`).
+ * Compressed input is fed in pieces of at most this size, and the decoders
+ * (and the zstd encoder) hand out chunks of this size. Every write through a
+ * node:zlib stream leaves some garbage on the heap whatever its size; on a
+ * 1 GiB layer, 64 KiB instead of node's 16 KiB took the heap's peak during
+ * `image mod --layer-time` from about 30 to 15 MiB.
  */
-const _ZSTD_CHUNK = 64 * 1024;
+const _PIECE = 64 * 1024;
 /** Output one piece may make before the next piece is halved (data that expands a lot). */
 const _BURST = 1024 * 1024;
 
@@ -71,11 +70,10 @@ function _fromNode(
   z: _NodeZ,
   subject: string,
   action: "compress" | "decompress",
-  maxPiece = _PIECE,
 ): TransformStream<Uint8Array, Uint8Array> {
   // Decompression feeds small pieces, smaller still while each one expands to
   // more than a burst (a gzip of zeros grows a thousandfold).
-  let piece = action === "decompress" ? maxPiece : Infinity;
+  let piece = action === "decompress" ? _PIECE : Infinity;
   let produced = 0;
   let failure: unknown;
   const wrap = (err: unknown): ArchiveError =>
@@ -146,7 +144,7 @@ function _fromNode(
         at += n;
         if (piece !== Infinity) {
           if (produced > _BURST) piece = Math.max(256, piece >> 1);
-          else if (produced < _BURST / 4) piece = Math.min(maxPiece, piece * 2);
+          else if (produced < _BURST / 4) piece = Math.min(_PIECE, piece * 2);
         }
       }
     },
@@ -236,7 +234,7 @@ class _ZstdFrames implements _NodeZ {
   }
 
   #open(): _NodeZ {
-    const z = createZstdDecompress({ chunkSize: _ZSTD_CHUNK }) as unknown as _NodeZ;
+    const z = createZstdDecompress({ chunkSize: _PIECE }) as unknown as _NodeZ;
     z.on("data", (chunk) => {
       for (const fn of this.#onData) fn(chunk);
     });
@@ -288,9 +286,13 @@ export function decompressor(
 ): TransformStream<Uint8Array, Uint8Array> {
   switch (compression) {
     case "gzip":
-      return _fromNode(createGunzip() as unknown as _NodeZ, subject, "decompress");
+      return _fromNode(
+        createGunzip({ chunkSize: _PIECE }) as unknown as _NodeZ,
+        subject,
+        "decompress",
+      );
     case "zstd":
-      return _fromNode(new _ZstdFrames(subject), subject, "decompress", _ZSTD_CHUNK);
+      return _fromNode(new _ZstdFrames(subject), subject, "decompress");
     default:
       return new TransformStream<Uint8Array, Uint8Array>();
   }
@@ -308,7 +310,7 @@ export function compressor(compression: Compression): TransformStream<Uint8Array
       return _fromNode(createGzip() as unknown as _NodeZ, "data", "compress");
     case "zstd":
       return _fromNode(
-        createZstdCompress({ chunkSize: _ZSTD_CHUNK }) as unknown as _NodeZ,
+        createZstdCompress({ chunkSize: _PIECE }) as unknown as _NodeZ,
         "data",
         "compress",
       );
