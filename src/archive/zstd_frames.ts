@@ -141,7 +141,7 @@ export class ZstdFrameSplitter {
         // the magic began in an earlier chunk, whose bytes were held back
         out.push({ bytes: this.#field.slice(0, 4 - at), frameEnd: false });
       }
-      if (this.#state === _State.SkipSize || this.#dropping || state === _State.SkipSize) {
+      if (this.#state === _State.SkipSize || this.#dropping) {
         start = at; // a skippable frame's magic and size are dropped too
       }
       if (ended) {
