@@ -287,8 +287,10 @@ async function _progressHooks(
       onDone: (e) => {
         if (e.kind === "blob") ctx.logger.info("copied blob", { digest: e.digest, size: e.size });
         if (!timeline) return;
+        const key = `${e.kind}|${e.digest}`;
         const now = performance.now();
-        const ms = now - (started.get(`${e.kind}|${e.digest}`) ?? now);
+        const ms = now - (started.get(key) ?? now);
+        started.delete(key);
         ctx.logger.debug(`${e.kind} done`, {
           digest: e.digest,
           ms: Math.round(ms),
