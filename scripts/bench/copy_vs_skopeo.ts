@@ -8,7 +8,10 @@
  * of a no-op re-copy, counted by a proxy in front of the registry.
  *
  * Every timed push goes to a fresh registry, so neither tool can skip or
- * mount a blob it pushed before (skopeo keeps a blob-location cache).
+ * mount a blob it pushed before (skopeo keeps a blob-location cache). The
+ * tools take turns within each round (ocictl, then skopeo), every run starts
+ * after a `sync` (no run pays for the previous one's writes), and ocictl runs
+ * as the compiled binary loads it ({@link AS_COMPILED}).
  *
  * Run alone: `deno run -A scripts/bench/copy_vs_skopeo.ts [--quick] [--big]`.
  *
@@ -16,11 +19,12 @@
  */
 import { createHash } from "node:crypto";
 import {
+  AS_COMPILED,
   type BenchServer,
   fmtNum,
   hasCommand,
   type LayoutLayer,
-  MAIN_TS,
+  median,
   type Metric,
   MIB,
   runChecked,
@@ -28,7 +32,7 @@ import {
   say,
   startCountingProxy,
   startDockerRegistry,
-  timeRepeats,
+  type Timing,
   writeImageLayout,
   writeRandomFile,
 } from "./_common.ts";
@@ -139,9 +143,7 @@ const OCICTL: _Tool = {
   registry: (host, repo) => `${host}/${repo}:${TAG}`,
   copy: (src, dst, hosts) =>
     _runWithCpu("ocictl image copy", Deno.execPath(), [
-      "run",
-      "-A",
-      MAIN_TS,
+      ...AS_COMPILED,
       "image",
       "copy",
       src,
@@ -187,73 +189,129 @@ async function _withRegistry<T>(fn: (r: BenchServer) => Promise<T>): Promise<T> 
   }
 }
 
-async function _measureTool(
-  tool: _Tool,
+/** Flushes every file system, so that no run pays for an earlier run's writes. */
+async function _settle(): Promise<void> {
+  if (hasCommand("sync")) await runChecked("sync", "sync", []);
+}
+
+/**
+ * Times one copy for each tool, the tools taking turns within each round
+ * (ocictl, skopeo, ocictl, …) so that a slow or fast spell of the machine
+ * falls on both. Every run starts on flushed file systems.
+ */
+async function _timeInterleaved<S>(
+  tools: readonly _Tool[],
+  run: (tool: _Tool, state: S) => Promise<_CpuRun>,
+  opts: {
+    warmup: number;
+    repeats: number;
+    setup: (tool: _Tool) => Promise<S>;
+    teardown: (state: S) => Promise<void>;
+  },
+): Promise<Map<_Tool, Timing<_CpuRun>>> {
+  const samples = new Map(tools.map((t) => [t, [] as number[]]));
+  const results = new Map(tools.map((t) => [t, [] as _CpuRun[]]));
+  for (let i = 0; i < opts.warmup + opts.repeats; i++) {
+    for (const tool of tools) {
+      const state = await opts.setup(tool);
+      try {
+        await _settle();
+        const start = performance.now();
+        const result = await run(tool, state);
+        const sec = (performance.now() - start) / 1000;
+        if (i >= opts.warmup) {
+          samples.get(tool)!.push(sec);
+          results.get(tool)!.push(result);
+        }
+      } finally {
+        await opts.teardown(state);
+      }
+    }
+  }
+  return new Map(
+    tools.map((t) => [t, {
+      median: median(samples.get(t)!),
+      samples: samples.get(t)!,
+      results: results.get(t)!,
+    }]),
+  );
+}
+
+async function _measureTools(
+  tools: readonly _Tool[],
   layout: RandomLayout,
   source: BenchServer,
   root: string,
   opts: { warmup: number; repeats: number },
-): Promise<_ToolFigures> {
-  const rss: number[] = [];
-  const cpu: number[] = [];
-  const keep = (r: _CpuRun) => {
-    rss.push(r.peakRssMiB);
-    cpu.push(r.cpu);
-    return r;
+): Promise<Map<_Tool, _ToolFigures>> {
+  const fresh = {
+    ...opts,
+    setup: () => startDockerRegistry(),
+    teardown: (reg: BenchServer) => reg.stop(),
   };
-  const mib = layout.bytes / MIB;
-  const push = await timeRepeats(
-    (reg: BenchServer) =>
-      tool.copy(tool.ocidir(layout.dir), tool.registry(reg.host, REPO), [reg.host]).then(keep),
-    { ...opts, setup: startDockerRegistry, teardown: (reg) => reg.stop() },
+  const push = await _timeInterleaved(
+    tools,
+    (tool, reg: BenchServer) =>
+      tool.copy(tool.ocidir(layout.dir), tool.registry(reg.host, REPO), [reg.host]),
+    fresh,
   );
   let n = 0;
-  const pull = await timeRepeats(
-    (dir: string) =>
-      tool.copy(tool.registry(source.host, REPO), tool.ocidir(dir), [source.host]).then(keep),
+  const pull = await _timeInterleaved(
+    tools,
+    (tool, dir: string) =>
+      tool.copy(tool.registry(source.host, REPO), tool.ocidir(dir), [source.host]),
     {
       ...opts,
-      setup: () => Promise.resolve(`${root}/pull-${tool.name}-${n++}`),
+      setup: (tool) => Promise.resolve(`${root}/pull-${tool.name}-${n++}`),
       teardown: (dir) => Deno.remove(dir, { recursive: true }).catch(() => {}),
     },
   );
-  const regReg = await timeRepeats(
-    (dst: BenchServer) =>
+  const regReg = await _timeInterleaved(
+    tools,
+    (tool, dst: BenchServer) =>
       tool.copy(
         tool.registry(source.host, REPO),
         tool.registry(dst.host, "bench/copy"),
         [source.host, dst.host],
-      ).then(keep),
-    { ...opts, setup: startDockerRegistry, teardown: (reg) => reg.stop() },
+      ),
+    fresh,
   );
-  // No-op: copy again to the source registry (which has the image), through a counting proxy.
-  const proxy = startCountingProxy(source.host);
-  try {
-    await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
-  } finally {
-    await proxy.stop();
+  const figures = new Map<_Tool, _ToolFigures>();
+  for (const tool of tools) {
+    // No-op: copy again to the source registry (which has the image), through a counting proxy.
+    const proxy = startCountingProxy(source.host);
+    try {
+      await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
+    } finally {
+      await proxy.stop();
+    }
+    const runs = [push, pull, regReg].flatMap((t) => t.get(tool)!.results);
+    const mib = layout.bytes / MIB;
+    const line = (what: string, t: Timing<_CpuRun>) =>
+      `  ${tool.name} ${what}: median ${fmtNum(t.median, 2)} s (${
+        t.samples.map((s) => s.toFixed(2)).join(", ")
+      }), ${fmtNum(mib / t.median)} MiB/s`;
+    say(line("push", push.get(tool)!));
+    say(line("pull", pull.get(tool)!));
+    say(line("registry->registry", regReg.get(tool)!));
+    say(
+      `  ${tool.name} peak RSS per run (MiB): ${runs.map((r) => fmtNum(r.peakRssMiB)).join(", ")}`,
+    );
+    say(`  ${tool.name} CPU s (user+sys) per run: ${runs.map((r) => fmtNum(r.cpu, 2)).join(", ")}`);
+    say(
+      `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
+        proxy.requests.join(", ")
+      })`,
+    );
+    figures.set(tool, {
+      push: push.get(tool)!.median,
+      pull: pull.get(tool)!.median,
+      regReg: regReg.get(tool)!.median,
+      rss: runs.map((r) => r.peakRssMiB),
+      noop: proxy.requests.length,
+    });
   }
-  const line = (what: string, t: { median: number; samples: number[] }) =>
-    `  ${tool.name} ${what}: median ${fmtNum(t.median, 2)} s (${
-      t.samples.map((s) => s.toFixed(2)).join(", ")
-    }), ${fmtNum(mib / t.median)} MiB/s`;
-  say(line("push", push));
-  say(line("pull", pull));
-  say(line("registry->registry", regReg));
-  say(`  ${tool.name} peak RSS per run (MiB): ${rss.map((r) => fmtNum(r)).join(", ")}`);
-  say(`  ${tool.name} CPU s (user+sys) per run: ${cpu.map((c) => fmtNum(c, 2)).join(", ")}`);
-  say(
-    `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
-      proxy.requests.join(", ")
-    })`,
-  );
-  return {
-    push: push.median,
-    pull: pull.median,
-    regReg: regReg.median,
-    rss,
-    noop: proxy.requests.length,
-  };
+  return figures;
 }
 
 /**
@@ -278,11 +336,11 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       await OCICTL.copy(OCICTL.ocidir(layout.dir), OCICTL.registry(source.host, REPO), [
         source.host,
       ]);
-      const o = await _measureTool(OCICTL, layout, source, root, opts);
-      let s: _ToolFigures | undefined;
-      if (hasCommand("skopeo")) s = await _measureTool(SKOPEO, layout, source, root, opts);
-      else say("  skopeo is not installed: no peer figures");
-      return { o, s };
+      const peer = hasCommand("skopeo");
+      if (!peer) say("  skopeo is not installed: no peer figures");
+      const tools = peer ? [OCICTL, SKOPEO] : [OCICTL];
+      const figures = await _measureTools(tools, layout, source, root, opts);
+      return { o: figures.get(OCICTL)!, s: figures.get(SKOPEO) };
     });
     const { o, s } = figures;
     const maxRss = (rs: number[]) => Math.max(...rs.filter(Number.isFinite));

@@ -23,7 +23,15 @@
 import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef } from "../../src/types/ref.ts";
-import { fmtNum, MAIN_TS, median, type Metric, say, startOcictlServe } from "./_common.ts";
+import {
+  AS_COMPILED,
+  fmtNum,
+  MAIN_TS,
+  median,
+  type Metric,
+  say,
+  startOcictlServe,
+} from "./_common.ts";
 
 /** Options of {@link benchStartup}. */
 export interface StartupOptions {
@@ -75,7 +83,7 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
       platform: { os: "linux", architecture: "amd64" },
     });
     const layout = `ocidir://${dir}/layout`;
-    const run = ["run", "-A", "--quiet", "--unstable-lazy-dynamic-imports", MAIN_TS];
+    const run = [...AS_COMPILED];
     const eager = ["run", "-A", "--quiet", MAIN_TS];
     const host = ["--host", `reg=${reg},tls=disabled`];
     const cases: [string, string[]][] = [
