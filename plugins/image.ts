@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Command, Option } from "../src/cli/command.ts";
+import { addLazyCommand, Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 // direct imports: the src/mod.ts barrel also loads modules short commands do not need
 import { ManifestInvalidError, UnsupportedMediaTypeError, UsageError } from "../src/errors.ts";
@@ -41,9 +41,27 @@ const IMAGE_CONFIGS: readonly string[] = [MediaType.OCI_CONFIG, MediaType.DOCKER
  */
 export function createCommand(ctx: CliContext): CommandUnknownOpts {
   const image = new Command("image").description("Manage images");
-  image.addCommand(createImageCopyCommand(ctx));
-  image.addCommand(createManifestHeadCommand(ctx, { name: "digest", aliases: [] }));
-  image.command("inspect")
+  // each subcommand is built only when chosen (or listed by help)
+  const add = (name: string, aliases: string[], build: () => CommandUnknownOpts) =>
+    addLazyCommand(image, name, aliases, build);
+  add("copy", ["cp"], () => createImageCopyCommand(ctx));
+  add("digest", [], () => createManifestHeadCommand(ctx, { name: "digest", aliases: [] }));
+  add("inspect", ["config"], () => _inspectCommand(ctx));
+  add("manifest", [], () => createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
+  add("ratelimit", ["rate-limit"], () => createRatelimitCommand(ctx));
+  add("create", ["init", "new"], () => createImageCreateCommand(ctx));
+  add("export", [], () => createImageExportCommand(ctx));
+  add("import", [], () => createImageImportCommand(ctx));
+  add("get-file", ["cat"], () => createImageGetFileCommand(ctx));
+  add("export-fs", [], () => createImageExportFsCommand(ctx));
+  add("check-base", [], () => createImageCheckBaseCommand(ctx));
+  add("mod", [], () => _modCommand(ctx));
+  return image as unknown as CommandUnknownOpts;
+}
+
+/** Builds `image inspect` (alias `config`): the image config. */
+function _inspectCommand(ctx: CliContext): CommandUnknownOpts {
+  const cmd = new Command("inspect")
     .alias("config")
     .description("Show the image config (for an index, the local platform's)")
     .argument("<image_ref>", "image reference", refArg)
@@ -104,16 +122,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       }
       await writeFormatted(ctx, withReceivedHeaders(view, capture.headers()), opts.format);
     });
-  image.addCommand(createManifestGetCommand(ctx, { name: "manifest", aliases: [] }));
-  image.addCommand(createRatelimitCommand(ctx));
-  image.addCommand(createImageCreateCommand(ctx));
-  image.addCommand(createImageExportCommand(ctx));
-  image.addCommand(createImageImportCommand(ctx));
-  image.addCommand(createImageGetFileCommand(ctx));
-  image.addCommand(createImageExportFsCommand(ctx));
-  image.addCommand(createImageCheckBaseCommand(ctx));
-  image.addCommand(_modCommand(ctx));
-  return image as unknown as CommandUnknownOpts;
+  return cmd as unknown as CommandUnknownOpts;
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, Option } from "../src/cli/command.ts";
+import { addLazyCommand, Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 // direct imports: the src/mod.ts barrel also loads modules short commands do not need
 import { type Client } from "../src/client.ts";
@@ -40,9 +40,25 @@ markPluginLoaded("manifest");
  */
 export function createCommand(ctx: CliContext): CommandUnknownOpts {
   const manifest = new Command("manifest").description("Manage manifests");
-  manifest.addCommand(createManifestGetCommand(ctx, { name: "get", aliases: ["pull"] }));
-  manifest.addCommand(createManifestHeadCommand(ctx, { name: "head", aliases: ["digest"] }));
-  manifest.command("put")
+  // each subcommand is built only when chosen (or listed by help)
+  const add = (name: string, aliases: string[], build: () => CommandUnknownOpts) =>
+    addLazyCommand(manifest, name, aliases, build);
+  add("get", ["pull"], () => createManifestGetCommand(ctx, { name: "get", aliases: ["pull"] }));
+  add(
+    "head",
+    ["digest"],
+    () => createManifestHeadCommand(ctx, { name: "head", aliases: ["digest"] }),
+  );
+  add("put", ["push"], () => _putCommand(ctx));
+  const rm = { name: "rm", aliases: ["delete", "del", "remove"] };
+  add(rm.name, rm.aliases, () => createManifestRmCommand(ctx, rm));
+  add("diff", [], () => createManifestDiffCommand(ctx));
+  return manifest as unknown as CommandUnknownOpts;
+}
+
+/** Builds `manifest put` (alias `push`): a manifest from stdin. */
+function _putCommand(ctx: CliContext): CommandUnknownOpts {
+  const cmd = new Command("put")
     .alias("push")
     .description("Push a manifest read from stdin (at most 4 MiB)")
     .argument("<image_ref>", "reference to push to", refArg)
@@ -73,11 +89,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       const { writePushResult } = await import("../src/cli/manifest_result.ts");
       await writePushResult(ctx, { ref: target, manifest: m }, opts.format, opts.byDigest === true);
     });
-  manifest.addCommand(
-    createManifestRmCommand(ctx, { name: "rm", aliases: ["delete", "del", "remove"] }),
-  );
-  manifest.addCommand(createManifestDiffCommand(ctx));
-  return manifest as unknown as CommandUnknownOpts;
+  return cmd as unknown as CommandUnknownOpts;
 }
 
 /** Names of a shared command. */

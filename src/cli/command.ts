@@ -60,6 +60,47 @@ export const Command: CommandClass = CommandSpec as unknown as CommandClass;
 export const Option: OptionClass = OptionSpec as unknown as OptionClass;
 
 /**
+ * Adds a subcommand that is built only when it is chosen, or when every
+ * subcommand is listed (help, completions): a verb with many subcommands
+ * then builds one per run ({@link CommandSpec.lazyCommand}). A real
+ * commander parent gets it built now.
+ *
+ * @param parent the verb
+ * @param name the subcommand's name
+ * @param aliases its other names, as `build` sets them
+ * @param build makes the subcommand
+ * @returns nothing
+ * @throws {Error} when a name is taken
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addLazyCommand, Command, CommandSpec, type CommandUnknownOpts } from "./command.ts";
+ * let built = 0;
+ * const verb = new CommandSpec("verb");
+ * addLazyCommand(verb as unknown as CommandUnknownOpts, "sub", ["s"], () => {
+ *   built++;
+ *   return new Command("sub").alias("s") as unknown as CommandUnknownOpts;
+ * });
+ * assert.equal(built, 0);
+ * assert.equal(verb.findCommand("s")?.name(), "sub");
+ * assert.equal(built, 1);
+ * ```
+ */
+export function addLazyCommand(
+  parent: CommandUnknownOpts,
+  name: string,
+  aliases: readonly string[],
+  build: () => CommandUnknownOpts,
+): void {
+  const spec: unknown = parent;
+  if (spec instanceof CommandSpec) {
+    spec.lazyCommand(name, aliases, build as unknown as () => CommandSpec);
+  } else {
+    parent.addCommand(build());
+  }
+}
+
+/**
  * Whether a value is a command built here (not a real commander object).
  *
  * @param cmd a command

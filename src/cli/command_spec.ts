@@ -26,6 +26,18 @@ export interface ArgumentSpec {
 export type OptionListener = (value: unknown) => void;
 
 /**
+ * A subcommand known by its names until it is chosen or listed
+ * ({@link CommandSpec.lazyCommand}).
+ */
+interface _Deferred {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly build: () => CommandSpec;
+  /** The recorded `addCommand` call; its first argument becomes the built command. */
+  readonly call: { method: string; args: unknown[] };
+}
+
+/**
  * A command, as commander's `Command`: the builder calls ocictl uses, the
  * parse results an action reads (`opts()`, `args`, `getOptionValueSource`)
  * and `error()`.
@@ -33,8 +45,8 @@ export type OptionListener = (value: unknown) => void;
 export class CommandSpec {
   /** The name given to the constructor. */
   readonly ctorName: string;
-  /** Subcommands. */
-  readonly commands: CommandSpec[] = [];
+  /** Subcommands, those added with {@link lazyCommand} still unbuilt. */
+  readonly #commands: (CommandSpec | _Deferred)[] = [];
   /** Options, in definition order. */
   readonly options: OptionSpec[] = [];
   /** Positional arguments. */
@@ -46,7 +58,7 @@ export class CommandSpec {
   /** Arguments after their parsers ran (set by a parse). */
   processedArgs: unknown[] = [];
   /** Recorded builder calls after the constructor. */
-  readonly calls: BuilderCall[] = [];
+  readonly #calls: BuilderCall[] = [];
   /** The action. */
   actionHandler: ((...args: unknown[]) => unknown) | undefined = undefined;
   /** `option:<name>` listeners, in the order added. */
@@ -76,7 +88,24 @@ export class CommandSpec {
   }
 
   #record(method: string, args: readonly unknown[], child?: CommandSpec): void {
-    this.calls.push(child === undefined ? { method, args } : { method, args, child });
+    this.#calls.push(child === undefined ? { method, args } : { method, args, child });
+  }
+
+  /** Subcommands, in the order added (builds those added with {@link lazyCommand}). */
+  get commands(): CommandSpec[] {
+    for (let i = 0; i < this.#commands.length; i++) this.#built(i);
+    return this.#commands as CommandSpec[];
+  }
+
+  /** Whether it has subcommands (builds none). */
+  get hasCommands(): boolean {
+    return this.#commands.length > 0;
+  }
+
+  /** Recorded builder calls after the constructor (builds every lazy subcommand). */
+  get calls(): BuilderCall[] {
+    for (let i = 0; i < this.#commands.length; i++) this.#built(i);
+    return this.#calls;
   }
 
   /**
@@ -296,8 +325,8 @@ export class CommandSpec {
     const child = new CommandSpec(m?.[1] ?? nameAndArgs);
     child.allowExcess = this.allowExcess;
     for (const a of (m?.[2] ?? "").trim().split(/ +/)) if (a !== "") child.#addArgument(a);
-    this.#record("command", [nameAndArgs], child);
     this.#register(child);
+    this.#record("command", [nameAndArgs], child);
     return child;
   }
 
@@ -309,34 +338,90 @@ export class CommandSpec {
    * @returns this command
    */
   addCommand(cmd: CommandSpec, opts?: { hidden?: boolean }): this {
-    this.#record("addCommand", opts === undefined ? [cmd] : [cmd, opts]);
     if (cmd instanceof CommandSpec) this.#register(cmd);
-    else {
+    this.#record("addCommand", opts === undefined ? [cmd] : [cmd, opts]);
+    if (!(cmd instanceof CommandSpec)) {
       this.foreign.push(cmd);
       this.unsupported = "a command not made by src/cli/command.ts";
     }
     return this;
   }
 
-  #register(cmd: CommandSpec): void {
-    const names = [cmd.name(), ...cmd.aliases()];
-    const taken = names.find((n) => this.findCommand(n) !== undefined);
+  /**
+   * Adds a subcommand that is built only when it is chosen, or when every
+   * subcommand is needed (help, commander, completions): a verb with many
+   * subcommands then builds one per run. `build` must make a command with
+   * exactly these name and aliases.
+   *
+   * @param name the subcommand's name
+   * @param aliases its other names
+   * @param build makes it
+   * @param opts `{ hidden: true }` leaves it out of help
+   * @returns this command
+   * @throws {Error} when a name is taken
+   */
+  lazyCommand(
+    name: string,
+    aliases: readonly string[],
+    build: () => CommandSpec,
+    opts?: { hidden?: boolean },
+  ): this {
+    this.#checkFree(name, [name, ...aliases]);
+    const call = { method: "addCommand", args: opts === undefined ? [] : [undefined, opts] };
+    this.#calls.push(call);
+    this.#commands.push({ name, aliases: [...aliases], build, call });
+    return this;
+  }
+
+  #checkFree(name: string, names: readonly string[]): void {
+    const taken = names.find((n) => this.#indexOf(n) >= 0);
     if (taken !== undefined) {
-      throw new Error(`Cannot add command "${cmd.name()}": "${taken}" is taken`);
+      throw new Error(`Cannot add command "${name}": "${taken}" is taken`);
+    }
+  }
+
+  #register(cmd: CommandSpec): void {
+    this.#checkFree(cmd.name(), [cmd.name(), ...cmd.aliases()]);
+    cmd.parent = this;
+    this.#commands.push(cmd);
+  }
+
+  /** Index of the subcommand with this name or alias, built or not; -1 when none. */
+  #indexOf(name: string): number {
+    return this.#commands.findIndex((c) =>
+      c instanceof CommandSpec
+        ? c.name() === name || c.#aliases.includes(name)
+        : c.name === name || c.aliases.includes(name)
+    );
+  }
+
+  /** The subcommand at `i`, built now if it was added with {@link lazyCommand}. */
+  #built(i: number): CommandSpec {
+    const entry = this.#commands[i]!;
+    if (entry instanceof CommandSpec) return entry;
+    const cmd = entry.build();
+    const want = [entry.name, ...entry.aliases].join(",");
+    const got = [cmd.name(), ...cmd.aliases()].join(",");
+    if (got !== want) {
+      throw new Error(`Lazy command "${entry.name}" was built as "${got}", not "${want}"`);
     }
     cmd.parent = this;
-    this.commands.push(cmd);
+    entry.call.args[0] = cmd;
+    this.#commands[i] = cmd;
+    return cmd;
   }
 
   /**
-   * Finds a subcommand by name or alias.
+   * Finds a subcommand by name or alias (building it if it was added with
+   * {@link lazyCommand}).
    *
    * @param name a word
    * @returns the subcommand, if any
    */
   findCommand(name: string | undefined): CommandSpec | undefined {
     if (!name) return undefined;
-    return this.commands.find((c) => c.name() === name || c.#aliases.includes(name));
+    const i = this.#indexOf(name);
+    return i < 0 ? undefined : this.#built(i);
   }
 
   /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { VERBS } from "../../plugins/mod.ts";
 import { quietIo } from "../../tests/cli_harness.ts";
 import { CommandLineError, CommandSpec, OptionSpec } from "./command.ts";
+import { fastParse } from "./fast_parse.ts";
 import { toCommander } from "./commander_tree.ts";
 import { createCliContext } from "./context.ts";
 import { StreamSink } from "./stream_sink.ts";
@@ -69,4 +70,48 @@ Deno.test("CommandSpec refuses clashing options and commands, and error() throws
     () => c.error("bad", { code: "commander.invalid" }),
     (e: unknown) => e instanceof CommandLineError && e.code === "commander.invalid",
   );
+});
+
+Deno.test("CommandSpec.lazyCommand builds a subcommand only when it is chosen or listed", async () => {
+  const built: string[] = [];
+  let ran = "";
+  const root = new CommandSpec("x");
+  root.lazyCommand("a", ["al"], () => {
+    built.push("a");
+    return new CommandSpec("a").alias("al").argument("<v>").action((v: string) => {
+      ran = v;
+    });
+  });
+  root.lazyCommand("b", [], () => {
+    built.push("b");
+    return new CommandSpec("b").action(() => {});
+  }, { hidden: true });
+  assert.equal(root.hasCommands, true);
+  assert.deepEqual(built, []);
+  // names are taken before anything is built
+  assert.throws(() => root.command("al"), /"al" is taken/);
+  assert.throws(() => root.lazyCommand("b", [], () => new CommandSpec("b")), /"b" is taken/);
+  assert.deepEqual(built, []);
+  const parsed = fastParse(root, ["al", "v1"]);
+  assert.ok(parsed !== undefined);
+  await parsed.run();
+  assert.equal(ran, "v1");
+  assert.deepEqual(built, ["a"]);
+  assert.equal(parsed.command.parent, root);
+  // listing builds the rest, in the order added, each once
+  assert.deepEqual(root.commands.map((c) => c.name()), ["a", "b"]);
+  assert.equal(root.findCommand("a"), parsed.command);
+  assert.deepEqual(built, ["a", "b"]);
+  const adds = root.calls.filter((c) => c.method === "addCommand");
+  assert.deepEqual(adds.map((c) => (c.args[0] as CommandSpec).name()), ["a", "b"]);
+  assert.deepEqual(adds[1]?.args[1], { hidden: true });
+  const help = (await toCommander(root)).helpInformation();
+  assert.match(help, /^ {2}a\|al <v>/m);
+  assert.doesNotMatch(help, /^ {2}b\b/m);
+});
+
+Deno.test("CommandSpec.lazyCommand refuses a build whose names differ from the declared ones", () => {
+  const root = new CommandSpec("x");
+  root.lazyCommand("a", ["b"], () => new CommandSpec("a"));
+  assert.throws(() => root.findCommand("b"), /Lazy command "a" was built as "a", not "a,b"/);
 });

@@ -97,7 +97,7 @@ function _parseCommand(
   cmd.args = operands.concat(unknown);
   const sub = cmd.findCommand(operands[0]);
   if (sub !== undefined) return _parseCommand(sub, operands.slice(1), unknown, queue);
-  if (cmd.commands.length > 0 && operands[0] === "help") _giveUp("help command");
+  if (cmd.hasCommands && operands[0] === "help") _giveUp("help command");
   if (cmd.actionHandler === undefined) _giveUp("no action");
   for (const c of _ancestors(cmd)) {
     for (const o of c.options) {
@@ -198,7 +198,7 @@ function _parseOptions(
     }
     if (
       dest === operands && _maybeOption(arg) &&
-      !(cmd.commands.length === 0 && _negativeNumber(cmd, arg))
+      !(!cmd.hasCommands && _negativeNumber(cmd, arg))
     ) {
       dest = unknown;
     }
