@@ -69,6 +69,7 @@ export const Option: OptionClass = OptionSpec as unknown as OptionClass;
  * @param name the subcommand's name
  * @param aliases its other names, as `build` sets them
  * @param build makes the subcommand
+ * @param opts `{ hidden: true }` leaves it out of help
  * @returns nothing
  * @throws {Error} when a name is taken
  * @example
@@ -91,12 +92,13 @@ export function addLazyCommand(
   name: string,
   aliases: readonly string[],
   build: () => CommandUnknownOpts,
+  opts: { hidden?: boolean } = {},
 ): void {
   const spec: unknown = parent;
   if (spec instanceof CommandSpec) {
-    spec.lazyCommand(name, aliases, build as unknown as () => CommandSpec);
+    spec.lazyCommand(name, aliases, build as unknown as () => CommandSpec, opts);
   } else {
-    parent.addCommand(build());
+    parent.addCommand(build(), opts);
   }
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { CommandUnknownOpts as CommanderCommand } from "@commander-js/extra-typings";
-import { Command, CommandSpec } from "./command.ts";
+import { addLazyCommand, Command, CommandSpec } from "./command.ts";
 import { toCommander } from "./commander_tree.ts";
 import { parseCommandLine } from "./parse_command_line.ts";
 import { type CliContext, type CliIo, createCliContext } from "./context.ts";
@@ -179,14 +179,19 @@ export function addVerbStubs(
   onChoose: (verb: VerbEntry) => void,
 ): void {
   for (const verb of verbs) {
-    root.addCommand(
-      new Command(verb.name)
-        .aliases([...verb.aliases])
-        .description(verb.summary)
-        .allowUnknownOption()
-        .allowExcessArguments()
-        .helpOption(false)
-        .action(() => onChoose(verb)) as unknown as CommandUnknownOpts,
+    // Built when chosen: a run builds one stub, help builds them all.
+    addLazyCommand(
+      root,
+      verb.name,
+      verb.aliases,
+      () =>
+        new Command(verb.name)
+          .aliases([...verb.aliases])
+          .description(verb.summary)
+          .allowUnknownOption()
+          .allowExcessArguments()
+          .helpOption(false)
+          .action(() => onChoose(verb)) as unknown as CommandUnknownOpts,
       verb.hidden ? { hidden: true } : {},
     );
   }
