@@ -147,7 +147,9 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/transport/registry/blob_upload.ts",
   "src/transport/registry/_delete_tag.ts",
   // registry auth (loaded at the first 401), the referrers API and fallback
-  // tag, and credential helpers' runner cache (loaded by a host that has one)
+  // tag, and credential helpers (loaded by a host or a docker credsStore that
+  // names one)
+  "src/config/cred_helper.ts",
   "src/transport/registry/auth.ts",
   "src/transport/registry/www_authenticate.ts",
   "src/transport/registry/token_cache.ts",

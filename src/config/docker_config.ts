@@ -10,7 +10,6 @@ import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
 import type { NamedHost } from "./config_host.ts";
-import { credHelperList } from "./cred_helper.ts";
 import { mergeHost, type MergeWarn } from "./host_merge.ts";
 import { normaliseHostName } from "./host_name.ts";
 
@@ -181,6 +180,8 @@ export async function loadDockerConfig(
     if (c.credsStore) {
       let listed: Record<string, string> = {};
       try {
+        // the helper runner loads only where a credsStore is configured
+        const { credHelperList } = await import("./cred_helper.ts");
         listed = await credHelperList(io, c.credsStore);
       } catch (err) {
         options.warn?.("Cannot list the docker credsStore", {
