@@ -93,7 +93,7 @@ export class CommandSpec {
 
   /** Subcommands, in the order added (builds those added with {@link lazyCommand}). */
   get commands(): CommandSpec[] {
-    for (let i = 0; i < this.#commands.length; i++) this.#built(i);
+    this.#buildAll();
     return this.#commands as CommandSpec[];
   }
 
@@ -104,8 +104,12 @@ export class CommandSpec {
 
   /** Recorded builder calls after the constructor (builds every lazy subcommand). */
   get calls(): BuilderCall[] {
-    for (let i = 0; i < this.#commands.length; i++) this.#built(i);
+    this.#buildAll();
     return this.#calls;
+  }
+
+  #buildAll(): void {
+    for (let i = 0; i < this.#commands.length; i++) this.#built(i);
   }
 
   /**
