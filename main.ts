@@ -20,10 +20,25 @@ import { VERBS } from "./plugins/mod.ts";
  */
 export function denoIo(signal: AbortSignal): CliIo {
   const tty = Deno.stdin.isTerminal();
+  // Deno's stream objects are built on first use: output lines go through
+  // writeDirect, and only pipes and bodies read from stdin need them.
+  let stdout: WritableStream<Uint8Array> | undefined;
+  let stderr: WritableStream<Uint8Array> | undefined;
+  let stdin: ReadableStream<Uint8Array> | undefined;
   return {
-    stdout: Deno.stdout.writable,
-    stderr: Deno.stderr.writable,
-    stdin: Deno.stdin.readable,
+    get stdout() {
+      return stdout ??= Deno.stdout.writable;
+    },
+    get stderr() {
+      return stderr ??= Deno.stderr.writable;
+    },
+    get stdin() {
+      return stdin ??= Deno.stdin.readable;
+    },
+    writeDirect: {
+      stdout: (bytes) => writeAllTo(Deno.stdout, bytes),
+      stderr: (bytes) => writeAllTo(Deno.stderr, bytes),
+    },
     env: Deno.env.toObject(),
     signal,
     isTerminal: {
@@ -41,6 +56,22 @@ export function denoIo(signal: AbortSignal): CliIo {
       }
       : {}),
   };
+}
+
+/**
+ * Writes all of `bytes` to a standard stream (a write may take only part).
+ *
+ * @param to `Deno.stdout` or `Deno.stderr`
+ * @param bytes what to write
+ * @returns once every byte is written
+ * @throws {Deno.errors.BrokenPipe} when the reader has gone, like the stream would
+ */
+export async function writeAllTo(
+  to: { write(p: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let at = 0;
+  while (at < bytes.byteLength) at += await to.write(bytes.subarray(at));
 }
 
 /**

@@ -11,7 +11,7 @@ import { denoConfigIo } from "../config/deno_config_io.ts";
 import type { Platform } from "../types/descriptor.ts";
 import type { GlobalOptions } from "./global_options.ts";
 import { createLogger, type Logger, type LogLevel } from "./logger.ts";
-import { StreamSink } from "./stream_sink.ts";
+import { type DirectWrite, StreamSink } from "./stream_sink.ts";
 
 /** Which standard streams are terminals. */
 export interface TerminalFlags {
@@ -23,7 +23,20 @@ export interface TerminalFlags {
   stderr: boolean;
 }
 
-/** The process-level seams: given by `main.ts`, or by the test harness. */
+/** Writes to stdout and stderr that need no stream objects. */
+export interface DirectWrites {
+  /** Writes all bytes to stdout. */
+  stdout: DirectWrite;
+  /** Writes all bytes to stderr. */
+  stderr: DirectWrite;
+}
+
+/**
+ * The process-level seams: given by `main.ts`, or by the test harness.
+ * `main.ts` gives `stdout`, `stderr` and `stdin` as getters that build
+ * Deno's stream objects on first read (3–4 ms of start-up), so the CLI reads
+ * them only when it pipes or reads a body.
+ */
 export interface CliIo {
   /** Results go here. */
   stdout: WritableStream<Uint8Array>;
@@ -31,6 +44,8 @@ export interface CliIo {
   stderr: WritableStream<Uint8Array>;
   /** Bodies for `put` verbs come from here. */
   stdin: ReadableStream<Uint8Array>;
+  /** Writes to stdout and stderr without their streams; absent = through the streams. */
+  writeDirect?: DirectWrites | undefined;
   /** Environment variables. */
   env: Record<string, string>;
   /** Aborted on SIGINT/SIGTERM. */
@@ -93,8 +108,8 @@ export function createCliContext(
   globals: GlobalOptions,
   sinks?: { out: StreamSink; err: StreamSink },
 ): CliContext {
-  const out = sinks?.out ?? new StreamSink(io.stdout);
-  const err = sinks?.err ?? new StreamSink(io.stderr);
+  const out = sinks?.out ?? new StreamSink(() => io.stdout, io.writeDirect?.stdout);
+  const err = sinks?.err ?? new StreamSink(() => io.stderr, io.writeDirect?.stderr);
   const logger = createLogger({
     level: globals.verbosity,
     json: globals.logopt.includes("json"),
@@ -115,8 +130,10 @@ export function createCliContext(
         msg.startsWith("Retrying ") ? logger.info(msg, data) : logger.warn(msg, data),
     },
   };
-  return {
-    ...io,
+  // The seams' own properties are copied as they are: a getter (main.ts's
+  // streams) stays a getter, read only when a command needs it.
+  const seams = Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)) as CliIo;
+  return Object.assign(seams, {
     hostFlags: [...globals.host],
     transportSettings,
     configIo: io.configIo ?? denoConfigIo({ env: io.env }),
@@ -130,5 +147,5 @@ export function createCliContext(
       signal: io.signal,
       settings: transportSettings,
     }),
-  };
+  });
 }

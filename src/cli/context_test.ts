@@ -37,3 +37,37 @@ Deno.test("createCliContext() applies the root flags and logs to stderr", async 
   assert.equal((JSON.parse(text) as { msg: string }).msg, "shown");
   await ctx.client.close();
 });
+
+Deno.test("createCliContext() reads the stream seams only when a command uses them", async () => {
+  const reads: string[] = [];
+  const base = io([]);
+  const lazy: CliIo = {
+    ...base,
+    get stdout() {
+      reads.push("stdout");
+      return base.stdout;
+    },
+    get stderr() {
+      reads.push("stderr");
+      return base.stderr;
+    },
+    get stdin() {
+      reads.push("stdin");
+      return base.stdin;
+    },
+    writeDirect: { stdout: () => Promise.resolve(), stderr: () => Promise.resolve() },
+  };
+  const ctx = createCliContext(lazy, {
+    verbosity: "info",
+    logopt: [],
+    host: [],
+    userAgent: undefined,
+  });
+  ctx.logger.info("shown");
+  await ctx.out.write("result\n");
+  await ctx.err.flush();
+  assert.deepEqual(reads, []);
+  assert.equal(ctx.stdin, base.stdin);
+  assert.deepEqual(reads, ["stdin"]);
+  await ctx.client.close();
+});

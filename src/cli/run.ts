@@ -211,8 +211,8 @@ export async function runCli(
   io: CliIo,
   verbs: readonly VerbEntry[],
 ): Promise<number> {
-  const out = new StreamSink(io.stdout);
-  const err = new StreamSink(io.stderr);
+  const out = new StreamSink(() => io.stdout, io.writeDirect?.stdout);
+  const err = new StreamSink(() => io.stderr, io.writeDirect?.stderr);
   let verbosity: LogLevel = "warn";
   let ctx: CliContext | undefined;
   let code: number = ExitCode.OK;

@@ -15,3 +15,41 @@ Deno.test("readLimited() truncates and cancels the rest", async () => {
   assert.equal((await readLimited(body(20), 5)).byteLength, 5);
   assert.equal((await readLimited(new Response(null), 5)).byteLength, 0);
 });
+
+Deno.test("readCapped() and readLimited() keep the cap when Content-Length understates the body", async () => {
+  // a body read whole by its declared length is still checked against the cap
+  await assert.rejects(readCapped(body(12, { "content-length": "4" }), 10, "x"), SizeLimitError);
+  assert.equal((await readLimited(body(12, { "content-length": "4" }), 10)).byteLength, 10);
+  assert.equal((await readCapped(body(8, { "content-length": "8" }), 10, "x")).byteLength, 8);
+  assert.equal((await readLimited(body(8, { "content-length": "8" }), 10)).byteLength, 8);
+});
+
+Deno.test("readCapped() refuses a gzip body that fetch decodes past the cap", async () => {
+  // Content-Length counts the compressed bytes; fetch hands over the decoded ones
+  const { gzipSync } = await import("node:zlib");
+  const packed = new Uint8Array(gzipSync(new Uint8Array(64 * 1024)));
+  const srv = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    () =>
+      new Response(packed, {
+        headers: { "content-encoding": "gzip", "content-length": String(packed.byteLength) },
+      }),
+  );
+  try {
+    const url = `http://127.0.0.1:${srv.addr.port}/`;
+    // such a body is never read whole: a small gzip can decode to gigabytes
+    const unread = async () => {
+      const res = await fetch(url);
+      Object.defineProperty(res, "bytes", {
+        value: () => Promise.reject(new Error("read whole")),
+      });
+      return res;
+    };
+    const res = await unread();
+    assert.ok(Number(res.headers.get("content-length")) < 1024);
+    await assert.rejects(readCapped(res, 1024, "x"), SizeLimitError);
+    assert.equal((await readLimited(await unread(), 1024)).byteLength, 1024);
+  } finally {
+    await srv.shutdown();
+  }
+});
