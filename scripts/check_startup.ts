@@ -20,10 +20,18 @@
  * and fails when one reaches a module in {@link SHORT_PATH_FORBIDDEN}: any
  * `node:` built-in starts Deno's Node compatibility layer (8–28 ms).
  *
+ * Last, it runs the short commands that need no network ({@link NO_STREAM_COMMANDS}:
+ * `version`, and `tag ls`, `manifest head` and a no-op `image copy` on a
+ * layout) each in a fresh process through `scripts/_stream_probe.ts`, and fails
+ * when one uses Deno's web streams or fetch (3–4 ms of start-up each).
+ *
  * Run: `deno run -A scripts/check_startup.ts` (exit 0 when the check holds).
  *
  * @module
  */
+import { Client, createTransportFactory } from "../src/client.ts";
+import { createImage } from "../src/ops/image_create.ts";
+import { parseRef } from "../src/types/ref.ts";
 import { quietIo } from "../tests/cli_harness.ts";
 import { loadedPlugins } from "../src/cli/plugin_registry.ts";
 import { runCli } from "../src/cli/run.ts";
@@ -352,12 +360,93 @@ export async function checkStartup(): Promise<string[]> {
   return problems;
 }
 
+/** A command run through the stream probe; `LAYOUT` stands for a layout holding `v1`. */
+export interface NoStreamCase {
+  /** Arguments (`LAYOUT` is replaced). */
+  argv: string[];
+  /** Runs first, untimed and unchecked (seeds a no-op copy's target). */
+  before?: string[] | undefined;
+}
+
+/** The short commands that must not load Deno's web streams or fetch. */
+export const NO_STREAM_COMMANDS: readonly NoStreamCase[] = [
+  { argv: ["version"] },
+  { argv: ["tag", "ls", "LAYOUT"] },
+  { argv: ["manifest", "head", "LAYOUT:v1"] },
+  {
+    argv: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"],
+    before: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"],
+  },
+];
+
+async function _probe(rootDir: string, argv: string[]): Promise<{ code: number; used: string[] }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "--unstable-lazy-dynamic-imports",
+      `${rootDir}/scripts/_stream_probe.ts`,
+      ...argv,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const line = new TextDecoder().decode(out.stderr).split("\n").findLast((l) =>
+    l.startsWith("WEB_STREAMS ")
+  );
+  const used = line ? JSON.parse(line.slice("WEB_STREAMS ".length)) as string[] : ["(no report)"];
+  return { code: out.code, used };
+}
+
+/**
+ * Runs each command in a fresh process through `scripts/_stream_probe.ts`
+ * (over a layout made here) and reports every use of Deno's web streams or
+ * fetch.
+ *
+ * @param rootDir repository root
+ * @param cases commands to run
+ * @returns the problems found (empty when the check holds)
+ */
+export async function checkWebStreams(
+  rootDir: string,
+  cases: readonly NoStreamCase[] = NO_STREAM_COMMANDS,
+): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-check-startup-" });
+  const layout = `ocidir://${dir}/layout`;
+  const client = new Client({
+    transports: createTransportFactory(),
+    settings: { env: {}, hostFlags: [] },
+  });
+  const problems: string[] = [];
+  try {
+    await createImage(client, parseRef(`${layout}:v1`), {
+      platform: { os: "linux", architecture: "amd64" },
+    });
+    const fill = (argv: string[]) => argv.map((a) => a.replace("LAYOUT", layout));
+    for (const c of cases) {
+      if (c.before) await _probe(rootDir, fill(c.before));
+      const argv = fill(c.argv);
+      const { code, used } = await _probe(rootDir, argv);
+      const name = c.argv.join(" ");
+      if (code !== 0) problems.push(`"${name}" exited ${code}`);
+      if (used.length > 0) problems.push(`"${name}" uses web streams or fetch: ${used.join(", ")}`);
+    }
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+  return problems;
+}
+
 if (import.meta.main) {
   const rootDir = new URL("..", import.meta.url).pathname;
   const problems = [
     ...await checkStartup(),
     ...await checkLeanGraphs(rootDir),
     ...await checkShortCommands(rootDir),
+    ...await checkWebStreams(rootDir),
   ];
   for (const p of problems) console.error(`check_startup: ${p}`);
   if (problems.length === 0) console.log("check_startup: ok");

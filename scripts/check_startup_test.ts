@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkShortCommands } from "./check_startup.ts";
+import { checkShortCommands, checkWebStreams } from "./check_startup.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -16,4 +16,17 @@ Deno.test("checkShortCommands() names the command, the module and the node: buil
 
 Deno.test("checkShortCommands() holds for every short command", async () => {
   assert.deepEqual(await checkShortCommands(ROOT), []);
+});
+
+Deno.test("checkWebStreams() holds for the short commands that need no network", async () => {
+  assert.deepEqual(await checkWebStreams(ROOT), []);
+});
+
+Deno.test("checkWebStreams() names a command that uses web streams", async () => {
+  // a first copy streams its blobs; only the no-op copy must not
+  const problems = await checkWebStreams(ROOT, [
+    { argv: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"] },
+  ]);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(problems[0] ?? "", /^"image copy LAYOUT:v1 LAYOUT:v2" uses web streams or fetch: /);
 });
