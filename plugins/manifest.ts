@@ -199,6 +199,12 @@ export function createManifestHeadCommand(
     .addOption(new Option("--list", "deprecated: the index is shown unless -p is given").hideHelp())
     .addHelpText("after", `\nExample:\n  ocictl manifest head ocidir://layout:v1\n`)
     .action(async (ref, opts) => {
+      const plain = opts.format === "" || opts.format === "digest";
+      if (plain && !opts.platform && !opts.requireList) {
+        // the digest alone: no view, Go types or header capture to load (start-up)
+        await ctx.out.write(`${(await ctx.client.manifestHead(ref)).digest}\n`);
+        return;
+      }
       const capture = captureHeaders(ctx);
       let view: ManifestView;
       try {
@@ -213,7 +219,7 @@ export function createManifestHeadCommand(
         await capture.close();
       }
       if (opts.requireList) _requireList(view);
-      if (opts.format === "" || opts.format === "digest") {
+      if (plain) {
         await ctx.out.write(`${view.Digest}\n`);
         return;
       }

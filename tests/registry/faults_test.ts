@@ -93,7 +93,17 @@ Deno.test({
         const r = await t.blobGet(ref, digest, { size: bytes.byteLength });
         assert.deepEqual(await collect(r.body), bytes);
         const ranges = p.log.filter((l) => l.range !== null).map((l) => l.range);
-        assert.deepEqual(ranges, [`bytes=200000-${bytes.byteLength - 1}`]);
+        if (mode === "end") {
+          assert.deepEqual(ranges, [`bytes=200000-${bytes.byteLength - 1}`]);
+        } else {
+          // a reset may drop bytes the proxy had queued: the resume starts at
+          // what the client received, somewhere after the start and by the cut
+          assert.equal(ranges.length, 1, ranges.join(", "));
+          const m = /^bytes=(\d+)-(\d+)$/.exec(ranges[0] ?? "");
+          assert.ok(m, ranges[0] ?? "");
+          assert.ok(Number(m[1]) > 0 && Number(m[1]) <= 200_000, m[1]);
+          assert.equal(Number(m[2]), bytes.byteLength - 1);
+        }
       }
     }),
 });
