@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compileArgs, TARGETS, WORKER_MODULES } from "./compile.ts";
+import { compileArgs, TARGETS, V8_FLAGS, WORKER_MODULES } from "./compile.ts";
 
 Deno.test("compileArgs() names one output per target and compiles main.ts", () => {
   const outs = new Set(TARGETS.map((t) => compileArgs(t).at(-2)));
@@ -21,4 +21,16 @@ Deno.test("compileArgs() includes every worker module, and each exists", async (
     assert.ok((await Deno.stat(new URL(`../${m}`, import.meta.url))).isFile);
   }
   assert.ok(WORKER_MODULES.includes("src/transport/ocidir/hash_worker.ts"));
+});
+
+Deno.test("V8_FLAGS are flags this V8 accepts, and compileArgs() bakes them in", async () => {
+  assert.ok(compileArgs(undefined).includes(`--v8-flags=${V8_FLAGS}`));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `--v8-flags=${V8_FLAGS}`, "console.log(1)"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, err);
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "1");
 });

@@ -15,6 +15,7 @@ import {
   hasDistribution,
   startDistribution,
 } from "../../tests/registry/_distribution.ts";
+import { V8_FLAGS } from "../compile.ts";
 
 export { freePort, hasDistribution };
 
@@ -30,15 +31,21 @@ export const MAIN_TS: string = `${ROOT}main.ts`;
 /**
  * `deno run` arguments that run ocictl the way the `deno compile` binary
  * loads it: modules behind `import()` are loaded when the import runs
- * (`--unstable-lazy-dynamic-imports`), not walked at start (about 540 files).
- * The flag is not in deno.json because `deno compile` would honour it too
- * and leave the lazily loaded modules out of the binary.
+ * (`--unstable-lazy-dynamic-imports`), not walked at start (about 540 files),
+ * and V8 runs with the binary's flags ({@link V8_FLAGS}). The lazy-import
+ * flag is not in deno.json because `deno compile` would honour it too and
+ * leave the lazily loaded modules out of the binary.
+ *
+ * Every `deno run` of main.ts in one `DENO_DIR` should use the same V8 flags:
+ * V8 rejects a code cache written under other flags, so alternating flag sets
+ * recompile (and rewrite the cache) on every run.
  */
 export const AS_COMPILED: readonly string[] = [
   "run",
   "-A",
   "--quiet",
   "--unstable-lazy-dynamic-imports",
+  `--v8-flags=${V8_FLAGS}`,
   MAIN_TS,
 ];
 
@@ -372,9 +379,9 @@ export async function startDockerRegistry(): Promise<BenchServer> {
 }
 
 /**
- * Starts `ocictl serve` as its own process (`deno run -A main.ts serve
- * --dir DIR --addr 127.0.0.1:0`) on a new temporary directory and reads the
- * URL it prints first.
+ * Starts `ocictl serve` as its own process, run as the binary would be
+ * ({@link AS_COMPILED} `serve --dir DIR --addr 127.0.0.1:0`), on a new
+ * temporary directory and reads the URL it prints first.
  *
  * @param flags more `serve` flags, e.g. `--verify-every-read`
  * @returns the running server
@@ -383,7 +390,7 @@ export async function startDockerRegistry(): Promise<BenchServer> {
 export async function startOcictlServe(flags: readonly string[] = []): Promise<BenchServer> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-bench-serve-" });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN_TS, "serve", "--dir", dir, "--addr", "127.0.0.1:0", ...flags],
+    args: [...AS_COMPILED, "serve", "--dir", dir, "--addr", "127.0.0.1:0", ...flags],
     stdin: "null",
     stdout: "piped",
     stderr: "null",

@@ -17,9 +17,9 @@
 import { startDistribution } from "../../tests/registry/_distribution.ts";
 import { hasOpenssl, selfSigned } from "../../tests/registry/_tls_certs.ts";
 import {
+  AS_COMPILED,
   fmtNum,
   hasDistribution,
-  MAIN_TS,
   type Metric,
   MIB,
   runChecked,
@@ -41,9 +41,7 @@ const REPO = "bench/insecure";
 /** Runs `ocictl image copy` against a `tls: insecure` host, with the debug log. */
 function _copy(host: string, src: string, dst: string): Promise<RunResult> {
   return runChecked("ocictl image copy (tls insecure)", Deno.execPath(), [
-    "run",
-    "-A",
-    MAIN_TS,
+    ...AS_COMPILED,
     "image",
     "copy",
     "--host",

@@ -7,14 +7,15 @@
  * alternate between the floor and each command so that load spreads evenly;
  * the figure is the median wall time. Target: within 25 ms of the floor.
  *
- * The target rows run `deno run --unstable-lazy-dynamic-imports main.ts`:
- * modules behind `import()` are loaded when the import runs, as in the
- * `deno compile` binary (its module graph is built at compile time). A plain
+ * The target rows run main.ts as the `deno compile` binary loads it
+ * ({@link AS_COMPILED}): `deno run --unstable-lazy-dynamic-imports` with the
+ * binary's V8 flags. Modules behind `import()` are loaded when the import
+ * runs, as in the binary (its module graph is built at compile time), and
+ * `--no-lazy` puts every function of a module in its code cache. A plain
  * `deno run` first walks every module reachable through literal `import()`s
  * (all verbs, transports and engines: about 540 files), which the "eager
- * graph" rows show for comparison. The flag is not set in deno.json because
- * `deno compile` honours it too and would then leave the lazily loaded modules
- * out of the binary.
+ * graph" rows show for comparison (with the same V8 flags). The floor is a
+ * plain `deno run` of an empty module, without flags.
  *
  * Run alone: `deno run -A scripts/bench/startup.ts [--quick]`.
  *
@@ -23,6 +24,7 @@
 import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef } from "../../src/types/ref.ts";
+import { V8_FLAGS } from "../compile.ts";
 import {
   AS_COMPILED,
   fmtNum,
@@ -84,7 +86,9 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     });
     const layout = `ocidir://${dir}/layout`;
     const run = [...AS_COMPILED];
-    const eager = ["run", "-A", "--quiet", MAIN_TS];
+    // The same V8 flags as the lazy rows: a code cache written under other
+    // flags is rejected, so alternating flag sets would recompile every run.
+    const eager = ["run", "-A", "--quiet", `--v8-flags=${V8_FLAGS}`, MAIN_TS];
     const host = ["--host", `reg=${reg},tls=disabled`];
     const cases: [string, string[]][] = [
       ["version", ["version"]],

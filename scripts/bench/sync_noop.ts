@@ -12,8 +12,8 @@ import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef, withTag } from "../../src/types/ref.ts";
 import {
+  AS_COMPILED,
   fmtNum,
-  MAIN_TS,
   type Metric,
   runChecked,
   say,
@@ -61,7 +61,7 @@ export async function benchSyncNoop(options: SyncNoopOptions = {}): Promise<Metr
       `sync:\n  - {source: ${host}/bench/src, target: ${host}/bench/dst, type: repository}\n`;
     await Deno.writeTextFile(`${dir}/seed.yml`, config(serve.host));
     await Deno.writeTextFile(`${dir}/noop.yml`, config(proxy.host));
-    const args = ["run", "-A", "--quiet", MAIN_TS, "-v", "warn", "sync", "once", "-c"];
+    const args = [...AS_COMPILED, "-v", "warn", "sync", "once", "-c"];
     await runChecked("sync once (seed)", Deno.execPath(), [...args, `${dir}/seed.yml`]);
     proxy.requests.length = 0;
     const run = await runChecked("sync once (no-op)", Deno.execPath(), [
