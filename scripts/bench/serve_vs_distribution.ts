@@ -1,6 +1,6 @@
 /**
- * Benchmark: `ocictl serve` (its own process, `deno run -A main.ts serve`,
- * the way users run it) against Debian's docker-registry (CNCF
+ * Benchmark: `ocictl serve` (its own process, run as the compiled binary
+ * runs it: `AS_COMPILED`) against Debian's docker-registry (CNCF
  * distribution), each on its own port and temporary directory on 127.0.0.1.
  * One client, curl, for both: blob upload throughput (monolithic POST + PUT
  * with Content-Length, and chunked: one PATCH per chunk with Content-Range,
@@ -9,7 +9,9 @@
  * each server's numbers, the ratio serve/distribution and each server's
  * peak RSS (VmHWM). One more row times serve's GET of a blob it has not
  * checked yet (a second serve with `--verify-every-read`, the path of every
- * blob's first GET after a restart), against distribution's GET.
+ * blob's first GET after a restart), against distribution's GET. The
+ * servers take turns within each timed round, step by step, so that a slow
+ * or fast spell of the machine falls on all of them.
  *
  * Run alone: `deno run -A scripts/bench/serve_vs_distribution.ts [--quick]`.
  *
@@ -19,13 +21,13 @@ import { createHash } from "node:crypto";
 import {
   type BenchServer,
   fmtNum,
+  median,
   type Metric,
   MIB,
   peakRssMiB,
   say,
   startDockerRegistry,
   startOcictlServe,
-  timeRepeats,
   writeRandomFile,
 } from "./_common.ts";
 
@@ -209,75 +211,80 @@ interface _ServerFigures {
   rss: number;
 }
 
+/**
+ * Times one step on every server, the servers taking turns within each
+ * round (the first one first in even rounds, last in odd ones), so that a
+ * slow or fast spell of the machine falls on all of them. The first
+ * `warmup` rounds are not timed.
+ *
+ * @returns each server's median seconds, in the order given
+ */
+async function _turns(
+  runs: readonly ((round: number) => Promise<void>)[],
+  o: _Settings,
+): Promise<number[]> {
+  const samples = runs.map((): number[] => []);
+  for (let round = 0; round < o.warmup + o.repeats; round++) {
+    const order = runs.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const start = performance.now();
+      await runs[i]!(round);
+      if (round >= o.warmup) samples[i]!.push((performance.now() - start) / 1000);
+    }
+  }
+  return samples.map(median);
+}
+
+/**
+ * Measures docker-registry and ocictl serve step by step (PUT, chunked
+ * PATCH, GET, concurrent pulls), the two taking turns within each round,
+ * and the GET of a serve that checks every read beside them.
+ */
 async function _measure(
-  name: string,
-  server: BenchServer,
+  dist: BenchServer,
+  serve: BenchServer,
+  unchecked: BenchServer,
   big: _Blob,
   small: _Blob,
   chunks: readonly string[],
   o: _Settings,
-): Promise<_ServerFigures> {
-  const opts = { warmup: o.warmup, repeats: o.repeats };
-  let n = 0;
-  const put = await timeRepeats((repo: string) => _push(server, repo, big), {
-    ...opts,
-    setup: () => Promise.resolve(`bench/put-${n++}`),
-  });
-  let m = 0;
-  const patch = await timeRepeats(
-    (repo: string) => _pushChunked(server, repo, big, chunks),
-    { ...opts, setup: () => Promise.resolve(`bench/patch-${m++}`) },
+): Promise<{ d: _ServerFigures; s: _ServerFigures; uncheckedGetMiBps: number }> {
+  const both = [dist, serve];
+  const put = await _turns(both.map((srv) => (r) => _push(srv, `bench/put-${r}`, big)), o);
+  const patch = await _turns(
+    both.map((srv) => (r) => _pushChunked(srv, `bench/patch-${r}`, big, chunks)),
+    o,
   );
-  const get = await timeRepeats(() => _pull(server, "bench/put-0", big), {
-    ...opts,
-    setup: () => Promise.resolve(undefined),
-  });
-  await _push(server, "bench/pull", small);
-  const pulls = await timeRepeats(() => _pull(server, "bench/pull", small, o.pulls), {
-    ...opts,
-    setup: () => Promise.resolve(undefined),
-  });
-  const f: _ServerFigures = {
-    putMiBps: o.blobMiB / put.median,
-    patchMiBps: o.blobMiB / patch.median,
-    getMiBps: o.blobMiB / get.median,
-    pullsMiBps: (o.pulls * o.pullMiB) / pulls.median,
-    pullsWall: pulls.median,
-    rss: peakRssMiB(server.pid),
-  };
-  say(
-    `  ${name}: PUT ${fmtNum(f.putMiBps)} MiB/s, PATCH ${fmtNum(f.patchMiBps)} MiB/s, ` +
-      `GET ${fmtNum(f.getMiBps)} MiB/s, ` +
-      `${o.pulls}x${o.pullMiB} MiB pulls ${fmtNum(f.pullsMiBps)} MiB/s in ${
-        fmtNum(f.pullsWall, 2)
-      } s, peak RSS ${fmtNum(f.rss)} MiB`,
+  await _push(unchecked, "bench/put-0", big);
+  const get = await _turns(
+    [...both, unchecked].map((srv) => () => _pull(srv, "bench/put-0", big)),
+    o,
   );
-  return f;
-}
-
-/**
- * GETs of a blob through a serve that hashes every read (`--verify-every-read`).
- * The server is returned still running, for the caller to stop.
- */
-async function _measureUnchecked(
-  big: _Blob,
-  o: _Settings,
-): Promise<{ server: BenchServer; getMiBps: number }> {
-  const server = await startOcictlServe(["--verify-every-read"]);
-  try {
-    await _push(server, "bench/unchecked", big);
-    const get = await timeRepeats(() => _pull(server, "bench/unchecked", big), {
-      warmup: o.warmup,
-      repeats: o.repeats,
-      setup: () => Promise.resolve(undefined),
-    });
-    const getMiBps = o.blobMiB / get.median;
-    say(`  ocictl serve --verify-every-read: GET ${fmtNum(getMiBps)} MiB/s`);
-    return { server, getMiBps };
-  } catch (err) {
-    await server.stop();
-    throw err;
+  for (const srv of both) await _push(srv, "bench/pull", small);
+  const pulls = await _turns(both.map((srv) => () => _pull(srv, "bench/pull", small, o.pulls)), o);
+  const figures = (i: number): _ServerFigures => ({
+    putMiBps: o.blobMiB / put[i]!,
+    patchMiBps: o.blobMiB / patch[i]!,
+    getMiBps: o.blobMiB / get[i]!,
+    pullsMiBps: (o.pulls * o.pullMiB) / pulls[i]!,
+    pullsWall: pulls[i]!,
+    rss: peakRssMiB(both[i]!.pid),
+  });
+  const d = figures(0);
+  const s = figures(1);
+  for (const [name, f] of [["docker-registry", d], ["ocictl serve", s]] as const) {
+    say(
+      `  ${name}: PUT ${fmtNum(f.putMiBps)} MiB/s, PATCH ${fmtNum(f.patchMiBps)} MiB/s, ` +
+        `GET ${fmtNum(f.getMiBps)} MiB/s, ` +
+        `${o.pulls}x${o.pullMiB} MiB pulls ${fmtNum(f.pullsMiBps)} MiB/s in ${
+          fmtNum(f.pullsWall, 2)
+        } s, peak RSS ${fmtNum(f.rss)} MiB`,
+    );
   }
+  const uncheckedGetMiBps = o.blobMiB / get[2]!;
+  say(`  ocictl serve --verify-every-read: GET ${fmtNum(uncheckedGetMiBps)} MiB/s`);
+  return { d, s, uncheckedGetMiBps };
 }
 
 /**
@@ -314,10 +321,17 @@ export async function benchServeVsDistribution(
     servers.push(dist);
     const serve = await startOcictlServe();
     servers.push(serve);
-    const d = await _measure("docker-registry", dist, big, small, chunks, o);
-    const s = await _measure("ocictl serve", serve, big, small, chunks, o);
-    const unchecked = await _measureUnchecked(big, o);
-    servers.push(unchecked.server);
+    const unchecked = await startOcictlServe(["--verify-every-read"]);
+    servers.push(unchecked);
+    const { d, s, uncheckedGetMiBps } = await _measure(
+      dist,
+      serve,
+      unchecked,
+      big,
+      small,
+      chunks,
+      o,
+    );
     const row = (name: string, a: number, b: number, target = SERVE_TARGET): Metric => ({
       name,
       ocictl: a,
@@ -336,7 +350,7 @@ export async function benchServeVsDistribution(
       row(`serve blob GET ${o.blobMiB} MiB (MiB/s)`, s.getMiBps, d.getMiBps, SERVE_GET_TARGET),
       {
         name: `serve blob GET ${o.blobMiB} MiB unchecked (MiB/s)`,
-        ocictl: unchecked.getMiBps,
+        ocictl: uncheckedGetMiBps,
         peer: d.getMiBps,
         better: "higher",
         target: "-",

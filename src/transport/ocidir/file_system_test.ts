@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { AbortedError, ErrorCode, NotFoundError, OciError } from "../../errors.ts";
-import { denoFileSystem as fs } from "./file_system.ts";
+import { denoFileSystem as fs, FILE_STREAM_PIECE } from "./file_system.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl_fs_" });
@@ -320,5 +320,15 @@ Deno.test("denoFileSystem.openFile() reports the open file and slices exact byte
     (await fs.openFile!(`${dir}/f`)).close();
     await (await fs.openFile!(`${dir}/f`)).slice(0, 10).cancel();
     await rejects(fs.openFile!(`${dir}/missing`), NotFoundError);
+    // The whole file, in pieces of FILE_STREAM_PIECE, each its own shared buffer.
+    const pieces: Uint8Array[] = [];
+    for await (const p of (await fs.openFile!(`${dir}/f`)).stream()) pieces.push(p);
+    deepEqual(pieces.map((p) => p.byteLength), [
+      FILE_STREAM_PIECE,
+      data.byteLength - FILE_STREAM_PIECE,
+    ]);
+    for (const p of pieces) equal(p.buffer instanceof SharedArrayBuffer, true);
+    equal(new Set(pieces.map((p) => p.buffer)).size, pieces.length);
+    deepEqual(new Uint8Array(await new Blob(pieces.map((p) => p.slice())).arrayBuffer()), data);
   });
 });

@@ -126,9 +126,11 @@ export interface OpenedFile {
   /** What the open file is (size, inode, times). */
   readonly info: FileInfo;
   /**
-   * The file's bytes, exactly `info.size` of them, in 1 MiB pieces (consume or
-   * cancel it; that closes the file). A file found shorter fails with a
-   * size mismatch.
+   * The file's bytes, exactly `info.size` of them, in pieces that are views
+   * of `SharedArrayBuffer`s (an HTTP server sends them faster; APIs that
+   * refuse shared memory, such as Web Crypto, need a copy). Consume or
+   * cancel it; that closes the file. A file found shorter fails with a size
+   * mismatch.
    * @returns the stream
    */
   stream(): ReadableStream<Uint8Array>;
@@ -139,8 +141,8 @@ export interface OpenedFile {
   reader(): FileReader;
   /**
    * Bytes `start` to `end` (inclusive) as a stream that errors instead of
-   * ending early when the file is shorter (consume or cancel it; that
-   * closes the file).
+   * ending early when the file is shorter, in pieces like {@link stream}'s
+   * (consume or cancel it; that closes the file).
    * @param start first byte
    * @param end last byte
    * @returns the stream
