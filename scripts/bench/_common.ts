@@ -122,15 +122,19 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Options of {@link timeRepeats}. */
-export interface RepeatOptions {
-  /** Untimed runs first (page cache, module cache). @default 1 */
+/** Options of {@link timeInTurns}. */
+export interface TurnOptions<K, S> {
+  /** Untimed rounds first (page cache, module cache). @default 1 */
   warmup?: number | undefined;
-  /** Timed runs. @default 3 */
+  /** Timed rounds. @default 3 */
   repeats?: number | undefined;
+  /** Untimed, before each run (warm-ups too): its value goes to the run. */
+  setup?: ((key: K, round: number) => Promise<S>) | undefined;
+  /** Untimed, after each run (warm-ups too). */
+  teardown?: ((state: S) => Promise<void>) | undefined;
 }
 
-/** What {@link timeRepeats} measured. */
+/** What {@link timeInTurns} measured for one contender. */
 export interface Timing<T> {
   /** Median seconds of the timed runs. */
   median: number;
@@ -141,40 +145,60 @@ export interface Timing<T> {
 }
 
 /**
- * Runs a task a few times and times it. `setup` and `teardown` run around
- * each run (warm-ups too) and are not timed.
+ * Times a task for each contender (tools, servers), the contenders taking
+ * turns within each round: in the given order in even rounds, reversed in
+ * odd ones, so that a slow or fast spell of the machine falls on all of them
+ * and none always goes first. `setup` and `teardown` run around each run and
+ * are not timed.
  *
- * @param run the timed work; gets the setup's value
- * @param opts warm-up and repeat counts, untimed setup and teardown
- * @returns the median, the samples and what each timed run returned
+ * @param keys the contenders
+ * @param run the timed work; gets the contender, the setup's value and the round
+ * @param opts warm-up and timed rounds, untimed setup and teardown
+ * @returns per contender: the median, the samples and what each timed run returned
  * @throws whatever run, setup or teardown throws
+ *
+ * @example Two contenders, one warm-up round and two timed ones
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timeInTurns } from "./_common.ts";
+ * const order: string[] = [];
+ * const t = await timeInTurns(["a", "b"], (k) => {
+ *   order.push(k);
+ *   return Promise.resolve(k);
+ * }, { warmup: 1, repeats: 2 });
+ * assert.deepEqual(order, ["a", "b", "b", "a", "a", "b"]);
+ * assert.deepEqual(t.get("a")?.results, ["a", "a"]);
+ * ```
  */
-export async function timeRepeats<S, T>(
-  run: (state: S) => Promise<T>,
-  opts: RepeatOptions & {
-    setup: () => Promise<S>;
-    teardown?: ((state: S) => Promise<void>) | undefined;
-  },
-): Promise<Timing<T>> {
+export async function timeInTurns<K, S, T>(
+  keys: readonly K[],
+  run: (key: K, state: S, round: number) => Promise<T>,
+  opts: TurnOptions<K, S> = {},
+): Promise<Map<K, Timing<T>>> {
   const warmup = opts.warmup ?? 1;
   const repeats = opts.repeats ?? 3;
-  const samples: number[] = [];
-  const results: T[] = [];
-  for (let i = 0; i < warmup + repeats; i++) {
-    const state = await opts.setup();
-    try {
-      const start = performance.now();
-      const result = await run(state);
-      const sec = (performance.now() - start) / 1000;
-      if (i >= warmup) {
-        samples.push(sec);
-        results.push(result);
+  const timings = new Map(
+    keys.map((k) => [k, { median: NaN, samples: [], results: [] } as Timing<T>]),
+  );
+  for (let round = 0; round < warmup + repeats; round++) {
+    const order = round % 2 === 0 ? keys : [...keys].reverse();
+    for (const key of order) {
+      const state = (await opts.setup?.(key, round)) as S;
+      try {
+        const start = performance.now();
+        const result = await run(key, state, round);
+        const sec = (performance.now() - start) / 1000;
+        if (round >= warmup) {
+          timings.get(key)!.samples.push(sec);
+          timings.get(key)!.results.push(result);
+        }
+      } finally {
+        await opts.teardown?.(state);
       }
-    } finally {
-      await opts.teardown?.(state);
     }
   }
-  return { median: median(samples), samples, results };
+  for (const t of timings.values()) t.median = median(t.samples);
+  return timings;
 }
 
 /**

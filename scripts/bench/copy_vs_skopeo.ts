@@ -9,9 +9,10 @@
  *
  * Every timed push goes to a fresh registry, so neither tool can skip or
  * mount a blob it pushed before (skopeo keeps a blob-location cache). The
- * tools take turns within each round (ocictl, then skopeo), every run starts
- * after a `sync` (no run pays for the previous one's writes), and ocictl runs
- * as the compiled binary loads it ({@link AS_COMPILED}).
+ * tools take turns within each round (ocictl first in even rounds, skopeo in
+ * odd ones), every run starts after a `sync` (no run pays for the previous
+ * one's writes), and ocictl runs as the compiled binary loads it
+ * ({@link AS_COMPILED}).
  *
  * Run alone: `deno run -A scripts/bench/copy_vs_skopeo.ts [--quick] [--big]`.
  *
@@ -24,7 +25,6 @@ import {
   fmtNum,
   hasCommand,
   type LayoutLayer,
-  median,
   type Metric,
   MIB,
   runChecked,
@@ -32,6 +32,7 @@ import {
   say,
   startCountingProxy,
   startDockerRegistry,
+  timeInTurns,
   type Timing,
   writeImageLayout,
   writeRandomFile,
@@ -194,49 +195,6 @@ async function _settle(): Promise<void> {
   if (hasCommand("sync")) await runChecked("sync", "sync", []);
 }
 
-/**
- * Times one copy for each tool, the tools taking turns within each round
- * (ocictl, skopeo, ocictl, …) so that a slow or fast spell of the machine
- * falls on both. Every run starts on flushed file systems.
- */
-async function _timeInterleaved<S>(
-  tools: readonly _Tool[],
-  run: (tool: _Tool, state: S) => Promise<_CpuRun>,
-  opts: {
-    warmup: number;
-    repeats: number;
-    setup: (tool: _Tool) => Promise<S>;
-    teardown: (state: S) => Promise<void>;
-  },
-): Promise<Map<_Tool, Timing<_CpuRun>>> {
-  const samples = new Map(tools.map((t) => [t, [] as number[]]));
-  const results = new Map(tools.map((t) => [t, [] as _CpuRun[]]));
-  for (let i = 0; i < opts.warmup + opts.repeats; i++) {
-    for (const tool of tools) {
-      const state = await opts.setup(tool);
-      try {
-        await _settle();
-        const start = performance.now();
-        const result = await run(tool, state);
-        const sec = (performance.now() - start) / 1000;
-        if (i >= opts.warmup) {
-          samples.get(tool)!.push(sec);
-          results.get(tool)!.push(result);
-        }
-      } finally {
-        await opts.teardown(state);
-      }
-    }
-  }
-  return new Map(
-    tools.map((t) => [t, {
-      median: median(samples.get(t)!),
-      samples: samples.get(t)!,
-      results: results.get(t)!,
-    }]),
-  );
-}
-
 async function _measureTools(
   tools: readonly _Tool[],
   layout: RandomLayout,
@@ -244,29 +202,38 @@ async function _measureTools(
   root: string,
   opts: { warmup: number; repeats: number },
 ): Promise<Map<_Tool, _ToolFigures>> {
+  // The tools take turns within each round (timeInTurns); every run starts on
+  // flushed file systems.
   const fresh = {
     ...opts,
-    setup: () => startDockerRegistry(),
+    setup: async () => {
+      const reg = await startDockerRegistry();
+      await _settle();
+      return reg;
+    },
     teardown: (reg: BenchServer) => reg.stop(),
   };
-  const push = await _timeInterleaved(
+  const push = await timeInTurns(
     tools,
     (tool, reg: BenchServer) =>
       tool.copy(tool.ocidir(layout.dir), tool.registry(reg.host, REPO), [reg.host]),
     fresh,
   );
   let n = 0;
-  const pull = await _timeInterleaved(
+  const pull = await timeInTurns(
     tools,
     (tool, dir: string) =>
       tool.copy(tool.registry(source.host, REPO), tool.ocidir(dir), [source.host]),
     {
       ...opts,
-      setup: (tool) => Promise.resolve(`${root}/pull-${tool.name}-${n++}`),
+      setup: async (tool) => {
+        await _settle();
+        return `${root}/pull-${tool.name}-${n++}`;
+      },
       teardown: (dir) => Deno.remove(dir, { recursive: true }).catch(() => {}),
     },
   );
-  const regReg = await _timeInterleaved(
+  const regReg = await timeInTurns(
     tools,
     (tool, dst: BenchServer) =>
       tool.copy(

@@ -21,13 +21,13 @@ import { createHash } from "node:crypto";
 import {
   type BenchServer,
   fmtNum,
-  median,
   type Metric,
   MIB,
   peakRssMiB,
   say,
   startDockerRegistry,
   startOcictlServe,
+  timeInTurns,
   writeRandomFile,
 } from "./_common.ts";
 
@@ -211,29 +211,14 @@ interface _ServerFigures {
   rss: number;
 }
 
-/**
- * Times one step on every server, the servers taking turns within each
- * round (the first one first in even rounds, last in odd ones), so that a
- * slow or fast spell of the machine falls on all of them. The first
- * `warmup` rounds are not timed.
- *
- * @returns each server's median seconds, in the order given
- */
-async function _turns(
-  runs: readonly ((round: number) => Promise<void>)[],
+/** Each server's median seconds for one step, the servers taking turns ({@link timeInTurns}). */
+async function _turns<K>(
+  servers: readonly K[],
+  run: (server: K, round: number) => Promise<void>,
   o: _Settings,
 ): Promise<number[]> {
-  const samples = runs.map((): number[] => []);
-  for (let round = 0; round < o.warmup + o.repeats; round++) {
-    const order = runs.map((_, i) => i);
-    if (round % 2 === 1) order.reverse();
-    for (const i of order) {
-      const start = performance.now();
-      await runs[i]!(round);
-      if (round >= o.warmup) samples[i]!.push((performance.now() - start) / 1000);
-    }
-  }
-  return samples.map(median);
+  const t = await timeInTurns(servers, (k: K, _s: undefined, r) => run(k, r), o);
+  return servers.map((k) => t.get(k)!.median);
 }
 
 /**
@@ -251,18 +236,16 @@ async function _measure(
   o: _Settings,
 ): Promise<{ d: _ServerFigures; s: _ServerFigures; uncheckedGetMiBps: number }> {
   const both = [dist, serve];
-  const put = await _turns(both.map((srv) => (r) => _push(srv, `bench/put-${r}`, big)), o);
+  const put = await _turns(both, (srv, r) => _push(srv, `bench/put-${r}`, big), o);
   const patch = await _turns(
-    both.map((srv) => (r) => _pushChunked(srv, `bench/patch-${r}`, big, chunks)),
+    both,
+    (srv, r) => _pushChunked(srv, `bench/patch-${r}`, big, chunks),
     o,
   );
   await _push(unchecked, "bench/put-0", big);
-  const get = await _turns(
-    [...both, unchecked].map((srv) => () => _pull(srv, "bench/put-0", big)),
-    o,
-  );
+  const get = await _turns([...both, unchecked], (srv) => _pull(srv, "bench/put-0", big), o);
   for (const srv of both) await _push(srv, "bench/pull", small);
-  const pulls = await _turns(both.map((srv) => () => _pull(srv, "bench/pull", small, o.pulls)), o);
+  const pulls = await _turns(both, (srv) => _pull(srv, "bench/pull", small, o.pulls), o);
   const figures = (i: number): _ServerFigures => ({
     putMiBps: o.blobMiB / put[i]!,
     patchMiBps: o.blobMiB / patch[i]!,
