@@ -1,8 +1,9 @@
 // deno-lint-ignore-file no-console
 /**
- * Runs the CLI once and reports whether the run used Deno's web streams or
- * fetch: loading them costs a short command 3–4 ms of start-up
- * (`06_streams.js` is loaded on first use). Every global that loads them and
+ * Runs the CLI once and reports whether the run used Deno's web streams,
+ * fetch or `Headers`: loading them costs a short command 3–4 ms of start-up
+ * for the streams (`06_streams.js` is loaded on first use) and about 10 for
+ * fetch. Every global that loads them and
  * every stream getter of the standard streams and files is wrapped before
  * `main.ts` is imported; the last line on stderr is `WEB_STREAMS <json>`, the
  * list of what was used.
@@ -45,6 +46,7 @@ for (
     "TransformStream",
     "Request",
     "Response",
+    "Headers",
     "TextDecoderStream",
     "TextEncoderStream",
     "CompressionStream",

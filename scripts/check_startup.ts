@@ -20,10 +20,11 @@
  * and fails when one reaches a module in {@link SHORT_PATH_FORBIDDEN}: any
  * `node:` built-in starts Deno's Node compatibility layer (8–28 ms).
  *
- * Last, it runs the short commands that need no network ({@link NO_STREAM_COMMANDS}:
- * `version`, and `tag ls`, `manifest head` and a no-op `image copy` on a
- * layout) each in a fresh process through `scripts/_stream_probe.ts`, and fails
- * when one uses Deno's web streams or fetch (3–4 ms of start-up each).
+ * Last, it runs the short commands ({@link NO_STREAM_COMMANDS}: `version`,
+ * and `tag ls`, `manifest head` and a no-op `image copy` on a layout and on
+ * a registry served here on loopback) each in a fresh process through
+ * `scripts/_stream_probe.ts`, and fails when one uses Deno's web streams,
+ * fetch or `Headers` (3–4 ms of start-up for streams, 10 for fetch).
  *
  * Run: `deno run -A scripts/check_startup.ts` (exit 0 when the check holds).
  *
@@ -35,6 +36,7 @@ import { parseRef } from "../src/types/ref.ts";
 import { quietIo } from "../tests/cli_harness.ts";
 import { loadedPlugins } from "../src/cli/plugin_registry.ts";
 import { runCli } from "../src/cli/run.ts";
+import { startRegistryServer } from "../src/serve/server.ts";
 import { VERBS } from "../plugins/mod.ts";
 
 /** One step of the check: argv and the verb modules expected loaded after it. */
@@ -360,15 +362,19 @@ export async function checkStartup(): Promise<string[]> {
   return problems;
 }
 
-/** A command run through the stream probe; `LAYOUT` stands for a layout holding `v1`. */
+/**
+ * A command run through the stream probe; `LAYOUT` stands for a layout
+ * holding `v1`, `REGISTRY` for a repository holding `v1` on a plain-http
+ * registry (the run gets a `--host` flag for it).
+ */
 export interface NoStreamCase {
-  /** Arguments (`LAYOUT` is replaced). */
+  /** Arguments (`LAYOUT` and `REGISTRY` are replaced). */
   argv: string[];
   /** Runs first, untimed and unchecked (seeds a no-op copy's target). */
   before?: string[] | undefined;
 }
 
-/** The short commands that must not load Deno's web streams or fetch. */
+/** The short commands that must not load Deno's web streams, fetch or `Headers`. */
 export const NO_STREAM_COMMANDS: readonly NoStreamCase[] = [
   { argv: ["version"] },
   { argv: ["tag", "ls", "LAYOUT"] },
@@ -376,6 +382,12 @@ export const NO_STREAM_COMMANDS: readonly NoStreamCase[] = [
   {
     argv: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"],
     before: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"],
+  },
+  { argv: ["tag", "ls", "REGISTRY"] },
+  { argv: ["manifest", "head", "REGISTRY:v1"] },
+  {
+    argv: ["image", "copy", "REGISTRY:v1", "REGISTRY:v2"],
+    before: ["image", "copy", "REGISTRY:v1", "REGISTRY:v2"],
   },
 ];
 
@@ -402,8 +414,8 @@ async function _probe(rootDir: string, argv: string[]): Promise<{ code: number; 
 
 /**
  * Runs each command in a fresh process through `scripts/_stream_probe.ts`
- * (over a layout made here) and reports every use of Deno's web streams or
- * fetch.
+ * (over a layout and a registry made here) and reports every use of Deno's
+ * web streams, fetch or `Headers`.
  *
  * @param rootDir repository root
  * @param cases commands to run
@@ -415,26 +427,43 @@ export async function checkWebStreams(
 ): Promise<string[]> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-check-startup-" });
   const layout = `ocidir://${dir}/layout`;
+  const server = await startRegistryServer({
+    dir: `${dir}/registry`,
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const registryHost = `127.0.0.1:${server.addr.port}`;
+  const hostFlag = `reg=${registryHost},tls=disabled`;
   const client = new Client({
     transports: createTransportFactory(),
-    settings: { env: {}, hostFlags: [] },
+    settings: { env: {}, hostFlags: [hostFlag] },
   });
   const problems: string[] = [];
   try {
-    await createImage(client, parseRef(`${layout}:v1`), {
-      platform: { os: "linux", architecture: "amd64" },
-    });
-    const fill = (argv: string[]) => argv.map((a) => a.replace("LAYOUT", layout));
+    for (const ref of [`${layout}:v1`, `${registryHost}/app:v1`]) {
+      await createImage(client, parseRef(ref), {
+        platform: { os: "linux", architecture: "amd64" },
+      });
+    }
+    const fill = (argv: string[]) => {
+      const out = argv.map((a) =>
+        a.replace("LAYOUT", layout).replace("REGISTRY", `${registryHost}/app`)
+      );
+      return argv.some((a) => a.startsWith("REGISTRY")) ? ["--host", hostFlag, ...out] : out;
+    };
     for (const c of cases) {
       if (c.before) await _probe(rootDir, fill(c.before));
       const argv = fill(c.argv);
       const { code, used } = await _probe(rootDir, argv);
       const name = c.argv.join(" ");
       if (code !== 0) problems.push(`"${name}" exited ${code}`);
-      if (used.length > 0) problems.push(`"${name}" uses web streams or fetch: ${used.join(", ")}`);
+      if (used.length > 0) {
+        problems.push(`"${name}" uses web streams, fetch or Headers: ${used.join(", ")}`);
+      }
     }
   } finally {
     await client.close();
+    await server.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
   return problems;

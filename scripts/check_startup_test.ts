@@ -18,7 +18,7 @@ Deno.test("checkShortCommands() holds for every short command", async () => {
   assert.deepEqual(await checkShortCommands(ROOT), []);
 });
 
-Deno.test("checkWebStreams() holds for the short commands that need no network", async () => {
+Deno.test("checkWebStreams() holds for the short commands, on a layout and on a registry", async () => {
   assert.deepEqual(await checkWebStreams(ROOT), []);
 });
 
@@ -28,5 +28,18 @@ Deno.test("checkWebStreams() names a command that uses web streams", async () =>
     { argv: ["image", "copy", "LAYOUT:v1", "LAYOUT:v2"] },
   ]);
   assert.equal(problems.length, 1, problems.join("\n"));
-  assert.match(problems[0] ?? "", /^"image copy LAYOUT:v1 LAYOUT:v2" uses web streams or fetch: /);
+  assert.match(
+    problems[0] ?? "",
+    /^"image copy LAYOUT:v1 LAYOUT:v2" uses web streams, fetch or Headers: /,
+  );
+});
+
+Deno.test("checkWebStreams() names a registry command whose request goes through fetch", async () => {
+  // a blob download streams through Deno's fetch; the short exchanges must not
+  const problems = await checkWebStreams(ROOT, [{ argv: ["image", "config", "REGISTRY:v1"] }]);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  assert.match(
+    problems[0] ?? "",
+    /^"image config REGISTRY:v1" uses web streams, fetch or Headers: .*\bfetch\b/,
+  );
 });

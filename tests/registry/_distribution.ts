@@ -37,8 +37,11 @@ export interface Distribution {
 export interface DistributionOptions {
   /** `user: password` pairs; enables htpasswd Basic auth. */
   users?: Record<string, string>;
-  /** PEM server certificate and key; serves https instead of http. */
-  tls?: { cert: string; key: string };
+  /**
+   * PEM server certificate and key; serves https instead of http. With
+   * `clientCa`, every client must present a certificate signed by it.
+   */
+  tls?: { cert: string; key: string; clientCa?: string };
 }
 
 /**
@@ -83,6 +86,10 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
     await Deno.writeTextFile(`${dir}/server.pem`, options.tls.cert);
     await Deno.writeTextFile(`${dir}/server.key`, options.tls.key);
     tls = `  tls:\n    certificate: ${dir}/server.pem\n    key: ${dir}/server.key\n`;
+    if (options.tls.clientCa) {
+      await Deno.writeTextFile(`${dir}/client-ca.pem`, options.tls.clientCa);
+      tls += `    clientcas:\n      - ${dir}/client-ca.pem\n`;
+    }
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = freePort();

@@ -75,41 +75,71 @@ export async function makePki(dir: string): Promise<TestPki> {
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
   ]);
+  await _signLeaf(
+    dir,
+    "server",
+    "127.0.0.1",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+  );
+  return {
+    ca: await Deno.readTextFile(`${dir}/ca.pem`),
+    cert: await Deno.readTextFile(`${dir}/server.pem`),
+    key: await Deno.readTextFile(`${dir}/server.key`),
+  };
+}
+
+/**
+ * Makes a key and a certificate signed by the CA of {@link makePki} (made
+ * first in the same directory): `<name>.key`, `<name>.pem`.
+ */
+async function _signLeaf(dir: string, name: string, cn: string, ext: string): Promise<void> {
   await openssl(dir, [
     "req",
     ...EC,
     "-keyout",
-    "server.key",
+    `${name}.key`,
     "-out",
-    "server.csr",
+    `${name}.csr`,
     "-subj",
-    "/CN=127.0.0.1",
+    `/CN=${cn}`,
   ]);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-  );
+  await Deno.writeTextFile(`${dir}/${name}.cnf`, ext);
   await openssl(dir, [
     "x509",
     "-req",
     "-in",
-    "server.csr",
+    `${name}.csr`,
     "-CA",
     "ca.pem",
     "-CAkey",
     "ca.key",
     "-CAcreateserial",
     "-out",
-    "server.pem",
+    `${name}.pem`,
     "-days",
     "1",
     "-extfile",
-    "ext.cnf",
+    `${name}.cnf`,
   ]);
+}
+
+/**
+ * Makes a client certificate signed by the CA of {@link makePki}, which must
+ * have been made in the same directory.
+ *
+ * @param dir the directory of {@link makePki}
+ * @returns the PEM texts
+ */
+export async function makeClientCert(dir: string): Promise<TestCert> {
+  await _signLeaf(
+    dir,
+    "client",
+    "ocictl test client",
+    "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+  );
   return {
-    ca: await Deno.readTextFile(`${dir}/ca.pem`),
-    cert: await Deno.readTextFile(`${dir}/server.pem`),
-    key: await Deno.readTextFile(`${dir}/server.key`),
+    cert: await Deno.readTextFile(`${dir}/client.pem`),
+    key: await Deno.readTextFile(`${dir}/client.key`),
   };
 }
 

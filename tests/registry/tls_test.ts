@@ -10,7 +10,7 @@ import { createDenoFetch } from "../../src/transport/registry/deno_fetch.ts";
 import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
 import { randomBytes } from "./_image.ts";
 import { type Distribution, hasDistribution, startDistribution } from "./_distribution.ts";
-import { hasOpenssl, makePki, type TestPki } from "./_tls_certs.ts";
+import { hasOpenssl, makeClientCert, makePki, type TestPki } from "./_tls_certs.ts";
 
 const ignore = !hasDistribution || !hasOpenssl;
 
@@ -80,6 +80,56 @@ Deno.test({
       const cfg = await runCli(["registry", "config", d.host], { env });
       assert.equal((JSON.parse(cfg.stdout) as { regcert: string }).regcert, pki.ca);
     }),
+});
+
+Deno.test({
+  name:
+    "registry set --client-cert/--client-key reaches a registry that requires one, for every verb",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocictl-mtls-" });
+    try {
+      const pki = await makePki(dir);
+      const client = await makeClientCert(dir);
+      const d = await startDistribution({
+        tls: { cert: pki.cert, key: pki.key, clientCa: pki.ca },
+      });
+      const env = { OCICTL_CONFIG: `${dir}/config.json` };
+      try {
+        // the CA alone is not enough: the registry wants a client certificate
+        const caOnly = { OCICTL_CONFIG: `${dir}/ca-only.json` };
+        const refused = await runCli(["registry", "set", "--cacert", pki.ca, d.host], {
+          env: caOnly,
+        });
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /refused the TLS client certificate .*--client-cert/);
+        const set = await runCli([
+          "registry",
+          "set",
+          "--cacert",
+          pki.ca,
+          "--client-cert",
+          client.cert,
+          "--client-key",
+          client.key,
+          d.host,
+        ], { env });
+        assert.equal(set.code, 0, set.stderr);
+        // the manifest and tag requests (wire fetch), the upload of known size
+        // (node:https) and the blob download (Deno's fetch) all present it
+        await roundTrip(d.host, env);
+        const image = await runCli(["image", "create", `${d.host}/tls/img:v1`], { env });
+        assert.equal(image.code, 0, image.stderr);
+        const ls = await runCli(["tag", "ls", `${d.host}/tls/img`], { env });
+        assert.equal(ls.code, 0, ls.stderr);
+        assert.equal(ls.stdout, "v1\n");
+      } finally {
+        await d.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test({

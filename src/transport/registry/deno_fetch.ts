@@ -4,6 +4,12 @@
  * verification) and the `HTTP(S)_PROXY`/`NO_PROXY` environment. The only file
  * that calls `Deno.createHttpClient` or `node:http(s)` (via node_fetch.ts).
  *
+ * - Short exchanges (no proxy, a body of bytes or text, redirects left to
+ *   the caller, not a blob download, not `tls: insecure`) go through the
+ *   wire fetch (`wire_fetch.ts`): HTTP/1.1 over `Deno.connect` /
+ *   `Deno.startTls` with the host's CAs (`Deno.connectTls` with its client
+ *   certificate), so a short command loads none of Deno's fetch and stream
+ *   modules. Everything else goes through Deno's fetch or `node:http(s)`.
  * - `tls: disabled` hosts are contacted over plain http by the transport; the
  *   seam only adds a proxy when one applies.
  * - `tls: enabled` hosts with `regcert`, `clientCert`/`clientKey` or a proxy
@@ -44,6 +50,8 @@ import { ERROR_BODY_LIMIT } from "./error_response.ts";
 import { type HostConfig, resolveHost } from "./host_config.ts";
 import type { RegistryLogger } from "./http.ts";
 import type { PinnedClients } from "./_pinned_tls.ts";
+import type { WireConn } from "./wire_response.ts";
+import { WireFetch, type WireRequestInit } from "./wire_fetch.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -99,6 +107,12 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
       new m.PinnedClients({ logger: options.logger })
     );
   let closed = false;
+  let wire: WireFetch | undefined;
+  const wireFetch = () =>
+    wire ??= new WireFetch({
+      dial: (url, signal) => _dial(url, byHost, signal),
+      now: () => Date.now(),
+    });
   const clientFor = (
     key: string,
     opts: Deno.CreateHttpClientOptions & Partial<Deno.TlsCertifiedKeyPem>,
@@ -115,24 +129,27 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     try {
       res = await dispatch(input, init);
     } catch (err) {
-      const url = new URL(input instanceof Request ? input.url : input);
+      const url = new URL(_isRequest(input) ? input.url : input);
       const name = byHost.get(url.host.toLowerCase())?.name ?? url.host;
       throw classifyTlsError(err, url, init?.method ?? "GET", name) ?? err;
     }
-    if (res.status === 400 && !(input instanceof Request) && new URL(input).protocol === "http:") {
+    if (res.status === 400 && !_isRequest(input) && new URL(input).protocol === "http:") {
       return await _checkHttpsOnly(res, new URL(input), init?.method ?? "GET", byHost);
     }
     return res;
   };
   const dispatch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (closed) return Promise.reject(new TypeError("the registry fetch seam is closed"));
-    const url = new URL(input instanceof Request ? input.url : input);
+    const url = new URL(_isRequest(input) ? input.url : input);
     const host = byHost.get(url.host.toLowerCase());
     let proxy: string | undefined;
     try {
       proxy = proxyFor(url, env);
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (proxy === undefined && _wireable(input, init, url, host)) {
+      return _wireSend(wireFetch(), url, init as WireRequestInit & { redirect?: string });
     }
     // node:http(s) speaks to http proxies itself (CONNECT for https)
     const nodeProxy = proxy !== undefined && /^https?:/.test(proxy) ? proxy : undefined;
@@ -154,7 +171,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     const mtls = https && host?.clientCert && host.clientKey
       ? { cert: host.clientCert, key: host.clientKey }
       : undefined;
-    if (proxy === nodeProxy && !(input instanceof Request) && _hasLength(init)) {
+    if (proxy === nodeProxy && !_isRequest(input) && _hasLength(init)) {
       // Deno's fetch would drop the length and send the stream chunked.
       return _nodeFetch(url, init ?? {}, { caCerts, ...(mtls ?? {}), proxy: nodeProxy });
     }
@@ -186,7 +203,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     } catch (err) {
       if (!(await import("./_pinned_tls.ts")).isCertificateError(err)) throw err;
       p.unpin(url, err instanceof Error ? String(err.cause ?? err.message) : String(err));
-      if (input instanceof Request || init?.body instanceof ReadableStream) {
+      if (_isRequest(input) || init?.body instanceof ReadableStream) {
         throw new RegistryError(
           `Cannot send to "${url.host}": its TLS certificate changed after ocictl pinned it (tls insecure); run the command again`,
           { status: 0, method: init?.method ?? "GET", url: url.href },
@@ -200,6 +217,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     fetch: fetchFn as typeof fetch,
     close() {
       closed = true;
+      wire?.close();
       for (const c of clients.values()) c.close();
       clients.clear();
       void pins?.then((p) => p.close());
@@ -246,6 +264,18 @@ export function classifyTlsError(
   ) {
     return new RegistryError(
       `Cannot connect to "${url.host}" over https: the registry answers plain http; run "ocictl registry set --tls disabled ${registry}"`,
+      info,
+      { cause: err },
+    );
+  }
+  const alert = /fatal alert: (BadCertificate|CertificateRequired|UnknownCA|AccessDenied)/i.exec(
+    text,
+  );
+  if (alert) {
+    return new RegistryError(
+      `Cannot connect to "${url.host}": the registry refused the TLS client certificate (${
+        alert[1]
+      }); set the one it accepts with "ocictl registry set --client-cert \"$(cat client.pem)\" --client-key \"$(cat client.key)\" ${registry}"`,
       info,
       { cause: err },
     );
@@ -309,9 +339,106 @@ export function splitPem(pem: string): string[] {
   return blocks && blocks.length > 0 ? blocks.map((b) => b + "\n") : [pem];
 }
 
+/**
+ * A `Request` input, told apart without touching the `Request` global
+ * (reading it loads Deno's fetch modules).
+ */
+function _isRequest(input: string | URL | Request): input is Request {
+  return typeof input !== "string" && !(input instanceof URL);
+}
+
+/** A body the wire fetch sends: none, bytes or text. */
+function _plainBody(body: BodyInit | null | undefined): boolean {
+  return body === undefined || body === null || typeof body === "string" ||
+    body instanceof Uint8Array;
+}
+
+/**
+ * Whether the wire fetch takes a request (the caller checked there is no
+ * proxy): a URL input with a plain body, redirects not followed by fetch,
+ * http or a verified https host, and not a blob download (a big body
+ * streamed into a file: Deno's fetch does that natively).
+ */
+function _wireable(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  url: URL,
+  host: HostConfig | undefined,
+): boolean {
+  if (_isRequest(input) || !_plainBody(init?.body)) return false;
+  if (init?.redirect !== "manual" && init?.redirect !== "error") return false;
+  if (url.protocol === "https:" ? host?.tls === "insecure" : url.protocol !== "http:") {
+    return false;
+  }
+  const method = (init?.method ?? "GET").toUpperCase();
+  return !(method === "GET" && /\/blobs\/[^/]+$/.test(url.pathname));
+}
+
+/** Sends through the wire fetch; `redirect: "error"` fails on a redirect as fetch does. */
+async function _wireSend(
+  wire: WireFetch,
+  url: URL,
+  init: WireRequestInit & { redirect?: string },
+): Promise<Response> {
+  const res = await wire.fetch(url, init);
+  if (init.redirect === "error" && [301, 302, 303, 307, 308].includes(res.status)) {
+    await res.body?.cancel();
+    throw new TypeError(`fetch failed: ${url.href} answered ${res.status} (redirects refused)`);
+  }
+  return res;
+}
+
+/**
+ * Opens the wire fetch's connection to a URL's origin: TCP with no Nagle
+ * delay, then TLS with the host's extra CAs for https (`Deno.connectTls`
+ * when the host has a client certificate, which `Deno.startTls` cannot send).
+ */
+async function _dial(
+  url: URL,
+  byHost: Map<string, HostConfig>,
+  signal: AbortSignal | undefined,
+): Promise<WireConn> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const https = url.protocol === "https:";
+  const port = Number(url.port || (https ? 443 : 80));
+  const host = https ? byHost.get(url.host.toLowerCase()) : undefined;
+  const caCerts = host?.regcert ? splitPem(host.regcert) : undefined;
+  const tls = { hostname, alpnProtocols: ["http/1.1"], ...(caCerts ? { caCerts } : {}) };
+  if (host?.clientCert && host.clientKey) {
+    const conn = await Deno.connectTls({
+      ...tls,
+      port,
+      cert: host.clientCert,
+      key: host.clientKey,
+    });
+    return await _handshake(conn);
+  }
+  const tcp = await Deno.connect({ hostname, port, ...(signal ? { signal } : {}) });
+  tcp.setNoDelay(true);
+  if (!https) return tcp;
+  let conn: Deno.TlsConn;
+  try {
+    conn = await Deno.startTls(tcp, tls);
+  } catch (err) {
+    tcp.close();
+    throw err;
+  }
+  return await _handshake(conn);
+}
+
+async function _handshake(conn: Deno.TlsConn): Promise<Deno.TlsConn> {
+  try {
+    await conn.handshake();
+    return conn;
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
+
 /** A streamed body with a declared `Content-Length`. */
 function _hasLength(init: RequestInit | undefined): boolean {
-  return init?.body instanceof ReadableStream &&
+  return !_plainBody(init?.body) && init?.body instanceof ReadableStream &&
     /^\d+$/.test(new Headers(init.headers).get("content-length") ?? "");
 }
 

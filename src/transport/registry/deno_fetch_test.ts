@@ -79,3 +79,103 @@ Deno.test("createDenoFetch() refuses requests after close and a bad proxy variab
   seam.close();
   await assert.rejects(seam.fetch("http://r.example/v2/"), TypeError);
 });
+
+Deno.test("classifyTlsError() names the client certificate when the registry refuses it", () => {
+  const url = new URL("https://r.example:5000/v2/");
+  for (const alert of ["BadCertificate", "CertificateRequired", "UnknownCA"]) {
+    const err = new Error(`received fatal alert: ${alert}`);
+    const got = classifyTlsError(err, url, "GET", "r.example:5000");
+    assert.ok(got instanceof RegistryError);
+    assert.match(got.message, new RegExp(`client certificate \\(${alert}\\).*--client-key`));
+    assert.doesNotMatch(got.message, /--cacert/);
+  }
+});
+
+/** Runs `fn` with `globalThis.fetch` counting its calls (and still fetching). */
+async function _countingFetch(fn: (calls: string[]) => Promise<void>): Promise<void> {
+  const real = globalThis.fetch;
+  const calls: string[] = [];
+  globalThis.fetch = (input, init) => {
+    calls.push(
+      `${init?.method ?? "GET"} ${new URL(input instanceof Request ? input.url : input).pathname}`,
+    );
+    return real(input, init);
+  };
+  try {
+    await fn(calls);
+  } finally {
+    globalThis.fetch = real;
+  }
+}
+
+Deno.test("createDenoFetch() sends short exchanges over its own kept-alive connection, blob downloads through fetch", async () => {
+  const ports: number[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req, info) => {
+      ports.push(info.remoteAddr.port);
+      const body = req.body ? await req.text() : "";
+      return new Response(req.method === "HEAD" ? null : `${req.method} ${body}`, {
+        headers: {
+          "docker-content-digest": "sha256:abc",
+          "x-agent": req.headers.get("user-agent") ?? "",
+        },
+      });
+    },
+  );
+  const host = `127.0.0.1:${server.addr.port}`;
+  const seam = createDenoFetch({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    await _countingFetch(async (calls) => {
+      const manual = { redirect: "manual" } as const;
+      const get = await seam.fetch(`http://${host}/v2/a/manifests/v1`, {
+        ...manual,
+        headers: { "User-Agent": "probe/1" },
+      });
+      assert.equal(get.status, 200);
+      assert.equal(get.headers.get("x-agent"), "probe/1");
+      assert.equal(await get.text(), "GET ");
+      const head = await seam.fetch(`http://${host}/v2/a/manifests/v1`, {
+        ...manual,
+        method: "HEAD",
+      });
+      assert.equal(head.headers.get("docker-content-digest"), "sha256:abc");
+      assert.equal(head.body, null);
+      const put = await seam.fetch(`http://${host}/v2/a/manifests/v2`, {
+        ...manual,
+        method: "PUT",
+        body: new TextEncoder().encode("{}"),
+      });
+      assert.equal(await put.text(), "PUT {}");
+      assert.deepEqual(calls, [], "no short exchange goes through Deno's fetch");
+      assert.equal(new Set(ports).size, 1, "one connection, kept alive");
+      const blob = await seam.fetch(`http://${host}/v2/a/blobs/sha256:abc`, manual);
+      assert.equal(await blob.text(), "GET ");
+      const followed = await seam.fetch(`http://${host}/v2/`);
+      await followed.body?.cancel();
+      assert.deepEqual(calls, ["GET /v2/a/blobs/sha256:abc", "GET /v2/"]);
+    });
+  } finally {
+    seam.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test('createDenoFetch() fails a short exchange with redirect "error" on a redirect, as fetch does', async () => {
+  const { server, host } = serve(() =>
+    new Response(null, { status: 307, headers: { location: "/elsewhere" } })
+  );
+  const seam = createDenoFetch({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    await assert.rejects(
+      seam.fetch(`http://${host}/token`, { redirect: "error" }),
+      (e: unknown) => e instanceof TypeError && /307/.test(e.message),
+    );
+    const manual = await seam.fetch(`http://${host}/v2/`, { redirect: "manual" });
+    assert.equal(manual.status, 307);
+    assert.equal(manual.headers.get("location"), "/elsewhere");
+  } finally {
+    seam.close();
+    await server.shutdown();
+  }
+});
