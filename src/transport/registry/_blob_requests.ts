@@ -10,7 +10,7 @@ import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import type { BlobGetOptions, BlobReader, CallOptions, RawBlob } from "../transport.ts";
 import { openBlob } from "./_blob_reader.ts";
-import { contentLength } from "./_body.ts";
+import { contentLength, discardBody } from "./_body.ts";
 import { type RegistryContext, repoName } from "./_registry_context.ts";
 import { type PullHost, pullUrl } from "./host_config.ts";
 import type { RegistryRequest } from "./http.ts";
@@ -36,7 +36,7 @@ export async function blobHeadAt(
 ): Promise<Descriptor> {
   const method = h.host.disableHead ? "GET" : "HEAD";
   const res = await ctx.http.request(h.host, _blobRequest(h, r, digest, method, options));
-  await res.body?.cancel();
+  await discardBody(res);
   const size = _encoded(res) ? undefined : contentLength(res);
   if (size === undefined) {
     throw new RegistryError(
@@ -108,7 +108,7 @@ export async function blobGetRawAt(
   const plain = res.body !== null && !_encoded(res) && contentLength(res) === options.size &&
     (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
   if (!plain) {
-    await res.body?.cancel();
+    await discardBody(res);
     if (_encoded(res) || contentLength(res) === undefined) options.onUnfit(h.host.name);
     const name = `${repoName(r)}@${digest}`;
     throw new UnsupportedError(

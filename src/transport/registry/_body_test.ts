@@ -53,3 +53,42 @@ Deno.test("readCapped() refuses a gzip body that fetch decodes past the cap", as
     await srv.shutdown();
   }
 });
+
+Deno.test("discardBody() keeps a wire connection after a short body, closes it after a long one, and builds no stream", async () => {
+  const { discardBody } = await import("./_body.ts");
+  const { WireFetch } = await import("./wire_fetch.ts");
+  const ports: number[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req, info) => {
+      ports.push(info.remoteAddr.port);
+      const size = Number(new URL(req.url).searchParams.get("size") ?? "0");
+      return new Response(new Uint8Array(size), { status: 401 });
+    },
+  );
+  const wire = new WireFetch({
+    dial: (url) => Deno.connect({ hostname: url.hostname, port: Number(url.port) }),
+    now: () => 0,
+  });
+  const real = globalThis.ReadableStream;
+  let built = 0;
+  globalThis.ReadableStream = new Proxy(real, {
+    construct(target, args, newTarget) {
+      built++;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  try {
+    const url = (size: number) => new URL(`http://127.0.0.1:${server.addr.port}/?size=${size}`);
+    await discardBody(await wire.fetch(url(300)));
+    await discardBody(await wire.fetch(url(200_000)));
+    await discardBody(await wire.fetch(url(10)));
+    assert.equal(built, 0, "no stream is built to drop a wire body");
+    assert.equal(ports[0], ports[1], "the short body was read and its connection reused");
+    assert.notEqual(ports[2], ports[1], "the long body's connection was closed");
+  } finally {
+    globalThis.ReadableStream = real;
+    wire.close();
+    await server.shutdown();
+  }
+});

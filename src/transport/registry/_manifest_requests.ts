@@ -17,7 +17,7 @@ import { MANIFEST_MEDIA_TYPES } from "../../types/media_type.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
 import type { CallOptions, ManifestPutOptions } from "../transport.ts";
 import { checkManifestPut } from "../transport_checks.ts";
-import { contentLength, readCapped } from "./_body.ts";
+import { contentLength, discardBody, readCapped } from "./_body.ts";
 import { hostOf, type RegistryContext } from "./_registry_context.ts";
 import { type PullHost, pullUrl, repoUrl } from "./host_config.ts";
 
@@ -53,7 +53,7 @@ export async function manifestHeadAt(
       ..._manifestReq(h, ref, "get manifest", options),
       method: "HEAD",
     });
-    await res.body?.cancel();
+    await discardBody(res);
     const digest = res.headers.get("docker-content-digest")?.trim();
     const size = contentLength(res);
     const mediaType = mediaTypeOf(res);
@@ -149,7 +149,7 @@ export async function putManifest(
     noRetry: headers["If-Match"] !== undefined,
     signal: options.signal,
   });
-  await res.body?.cancel();
+  await discardBody(res);
   const got = res.headers.get("docker-content-digest")?.trim();
   if (
     got && isDigest(got) && got.split(":")[0] === m.digest.split(":")[0] && got !== m.digest

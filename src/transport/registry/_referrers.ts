@@ -18,7 +18,7 @@ import { isIndexMediaType, MediaType } from "../../types/media_type.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
 import { filterReferrers, referrersFallbackTag } from "../../types/referrer.ts";
 import type { CallOptions, ReferrerListOptions } from "../transport.ts";
-import { readCapped } from "./_body.ts";
+import { discardBody, readCapped } from "./_body.ts";
 import { MAX_PAGES } from "./_listing.ts";
 import { manifestGetAt, type ManifestRead, putManifest } from "./_manifest_requests.ts";
 import { type RegistryContext, upstreamOf } from "./_registry_context.ts";
@@ -76,7 +76,7 @@ export async function referrersApi(
       throw err;
     }
     if (res.status === 404) {
-      await res.body?.cancel();
+      await discardBody(res);
       if (page === 0) return undefined;
       break;
     }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { discardBody } from "./_body.ts";
 import {
   DigestMismatchError,
   NotFoundError,
@@ -139,7 +140,7 @@ export async function uploadBlob(
       headers: { "Content-Length": "0" },
       body: new Uint8Array(),
     });
-    await post.body?.cancel();
+    await discardBody(post);
     if (post.status === 201 && o.digest) {
       return _descriptor(o.digest, o.size ?? (await _head(o)) ?? -1);
     }
@@ -193,7 +194,7 @@ export async function uploadBlob(
           headers: patchHeaders,
           body: stream,
         });
-        await patch.body?.cancel();
+        await discardBody(patch);
         location = _location(patch, location, o.subject);
         const digest = guard.digest ?? "";
         await _finish(o, location, digest, undefined, req);
@@ -238,7 +239,7 @@ export async function uploadRawBlob(
       headers: { "Content-Length": "0" },
       body: new Uint8Array(),
     });
-    await post.body?.cancel();
+    await discardBody(post);
     return _location(post, start, o.subject);
   })();
   try {
@@ -310,7 +311,7 @@ async function _chunked(
             body: chunk.bytes,
             expect: [416],
           });
-          await res.body?.cancel();
+          await discardBody(res);
           if (res.status !== 416) {
             location = _location(res, location, o.subject);
             break;
@@ -323,7 +324,7 @@ async function _chunked(
             );
           }
           const status = await o.http.request(o.host, { ...req, method: "GET", url: location });
-          await status.body?.cancel();
+          await discardBody(status);
           location = _location(status, location, o.subject);
           const have = parseUploadRange(status.headers.get("range"));
           if (have === offset + chunk.bytes.byteLength) break; // it arrived after all
@@ -379,7 +380,7 @@ async function _finish(
     headers,
     body: body ?? new Uint8Array(),
   });
-  await res.body?.cancel();
+  await discardBody(res);
   const got = res.headers.get("docker-content-digest");
   if (got && got.split(":")[0] === digest.split(":")[0] && got !== digest) {
     throw new DigestMismatchError(`blob pushed to "${o.subject}"`, digest, got);
@@ -397,7 +398,7 @@ async function _head(o: UploadBlobOptions): Promise<number | undefined> {
       push: true,
       signal: o.signal,
     });
-    await res.body?.cancel();
+    await discardBody(res);
     const cl = res.headers.get("content-length");
     return cl !== null && /^\d+$/.test(cl) ? Number(cl) : undefined;
   } catch (err) {
@@ -417,7 +418,7 @@ async function _cancelSession(o: UploadBlobOptions, location: URL): Promise<void
       push: true,
       noRetry: true,
     });
-    await res.body?.cancel();
+    await discardBody(res);
   } catch {
     // Cancelling is best effort; registries time out abandoned uploads.
   }

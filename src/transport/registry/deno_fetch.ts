@@ -374,7 +374,12 @@ function _wireable(
   return !(method === "GET" && /\/blobs\/[^/]+$/.test(url.pathname));
 }
 
-/** Sends through the wire fetch; `redirect: "error"` fails on a redirect as fetch does. */
+/**
+ * Sends through the wire fetch; `redirect: "error"` fails on a redirect as
+ * fetch does. The wire fetch asks for no content coding; a server that
+ * encodes anyway (gzip or deflate) is decoded here as fetch would, keeping
+ * the headers (so the body's length is not taken from `Content-Length`).
+ */
 async function _wireSend(
   wire: WireFetch,
   url: URL,
@@ -382,10 +387,30 @@ async function _wireSend(
 ): Promise<Response> {
   const res = await wire.fetch(url, init);
   if (init.redirect === "error" && [301, 302, 303, 307, 308].includes(res.status)) {
-    await res.body?.cancel();
+    await res.discard();
     throw new TypeError(`fetch failed: ${url.href} answered ${res.status} (redirects refused)`);
   }
-  return res;
+  const coding = res.headers.get("content-encoding")?.trim().toLowerCase() ?? "";
+  if (coding === "" || coding === "identity" || res.body === null) return res;
+  const format = coding === "gzip" || coding === "x-gzip"
+    ? "gzip"
+    : coding === "deflate"
+    ? "deflate"
+    : undefined;
+  if (format === undefined) {
+    await res.discard();
+    throw new TypeError(
+      `fetch failed: ${url.href} sent an unsupported Content-Encoding "${coding}"`,
+    );
+  }
+  const decoded = res.body.pipeThrough(new DecompressionStream(format));
+  const out = new Response(decoded, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
+  Object.defineProperty(out, "url", { value: res.url });
+  return out;
 }
 
 /**

@@ -179,3 +179,31 @@ Deno.test('createDenoFetch() fails a short exchange with redirect "error" on a r
     await server.shutdown();
   }
 });
+
+Deno.test("createDenoFetch() decodes a short exchange the server gzips although asked not to, and refuses other codings", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const json = JSON.stringify({ name: "a", tags: ["v1", "v2"] });
+  const packed = new Uint8Array(gzipSync(new TextEncoder().encode(json)));
+  const seen: string[] = [];
+  const { server, host } = serve((req) => {
+    seen.push(req.headers.get("accept-encoding") ?? "");
+    const br = new URL(req.url).pathname === "/br";
+    return new Response(br ? "x" : packed, {
+      headers: { "content-encoding": br ? "br" : "gzip" },
+    });
+  });
+  const seam = createDenoFetch({ hosts: [{ name: host, tls: "disabled" }] });
+  try {
+    const res = await seam.fetch(`http://${host}/v2/a/tags/list`, { redirect: "manual" });
+    assert.equal(await res.text(), json);
+    assert.equal(res.headers.get("content-encoding"), "gzip");
+    await assert.rejects(
+      seam.fetch(`http://${host}/br`, { redirect: "manual" }),
+      (e: unknown) => e instanceof TypeError && /Content-Encoding "br"/.test(e.message),
+    );
+    assert.deepEqual(seen, ["identity", "identity"]);
+  } finally {
+    seam.close();
+    await server.shutdown();
+  }
+});

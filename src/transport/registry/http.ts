@@ -6,7 +6,7 @@
  * @module
  */
 import { AbortedError, ErrorCode, OciError, RegistryError } from "../../errors.ts";
-import { readLimited } from "./_body.ts";
+import { discardBody, readLimited } from "./_body.ts";
 import { Limiter, type Sleep } from "./_limiter.ts";
 import type { RegistryAuth } from "./auth.ts";
 import { repoScope } from "./repo_scope.ts";
@@ -189,11 +189,11 @@ export class RegistryHttp {
             ]);
             retry = await auth.challenge(host, repo, parseWwwAuthenticate(header), scopes);
           } catch (err) {
-            await res.body?.cancel();
+            await discardBody(res);
             throw err;
           }
           if (retry) {
-            await res.body?.cancel();
+            await discardBody(res);
             authTries++;
             continue;
           }
@@ -203,7 +203,7 @@ export class RegistryHttp {
         const ra = parseRetryAfter(res.headers.get("retry-after"), this.#o.now());
         const delay = ra ?? backoffDelay(attempt);
         attempt++;
-        await res.body?.cancel();
+        await discardBody(res);
         this.#o.logger?.warn?.(`Retrying ${req.method} ${req.url.href} after ${res.status}`, {
           delay,
         });
@@ -258,7 +258,7 @@ export class RegistryHttp {
         this.#o.logger?.debug?.(`${res.status} ${method} ${url.href}`);
         if (!REDIRECTS.has(res.status)) return { res, url, crossHost: url.origin !== origin };
         const location = res.headers.get("location");
-        await res.body?.cancel();
+        await discardBody(res);
         const fail = (detail: string) =>
           new RegistryError(`Cannot ${req.action} "${req.subject}": ${detail}`, {
             status: res.status,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { discardBody } from "./_body.ts";
 import { InvalidReferenceError, OciError, RegistryError, UnsupportedError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { parseDigest } from "../../types/digest.ts";
@@ -125,7 +126,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       subject: host.name,
       signal: options.signal,
     });
-    await res.body?.cancel();
+    await discardBody(res);
   }
 
   /**
@@ -229,7 +230,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       push: true,
       signal: options.signal,
     });
-    await res.body?.cancel();
+    await discardBody(res);
     if (subject === undefined) return;
     const probe = repoUrl(host, r.repository, `referrers/${subject}`);
     const { referrersApi, removingReferrer } = await _referrers();
@@ -427,7 +428,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
       push: true,
       signal: options.signal,
     });
-    await res.body?.cancel();
+    await discardBody(res);
   }
 
   /**
@@ -502,7 +503,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
         noRetry: true,
         signal: options.signal,
       });
-      await res.body?.cancel();
+      await discardBody(res);
       return;
     } catch (err) {
       if (!(err instanceof OciError)) throw err;

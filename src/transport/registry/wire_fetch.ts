@@ -26,7 +26,8 @@
  * caller, whose retries decide.
  *
  * Unlike fetch it asks for no content coding (`Accept-Encoding: identity`)
- * and decodes none.
+ * and decodes none (the seam, `deno_fetch.ts`, decodes a server that encodes
+ * anyway).
  *
  * @module
  */

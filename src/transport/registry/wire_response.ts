@@ -22,6 +22,8 @@ export interface WireConn {
 
 /** Most bytes of a status line and header section. */
 export const MAX_HEAD_BYTES = 64 * 1024;
+/** Most body bytes read to keep a connection when a response is discarded. */
+export const DISCARD_READ_LIMIT = 64 * 1024;
 /** Most bytes of one chunk-size line or trailer line. */
 const _MAX_LINE = 4096;
 const _READ_SIZE = 64 * 1024;
@@ -385,6 +387,23 @@ export class WireBody {
   cancel(): void {
     this.#finish(false);
   }
+
+  /**
+   * Drops the rest of the body, reading it first when it is short and of
+   * known length (an error page, a 401's JSON) so that the connection can
+   * carry the next request (for https, a new handshake saved).
+   *
+   * @returns when dropped; never rejects
+   */
+  async discard(): Promise<void> {
+    const f = this.#framing;
+    if (this.#ended) return;
+    if (f.kind === "length" && f.left <= DISCARD_READ_LIMIT) {
+      await this.all().catch(() => {});
+      return;
+    }
+    this.cancel();
+  }
 }
 
 /**
@@ -483,6 +502,18 @@ export class WireResponse implements Response {
   textStream(): ReadableStream<string> {
     const body = this.body ?? ReadableStream.from<Uint8Array<ArrayBuffer>>([]);
     return body.pipeThrough(new TextDecoderStream());
+  }
+
+  /**
+   * Drops the body without building a stream (see {@link WireBody.discard}).
+   * @returns when dropped; never rejects
+   */
+  discard(): Promise<void> {
+    if (this.#used || this.#stream || this.#body === null) {
+      return this.#stream ? this.#stream.cancel().catch(() => {}) : Promise.resolve();
+    }
+    this.#used = true;
+    return this.#body.discard();
   }
 
   /** Not offered by the wire fetch. @returns never */
