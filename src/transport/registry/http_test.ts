@@ -74,3 +74,26 @@ Deno.test("RegistryHttp does not retry a streamed body", async () => {
   );
   assert.equal(calls, 1);
 });
+
+Deno.test("RegistryHttp sends one User-Agent, its own, whatever the caller's spelling", async () => {
+  const seen: string[][] = [];
+  const http = new RegistryHttp({
+    fetch: (_input, init) => {
+      // the request headers are a plain record: no Headers object is built
+      const h = init?.headers as Record<string, string>;
+      assert.ok(!(h instanceof Headers));
+      seen.push(Object.entries(h).map(([k, v]) => `${k}: ${v}`));
+      return Promise.resolve(new Response("ok"));
+    },
+    auth: new RegistryAuth({ fetch, now: () => 0, userAgent: "t" }),
+    userAgent: "ocictl/test",
+    now: () => 0,
+    sleep: () => Promise.resolve(),
+  });
+  const res = await http.request(host, {
+    ...req("/v2/"),
+    headers: { "user-agent": "caller/1", Accept: "application/json" },
+  });
+  await res.body?.cancel();
+  assert.deepEqual(seen, [["Accept: application/json", "User-Agent: ocictl/test"]]);
+});
