@@ -48,10 +48,11 @@ import { proxyFor } from "../../config/proxy_env.ts";
 import { readUpTo } from "../../read_capped.ts";
 import { ERROR_BODY_LIMIT } from "./error_response.ts";
 import { type HostConfig, resolveHost } from "./host_config.ts";
-import type { RegistryLogger } from "./http.ts";
+import { isRedirect, type RegistryLogger } from "./http.ts";
 import type { PinnedClients } from "./_pinned_tls.ts";
 import type { WireConn } from "./wire_response.ts";
 import { WireFetch, type WireRequestInit } from "./wire_fetch.ts";
+import { isPlainBody } from "./wire_headers.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -347,12 +348,6 @@ function _isRequest(input: string | URL | Request): input is Request {
   return typeof input !== "string" && !(input instanceof URL);
 }
 
-/** A body the wire fetch sends: none, bytes or text. */
-function _plainBody(body: BodyInit | null | undefined): boolean {
-  return body === undefined || body === null || typeof body === "string" ||
-    body instanceof Uint8Array;
-}
-
 /**
  * Whether the wire fetch takes a request (the caller checked there is no
  * proxy): a URL input with a plain body, redirects not followed by fetch,
@@ -365,7 +360,7 @@ function _wireable(
   url: URL,
   host: HostConfig | undefined,
 ): boolean {
-  if (_isRequest(input) || !_plainBody(init?.body)) return false;
+  if (_isRequest(input) || !isPlainBody(init?.body)) return false;
   if (init?.redirect !== "manual" && init?.redirect !== "error") return false;
   if (url.protocol === "https:" ? host?.tls === "insecure" : url.protocol !== "http:") {
     return false;
@@ -386,7 +381,7 @@ async function _wireSend(
   init: WireRequestInit & { redirect?: string },
 ): Promise<Response> {
   const res = await wire.fetch(url, init);
-  if (init.redirect === "error" && [301, 302, 303, 307, 308].includes(res.status)) {
+  if (init.redirect === "error" && isRedirect(res.status)) {
     await res.discard();
     throw new TypeError(`fetch failed: ${url.href} answered ${res.status} (redirects refused)`);
   }
@@ -461,9 +456,12 @@ async function _handshake(conn: Deno.TlsConn): Promise<Deno.TlsConn> {
   }
 }
 
-/** A streamed body with a declared `Content-Length`. */
+/**
+ * A streamed body with a declared `Content-Length` (a plain body is ruled
+ * out first, so that it never reads the `ReadableStream` global).
+ */
 function _hasLength(init: RequestInit | undefined): boolean {
-  return !_plainBody(init?.body) && init?.body instanceof ReadableStream &&
+  return !isPlainBody(init?.body) && init?.body instanceof ReadableStream &&
     /^\d+$/.test(new Headers(init.headers).get("content-length") ?? "");
 }
 

@@ -13,6 +13,7 @@ import { repoScope } from "./repo_scope.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
+import { isPlainBody } from "./wire_headers.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
 
 /** Where the transport reports what it does. Every method is optional. */
@@ -73,6 +74,16 @@ export interface RegistryHttpOptions {
 /** Most redirects followed. */
 export const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Whether a status is a redirect that carries a `Location`.
+ *
+ * @param status HTTP status
+ * @returns true for 301, 302, 303, 307 and 308
+ */
+export function isRedirect(status: number): boolean {
+  return REDIRECTS.has(status);
+}
 
 /** Sends registry requests for every host of a transport. */
 export class RegistryHttp {
@@ -256,7 +267,7 @@ export class RegistryHttp {
         this.#o.logger?.debug?.(`${method} ${url.href}`);
         const res = await this.#o.fetch(url, init);
         this.#o.logger?.debug?.(`${res.status} ${method} ${url.href}`);
-        if (!REDIRECTS.has(res.status)) return { res, url, crossHost: url.origin !== origin };
+        if (!isRedirect(res.status)) return { res, url, crossHost: url.origin !== origin };
         const location = res.headers.get("location");
         await discardBody(res);
         const fail = (detail: string) =>
@@ -318,12 +329,9 @@ export class RegistryHttp {
   }
 }
 
-/**
- * A streamed body, told apart without touching the `ReadableStream` global
- * (reading it loads Deno's web streams, 4–6 ms of a short command).
- */
+/** A streamed body (see {@link isPlainBody}). */
 function _isStream(body: RegistryRequest["body"]): body is ReadableStream<Uint8Array> {
-  return body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array);
+  return !isPlainBody(body);
 }
 
 /**

@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { checkHeaderField } from "./wire_headers.ts";
+import { checkHeaderField, headerPairs, isToken } from "./wire_headers.ts";
 import {
   bodyFraming,
   MAX_HEAD_BYTES,
@@ -239,7 +239,7 @@ async function _readFinalHead(reader: WireReader): Promise<WireHead> {
 }
 
 function _encodeRequest(url: URL, method: string, init: WireRequestInit): Uint8Array {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
+  if (!isToken(method)) {
     throw new TypeError(`Invalid method: "${method}"`);
   }
   const body = init.body === undefined || init.body === null
@@ -249,7 +249,7 @@ function _encodeRequest(url: URL, method: string, init: WireRequestInit): Uint8A
     : init.body;
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   const given = new Set<string>();
-  for (const [name, value] of _pairs(init.headers)) {
+  for (const [name, value] of headerPairs(init.headers)) {
     const [k, v] = checkHeaderField(name, value);
     if (_OWN_FIELDS.has(k)) continue;
     given.add(k);
@@ -268,15 +268,6 @@ function _encodeRequest(url: URL, method: string, init: WireRequestInit): Uint8A
   for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
   if (body !== undefined) out.set(body, head.length);
   return out;
-}
-
-/** Header pairs of a record, a list of pairs or a `Headers` (or any iterable of pairs). */
-function _pairs(headers: HeadersInit | undefined): Iterable<readonly [string, string]> {
-  if (headers === undefined) return [];
-  if (Symbol.iterator in headers) {
-    return headers as Iterable<readonly [string, string]>;
-  }
-  return Object.entries(headers as Record<string, string>);
 }
 
 async function _writeAll(conn: WireConn, bytes: Uint8Array): Promise<void> {

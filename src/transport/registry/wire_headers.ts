@@ -17,6 +17,44 @@ const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const _BAD_VALUE = /[\r\n\0]/;
 
 /**
+ * Whether a text is an HTTP token (a header name, a method).
+ *
+ * @param text the text
+ * @returns true for a non-empty token
+ */
+export function isToken(text: string): boolean {
+  return _TOKEN.test(text);
+}
+
+/**
+ * The `[name, value]` pairs of any header initialiser: a record, a list of
+ * pairs, a `Headers` or a {@link WireHeaders}, without building a `Headers`.
+ *
+ * @param init the header initialiser
+ * @returns its pairs, in order
+ */
+export function headerPairs(
+  init: HeadersInit | Iterable<readonly [string, string]> | undefined,
+): Iterable<readonly [string, string]> {
+  if (init === undefined) return [];
+  if (Symbol.iterator in init) return init as Iterable<readonly [string, string]>;
+  return Object.entries(init as Record<string, string>);
+}
+
+/**
+ * Whether a request body is sent whole (none, bytes or text) rather than
+ * streamed, told apart without reading the `ReadableStream` global (that
+ * loads Deno's web streams, 4–6 ms of a short command).
+ *
+ * @param body the body
+ * @returns true for no body, bytes or text
+ */
+export function isPlainBody(body: unknown): body is Uint8Array | string | null | undefined {
+  return body === undefined || body === null || typeof body === "string" ||
+    body instanceof Uint8Array;
+}
+
+/**
  * Checks a header field, as fetch checks it.
  *
  * @param name field name
@@ -25,7 +63,7 @@ const _BAD_VALUE = /[\r\n\0]/;
  * @throws {TypeError} for a name that is not a token or a value with CR, LF or NUL
  */
 export function checkHeaderField(name: string, value: string): [string, string] {
-  if (!_TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
+  if (!isToken(name)) throw new TypeError(`Invalid header name: "${name}"`);
   const v = String(value).replace(/^[ \t]+|[ \t]+$/g, "");
   if (_BAD_VALUE.test(v)) throw new TypeError(`Invalid header value for "${name}"`);
   return [name.toLowerCase(), v];
@@ -43,11 +81,7 @@ export class WireHeaders implements Headers {
    * @throws {TypeError} for an invalid name or value
    */
   constructor(init?: Iterable<readonly [string, string]> | Record<string, string>) {
-    if (init === undefined) return;
-    const pairs = Symbol.iterator in init
-      ? init as Iterable<readonly [string, string]>
-      : Object.entries(init);
-    for (const [k, v] of pairs) this.append(k, v);
+    for (const [k, v] of headerPairs(init)) this.append(k, v);
   }
 
   /**
