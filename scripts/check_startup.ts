@@ -20,6 +20,9 @@
  * and fails when one reaches a module in {@link SHORT_PATH_FORBIDDEN}: any
  * `node:` built-in starts Deno's Node compatibility layer (8–28 ms).
  *
+ * It walks the same graphs in the JavaScript bundle the binary is compiled
+ * from ({@link checkBundle}), where a bundler's Node shim would show.
+ *
  * Last, it runs the short commands ({@link NO_STREAM_COMMANDS}: `version`,
  * and `tag ls`, `manifest head` and a no-op `image copy` on a layout and on
  * a registry served here on loopback) each in a fresh process through
@@ -30,6 +33,8 @@
  *
  * @module
  */
+import { buildBundle } from "./bundle.ts";
+import { runArgs } from "./compile.ts";
 import { Client, createTransportFactory } from "../src/client.ts";
 import { createImage } from "../src/ops/image_create.ts";
 import { parseRef } from "../src/types/ref.ts";
@@ -343,6 +348,78 @@ export async function checkShortCommands(
 }
 
 /**
+ * The chunks of a bundle that a short command loads: `main.js` for main.ts,
+ * and for every other root the chunk the bundler named after it (a module
+ * loaded with `import()` gets its own). A root with no chunk of its own must
+ * be one main.ts imports statically, which `main.js` then carries.
+ *
+ * @param bundleDir the bundle ({@link buildBundle})
+ * @param chunks file names in `bundleDir`
+ * @param mainGraph what main.ts reaches statically ({@link staticImports})
+ * @param command the command and its source roots
+ * @returns absolute chunk paths, or a problem when a root has no chunk
+ */
+export function bundleRoots(
+  bundleDir: string,
+  chunks: readonly string[],
+  mainGraph: readonly string[],
+  command: ShortCommandCase,
+): { roots: string[]; problems: string[] } {
+  const roots: string[] = [];
+  const problems: string[] = [];
+  for (const root of command.roots) {
+    if (root === "main.ts") {
+      roots.push(`${bundleDir}/main.js`);
+      continue;
+    }
+    const base = root.slice(root.lastIndexOf("/") + 1).replace(/\.ts$/, "");
+    const own = chunks.filter((c) => new RegExp(`^${base}-[A-Z0-9]+\\.js$`).test(c));
+    if (own.length > 0) roots.push(...own.map((c) => `${bundleDir}/${c}`));
+    else if (!mainGraph.includes(root)) {
+      problems.push(`"${command.command}": the bundle has no chunk of ${root}`);
+    }
+  }
+  return { roots, problems };
+}
+
+/**
+ * Checks the JavaScript bundle the binary is compiled from
+ * (`scripts/bundle.ts`, built here into a temporary directory): no chunk a
+ * short command loads may reach a `node:` built-in or commander through
+ * static imports. A bundler that adds a Node shim (`createRequire`) to a
+ * shared chunk, or bundles a package, fails here.
+ *
+ * @param rootDir repository root
+ * @param commands the commands and the source modules each loads
+ * @returns the problems found (empty when every short command is lean)
+ * @throws {Error} when the bundle cannot be built or `deno info` fails
+ */
+export async function checkBundle(
+  rootDir: string,
+  commands: readonly ShortCommandCase[] = SHORT_COMMANDS,
+): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-check-bundle-" });
+  try {
+    const bundle = await buildBundle(dir);
+    const chunks = [...Deno.readDirSync(bundle.dir)].filter((e) => e.isFile).map((e) => e.name);
+    const mainGraph = await staticImports("main.ts", rootDir);
+    const problems: string[] = [];
+    const mapped: ShortCommandCase[] = [];
+    for (const c of commands) {
+      const m = bundleRoots(bundle.dir, chunks, mainGraph, c);
+      problems.push(...m.problems);
+      mapped.push({ command: `${c.command}, bundled`, roots: m.roots });
+    }
+    problems.push(
+      ...await checkShortCommands(rootDir, mapped, ["node:", ...PARSER_ON_USE]),
+    );
+    return problems;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
  * Runs the steps.
  *
  * @returns the problems found (empty when the check holds)
@@ -393,14 +470,7 @@ export const NO_STREAM_COMMANDS: readonly NoStreamCase[] = [
 
 async function _probe(rootDir: string, argv: string[]): Promise<{ code: number; used: string[] }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--unstable-lazy-dynamic-imports",
-      `${rootDir}/scripts/_stream_probe.ts`,
-      ...argv,
-    ],
+    args: [...runArgs(`${rootDir}/scripts/_stream_probe.ts`), ...argv],
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -475,6 +545,7 @@ if (import.meta.main) {
     ...await checkStartup(),
     ...await checkLeanGraphs(rootDir),
     ...await checkShortCommands(rootDir),
+    ...await checkBundle(rootDir),
     ...await checkWebStreams(rootDir),
   ];
   for (const p of problems) console.error(`check_startup: ${p}`);

@@ -15,7 +15,8 @@ import {
   hasDistribution,
   startDistribution,
 } from "../../tests/registry/_distribution.ts";
-import { V8_FLAGS } from "../compile.ts";
+import { buildBundle } from "../bundle.ts";
+import { runArgs } from "../compile.ts";
 
 export { freePort, hasDistribution };
 
@@ -28,26 +29,36 @@ export const ROOT: string = new URL("../../", import.meta.url).pathname;
 /** Path of main.ts, run as `deno run -A main.ts …`, the way users run ocictl. */
 export const MAIN_TS: string = `${ROOT}main.ts`;
 
+let _asCompiled: Promise<readonly string[]> | undefined;
+
 /**
  * `deno run` arguments that run ocictl the way the `deno compile` binary
- * loads it: modules behind `import()` are loaded when the import runs
- * (`--unstable-lazy-dynamic-imports`), not walked at start (about 540 files),
- * and V8 runs with the binary's flags ({@link V8_FLAGS}). The lazy-import
- * flag is not in deno.json because `deno compile` would honour it too and
- * leave the lazily loaded modules out of the binary.
+ * runs it: the JavaScript bundle the binary is compiled from
+ * (`scripts/bundle.ts`, built once per process into a temporary directory,
+ * removed at exit), run by `runArgs` of `scripts/compile.ts` (lazy
+ * `import()`, the binary's V8 flags).
  *
- * Every `deno run` of main.ts in one `DENO_DIR` should use the same V8 flags:
- * V8 rejects a code cache written under other flags, so alternating flag sets
- * recompile (and rewrite the cache) on every run.
+ * Every `deno run` in one `DENO_DIR` should use the same V8 flags: V8 rejects
+ * a code cache written under other flags, so alternating flag sets recompile
+ * (and rewrite the cache) on every run.
+ *
+ * @returns the arguments after the `deno` executable, up to the command line
+ * @throws {Error} when the bundle cannot be built (`BundleError`)
  */
-export const AS_COMPILED: readonly string[] = [
-  "run",
-  "-A",
-  "--quiet",
-  "--unstable-lazy-dynamic-imports",
-  `--v8-flags=${V8_FLAGS}`,
-  MAIN_TS,
-];
+export function asCompiled(): Promise<readonly string[]> {
+  _asCompiled ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocictl-bench-bundle-" });
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
+    return runArgs((await buildBundle(dir)).main);
+  })();
+  return _asCompiled;
+}
 
 /** One line of the summary table. */
 export interface Metric {
@@ -404,7 +415,7 @@ export async function startDockerRegistry(): Promise<BenchServer> {
 
 /**
  * Starts `ocictl serve` as its own process, run as the binary would be
- * ({@link AS_COMPILED} `serve --dir DIR --addr 127.0.0.1:0`), on a new
+ * ({@link asCompiled} `serve --dir DIR --addr 127.0.0.1:0`), on a new
  * temporary directory and reads the URL it prints first.
  *
  * @param flags more `serve` flags, e.g. `--verify-every-read`
@@ -414,7 +425,7 @@ export async function startDockerRegistry(): Promise<BenchServer> {
 export async function startOcictlServe(flags: readonly string[] = []): Promise<BenchServer> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-bench-serve-" });
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...AS_COMPILED, "serve", "--dir", dir, "--addr", "127.0.0.1:0", ...flags],
+    args: [...(await asCompiled()), "serve", "--dir", dir, "--addr", "127.0.0.1:0", ...flags],
     stdin: "null",
     stdout: "piped",
     stderr: "null",

@@ -12,7 +12,7 @@
  * tools take turns within each round (ocictl first in even rounds, skopeo in
  * odd ones), every run starts after a `sync` (no run pays for the previous
  * one's writes), and ocictl runs as the compiled binary loads it
- * ({@link AS_COMPILED}).
+ * ({@link asCompiled}).
  *
  * Run alone: `deno run -A scripts/bench/copy_vs_skopeo.ts [--quick] [--big]`.
  *
@@ -20,7 +20,7 @@
  */
 import { createHash } from "node:crypto";
 import {
-  AS_COMPILED,
+  asCompiled,
   type BenchServer,
   fmtNum,
   hasCommand,
@@ -142,9 +142,9 @@ const OCICTL: _Tool = {
   name: "ocictl",
   ocidir: (dir) => `ocidir://${dir}:${TAG}`,
   registry: (host, repo) => `${host}/${repo}:${TAG}`,
-  copy: (src, dst, hosts) =>
+  copy: async (src, dst, hosts) =>
     _runWithCpu("ocictl image copy", Deno.execPath(), [
-      ...AS_COMPILED,
+      ...(await asCompiled()),
       "image",
       "copy",
       src,

@@ -17,7 +17,7 @@
 import { startDistribution } from "../../tests/registry/_distribution.ts";
 import { hasOpenssl, selfSigned } from "../../tests/registry/_tls_certs.ts";
 import {
-  AS_COMPILED,
+  asCompiled,
   fmtNum,
   hasDistribution,
   type Metric,
@@ -39,9 +39,9 @@ export interface InsecurePullOptions {
 const REPO = "bench/insecure";
 
 /** Runs `ocictl image copy` against a `tls: insecure` host, with the debug log. */
-function _copy(host: string, src: string, dst: string): Promise<RunResult> {
+async function _copy(host: string, src: string, dst: string): Promise<RunResult> {
   return runChecked("ocictl image copy (tls insecure)", Deno.execPath(), [
-    ...AS_COMPILED,
+    ...(await asCompiled()),
     "image",
     "copy",
     "--host",

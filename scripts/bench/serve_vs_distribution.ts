@@ -1,6 +1,6 @@
 /**
  * Benchmark: `ocictl serve` (its own process, run as the compiled binary
- * runs it: `AS_COMPILED`) against Debian's docker-registry (CNCF
+ * runs it: `asCompiled()`) against Debian's docker-registry (CNCF
  * distribution), each on its own port and temporary directory on 127.0.0.1.
  * One client, curl, for both: blob upload throughput (monolithic POST + PUT
  * with Content-Length, and chunked: one PATCH per chunk with Content-Range,

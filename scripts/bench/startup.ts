@@ -7,15 +7,17 @@
  * alternate between the floor and each command so that load spreads evenly;
  * the figure is the median wall time. Target: within 25 ms of the floor.
  *
- * The target rows run main.ts as the `deno compile` binary loads it
- * ({@link AS_COMPILED}): `deno run --unstable-lazy-dynamic-imports` with the
- * binary's V8 flags. Modules behind `import()` are loaded when the import
- * runs, as in the binary (its module graph is built at compile time), and
- * `--no-lazy` puts every function of a module in its code cache. A plain
- * `deno run` first walks every module reachable through literal `import()`s
- * (all verbs, transports and engines: about 540 files), which the "eager
- * graph" rows show for comparison (with the same V8 flags). The floor is a
- * plain `deno run` of an empty module, without flags.
+ * The target rows run ocictl as the `deno compile` binary runs it
+ * ({@link asCompiled}): the JavaScript bundle the binary is compiled from,
+ * with `deno run --unstable-lazy-dynamic-imports` and the binary's V8 flags.
+ * Modules behind `import()` are loaded when the import runs, as in the binary
+ * (its module graph is built at compile time), and `--no-lazy` puts every
+ * function of a module in its code cache. Two more columns, with the same V8
+ * flags, show what the bundle saves: "source" runs main.ts the same way
+ * (TypeScript modules through Deno's transpile cache), and "eager graph" is a
+ * plain `deno run` of main.ts, which first walks every module reachable
+ * through literal `import()`s (all verbs, transports and engines: about 540
+ * files). The floor is a plain `deno run` of an empty module, without flags.
  *
  * Run alone: `deno run -A scripts/bench/startup.ts [--quick]`.
  *
@@ -24,9 +26,9 @@
 import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef } from "../../src/types/ref.ts";
-import { V8_FLAGS } from "../compile.ts";
+import { runArgs, V8_FLAGS } from "../compile.ts";
 import {
-  AS_COMPILED,
+  asCompiled,
   fmtNum,
   MAIN_TS,
   median,
@@ -85,9 +87,10 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
       platform: { os: "linux", architecture: "amd64" },
     });
     const layout = `ocidir://${dir}/layout`;
-    const run = [...AS_COMPILED];
+    const run = [...(await asCompiled())];
     // The same V8 flags as the lazy rows: a code cache written under other
     // flags is rejected, so alternating flag sets would recompile every run.
+    const source = runArgs(MAIN_TS);
     const eager = ["run", "-A", "--quiet", `--v8-flags=${V8_FLAGS}`, MAIN_TS];
     const host = ["--host", `reg=${reg},tls=disabled`];
     const cases: [string, string[]][] = [
@@ -106,14 +109,18 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     ];
     // Seeds the layout and the no-op copy's target, and warms Deno's caches.
     await _wallMs([...run, ...host, "image", "copy", `${reg}/bench/app:v1`, `${layout}:v1`], env);
-    for (const [, args] of cases) await _wallMs([...run, ...args], env);
+    for (const [, args] of cases) {
+      for (const how of [run, source, eager]) await _wallMs([...how, ...args], env);
+    }
     const floor: number[] = [];
     const times = cases.map((): number[] => []);
+    const sourceTimes = cases.map((): number[] => []);
     const eagerTimes = cases.map((): number[] => []);
     for (let r = 0; r < runs; r++) {
       floor.push(await _wallMs(["run", "-A", "--quiet", `${dir}/empty.ts`], env));
       for (const [i, [, args]] of cases.entries()) {
         times[i]!.push(await _wallMs([...run, ...args], env));
+        sourceTimes[i]!.push(await _wallMs([...source, ...args], env));
         eagerTimes[i]!.push(await _wallMs([...eager, ...args], env));
       }
     }
@@ -121,13 +128,18 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     say(
       `startup: median of ${runs} fresh processes each (ms), floor = deno run of an empty module`,
     );
-    say(`  floor ${fmtNum(base, 1)}; lazy = modules behind import() loaded on use (as compiled)`);
+    say(
+      `  floor ${fmtNum(base, 1)}; bundle = as compiled (the binary's JavaScript, ` +
+        "import() loaded on use); source = main.ts loaded the same way",
+    );
     const rows: Metric[] = [];
     for (const [i, [name]] of cases.entries()) {
       const ms = median(times[i]!);
+      const sourceMs = median(sourceTimes[i]!);
       const eagerMs = median(eagerTimes[i]!);
       say(
-        `  ${name.padEnd(28)} lazy ${fmtNum(ms, 1)} (+${fmtNum(ms - base, 1)})` +
+        `  ${name.padEnd(28)} bundle ${fmtNum(ms, 1)} (+${fmtNum(ms - base, 1)})` +
+          `  source ${fmtNum(sourceMs, 1)} (+${fmtNum(sourceMs - base, 1)})` +
           `  eager graph ${fmtNum(eagerMs, 1)} (+${fmtNum(eagerMs - base, 1)})`,
       );
       rows.push({
@@ -137,6 +149,15 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
         better: "lower",
         target: `<= floor + ${STARTUP_TARGET_MS} ms`,
         ok: ms - base <= STARTUP_TARGET_MS,
+      });
+    }
+    for (const [i, [name]] of cases.entries()) {
+      rows.push({
+        name: `start-up ${name}, source (ms)`,
+        ocictl: median(sourceTimes[i]!),
+        peer: base,
+        better: "lower",
+        target: "-",
       });
     }
     for (const [i, [name]] of cases.entries()) {

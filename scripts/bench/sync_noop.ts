@@ -12,7 +12,7 @@ import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef, withTag } from "../../src/types/ref.ts";
 import {
-  AS_COMPILED,
+  asCompiled,
   fmtNum,
   type Metric,
   runChecked,
@@ -61,7 +61,7 @@ export async function benchSyncNoop(options: SyncNoopOptions = {}): Promise<Metr
       `sync:\n  - {source: ${host}/bench/src, target: ${host}/bench/dst, type: repository}\n`;
     await Deno.writeTextFile(`${dir}/seed.yml`, config(serve.host));
     await Deno.writeTextFile(`${dir}/noop.yml`, config(proxy.host));
-    const args = [...AS_COMPILED, "-v", "warn", "sync", "once", "-c"];
+    const args = [...(await asCompiled()), "-v", "warn", "sync", "once", "-c"];
     await runChecked("sync once (seed)", Deno.execPath(), [...args, `${dir}/seed.yml`]);
     proxy.requests.length = 0;
     const run = await runChecked("sync once (no-op)", Deno.execPath(), [
