@@ -13,6 +13,7 @@ import { collectGarbage } from "../src/serve/gc.ts";
 import { parseHtpasswd } from "../src/serve/htpasswd.ts";
 import { ANONYMOUS, parseAccessRules } from "../src/serve/access.ts";
 import { startRegistryServer } from "../src/serve/server.ts";
+import { type CLibrary, tuneAllocator } from "../src/serve/allocator_tuning.ts";
 
 markPluginLoaded("serve");
 
@@ -32,6 +33,14 @@ export function parseListenAddr(value: string): { hostname: string; port: number
     );
   }
   return { hostname: m[1] ?? (m[2] || "127.0.0.1"), port };
+}
+
+/** glibc through FFI: `mallopt` only (see `src/serve/allocator_tuning.ts`). */
+function _openLibc(): CLibrary {
+  const lib = Deno.dlopen("libc.so.6", {
+    mallopt: { parameters: ["i32", "i32"], result: "i32" },
+  });
+  return { mallopt: (p, v) => lib.symbols.mallopt(p, v), close: () => lib.close() };
 }
 
 /**
@@ -126,6 +135,13 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
         }
         : undefined;
       await Deno.mkdir(dir, { recursive: true });
+      const tuning = tuneAllocator({
+        target: Deno.build.target,
+        ffiGranted: () => Deno.permissions.querySync({ name: "ffi" }).state === "granted",
+        openLibc: _openLibc,
+      });
+      if (tuning.tuned) ctx.logger.debug("allocator tuned for serving");
+      else ctx.logger.debug("allocator not tuned", { reason: tuning.reason });
       // The web UI shows only what the --access rules let the user pull.
       const canPull = access === undefined
         ? undefined

@@ -23,7 +23,10 @@ export const TARGETS = [
   "x86_64-pc-windows-msvc",
 ] as const;
 
-/** Permissions baked into the binary (it is a registry client and server). */
+/**
+ * Permissions baked into the binary (it is a registry client and server;
+ * `serve` tunes glibc's allocator through FFI).
+ */
 export const PERMISSIONS = [
   "--allow-net",
   "--allow-read",
@@ -31,6 +34,8 @@ export const PERMISSIONS = [
   "--allow-env",
   "--allow-run",
   "--allow-sys",
+  // glibc's mallopt for `serve` (src/serve/allocator_tuning.ts)
+  "--allow-ffi",
 ];
 
 /**

@@ -69,6 +69,19 @@ Deno.test("serve refuses an htpasswd file without bcrypt hashes", async () => {
   }
 });
 
+/** Reads serve's first stdout line (its URL) and returns `127.0.0.1:<port>`. */
+async function _servedHost(reader: ReadableStreamDefaultReader<string>): Promise<string> {
+  let line = "";
+  for (let i = 0; i < 50 && !line.includes("\n"); i++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    line += value;
+  }
+  const m = /^http:\/\/(127\.0\.0\.1:\d+)\n/.exec(line);
+  assert.ok(m, `unexpected first line: ${JSON.stringify(line)}`);
+  return m[1] as string;
+}
+
 async function serveRoundTrip(extra: string[]): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-cli-" });
   const child = new Deno.Command(Deno.execPath(), {
@@ -79,15 +92,7 @@ async function serveRoundTrip(extra: string[]): Promise<void> {
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
-    let line = "";
-    for (let i = 0; i < 50 && !line.includes("\n"); i++) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      line += value;
-    }
-    const m = /^http:\/\/(127\.0\.0\.1:\d+)\n/.exec(line);
-    assert.ok(m, `unexpected first line: ${JSON.stringify(line)}`);
-    const host = m[1] as string;
+    const host = await _servedHost(reader);
     const transport = new RegistryTransport({ hosts: [{ name: host, tls: "disabled" }] });
     const set = await buildSampleImages(transport, parseRef(`${host}/team/sample`));
     const tags = await transport.tagList(parseRef(`${host}/team/sample`));
@@ -125,4 +130,70 @@ Deno.test("ocictl serve prints its address, stores pushes as layouts and stops c
 
 Deno.test("ocictl serve --verify-every-read serves the same content, hashing every GET", async () => {
   await serveRoundTrip(["--verify-every-read"]);
+});
+
+/** Starts `serve -v debug` with these `deno run` permissions; GETs `/v2/`; stops it; returns stderr. */
+async function _serveDebugLog(permissions: string[]): Promise<{ status: number; log: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-serve-alloc-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissions,
+      "--quiet",
+      MAIN,
+      "-v",
+      "debug",
+      "serve",
+      "--dir",
+      dir,
+      "--addr",
+      "127.0.0.1:0",
+    ],
+    env: { OCICTL_CONFIG: `${dir}/config.json`, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let status = -1;
+  try {
+    const host = await _servedHost(reader);
+    status = await fetch(`http://${host}/v2/`).then(async (
+      r,
+    ) => (await r.body?.cancel(), r.status));
+  } finally {
+    child.kill("SIGTERM");
+    await reader.cancel().catch(() => {});
+  }
+  const log = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  assert.equal((await child.status).code, 0, log);
+  await Deno.remove(dir, { recursive: true });
+  return { status, log };
+}
+
+Deno.test({
+  name: "ocictl serve tunes glibc's allocator when it may load libc (the binary's --allow-ffi)",
+  ignore: !Deno.build.target.endsWith("-linux-gnu"),
+  async fn() {
+    const { status, log } = await _serveDebugLog(["-A"]);
+    assert.equal(status, 200);
+    assert.match(log, /msg="allocator tuned for serving"/);
+  },
+});
+
+Deno.test("ocictl serve without --allow-ffi serves untuned, with no prompt and no error", async () => {
+  const { status, log } = await _serveDebugLog([
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-run",
+  ]);
+  assert.equal(status, 200);
+  const reason = Deno.build.target.endsWith("-linux-gnu")
+    ? 'reason="no FFI permission \\(--allow-ffi\\)"'
+    : 'reason="not a glibc build';
+  assert.match(log, new RegExp(`msg="allocator not tuned" ${reason}`));
+  assert.doesNotMatch(log, /level=(warn|error)/);
 });
