@@ -2,9 +2,13 @@
  * regctl's golden outputs (tests/testdata/regctl-golden, what real regctl
  * printed over three fixture layouts) replayed through the real CLI: each
  * command case runs `deno run main.ts ARGS…` in a fresh copy of the fixtures
- * and must print the same stdout bytes and exit with the same code.
+ * and must print the same stdout bytes and exit with the same code. The cases
+ * run a second time through the JavaScript bundle the binary is compiled
+ * from (`scripts/bundle.ts`), the way the binary runs it.
  */
 import assert from "node:assert/strict";
+import { buildBundle } from "../../scripts/bundle.ts";
+import { runArgs } from "../../scripts/compile.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const GOLDEN = new URL("tests/testdata/regctl-golden/", ROOT);
@@ -45,12 +49,16 @@ function sortedLines(s: string): string {
   return s.split(/(?<=\n)/).sort().join("");
 }
 
-async function runCase(c: CommandCase, home: string): Promise<{ code: number; stdout: string }> {
+async function runCase(
+  c: CommandCase,
+  home: string,
+  entry: readonly string[],
+): Promise<{ code: number; stdout: string }> {
   const work = await Deno.makeTempDir({ prefix: `ocictl-golden-${c.name}-` });
   try {
     await copyDir(new URL("fixtures", GOLDEN).pathname, `${work}/fixtures`);
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", MAIN, ...c.args],
+      args: [...entry, ...c.args],
       cwd: work,
       env: { HOME: home, OCICTL_CONFIG: `${home}/ocictl.json`, NO_COLOR: "1" },
       stdin: "null",
@@ -63,14 +71,14 @@ async function runCase(c: CommandCase, home: string): Promise<{ code: number; st
   }
 }
 
-Deno.test("every regctl golden command case prints regctl's bytes and exit code", async (t) => {
+async function checkCases(t: Deno.TestContext, entry: readonly string[]): Promise<void> {
   const cases = commandCases();
   assert.ok(cases.length >= 40, "the golden file has its command cases");
   const home = await Deno.makeTempDir({ prefix: "ocictl-golden-home-" });
   try {
     for (const c of cases) {
       await t.step(`${c.name}: ocictl ${c.args.join(" ")}`, async () => {
-        const r = await runCase(c, home);
+        const r = await runCase(c, home, entry);
         const norm = c.unordered ? sortedLines : (s: string) => s;
         const same = r.code === c.exit && norm(r.stdout) === norm(c.stdout);
         const known = KNOWN_DIFFERENT[c.name];
@@ -84,5 +92,19 @@ Deno.test("every regctl golden command case prints regctl's bytes and exit code"
     }
   } finally {
     await Deno.remove(home, { recursive: true });
+  }
+}
+
+Deno.test("every regctl golden command case prints regctl's bytes and exit code", async (t) => {
+  await checkCases(t, ["run", "-A", "--quiet", MAIN]);
+});
+
+Deno.test("the bundle the binary is compiled from prints regctl's bytes and exit code too", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-golden-bundle-" });
+  try {
+    const bundle = await buildBundle(dir);
+    await checkCases(t, runArgs(bundle.main));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
