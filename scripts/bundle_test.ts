@@ -55,7 +55,6 @@ Deno.test("bundleExternals() leaves every package of the import map and every no
 Deno.test({
   name:
     "buildBundle() writes plain chunks: packages and node: built-ins stay imports, no Node shim",
-  sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-test-" });
     try {
@@ -71,6 +70,17 @@ Deno.test({
         for (const spec of _bareImports(text)) {
           const pkg = names.find((n) => spec === n || spec.startsWith(`${n}/`));
           assert.ok(spec.startsWith("node:") || pkg !== undefined, `${f} imports ${spec}`);
+        }
+      }
+      // every module in a chunk is one of ours: no package was bundled in
+      for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
+        for (const m of (await Deno.readTextFile(f)).matchAll(/^\/\/ (\S+\.[cm]?[jt]sx?)$/gm)) {
+          const path = m[1]!;
+          const inside = !path.startsWith("../") && !path.startsWith("/");
+          const stat = inside
+            ? await Deno.stat(`${ROOT}/${path}`).catch(() => undefined)
+            : undefined;
+          assert.ok(stat?.isFile, `${f} carries ${path}, which is not a file of this repository`);
         }
       }
       // one chunk starts the hashing worker, at its bundled entry
@@ -117,7 +127,9 @@ Deno.test("linkWorkers() refuses a bundle where no chunk names a worker, with a 
       () => linkWorkers(dir),
       (e: unknown) =>
         e instanceof BundleError && e.code === "BUNDLE_FAILED" &&
-        /0 chunks name the worker "\.\/hash_worker\.ts"/.test(e.message),
+        /^Cannot link the worker "\.\/hash_worker\.ts": 0 chunks name it, expected one$/.test(
+          e.message,
+        ),
     );
     assert.equal(await Deno.readTextFile(`${dir}/main.js`), 'console.log("no worker here");\n');
     // twice in one chunk: refused, and the chunk is left as it was
@@ -130,11 +142,48 @@ Deno.test("linkWorkers() refuses a bundle where no chunk names a worker, with a 
   }
 });
 
-Deno.test("buildBundle() reports a failed deno bundle as a BundleError", async () => {
-  await assert.rejects(
-    () => buildBundle("/proc/ocictl-no-such-dir/bundle"),
-    (e: unknown) => e instanceof BundleError && /deno bundle exited \d+/.test(e.message),
-  );
+Deno.test({
+  name: "buildBundle() reports a failed deno bundle as a BundleError",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // /proc takes no new directories: deno bundle cannot write its output
+    await assert.rejects(
+      () => buildBundle("/proc/ocictl-no-such-dir/bundle"),
+      (e: unknown) =>
+        e instanceof BundleError &&
+        /^Cannot build the bundle: deno bundle exited \d+/.test(e.message),
+    );
+  },
+});
+
+Deno.test("buildBundle() replaces only an earlier bundle: other files, a file path and the repository are refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-test-" });
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "keep me\n");
+    await Deno.writeTextFile(`${dir}/main.js`, "// an old bundle\n");
+    await assert.rejects(
+      () => buildBundle(dir),
+      (e: unknown) =>
+        e instanceof BundleError &&
+        e.message === `Cannot build the bundle in "${dir}": it holds "notes.txt", which no ` +
+            "bundle writes; give a new or empty directory",
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/notes.txt`), "keep me\n");
+    assert.equal(await Deno.readTextFile(`${dir}/main.js`), "// an old bundle\n");
+    await assert.rejects(
+      () => buildBundle(`${dir}/notes.txt/bundle`),
+      (e: unknown) => e instanceof BundleError && e.cause instanceof Error,
+    );
+    for (const root of [ROOT, `${ROOT}/scripts/..`, "/"]) {
+      await assert.rejects(
+        () => buildBundle(root),
+        (e: unknown) => e instanceof BundleError && /: it holds the repository$/.test(e.message),
+      );
+    }
+    assert.ok((await Deno.stat(`${ROOT}/main.ts`)).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test({
@@ -142,12 +191,13 @@ Deno.test({
     "the bundle runs ocictl end to end: version, help (commander), a push and a pull through the hashing worker",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-e2e-" });
-    const server = await startRegistryServer({
-      dir: `${dir}/registry`,
-      hostname: "127.0.0.1",
-      port: 0,
-    });
+    let server: Awaited<ReturnType<typeof startRegistryServer>> | undefined;
     try {
+      server = await startRegistryServer({
+        dir: `${dir}/registry`,
+        hostname: "127.0.0.1",
+        port: 0,
+      });
       const b = await buildBundle(`${dir}/bundle`);
       const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
       const version = await _run(b.main, ["version", "--format", "{{.VCSTag}}"], env);
@@ -187,7 +237,7 @@ Deno.test({
       const hex = createHash("sha256").update(payload).digest("hex");
       assert.deepEqual(await Deno.readFile(`${dir}/layout/blobs/sha256/${hex}`), payload);
     } finally {
-      await server.shutdown();
+      await server?.shutdown();
       await Deno.remove(dir, { recursive: true });
     }
   },

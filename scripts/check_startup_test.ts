@@ -59,18 +59,24 @@ Deno.test("checkBundle() names a bundled chunk that reaches a node: built-in", a
   );
 });
 
-Deno.test("bundleRoots() maps main.ts and import() targets to chunks, and names a root with none", () => {
-  const chunks = ["main.js", "tag-ABC123.js", "chunk-XYZ.js", "tag_list-QQ.js"];
-  const ok = bundleRoots("/b", chunks, ["main.ts", "src/cli/fast_parse.ts"], {
+Deno.test("bundleRoots() maps each source root to the chunks that hold its code, and names a root none holds", () => {
+  const chunks = new Map([
+    ["/b/main.js", "import './chunk-A.js';\n\n// main.ts\nawait main();\n"],
+    ["/b/chunk-A.js", "// src/cli/fast_parse.ts\nfunction parse() {}\n"],
+    ["/b/tag-X.js", "// plugins/tag.ts\nexport {};\n// plugins/tag_extra.ts\n"],
+  ]);
+  const ok = bundleRoots(chunks, {
     command: "tag ls",
     roots: ["main.ts", "src/cli/fast_parse.ts", "plugins/tag.ts"],
   });
-  assert.deepEqual(ok, { roots: ["/b/main.js", "/b/tag-ABC123.js"], problems: [] });
-  const bad = bundleRoots("/b", chunks, ["main.ts"], {
+  assert.deepEqual(ok, { roots: ["/b/main.js", "/b/chunk-A.js", "/b/tag-X.js"], problems: [] });
+  const bad = bundleRoots(chunks, {
     command: "tag ls",
-    roots: ["main.ts", "src/transport/registry/registry_transport.ts"],
+    roots: ["main.ts", "plugins/ta", "src/transport/registry/registry_transport.ts"],
   });
+  assert.deepEqual(bad.roots, ["/b/main.js"]);
   assert.deepEqual(bad.problems, [
-    '"tag ls": the bundle has no chunk of src/transport/registry/registry_transport.ts',
+    '"tag ls": no chunk holds plugins/ta',
+    '"tag ls": no chunk holds src/transport/registry/registry_transport.ts',
   ]);
 });

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildBundle, BUNDLE_DIR, bundledName, WORKER_MODULES } from "./bundle.ts";
 
 /** Release targets: Linux x64/arm64, macOS x64/arm64, Windows x64. */
@@ -60,7 +62,7 @@ export const PERMISSIONS = [
 export const V8_FLAGS = "--max-semi-space-size=1,--no-lazy";
 
 /** Repository root. */
-const _ROOT = new URL("../", import.meta.url).pathname;
+const _ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /**
  * The `deno run` arguments that run a module the way the binary runs its
@@ -80,7 +82,7 @@ export function runArgs(entry: string): string[] {
     "-A",
     "--quiet",
     "--unstable-lazy-dynamic-imports",
-    `--config=${_ROOT}deno.json`,
+    `--config=${join(_ROOT, "deno.json")}`,
     `--v8-flags=${V8_FLAGS}`,
     entry,
   ];
@@ -119,6 +121,7 @@ if (import.meta.main) {
     console.error(`deno ${args.join(" ")}`);
     const { code } = await new Deno.Command(Deno.execPath(), {
       args,
+      cwd: _ROOT,
       stdout: "inherit",
       stderr: "inherit",
     })

@@ -66,7 +66,7 @@ export type AllocatorTuning =
  * @param host the build target, the FFI permission and the C library
  * @returns whether the allocator was tuned, and why not
  *
- * @example
+ * @example Tune through a stand-in C library
  * ```ts
  * import assert from "node:assert/strict";
  * const calls: number[][] = [];
@@ -95,9 +95,10 @@ export function tuneAllocator(host: AllocatorHost): AllocatorTuning {
     return { tuned: false, reason: `cannot open the C library: ${String(err)}` };
   }
   try {
-    for (const [param, value] of SERVE_MALLOC_SETTINGS) {
+    for (const [i, [param, value]] of SERVE_MALLOC_SETTINGS.entries()) {
       if (lib.mallopt(param, value) !== 1) {
-        return { tuned: false, reason: `mallopt(${param}, ${value}) refused` };
+        const partly = i > 0 ? ` (the ${i} before it applied)` : "";
+        return { tuned: false, reason: `mallopt(${param}, ${value}) refused${partly}` };
       }
     }
     return { tuned: true };

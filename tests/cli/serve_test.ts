@@ -155,19 +155,26 @@ async function _serveDebugLog(permissions: string[]): Promise<{ status: number; 
     stdin: "null",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const stderr = new Response(child.stderr).arrayBuffer();
   let status = -1;
+  let log = "";
   try {
     const host = await _servedHost(reader);
     status = await fetch(`http://${host}/v2/`).then(async (
       r,
     ) => (await r.body?.cancel(), r.status));
   } finally {
-    child.kill("SIGTERM");
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone: its exit status says why
+    }
     await reader.cancel().catch(() => {});
+    log = new TextDecoder().decode(await stderr);
+    const code = (await child.status).code;
+    await Deno.remove(dir, { recursive: true });
+    assert.equal(code, 0, log);
   }
-  const log = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-  assert.equal((await child.status).code, 0, log);
-  await Deno.remove(dir, { recursive: true });
   return { status, log };
 }
 
