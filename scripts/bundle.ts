@@ -81,6 +81,8 @@ export interface Bundle {
   main: string;
   /** Absolute paths of the worker entries, in {@link WORKER_MODULES} order. */
   workers: string[];
+  /** Absolute paths of every top-level chunk, `main.js` among them, sorted. */
+  chunks: string[];
 }
 
 /** The bundle could not be built, or its worker references not fixed. */
@@ -114,18 +116,20 @@ export function bundledName(module: string): string {
  * exactly one chunk.
  *
  * @param dir bundle directory
+ * @returns the names of the chunks at the top of `dir`, sorted
  * @throws {BundleError} unless exactly one chunk names each worker, once
  */
-export async function linkWorkers(dir: string): Promise<void> {
+export async function linkWorkers(dir: string): Promise<string[]> {
   const chunks: string[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (e.isFile && e.name.endsWith(".js")) chunks.push(e.name);
   }
+  chunks.sort();
   const edits = new Map<string, string>();
   for (const w of WORKER_MODULES) {
     const name = `"./${w.slice(w.lastIndexOf("/") + 1)}"`;
     const hits: string[] = [];
-    for (const c of chunks.sort()) {
+    for (const c of chunks) {
       const text = edits.get(c) ?? await Deno.readTextFile(`${dir}/${c}`);
       const n = text.split(name).length - 1;
       if (n === 0) continue;
@@ -146,6 +150,7 @@ export async function linkWorkers(dir: string): Promise<void> {
     }
   }
   for (const [c, text] of edits) await Deno.writeTextFile(`${dir}/${c}`, text);
+  return chunks;
 }
 
 /**
@@ -207,11 +212,12 @@ async function _runBundle(dir: string): Promise<string | undefined> {
 export async function buildBundle(outdir: string = BUNDLE_DIR): Promise<Bundle> {
   const dir = resolve(_ROOT, outdir);
   await _clearOutdir(dir);
+  let chunks: string[];
   try {
     let failed = await _runBundle(dir);
     if (failed !== undefined && /esbuild/i.test(failed)) failed = await _runBundle(dir);
     if (failed !== undefined) throw new BundleError(`Cannot build the bundle: ${failed}`);
-    await linkWorkers(dir);
+    chunks = await linkWorkers(dir);
   } catch (err) {
     if (err instanceof BundleError) throw err;
     throw new BundleError(`Cannot build the bundle in "${dir}": ${String(err)}`, { cause: err });
@@ -220,6 +226,7 @@ export async function buildBundle(outdir: string = BUNDLE_DIR): Promise<Bundle> 
     dir,
     main: join(dir, "main.js"),
     workers: WORKER_MODULES.map((w) => join(dir, bundledName(w))),
+    chunks: chunks.map((c) => join(dir, c)),
   };
 }
 

@@ -64,6 +64,12 @@ Deno.test({
       const names = Object.keys(denoJson.imports);
       const files = [...Deno.readDirSync(dir)].filter((e) => e.isFile).map((e) => e.name);
       assert.ok(files.length > 20, `${files.length} chunks: is the bundle split?`);
+      // the chunks deno compile is told to include: every top-level file, main.js among them
+      assert.deepEqual(
+        b.chunks,
+        files.filter((n) => n.endsWith(".js")).sort().map((n) => `${dir}/${n}`),
+      );
+      assert.ok(b.chunks.includes(b.main));
       for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
         const text = await Deno.readTextFile(f);
         assert.doesNotMatch(text, /createRequire|__require\b/, `${f} carries a Node shim`);

@@ -391,12 +391,7 @@ export async function checkBundle(
   const dir = await Deno.makeTempDir({ prefix: "ocictl-check-bundle-" });
   try {
     const bundle = await buildBundle(dir);
-    const chunks = new Map<string, string>();
-    for (const e of Deno.readDirSync(bundle.dir)) {
-      if (e.isFile && e.name.endsWith(".js")) {
-        chunks.set(`${bundle.dir}/${e.name}`, Deno.readTextFileSync(`${bundle.dir}/${e.name}`));
-      }
-    }
+    const chunks = new Map(bundle.chunks.map((c) => [c, Deno.readTextFileSync(c)]));
     const problems: string[] = [];
     const mapped: ShortCommandCase[] = [];
     for (const c of commands) {

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBundle, BUNDLE_DIR, bundledName, WORKER_MODULES } from "./bundle.ts";
 
@@ -90,12 +90,16 @@ export function runArgs(entry: string): string[] {
 
 /**
  * Builds the `deno compile` argument list for one target: the bundle's entry,
- * with each worker entry included (`deno compile` does not find workers).
+ * with each worker entry and each chunk included. `deno compile` finds no
+ * worker, and with `lazy-dynamic-imports` (set in `deno.json`, so a plain
+ * `deno run main.ts` loads a verb only when it runs) it does not follow
+ * `import()` either: every chunk is named, so the binary holds them all.
  *
  * @param target a Rust target triple, or undefined for the host
+ * @param chunks the bundle's chunk files, relative to {@link BUNDLE_DIR}
  * @returns the arguments after `deno`
  */
-export function compileArgs(target: string | undefined): string[] {
+export function compileArgs(target: string | undefined, chunks: readonly string[] = []): string[] {
   const out = target
     ? `dist/ocictl-${target}${target.includes("windows") ? ".exe" : ""}`
     : "ocictl";
@@ -105,7 +109,9 @@ export function compileArgs(target: string | undefined): string[] {
     ...PERMISSIONS,
     `--v8-flags=${V8_FLAGS}`,
     "--no-check",
-    ...WORKER_MODULES.flatMap((m) => ["--include", `${BUNDLE_DIR}/${bundledName(m)}`]),
+    ...[...new Set([...WORKER_MODULES.map(bundledName), ...chunks])]
+      .filter((f) => f !== "main.js")
+      .flatMap((f) => ["--include", `${BUNDLE_DIR}/${f}`]),
     ...(target ? ["--target", target] : []),
     "--output",
     out,
@@ -114,10 +120,11 @@ export function compileArgs(target: string | undefined): string[] {
 }
 
 if (import.meta.main) {
-  await buildBundle(BUNDLE_DIR);
+  const bundle = await buildBundle(BUNDLE_DIR);
+  const chunks = bundle.chunks.map((c) => relative(bundle.dir, c));
   const targets = Deno.args.includes("--all") ? [...TARGETS] : [undefined];
   for (const target of targets) {
-    const args = compileArgs(target);
+    const args = compileArgs(target, chunks);
     console.error(`deno ${args.join(" ")}`);
     const { code } = await new Deno.Command(Deno.execPath(), {
       args,

@@ -42,3 +42,32 @@ Deno.test("V8_FLAGS are flags this V8 accepts, and compileArgs() bakes them in",
   assert.equal(out.code, 0, err);
   assert.match(new TextDecoder().decode(out.stdout), /^v\d+\.\d+\.\d+/);
 });
+
+Deno.test("compileArgs() includes every chunk it is given once, workers too, and not the entry", () => {
+  const worker = bundledName(WORKER_MODULES[0]!);
+  const args = compileArgs(undefined, ["main.js", "chunk-A.js", "tag-B.js", worker]);
+  const included = args.flatMap((a, i) => args[i - 1] === "--include" ? [a] : []);
+  assert.deepEqual(
+    included.sort(),
+    [`${BUNDLE_DIR}/chunk-A.js`, `${BUNDLE_DIR}/tag-B.js`, `${BUNDLE_DIR}/${worker}`].sort(),
+  );
+  assert.equal(args.at(-1), `${BUNDLE_DIR}/main.js`);
+});
+
+Deno.test("a plain `deno run main.ts version` reads no other verb's modules (lazy-dynamic-imports in deno.json)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "-L", "debug", "main.ts", "version", "--format", "{{.VCSTag}}"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, err);
+  const fetched = [...err.matchAll(/fetch\S* - specifier: file:\/\/(\S+)/g)].map((m) => m[1]!);
+  assert.ok(
+    fetched.some((f) => f.endsWith("/plugins/version.ts")),
+    "the log names fetched modules",
+  );
+  const others = fetched.filter((f) => /\/plugins\/(?!mod\.ts$|version\.ts$)/.test(f));
+  assert.deepEqual(others, []);
+});

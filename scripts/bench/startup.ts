@@ -12,12 +12,12 @@
  * with `deno run --unstable-lazy-dynamic-imports` and the binary's V8 flags.
  * Modules behind `import()` are loaded when the import runs, as in the binary
  * (its module graph is built at compile time), and `--no-lazy` puts every
- * function of a module in its code cache. Two more columns, with the same V8
- * flags, show what the bundle saves: "source" runs main.ts the same way
- * (TypeScript modules through Deno's transpile cache), and "eager graph" is a
- * plain `deno run` of main.ts, which first walks every module reachable
- * through literal `import()`s (all verbs, transports and engines: about 540
- * files). The floor is a plain `deno run` of an empty module, without flags.
+ * function of a module in its code cache. The "source" column, with the same
+ * V8 flags, shows what the bundle saves: main.ts run the same way (TypeScript
+ * modules through Deno's transpile cache). A plain `deno run main.ts` loads
+ * modules behind `import()` on use too (`deno.json` sets
+ * `lazy-dynamic-imports`). The floor is a plain `deno run` of an empty
+ * module, without flags.
  *
  * Run alone: `deno run -A scripts/bench/startup.ts [--quick]`.
  *
@@ -26,7 +26,7 @@
 import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef } from "../../src/types/ref.ts";
-import { runArgs, V8_FLAGS } from "../compile.ts";
+import { runArgs } from "../compile.ts";
 import {
   asCompiled,
   fmtNum,
@@ -91,7 +91,6 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     // The same V8 flags as the lazy rows: a code cache written under other
     // flags is rejected, so alternating flag sets would recompile every run.
     const source = runArgs(MAIN_TS);
-    const eager = ["run", "-A", "--quiet", `--v8-flags=${V8_FLAGS}`, MAIN_TS];
     const host = ["--host", `reg=${reg},tls=disabled`];
     const cases: [string, string[]][] = [
       ["version", ["version"]],
@@ -110,18 +109,16 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     // Seeds the layout and the no-op copy's target, and warms Deno's caches.
     await _wallMs([...run, ...host, "image", "copy", `${reg}/bench/app:v1`, `${layout}:v1`], env);
     for (const [, args] of cases) {
-      for (const how of [run, source, eager]) await _wallMs([...how, ...args], env);
+      for (const how of [run, source]) await _wallMs([...how, ...args], env);
     }
     const floor: number[] = [];
     const times = cases.map((): number[] => []);
     const sourceTimes = cases.map((): number[] => []);
-    const eagerTimes = cases.map((): number[] => []);
     for (let r = 0; r < runs; r++) {
       floor.push(await _wallMs(["run", "-A", "--quiet", `${dir}/empty.ts`], env));
       for (const [i, [, args]] of cases.entries()) {
         times[i]!.push(await _wallMs([...run, ...args], env));
         sourceTimes[i]!.push(await _wallMs([...source, ...args], env));
-        eagerTimes[i]!.push(await _wallMs([...eager, ...args], env));
       }
     }
     const base = median(floor);
@@ -136,11 +133,9 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
     for (const [i, [name]] of cases.entries()) {
       const ms = median(times[i]!);
       const sourceMs = median(sourceTimes[i]!);
-      const eagerMs = median(eagerTimes[i]!);
       say(
         `  ${name.padEnd(28)} bundle ${fmtNum(ms, 1)} (+${fmtNum(ms - base, 1)})` +
-          `  source ${fmtNum(sourceMs, 1)} (+${fmtNum(sourceMs - base, 1)})` +
-          `  eager graph ${fmtNum(eagerMs, 1)} (+${fmtNum(eagerMs - base, 1)})`,
+          `  source ${fmtNum(sourceMs, 1)} (+${fmtNum(sourceMs - base, 1)})`,
       );
       rows.push({
         name: `start-up ${name} (ms)`,
@@ -155,15 +150,6 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
       rows.push({
         name: `start-up ${name}, source (ms)`,
         ocictl: median(sourceTimes[i]!),
-        peer: base,
-        better: "lower",
-        target: "-",
-      });
-    }
-    for (const [i, [name]] of cases.entries()) {
-      rows.push({
-        name: `start-up ${name}, eager graph (ms)`,
-        ocictl: median(eagerTimes[i]!),
         peer: base,
         better: "lower",
         target: "-",
