@@ -194,7 +194,7 @@ Deno.test("buildBundle() replaces only an earlier bundle: other files, a file pa
 
 Deno.test({
   name:
-    "the bundle runs ocictl end to end: version, help (commander), a push and a pull through the hashing worker",
+    "the bundle runs ocictl end to end: version, help (commander), a push, a pull and a layout copy through the hashing worker",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-e2e-" });
     let server: Awaited<ReturnType<typeof startRegistryServer>> | undefined;
@@ -239,9 +239,19 @@ Deno.test({
         `ocidir://${dir}/layout:v1`,
       ], env);
       assert.equal(pull.code, 0, pull.stderr);
-      assert.equal(pull.stderr, "", "the hashing worker started and finished cleanly");
+      assert.equal(pull.stderr, "");
       const hex = createHash("sha256").update(payload).digest("hex");
       assert.deepEqual(await Deno.readFile(`${dir}/layout/blobs/sha256/${hex}`), payload);
+      // layout to layout, the big blob is piped and hashed from its file by the worker
+      const local = await _run(b.main, [
+        "image",
+        "copy",
+        `ocidir://${dir}/layout:v1`,
+        `ocidir://${dir}/again:v1`,
+      ], env);
+      assert.equal(local.code, 0, local.stderr);
+      assert.equal(local.stderr, "", "the hashing worker started and finished cleanly");
+      assert.deepEqual(await Deno.readFile(`${dir}/again/blobs/sha256/${hex}`), payload);
     } finally {
       await server?.shutdown();
       await Deno.remove(dir, { recursive: true });

@@ -17,6 +17,7 @@ import { AbortedError, NotFoundError } from "../errors.ts";
 import { commonName, equalRegistry, equalRepository, type Ref } from "../types/ref.ts";
 import type { CopyEvent, CopyHooks, CopySource, CopyTarget } from "./copy_endpoint.ts";
 import { wrapCopyError } from "./copy_error.ts";
+import { cancelRawBlob, countedSource, rawBlobFromSource } from "../transport/byte_source.ts";
 
 /** Options of {@link copyBlob}. */
 export interface CopyBlobOptions extends CopyHooks {
@@ -39,7 +40,9 @@ export interface CopyBlobOptions extends CopyHooks {
  * passing through JavaScript, and the target checks them before it commits
  * (see `RawBlobTarget`). Progress then comes from the target when it can
  * tell (a layout), else once per blob. Smaller blobs take the streamed
- * path, which checks them on the way.
+ * path, which checks them on the way, unless the source offers byte sources
+ * and the target takes them (a registry into a layout): then every blob
+ * goes raw.
  */
 export const RAW_COPY_MIN_BYTES = 1024 * 1024;
 
@@ -168,9 +171,13 @@ async function _copyRaw(
   const size = options.size;
   const s = src.transport;
   const t = dst.transport;
+  if (!isRawBlobSource(s) || !isRawBlobTarget(t)) return false;
+  // Read through a byte source, a small blob is checked as cheaply as on the
+  // streamed path, without loading Deno's fetch and stream modules.
+  const direct = t.takesByteSources === true && s.offersByteSources?.(src.ref) === true;
+  const minBytes = options.rawMinBytes ?? (direct ? 0 : RAW_COPY_MIN_BYTES);
   if (
-    size === undefined || size < (options.rawMinBytes ?? RAW_COPY_MIN_BYTES) ||
-    !isRawBlobSource(s) || !isRawBlobTarget(t) || s.canGetRaw?.(src.ref) === false ||
+    size === undefined || size < minBytes || s.canGetRaw?.(src.ref) === false ||
     !t.canPutRaw(dst.ref)
   ) {
     return false;
@@ -178,7 +185,11 @@ async function _copyRaw(
   const { signal } = options;
   const progress = options.onProgress;
   // The target may start its upload while the source opens the blob.
-  const opened: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, { size, signal });
+  const opened: Promise<RawBlob> = s.blobGetRaw(src.ref, digest, {
+    size,
+    signal,
+    byteSource: direct,
+  });
   // With a progress hook, bytes are also counted as the target reads them,
   // for a target that cannot tell its own progress (a registry); the larger
   // count is told, so it only grows.
@@ -190,14 +201,18 @@ async function _copyRaw(
   };
   const raw = progress === undefined
     ? opened
-    : opened.then((r) => ({ ...r, body: r.body.pipeThrough(_counter(tell)) }));
+    : opened.then((r) =>
+      r.source !== undefined
+        ? rawBlobFromSource(r.digest, r.size, countedSource(r.source, tell))
+        : { ...r, body: r.body.pipeThrough(_counter(tell)) }
+    );
   raw.catch(() => {}); // a failure is handled below, whenever the target looks at it
   try {
     await t.blobPutRaw(dst.ref, raw, { signal, onProgress: progress && tell });
     tell(size);
     return true;
   } catch (err) {
-    await raw.then((r) => r.body.cancel(err)).catch(() => {});
+    await raw.then((r) => cancelRawBlob(r, err)).catch(() => {});
     if (err instanceof AbortedError) throw err;
     if (signal?.aborted) {
       throw new AbortedError(`Cannot copy blob "${digest}": the copy was cancelled`, {

@@ -11,6 +11,7 @@ import { blobPath } from "../transport/ocidir/layout.ts";
 import { OciDirTransport } from "../transport/ocidir/ocidir_transport.ts";
 import { RegistryTransport } from "../transport/registry/registry_transport.ts";
 import type { RawBlob } from "../transport/transport.ts";
+import { rawBlobFromSource } from "../transport/byte_source.ts";
 import type { Descriptor } from "../types/descriptor.ts";
 import { digestOf } from "../types/digest.ts";
 import { parseRef, type Ref } from "../types/ref.ts";
@@ -460,4 +461,86 @@ Deno.test({
       await reg.stop();
     }
   },
+});
+
+/** A layout source that hands out byte sources when asked, recording what it was asked. */
+class ByteSourceOciDir extends ProbeOciDir {
+  asked: (boolean | undefined)[] = [];
+  offersByteSources(_ref: Ref): boolean {
+    return true;
+  }
+  override async blobGetRaw(...a: Parameters<OciDirTransport["blobGetRaw"]>) {
+    this.asked.push(a[2].byteSource);
+    const got = await super.blobGetRaw(...a);
+    if (a[2].byteSource !== true) return got;
+    const reader = got.body.getReader({ mode: "byob" });
+    return rawBlobFromSource(got.digest, got.size, {
+      async read(p) {
+        const r = await reader.read(new Uint8Array(p.byteLength));
+        if (r.done) return null;
+        p.set(r.value);
+        return r.value.byteLength;
+      },
+      cancel: (reason) => reader.cancel(reason).catch(() => {}),
+    });
+  }
+}
+
+/** A layout target that does not take byte sources. */
+class NoByteSourcesOciDir extends ProbeOciDir {
+  override readonly takesByteSources = false;
+}
+
+Deno.test("copyBlob() moves even a small blob raw, through a byte source, when the source offers them and the target takes them", async () => {
+  await withLayouts(async ({ root, dst, a, b }) => {
+    const src = new ByteSourceOciDir();
+    try {
+      const small = randomBytes(1000, 33);
+      const big = randomBytes(RAW_COPY_MIN_BYTES + 5, 34);
+      const ds = await seed(`${root}/a`, small);
+      const db = await seed(`${root}/a`, big);
+      src.p.forbidStream = true;
+      dst.p.forbidStream = true;
+      const told: number[] = [];
+      for (const [d, bytes] of [[ds, small], [db, big]] as const) {
+        await copyBlob({ transport: src, ref: a }, { transport: dst, ref: b }, d, {
+          size: bytes.byteLength,
+          onProgress: (_e, n) => told.push(n),
+        });
+        assert.deepEqual(await Deno.readFile(blobPath(`${root}/b`, d)), bytes);
+      }
+      assert.deepEqual(src.asked, [true, true]);
+      assert.equal(dst.p.rawPuts, 2);
+      assert.ok(told.includes(small.byteLength) && told.at(-1) === big.byteLength);
+      // a target that does not take byte sources is offered none, and a small blob streams
+      const plain = new NoByteSourcesOciDir();
+      try {
+        src.p.forbidStream = false;
+        await copyBlob(
+          { transport: src, ref: a },
+          { transport: plain, ref: layout(`${root}/c`) },
+          db,
+          {
+            size: big.byteLength,
+          },
+        );
+        await copyBlob(
+          { transport: src, ref: a },
+          { transport: plain, ref: layout(`${root}/c`) },
+          ds,
+          {
+            size: small.byteLength,
+          },
+        );
+        assert.deepEqual(src.asked, [true, true, false]);
+        assert.equal(plain.p.rawPuts, 1);
+        assert.equal(src.p.gets, 1);
+        assert.deepEqual(await Deno.readFile(blobPath(`${root}/c`, ds)), small);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      await src.close();
+    }
+  });
 });

@@ -22,6 +22,7 @@ import type {
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
+  RawGetOptions,
   RawPutOptions,
   ReferrerListOptions,
   TagListOptions,
@@ -312,10 +313,21 @@ export class ForwardingRawTransport<T extends Transport & RawBlobSource & RawBlo
   async blobGetRaw(
     ref: Ref,
     digest: string,
-    options: CallOptions & { size: number },
+    options: RawGetOptions,
   ): Promise<RawBlob> {
     const to = await this.target(ref, false);
     return to.transport.blobGetRaw(to.ref, digest, options);
+  }
+
+  /**
+   * Whether the loaded source offers byte sources (false before it loads).
+   *
+   * @see RawBlobSource.offersByteSources
+   * @param ref repository
+   * @returns the loaded transport's answer
+   */
+  offersByteSources(ref: Ref): boolean {
+    return this.loaded()?.offersByteSources?.(ref) === true;
   }
 
   /**
@@ -338,6 +350,15 @@ export class ForwardingRawTransport<T extends Transport & RawBlobSource & RawBlo
    */
   canPutRaw(ref: Ref): boolean {
     return this.loaded()?.canPutRaw(ref) ?? true;
+  }
+
+  /**
+   * Whether the loaded target reads byte sources (false before it loads).
+   *
+   * @see RawBlobTarget.takesByteSources
+   */
+  get takesByteSources(): boolean {
+    return this.loaded()?.takesByteSources === true;
   }
 
   /**

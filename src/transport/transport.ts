@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ByteSource } from "./byte_source.ts";
 import type { Descriptor } from "../types/descriptor.ts";
 import type { Manifest } from "../types/manifest.ts";
 import type { Ref } from "../types/ref.ts";
@@ -164,6 +165,24 @@ export interface RawBlob {
   size: number;
   /** The bytes, unchecked; consume or cancel. */
   body: ReadableStream<Uint8Array>;
+  /**
+   * The same bytes read straight into the caller's buffers, when the source
+   * offers that (then `body` is only built if asked for): read or cancel one
+   * of the two, never both. Exactly `size` bytes come, or a read fails.
+   */
+  source?: ByteSource | undefined;
+}
+
+/** Options of {@link RawBlobSource.blobGetRaw}. */
+export interface RawGetOptions extends CallOptions {
+  /** The blob's size. */
+  size: number;
+  /**
+   * The target reads a {@link RawBlob.source} when one comes (see
+   * {@link RawBlobTarget.takesByteSources}): offer one when possible.
+   * @default false
+   */
+  byteSource?: boolean | undefined;
 }
 
 /** Optional ability: opening blobs as {@link RawBlob}s. */
@@ -175,12 +194,17 @@ export interface RawBlobSource {
    * @throws {NotFoundError} when the blob does not exist
    * @throws {DigestMismatchError} when a local file does not match its digest
    */
-  blobGetRaw(ref: Ref, digest: string, options: CallOptions & { size: number }): Promise<RawBlob>;
+  blobGetRaw(ref: Ref, digest: string, options: RawGetOptions): Promise<RawBlob>;
   /**
    * Whether a raw read from this repository is worth trying (false once its
    * host answered in a way that needs checking on the way). Absent: always.
    */
   canGetRaw?: ((ref: Ref) => boolean) | undefined;
+  /**
+   * Whether a raw read from this repository asked for a byte source
+   * ({@link RawGetOptions.byteSource}) usually comes with one. Absent: never.
+   */
+  offersByteSources?: ((ref: Ref) => boolean) | undefined;
 }
 
 /** Options of {@link RawBlobTarget.blobPutRaw}. */
@@ -196,6 +220,11 @@ export interface RawPutOptions extends CallOptions {
 export interface RawBlobTarget {
   /** Whether a raw put to this repository is worth trying (false after a refusal). */
   canPutRaw(ref: Ref): boolean;
+  /**
+   * Reads a {@link RawBlob.source} rather than its body when one comes (a
+   * layout hashes and writes each piece as it is read). Absent: never.
+   */
+  readonly takesByteSources?: boolean | undefined;
   /**
    * Gets ready for raw puts to this repository before the first one comes
    * (a layout starts the worker that hashes its files), and stays ready

@@ -6,13 +6,20 @@
  *
  * @module
  */
-import { AbortedError, NotFoundError, SizeMismatchError } from "../../errors.ts";
+import {
+  AbortedError,
+  DigestMismatchError,
+  NotFoundError,
+  SizeMismatchError,
+} from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
-import { type DigestAlgorithm, parseDigest } from "../../types/digest.ts";
+import { type DigestAlgorithm, hasherFor, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import { VerifyStream } from "../../verify_stream.ts";
 import type { BlobPutOptions, CallOptions, RawBlob, RawPutOptions } from "../transport.ts";
+import { type ByteSource, cancelRawBlob } from "../byte_source.ts";
+import type { FileWriter } from "./file_system_types.ts";
 import { checkSignal } from "../transport_checks.ts";
 import { checkFile } from "./file_check.ts";
 import { blobPath } from "./layout.ts";
@@ -220,10 +227,18 @@ export async function putRawBlob(
     // A new layout's own files are written while the blob downloads.
     await store.blobTempDir(dir, blobsDir);
   } catch (err) {
-    await blob.body.cancel(err).catch(() => {});
+    await cancelRawBlob(blob, err);
     throw err;
   }
   const subject = `blob for "${layoutName(ref)}"`;
+  if (blob.source !== undefined) {
+    return await _putFromSource(store, blob, blob.source, {
+      target,
+      blobsDir,
+      layoutReady,
+      subject,
+    }, options);
+  }
   // The bytes are hashed from the file as it grows, so the check ends
   // with the write; a failed check, or a layout that cannot be made, stops
   // the write.
@@ -276,4 +291,120 @@ export async function putRawBlob(
   }
   await store.commitTemp(tmp, target, blob.size, subject);
   return { mediaType: MediaType.OCTET_STREAM, digest: blob.digest, size: blob.size };
+}
+
+/** Bytes read from a byte source at once. */
+const _SOURCE_PIECE = 1024 * 1024;
+
+/** Where {@link _putFromSource} writes, as {@link putRawBlob} worked it out. */
+interface _RawPlace {
+  target: string;
+  blobsDir: string;
+  layoutReady: Promise<void>;
+  subject: string;
+}
+
+/**
+ * Stores a raw blob read from a byte source: each piece is hashed (Web
+ * Crypto for a small blob, `node:crypto` otherwise: {@link hasherFor}) and
+ * appended to a temp file on this thread (measured for a 4×64 MiB pull from
+ * loopback: faster and less CPU than piping a web stream into the file and
+ * hashing it again on a worker, and no worker to start). Every
+ * {@link RAW_SYNC_EVERY} bytes the file is flushed through a second handle
+ * while the reads go on (awaiting the flush stalled them; leaving it all to
+ * the end cost ~90 ms over 4×64 MiB, the background flush ~20), then once
+ * more at the end; it is renamed into place once its length and digest
+ * check out.
+ */
+async function _putFromSource(
+  store: LayoutStore,
+  blob: RawBlob,
+  source: ByteSource,
+  place: _RawPlace,
+  options: RawPutOptions,
+): Promise<Descriptor> {
+  const { subject } = place;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  place.layoutReady.catch(onAbort);
+  // an abort also ends a read that waits on the network
+  stop.signal.addEventListener("abort", () => void source.cancel(stop.signal.reason), {
+    once: true,
+  });
+  let file: FileWriter | undefined;
+  let flusher: FileWriter | undefined;
+  let flushing: Promise<void> | undefined;
+  let flushError: { err: unknown } | undefined;
+  try {
+    const [hasher, opened] = await Promise.all([
+      hasherFor(parseDigest(blob.digest).algorithm, blob.size),
+      store.fs.createTemp(place.blobsDir, { prefix: "blob." }),
+    ]);
+    file = opened;
+    if (blob.size > RAW_SYNC_EVERY) flusher = await store.fs.openAppend(file.path);
+    const buf = new Uint8Array(Math.min(_SOURCE_PIECE, Math.max(blob.size, 1)));
+    let count = 0;
+    let flushedAt = 0;
+    for (;;) {
+      _checkStopped(stop.signal, options.signal, subject);
+      const n = await source.read(buf);
+      if (n === null) break;
+      count += n;
+      if (count > blob.size) throw new SizeMismatchError(subject, blob.size, count);
+      const piece = buf.subarray(0, n);
+      hasher.update(piece);
+      await file.write(piece);
+      options.onProgress?.(count);
+      if (flusher !== undefined && flushing === undefined && count - flushedAt >= RAW_SYNC_EVERY) {
+        // flushed through a second handle, so reads and writes go on meanwhile
+        flushedAt = count;
+        flushing = flusher.sync().then(
+          () => void (flushing = undefined),
+          (err) => void (flushError = { err }, flushing = undefined),
+        );
+      }
+      if (flushError !== undefined) throw flushError.err;
+    }
+    _checkStopped(stop.signal, options.signal, subject);
+    if (count !== blob.size) throw new SizeMismatchError(subject, blob.size, count);
+    const got = await hasher.digest();
+    if (got !== blob.digest) throw new DigestMismatchError(subject, blob.digest, got);
+    await flushing;
+    if (flushError !== undefined) throw flushError.err;
+    await file.sync();
+    await place.layoutReady;
+  } catch (err) {
+    await source.cancel(err);
+    await flushing;
+    _close(flusher);
+    if (file !== undefined) {
+      _close(file);
+      await store.fs.remove(file.path).catch(() => {});
+    }
+    // A layout that could not be made stopped the copy: its error is the cause.
+    const layoutFailure = await place.layoutReady.then(() => undefined, (e: unknown) => ({ e }));
+    if (layoutFailure === undefined) checkSignal(options.signal, `write ${subject}`);
+    throw layoutFailure?.e ?? err;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  _close(flusher);
+  _close(file);
+  await store.commitTemp(file.path, place.target, blob.size, subject);
+  return { mediaType: MediaType.OCTET_STREAM, digest: blob.digest, size: blob.size };
+}
+
+/** Closes a file that may already be closed. */
+function _close(file: FileWriter | undefined): void {
+  try {
+    file?.close();
+  } catch {
+    // already closed
+  }
+}
+
+function _checkStopped(stop: AbortSignal, caller: AbortSignal | undefined, subject: string): void {
+  if (caller?.aborted) checkSignal(caller, `write ${subject}`);
+  if (stop.aborted) throw new AbortedError(`Cannot write ${subject}: the layout could not be made`);
 }

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type ErrorCodeValue, OciError } from "../../errors.ts";
+import {
+  DigestMismatchError,
+  ErrorCode,
+  type ErrorCodeValue,
+  OciError,
+  SizeMismatchError,
+} from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { digestOf } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
@@ -125,4 +131,33 @@ export async function blobFiles(dir: string): Promise<string[]> {
 
 export function layoutRef(path: string): Ref {
   return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
+}
+
+/**
+ * Bodies a raw put must refuse for `bytes`, each with the check of its
+ * error: one byte changed, `extra` bytes too many, `extra` too few, none.
+ *
+ * @param bytes the good bytes
+ * @param extra how far off the long and short bodies are
+ * @returns name, body and error check of each case
+ */
+export function badBodies(
+  bytes: Uint8Array,
+  extra: number,
+): [string, Uint8Array, (e: unknown) => boolean][] {
+  const size = bytes.byteLength;
+  const wrong = bytes.slice();
+  wrong[size >> 1] = (wrong[size >> 1] ?? 0) ^ 1;
+  const long = new Uint8Array(size + extra);
+  long.set(bytes);
+  return [
+    [
+      "wrong",
+      wrong,
+      (e) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
+    ],
+    ["long", long, (e) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH],
+    ["short", bytes.subarray(0, size - extra), (e) => e instanceof SizeMismatchError],
+    ["empty", new Uint8Array(), (e) => e instanceof SizeMismatchError],
+  ];
 }

@@ -14,6 +14,7 @@ import { denoFileSystem, type FileSystem } from "./file_system.ts";
 import { blobPath } from "./layout.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
 import { pathExists, strayBlobFiles } from "../../../tests/_files.ts";
+import { badBodies } from "./_ocidir_test_helper.ts";
 import { randomBytes } from "../../../tests/registry/_image.ts";
 
 function layout(path: string): Ref {
@@ -156,24 +157,7 @@ for (const shape of SHAPES) {
       const size = shape.size;
       const bytes = randomBytes(size, 5);
       const digest = await digestOf(bytes);
-      const wrong = bytes.slice();
-      wrong[1234] = (wrong[1234] ?? 0) ^ 1;
-      const long = new Uint8Array(size + 256 * 1024);
-      long.set(bytes);
-      const cases: [string, Uint8Array, (e: unknown) => boolean][] = [
-        [
-          "wrong",
-          wrong,
-          (e) => e instanceof DigestMismatchError && e.code === ErrorCode.DIGEST_MISMATCH,
-        ],
-        ["long", long, (e) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH],
-        [
-          "short",
-          bytes.subarray(0, size - 256 * 1024),
-          (e) => e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH,
-        ],
-        ["empty", new Uint8Array(), (e) => e instanceof SizeMismatchError],
-      ];
+      const cases = badBodies(bytes, 256 * 1024);
       for (const [name, body, check] of cases) {
         await assert.rejects(
           t.blobPutRaw(layout(a), { digest, size, body: streamOf(body) }),

@@ -8,12 +8,20 @@ import { RegistryError, UnsupportedError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
-import type { BlobGetOptions, BlobReader, CallOptions, RawBlob } from "../transport.ts";
+import type {
+  BlobGetOptions,
+  BlobReader,
+  CallOptions,
+  RawBlob,
+  RawGetOptions,
+} from "../transport.ts";
 import { openBlob } from "./_blob_reader.ts";
 import { contentLength, discardBody } from "./_body.ts";
 import { type RegistryContext, repoName } from "./_registry_context.ts";
 import { type PullHost, pullUrl } from "./host_config.ts";
 import type { RegistryRequest } from "./http.ts";
+import type { WireResponse } from "./wire_response.ts";
+import { rawBlobFromSource } from "../byte_source.ts";
 
 /**
  * Resolves a blob's size on one host (HEAD, or GET when HEAD is disabled).
@@ -101,21 +109,31 @@ export async function blobGetRawAt(
   h: PullHost,
   r: Ref,
   digest: string,
-  options: CallOptions & { size: number; onUnfit: (host: string) => void },
+  options: RawGetOptions & { onUnfit: (host: string) => void },
 ): Promise<RawBlob> {
-  const res = await ctx.http.request(h.host, _blobRequest(h, r, digest, "GET", options));
+  const res = await ctx.http.request(h.host, {
+    ..._blobRequest(h, r, digest, "GET", options),
+    preferWire: options.byteSource === true,
+  });
   const header = res.headers.get("docker-content-digest")?.trim();
-  const plain = res.body !== null && !_encoded(res) && contentLength(res) === options.size &&
+  // A wire answer's body is read off its connection (asking for `body` would build a stream).
+  const direct = (res as Partial<WireResponse>).byteSource?.();
+  // A length and no transfer coding: the bytes are framed by that length, so
+  // exactly `size` of them come or the read fails.
+  const plain = (direct === undefined ? res.body !== null : direct !== null) && !_encoded(res) &&
+    contentLength(res) === options.size && !res.headers.has("transfer-encoding") &&
     (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
   if (!plain) {
-    await discardBody(res);
+    if (direct) await direct.cancel();
+    else await discardBody(res);
     if (_encoded(res) || contentLength(res) === undefined) options.onUnfit(h.host.name);
     const name = `${repoName(r)}@${digest}`;
     throw new UnsupportedError(
       `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
     );
   }
-  return { digest, size: options.size, body: res.body };
+  if (direct) return rawBlobFromSource(digest, options.size, direct);
+  return { digest, size: options.size, body: res.body! };
 }
 
 /** The request of a blob's bytes or size (identity encoding, mirrors not retried). */

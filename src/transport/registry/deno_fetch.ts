@@ -52,7 +52,7 @@ import { isRedirect, type RegistryLogger } from "./http.ts";
 import type { PinnedClients } from "./_pinned_tls.ts";
 import type { WireConn } from "./wire_response.ts";
 import { WireFetch, type WireRequestInit } from "./wire_fetch.ts";
-import { isPlainBody } from "./wire_headers.ts";
+import { isPlainBody, PREFER_WIRE } from "./wire_headers.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -352,7 +352,8 @@ function _isRequest(input: string | URL | Request): input is Request {
  * Whether the wire fetch takes a request (the caller checked there is no
  * proxy): a URL input with a plain body, redirects not followed by fetch,
  * http or a verified https host, and not a blob download (a big body
- * streamed into a file: Deno's fetch does that natively).
+ * streamed into a file: Deno's fetch does that natively) unless the caller
+ * reads it as a byte source ({@link PREFER_WIRE}).
  */
 function _wireable(
   input: string | URL | Request,
@@ -365,6 +366,7 @@ function _wireable(
   if (url.protocol === "https:" ? host?.tls === "insecure" : url.protocol !== "http:") {
     return false;
   }
+  if ((init as { [PREFER_WIRE]?: true } | undefined)?.[PREFER_WIRE] === true) return true;
   const method = (init?.method ?? "GET").toUpperCase();
   return !(method === "GET" && /\/blobs\/[^/]+$/.test(url.pathname));
 }

@@ -13,7 +13,7 @@ import { repoScope } from "./repo_scope.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
-import { isPlainBody } from "./wire_headers.ts";
+import { isPlainBody, PREFER_WIRE } from "./wire_headers.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
 
 /** Where the transport reports what it does. Every method is optional. */
@@ -48,6 +48,11 @@ export interface RegistryRequest {
   expect?: number[] | undefined;
   /** Do not retry transient failures. @default false */
   noRetry?: boolean | undefined;
+  /**
+   * The answer is read as a byte source when the network seam can give one
+   * (see {@link PREFER_WIRE}). @default false
+   */
+  preferWire?: boolean | undefined;
   /** Cancels the request. */
   signal?: AbortSignal | undefined;
 }
@@ -254,11 +259,12 @@ export class RegistryHttp {
         if (auth !== undefined && url.origin === origin) {
           headers = _withField(headers, "Authorization", auth);
         }
-        const init: RequestInit & { duplex?: string } = {
+        const init: RequestInit & { duplex?: string; [PREFER_WIRE]?: true } = {
           method,
           headers,
           redirect: "manual",
         };
+        if (req.preferWire === true) init[PREFER_WIRE] = true;
         if (req.signal) init.signal = req.signal;
         if (body !== undefined) {
           init.body = body as BodyInit;

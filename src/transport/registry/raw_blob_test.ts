@@ -111,15 +111,41 @@ Deno.test({
   },
 });
 
-Deno.test("ConfiguredRegistryTransport delegates the raw blob methods", async () => {
+/** A transport made as the CLI makes it (network seam included) for `host`, closed after `fn`. */
+async function withConfigured(
+  host: string,
+  fn: (t: ReturnType<ReturnType<typeof createTransportFactory>>) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
-  const srv = await startRegistryServer({ dir: `${dir}/serve`, hostname: "127.0.0.1", port: 0 });
-  const host = `127.0.0.1:${srv.addr.port}`;
   const t = createTransportFactory()("reg", {
     env: { OCICTL_CONFIG: `${dir}/config.json` },
     hostFlags: [`reg=${host},tls=disabled`],
   });
   try {
+    await fn(t);
+  } finally {
+    await t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Runs `fn` against a transport made as the CLI makes it, on a fresh `ocictl serve`. */
+async function withServeConfigured(
+  fn: (t: ReturnType<ReturnType<typeof createTransportFactory>>, host: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
+  const srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${srv.addr.port}`;
+  try {
+    await withConfigured(host, (t) => fn(t, host));
+  } finally {
+    await srv.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("ConfiguredRegistryTransport delegates the raw blob methods", async () => {
+  await withServeConfigured(async (t, host) => {
     assert.ok(isRawBlobSource(t) && isRawBlobTarget(t));
     const ref = parseRef(`${host}/raw/configured`);
     assert.equal(t.canPutRaw(ref), true);
@@ -130,11 +156,7 @@ Deno.test("ConfiguredRegistryTransport delegates the raw blob methods", async ()
     assert.deepEqual(await collect(got.body), bytes);
     await assert.rejects(t.blobGetRaw(ref, digest, { size: 1 }), UnsupportedError);
     assert.equal(t.canPutRaw(ref), true);
-  } finally {
-    await t.close();
-    await srv.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("RegistryTransport.canPutRaw() is false for a host set to upload in chunks (blobMax)", async () => {
@@ -285,5 +307,81 @@ Deno.test("RegistryTransport stops raw reads from a host that compresses blob bo
     await t.close();
     ac.abort();
     await server.finished;
+  }
+});
+
+Deno.test("a raw blob asked for as a byte source comes off the connection (the network seam's wire fetch)", async () => {
+  await withServeConfigured(async (t, host) => {
+    assert.ok(isRawBlobSource(t));
+    const ref = parseRef(`${host}/raw/source`);
+    const bytes = randomBytes(SIZE, 24);
+    const digest = await digestOf(bytes);
+    await t.blobPut(ref, streamOf(bytes), { digest, size: SIZE });
+    const got = await t.blobGetRaw(ref, digest, { size: SIZE, byteSource: true });
+    assert.ok(got.source !== undefined);
+    const out = new Uint8Array(SIZE);
+    let at = 0;
+    for (
+      let n = await got.source.read(out.subarray(at));
+      n !== null;
+      n = await got.source.read(out.subarray(at))
+    ) {
+      at += n;
+      if (at === SIZE) {
+        assert.equal(await got.source.read(new Uint8Array(1)), null);
+        break;
+      }
+    }
+    assert.equal(at, SIZE);
+    assert.deepEqual(out, bytes);
+    // not asked for: a plain body
+    const plain = await t.blobGetRaw(ref, digest, { size: SIZE });
+    assert.equal(plain.source, undefined);
+    assert.deepEqual(await collect(plain.body), bytes);
+    // a source cancelled early lets its connection go
+    const early = await t.blobGetRaw(ref, digest, { size: SIZE, byteSource: true });
+    assert.ok((await early.source!.read(new Uint8Array(1024))) !== null);
+    await early.source!.cancel();
+    assert.equal(await early.source!.read(new Uint8Array(8)), null);
+  });
+});
+
+Deno.test("a byte source whose server closes before its Content-Length fails the read", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${listener.addr.port}`;
+  const serving = (async () => {
+    for (let i = 0; i < 4; i++) {
+      const conn = await listener.accept().catch(() => undefined);
+      if (conn === undefined) return;
+      await conn.read(new Uint8Array(64 * 1024));
+      const head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 100\r\n\r\n";
+      await conn.write(new TextEncoder().encode(head));
+      await conn.write(new Uint8Array(40));
+      conn.close();
+    }
+  })();
+  try {
+    await withConfigured(host, async (t) => {
+      assert.ok(isRawBlobSource(t));
+      const digest = await digestOf(new Uint8Array(100));
+      const got = await t.blobGetRaw(parseRef(`${host}/raw/short`), digest, {
+        size: 100,
+        byteSource: true,
+      });
+      const buf = new Uint8Array(256);
+      let read = 0;
+      await assert.rejects(async () => {
+        for (;;) {
+          const n = await got.source!.read(buf);
+          if (n === null) break;
+          read += n;
+        }
+      }, (e: unknown) => e instanceof TypeError && /closed inside the body/.test(e.message));
+      assert.equal(read, 40);
+    });
+  } finally {
+    listener.close();
+    await serving;
   }
 });

@@ -19,6 +19,7 @@ import type {
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
+  RawGetOptions,
   RawPutOptions,
   ReferrerListOptions,
   RepoLister,
@@ -300,7 +301,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   async blobGetRaw(
     ref: Ref,
     digest: string,
-    options: CallOptions & { size: number },
+    options: RawGetOptions,
   ): Promise<RawBlob> {
     parseDigest(digest);
     const r = normRef(this.#ctx, ref);
@@ -308,6 +309,18 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const { blobGetRawAt } = await import("./_blob_requests.ts");
     const open = (h: PullHost) => blobGetRawAt(this.#ctx, h, r, digest, { ...options, onUnfit });
     return await pullFrom(this.#ctx, r, options, open);
+  }
+
+  /**
+   * Tells whether raw reads asked for a byte source come with one: they do
+   * when the network seam reads them off the connection (no proxy, no
+   * `tls: insecure`); otherwise they come as a body and are still checked.
+   *
+   * @param ref repository reference
+   * @returns true for a host that is not `tls: insecure`
+   */
+  offersByteSources(ref: Ref): boolean {
+    return hostOf(this.#ctx, ref).tls !== "insecure";
   }
 
   /**

@@ -55,6 +55,14 @@ export function isPlainBody(body: unknown): body is Uint8Array | string | null |
 }
 
 /**
+ * Marks a request init whose answer the caller reads as a byte source (a
+ * blob's bytes moved by copy's fast path): the registry seam then sends it
+ * through the wire fetch when it can, even a blob download, so that its
+ * body comes off the connection with no web stream (`WireResponse.byteSource`).
+ */
+export const PREFER_WIRE: unique symbol = Symbol.for("ocictl.preferWire");
+
+/**
  * Checks a header field, as fetch checks it.
  *
  * @param name field name

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { ByteSource } from "../byte_source.ts";
 import { WireHeaders } from "./wire_headers.ts";
 
 /** The connection calls the wire fetch needs (a `Deno.Conn` has them). */
@@ -139,6 +140,26 @@ export class WireReader {
     const out = this.#buf.slice(this.#start, this.#start + n);
     this.#start += n;
     return out;
+  }
+
+  /**
+   * Reads up to `into.byteLength` bytes into `into`: buffered ones first,
+   * else one read of the connection straight into it.
+   *
+   * @param into where the bytes go (not empty)
+   * @returns how many were put, or null at the end of the connection
+   */
+  async readInto(into: Uint8Array): Promise<number | null> {
+    const buffered = this.#end - this.#start;
+    if (buffered > 0) {
+      const n = Math.min(into.byteLength, buffered);
+      into.set(this.#buf.subarray(this.#start, this.#start + n));
+      this.#start += n;
+      return n;
+    }
+    const n = await this.#conn.read(into);
+    if (n !== null) this.received += n;
+    return n;
   }
 
   /**
@@ -314,17 +335,17 @@ export class WireBody {
     return this.#guard(() => this.#next());
   }
 
-  async #next(): Promise<Uint8Array | null> {
+  async #next(max = _READ_SIZE): Promise<Uint8Array | null> {
     const f = this.#framing;
     if (f.kind === "length") {
-      const got = await this.#reader.readSome(Math.min(f.left, _READ_SIZE));
+      const got = await this.#reader.readSome(Math.min(f.left, max));
       if (got === null) throw _bad("the connection closed inside the body");
       f.left -= got.byteLength;
       if (f.left === 0) this.#finish(true);
       return got;
     }
     if (f.kind === "close") {
-      const got = await this.#reader.readSome(_READ_SIZE);
+      const got = await this.#reader.readSome(max);
       if (got === null) this.#finish(true);
       return got;
     }
@@ -340,7 +361,7 @@ export class WireBody {
           return null;
         }
       }
-      const got = await this.#reader.readSome(Math.min(this.#chunkLeft, _READ_SIZE));
+      const got = await this.#reader.readSome(Math.min(this.#chunkLeft, max));
       if (got === null) throw _bad("the connection closed inside the body");
       this.#chunkLeft -= got.byteLength;
       if (this.#chunkLeft === 0 && (await this.#reader.readLine()) !== "") {
@@ -349,6 +370,33 @@ export class WireBody {
       return got;
     }
     return null;
+  }
+
+  /**
+   * Reads the next bytes of the body into `p` (a length-framed body straight
+   * off the connection; others through {@link next}).
+   *
+   * @param p where to put them (not empty)
+   * @returns how many were put, or null at the end of the body
+   */
+  readInto(p: Uint8Array): Promise<number | null> {
+    if (this.#ended) return Promise.resolve(null);
+    const f = this.#framing;
+    if (f.kind !== "length") {
+      return this.#guard(async () => {
+        const piece = await this.#next(p.byteLength);
+        if (piece === null) return null;
+        p.set(piece);
+        return piece.byteLength;
+      });
+    }
+    return this.#guard(async () => {
+      const n = await this.#reader.readInto(p.subarray(0, Math.min(p.byteLength, f.left)));
+      if (n === null) throw _bad("the connection closed inside the body");
+      f.left -= n;
+      if (f.left === 0) this.#finish(true);
+      return n;
+    });
   }
 
   /** Reads the whole body. @returns its bytes */
@@ -467,6 +515,27 @@ export class WireResponse implements Response {
       cancel: () => body.cancel(),
     }, { highWaterMark: 0 });
     return this.#stream;
+  }
+
+  /**
+   * The body as a byte source read straight off the connection (no stream
+   * is built), or null when there is none.
+   *
+   * @returns the source
+   * @throws {TypeError} when the body was already used
+   */
+  byteSource(): ByteSource | null {
+    if (this.#used || this.#stream) throw new TypeError("Body already consumed");
+    this.#used = true;
+    const body = this.#body;
+    if (body === null) return null;
+    return {
+      read: (p) => body.readInto(p),
+      cancel: () => {
+        body.cancel();
+        return Promise.resolve();
+      },
+    };
   }
 
   /** The whole body. @returns its bytes */

@@ -339,3 +339,76 @@ Deno.test("WireResponse body stream reads the same bytes as bytes()", async () =
   assert.deepEqual(canceled.ends, [false]);
   await assert.rejects(canceled.res.bytes(), TypeError);
 });
+
+/** Reads a body to its end through `readInto` with a buffer of `size` bytes. */
+async function _readAllInto(body: WireBody, size: number): Promise<string> {
+  const buf = new Uint8Array(size);
+  let out = "";
+  for (;;) {
+    const n = await body.readInto(buf);
+    if (n === null) return out;
+    assert.ok(n > 0 && n <= size);
+    out += _dec(buf.subarray(0, n));
+  }
+}
+
+Deno.test("WireBody.readInto() reads a length-framed body in the caller's buffer, no further", async () => {
+  // the reader holds "hel" after the head; the rest comes in reads straight into the buffer
+  const { body, ends } = _body({ kind: "length", left: 11 }, ["hel", "lo wor", "ldEXTRA"]);
+  assert.equal(await _readAllInto(body, 4), "hello world");
+  assert.deepEqual(ends, [true]);
+  assert.equal(await body.readInto(new Uint8Array(4)), null);
+});
+
+Deno.test("WireBody.readInto() reads chunked and read-to-close bodies in buffer-sized pieces", async () => {
+  const chunked = _body({ kind: "chunked" }, ["5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"]);
+  assert.equal(await _readAllInto(chunked.body, 2), "hello world");
+  assert.deepEqual(chunked.ends, [true]);
+  const close = _body({ kind: "close" }, ["abc", "defg"]);
+  assert.equal(await _readAllInto(close.body, 3), "abcdefg");
+  assert.deepEqual(close.ends, [true]);
+});
+
+Deno.test("WireBody.readInto() fails when the connection closes before the length", async () => {
+  const { body, ends } = _body({ kind: "length", left: 10 }, ["abc"]);
+  const buf = new Uint8Array(16);
+  assert.equal(await body.readInto(buf), 3);
+  await assert.rejects(body.readInto(buf), /closed inside the body/);
+  assert.deepEqual(ends, [false]);
+});
+
+Deno.test("WireResponse.byteSource() reads the body without a stream, once", async () => {
+  const head = parseHead("HTTP/1.1 200 OK\r\nContent-Length: 5");
+  const ends: boolean[] = [];
+  const body = new WireBody(
+    new WireReader(_conn("hel", "lo")),
+    { kind: "length", left: 5 },
+    (c) => ends.push(c),
+  );
+  const res = new WireResponse(head, "http://r/v2/a/blobs/x", body);
+  const source = res.byteSource()!;
+  assert.equal(res.bodyUsed, true);
+  assert.throws(() => res.byteSource(), TypeError);
+  await assert.rejects(res.bytes(), TypeError);
+  const buf = new Uint8Array(8);
+  let got = "";
+  for (let n = await source.read(buf); n !== null; n = await source.read(buf)) {
+    got += _dec(buf.subarray(0, n));
+  }
+  assert.equal(got, "hello");
+  assert.deepEqual(ends, [true]);
+});
+
+Deno.test("WireResponse.byteSource() cancels by dropping the connection; no body gives null", async () => {
+  const ends: boolean[] = [];
+  const body = new WireBody(
+    new WireReader(_conn("abc")),
+    { kind: "length", left: 9 },
+    (c) => ends.push(c),
+  );
+  const res = new WireResponse(parseHead("HTTP/1.1 200 OK"), "http://r/", body);
+  await res.byteSource()!.cancel(new Error("stop"));
+  assert.deepEqual(ends, [false]);
+  const empty = new WireResponse(parseHead("HTTP/1.1 204 No Content"), "http://r/", null);
+  assert.equal(empty.byteSource(), null);
+});
