@@ -1,31 +1,13 @@
 import assert from "node:assert/strict";
 import {
-  type ByteSource,
   byteSourceStream,
   cancelRawBlob,
   countedSource,
   rawBlobFromSource,
 } from "./byte_source.ts";
+import { bytesSource } from "../../tests/_byte_source.ts";
 
-/** A source of `bytes` in reads of at most `piece` bytes, recording cancels. */
-function sourceOf(bytes: Uint8Array, piece = 3): ByteSource & { cancelled: unknown[] } {
-  let at = 0;
-  const cancelled: unknown[] = [];
-  return {
-    cancelled,
-    read(p) {
-      if (at >= bytes.byteLength) return Promise.resolve(null);
-      const n = Math.min(p.byteLength, piece, bytes.byteLength - at);
-      p.set(bytes.subarray(at, at + n));
-      at += n;
-      return Promise.resolve(n);
-    },
-    cancel(reason) {
-      cancelled.push(reason);
-      return Promise.resolve();
-    },
-  };
-}
+const sourceOf = (bytes: Uint8Array, piece = 3) => bytesSource(bytes, piece);
 
 const BYTES = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
 

@@ -250,3 +250,63 @@ Deno.test("image copy of a corrupted large layer fails with one error line and w
     }
   });
 });
+
+Deno.test("image copy between two registries moves every blob raw through byte sources, byte for byte", async () => {
+  await withServe(async ({ tmp, host, env, hostFlags }) => {
+    const other = await startRegistryServer({
+      dir: `${tmp}/serve2`,
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    const host2 = `127.0.0.1:${other.addr.port}`;
+    try {
+      const built = await buildImage(`${tmp}/src`);
+      const flags = [...hostFlags, "--host", `reg=${host2},tls=disabled`];
+      const up = await runCli(
+        [...flags, "image", "copy", `ocidir://${tmp}/src:v1`, `${host}/a:v1`],
+        {
+          env,
+        },
+      );
+      assert.equal(up.code, 0, up.stderr);
+      // what each raw put to a registry was given
+      const sourced: boolean[] = [];
+      const base = createTransportFactory();
+      const factory: TransportFactory = (scheme, settings) => {
+        const t = base(scheme, settings) as RegistryTransport;
+        if (scheme !== "reg") return t;
+        const put = t.blobPutRaw.bind(t);
+        t.blobPutRaw = async (ref, blob, o) => {
+          const b = await blob;
+          sourced.push(b.source !== undefined);
+          return await put(ref, b, o);
+        };
+        return t;
+      };
+      const across = await runCli(
+        [...flags, "image", "copy", `${host}/a:v1`, `${host2}/b:v1`],
+        { env, transports: factory },
+      );
+      assert.equal(across.code, 0, across.stderr);
+      assert.deepEqual(
+        sourced,
+        [true, true, true],
+        "both layers and the config, from byte sources",
+      );
+      const down = await runCli([
+        ...flags,
+        "image",
+        "copy",
+        `${host2}/b:v1`,
+        `ocidir://${tmp}/dst:v1`,
+      ], {
+        env,
+      });
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+      await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+    } finally {
+      await other.shutdown();
+    }
+  });
+});

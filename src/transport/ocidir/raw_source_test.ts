@@ -9,30 +9,13 @@ import { OciDirTransport } from "./ocidir_transport.ts";
 import { pathExists, strayBlobFiles } from "../../../tests/_files.ts";
 import { badBodies } from "./_ocidir_test_helper.ts";
 import { randomBytes } from "../../../tests/registry/_image.ts";
+import { bytesSource } from "../../../tests/_byte_source.ts";
 
 function layout(path: string): Ref {
   return { scheme: "ocidir", registry: "", repository: "", path, tag: "", digest: "" };
 }
 
-/** A byte source over `bytes`, at most `piece` bytes per read; counts its cancels. */
-function sourceOf(bytes: Uint8Array, piece = 300 * 1024): ByteSource & { cancels: number } {
-  let at = 0;
-  const s = {
-    cancels: 0,
-    read(p: Uint8Array): Promise<number | null> {
-      if (at >= bytes.byteLength) return Promise.resolve(null);
-      const n = Math.min(p.byteLength, piece, bytes.byteLength - at);
-      p.set(bytes.subarray(at, at + n));
-      at += n;
-      return Promise.resolve(n);
-    },
-    cancel(): Promise<void> {
-      s.cancels++;
-      return Promise.resolve();
-    },
-  };
-  return s;
-}
+const sourceOf = (bytes: Uint8Array, piece = 300 * 1024) => bytesSource(bytes, piece);
 
 /** A raw blob read through `source` only: asking for its body fails the test. */
 function rawOf(digest: string, size: number, source: ByteSource): RawBlob {

@@ -22,6 +22,8 @@ import { MAX_BLOB_CHUNK, repoUrl, type ResolvedHost } from "./host_config.ts";
 import type { RegistryHttp } from "./http.ts";
 import { _UploadGuard } from "./_upload_guard.ts";
 import { concatBytes } from "../../bytes.ts";
+import { cancelRawBlob } from "../byte_source.ts";
+import type { SourceBody } from "./wire_fetch.ts";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadBlobOptions {
@@ -245,12 +247,14 @@ export async function uploadRawBlob(
   try {
     const [blob, location] = await Promise.all([opening, session]);
     parseDigest(blob.digest);
-    await _finish(o, location, blob.digest, blob.body, req);
+    // a byte source goes with its length; a stream, chunked
+    const body = blob.source !== undefined ? { source: blob.source, length: blob.size } : blob.body;
+    await _finish(o, location, blob.digest, body, req);
     return _descriptor(blob.digest, blob.size);
   } catch (err) {
     // Whichever side is still pending is cleaned up when it settles.
     await Promise.all([
-      opening.then((b) => b.body.cancel(err)).catch(() => {}),
+      opening.then((b) => cancelRawBlob(b, err)).catch(() => {}),
       session.then((location) => _cancelSession(o, location)).catch(() => {}),
     ]);
     throw err;
@@ -360,7 +364,7 @@ async function _finish(
   o: UploadBlobOptions,
   location: URL,
   digest: string,
-  body: Uint8Array | ReadableStream<Uint8Array> | undefined,
+  body: Uint8Array | ReadableStream<Uint8Array> | SourceBody | undefined,
   req: _Req,
   length?: number,
 ): Promise<void> {
@@ -368,7 +372,9 @@ async function _finish(
   url.searchParams.set("digest", digest);
   const headers: Record<string, string> = { "Content-Type": MediaType.OCTET_STREAM };
   if (body === undefined) headers["Content-Length"] = "0";
-  // A stream of known length: the network seam sends it with this length
+  else if (!(body instanceof Uint8Array) && "source" in body) {
+    headers["Content-Length"] = String(body.length);
+  } // A stream of known length: the network seam sends it with this length
   // (deno_fetch.ts); a plain fetch drops the header and sends it chunked.
   else if (body instanceof ReadableStream && length !== undefined) {
     headers["Content-Length"] = String(length);

@@ -10,6 +10,12 @@
  *   `Deno.startTls` with the host's CAs (`Deno.connectTls` with its client
  *   certificate), so a short command loads none of Deno's fetch and stream
  *   modules. Everything else goes through Deno's fetch or `node:http(s)`.
+ * - Copy's fast path goes through the wire fetch too, where it can: a blob
+ *   download asked for as a byte source ({@link PREFER_WIRE}) and an upload
+ *   whose body is a byte source of known length ({@link SOURCE_BODY}), so
+ *   a big blob is moved with no web stream and no Deno fetch. Through a
+ *   proxy or to a `tls: insecure` host, the download comes as a body and the
+ *   upload's source is sent as a stream of known length (below).
  * - `tls: disabled` hosts are contacted over plain http by the transport; the
  *   seam only adds a proxy when one applies.
  * - `tls: enabled` hosts with `regcert`, `clientCert`/`clientKey` or a proxy
@@ -51,8 +57,9 @@ import { type HostConfig, resolveHost } from "./host_config.ts";
 import { isRedirect, type RegistryLogger } from "./http.ts";
 import type { PinnedClients } from "./_pinned_tls.ts";
 import type { WireConn } from "./wire_response.ts";
-import { WireFetch, type WireRequestInit } from "./wire_fetch.ts";
-import { isPlainBody, PREFER_WIRE } from "./wire_headers.ts";
+import { type SourceBody, WireFetch, type WireRequestInit } from "./wire_fetch.ts";
+import { isPlainBody, PREFER_WIRE, SOURCE_BODY, TAKES_SOURCE_BODY } from "./wire_headers.ts";
+import { byteSourceStream } from "../byte_source.ts";
 
 /** A fetch with resources that must be released. */
 export interface RegistryFetch {
@@ -149,8 +156,16 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     } catch (err) {
       return Promise.reject(err);
     }
+    const sourced = (init as { [SOURCE_BODY]?: SourceBody } | undefined)?.[SOURCE_BODY];
     if (proxy === undefined && _wireable(input, init, url, host)) {
-      return _wireSend(wireFetch(), url, init as WireRequestInit & { redirect?: string });
+      return _wireSend(wireFetch(), url, {
+        ...init as WireRequestInit & { redirect?: string },
+        source: sourced,
+      });
+    }
+    if (sourced !== undefined) {
+      // not over the wire (a proxy, tls insecure): a stream of known length
+      init = { ...init, body: byteSourceStream(sourced.source), duplex: "half" } as RequestInit;
     }
     // node:http(s) speaks to http proxies itself (CONNECT for https)
     const nodeProxy = proxy !== undefined && /^https?:/.test(proxy) ? proxy : undefined;
@@ -215,7 +230,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     }
   };
   return {
-    fetch: fetchFn as typeof fetch,
+    fetch: Object.assign(fetchFn, { [TAKES_SOURCE_BODY]: true as const }) as typeof fetch,
     close() {
       closed = true;
       wire?.close();

@@ -13,7 +13,9 @@ import { repoScope } from "./repo_scope.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
-import { isPlainBody, PREFER_WIRE } from "./wire_headers.ts";
+import { isPlainBody, PREFER_WIRE, SOURCE_BODY, takesSourceBodies } from "./wire_headers.ts";
+import type { SourceBody } from "./wire_fetch.ts";
+import { byteSourceStream } from "../byte_source.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
 
 /** Where the transport reports what it does. Every method is optional. */
@@ -42,8 +44,12 @@ export interface RegistryRequest {
   scopes?: string[] | undefined;
   /** Request headers. */
   headers?: Record<string, string> | undefined;
-  /** Body. A stream is sent once: no retry, no re-auth, no redirect. */
-  body?: Uint8Array | string | ReadableStream<Uint8Array> | undefined;
+  /**
+   * Body. A stream or a byte source is sent once: no retry, no re-auth, no
+   * redirect. A byte source goes as it is to a fetch that takes it
+   * ({@link TAKES_SOURCE_BODY}), as a stream to any other.
+   */
+  body?: Uint8Array | string | ReadableStream<Uint8Array> | SourceBody | undefined;
   /** Statuses returned to the caller instead of thrown (besides 2xx). */
   expect?: number[] | undefined;
   /** Do not retry transient failures. @default false */
@@ -259,15 +265,21 @@ export class RegistryHttp {
         if (auth !== undefined && url.origin === origin) {
           headers = _withField(headers, "Authorization", auth);
         }
-        const init: RequestInit & { duplex?: string; [PREFER_WIRE]?: true } = {
+        const init: RequestInit & {
+          duplex?: string;
+          [PREFER_WIRE]?: true;
+          [SOURCE_BODY]?: SourceBody;
+        } = {
           method,
           headers,
           redirect: "manual",
         };
         if (req.preferWire === true) init[PREFER_WIRE] = true;
         if (req.signal) init.signal = req.signal;
-        if (body !== undefined) {
-          init.body = body as BodyInit;
+        if (_isSourceBody(body) && takesSourceBodies(this.#o.fetch)) {
+          init[SOURCE_BODY] = body;
+        } else if (body !== undefined) {
+          init.body = (_isSourceBody(body) ? byteSourceStream(body.source) : body) as BodyInit;
           if (_isStream(body)) init.duplex = "half";
         }
         this.#o.logger?.debug?.(`${method} ${url.href}`);
@@ -336,8 +348,15 @@ export class RegistryHttp {
 }
 
 /** A streamed body (see {@link isPlainBody}). */
-function _isStream(body: RegistryRequest["body"]): body is ReadableStream<Uint8Array> {
+function _isStream(
+  body: RegistryRequest["body"],
+): body is ReadableStream<Uint8Array> | SourceBody {
   return !isPlainBody(body);
+}
+
+/** A byte source body, told from a stream without reading the `ReadableStream` global. */
+function _isSourceBody(body: RegistryRequest["body"]): body is SourceBody {
+  return !isPlainBody(body) && "source" in body && "length" in body;
 }
 
 /**

@@ -3,6 +3,8 @@ import { RegistryError } from "../../errors.ts";
 import { RegistryAuth } from "./auth.ts";
 import { resolveHost } from "./host_config.ts";
 import { RegistryHttp } from "./http.ts";
+import { SOURCE_BODY, TAKES_SOURCE_BODY } from "./wire_headers.ts";
+import { bytesSource } from "../../../tests/_byte_source.ts";
 
 /** An in-process registry handler used as fetch (no sockets). */
 function handlerFetch(handler: (req: Request) => Response): typeof fetch {
@@ -96,4 +98,46 @@ Deno.test("RegistryHttp sends one User-Agent, its own, whatever the caller's spe
   });
   await res.body?.cancel();
   assert.deepEqual(seen, [["Accept: application/json", "User-Agent: ocictl/test"]]);
+});
+
+const sourceBody = (bytes: Uint8Array) => ({
+  source: bytesSource(bytes),
+  length: bytes.byteLength,
+});
+
+Deno.test("RegistryHttp hands a byte source body as it is to a fetch that takes them, as a stream to any other", async () => {
+  const seen: { marked: unknown; body: unknown }[] = [];
+  const plain: typeof fetch = async (_input, init) => {
+    seen.push({ marked: (init as Record<symbol, unknown>)[SOURCE_BODY], body: init?.body });
+    return new Response(await new Response(init?.body ?? null).bytes(), { status: 201 });
+  };
+  const marked = Object.assign(
+    ((_input, init) => {
+      seen.push({ marked: (init as Record<symbol, unknown>)[SOURCE_BODY], body: init?.body });
+      return Promise.resolve(new Response(null, { status: 201 }));
+    }) as typeof fetch,
+    { [TAKES_SOURCE_BODY]: true },
+  );
+  const put = (body: ReturnType<typeof sourceBody>) => ({
+    method: "PUT",
+    url: new URL("https://reg.example/v2/a/blobs/uploads/1?digest=sha256:00"),
+    action: "push blob",
+    subject: "reg.example/a",
+    body,
+  });
+  for (const f of [plain, marked]) {
+    const http = new RegistryHttp({
+      fetch: f,
+      auth: new RegistryAuth({ fetch: f, now: () => 0, userAgent: "t" }),
+      userAgent: "t",
+      now: () => 0,
+      sleep: () => Promise.resolve(),
+    });
+    const res = await http.request(host, put(sourceBody(new Uint8Array([1, 2, 3]))));
+    if (f === plain) assert.deepEqual(await res.bytes(), new Uint8Array([1, 2, 3]));
+  }
+  assert.equal(seen[0]!.marked, undefined);
+  assert.ok(seen[0]!.body instanceof ReadableStream);
+  assert.equal(seen[1]!.body, undefined);
+  assert.equal((seen[1]!.marked as { length: number }).length, 3);
 });

@@ -8,6 +8,8 @@ import { isRawBlobSource, isRawBlobTarget, type RawBlob } from "../transport.ts"
 import { hasDistribution, startDistribution } from "../../../tests/registry/_distribution.ts";
 import { collect, randomBytes, streamOf } from "../../../tests/registry/_image.ts";
 import { RegistryTransport } from "./registry_transport.ts";
+import { rawBlobFromSource } from "../byte_source.ts";
+import { bytesSource } from "../../../tests/_byte_source.ts";
 
 const SIZE = 2 * 1024 * 1024 + 12345;
 
@@ -87,29 +89,41 @@ async function exercise(host: string, seed: number): Promise<void> {
   }
 }
 
-Deno.test("RegistryTransport raw blobs round-trip on ocictl serve; wrong bytes and sizes are refused", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
-  const srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
-  try {
-    await exercise(`127.0.0.1:${srv.addr.port}`, 21);
-  } finally {
-    await srv.shutdown();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test({
-  name: "RegistryTransport raw blobs round-trip on distribution; wrong bytes and sizes are refused",
-  ignore: !hasDistribution,
-  fn: async () => {
-    const d = await startDistribution();
+/** Registers `exercise` as two tests: on a fresh `ocictl serve` and on distribution (when installed). */
+function onBothRegistries(
+  what: string,
+  exercise: (host: string, seed: number) => Promise<void>,
+  seed: number,
+): void {
+  Deno.test(`${what} on ocictl serve`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ocictl_rawreg_" });
+    const srv = await startRegistryServer({ dir, hostname: "127.0.0.1", port: 0 });
     try {
-      await exercise(d.host, 22);
+      await exercise(`127.0.0.1:${srv.addr.port}`, seed);
     } finally {
-      await d.stop();
+      await srv.shutdown();
+      await Deno.remove(dir, { recursive: true });
     }
-  },
-});
+  });
+  Deno.test({
+    name: `${what} on distribution`,
+    ignore: !hasDistribution,
+    fn: async () => {
+      const d = await startDistribution();
+      try {
+        await exercise(d.host, seed + 1);
+      } finally {
+        await d.stop();
+      }
+    },
+  });
+}
+
+onBothRegistries(
+  "RegistryTransport raw blobs round-trip, wrong bytes and sizes are refused,",
+  exercise,
+  21,
+);
 
 /** A transport made as the CLI makes it (network seam included) for `host`, closed after `fn`. */
 async function withConfigured(
@@ -384,4 +398,41 @@ Deno.test("a byte source whose server closes before its Content-Length fails the
     listener.close();
     await serving;
   }
+});
+
+/** Uploads raw blobs read from byte sources through the CLI's transport: good, wrong, short. */
+async function exerciseSourcePut(host: string, seed: number): Promise<void> {
+  await withConfigured(host, async (t) => {
+    assert.ok(isRawBlobTarget(t));
+    const ref = parseRef(`${host}/raw/sourced`);
+    await t.blobHead(ref, await digestOf(new Uint8Array(1))).catch(() => {}); // loads the transport
+    assert.equal(t.takesByteSources, true);
+    const bytes = randomBytes(SIZE, seed);
+    const digest = await digestOf(bytes);
+    const sourced = (b: Uint8Array, d = digest, size = SIZE) =>
+      rawBlobFromSource(d, size, bytesSource(b, 100_000));
+    assert.equal((await t.blobPutRaw(ref, sourced(bytes))).digest, digest);
+    assert.deepEqual(await collect((await t.blobGet(ref, digest, { size: SIZE })).body), bytes);
+    // wrong bytes: the registry refuses them; short ones never make a whole request
+    const other = randomBytes(SIZE, seed + 1);
+    const target = await digestOf(other);
+    const wrong = other.slice();
+    wrong[99] = (wrong[99] ?? 0) ^ 1;
+    await assert.rejects(t.blobPutRaw(ref, sourced(wrong, target)), RegistryError);
+    await assert.rejects(
+      t.blobPutRaw(ref, sourced(other.subarray(0, SIZE - 1), target)),
+      /before its Content-Length/,
+    );
+    await assert.rejects(t.blobHead(ref, target), NotFoundError);
+  });
+}
+
+onBothRegistries(
+  "raw blobs read from byte sources upload with their length; wrong and short ones are refused;",
+  exerciseSourcePut,
+  25,
+);
+
+Deno.test("a RegistryTransport takes byte sources only when its fetch is the network seam", () => {
+  assert.equal(new RegistryTransport({ hosts: [] }).takesByteSources, false);
 });

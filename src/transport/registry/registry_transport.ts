@@ -32,6 +32,8 @@ import { RegistryHttp } from "./http.ts";
 import { listNames } from "./_listing.ts";
 import { manifestGetAt, manifestHeadAt, putManifest } from "./_manifest_requests.ts";
 import type { FallbackTags } from "./_referrers.ts";
+import { takesSourceBodies } from "./wire_headers.ts";
+import { cancelRawBlob } from "../byte_source.ts";
 import {
   hostOf,
   normRef,
@@ -70,6 +72,12 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   #wantLength = new Set<string>();
   /** Hosts whose blob bodies came compressed or without a length: no raw reads. */
   #noRawGet = new Set<string>();
+  /**
+   * Raw blobs read through byte sources are uploaded from them, with their
+   * length, when the fetch is the network seam (which sends them over the
+   * wire fetch); with another fetch they would be wrapped in streams.
+   */
+  readonly takesByteSources: boolean;
 
   /**
    * Creates a transport for every registry reference.
@@ -77,6 +85,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    */
   constructor(options: RegistryTransportOptions = {}) {
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.takesByteSources = takesSourceBodies(fetchFn);
     const now = options.now ?? Date.now;
     const userAgent = options.userAgent ?? "ocictl";
     // loaded at the first 401: an open registry never needs it
@@ -365,7 +374,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     const r = normRef(this.#ctx, ref);
     const host = hostOf(this.#ctx, r);
     if (!this.canPutRaw(r)) {
-      await Promise.resolve(blob).then((b) => b.body.cancel()).catch(() => {});
+      await Promise.resolve(blob).then((b) => cancelRawBlob(b)).catch(() => {});
       const why = "the host takes uploads with a length or in chunks";
       throw new UnsupportedError(`Cannot push blob to "${repoName(r)}" raw: ${why}`);
     }

@@ -8,8 +8,9 @@
  * doing one request took 12.7 ms over an empty `deno run` with `fetch` and
  * 2.7 ms over it on a plain connection (same machine, loopback). The
  * registry seam (`deno_fetch.ts`) sends here only what this speaks fully:
- * no proxy, a body that is bytes or text, and no blob download (those stream
- * through Deno's native fetch).
+ * no proxy, a body that is bytes, text or a byte source of known length,
+ * and no blob download (those stream through Deno's native fetch) unless
+ * copy reads it as a byte source.
  *
  * What it does as fetch does: a `Host` and `Accept: *\/*` header, a
  * `Content-Length` for every body and for a `POST`, `PUT` or `PATCH` without
@@ -22,8 +23,11 @@
  * when neither side asked to close it, and for at most
  * {@link WIRE_IDLE_MS} after that. A request that finds a reused connection
  * closed before any response byte is sent again on a new one, when its
- * method is idempotent (RFC 9110, section 9.2.2); other failures reach the
- * caller, whose retries decide.
+ * method is idempotent (RFC 9110, section 9.2.2) and no byte of a source
+ * body was read yet; other failures reach the caller, whose retries decide.
+ * A source body is sent while the answer is read: an answer that comes
+ * first (an error before the whole body) is returned, the rest is not sent
+ * and the connection is not reused.
  *
  * Unlike fetch it asks for no content coding (`Accept-Encoding: identity`)
  * and decodes none (the seam, `deno_fetch.ts`, decodes a server that encodes
@@ -31,6 +35,7 @@
  *
  * @module
  */
+import type { ByteSource } from "../byte_source.ts";
 import { checkHeaderField, headerPairs, isToken } from "./wire_headers.ts";
 import {
   bodyFraming,
@@ -54,6 +59,12 @@ export interface WireRequestInit {
   headers?: HeadersInit | undefined;
   /** Body: bytes or UTF-8 text. */
   body?: Uint8Array | string | null | undefined;
+  /**
+   * A body read from a byte source instead (`body` is then ignored): sent
+   * with this exact length; a source that gives more or fewer bytes fails
+   * the request before the server could take them as a whole body.
+   */
+  source?: SourceBody | undefined;
   /** Aborts the request and its body. */
   signal?: AbortSignal | null | undefined;
 }
@@ -65,6 +76,24 @@ export interface WireFetchOptions {
   /** Clock, for idle connections. */
   now: () => number;
 }
+
+/** A request body read from a byte source, of a known length. */
+export interface SourceBody {
+  /** The bytes. */
+  source: ByteSource;
+  /** How many there are (the `Content-Length`). */
+  length: number;
+}
+
+/** Largest piece of a source body read and written at once. */
+const _SOURCE_PIECE = 1024 * 1024;
+
+/**
+ * How long a response is waited for after sending a source body failed (a
+ * server that answers early, an error page, then closes: the write fails
+ * while the answer is already on its way).
+ */
+const _ANSWER_GRACE_MS = 1_000;
 
 /** How long an idle connection is kept for reuse (ms). */
 export const WIRE_IDLE_MS = 30_000;
@@ -105,16 +134,19 @@ export class WireFetch {
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();
     const method = (init.method ?? "GET").toUpperCase();
-    const request = _encodeRequest(url, method, init);
+    const sourced = init.source;
+    const request = _encodeRequest(url, method, init, sourced?.length);
     for (;;) {
       const reused = this.#takeIdle(url.origin);
       const conn = reused ?? await this.#dial(url, signal);
+      const sending = sourced && { ...sourced, started: false };
       try {
-        return await this.#exchange(conn, url, method, request, signal);
+        return await this.#exchange(conn, url, method, request, signal, sending);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (err instanceof _StaleConnection) {
-          if (reused && _IDEMPOTENT.has(method)) continue;
+          // a source read from cannot be sent again
+          if (reused && _IDEMPOTENT.has(method) && !sending?.started) continue;
           // the connection's own error says more (a TLS alert, a reset)
           const why = err.cause instanceof Error ? `: ${err.cause.message}` : "";
           throw new TypeError(`${url.host} closed the connection before answering${why}`, {
@@ -177,15 +209,22 @@ export class WireFetch {
     method: string,
     request: Uint8Array,
     signal: AbortSignal | undefined,
+    sourced: (SourceBody & { started: boolean }) | undefined,
   ): Promise<WireResponse> {
     const onAbort = () => this.#drop(conn);
     signal?.addEventListener("abort", onAbort, { once: true });
     const reader = new WireReader(conn);
     let head: WireHead;
+    // the connection may carry another request once this one's body was all sent
+    let bodySent = true;
     try {
       try {
         await _writeAll(conn, request);
-        head = await _readFinalHead(reader);
+        if (sourced === undefined) head = await _readFinalHead(reader);
+        else {
+          sourced.started = true;
+          ({ head, bodySent } = await _sendSource(conn, reader, sourced));
+        }
       } catch (err) {
         if (
           reader.received === 0 && !signal?.aborted && !(err instanceof TypeError) &&
@@ -213,7 +252,7 @@ export class WireFetch {
       framing.framing,
       (clean) => {
         signal?.removeEventListener("abort", onAbort);
-        this.#release(url.origin, conn, clean && framing.reuse);
+        this.#release(url.origin, conn, clean && framing.reuse && bodySent);
       },
       () =>
         signal?.aborted
@@ -238,11 +277,116 @@ async function _readFinalHead(reader: WireReader): Promise<WireHead> {
   }
 }
 
-function _encodeRequest(url: URL, method: string, init: WireRequestInit): Uint8Array {
+/**
+ * Sends a source body while reading the answer: a server may answer before
+ * it has the whole body (an error), and then the rest is not sent.
+ *
+ * @returns the final head, and whether the whole body went out
+ * @throws the send's failure when no answer came, or the answer's
+ */
+async function _sendSource(
+  conn: WireConn,
+  reader: WireReader,
+  sourced: SourceBody,
+): Promise<{ head: WireHead; bodySent: boolean }> {
+  const stop = { stopped: false };
+  let sendError: { err: unknown } | undefined;
+  const sending = _pumpSource(conn, sourced, stop).then(
+    (failure) => {
+      if (failure === undefined) return "sent" as const;
+      sendError = { err: failure.err };
+      if (failure.ownFault) throw failure.err; // the source's or the length's: no answer to wait for
+      return "failed" as const;
+    },
+  );
+  sending.catch(() => {}); // an early answer leaves it running
+  const answer = _readFinalHead(reader);
+  answer.catch(() => {}); // looked at below, whichever way the send goes
+  const first = await Promise.race([sending, answer.then(() => "answered" as const)]);
+  if (first === "sent") return { head: await answer, bodySent: true };
+  if (first === "answered") {
+    // The pump stops before its next piece; a write the server no longer
+    // reads ends when the connection, not reused, is closed.
+    stop.stopped = true;
+    return { head: await answer, bodySent: false };
+  }
+  // the send failed: an answer already on its way says why better
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = await Promise.race([
+    answer.then((h) => h, () => undefined),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), _ANSWER_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (late === undefined) throw sendError!.err;
+  return { head: late, bodySent: false };
+}
+
+/**
+ * Reads a source body and writes it to the connection, exactly its length.
+ * The source is cancelled when the body is not sent whole.
+ *
+ * @returns nothing when sent whole, else the failure: `ownFault` when it
+ *   came from the source or its length (not the connection)
+ */
+async function _pumpSource(
+  conn: WireConn,
+  sourced: SourceBody,
+  stop: { stopped: boolean },
+): Promise<{ err: unknown; ownFault: boolean } | undefined> {
+  const { source, length } = sourced;
+  const buf = new Uint8Array(Math.min(_SOURCE_PIECE, Math.max(length, 1)));
+  let sent = 0;
+  let failure: { err: unknown; ownFault: boolean } | undefined;
+  try {
+    for (;;) {
+      if (stop.stopped) {
+        failure = {
+          err: new TypeError("the server answered before the whole body was sent"),
+          ownFault: false,
+        };
+        break;
+      }
+      let n: number | null;
+      try {
+        n = await source.read(buf);
+      } catch (err) {
+        failure = { err, ownFault: true };
+        break;
+      }
+      if (n === null) break;
+      if (sent + n > length) {
+        const err = new TypeError(`the body is longer than its Content-Length ${length}`);
+        failure = { err, ownFault: true };
+        break;
+      }
+      await _writeAll(conn, buf.subarray(0, n));
+      sent += n;
+    }
+    if (failure === undefined && sent !== length) {
+      const err = new TypeError(
+        `the body ended at ${sent} bytes, before its Content-Length ${length}`,
+      );
+      failure = { err, ownFault: true };
+    }
+  } catch (err) {
+    failure = { err, ownFault: false };
+  }
+  if (failure !== undefined) await source.cancel(failure.err);
+  return failure;
+}
+
+function _encodeRequest(
+  url: URL,
+  method: string,
+  init: WireRequestInit,
+  sourceLength?: number,
+): Uint8Array {
   if (!isToken(method)) {
     throw new TypeError(`Invalid method: "${method}"`);
   }
-  const body = init.body === undefined || init.body === null
+  const body = sourceLength !== undefined || init.body === undefined || init.body === null
     ? undefined
     : typeof init.body === "string"
     ? new TextEncoder().encode(init.body)
@@ -258,7 +402,8 @@ function _encodeRequest(url: URL, method: string, init: WireRequestInit): Uint8A
   if (!given.has("accept")) head += "Accept: */*\r\n";
   // bodies are not decoded here, so ask for none encoded
   if (!given.has("accept-encoding")) head += "Accept-Encoding: identity\r\n";
-  if (body !== undefined || _LENGTH_WITHOUT_BODY.has(method)) {
+  if (sourceLength !== undefined) head += `Content-Length: ${sourceLength}\r\n`;
+  else if (body !== undefined || _LENGTH_WITHOUT_BODY.has(method)) {
     head += `Content-Length: ${body?.byteLength ?? 0}\r\n`;
   }
   head += "\r\n";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { WIRE_IDLE_MS, WireFetch, type WireRequestInit } from "./wire_fetch.ts";
 import { MAX_HEAD_BYTES } from "./wire_response.ts";
+import { bytesSource } from "../../../tests/_byte_source.ts";
 
 const _enc = (s: string) => new TextEncoder().encode(s);
 const _dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -334,5 +335,113 @@ Deno.test("WireFetch refuses bad requests and requests after close() before conn
     await assert.rejects(unread.bytes(), closed);
     await assert.rejects(wire.fetch(srv.url("/")), closed);
     assert.equal(srv.accepted, 1);
+  });
+});
+
+const _source = (bytes: Uint8Array, piece = 7000) => bytesSource(bytes, piece);
+
+const _bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
+
+Deno.test("WireFetch.fetch() sends a source body with its exact length; the connection is kept", async () => {
+  await _with(async (srv, wire) => {
+    const bytes = _bytes(200_000);
+    const source = _source(bytes);
+    const res = await wire.fetch(srv.url("/up"), {
+      method: "PUT",
+      headers: { "Content-Type": "application/octet-stream", "Content-Length": "1" },
+      body: "ignored",
+      source: { source, length: bytes.byteLength },
+    });
+    assert.equal(await res.text(), "n0");
+    assert.equal(srv.log[0]!.head.includes("Content-Length: 200000\r\n"), true);
+    assert.equal(srv.log[0]!.head.match(/content-length/gi)?.length, 1);
+    assert.deepEqual(srv.log[0]!.body, bytes);
+    assert.equal(source.cancels, 0);
+    // an empty source body
+    const empty = await wire.fetch(srv.url("/up"), {
+      method: "PUT",
+      source: { source: _source(new Uint8Array()), length: 0 },
+    });
+    assert.equal(await empty.text(), "n0");
+    assert.equal(await _text(wire, srv.url("/after")), "n0");
+    assert.equal(srv.accepted, 1);
+  });
+});
+
+Deno.test("WireFetch.fetch() refuses a source body shorter or longer than its length, before the server has it whole", async () => {
+  await _with(async (srv, wire) => {
+    const short = _source(_bytes(5));
+    await assert.rejects(
+      wire.fetch(srv.url("/up"), { method: "PUT", source: { source: short, length: 10 } }),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message === "the body ended at 5 bytes, before its Content-Length 10",
+    );
+    assert.equal(short.cancels, 1);
+    const long = _source(_bytes(20_000));
+    await assert.rejects(
+      wire.fetch(srv.url("/up"), { method: "PUT", source: { source: long, length: 10_000 } }),
+      (e: unknown) =>
+        e instanceof TypeError && e.message === "the body is longer than its Content-Length 10000",
+    );
+    assert.equal(long.cancels, 1);
+    await _until(() => srv.ended.length === 2);
+    assert.deepEqual(srv.log, [], "no request reached the server whole");
+  });
+});
+
+Deno.test("WireFetch.fetch() with a source body returns an answer that comes before the body is all sent", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = new URL(`http://127.0.0.1:${listener.addr.port}/up`);
+  const answered = (async () => {
+    for (let i = 0; i < 2; i++) {
+      const conn = await listener.accept();
+      await conn.read(new Uint8Array(1024));
+      const no = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nbig!";
+      await conn.write(_enc(no));
+      await _sleep(30);
+      conn.close();
+    }
+  })();
+  const wire = _wire();
+  try {
+    const source = _source(_bytes(8 * 1024 * 1024), 64 * 1024);
+    const res = await wire.fetch(url, {
+      method: "PUT",
+      source: { source, length: 8 * 1024 * 1024 },
+    });
+    assert.equal(res.status, 413);
+    assert.equal(await res.text(), "big!");
+    await _until(() => source.cancels === 1);
+    // that connection is not used again
+    const again = await wire.fetch(url, {
+      method: "PUT",
+      source: { source: _source(_bytes(10)), length: 10 },
+    });
+    assert.equal(again.status, 413);
+    await again.discard();
+  } finally {
+    wire.close();
+    listener.close();
+    await answered;
+  }
+});
+
+Deno.test("WireFetch.fetch() with a source that fails rejects with its error and drops the connection", async () => {
+  await _with(async (srv, wire) => {
+    const boom = new TypeError("the connection closed inside the body");
+    let reads = 0;
+    const inner = _source(_bytes(50_000));
+    const source = {
+      read: (p: Uint8Array) => ++reads > 2 ? Promise.reject(boom) : inner.read(p),
+      cancel: () => inner.cancel(),
+    };
+    await assert.rejects(
+      wire.fetch(srv.url("/up"), { method: "PUT", source: { source, length: 50_000 } }),
+      (e: unknown) => e === boom,
+    );
+    assert.equal(inner.cancels, 1);
+    await _until(() => srv.ended.length === 1);
+    assert.deepEqual(srv.log, []);
   });
 });

@@ -63,6 +63,26 @@ export function isPlainBody(body: unknown): body is Uint8Array | string | null |
 export const PREFER_WIRE: unique symbol = Symbol.for("ocictl.preferWire");
 
 /**
+ * Carries a request body read from a byte source (`SourceBody` of
+ * `wire_fetch.ts`) on a request init, in place of `body`. Only a fetch
+ * marked with {@link TAKES_SOURCE_BODY} is given one.
+ */
+export const SOURCE_BODY: unique symbol = Symbol.for("ocictl.sourceBody");
+
+/** Marks a fetch (the registry seam) that takes {@link SOURCE_BODY} request inits. */
+export const TAKES_SOURCE_BODY: unique symbol = Symbol.for("ocictl.takesSourceBody");
+
+/**
+ * Whether a fetch takes {@link SOURCE_BODY} request inits.
+ *
+ * @param fetchFn the fetch
+ * @returns true when it is marked with {@link TAKES_SOURCE_BODY}
+ */
+export function takesSourceBodies(fetchFn: typeof fetch): boolean {
+  return (fetchFn as typeof fetch & { [TAKES_SOURCE_BODY]?: true })[TAKES_SOURCE_BODY] === true;
+}
+
+/**
  * Checks a header field, as fetch checks it.
  *
  * @param name field name
