@@ -15,7 +15,6 @@ import type {
   RawBlob,
   RawGetOptions,
 } from "../transport.ts";
-import { openBlob } from "./_blob_reader.ts";
 import { contentLength, discardBody } from "./_body.ts";
 import { type RegistryContext, repoName } from "./_registry_context.ts";
 import { type PullHost, pullUrl } from "./host_config.ts";
@@ -66,14 +65,17 @@ export async function blobHeadAt(
  * @returns the reader; consume or cancel its body
  * @throws {NotFoundError} when it does not exist
  */
-export function blobGetAt(
+export async function blobGetAt(
   ctx: RegistryContext,
   h: PullHost,
   r: Ref,
   digest: string,
   options: BlobGetOptions,
 ): Promise<BlobReader> {
-  return openBlob({
+  // loaded here: its verifying stream loads Deno's web streams, which a
+  // HEAD or a raw read never needs
+  const { openBlob } = await import("./_blob_reader.ts");
+  return await openBlob({
     http: ctx.http,
     host: h.host,
     digest,
