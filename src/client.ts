@@ -213,12 +213,13 @@ export class ConfiguredRegistryTransport extends ForwardingRawTransport<Registry
       s.logger?.debug?.("registry hosts resolved", { hosts: resolved.hosts.length });
       const seam = makeFetch(resolved.hosts, s.env);
       const observe = s.onResponse;
+      // the observing fetch keeps the seam's markers (what request inits it takes)
       const fetchFn: typeof fetch = observe
-        ? async (input, init) => {
+        ? Object.assign(async (input: string | URL | Request, init?: RequestInit) => {
           const res = await seam.fetch(input, init);
           observe(res, (init?.method ?? "GET").toUpperCase());
           return res;
-        }
+        }, seam.fetch)
         : seam.fetch;
       const t = new RegistryTransport({
         fetch: fetchFn,

@@ -9,6 +9,7 @@ import {
 import { memoryIo } from "./config/_memory_io_test_helper.ts";
 import { ConfigError, DigestMismatchError, NotFoundError, UsageError } from "./errors.ts";
 import { buildSampleImages } from "./sample/sample_images.ts";
+import { startRegistryServer } from "./serve/server.ts";
 import { MemoryTransport } from "./transport/memory/memory_transport.ts";
 import { OciDirTransport } from "./transport/ocidir/ocidir_transport.ts";
 import { OciFileTransport } from "./transport/ocifile/ocifile_transport.ts";
@@ -233,5 +234,26 @@ Deno.test("a lazy transport closed before any call loads nothing and can close t
     const t = factory(scheme, { env: {}, hostFlags: [] });
     await t.close();
     await t.close();
+  }
+});
+
+Deno.test("a registry transport watched with onResponse still takes byte sources (the seam's marker is kept)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl_client_" });
+  const srv = await startRegistryServer({ dir: `${dir}/serve`, hostname: "127.0.0.1", port: 0 });
+  const host = `127.0.0.1:${srv.addr.port}`;
+  const seen: string[] = [];
+  const t = createTransportFactory()("reg", {
+    env: { OCICTL_CONFIG: `${dir}/config.json` },
+    hostFlags: [`reg=${host},tls=disabled`],
+    onResponse: (_res, method) => seen.push(method),
+  });
+  try {
+    await assert.rejects(t.tagList(parseRef(`${host}/a`)), NotFoundError);
+    assert.deepEqual(seen, ["GET"]);
+    assert.equal((t as { takesByteSources?: boolean }).takesByteSources, true);
+  } finally {
+    await t.close();
+    await srv.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
 });

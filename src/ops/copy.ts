@@ -255,6 +255,7 @@ class _Copier {
       this.#dst.transport,
       this.#dst.ref,
       early,
+      this.#src.ref,
     );
     try {
       return await this.#copyTop(early);

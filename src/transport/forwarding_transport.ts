@@ -19,6 +19,7 @@ import type {
   CallOptions,
   HeadOptions,
   ManifestPutOptions,
+  PrepareRawOptions,
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
@@ -366,11 +367,15 @@ export class ForwardingRawTransport<T extends Transport & RawBlobSource & RawBlo
    *
    * @see RawBlobTarget.prepareRawPuts
    * @param ref repository
+   * @param options whether byte sources will come
    * @returns the release (call it once)
    */
-  prepareRawPuts(ref: Ref): () => void {
+  prepareRawPuts(ref: Ref, options?: PrepareRawOptions): () => void {
     // A target that cannot load fails the put itself.
-    return prepareWhen(this.target(ref, false), (to) => to.transport.prepareRawPuts?.(to.ref));
+    return prepareWhen(
+      this.target(ref, false),
+      (to) => to.transport.prepareRawPuts?.(to.ref, options),
+    );
   }
 
   /**

@@ -216,6 +216,12 @@ export interface RawPutOptions extends CallOptions {
   onProgress?: ((bytes: number) => void) | undefined;
 }
 
+/** Options of {@link RawBlobTarget.prepareRawPuts}. */
+export interface PrepareRawOptions {
+  /** The blobs will come with byte sources ({@link RawBlob.source}). @default false */
+  byteSources?: boolean | undefined;
+}
+
 /** Optional ability: storing {@link RawBlob}s, checked before they are committed. */
 export interface RawBlobTarget {
   /** Whether a raw put to this repository is worth trying (false after a refusal). */
@@ -230,7 +236,7 @@ export interface RawBlobTarget {
    * (a layout starts the worker that hashes its files), and stays ready
    * until the returned function is called. Optional.
    */
-  prepareRawPuts?: ((ref: Ref) => () => void) | undefined;
+  prepareRawPuts?: ((ref: Ref, options?: PrepareRawOptions) => () => void) | undefined;
   /**
    * Stores a raw blob, or the blob a pending `blobGetRaw` opens (a registry
    * then starts its upload session meanwhile; a rejection fails the put).
@@ -318,6 +324,7 @@ export function isRawBlobTarget<T extends object>(t: T): t is T & RawBlobTarget 
  * @param target the copy's target transport
  * @param ref the target reference
  * @param tagLookup the target's tag lookup (undefined: found, or no tag)
+ * @param sourceRef the source reference (whether its blobs come with byte sources)
  * @returns the release (call it once the copy ends)
  */
 export function prepareRawTarget(
@@ -325,11 +332,16 @@ export function prepareRawTarget(
   target: object,
   ref: Ref,
   tagLookup: Promise<Descriptor | undefined> | undefined,
+  sourceRef: Ref,
 ): () => void {
   if (!isRawBlobSource(source) || !isRawBlobTarget(target) || !target.prepareRawPuts) {
     return () => {};
   }
-  const prepare = target.prepareRawPuts.bind(target);
-  if (tagLookup === undefined) return prepare(ref);
-  return prepareWhen(tagLookup, (found) => found === undefined ? prepare(ref) : undefined);
+  const prepare = () =>
+    target.prepareRawPuts!(ref, {
+      byteSources: target.takesByteSources === true &&
+        source.offersByteSources?.(sourceRef) === true,
+    });
+  if (tagLookup === undefined) return prepare();
+  return prepareWhen(tagLookup, (found) => found === undefined ? prepare() : undefined);
 }

@@ -337,11 +337,8 @@ async function _putFromSource(
   let flushing: Promise<void> | undefined;
   let flushError: { err: unknown } | undefined;
   try {
-    const [hasher, opened] = await Promise.all([
-      hasherFor(parseDigest(blob.digest).algorithm, blob.size),
-      store.fs.createTemp(place.blobsDir, { prefix: "blob." }),
-    ]);
-    file = opened;
+    const hasher = await hasherFor(parseDigest(blob.digest).algorithm, blob.size);
+    file = await store.fs.createTemp(place.blobsDir, { prefix: "blob." });
     if (blob.size > RAW_SYNC_EVERY) flusher = await store.fs.openAppend(file.path);
     const buf = new Uint8Array(Math.min(_SOURCE_PIECE, Math.max(blob.size, 1)));
     let count = 0;

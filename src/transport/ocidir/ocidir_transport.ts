@@ -31,6 +31,7 @@ import type {
   CallOptions,
   HeadOptions,
   ManifestPutOptions,
+  PrepareRawOptions,
   RawBlob,
   RawBlobSource,
   RawBlobTarget,
@@ -498,16 +499,18 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   readonly takesByteSources: boolean = true;
 
   /**
-   * Loads the hasher that raw blobs read from byte sources are checked with
-   * (`node:crypto`: 15–25 ms on this thread, better spent while the source's
-   * manifest is on its way than once blobs flow). Blobs that come as streams
-   * are hashed from their files by the file system's worker, started by the
-   * first of them.
+   * Gets ready for the raw blobs to come: loads the hasher that blobs read
+   * from byte sources are checked with (`node:crypto`: 15–25 ms on this
+   * thread, better spent while the source's manifest is on its way than
+   * once blobs flow), or starts the file system's hashing worker for blobs
+   * that come as streams (hashed from their files as they grow).
    * @param _ref `ocidir` reference (any layout)
+   * @param options whether the blobs come with byte sources
    * @returns the release (call it once)
    */
-  prepareRawPuts(_ref: Ref): () => void {
-    void loadHasher();
+  prepareRawPuts(_ref: Ref, options: PrepareRawOptions = {}): () => void {
+    if (options.byteSources !== true) return this.#store.fs.warmHashFile?.() ?? (() => {});
+    loadHasher().catch(() => {}); // a failure is met again by the first put
     return () => {};
   }
 

@@ -6,6 +6,7 @@ import type { ByteSource } from "../byte_source.ts";
 import type { RawBlob } from "../transport.ts";
 import { blobPath } from "./layout.ts";
 import { OciDirTransport } from "./ocidir_transport.ts";
+import { denoFileSystem } from "./file_system.ts";
 import { pathExists, strayBlobFiles } from "../../../tests/_files.ts";
 import { badBodies } from "./_ocidir_test_helper.ts";
 import { randomBytes } from "../../../tests/registry/_image.ts";
@@ -130,4 +131,23 @@ Deno.test("OciDirTransport.blobPutRaw() aborted while a byte source waits throws
     assert.equal(await pathExists(blobPath(a, digest)), false);
     assert.deepEqual(await strayBlobFiles(a), []);
   });
+});
+
+Deno.test("OciDirTransport.prepareRawPuts() warms the hashing worker for streams, not for byte sources", () => {
+  let warmed = 0;
+  let released = 0;
+  const fs = {
+    ...denoFileSystem,
+    warmHashFile: () => {
+      warmed++;
+      return () => void released++;
+    },
+  };
+  const t = new OciDirTransport({ fs });
+  const streams = t.prepareRawPuts(layout("/nowhere"));
+  assert.equal(warmed, 1);
+  streams();
+  assert.equal(released, 1);
+  t.prepareRawPuts(layout("/nowhere"), { byteSources: true })();
+  assert.equal(warmed, 1, "byte sources are hashed on this thread: no worker");
 });

@@ -118,22 +118,24 @@ export async function blobGetRawAt(
     preferWire: options.byteSource === true,
   });
   const header = res.headers.get("docker-content-digest")?.trim();
-  // A wire answer's body is read off its connection (asking for `body` would build a stream).
-  const direct = (res as Partial<WireResponse>).byteSource?.();
+  // A wire answer's body is read off its connection (asking for `body`
+  // would build a stream); a GET answered 2xx has one unless it is a 204.
+  const wire = typeof (res as Partial<WireResponse>).byteSource === "function";
+  const hasBody = wire ? res.status !== 204 : res.body !== null;
   // A length and no transfer coding: the bytes are framed by that length, so
   // exactly `size` of them come or the read fails.
-  const plain = (direct === undefined ? res.body !== null : direct !== null) && !_encoded(res) &&
-    contentLength(res) === options.size && !res.headers.has("transfer-encoding") &&
+  const plain = hasBody && !_encoded(res) && contentLength(res) === options.size &&
+    !res.headers.has("transfer-encoding") &&
     (!header || header === digest || header.split(":")[0] !== digest.split(":")[0]);
   if (!plain) {
-    if (direct) await direct.cancel();
-    else await discardBody(res);
+    await discardBody(res);
     if (_encoded(res) || contentLength(res) === undefined) options.onUnfit(h.host.name);
     const name = `${repoName(r)}@${digest}`;
     throw new UnsupportedError(
       `Cannot get blob "${name}" raw: the registry's answer needs checking on the way`,
     );
   }
+  const direct = wire ? (res as WireResponse).byteSource() : null;
   if (direct) return rawBlobFromSource(digest, options.size, direct);
   return { digest, size: options.size, body: res.body! };
 }

@@ -24,6 +24,7 @@ import { _UploadGuard } from "./_upload_guard.ts";
 import { concatBytes } from "../../bytes.ts";
 import { cancelRawBlob } from "../byte_source.ts";
 import type { SourceBody } from "./wire_fetch.ts";
+import { SourceBodyError } from "./wire_headers.ts";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadBlobOptions {
@@ -249,7 +250,14 @@ export async function uploadRawBlob(
     parseDigest(blob.digest);
     // a byte source goes with its length; a stream, chunked
     const body = blob.source !== undefined ? { source: blob.source, length: blob.size } : blob.body;
-    await _finish(o, location, blob.digest, body, req);
+    try {
+      await _finish(o, location, blob.digest, body, req);
+    } catch (err) {
+      if (!(err instanceof SourceBodyError)) throw err;
+      // the source failed: its own error, or the length it did not keep
+      if (err.cause !== undefined) throw err.cause;
+      throw new SizeMismatchError(`blob pushed to "${o.subject}"`, err.length, err.sent);
+    }
     return _descriptor(blob.digest, blob.size);
   } catch (err) {
     // Whichever side is still pending is cleaned up when it settles.

@@ -58,7 +58,13 @@ import { isRedirect, type RegistryLogger } from "./http.ts";
 import type { PinnedClients } from "./_pinned_tls.ts";
 import type { WireConn } from "./wire_response.ts";
 import { type SourceBody, WireFetch, type WireRequestInit } from "./wire_fetch.ts";
-import { isPlainBody, PREFER_WIRE, SOURCE_BODY, TAKES_SOURCE_BODY } from "./wire_headers.ts";
+import {
+  isPlainBody,
+  PREFER_WIRE,
+  SOURCE_BODY,
+  SourceBodyError,
+  TAKES_SOURCE_BODY,
+} from "./wire_headers.ts";
 import { byteSourceStream } from "../byte_source.ts";
 
 /** A fetch with resources that must be released. */
@@ -137,6 +143,7 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     try {
       res = await dispatch(input, init);
     } catch (err) {
+      if (err instanceof SourceBodyError) throw err; // the body's source, not this host
       const url = new URL(_isRequest(input) ? input.url : input);
       const name = byHost.get(url.host.toLowerCase())?.name ?? url.host;
       throw classifyTlsError(err, url, init?.method ?? "GET", name) ?? err;

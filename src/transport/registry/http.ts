@@ -13,7 +13,13 @@ import { repoScope } from "./repo_scope.ts";
 import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
-import { isPlainBody, PREFER_WIRE, SOURCE_BODY, takesSourceBodies } from "./wire_headers.ts";
+import {
+  isPlainBody,
+  PREFER_WIRE,
+  SOURCE_BODY,
+  SourceBodyError,
+  takesSourceBodies,
+} from "./wire_headers.ts";
 import type { SourceBody } from "./wire_fetch.ts";
 import { byteSourceStream } from "../byte_source.ts";
 import { backoffDelay, isRetryableStatus, MAX_RETRIES, parseRetryAfter } from "./retry.ts";
@@ -184,7 +190,8 @@ export class RegistryHttp {
       try {
         sent = await this.#send(host, req, repo, scopes);
       } catch (err) {
-        if (err instanceof OciError) throw err;
+        // a body's own source failing is not the registry's doing
+        if (err instanceof OciError || err instanceof SourceBodyError) throw err;
         if (req.signal?.aborted) throw new AbortedError(undefined, { cause: err });
         if (replayable && !req.noRetry && attempt < MAX_RETRIES) {
           const delay = backoffDelay(attempt++);

@@ -3,7 +3,7 @@ import { RegistryError } from "../../errors.ts";
 import { RegistryAuth } from "./auth.ts";
 import { resolveHost } from "./host_config.ts";
 import { RegistryHttp } from "./http.ts";
-import { SOURCE_BODY, TAKES_SOURCE_BODY } from "./wire_headers.ts";
+import { SOURCE_BODY, SourceBodyError, TAKES_SOURCE_BODY } from "./wire_headers.ts";
 import { bytesSource } from "../../../tests/_byte_source.ts";
 
 /** An in-process registry handler used as fetch (no sockets). */
@@ -12,7 +12,11 @@ function handlerFetch(handler: (req: Request) => Response): typeof fetch {
 }
 
 function client(handler: (req: Request) => Response, warnings: string[] = []): RegistryHttp {
-  const f = handlerFetch(handler);
+  return over(handlerFetch(handler), warnings);
+}
+
+/** A RegistryHttp over `f` (auth included), with no clock or sleep of its own. */
+function over(f: typeof fetch, warnings: string[] = []): RegistryHttp {
   return new RegistryHttp({
     fetch: f,
     auth: new RegistryAuth({ fetch: f, now: () => 0, userAgent: "t" }),
@@ -105,6 +109,15 @@ const sourceBody = (bytes: Uint8Array) => ({
   length: bytes.byteLength,
 });
 
+/** A PUT of a byte source body. */
+const putSource = (body: ReturnType<typeof sourceBody>) => ({
+  method: "PUT",
+  url: new URL("https://reg.example/v2/a/blobs/uploads/1?digest=sha256:00"),
+  action: "push blob",
+  subject: "reg.example/a",
+  body,
+});
+
 Deno.test("RegistryHttp hands a byte source body as it is to a fetch that takes them, as a stream to any other", async () => {
   const seen: { marked: unknown; body: unknown }[] = [];
   const plain: typeof fetch = async (_input, init) => {
@@ -118,26 +131,23 @@ Deno.test("RegistryHttp hands a byte source body as it is to a fetch that takes 
     }) as typeof fetch,
     { [TAKES_SOURCE_BODY]: true },
   );
-  const put = (body: ReturnType<typeof sourceBody>) => ({
-    method: "PUT",
-    url: new URL("https://reg.example/v2/a/blobs/uploads/1?digest=sha256:00"),
-    action: "push blob",
-    subject: "reg.example/a",
-    body,
-  });
   for (const f of [plain, marked]) {
-    const http = new RegistryHttp({
-      fetch: f,
-      auth: new RegistryAuth({ fetch: f, now: () => 0, userAgent: "t" }),
-      userAgent: "t",
-      now: () => 0,
-      sleep: () => Promise.resolve(),
-    });
-    const res = await http.request(host, put(sourceBody(new Uint8Array([1, 2, 3]))));
+    const res = await over(f).request(host, putSource(sourceBody(new Uint8Array([1, 2, 3]))));
     if (f === plain) assert.deepEqual(await res.bytes(), new Uint8Array([1, 2, 3]));
   }
   assert.equal(seen[0]!.marked, undefined);
   assert.ok(seen[0]!.body instanceof ReadableStream);
   assert.equal(seen[1]!.body, undefined);
   assert.equal((seen[1]!.marked as { length: number }).length, 3);
+});
+
+Deno.test("RegistryHttp passes a byte source body's own failure through, not as the registry's", async () => {
+  const boom = new SourceBodyError("the body's source failed", 3, 10, { cause: new Error("up") });
+  const f = Object.assign((() => Promise.reject(boom)) as typeof fetch, {
+    [TAKES_SOURCE_BODY]: true,
+  });
+  await assert.rejects(
+    over(f).request(host, putSource(sourceBody(new Uint8Array(10)))),
+    (e: unknown) => e === boom,
+  );
 });

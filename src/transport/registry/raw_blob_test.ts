@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { createTransportFactory } from "../../client.ts";
-import { ErrorCode, NotFoundError, RegistryError, UnsupportedError } from "../../errors.ts";
+import {
+  ErrorCode,
+  NotFoundError,
+  RegistryError,
+  SizeMismatchError,
+  UnsupportedError,
+} from "../../errors.ts";
 import { startRegistryServer } from "../../serve/server.ts";
 import { digestOf } from "../../types/digest.ts";
 import { parseRef } from "../../types/ref.ts";
@@ -421,8 +427,17 @@ async function exerciseSourcePut(host: string, seed: number): Promise<void> {
     await assert.rejects(t.blobPutRaw(ref, sourced(wrong, target)), RegistryError);
     await assert.rejects(
       t.blobPutRaw(ref, sourced(other.subarray(0, SIZE - 1), target)),
-      /before its Content-Length/,
+      (e: unknown) =>
+        e instanceof SizeMismatchError && e.code === ErrorCode.SIZE_MISMATCH &&
+        e.expected === SIZE && e.actual === SIZE - 1,
     );
+    // a source that fails: its own error, not the registry's
+    const boom = new TypeError("the connection closed inside the body");
+    const failing = rawBlobFromSource(target, SIZE, {
+      read: () => Promise.reject(boom),
+      cancel: () => Promise.resolve(),
+    });
+    await assert.rejects(t.blobPutRaw(ref, failing), (e: unknown) => e === boom);
     await assert.rejects(t.blobHead(ref, target), NotFoundError);
   });
 }
@@ -433,6 +448,8 @@ onBothRegistries(
   25,
 );
 
-Deno.test("a RegistryTransport takes byte sources only when its fetch is the network seam", () => {
-  assert.equal(new RegistryTransport({ hosts: [] }).takesByteSources, false);
+Deno.test("a RegistryTransport takes and offers byte sources only when its fetch is the network seam", () => {
+  const plain = new RegistryTransport({ hosts: [{ name: "r.test", tls: "disabled" }] });
+  assert.equal(plain.takesByteSources, false);
+  assert.equal(plain.offersByteSources(parseRef("r.test/a")), false);
 });

@@ -322,14 +322,15 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
 
   /**
    * Tells whether raw reads asked for a byte source come with one: they do
-   * when the network seam reads them off the connection (no proxy, no
-   * `tls: insecure`); otherwise they come as a body and are still checked.
+   * when the fetch is the network seam, which reads them off the connection
+   * (no proxy, no `tls: insecure`); otherwise they come as a body and are
+   * still checked.
    *
    * @param ref repository reference
-   * @returns true for a host that is not `tls: insecure`
+   * @returns true with the network seam, for a host that is not `tls: insecure`
    */
   offersByteSources(ref: Ref): boolean {
-    return hostOf(this.#ctx, ref).tls !== "insecure";
+    return this.takesByteSources && hostOf(this.#ctx, ref).tls !== "insecure";
   }
 
   /**

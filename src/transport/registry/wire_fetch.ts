@@ -36,7 +36,7 @@
  * @module
  */
 import type { ByteSource } from "../byte_source.ts";
-import { checkHeaderField, headerPairs, isToken } from "./wire_headers.ts";
+import { checkHeaderField, headerPairs, isToken, SourceBodyError } from "./wire_headers.ts";
 import {
   bodyFraming,
   MAX_HEAD_BYTES,
@@ -61,8 +61,10 @@ export interface WireRequestInit {
   body?: Uint8Array | string | null | undefined;
   /**
    * A body read from a byte source instead (`body` is then ignored): sent
-   * with this exact length; a source that gives more or fewer bytes fails
-   * the request before the server could take them as a whole body.
+   * with this exact length. A source that fails, or gives fewer bytes, fails
+   * the request with a {@link SourceBodyError} before the server has a
+   * whole body; one that gives more fails it too, possibly after the server
+   * took the first `length` bytes as the body.
    */
   source?: SourceBody | undefined;
   /** Aborts the request and its body. */
@@ -94,6 +96,9 @@ const _SOURCE_PIECE = 1024 * 1024;
  * while the answer is already on its way).
  */
 const _ANSWER_GRACE_MS = 1_000;
+
+/** How long idle a connection may have been to carry a source body (ms). */
+export const SOURCE_REUSE_MS = 1_000;
 
 /** How long an idle connection is kept for reuse (ms). */
 export const WIRE_IDLE_MS = 30_000;
@@ -137,7 +142,9 @@ export class WireFetch {
     const sourced = init.source;
     const request = _encodeRequest(url, method, init, sourced?.length);
     for (;;) {
-      const reused = this.#takeIdle(url.origin);
+      // A source read from cannot be sent again: only a connection used
+      // moments ago carries it (a server closing idle ones sooner is rare).
+      const reused = this.#takeIdle(url.origin, sourced ? SOURCE_REUSE_MS : WIRE_IDLE_MS);
       const conn = reused ?? await this.#dial(url, signal);
       const sending = sourced && { ...sourced, started: false };
       try {
@@ -177,12 +184,16 @@ export class WireFetch {
     return conn;
   }
 
-  #takeIdle(origin: string): WireConn | undefined {
+  #takeIdle(origin: string, maxIdle: number): WireConn | undefined {
     const list = this.#idle.get(origin);
     const now = this.#o.now();
     while (list && list.length > 0) {
       const { conn, since } = list.pop()!;
-      if (now - since <= WIRE_IDLE_MS) return conn;
+      if (now - since <= maxIdle) return conn;
+      if (now - since <= WIRE_IDLE_MS) {
+        list.push({ conn, since }); // still good for a request that can be sent again
+        return undefined;
+      }
       this.#drop(conn);
     }
     return undefined;
@@ -228,7 +239,7 @@ export class WireFetch {
       } catch (err) {
         if (
           reader.received === 0 && !signal?.aborted && !(err instanceof TypeError) &&
-          !(err instanceof _StaleConnection)
+          !(err instanceof _StaleConnection) && !(err instanceof SourceBodyError)
         ) {
           throw new _StaleConnection("stale", { cause: err });
         }
@@ -351,13 +362,18 @@ async function _pumpSource(
       let n: number | null;
       try {
         n = await source.read(buf);
-      } catch (err) {
+      } catch (cause) {
+        const err = new SourceBodyError("the body's source failed", sent, length, { cause });
         failure = { err, ownFault: true };
         break;
       }
       if (n === null) break;
       if (sent + n > length) {
-        const err = new TypeError(`the body is longer than its Content-Length ${length}`);
+        const err = new SourceBodyError(
+          `the body is longer than its Content-Length ${length}`,
+          sent + n,
+          length,
+        );
         failure = { err, ownFault: true };
         break;
       }
@@ -365,8 +381,10 @@ async function _pumpSource(
       sent += n;
     }
     if (failure === undefined && sent !== length) {
-      const err = new TypeError(
+      const err = new SourceBodyError(
         `the body ended at ${sent} bytes, before its Content-Length ${length}`,
+        sent,
+        length,
       );
       failure = { err, ownFault: true };
     }

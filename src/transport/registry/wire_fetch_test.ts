@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { WIRE_IDLE_MS, WireFetch, type WireRequestInit } from "./wire_fetch.ts";
+import { SOURCE_REUSE_MS, WIRE_IDLE_MS, WireFetch, type WireRequestInit } from "./wire_fetch.ts";
+import { SourceBodyError } from "./wire_headers.ts";
 import { MAX_HEAD_BYTES } from "./wire_response.ts";
 import { bytesSource } from "../../../tests/_byte_source.ts";
 
@@ -374,15 +375,17 @@ Deno.test("WireFetch.fetch() refuses a source body shorter or longer than its le
     await assert.rejects(
       wire.fetch(srv.url("/up"), { method: "PUT", source: { source: short, length: 10 } }),
       (e: unknown) =>
-        e instanceof TypeError &&
-        e.message === "the body ended at 5 bytes, before its Content-Length 10",
+        e instanceof SourceBodyError &&
+        e.message === "the body ended at 5 bytes, before its Content-Length 10" &&
+        e.sent === 5 && e.length === 10,
     );
     assert.equal(short.cancels, 1);
     const long = _source(_bytes(20_000));
     await assert.rejects(
       wire.fetch(srv.url("/up"), { method: "PUT", source: { source: long, length: 10_000 } }),
       (e: unknown) =>
-        e instanceof TypeError && e.message === "the body is longer than its Content-Length 10000",
+        e instanceof SourceBodyError &&
+        e.message === "the body is longer than its Content-Length 10000" && e.sent > 10_000,
     );
     assert.equal(long.cancels, 1);
     await _until(() => srv.ended.length === 2);
@@ -427,7 +430,7 @@ Deno.test("WireFetch.fetch() with a source body returns an answer that comes bef
   }
 });
 
-Deno.test("WireFetch.fetch() with a source that fails rejects with its error and drops the connection", async () => {
+Deno.test("WireFetch.fetch() with a source that fails rejects with SourceBodyError (its error as the cause) and drops the connection", async () => {
   await _with(async (srv, wire) => {
     const boom = new TypeError("the connection closed inside the body");
     let reads = 0;
@@ -438,10 +441,31 @@ Deno.test("WireFetch.fetch() with a source that fails rejects with its error and
     };
     await assert.rejects(
       wire.fetch(srv.url("/up"), { method: "PUT", source: { source, length: 50_000 } }),
-      (e: unknown) => e === boom,
+      (e: unknown) => e instanceof SourceBodyError && e.cause === boom && e.sent === 14_000,
     );
     assert.equal(inner.cancels, 1);
     await _until(() => srv.ended.length === 1);
     assert.deepEqual(srv.log, []);
   });
+});
+
+Deno.test("WireFetch sends a source body only on a connection idle for at most SOURCE_REUSE_MS", async () => {
+  const clock = { now: 1000 };
+  await _with(async (srv, wire) => {
+    const put = (n: number) =>
+      wire.fetch(srv.url("/up"), {
+        method: "PUT",
+        source: { source: _source(_bytes(n)), length: n },
+      });
+    assert.equal(await _text(wire, srv.url("/")), "n0");
+    clock.now += SOURCE_REUSE_MS;
+    assert.equal(await (await put(10)).text(), "n0");
+    clock.now += SOURCE_REUSE_MS + 1;
+    // too long idle for a body that cannot be sent again: a new connection
+    assert.equal(await (await put(10)).text(), "n1");
+    clock.now += SOURCE_REUSE_MS + 1;
+    // a plain request still takes the older connection
+    assert.equal(await _text(wire, srv.url("/")), "n1");
+    assert.equal(srv.accepted, 2);
+  }, clock);
 });

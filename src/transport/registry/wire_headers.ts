@@ -69,6 +69,32 @@ export const PREFER_WIRE: unique symbol = Symbol.for("ocictl.preferWire");
  */
 export const SOURCE_BODY: unique symbol = Symbol.for("ocictl.sourceBody");
 
+/**
+ * A request body read from a byte source failed on the sending side: its
+ * source failed (the error is the `cause`), or gave more or fewer bytes
+ * than its length. The server was not at fault, and nothing was stored.
+ */
+export class SourceBodyError extends Error {
+  /** Bytes the source gave before the failure (more than `length` when too long). */
+  readonly sent: number;
+  /** The body's declared length. */
+  readonly length: number;
+
+  /**
+   * Creates the error.
+   * @param message what went wrong
+   * @param sent bytes the source gave
+   * @param length the declared length
+   * @param options the source's own error, if any
+   */
+  constructor(message: string, sent: number, length: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SourceBodyError";
+    this.sent = sent;
+    this.length = length;
+  }
+}
+
 /** Marks a fetch (the registry seam) that takes {@link SOURCE_BODY} request inits. */
 export const TAKES_SOURCE_BODY: unique symbol = Symbol.for("ocictl.takesSourceBody");
 
