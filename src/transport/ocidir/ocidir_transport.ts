@@ -499,18 +499,19 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   readonly takesByteSources: boolean = true;
 
   /**
-   * Gets ready for the raw blobs to come: loads the hasher that blobs read
-   * from byte sources are checked with (`node:crypto`: 15–25 ms on this
-   * thread, better spent while the source's manifest is on its way than
-   * once blobs flow), or starts the file system's hashing worker for blobs
-   * that come as streams (hashed from their files as they grow).
+   * Gets ready for raw blobs read from byte sources: loads the hasher they
+   * are checked with (`node:crypto`: 15–25 ms on this thread, spent while
+   * the source's manifest is on its way). Nothing is started otherwise:
+   * when the source cannot tell yet (not loaded), a wrong guess would cost
+   * the main thread 15–25 ms for nothing, and the first blob starts what it
+   * needs (the hashing worker for a stream: measured no slower than
+   * starting it ahead).
    * @param _ref `ocidir` reference (any layout)
    * @param options whether the blobs come with byte sources
    * @returns the release (call it once)
    */
   prepareRawPuts(_ref: Ref, options: PrepareRawOptions = {}): () => void {
-    if (options.byteSources !== true) return this.#store.fs.warmHashFile?.() ?? (() => {});
-    loadHasher().catch(() => {}); // a failure is met again by the first put
+    if (options.byteSources === true) loadHasher().catch(() => {}); // met again by the first put
     return () => {};
   }
 
