@@ -141,3 +141,24 @@ Deno.test("OciDirTransport.prepareRawPuts() starts no hashing worker, for stream
   t.prepareRawPuts(layout("/nowhere"), { byteSources: true })();
   assert.equal(warmed, 0);
 });
+
+Deno.test("OciDirTransport.blobPutRaw() from a byte source into a layout that cannot be made rejects with that error, nothing stored", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ocictl_rawsource_" });
+  const dir = `${root}/new`;
+  const refused = new Error("cannot lock the layout");
+  const t = new OciDirTransport({ fs: { ...denoFileSystem, lock: () => Promise.reject(refused) } });
+  try {
+    const bytes = randomBytes(2 * 1024 * 1024, 15);
+    const source = sourceOf(bytes);
+    await assert.rejects(
+      t.blobPutRaw(layout(dir), rawOf(await digestOf(bytes), bytes.byteLength, source)),
+      (e) => e === refused,
+    );
+    assert.ok(source.cancels >= 1);
+    assert.equal(await pathExists(blobPath(dir, await digestOf(bytes))), false);
+    assert.deepEqual(await strayBlobFiles(dir), []);
+  } finally {
+    await t.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -469,3 +469,31 @@ Deno.test("WireFetch sends a source body only on a connection idle for at most S
     assert.equal(srv.accepted, 2);
   }, clock);
 });
+
+Deno.test("WireFetch.fetch() with a source body aborted while the server neither reads nor answers rejects with the reason", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = new URL(`http://127.0.0.1:${listener.addr.port}/up`);
+  let held: Deno.Conn | undefined;
+  const accepting = listener.accept().then((c) => void (held = c), () => {});
+  const wire = _wire();
+  try {
+    const source = _source(_bytes(32 * 1024 * 1024), 1024 * 1024);
+    const ac = new AbortController();
+    const why = new Error("stop now");
+    setTimeout(() => ac.abort(why), 50);
+    await assert.rejects(
+      wire.fetch(url, {
+        method: "PUT",
+        signal: ac.signal,
+        source: { source, length: 32 * 1024 * 1024 },
+      }),
+      (e: unknown) => e === why,
+    );
+    await _until(() => source.cancels === 1);
+  } finally {
+    wire.close();
+    await accepting;
+    held?.close();
+    listener.close();
+  }
+});
