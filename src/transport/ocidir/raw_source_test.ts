@@ -30,6 +30,12 @@ function rawOf(digest: string, size: number, source: ByteSource): RawBlob {
   };
 }
 
+/** `size` random bytes, their digest, and a byte source over them. */
+async function seeded(size: number, seed: number) {
+  const bytes = randomBytes(size, seed);
+  return { bytes, digest: await digestOf(bytes), inner: sourceOf(bytes) };
+}
+
 async function withLayout(fn: (t: OciDirTransport, dir: string) => Promise<void>): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "ocictl_rawsource_" });
   const t = new OciDirTransport();
@@ -85,9 +91,7 @@ Deno.test("OciDirTransport.blobPutRaw() refuses a byte source with wrong, long, 
 
 Deno.test("OciDirTransport.blobPutRaw() with a byte source that fails midway throws its error, nothing left", async () => {
   await withLayout(async (t, a) => {
-    const bytes = randomBytes(3 * 1024 * 1024, 13);
-    const digest = await digestOf(bytes);
-    const inner = sourceOf(bytes);
+    const { bytes, digest, inner } = await seeded(3 * 1024 * 1024, 13);
     let reads = 0;
     const boom = new TypeError("the connection closed inside the body");
     const source: ByteSource = {
@@ -106,9 +110,7 @@ Deno.test("OciDirTransport.blobPutRaw() with a byte source that fails midway thr
 
 Deno.test("OciDirTransport.blobPutRaw() aborted while a byte source waits throws AbortedError and cancels it", async () => {
   await withLayout(async (t, a) => {
-    const bytes = randomBytes(2 * 1024 * 1024, 14);
-    const digest = await digestOf(bytes);
-    const inner = sourceOf(bytes);
+    const { bytes, digest, inner } = await seeded(2 * 1024 * 1024, 14);
     let reads = 0;
     let release: (n: number | null) => void = () => {};
     const ac = new AbortController();

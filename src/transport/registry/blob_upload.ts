@@ -24,7 +24,7 @@ import { _UploadGuard } from "./_upload_guard.ts";
 import { concatBytes } from "../../bytes.ts";
 import { cancelRawBlob } from "../byte_source.ts";
 import type { SourceBody } from "./wire_fetch.ts";
-import { SourceBodyError } from "./wire_headers.ts";
+import { isSourceBody, SourceBodyError } from "./wire_headers.ts";
 
 /** Options of {@link uploadBlob}. */
 export interface UploadBlobOptions {
@@ -380,7 +380,7 @@ async function _finish(
   url.searchParams.set("digest", digest);
   const headers: Record<string, string> = { "Content-Type": MediaType.OCTET_STREAM };
   if (body === undefined) headers["Content-Length"] = "0";
-  else if (!(body instanceof Uint8Array) && "source" in body) {
+  else if (isSourceBody(body)) {
     headers["Content-Length"] = String(body.length);
   } // A stream of known length: the network seam sends it with this length
   // (deno_fetch.ts); a plain fetch drops the header and sends it chunked.

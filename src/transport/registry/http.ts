@@ -15,6 +15,7 @@ import type { ResolvedHost } from "./host_config.ts";
 import { isLocalAddress } from "./local_address.ts";
 import {
   isPlainBody,
+  isSourceBody,
   PREFER_WIRE,
   SOURCE_BODY,
   SourceBodyError,
@@ -283,10 +284,10 @@ export class RegistryHttp {
         };
         if (req.preferWire === true) init[PREFER_WIRE] = true;
         if (req.signal) init.signal = req.signal;
-        if (_isSourceBody(body) && takesSourceBodies(this.#o.fetch)) {
+        if (isSourceBody(body) && takesSourceBodies(this.#o.fetch)) {
           init[SOURCE_BODY] = body;
         } else if (body !== undefined) {
-          init.body = (_isSourceBody(body) ? byteSourceStream(body.source) : body) as BodyInit;
+          init.body = (isSourceBody(body) ? byteSourceStream(body.source) : body) as BodyInit;
           if (_isStream(body)) init.duplex = "half";
         }
         this.#o.logger?.debug?.(`${method} ${url.href}`);
@@ -359,11 +360,6 @@ function _isStream(
   body: RegistryRequest["body"],
 ): body is ReadableStream<Uint8Array> | SourceBody {
   return !isPlainBody(body);
-}
-
-/** A byte source body, told from a stream without reading the `ReadableStream` global. */
-function _isSourceBody(body: RegistryRequest["body"]): body is SourceBody {
-  return !isPlainBody(body) && "source" in body && "length" in body;
 }
 
 /**

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { SourceBody } from "./wire_fetch.ts";
 
 const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const _BAD_VALUE = /[\r\n\0]/;
@@ -93,6 +94,17 @@ export class SourceBodyError extends Error {
     this.sent = sent;
     this.length = length;
   }
+}
+
+/**
+ * Whether a request body is one read from a byte source, told from bytes,
+ * text and streams without reading the `ReadableStream` global.
+ *
+ * @param body the body
+ * @returns true for a {@link SourceBody}
+ */
+export function isSourceBody(body: unknown): body is SourceBody {
+  return !isPlainBody(body) && typeof body === "object" && "source" in body && "length" in body;
 }
 
 /** Marks a fetch (the registry seam) that takes {@link SOURCE_BODY} request inits. */
