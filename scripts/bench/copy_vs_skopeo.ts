@@ -5,7 +5,10 @@
  * the timed runs: push (ocidir → registry), pull (registry → fresh ocidir)
  * and registry → registry (a second docker-registry, so nothing can be
  * mounted); ocictl's peak RSS per run (`/usr/bin/time` %M); and the requests
- * of a no-op re-copy, counted by a proxy in front of the registry.
+ * of a no-op re-copy, counted by a proxy in front of the registry. A bare
+ * Deno client (`bare_copy.ts`: raw HTTP/1.1, 1 MiB pieces, none of ocictl's
+ * code) copies the same image in the same rounds: the floor this machine
+ * allows a Deno program, printed beside ocictl without a target.
  *
  * Every timed push goes to a fresh registry, so neither tool can skip or
  * mount a blob it pushed before (skopeo keeps a blob-location cache). The
@@ -115,7 +118,7 @@ type _CpuRun = RunResult & { cpu: number };
 
 /** How a tool names the endpoints of a copy. */
 interface _Tool {
-  name: "ocictl" | "skopeo";
+  name: "ocictl" | "skopeo" | "bare";
   ocidir(dir: string): string;
   registry(host: string, repo: string): string;
   copy(src: string, dst: string, hosts: readonly string[]): Promise<_CpuRun>;
@@ -167,6 +170,25 @@ const SKOPEO: _Tool = {
       // Keep the plain tar layers as they are (the oci: target would gzip them).
       "--dest-oci-accept-uncompressed-layers",
       "--quiet",
+      src,
+      dst,
+    ]),
+};
+
+/**
+ * The floor: a bare Deno client (`bare_copy.ts`) that moves the same bytes
+ * with none of ocictl's code, run as a plain `deno run`.
+ */
+const BARE: _Tool = {
+  name: "bare",
+  ocidir: (dir) => `ocidir:${dir}:${TAG}`,
+  registry: (host, repo) => `${host}/${repo}:${TAG}`,
+  copy: (src, dst) =>
+    _runWithCpu("bare copy", Deno.execPath(), [
+      "run",
+      "-A",
+      "--quiet",
+      new URL("./bare_copy.ts", import.meta.url).pathname,
       src,
       dst,
     ]),
@@ -245,10 +267,13 @@ async function _measureTools(
   );
   const figures = new Map<_Tool, _ToolFigures>();
   for (const tool of tools) {
-    // No-op: copy again to the source registry (which has the image), through a counting proxy.
+    // No-op: copy again to the source registry (which has the image), through
+    // a counting proxy (not the bare client: it always sends every blob).
     const proxy = startCountingProxy(source.host);
     try {
-      await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
+      if (tool !== BARE) {
+        await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
+      }
     } finally {
       await proxy.stop();
     }
@@ -265,11 +290,13 @@ async function _measureTools(
       `  ${tool.name} peak RSS per run (MiB): ${runs.map((r) => fmtNum(r.peakRssMiB)).join(", ")}`,
     );
     say(`  ${tool.name} CPU s (user+sys) per run: ${runs.map((r) => fmtNum(r.cpu, 2)).join(", ")}`);
-    say(
-      `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
-        proxy.requests.join(", ")
-      })`,
-    );
+    if (tool !== BARE) {
+      say(
+        `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
+          proxy.requests.join(", ")
+        })`,
+      );
+    }
     figures.set(tool, {
       push: push.get(tool)!.median,
       pull: pull.get(tool)!.median,
@@ -305,11 +332,11 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       ]);
       const peer = hasCommand("skopeo");
       if (!peer) say("  skopeo is not installed: no peer figures");
-      const tools = peer ? [OCICTL, SKOPEO] : [OCICTL];
+      const tools = peer ? [OCICTL, SKOPEO, BARE] : [OCICTL, BARE];
       const figures = await _measureTools(tools, layout, source, root, opts);
-      return { o: figures.get(OCICTL)!, s: figures.get(SKOPEO) };
+      return { o: figures.get(OCICTL)!, s: figures.get(SKOPEO), b: figures.get(BARE)! };
     });
-    const { o, s } = figures;
+    const { o, s, b } = figures;
     const maxRss = (rs: number[]) => Math.max(...rs.filter(Number.isFinite));
     const time = (name: string, a: number, b: number | undefined, target: number): Metric => ({
       name: `copy ${name} ${label} (s)`,
@@ -319,10 +346,21 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       target: `<= ${target}x`,
       ok: b === undefined ? undefined : a / b <= target,
     });
+    // No target: how far ocictl is from the bare client in the same rounds.
+    const floor = (name: string, a: number, bare: number): Metric => ({
+      name: `copy ${name} ${label} vs bare Deno client (s)`,
+      ocictl: a,
+      peer: bare,
+      better: "lower",
+      target: "-",
+    });
     const rows: Metric[] = [
       time("push", o.push, s?.push, PUSH_TARGET),
       time("pull", o.pull, s?.pull, PULL_TARGET),
       time("reg->reg", o.regReg, s?.regReg, REG_REG_TARGET),
+      floor("push", o.push, b.push),
+      floor("pull", o.pull, b.pull),
+      floor("reg->reg", o.regReg, b.regReg),
       {
         name: `copy no-op requests / manifest`,
         ocictl: o.noop / layout.manifests,
