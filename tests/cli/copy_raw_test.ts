@@ -91,24 +91,30 @@ async function buildImage(dir: string): Promise<Built> {
   }
 }
 
-/** A transport factory whose layouts count raw reads and writes. */
-function counting(): { factory: TransportFactory; counts: () => [number, number] } {
+/**
+ * A transport factory whose layouts count raw reads and writes, and the raw
+ * writes given a byte source.
+ */
+function counting(): { factory: TransportFactory; counts: () => [number, number, number] } {
   const base = createTransportFactory();
   let gets = 0;
   let puts = 0;
+  let sourced = 0;
   class Local extends OciDirTransport {
     override blobGetRaw(...a: Parameters<OciDirTransport["blobGetRaw"]>) {
       gets++;
       return super.blobGetRaw(...a);
     }
-    override blobPutRaw(...a: Parameters<OciDirTransport["blobPutRaw"]>) {
+    override async blobPutRaw(...[ref, pending, o]: Parameters<OciDirTransport["blobPutRaw"]>) {
       puts++;
-      return super.blobPutRaw(...a);
+      const blob = await pending;
+      if (blob.source !== undefined) sourced++;
+      return await super.blobPutRaw(ref, blob, o);
     }
   }
   return {
     factory: (scheme, settings) => scheme === "ocidir" ? new Local() : base(scheme, settings),
-    counts: () => [gets, puts],
+    counts: () => [gets, puts, sourced],
   };
 }
 
@@ -182,10 +188,10 @@ Deno.test("image copy moves large layers raw ocidir → serve → ocidir, byte f
     );
     assert.equal(down.code, 0, down.stderr);
     // from a registry into a layout, read through byte sources: the config too
-    assert.equal(
-      c.counts()[1],
-      built.layers.length + 1,
-      "both layers and the config were written raw",
+    assert.deepEqual(
+      c.counts().slice(1),
+      [built.layers.length + 1, built.layers.length + 1],
+      "both layers and the config were written raw, from byte sources",
     );
     assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
     await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
@@ -202,7 +208,8 @@ Deno.test("image copy moves large layers raw between two layouts, byte for byte"
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
-    assert.deepEqual(c.counts(), [built.layers.length, built.layers.length]);
+    // a layout offers no byte sources: its files are piped and hashed on the worker
+    assert.deepEqual(c.counts(), [built.layers.length, built.layers.length, 0]);
     assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
     await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
   } finally {
@@ -307,6 +314,131 @@ Deno.test("image copy between two registries moves every blob raw through byte s
       await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
     } finally {
       await other.shutdown();
+    }
+  });
+});
+
+/**
+ * A registry in front of `serve` that sends every blob GET to a storage host
+ * (as registries backed by object storage do), the storage host reading the
+ * blob from `serve`; `corrupt` changes one byte of the named blob there.
+ */
+function redirectingFront(
+  upstream: string,
+  corrupt?: string,
+): { host: string; stored: string[]; auth: (string | null)[]; close(): Promise<void> } {
+  const stored: string[] = [];
+  const auth: (string | null)[] = [];
+  const storage = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const [, repo, digest] = /^\/store\/(.+)\/(sha256:[0-9a-f]{64})$/.exec(
+      new URL(req.url).pathname,
+    )!;
+    stored.push(digest!);
+    auth.push(req.headers.get("authorization"));
+    const res = await fetch(`http://${upstream}/v2/${repo}/blobs/${digest}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (digest === corrupt) bytes[bytes.length - 1]! ^= 1;
+    return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
+  });
+  const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const blob = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/.exec(url.pathname);
+    if (blob && req.method === "GET") {
+      const location = `http://127.0.0.1:${storage.addr.port}/store/${blob[1]}/${blob[2]}`;
+      return new Response(null, { status: 307, headers: { location } });
+    }
+    const res = await fetch(`http://${upstream}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      redirect: "manual",
+    });
+    return new Response(req.method === "HEAD" ? null : res.body, {
+      status: res.status,
+      headers: res.headers,
+    });
+  });
+  return {
+    host: `127.0.0.1:${front.addr.port}`,
+    stored,
+    auth,
+    close: async () => {
+      await front.shutdown();
+      await storage.shutdown();
+    },
+  };
+}
+
+Deno.test("image copy follows a blob GET redirected to a storage host, still reading byte sources", async () => {
+  await withServe(async ({ tmp, host, env, hostFlags }) => {
+    const built = await buildImage(`${tmp}/src`);
+    const up = await runCli([
+      ...hostFlags,
+      "image",
+      "copy",
+      `ocidir://${tmp}/src:v1`,
+      `${host}/r/app:v1`,
+    ], {
+      env,
+    });
+    assert.equal(up.code, 0, up.stderr);
+    const front = redirectingFront(host);
+    try {
+      const c = counting();
+      const down = await runCli([
+        "--host",
+        `reg=${front.host},tls=disabled`,
+        "image",
+        "copy",
+        `${front.host}/r/app:v1`,
+        `ocidir://${tmp}/dst:v1`,
+      ], { env, transports: c.factory });
+      assert.equal(down.code, 0, down.stderr);
+      // the config and both layers came from the storage host, and were written raw
+      assert.deepEqual([...front.stored].sort(), built.blobs.slice(0, 3).sort());
+      assert.deepEqual(front.auth, [null, null, null]);
+      assert.deepEqual(c.counts().slice(1), [3, 3], "three raw writes, each from a byte source");
+      assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+      await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+    } finally {
+      await front.close();
+    }
+  });
+});
+
+Deno.test("a storage host that returns a changed layer fails the copy and stores nothing under its digest", async () => {
+  await withServe(async ({ tmp, host, env, hostFlags }) => {
+    const built = await buildImage(`${tmp}/src`);
+    const up = await runCli([
+      ...hostFlags,
+      "image",
+      "copy",
+      `ocidir://${tmp}/src:v1`,
+      `${host}/r/app:v1`,
+    ], {
+      env,
+    });
+    assert.equal(up.code, 0, up.stderr);
+    const bad = built.layers[1]!;
+    const front = redirectingFront(host, bad);
+    try {
+      const down = await runCli([
+        "--host",
+        `reg=${front.host},tls=disabled`,
+        "image",
+        "copy",
+        `${front.host}/r/app:v1`,
+        `ocidir://${tmp}/dst:v1`,
+      ], { env });
+      assert.equal(down.code, 1, down.stderr);
+      assert.equal(lineCount(down.stderr), 1, down.stderr);
+      assert.match(down.stderr, new RegExp(bad.slice(7, 19)));
+      assert.equal(await pathExists(blobPath(`${tmp}/dst`, bad)), false);
+      assert.deepEqual(await strayBlobFiles(`${tmp}/dst`), []);
+      // no tag points at a partial image
+      await assert.rejects(digestAt(`ocidir://${tmp}/dst:v1`));
+    } finally {
+      await front.close();
     }
   });
 });
