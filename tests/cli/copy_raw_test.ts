@@ -4,7 +4,7 @@
  * that fails the copy without writing anything under its digest.
  */
 import assert from "node:assert/strict";
-import { runCli } from "../cli_harness.ts";
+import { runCli, type RunCliResult } from "../cli_harness.ts";
 import { digestAt, lineCount } from "./_layout.ts";
 import { createTransportFactory, type TransportFactory } from "../../src/client.ts";
 import { NotFoundError } from "../../src/errors.ts";
@@ -318,15 +318,22 @@ Deno.test("image copy between two registries moves every blob raw through byte s
   });
 });
 
+/** A registry in front of `serve` ({@link redirectingFront}). */
+interface Front {
+  host: string;
+  /** Digests the storage host served. */
+  stored: string[];
+  /** The Authorization header of each storage request. */
+  auth: (string | null)[];
+  close(): Promise<void>;
+}
+
 /**
  * A registry in front of `serve` that sends every blob GET to a storage host
  * (as registries backed by object storage do), the storage host reading the
  * blob from `serve`; `corrupt` changes one byte of the named blob there.
  */
-function redirectingFront(
-  upstream: string,
-  corrupt?: string,
-): { host: string; stored: string[]; auth: (string | null)[]; close(): Promise<void> } {
+function redirectingFront(upstream: string, corrupt?: string): Front {
   const stored: string[] = [];
   const auth: (string | null)[] = [];
   const storage = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
@@ -369,20 +376,29 @@ function redirectingFront(
   };
 }
 
-Deno.test("image copy follows a blob GET redirected to a storage host, still reading byte sources", async () => {
+/** What {@link redirectedPull} gives its check. */
+interface Pulled {
+  tmp: string;
+  built: Built;
+  front: Front;
+  down: RunCliResult;
+  counts: [number, number, number];
+}
+
+/**
+ * Pushes the test image to `serve`, then pulls it into `dst` through
+ * {@link redirectingFront} (with `corrupt` of the built image changed there).
+ */
+async function redirectedPull(
+  corrupt: (built: Built) => string | undefined,
+  check: (p: Pulled) => Promise<void>,
+): Promise<void> {
   await withServe(async ({ tmp, host, env, hostFlags }) => {
     const built = await buildImage(`${tmp}/src`);
-    const up = await runCli([
-      ...hostFlags,
-      "image",
-      "copy",
-      `ocidir://${tmp}/src:v1`,
-      `${host}/r/app:v1`,
-    ], {
-      env,
-    });
+    const src = `ocidir://${tmp}/src:v1`;
+    const up = await runCli([...hostFlags, "image", "copy", src, `${host}/r/app:v1`], { env });
     assert.equal(up.code, 0, up.stderr);
-    const front = redirectingFront(host);
+    const front = redirectingFront(host, corrupt(built));
     try {
       const c = counting();
       const down = await runCli([
@@ -393,52 +409,34 @@ Deno.test("image copy follows a blob GET redirected to a storage host, still rea
         `${front.host}/r/app:v1`,
         `ocidir://${tmp}/dst:v1`,
       ], { env, transports: c.factory });
-      assert.equal(down.code, 0, down.stderr);
-      // the config and both layers came from the storage host, and were written raw
-      assert.deepEqual([...front.stored].sort(), built.blobs.slice(0, 3).sort());
-      assert.deepEqual(front.auth, [null, null, null]);
-      assert.deepEqual(c.counts().slice(1), [3, 3], "three raw writes, each from a byte source");
-      assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
-      await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+      await check({ tmp, built, front, down, counts: c.counts() });
     } finally {
       await front.close();
     }
   });
+}
+
+Deno.test("image copy follows a blob GET redirected to a storage host, still reading byte sources", async () => {
+  await redirectedPull(() => undefined, async ({ tmp, built, front, down, counts }) => {
+    assert.equal(down.code, 0, down.stderr);
+    // the config and both layers came from the storage host, and were written raw
+    assert.deepEqual([...front.stored].sort(), built.blobs.slice(0, 3).sort());
+    assert.deepEqual(front.auth, [null, null, null]);
+    assert.deepEqual(counts.slice(1), [3, 3], "three raw writes, each from a byte source");
+    assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+    await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+  });
 });
 
 Deno.test("a storage host that returns a changed layer fails the copy and stores nothing under its digest", async () => {
-  await withServe(async ({ tmp, host, env, hostFlags }) => {
-    const built = await buildImage(`${tmp}/src`);
-    const up = await runCli([
-      ...hostFlags,
-      "image",
-      "copy",
-      `ocidir://${tmp}/src:v1`,
-      `${host}/r/app:v1`,
-    ], {
-      env,
-    });
-    assert.equal(up.code, 0, up.stderr);
+  await redirectedPull((b) => b.layers[1], async ({ tmp, built, down }) => {
     const bad = built.layers[1]!;
-    const front = redirectingFront(host, bad);
-    try {
-      const down = await runCli([
-        "--host",
-        `reg=${front.host},tls=disabled`,
-        "image",
-        "copy",
-        `${front.host}/r/app:v1`,
-        `ocidir://${tmp}/dst:v1`,
-      ], { env });
-      assert.equal(down.code, 1, down.stderr);
-      assert.equal(lineCount(down.stderr), 1, down.stderr);
-      assert.match(down.stderr, new RegExp(bad.slice(7, 19)));
-      assert.equal(await pathExists(blobPath(`${tmp}/dst`, bad)), false);
-      assert.deepEqual(await strayBlobFiles(`${tmp}/dst`), []);
-      // no tag points at a partial image
-      await assert.rejects(digestAt(`ocidir://${tmp}/dst:v1`));
-    } finally {
-      await front.close();
-    }
+    assert.equal(down.code, 1, down.stderr);
+    assert.equal(lineCount(down.stderr), 1, down.stderr);
+    assert.match(down.stderr, new RegExp(bad.slice(7, 19)));
+    assert.equal(await pathExists(blobPath(`${tmp}/dst`, bad)), false);
+    assert.deepEqual(await strayBlobFiles(`${tmp}/dst`), []);
+    // no tag points at a partial image
+    await assert.rejects(digestAt(`ocidir://${tmp}/dst:v1`));
   });
 });
