@@ -7,9 +7,8 @@
  * @module
  */
 import { OciDirTransport } from "../src/transport/ocidir/ocidir_transport.ts";
-import { digestOf } from "../src/types/digest.ts";
-import { MediaType } from "../src/types/media_type.ts";
 import type { Ref } from "../src/types/ref.ts";
+import { imageManifest } from "./registry/_image.ts";
 
 const [dir, prefix, countText] = Deno.args;
 if (dir === undefined || prefix === undefined || countText === undefined) {
@@ -35,16 +34,7 @@ for (let i = 0; i < Number(countText); i++) {
   const tag = `${prefix}-${i}`;
   const layer = enc.encode(`layer ${tag}`);
   await t.blobPut(ref(""), ReadableStream.from([layer]));
-  const raw = enc.encode(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OCI_MANIFEST,
-    config: {
-      mediaType: MediaType.OCI_CONFIG,
-      digest: await digestOf(config),
-      size: config.length,
-    },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: await digestOf(layer), size: layer.length }],
-  }));
+  const raw = await imageManifest(config, [layer]);
   await t.manifestPut(ref(tag), raw);
 }
 await t.close();

@@ -7,6 +7,7 @@ import { parseRef, type Ref, withDigest, withTag } from "../types/ref.ts";
 import { digestOf } from "../types/digest.ts";
 import { MediaType } from "../types/media_type.ts";
 import { CountingTransport } from "../../tests/ops/_counting_transport.ts";
+import { imageManifest } from "../../tests/registry/_image.ts";
 import { loadSyncConfig } from "./config.ts";
 import { SyncRunner } from "./runner.ts";
 import type { HookInput, SyncMode, SyncRunnerOptions } from "./runner_types.ts";
@@ -429,18 +430,13 @@ Deno.test("SyncRunner copies a foreign layer's blob only with includeExternal", 
       size: b.byteLength,
     });
   }
+  // the layer is foreign: its own media type, and the vendor's URL
+  const plain = JSON.parse(new TextDecoder().decode(await imageManifest(config, [foreign])));
   const manifest = enc.encode(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OCI_MANIFEST,
-    config: {
-      mediaType: MediaType.OCI_CONFIG,
-      digest: await digestOf(config),
-      size: config.byteLength,
-    },
+    ...plain,
     layers: [{
+      ...plain.layers[0],
       mediaType: MediaType.OCI_LAYER_FOREIGN_GZIP,
-      digest: await digestOf(foreign),
-      size: foreign.byteLength,
       urls: ["https://vendor.example/layer"],
     }],
   }));

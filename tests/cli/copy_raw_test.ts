@@ -6,129 +6,13 @@
 import assert from "node:assert/strict";
 import { runCli, type RunCliResult } from "../cli_harness.ts";
 import { digestAt, lineCount } from "./_layout.ts";
-import { createTransportFactory, type TransportFactory } from "../../src/client.ts";
+import { assertSameBlobs, buildImage, type Built, counting, registryPuts } from "./_raw_image.ts";
 import { NotFoundError } from "../../src/errors.ts";
 import { startRegistryServer } from "../../src/serve/server.ts";
 import { blobPath } from "../../src/transport/ocidir/layout.ts";
-import { OciDirTransport } from "../../src/transport/ocidir/ocidir_transport.ts";
 import { RegistryTransport } from "../../src/transport/registry/registry_transport.ts";
-import { digestOf } from "../../src/types/digest.ts";
-import { MediaType } from "../../src/types/media_type.ts";
-import { parseRef, type Ref } from "../../src/types/ref.ts";
+import { parseRef } from "../../src/types/ref.ts";
 import { pathExists, strayBlobFiles } from "../_files.ts";
-import { randomBytes } from "../registry/_image.ts";
-
-const enc = new TextEncoder();
-
-function layout(path: string, tag = ""): Ref {
-  return { scheme: "ocidir", registry: "", repository: "", path, tag, digest: "" };
-}
-
-/** What was built in the source layout. */
-interface Built {
-  index: string;
-  manifest: string;
-  layers: string[];
-  blobs: string[];
-}
-
-/** Writes an index → manifest → config + two >= 2 MiB layers under tag v1. */
-async function buildImage(dir: string): Promise<Built> {
-  const t = new OciDirTransport();
-  try {
-    const layers = [randomBytes(2 * 1024 * 1024 + 1234, 7), randomBytes(3 * 1024 * 1024 + 77, 8)];
-    const config = enc.encode(JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      rootfs: { type: "layers", diff_ids: await Promise.all(layers.map((l) => digestOf(l))) },
-    }));
-    for (const b of [config, ...layers]) {
-      await t.blobPut(layout(dir), ReadableStream.from([b]), {
-        digest: await digestOf(b),
-        size: b.byteLength,
-      });
-    }
-    const manifest = enc.encode(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OCI_MANIFEST,
-      config: {
-        mediaType: MediaType.OCI_CONFIG,
-        digest: await digestOf(config),
-        size: config.length,
-      },
-      layers: await Promise.all(layers.map(async (l) => ({
-        mediaType: MediaType.OCI_LAYER,
-        digest: await digestOf(l),
-        size: l.byteLength,
-      }))),
-    }));
-    await t.manifestPut(layout(dir, "single"), manifest);
-    const index = enc.encode(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OCI_INDEX,
-      manifests: [{
-        mediaType: MediaType.OCI_MANIFEST,
-        digest: await digestOf(manifest),
-        size: manifest.byteLength,
-        platform: { architecture: "amd64", os: "linux" },
-      }],
-    }));
-    await t.manifestPut(layout(dir, "v1"), index);
-    const layerDigests = await Promise.all(layers.map((l) => digestOf(l)));
-    return {
-      index: await digestOf(index),
-      manifest: await digestOf(manifest),
-      layers: layerDigests,
-      blobs: [
-        await digestOf(config),
-        ...layerDigests,
-        await digestOf(manifest),
-        await digestOf(index),
-      ],
-    };
-  } finally {
-    await t.close();
-  }
-}
-
-/**
- * A transport factory whose layouts count raw reads and writes, and the raw
- * writes given a byte source.
- */
-function counting(): { factory: TransportFactory; counts: () => [number, number, number] } {
-  const base = createTransportFactory();
-  let gets = 0;
-  let puts = 0;
-  let sourced = 0;
-  class Local extends OciDirTransport {
-    override blobGetRaw(...a: Parameters<OciDirTransport["blobGetRaw"]>) {
-      gets++;
-      return super.blobGetRaw(...a);
-    }
-    override async blobPutRaw(...[ref, pending, o]: Parameters<OciDirTransport["blobPutRaw"]>) {
-      puts++;
-      const blob = await pending;
-      if (blob.source !== undefined) sourced++;
-      return await super.blobPutRaw(ref, blob, o);
-    }
-  }
-  return {
-    factory: (scheme, settings) => scheme === "ocidir" ? new Local() : base(scheme, settings),
-    counts: () => [gets, puts, sourced],
-  };
-}
-
-/** Every blob of the source is in the target with the same bytes. */
-async function assertSameBlobs(src: string, dst: string, blobs: string[]): Promise<void> {
-  for (const d of blobs) {
-    assert.deepEqual(
-      await Deno.readFile(blobPath(dst, d)),
-      await Deno.readFile(blobPath(src, d)),
-      d,
-    );
-  }
-  assert.deepEqual(await strayBlobFiles(dst), []);
-}
 
 interface Ctx {
   tmp: string;
@@ -276,20 +160,7 @@ Deno.test("image copy between two registries moves every blob raw through byte s
         },
       );
       assert.equal(up.code, 0, up.stderr);
-      // what each raw put to a registry was given
-      const sourced: boolean[] = [];
-      const base = createTransportFactory();
-      const factory: TransportFactory = (scheme, settings) => {
-        const t = base(scheme, settings) as RegistryTransport;
-        if (scheme !== "reg") return t;
-        const put = t.blobPutRaw.bind(t);
-        t.blobPutRaw = async (ref, blob, o) => {
-          const b = await blob;
-          sourced.push(b.source !== undefined);
-          return await put(ref, b, o);
-        };
-        return t;
-      };
+      const { factory, sourced } = registryPuts();
       const across = await runCli(
         [...flags, "image", "copy", `${host}/a:v1`, `${host2}/b:v1`],
         { env, transports: factory },

@@ -18,6 +18,7 @@ import { OciDirTransport } from "../../src/transport/ocidir/ocidir_transport.ts"
 import { digestOf } from "../../src/types/digest.ts";
 import { MediaType } from "../../src/types/media_type.ts";
 import { parseRef } from "../../src/types/ref.ts";
+import { imageManifest } from "../registry/_image.ts";
 import { jsonBytes, pushBlob, send } from "../serve/_client.ts";
 import type { DrillResult, DrillSize } from "./_drill.ts";
 import { layoutProblems } from "./_layout_check.ts";
@@ -32,20 +33,7 @@ async function _image(seed: string, layers: Uint8Array[]) {
     seed,
     rootfs: { type: "layers" },
   });
-  const manifest = jsonBytes({
-    schemaVersion: 2,
-    mediaType: MediaType.OCI_MANIFEST,
-    config: {
-      mediaType: MediaType.OCI_CONFIG,
-      digest: await digestOf(config),
-      size: config.length,
-    },
-    layers: await Promise.all(layers.map(async (l) => ({
-      mediaType: MediaType.OCI_LAYER,
-      digest: await digestOf(l),
-      size: l.length,
-    }))),
-  });
+  const manifest = await imageManifest(config, layers);
   return { config, layers, manifest, digest: await digestOf(manifest) };
 }
 

@@ -44,6 +44,37 @@ export function randomBytes(size: number, seed = 1): Uint8Array {
 }
 
 /**
+ * The manifest of an OCI image whose config and layers are given: each named
+ * by a plain descriptor (OCI config and layer media types).
+ *
+ * @param config the config blob
+ * @param layers the layer blobs, in order
+ * @param extra fields merged into the manifest (subject, artifactType, annotations)
+ * @returns the manifest's bytes
+ */
+export async function imageManifest(
+  config: Uint8Array,
+  layers: readonly Uint8Array[],
+  extra: Record<string, unknown> = {},
+): Promise<Uint8Array> {
+  return new TextEncoder().encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OCI_MANIFEST,
+    config: {
+      mediaType: MediaType.OCI_CONFIG,
+      digest: await digestOf(config),
+      size: config.byteLength,
+    },
+    layers: await Promise.all(layers.map(async (l) => ({
+      mediaType: MediaType.OCI_LAYER,
+      digest: await digestOf(l),
+      size: l.byteLength,
+    }))),
+    ...extra,
+  }));
+}
+
+/**
  * Builds an OCI image with one layer.
  *
  * @param seed makes the image unique
@@ -61,21 +92,7 @@ export async function buildImage(
     rootfs: { type: "layers", diff_ids: [await digestOf(layer)] },
     seed,
   }));
-  const manifest = new TextEncoder().encode(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OCI_MANIFEST,
-    config: {
-      mediaType: MediaType.OCI_CONFIG,
-      digest: await digestOf(config),
-      size: config.byteLength,
-    },
-    layers: [{
-      mediaType: MediaType.OCI_LAYER,
-      digest: await digestOf(layer),
-      size: layer.byteLength,
-    }],
-    ...extra,
-  }));
+  const manifest = await imageManifest(config, [layer], extra);
   return {
     blobs: [{ digest: await digestOf(config), bytes: config }, {
       digest: await digestOf(layer),

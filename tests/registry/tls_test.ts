@@ -11,6 +11,8 @@ import { RegistryTransport } from "../../src/transport/registry/registry_transpo
 import { randomBytes } from "./_image.ts";
 import { type Distribution, hasDistribution, startDistribution } from "./_distribution.ts";
 import { hasOpenssl, makeClientCert, makePki, type TestPki } from "./_tls_certs.ts";
+import { digestAt } from "../cli/_layout.ts";
+import { assertSameBlobs, buildImage, counting, registryPuts } from "../cli/_raw_image.ts";
 
 const ignore = !hasDistribution || !hasOpenssl;
 
@@ -27,6 +29,56 @@ async function withTlsRegistry(
       await d.stop();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Registries over https that require a client certificate, one throwaway PKI. */
+interface Mtls {
+  dir: string;
+  pki: TestPki;
+  env: Record<string, string>;
+  /** Starts another such registry (stopped at the end). */
+  start(): Promise<Distribution>;
+  /** `registry set` with the CA and the client certificate for `host`. */
+  trust(host: string): Promise<void>;
+}
+
+async function withMtls(fn: (m: Mtls) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-mtls-" });
+  const started: Distribution[] = [];
+  try {
+    const pki = await makePki(dir);
+    const client = await makeClientCert(dir);
+    const env = { OCICTL_CONFIG: `${dir}/config.json` };
+    await fn({
+      dir,
+      pki,
+      env,
+      start: async () => {
+        const d = await startDistribution({
+          tls: { cert: pki.cert, key: pki.key, clientCa: pki.ca },
+        });
+        started.push(d);
+        return d;
+      },
+      trust: async (host) => {
+        const set = await runCli([
+          "registry",
+          "set",
+          "--cacert",
+          pki.ca,
+          "--client-cert",
+          client.cert,
+          "--client-key",
+          client.key,
+          host,
+        ], { env });
+        assert.equal(set.code, 0, set.stderr);
+      },
+    });
+  } finally {
+    for (const d of started) await d.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -86,50 +138,26 @@ Deno.test({
   name:
     "registry set --client-cert/--client-key reaches a registry that requires one, for every verb",
   ignore,
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ocictl-mtls-" });
-    try {
-      const pki = await makePki(dir);
-      const client = await makeClientCert(dir);
-      const d = await startDistribution({
-        tls: { cert: pki.cert, key: pki.key, clientCa: pki.ca },
+  fn: () =>
+    withMtls(async ({ dir, pki, env, start, trust }) => {
+      const d = await start();
+      // the CA alone is not enough: the registry wants a client certificate
+      const caOnly = { OCICTL_CONFIG: `${dir}/ca-only.json` };
+      const refused = await runCli(["registry", "set", "--cacert", pki.ca, d.host], {
+        env: caOnly,
       });
-      const env = { OCICTL_CONFIG: `${dir}/config.json` };
-      try {
-        // the CA alone is not enough: the registry wants a client certificate
-        const caOnly = { OCICTL_CONFIG: `${dir}/ca-only.json` };
-        const refused = await runCli(["registry", "set", "--cacert", pki.ca, d.host], {
-          env: caOnly,
-        });
-        assert.equal(refused.code, 1);
-        assert.match(refused.stderr, /refused the TLS client certificate .*--client-cert/);
-        const set = await runCli([
-          "registry",
-          "set",
-          "--cacert",
-          pki.ca,
-          "--client-cert",
-          client.cert,
-          "--client-key",
-          client.key,
-          d.host,
-        ], { env });
-        assert.equal(set.code, 0, set.stderr);
-        // the manifest and tag requests (wire fetch), the upload of known size
-        // (node:https) and the blob download (Deno's fetch) all present it
-        await roundTrip(d.host, env);
-        const image = await runCli(["image", "create", `${d.host}/tls/img:v1`], { env });
-        assert.equal(image.code, 0, image.stderr);
-        const ls = await runCli(["tag", "ls", `${d.host}/tls/img`], { env });
-        assert.equal(ls.code, 0, ls.stderr);
-        assert.equal(ls.stdout, "v1\n");
-      } finally {
-        await d.stop();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /refused the TLS client certificate .*--client-cert/);
+      await trust(d.host);
+      // the manifest and tag requests (wire fetch), the upload of known size
+      // (node:https) and the blob download all present it
+      await roundTrip(d.host, env);
+      const image = await runCli(["image", "create", `${d.host}/tls/img:v1`], { env });
+      assert.equal(image.code, 0, image.stderr);
+      const ls = await runCli(["tag", "ls", `${d.host}/tls/img`], { env });
+      assert.equal(ls.code, 0, ls.stderr);
+      assert.equal(ls.stdout, "v1\n");
+    }),
 });
 
 Deno.test({
@@ -205,5 +233,46 @@ Deno.test({
         await t.close();
         seam.close();
       }
+    }),
+});
+
+Deno.test({
+  name:
+    "image copy over https with the registry's CA and a client certificate: large layers up, then down into a layout from byte sources, byte for byte",
+  ignore,
+  fn: () =>
+    withMtls(async ({ dir, env, start, trust }) => {
+      const d = await start();
+      await trust(d.host);
+      const built = await buildImage(`${dir}/src`);
+      const up = await runCli(["image", "copy", `ocidir://${dir}/src:v1`, `${d.host}/tls/big:v1`], {
+        env,
+      });
+      assert.equal(up.code, 0, up.stderr);
+      const c = counting();
+      const down = await runCli(
+        ["image", "copy", `${d.host}/tls/big:v1`, `ocidir://${dir}/dst:v1`],
+        { env, transports: c.factory },
+      );
+      assert.equal(down.code, 0, down.stderr);
+      assert.deepEqual(c.counts().slice(1), [3, 3], "config and layers, from byte sources");
+      assert.equal(await digestAt(`ocidir://${dir}/dst:v1`), built.index);
+      await assertSameBlobs(`${dir}/src`, `${dir}/dst`, built.blobs);
+      // registry → registry: each blob read from a byte source and sent on with its length
+      const d2 = await start();
+      await trust(d2.host);
+      const puts = registryPuts();
+      const across = await runCli(
+        ["image", "copy", `${d.host}/tls/big:v1`, `${d2.host}/tls/copy:v1`],
+        { env, transports: puts.factory },
+      );
+      assert.equal(across.code, 0, across.stderr);
+      assert.deepEqual(puts.sourced, [true, true, true], "config and layers, from byte sources");
+      const back = await runCli(
+        ["image", "copy", `${d2.host}/tls/copy:v1`, `ocidir://${dir}/back:v1`],
+        { env },
+      );
+      assert.equal(back.code, 0, back.stderr);
+      await assertSameBlobs(`${dir}/src`, `${dir}/back`, built.blobs);
     }),
 });

@@ -7,6 +7,7 @@
  */
 import { digestOf } from "../../src/types/digest.ts";
 import { MediaType } from "../../src/types/media_type.ts";
+import { imageManifest } from "../registry/_image.ts";
 
 /** Something that answers requests: `handler.fetch` or a wrapper of `fetch`. */
 export type Send = (req: Request) => Promise<Response>;
@@ -130,17 +131,7 @@ export async function buildImage(
     seed,
   });
   const layer = enc.encode(`layer of ${seed}`);
-  const manifest = jsonBytes({
-    schemaVersion: 2,
-    mediaType: MediaType.OCI_MANIFEST,
-    config: {
-      mediaType: MediaType.OCI_CONFIG,
-      digest: await digestOf(config),
-      size: config.length,
-    },
-    layers: [{ mediaType: MediaType.OCI_LAYER, digest: await digestOf(layer), size: layer.length }],
-    ...extra,
-  });
+  const manifest = await imageManifest(config, [layer], extra);
   return { blobs: [config, layer], manifest, digest: await digestOf(manifest) };
 }
 
