@@ -189,6 +189,14 @@ Deno.test("image copy between two registries moves every blob raw through byte s
   });
 });
 
+/** What the storage host of {@link redirectingFront} does wrong. */
+interface Faults {
+  /** Changes one byte of this blob. */
+  corrupt?: string | undefined;
+  /** Breaks the connection halfway through this blob, the first time it is asked for. */
+  cutOnce?: string | undefined;
+}
+
 /** A registry in front of `serve` ({@link redirectingFront}). */
 interface Front {
   host: string;
@@ -202,9 +210,9 @@ interface Front {
 /**
  * A registry in front of `serve` that sends every blob GET to a storage host
  * (as registries backed by object storage do), the storage host reading the
- * blob from `serve`; `corrupt` changes one byte of the named blob there.
+ * blob from `serve`, with the given faults.
  */
-function redirectingFront(upstream: string, corrupt?: string): Front {
+function redirectingFront(upstream: string, faults: Faults = {}): Front {
   const stored: string[] = [];
   const auth: (string | null)[] = [];
   const storage = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
@@ -215,8 +223,17 @@ function redirectingFront(upstream: string, corrupt?: string): Front {
     auth.push(req.headers.get("authorization"));
     const res = await fetch(`http://${upstream}/v2/${repo}/blobs/${digest}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (digest === corrupt) bytes[bytes.length - 1]! ^= 1;
-    return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
+    const headers = {
+      "content-type": "application/octet-stream",
+      "content-length": String(bytes.length),
+    };
+    if (digest === faults.corrupt) bytes[bytes.length - 1]! ^= 1;
+    if (digest === faults.cutOnce && stored.filter((d) => d === digest).length === 1) {
+      // half the body, then the connection breaks
+      const half = bytes.subarray(0, bytes.length >> 1);
+      return new Response(ReadableStream.from([half]), { headers });
+    }
+    return new Response(bytes, { headers });
   });
   const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -258,10 +275,10 @@ interface Pulled {
 
 /**
  * Pushes the test image to `serve`, then pulls it into `dst` through
- * {@link redirectingFront} (with `corrupt` of the built image changed there).
+ * {@link redirectingFront} (with `faults` in the built image's blobs).
  */
 async function redirectedPull(
-  corrupt: (built: Built) => string | undefined,
+  faults: (built: Built) => Faults,
   check: (p: Pulled) => Promise<void>,
 ): Promise<void> {
   await withServe(async ({ tmp, host, env, hostFlags }) => {
@@ -269,7 +286,7 @@ async function redirectedPull(
     const src = `ocidir://${tmp}/src:v1`;
     const up = await runCli([...hostFlags, "image", "copy", src, `${host}/r/app:v1`], { env });
     assert.equal(up.code, 0, up.stderr);
-    const front = redirectingFront(host, corrupt(built));
+    const front = redirectingFront(host, faults(built));
     try {
       const c = counting();
       const down = await runCli([
@@ -288,7 +305,7 @@ async function redirectedPull(
 }
 
 Deno.test("image copy follows a blob GET redirected to a storage host, still reading byte sources", async () => {
-  await redirectedPull(() => undefined, async ({ tmp, built, front, down, counts }) => {
+  await redirectedPull(() => ({}), async ({ tmp, built, front, down, counts }) => {
     assert.equal(down.code, 0, down.stderr);
     // the config and both layers came from the storage host, and were written raw
     assert.deepEqual([...front.stored].sort(), built.blobs.slice(0, 3).sort());
@@ -300,7 +317,7 @@ Deno.test("image copy follows a blob GET redirected to a storage host, still rea
 });
 
 Deno.test("a storage host that returns a changed layer fails the copy and stores nothing under its digest", async () => {
-  await redirectedPull((b) => b.layers[1], async ({ tmp, built, down }) => {
+  await redirectedPull((b) => ({ corrupt: b.layers[1] }), async ({ tmp, built, down }) => {
     const bad = built.layers[1]!;
     assert.equal(down.code, 1, down.stderr);
     assert.equal(lineCount(down.stderr), 1, down.stderr);
@@ -309,5 +326,18 @@ Deno.test("a storage host that returns a changed layer fails the copy and stores
     assert.deepEqual(await strayBlobFiles(`${tmp}/dst`), []);
     // no tag points at a partial image
     await assert.rejects(digestAt(`ocidir://${tmp}/dst:v1`));
+  });
+});
+
+Deno.test("a storage host that breaks the connection halfway through a layer: the copy reads it again and completes", async () => {
+  await redirectedPull((b) => ({ cutOnce: b.layers[1] }), async ({ tmp, built, front, down }) => {
+    assert.equal(down.code, 0, down.stderr);
+    const cut = built.layers[1]!;
+    assert.ok(
+      front.stored.filter((d) => d === cut).length >= 2,
+      "the cut layer was asked for again",
+    );
+    assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
+    await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
   });
 });
