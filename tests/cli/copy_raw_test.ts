@@ -171,23 +171,34 @@ Deno.test("image copy between two registries moves every blob raw through byte s
         [true, true, true],
         "both layers and the config, from byte sources",
       );
-      const down = await runCli([
-        ...flags,
-        "image",
-        "copy",
-        `${host2}/b:v1`,
-        `ocidir://${tmp}/dst:v1`,
-      ], {
-        env,
-      });
-      assert.equal(down.code, 0, down.stderr);
-      assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
-      await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+      await assertCopiedBack(`${host2}/b:v1`, { tmp, built, flags, env });
     } finally {
       await other.shutdown();
     }
   });
 });
+
+/**
+ * Copies `ref` into a new layout `dst` under `tmp` and checks that it holds
+ * the built image, byte for byte.
+ */
+async function assertCopiedBack(
+  ref: string,
+  c: { tmp: string; built: Built; flags: string[]; env: Record<string, string> },
+): Promise<void> {
+  const down = await runCli([...c.flags, "image", "copy", ref, `ocidir://${c.tmp}/dst:v1`], {
+    env: c.env,
+  });
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(await digestAt(`ocidir://${c.tmp}/dst:v1`), c.built.index);
+  await assertSameBlobs(`${c.tmp}/src`, `${c.tmp}/dst`, c.built.blobs);
+}
+
+/** The copy succeeded, and asked the storage host for the cut blob more than once. */
+function assertReadAgain(down: RunCliResult, front: Front, cut: string): void {
+  assert.equal(down.code, 0, down.stderr);
+  assert.ok(front.stored.filter((d) => d === cut).length >= 2, "the cut layer was asked for again");
+}
 
 /** What the storage host of {@link redirectingFront} does wrong. */
 interface Faults {
@@ -274,12 +285,14 @@ interface Pulled {
 }
 
 /**
- * Pushes the test image to `serve`, then pulls it into `dst` through
- * {@link redirectingFront} (with `faults` in the built image's blobs).
+ * Pushes the test image to `serve`, then copies it through
+ * {@link redirectingFront} (with `faults` in the built image's blobs) into
+ * the layout `dst`, or into another registry.
  */
 async function redirectedPull(
   faults: (built: Built) => Faults,
   check: (p: Pulled) => Promise<void>,
+  into?: { ref: string; hostFlags: string[] },
 ): Promise<void> {
   await withServe(async ({ tmp, host, env, hostFlags }) => {
     const built = await buildImage(`${tmp}/src`);
@@ -292,10 +305,11 @@ async function redirectedPull(
       const down = await runCli([
         "--host",
         `reg=${front.host},tls=disabled`,
+        ...(into?.hostFlags ?? []),
         "image",
         "copy",
         `${front.host}/r/app:v1`,
-        `ocidir://${tmp}/dst:v1`,
+        into?.ref ?? `ocidir://${tmp}/dst:v1`,
       ], { env, transports: c.factory });
       await check({ tmp, built, front, down, counts: c.counts() });
     } finally {
@@ -331,13 +345,35 @@ Deno.test("a storage host that returns a changed layer fails the copy and stores
 
 Deno.test("a storage host that breaks the connection halfway through a layer: the copy reads it again and completes", async () => {
   await redirectedPull((b) => ({ cutOnce: b.layers[1] }), async ({ tmp, built, front, down }) => {
-    assert.equal(down.code, 0, down.stderr);
-    const cut = built.layers[1]!;
-    assert.ok(
-      front.stored.filter((d) => d === cut).length >= 2,
-      "the cut layer was asked for again",
-    );
+    assertReadAgain(down, front, built.layers[1]!);
     assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
     await assertSameBlobs(`${tmp}/src`, `${tmp}/dst`, built.blobs);
+  });
+});
+
+Deno.test("registry → registry: a source that breaks the connection halfway through a layer is read again and sent again; the target gets every blob byte for byte", async () => {
+  await withServe(async (target) => {
+    const flags = target.hostFlags;
+    await redirectedPull((b) => ({ cutOnce: b.layers[0] }), async ({ tmp, built, front, down }) => {
+      assertReadAgain(down, front, built.layers[0]!);
+      await assertCopiedBack(`${target.host}/x:v1`, { tmp, built, flags, env: target.env });
+    }, { ref: `${target.host}/x:v1`, hostFlags: flags });
+  });
+});
+
+Deno.test("registry → registry: a source that returns a changed layer fails the copy with one line; the target has neither the layer nor the tag", async () => {
+  await withServe(async (target) => {
+    const flags = target.hostFlags;
+    await redirectedPull((b) => ({ corrupt: b.layers[0] }), async ({ built, down }) => {
+      const bad = built.layers[0]!;
+      assert.equal(down.code, 1, down.stderr);
+      assert.equal(lineCount(down.stderr), 1, down.stderr);
+      assert.match(down.stderr, new RegExp(bad.slice(7, 19)));
+      const env = target.env;
+      const head = await runCli([...flags, "blob", "head", `${target.host}/x`, bad], { env });
+      assert.equal(head.code, 1, "the changed layer must not be stored");
+      const tag = await runCli([...flags, "manifest", "head", `${target.host}/x:v1`], { env });
+      assert.equal(tag.code, 1, "no tag points at a partial image");
+    }, { ref: `${target.host}/x:v1`, hostFlags: flags });
   });
 });
