@@ -50,9 +50,16 @@ interface _Answer {
   close(): void;
 }
 
+/** How long one request may take before its connection is closed. */
+const REQUEST_DEADLINE_MS = 120_000;
+
 /**
  * Sends one request on a new connection. A body, when given, is written by
- * `send` after the head; the request carries its exact length.
+ * `send` after the head; the request carries its exact length. The answer's
+ * body is framed by its `Content-Length`, or runs to the connection's end
+ * without one; a chunked answer is refused. The connection is closed after
+ * {@link REQUEST_DEADLINE_MS} at the latest, so a stalled server cannot hang
+ * a benchmark.
  */
 async function _request(
   host: string,
@@ -63,54 +70,78 @@ async function _request(
 ): Promise<_Answer> {
   const [hostname, port] = host.split(":");
   const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
-  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`, "Connection: close"];
-  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-  if (body !== undefined) lines.push(`Content-Length: ${body.length}`);
-  await _writeAll(conn, enc.encode(lines.join("\r\n") + "\r\n\r\n"));
-  if (body !== undefined) await body.send(conn);
-  // the head, up to the blank line
-  let head = new Uint8Array(0);
-  let end = -1;
-  while (end < 0) {
-    const buf = new Uint8Array(16 * 1024);
-    const n = await conn.read(buf);
-    if (n === null) throw new Error(`${method} ${path}: connection closed before the answer`);
-    const joined = new Uint8Array(head.length + n);
-    joined.set(head);
-    joined.set(buf.subarray(0, n), head.length);
-    head = joined;
-    end = _blankLine(head);
-  }
-  const text = new TextDecoder().decode(head.subarray(0, end));
-  let rest: Uint8Array = head.subarray(end + 4);
-  const [statusLine, ...fields] = text.split("\r\n");
-  const map = new Map<string, string>();
-  for (const f of fields) {
-    const i = f.indexOf(":");
-    map.set(f.slice(0, i).trim().toLowerCase(), f.slice(i + 1).trim());
-  }
-  let left = method === "HEAD" ? 0 : Number(map.get("content-length") ?? 0);
-  return {
-    status: Number(statusLine!.split(" ")[1]),
-    headers: map,
-    async read(p) {
-      if (left === 0) return null;
-      const want = Math.min(p.length, left);
-      let n: number;
-      if (rest.length > 0) {
-        n = Math.min(want, rest.length);
-        p.set(rest.subarray(0, n));
-        rest = rest.subarray(n);
-      } else {
-        const got = await conn.read(p.subarray(0, want));
-        if (got === null) throw new Error(`${method} ${path}: body cut short`);
-        n = got;
-      }
-      left -= n;
-      return n;
-    },
-    close: () => conn.close(),
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(deadline);
+    conn.close();
   };
+  const deadline = setTimeout(close, REQUEST_DEADLINE_MS);
+  try {
+    const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`, "Connection: close"];
+    for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+    if (body !== undefined) lines.push(`Content-Length: ${body.length}`);
+    await _writeAll(conn, enc.encode(lines.join("\r\n") + "\r\n\r\n"));
+    if (body !== undefined) await body.send(conn);
+    // the head, up to the blank line
+    let head = new Uint8Array(0);
+    let end = -1;
+    while (end < 0) {
+      const buf = new Uint8Array(16 * 1024);
+      const n = await conn.read(buf);
+      if (n === null) throw new Error(`${method} ${path}: connection closed before the answer`);
+      const joined = new Uint8Array(head.length + n);
+      joined.set(head);
+      joined.set(buf.subarray(0, n), head.length);
+      head = joined;
+      end = _blankLine(head);
+    }
+    const text = new TextDecoder().decode(head.subarray(0, end));
+    let rest: Uint8Array = head.subarray(end + 4);
+    const [statusLine, ...fields] = text.split("\r\n");
+    const map = new Map<string, string>();
+    for (const f of fields) {
+      const i = f.indexOf(":");
+      map.set(f.slice(0, i).trim().toLowerCase(), f.slice(i + 1).trim());
+    }
+    if (map.has("transfer-encoding")) {
+      throw new Error(`${method} ${path}: a ${map.get("transfer-encoding")} answer is not read`);
+    }
+    const length = map.get("content-length");
+    if (length !== undefined && !/^\d+$/.test(length)) {
+      throw new Error(`${method} ${path}: bad Content-Length ${JSON.stringify(length)}`);
+    }
+    // without a length, the body runs to the end of the connection
+    let left = method === "HEAD" ? 0 : length === undefined ? Infinity : Number(length);
+    return {
+      status: Number(statusLine!.split(" ")[1]),
+      headers: map,
+      async read(p) {
+        if (left === 0) return null;
+        const want = Math.min(p.length, left);
+        let n: number;
+        if (rest.length > 0) {
+          n = Math.min(want, rest.length);
+          p.set(rest.subarray(0, n));
+          rest = rest.subarray(n);
+        } else {
+          const got = await conn.read(p.subarray(0, want));
+          if (got === null) {
+            if (left === Infinity) return null;
+            throw new Error(`${method} ${path}: body cut short`);
+          }
+          n = got;
+        }
+        left -= n;
+        return n;
+      },
+      close,
+    };
+  } catch (err) {
+    close();
+    throw err;
+  }
 }
 
 function _blankLine(b: Uint8Array): number {
@@ -125,16 +156,21 @@ async function _writeAll(conn: Deno.Conn, p: Uint8Array): Promise<void> {
 }
 
 /** Reads an answer's whole (small) body and closes its connection. */
-async function _text(a: _Answer): Promise<string> {
+async function _bytes(a: _Answer): Promise<Uint8Array> {
   const parts: Uint8Array<ArrayBuffer>[] = [];
   const buf = new Uint8Array(64 * 1024);
-  for (let n = await a.read(buf); n !== null; n = await a.read(buf)) parts.push(buf.slice(0, n));
-  a.close();
-  return new TextDecoder().decode(await new Blob(parts).arrayBuffer());
+  try {
+    for (let n = await a.read(buf); n !== null; n = await a.read(buf)) parts.push(buf.slice(0, n));
+  } finally {
+    a.close();
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
 }
 
 async function _expect(a: _Answer, status: number, what: string): Promise<void> {
-  if (a.status !== status) throw new Error(`${what}: ${a.status} ${await _text(a)}`);
+  if (a.status === status) return;
+  const text = new TextDecoder().decode(await _bytes(a).catch(() => new Uint8Array(0)));
+  throw new Error(`${what}: ${a.status} ${text}`);
 }
 
 /** The manifest bytes and the blobs it names (config first). */
@@ -156,45 +192,63 @@ async function _readImage(src: _End): Promise<_Image> {
       Accept: MANIFEST_TYPE,
     });
     await _expect(a, 200, "get manifest");
-    manifest = enc.encode(await _text(a));
+    manifest = await _bytes(a);
   }
   const m = JSON.parse(new TextDecoder().decode(manifest));
-  return { manifest, blobs: [m.config, ...m.layers] };
+  // an image may name one blob twice: it is copied once
+  const blobs = new Map<string, { digest: string; size: number }>();
+  for (const b of [m.config, ...m.layers]) blobs.set(b.digest, b);
+  return { manifest, blobs: [...blobs.values()] };
 }
 
 /** GETs a blob into `dir`: hashed and written piece by piece, flushed, renamed when it checks out. */
 async function _pullBlob(src: _Repo, dir: string, digest: string, size: number) {
   const a = await _request(src.host, "GET", `/v2/${src.repo}/blobs/${digest}`);
-  await _expect(a, 200, `get ${digest}`);
   const tmp = `${dir}/blobs/sha256/.${digest.slice(7)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, createNew: true });
-  const flusher = await Deno.open(tmp, { write: true });
-  const hash = createHash("sha256");
-  const buf = new Uint8Array(Math.min(PIECE, Math.max(size, 1)));
-  let count = 0;
-  let flushedAt = 0;
+  let file: Deno.FsFile | undefined;
+  let flusher: Deno.FsFile | undefined;
   let flushing: Promise<void> | undefined;
-  for (let n = await a.read(buf); n !== null; n = await a.read(buf)) {
-    const piece = buf.subarray(0, n);
-    hash.update(piece);
-    for (let off = 0; off < n;) off += await file.write(piece.subarray(off));
-    count += n;
-    if (flushing === undefined && count - flushedAt >= FLUSH_EVERY) {
-      flushedAt = count;
-      flushing = flusher.sync().then(() => void (flushing = undefined));
+  let flushError: { err: unknown } | undefined;
+  try {
+    await _expect(a, 200, `get ${digest}`);
+    file = await Deno.open(tmp, { write: true, createNew: true });
+    flusher = await Deno.open(tmp, { write: true });
+    const hash = createHash("sha256");
+    const buf = new Uint8Array(Math.min(PIECE, Math.max(size, 1)));
+    let count = 0;
+    let flushedAt = 0;
+    for (let n = await a.read(buf); n !== null; n = await a.read(buf)) {
+      const piece = buf.subarray(0, n);
+      hash.update(piece);
+      for (let off = 0; off < n;) off += await file.write(piece.subarray(off));
+      count += n;
+      if (count > size) break;
+      if (flushing === undefined && count - flushedAt >= FLUSH_EVERY) {
+        flushedAt = count;
+        flushing = flusher.sync().then(
+          () => void (flushing = undefined),
+          (err) => void (flushError = { err }, flushing = undefined),
+        );
+      }
     }
+    await flushing;
+    if (flushError !== undefined) throw flushError.err;
+    await file.sync();
+    const got = `sha256:${hash.digest("hex")}`;
+    if (count !== size || got !== digest) throw new Error(`blob ${digest}: got ${got}, ${count} B`);
+    await Deno.rename(tmp, `${dir}/blobs/sha256/${digest.slice(7)}`);
+  } catch (err) {
+    await flushing;
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  } finally {
+    a.close();
+    file?.close();
+    flusher?.close();
   }
-  a.close();
-  await flushing;
-  await file.sync();
-  file.close();
-  flusher.close();
-  const got = `sha256:${hash.digest("hex")}`;
-  if (count !== size || got !== digest) throw new Error(`blob ${digest}: got ${got}, ${count} B`);
-  await Deno.rename(tmp, `${dir}/blobs/sha256/${digest.slice(7)}`);
 }
 
-/** Opens an upload on `dst` and PUTs `size` bytes that `fill` reads into the given buffer. */
+/** Opens an upload on `dst` and PUTs the `size` bytes that `read` gives, piece by piece. */
 async function _pushBlob(
   dst: _Repo,
   digest: string,
@@ -215,9 +269,11 @@ async function _pushBlob(
     async send(conn) {
       const buf = new Uint8Array(Math.min(PIECE, Math.max(size, 1)));
       let sent = 0;
-      for (let n = await read(buf); n !== null; n = await read(buf)) {
-        await _writeAll(conn, buf.subarray(0, n));
-        sent += n;
+      // never more than announced: a longer source fails after `size` bytes
+      for (let n = await read(buf); n !== null && sent < size; n = await read(buf)) {
+        const piece = buf.subarray(0, Math.min(n, size - sent));
+        await _writeAll(conn, piece);
+        sent += piece.length;
       }
       if (sent !== size) throw new Error(`blob ${digest}: sent ${sent} of ${size} B`);
     },

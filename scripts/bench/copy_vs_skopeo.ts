@@ -12,16 +12,17 @@
  *
  * Every timed push goes to a fresh registry, so neither tool can skip or
  * mount a blob it pushed before (skopeo keeps a blob-location cache). The
- * tools take turns within each round (ocictl first in even rounds, skopeo in
- * odd ones), every run starts after a `sync` (no run pays for the previous
- * one's writes), and ocictl runs as the compiled binary loads it
- * ({@link asCompiled}).
+ * tools take turns within each round (ocictl, skopeo, bare in even rounds,
+ * the other way round in odd ones, so skopeo always runs second), every run
+ * starts after a `sync` (no run pays for the previous one's writes), and
+ * ocictl runs as the compiled binary loads it ({@link asCompiled}).
  *
  * Run alone: `deno run -A scripts/bench/copy_vs_skopeo.ts [--quick] [--big]`.
  *
  * @module
  */
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import {
   asCompiled,
   type BenchServer,
@@ -188,7 +189,7 @@ const BARE: _Tool = {
       "run",
       "-A",
       "--quiet",
-      new URL("./bare_copy.ts", import.meta.url).pathname,
+      fileURLToPath(new URL("./bare_copy.ts", import.meta.url)),
       src,
       dst,
     ]),
@@ -200,6 +201,7 @@ interface _ToolFigures {
   pull: number;
   regReg: number;
   rss: number[];
+  /** Requests of the no-op re-copy; NaN for the bare client, which has none. */
   noop: number;
 }
 
@@ -269,13 +271,15 @@ async function _measureTools(
   for (const tool of tools) {
     // No-op: copy again to the source registry (which has the image), through
     // a counting proxy (not the bare client: it always sends every blob).
-    const proxy = startCountingProxy(source.host);
-    try {
-      if (tool !== BARE) {
+    let noop: string[] | undefined;
+    if (tool !== BARE) {
+      const proxy = startCountingProxy(source.host);
+      try {
         await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
+      } finally {
+        await proxy.stop();
       }
-    } finally {
-      await proxy.stop();
+      noop = proxy.requests;
     }
     const runs = [push, pull, regReg].flatMap((t) => t.get(tool)!.results);
     const mib = layout.bytes / MIB;
@@ -290,28 +294,25 @@ async function _measureTools(
       `  ${tool.name} peak RSS per run (MiB): ${runs.map((r) => fmtNum(r.peakRssMiB)).join(", ")}`,
     );
     say(`  ${tool.name} CPU s (user+sys) per run: ${runs.map((r) => fmtNum(r.cpu, 2)).join(", ")}`);
-    if (tool !== BARE) {
-      say(
-        `  ${tool.name} no-op re-copy: ${proxy.requests.length} requests (${
-          proxy.requests.join(", ")
-        })`,
-      );
+    if (noop !== undefined) {
+      say(`  ${tool.name} no-op re-copy: ${noop.length} requests (${noop.join(", ")})`);
     }
     figures.set(tool, {
       push: push.get(tool)!.median,
       pull: pull.get(tool)!.median,
       regReg: regReg.get(tool)!.median,
       rss: runs.map((r) => r.peakRssMiB),
-      noop: proxy.requests.length,
+      noop: noop?.length ?? NaN,
     });
   }
   return figures;
 }
 
 /**
- * Times `ocictl image copy` against `skopeo copy` (push, pull, registry →
- * registry), counts the requests of a no-op copy and reads ocictl's peak RSS.
- * Without skopeo installed, ocictl's figures are still measured.
+ * Times `ocictl image copy` against `skopeo copy` and the bare Deno client
+ * (push, pull, registry → registry), counts the requests of a no-op copy and
+ * reads ocictl's peak RSS. Without skopeo installed, ocictl's figures and the
+ * bare client's are still measured.
  *
  * @param options image size, warm-up and repeat counts, the big RSS run
  * @returns one summary row per metric

@@ -1,7 +1,10 @@
 /**
  * `image copy` through the raw blob path (large layers): ocidir → serve →
- * ocidir and ocidir → ocidir, byte for byte, and a corrupted source layer
- * that fails the copy without writing anything under its digest.
+ * ocidir, ocidir → ocidir and serve → serve, byte for byte, and a corrupted
+ * source layer that fails the copy without writing anything under its digest.
+ * Then a registry that sends its blob GETs to a storage host (redirects,
+ * credentials kept from the storage host), which changes a layer or breaks
+ * the connection halfway, into a layout and into another registry.
  */
 import assert from "node:assert/strict";
 import { runCli, type RunCliResult } from "../cli_harness.ts";
@@ -200,6 +203,11 @@ function assertReadAgain(down: RunCliResult, front: Front, cut: string): void {
   assert.ok(front.stored.filter((d) => d === cut).length >= 2, "the cut layer was asked for again");
 }
 
+/** The user and password {@link redirectingFront} asks for. */
+const FRONT_USER = ["front-user", "front-pass"] as const;
+/** Their Basic Authorization header. */
+const FRONT_AUTH = `Basic ${btoa(FRONT_USER.join(":"))}`;
+
 /** What the storage host of {@link redirectingFront} does wrong. */
 interface Faults {
   /** Changes one byte of this blob. */
@@ -215,6 +223,8 @@ interface Front {
   stored: string[];
   /** The Authorization header of each storage request. */
   auth: (string | null)[];
+  /** The Authorization header of each blob GET the front redirected. */
+  frontAuth: (string | null)[];
   close(): Promise<void>;
 }
 
@@ -232,6 +242,7 @@ function redirectingFront(upstream: string, faults: Faults = {}): Front {
     )!;
     stored.push(digest!);
     auth.push(req.headers.get("authorization"));
+    const first = stored.filter((d) => d === digest).length === 1;
     const res = await fetch(`http://${upstream}/v2/${repo}/blobs/${digest}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const headers = {
@@ -239,17 +250,26 @@ function redirectingFront(upstream: string, faults: Faults = {}): Front {
       "content-length": String(bytes.length),
     };
     if (digest === faults.corrupt) bytes[bytes.length - 1]! ^= 1;
-    if (digest === faults.cutOnce && stored.filter((d) => d === digest).length === 1) {
+    if (digest === faults.cutOnce && first) {
       // half the body, then the connection breaks
       const half = bytes.subarray(0, bytes.length >> 1);
       return new Response(ReadableStream.from([half]), { headers });
     }
     return new Response(bytes, { headers });
   });
+  const frontAuth: (string | null)[] = [];
   const front = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
+    // the front takes FRONT_USER's Basic credentials only
+    if (req.headers.get("authorization") !== FRONT_AUTH) {
+      return new Response(null, {
+        status: 401,
+        headers: { "www-authenticate": 'Basic realm="front"' },
+      });
+    }
     const blob = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/.exec(url.pathname);
     if (blob && req.method === "GET") {
+      frontAuth.push(req.headers.get("authorization"));
       const location = `http://127.0.0.1:${storage.addr.port}/store/${blob[1]}/${blob[2]}`;
       return new Response(null, { status: 307, headers: { location } });
     }
@@ -268,6 +288,7 @@ function redirectingFront(upstream: string, faults: Faults = {}): Front {
     host: `127.0.0.1:${front.addr.port}`,
     stored,
     auth,
+    frontAuth,
     close: async () => {
       await front.shutdown();
       await storage.shutdown();
@@ -304,7 +325,7 @@ async function redirectedPull(
       const c = counting();
       const down = await runCli([
         "--host",
-        `reg=${front.host},tls=disabled`,
+        `reg=${front.host},tls=disabled,user=${FRONT_USER[0]},pass=${FRONT_USER[1]}`,
         ...(into?.hostFlags ?? []),
         "image",
         "copy",
@@ -323,6 +344,8 @@ Deno.test("image copy follows a blob GET redirected to a storage host, still rea
     assert.equal(down.code, 0, down.stderr);
     // the config and both layers came from the storage host, and were written raw
     assert.deepEqual([...front.stored].sort(), built.blobs.slice(0, 3).sort());
+    // the front was asked with the credentials; the storage host never sees them
+    assert.deepEqual(front.frontAuth, [FRONT_AUTH, FRONT_AUTH, FRONT_AUTH]);
     assert.deepEqual(front.auth, [null, null, null]);
     assert.deepEqual(counts.slice(1), [3, 3], "three raw writes, each from a byte source");
     assert.equal(await digestAt(`ocidir://${tmp}/dst:v1`), built.index);
@@ -351,7 +374,7 @@ Deno.test("a storage host that breaks the connection halfway through a layer: th
   });
 });
 
-Deno.test("registry → registry: a source that breaks the connection halfway through a layer is read again and sent again; the target gets every blob byte for byte", async () => {
+Deno.test("registry → registry: a source that breaks the connection halfway through a layer is read again; the target gets every blob byte for byte", async () => {
   await withServe(async (target) => {
     const flags = target.hostFlags;
     await redirectedPull((b) => ({ cutOnce: b.layers[0] }), async ({ tmp, built, front, down }) => {
@@ -372,8 +395,10 @@ Deno.test("registry → registry: a source that returns a changed layer fails th
       const env = target.env;
       const head = await runCli([...flags, "blob", "head", `${target.host}/x`, bad], { env });
       assert.equal(head.code, 1, "the changed layer must not be stored");
+      assert.match(head.stderr, /not found/i);
       const tag = await runCli([...flags, "manifest", "head", `${target.host}/x:v1`], { env });
       assert.equal(tag.code, 1, "no tag points at a partial image");
+      assert.match(tag.stderr, /not found/i);
     }, { ref: `${target.host}/x:v1`, hostFlags: flags });
   });
 });

@@ -78,7 +78,8 @@ async function withMtls(fn: (m: Mtls) => Promise<void>): Promise<void> {
       },
     });
   } finally {
-    for (const d of started) await d.stop();
+    // every registry is stopped and the directory removed, whatever fails
+    await Promise.allSettled(started.map((d) => d.stop()));
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -273,6 +274,7 @@ Deno.test({
         { env },
       );
       assert.equal(back.code, 0, back.stderr);
+      assert.equal(await digestAt(`ocidir://${dir}/back:v1`), built.index);
       await assertSameBlobs(`${dir}/src`, `${dir}/back`, built.blobs);
     }),
 });
