@@ -147,20 +147,13 @@ Deno.test("image copy of a corrupted large layer fails with one error line and w
 
 Deno.test("image copy between two registries moves every blob raw through byte sources, byte for byte", async () => {
   await withServe(async ({ tmp, host, env, hostFlags }) => {
-    const other = await startRegistryServer({
-      dir: `${tmp}/serve2`,
-      hostname: "127.0.0.1",
-      port: 0,
-    });
-    const host2 = `127.0.0.1:${other.addr.port}`;
-    try {
+    await withServe(async (other) => {
+      const host2 = other.host;
       const built = await buildImage(`${tmp}/src`);
-      const flags = [...hostFlags, "--host", `reg=${host2},tls=disabled`];
+      const flags = [...hostFlags, ...other.hostFlags];
       const up = await runCli(
         [...flags, "image", "copy", `ocidir://${tmp}/src:v1`, `${host}/a:v1`],
-        {
-          env,
-        },
+        { env },
       );
       assert.equal(up.code, 0, up.stderr);
       const { factory, sourced } = registryPuts();
@@ -175,9 +168,7 @@ Deno.test("image copy between two registries moves every blob raw through byte s
         "both layers and the config, from byte sources",
       );
       await assertCopiedBack(`${host2}/b:v1`, { tmp, built, flags, env });
-    } finally {
-      await other.shutdown();
-    }
+    });
   });
 });
 
