@@ -430,8 +430,9 @@ export async function checkStartup(): Promise<string[]> {
 
 /**
  * A command run through the stream probe; `LAYOUT` stands for a layout
- * holding `v1`, `REGISTRY` for a repository holding `v1` on a plain-http
- * registry (the run gets a `--host` flag for it).
+ * holding `v1`, `NEW_LAYOUT` for a layout not made yet, `REGISTRY` for a
+ * repository holding `v1` on a plain-http registry (the run gets a `--host`
+ * flag for it).
  */
 export interface NoStreamCase {
   /** Arguments (`LAYOUT` and `REGISTRY` are replaced). */
@@ -455,6 +456,9 @@ export const NO_STREAM_COMMANDS: readonly NoStreamCase[] = [
     argv: ["image", "copy", "REGISTRY:v1", "REGISTRY:v2"],
     before: ["image", "copy", "REGISTRY:v1", "REGISTRY:v2"],
   },
+  // a pull into a new layout: blobs from byte sources, the manifest,
+  // index.json and oci-layout written from bytes
+  { argv: ["image", "copy", "REGISTRY:v1", "NEW_LAYOUT:v1"] },
 ];
 
 async function _probe(rootDir: string, argv: string[]): Promise<{ code: number; used: string[] }> {
@@ -506,7 +510,8 @@ export async function checkWebStreams(
     }
     const fill = (argv: string[]) => {
       const out = argv.map((a) =>
-        a.replace("LAYOUT", layout).replace("REGISTRY", `${registryHost}/app`)
+        a.replace("NEW_LAYOUT", `ocidir://${dir}/new-layout`).replace("LAYOUT", layout)
+          .replace("REGISTRY", `${registryHost}/app`)
       );
       return argv.some((a) => a.startsWith("REGISTRY")) ? ["--host", hostFlag, ...out] : out;
     };

@@ -16,7 +16,6 @@ import type { Descriptor } from "../../types/descriptor.ts";
 import { type DigestAlgorithm, hasherFor, parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
-import { VerifyStream } from "../../verify_stream.ts";
 import type { BlobPutOptions, CallOptions, RawBlob, RawPutOptions } from "../transport.ts";
 import { type ByteSource, cancelRawBlob } from "../byte_source.ts";
 import type { FileWriter } from "./file_system_types.ts";
@@ -89,6 +88,9 @@ export async function putBlob(
     const expected = { digest: want, size, signal: options.signal };
     return await _putVerified(store, dir, blobsDir, body, subject, expected);
   }
+  // Loaded here: its class extends TransformStream, which loads Deno's web
+  // streams, and a pull into a layout (raw blobs only) never needs them.
+  const { VerifyStream } = await import("../../verify_stream.ts");
   const verify = new VerifyStream({
     algorithm,
     digest: options.digest,

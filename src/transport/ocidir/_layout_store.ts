@@ -26,6 +26,7 @@ import {
 import { withLayoutLock } from "./lock.ts";
 import { IndexCache } from "./_index_cache.ts";
 import { collectWhenFree, GC_LOCK_FILE, type GcLease, holdGcLease } from "./gc_lock.ts";
+import { writeTempBytes } from "./temp_bytes.ts";
 
 /**
  * The printed name of an `ocidir` reference, for messages.
@@ -363,10 +364,7 @@ export class LayoutStore {
     const d = parseDigest(digest);
     const blobsDir = `${dir}/blobs/${d.algorithm}`;
     await this.fs.mkdir(blobsDir);
-    const tmp = await this.fs.writeTemp(blobsDir, ReadableStream.from([bytes]), {
-      signal,
-      prefix: "blob.",
-    });
+    const tmp = await writeTempBytes(this.fs, blobsDir, bytes, { signal, prefix: "blob." });
     await this.fs.rename(tmp, blobPath(dir, digest));
   }
 

@@ -13,6 +13,7 @@ import { readCapped } from "./_read_capped.ts";
 import type { FileSystem } from "./file_system.ts";
 import { LOCK_FILE } from "./lock.ts";
 import { GC_LOCK_FILE } from "./gc_lock.ts";
+import { writeTempBytes } from "./temp_bytes.ts";
 
 /** Name of the layout marker file. */
 export const OCI_LAYOUT_FILE = "oci-layout";
@@ -181,7 +182,7 @@ export async function readLayout(fs: FileSystem, dir: string): Promise<LayoutInd
 const _OWN_TEMP = /^(oci-layout|index\.json)\.[0-9a-f-]{36}\.tmp$/;
 
 async function _writeFile(fs: FileSystem, dir: string, name: string, bytes: Uint8Array) {
-  const tmp = await fs.writeTemp(dir, ReadableStream.from([bytes]), { prefix: `${name}.` });
+  const tmp = await writeTempBytes(fs, dir, bytes, { prefix: `${name}.` });
   await fs.rename(tmp, `${dir}/${name}`);
 }
 
