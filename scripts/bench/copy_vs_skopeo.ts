@@ -51,7 +51,11 @@ export interface CopyBenchOptions {
   layerMiB?: number | undefined;
   /** Untimed runs before the timed ones. @default 1 */
   warmup?: number | undefined;
-  /** Timed runs (the median is reported). @default 3 */
+  /**
+   * Timed runs (the median is reported). @default 5: on a 2-core machine one
+   * run in three or four takes 10–50 % longer than its neighbours, whichever
+   * tool it is, so a median of three moved a ratio by up to 0.2 between runs.
+   */
   repeats?: number | undefined;
   /** Also push and pull an 8×256 MiB image with ocictl, for its peak RSS. @default false */
   big?: boolean | undefined;
@@ -334,7 +338,7 @@ async function _measureTools(
 export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise<Metric[]> {
   const layers = options.layers ?? 4;
   const layerMiB = options.layerMiB ?? 64;
-  const opts = { warmup: options.warmup ?? 1, repeats: options.repeats ?? 3 };
+  const opts = { warmup: options.warmup ?? 1, repeats: options.repeats ?? 5 };
   const label = `${layers}x${layerMiB} MiB`;
   const root = await Deno.makeTempDir({ prefix: "ocictl-bench-copy-" });
   try {
