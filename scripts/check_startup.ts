@@ -435,7 +435,7 @@ export async function checkStartup(): Promise<string[]> {
  * flag for it).
  */
 export interface NoStreamCase {
-  /** Arguments (`LAYOUT` and `REGISTRY` are replaced). */
+  /** Arguments (`LAYOUT`, `NEW_LAYOUT` and `REGISTRY` are replaced). */
   argv: string[];
   /** Runs first, untimed and unchecked (seeds a no-op copy's target). */
   before?: string[] | undefined;
