@@ -13,6 +13,7 @@ import type { FileSystem } from "../transport/ocidir/file_system.ts";
 import { withLayoutLock } from "../transport/ocidir/lock.ts";
 import { OciDirTransport } from "../transport/ocidir/ocidir_transport.ts";
 import { VerifiedFiles } from "../transport/ocidir/verified_files.ts";
+import { writeTempBytes } from "../transport/ocidir/temp_bytes.ts";
 import { ApiError } from "./errors_body.ts";
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits, UploadStore } from "./upload_session.ts";
 
@@ -191,9 +192,7 @@ export class ServeState {
     await withLayoutLock(this.fs, path, async () => {
       if ((await this.fs.stat(`${path}/oci-layout`)) !== undefined) return;
       const body = new TextEncoder().encode(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-      const tmp = await this.fs.writeTemp(path, ReadableStream.from([body]), {
-        prefix: "oci-layout.",
-      });
+      const tmp = await writeTempBytes(this.fs, path, body, { prefix: "oci-layout." });
       await this.fs.rename(tmp, `${path}/oci-layout`);
     });
     this.#repos.add(name);

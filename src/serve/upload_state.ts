@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type { DigestAlgorithm } from "../types/digest.ts";
 import type { FileSystem } from "../transport/ocidir/file_system.ts";
 import { readCapped } from "../transport/ocidir/_read_capped.ts";
+import { writeTempBytes } from "../transport/ocidir/temp_bytes.ts";
 import { UploadSession } from "./upload_session.ts";
 
 /** Suffix of a session's state file. */
@@ -52,9 +53,7 @@ export async function saveSessionState(
     lastUsed: session.lastUsed,
   };
   const body = new TextEncoder().encode(JSON.stringify(state));
-  const tmp = await fs.writeTemp(dir, ReadableStream.from([body]), {
-    prefix: `${session.id}.state.`,
-  });
+  const tmp = await writeTempBytes(fs, dir, body, { prefix: `${session.id}.state.` });
   await fs.rename(tmp, _statePath(dir, session.id));
 }
 
