@@ -59,7 +59,10 @@ const REQUEST_DEADLINE_MS = 120_000;
  * body is framed by its `Content-Length`, or runs to the connection's end
  * without one; a chunked answer is refused. The connection is closed after
  * {@link REQUEST_DEADLINE_MS} at the latest, so a stalled server cannot hang
- * a benchmark.
+ * a benchmark. The deadline is an `AbortSignal.timeout`, not a `setTimeout`:
+ * the first `setTimeout` of a Deno process cost it 11–13 ms on a guest with
+ * slow page faults, against 3 ms for `AbortSignal.timeout` and its
+ * listener; ocictl's copy starts no timer.
  */
 async function _request(
   host: string,
@@ -71,13 +74,14 @@ async function _request(
   const [hostname, port] = host.split(":");
   const conn = await Deno.connect({ hostname: hostname!, port: Number(port) });
   let closed = false;
+  const deadline = AbortSignal.timeout(REQUEST_DEADLINE_MS);
   const close = () => {
     if (closed) return;
     closed = true;
-    clearTimeout(deadline);
+    deadline.removeEventListener("abort", close);
     conn.close();
   };
-  const deadline = setTimeout(close, REQUEST_DEADLINE_MS);
+  deadline.addEventListener("abort", close, { once: true });
   try {
     const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`, "Connection: close"];
     for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);

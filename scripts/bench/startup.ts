@@ -19,6 +19,14 @@
  * `lazy-dynamic-imports`). The floor is a plain `deno run` of an empty
  * module, without flags.
  *
+ * Two more figures tell the machine apart from ocictl. The bare row runs
+ * `bare_head.ts` (one `HEAD` over `Deno.connect`, none of ocictl's code)
+ * with the binary's V8 flags beside `manifest head`: what any Deno client
+ * pays for a registry command there. The machine line times the first touch
+ * of 64 MiB of new memory, per 4 KiB page: a guest whose page faults are
+ * slow (10 µs a page measured on one, against well under 1 µs on bare
+ * metal) starts every process several times slower, the floor included.
+ *
  * Run alone: `deno run -A scripts/bench/startup.ts [--quick]`.
  *
  * @module
@@ -26,13 +34,14 @@
 import { Client, createTransportFactory } from "../../src/client.ts";
 import { createImage } from "../../src/ops/image_create.ts";
 import { parseRef } from "../../src/types/ref.ts";
-import { runArgs } from "../compile.ts";
+import { runArgs, V8_FLAGS } from "../compile.ts";
 import {
   asCompiled,
   fmtNum,
   MAIN_TS,
   median,
   type Metric,
+  MIB,
   say,
   startOcictlServe,
 } from "./_common.ts";
@@ -45,6 +54,28 @@ export interface StartupOptions {
 
 /** Target: milliseconds over the floor. */
 export const STARTUP_TARGET_MS = 25;
+
+/** The bare registry command, `bare_head.ts`. */
+const _BARE_HEAD = new URL("./bare_head.ts", import.meta.url).pathname;
+
+/**
+ * Times the first touch of new memory: microseconds per 4 KiB page of a
+ * fresh 64 MiB buffer (each page faulted in and zeroed by the kernel).
+ *
+ * @returns the median of 3 tries, in µs per page
+ */
+export function pageFaultMicros(): number {
+  const page = 4096;
+  const size = 64 * MIB;
+  const tries: number[] = [];
+  for (let t = 0; t < 3; t++) {
+    const t0 = performance.now();
+    const b = new Uint8Array(size);
+    for (let i = 0; i < size; i += page) b[i] = 1;
+    tries.push(((performance.now() - t0) * 1000) / (size / page));
+  }
+  return median(tries);
+}
 
 async function _wallMs(args: readonly string[], env: Record<string, string>): Promise<number> {
   const t0 = performance.now();
@@ -106,28 +137,49 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
       ["manifest head (ocidir)", ["manifest", "head", `${layout}:v1`]],
       ["tag ls (ocidir)", ["tag", "ls", layout]],
     ];
+    const bare = [
+      "run",
+      "-A",
+      "--quiet",
+      `--v8-flags=${V8_FLAGS}`,
+      _BARE_HEAD,
+      `${reg}/bench/app:v1`,
+    ];
     // Seeds the layout and the no-op copy's target, and warms Deno's caches.
     await _wallMs([...run, ...host, "image", "copy", `${reg}/bench/app:v1`, `${layout}:v1`], env);
     for (const [, args] of cases) {
       for (const how of [run, source]) await _wallMs([...how, ...args], env);
     }
+    await _wallMs(bare, env);
     const floor: number[] = [];
+    const bareTimes: number[] = [];
     const times = cases.map((): number[] => []);
     const sourceTimes = cases.map((): number[] => []);
     for (let r = 0; r < runs; r++) {
       floor.push(await _wallMs(["run", "-A", "--quiet", `${dir}/empty.ts`], env));
+      bareTimes.push(await _wallMs(bare, env));
       for (const [i, [, args]] of cases.entries()) {
         times[i]!.push(await _wallMs([...run, ...args], env));
         sourceTimes[i]!.push(await _wallMs([...source, ...args], env));
       }
     }
     const base = median(floor);
+    const bareMs = median(bareTimes);
+    const faultUs = pageFaultMicros();
     say(
       `startup: median of ${runs} fresh processes each (ms), floor = deno run of an empty module`,
     );
     say(
+      `  machine: ${fmtNum(faultUs, 2)} µs per first touch of a 4 KiB page ` +
+        "(64 MiB of new memory; slow page faults slow every start, the floor's too)",
+    );
+    say(
       `  floor ${fmtNum(base, 1)}; bundle = as compiled (the binary's JavaScript, ` +
         "import() loaded on use); source = main.ts loaded the same way",
+    );
+    say(
+      `  bare manifest head (registry) ${fmtNum(bareMs, 1)} (+${fmtNum(bareMs - base, 1)}): ` +
+        "one HEAD over Deno.connect, none of ocictl's code (bare_head.ts)",
     );
     const rows: Metric[] = [];
     for (const [i, [name]] of cases.entries()) {
@@ -146,6 +198,13 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
         ok: ms - base <= STARTUP_TARGET_MS,
       });
     }
+    rows.push({
+      name: "start-up bare manifest head (registry) (ms)",
+      ocictl: bareMs,
+      peer: base,
+      better: "lower",
+      target: "-",
+    });
     for (const [i, [name]] of cases.entries()) {
       rows.push({
         name: `start-up ${name}, source (ms)`,
