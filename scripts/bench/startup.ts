@@ -137,10 +137,12 @@ export async function benchStartup(options: StartupOptions = {}): Promise<Metric
       ["manifest head (ocidir)", ["manifest", "head", `${layout}:v1`]],
       ["tag ls (ocidir)", ["tag", "ls", layout]],
     ];
+    // No deno.json: bare_head.ts imports nothing, and the binary reads none.
     const bare = [
       "run",
       "-A",
       "--quiet",
+      "--no-config",
       `--v8-flags=${V8_FLAGS}`,
       _BARE_HEAD,
       `${reg}/bench/app:v1`,
