@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { runBenchmarks, summaryLines } from "./bench.ts";
 import { hasDistribution, median, type Metric, ratioOf } from "./bench/_common.ts";
+import { bareHead } from "./bench/bare_head.ts";
+import { pageFaultMicros } from "./bench/startup.ts";
 
 const BENCH_TS = new URL("./bench.ts", import.meta.url).pathname;
 
@@ -100,4 +102,35 @@ Deno.test("ratioOf() is ocictl/peer, NaN without a usable peer figure", () => {
   assert.equal(ratioOf(m), 1.5);
   assert.ok(Number.isNaN(ratioOf({ ...m, peer: undefined })));
   assert.ok(Number.isNaN(ratioOf({ ...m, peer: 0 })));
+});
+
+Deno.test("bareHead() sends one HEAD with the OCI Accept and returns the named digest", async () => {
+  const seen: { method: string; path: string; accept: string }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    seen.push({
+      method: req.method,
+      path: new URL(req.url).pathname,
+      accept: req.headers.get("accept") ?? "",
+    });
+    const found = req.url.endsWith("/manifests/v1");
+    return new Response(null, {
+      status: found ? 200 : 404,
+      headers: found ? { "Docker-Content-Digest": "sha256:abc" } : {},
+    });
+  });
+  try {
+    const host = `127.0.0.1:${server.addr.port}`;
+    assert.equal(await bareHead(`${host}/bench/app:v1`), "sha256:abc");
+    assert.deepEqual(seen.map((s) => [s.method, s.path]), [["HEAD", "/v2/bench/app/manifests/v1"]]);
+    assert.match(seen[0]!.accept, /application\/vnd\.oci\.image\.index\.v1\+json/);
+    await assert.rejects(bareHead(`${host}/bench/app:v2`), /HTTP\/1\.1 404/);
+    await assert.rejects(bareHead("no-slash"), /want HOST:PORT\/REPO:TAG, got "no-slash"/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("pageFaultMicros() measures a positive cost per page", () => {
+  const us = pageFaultMicros();
+  assert.ok(Number.isFinite(us) && us > 0, `got ${us}`);
 });
