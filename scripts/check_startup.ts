@@ -119,19 +119,46 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
       "node:path",
     ],
   },
+  // a verb with subcommands loads only the chosen one's module
   {
-    // image copy needs none of mod's step parsers, the engines or the result views
     root: "plugins/image.ts",
     forbidden: [
       ...LOADED_ON_USE,
       ...PARSER_ON_USE,
       "src/ops/",
-      "src/mod/mod_step.ts",
+      "src/mod/",
+      "plugins/image/",
+      "plugins/manifest/",
+    ],
+  },
+  {
+    // image copy needs none of mod's flags or step parsers, the engines or the result views
+    root: "plugins/image/copy.ts",
+    forbidden: [
+      ...LOADED_ON_USE,
+      ...PARSER_ON_USE,
+      "src/ops/",
+      "src/mod/",
       "src/cli/ref_template.ts",
       "src/cli/config_view.ts",
     ],
   },
-  { root: "plugins/manifest.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE] },
+  {
+    root: "plugins/manifest.ts",
+    forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "plugins/manifest/"],
+  },
+  // the digest alone: no views, header capture or output formats
+  {
+    root: "plugins/manifest/head.ts",
+    forbidden: [
+      ...LOADED_ON_USE,
+      ...PARSER_ON_USE,
+      "plugins/manifest/get.ts",
+      "src/cli/manifest_view.ts",
+      "src/cli/response_headers.ts",
+      "src/cli/output.ts",
+    ],
+  },
   { root: "plugins/tag.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "src/ops/"] },
   // `bot --help` loads neither the Lua runtime (wasmoon) nor the bot engine.
   { root: "plugins/bot.ts", forbidden: [...LOADED_ON_USE] },
@@ -199,16 +226,18 @@ const REGISTRY: readonly string[] = [
 ];
 /** What the first layout call loads (`src/client.ts`). */
 const OCIDIR: readonly string[] = ["src/transport/ocidir/ocidir_transport.ts"];
-/** What `image copy` loads before it copies (`plugins/image.ts`). */
-const COPY: readonly string[] = ["plugins/image.ts", "src/ops/copy.ts"];
+/** What `image copy` loads before it copies (`plugins/image.ts` and its copy subcommand). */
+const COPY: readonly string[] = ["plugins/image.ts", "plugins/image/copy.ts", "src/ops/copy.ts"];
+/** What `manifest head` loads: the verb and its head subcommand. */
+const MANIFEST_HEAD: readonly string[] = ["plugins/manifest.ts", "plugins/manifest/head.ts"];
 
 /** The short commands kept off the Node compatibility layer. */
 export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
   { command: "version", roots: [...START, "plugins/version.ts"] },
-  { command: "manifest head (registry)", roots: [...START, "plugins/manifest.ts", ...REGISTRY] },
+  { command: "manifest head (registry)", roots: [...START, ...MANIFEST_HEAD, ...REGISTRY] },
   { command: "tag ls (registry)", roots: [...START, "plugins/tag.ts", ...REGISTRY] },
   { command: "image copy, no-op (registry)", roots: [...START, ...COPY, ...REGISTRY] },
-  { command: "manifest head (ocidir)", roots: [...START, "plugins/manifest.ts", ...OCIDIR] },
+  { command: "manifest head (ocidir)", roots: [...START, ...MANIFEST_HEAD, ...OCIDIR] },
   { command: "tag ls (ocidir)", roots: [...START, "plugins/tag.ts", ...OCIDIR] },
   { command: "image copy, no-op (ocidir)", roots: [...START, ...COPY, ...OCIDIR] },
 ];

@@ -59,6 +59,25 @@ export function countArg(value: string): number {
 }
 
 /**
+ * Collects a repeatable option's values, in command-line order.
+ *
+ * @param value this occurrence's value
+ * @param previous values so far (undefined before the first)
+ * @returns the values with this one appended
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { collectValue } from "./arguments.ts";
+ * assert.deepEqual(collectValue("b", collectValue("a", undefined)), ["a", "b"]);
+ * ```
+ */
+export function collectValue(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
  * Collects a repeatable anchored regular expression option.
  *
  * @param value the pattern (anchored with `^(?:…)$`)

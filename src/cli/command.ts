@@ -63,15 +63,18 @@ export const Option: OptionClass = OptionSpec as unknown as OptionClass;
  * Adds a subcommand that is built only when it is chosen, or when every
  * subcommand is listed (help, completions): a verb with many subcommands
  * then builds one per run ({@link CommandSpec.lazyCommand}). A real
- * commander parent gets it built now.
+ * commander parent gets it built now. `build` may return a promise (it
+ * imports the subcommand's own module): {@link CommandSpec.load} settles it
+ * before a parse; only a {@link CommandSpec} parent takes such a subcommand.
  *
  * @param parent the verb
  * @param name the subcommand's name
  * @param aliases its other names, as `build` sets them
- * @param build makes the subcommand
+ * @param build makes the subcommand, now or through a promise
  * @param opts `{ hidden: true }` leaves it out of help
  * @returns nothing
- * @throws {Error} when a name is taken
+ * @throws {Error} when a name is taken, or when a commander parent is given a
+ *   subcommand that loads on use
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -91,14 +94,18 @@ export function addLazyCommand(
   parent: CommandUnknownOpts,
   name: string,
   aliases: readonly string[],
-  build: () => CommandUnknownOpts,
+  build: () => CommandUnknownOpts | Promise<CommandUnknownOpts>,
   opts: { hidden?: boolean } = {},
 ): void {
   const spec: unknown = parent;
   if (spec instanceof CommandSpec) {
     spec.lazyCommand(name, aliases, build as unknown as () => CommandSpec, opts);
   } else {
-    parent.addCommand(build(), opts);
+    const cmd = build();
+    if (cmd instanceof Promise) {
+      throw new Error(`Cannot add "${name}" to a commander command: its module loads on use`);
+    }
+    parent.addCommand(cmd, opts);
   }
 }
 

@@ -32,7 +32,9 @@ export type OptionListener = (value: unknown) => void;
 interface _Deferred {
   readonly name: string;
   readonly aliases: readonly string[];
-  readonly build: () => CommandSpec;
+  readonly build: () => CommandSpec | Promise<CommandSpec>;
+  /** What `build` made, once asked: a promise until {@link CommandSpec.load} settles it. */
+  made?: CommandSpec | Promise<CommandSpec>;
   /** The recorded `addCommand` call; its first argument becomes the built command. */
   readonly call: { method: string; args: unknown[] };
 }
@@ -355,11 +357,13 @@ export class CommandSpec {
    * Adds a subcommand that is built only when it is chosen, or when every
    * subcommand is needed (help, commander, completions): a verb with many
    * subcommands then builds one per run. `build` must make a command with
-   * exactly these name and aliases.
+   * exactly these name and aliases. A `build` that returns a promise (one
+   * that imports the subcommand's module) is awaited by {@link load}, which
+   * the parser and the commander replay call first.
    *
    * @param name the subcommand's name
    * @param aliases its other names
-   * @param build makes it
+   * @param build makes it, now or through a promise
    * @param opts `{ hidden: true }` leaves it out of help
    * @returns this command
    * @throws {Error} when a name is taken
@@ -367,7 +371,7 @@ export class CommandSpec {
   lazyCommand(
     name: string,
     aliases: readonly string[],
-    build: () => CommandSpec,
+    build: () => CommandSpec | Promise<CommandSpec>,
     opts?: { hidden?: boolean },
   ): this {
     this.#checkFree(name, [name, ...aliases]);
@@ -403,7 +407,10 @@ export class CommandSpec {
   #built(i: number): CommandSpec {
     const entry = this.#commands[i]!;
     if (entry instanceof CommandSpec) return entry;
-    const cmd = entry.build();
+    const cmd = entry.made ??= entry.build();
+    if (cmd instanceof Promise) {
+      throw new Error(`Lazy command "${entry.name}" is still loading: await load() first`);
+    }
     const want = [entry.name, ...entry.aliases].join(",");
     const got = [cmd.name(), ...cmd.aliases()].join(",");
     if (got !== want) {
@@ -416,11 +423,50 @@ export class CommandSpec {
   }
 
   /**
+   * Settles the subcommands whose `build` returns a promise (see
+   * {@link lazyCommand}), at every depth: those named by one of `words` (the
+   * command line; a word that is an option's value may load one more than
+   * needed), or all of them when `words` is undefined (help, commander,
+   * completions).
+   *
+   * @param words the command line's words, or undefined for every subcommand
+   * @returns when they are built
+   * @throws {Error} what a `build` throws
+   *
+   * @example A subcommand built from a promise
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { CommandSpec } from "./command_spec.ts";
+   * const verb = new CommandSpec("verb");
+   * verb.lazyCommand("sub", [], () => Promise.resolve(new CommandSpec("sub")));
+   * assert.throws(() => verb.findCommand("sub"), /still loading/);
+   * await verb.load(["sub"]);
+   * assert.equal(verb.findCommand("sub")?.name(), "sub");
+   * ```
+   */
+  async load(words?: readonly string[]): Promise<void> {
+    for (let i = 0; i < this.#commands.length; i++) {
+      const entry = this.#commands[i]!;
+      if (entry instanceof CommandSpec) {
+        if (entry.hasCommands) await entry.load(words);
+        continue;
+      }
+      const named = words === undefined ||
+        words.some((w) => w === entry.name || entry.aliases.includes(w));
+      if (!named) continue;
+      entry.made = await (entry.made ?? entry.build());
+      const cmd = this.#built(i);
+      if (cmd.hasCommands) await cmd.load(words);
+    }
+  }
+
+  /**
    * Finds a subcommand by name or alias (building it if it was added with
    * {@link lazyCommand}).
    *
    * @param name a word
    * @returns the subcommand, if any
+   * @throws {Error} when its `build` returned a promise that {@link load} has not settled
    */
   findCommand(name: string | undefined): CommandSpec | undefined {
     if (!name) return undefined;

@@ -110,6 +110,98 @@ Deno.test("CommandSpec.lazyCommand builds a subcommand only when it is chosen or
   assert.doesNotMatch(help, /^ {2}b\b/m);
 });
 
+Deno.test("CommandSpec.load settles the asynchronous subcommands a line names, at every depth", async () => {
+  const built: string[] = [];
+  const later = (name: string, make: () => CommandSpec) => () => {
+    built.push(name);
+    return Promise.resolve().then(make);
+  };
+  const root = new CommandSpec("x");
+  const verb = root.command("verb");
+  let ran = "";
+  verb.lazyCommand(
+    "a",
+    ["al"],
+    later("a", () =>
+      new CommandSpec("a").alias("al").argument("<v>").action((v: string) => {
+        ran = v;
+      })),
+  );
+  verb.lazyCommand(
+    "b",
+    [],
+    later("b", () => {
+      const b = new CommandSpec("b");
+      b.lazyCommand("deep", [], later("deep", () => new CommandSpec("deep").action(() => {})));
+      return b;
+    }),
+  );
+  await root.load(["verb", "al", "v1"]);
+  assert.deepEqual(built, ["a"]);
+  const parsed = fastParse(root, ["verb", "al", "v1"]);
+  assert.ok(parsed !== undefined);
+  await parsed.run();
+  assert.equal(ran, "v1");
+  assert.equal(parsed.command.parent, verb);
+  // chosen before it is settled: a clear error (its build has started, once)
+  assert.throws(
+    () => verb.findCommand("b"),
+    /Lazy command "b" is still loading: await load\(\) first/,
+  );
+  assert.throws(() => verb.commands, /still loading/);
+  assert.deepEqual(built, ["a", "b"]);
+  // a word naming a nested subcommand settles the chain down to it
+  await root.load(["verb", "b", "deep"]);
+  assert.deepEqual(built, ["a", "b", "deep"]);
+  // everything (help, commander): each build ran once
+  await root.load();
+  assert.deepEqual(verb.commands.map((c) => c.name()), ["a", "b"]);
+  assert.deepEqual(built, ["a", "b", "deep"]);
+});
+
+Deno.test("parseCommandLine and toCommander load subcommand modules on use", async () => {
+  const { parseCommandLine } = await import("./parse_command_line.ts");
+  const built: string[] = [];
+  let ran = false;
+  const make = () => {
+    const root = new CommandSpec("x");
+    for (const name of ["one", "two"]) {
+      root.lazyCommand(name, [], () => {
+        built.push(name);
+        return Promise.resolve(
+          new CommandSpec(name).description(`the ${name}`).action(() => {
+            ran = true;
+          }),
+        );
+      });
+    }
+    return root;
+  };
+  const used: string[] = [];
+  await parseCommandLine(make(), ["two"], { onParser: (p) => used.push(p) });
+  assert.deepEqual([ran, built, used], [true, ["two"], ["fast"]]);
+  const help = (await toCommander(make())).helpInformation();
+  assert.match(help, /one\s+the one/);
+  assert.match(help, /two\s+the two/);
+});
+
+Deno.test("addLazyCommand refuses a subcommand that loads on use under a commander parent", async () => {
+  const { Command: Commander } = await import("@commander-js/extra-typings");
+  const { addLazyCommand } = await import("./command.ts");
+  const parent = new Commander("x");
+  assert.throws(
+    () =>
+      addLazyCommand(
+        parent as never,
+        "sub",
+        [],
+        () => Promise.resolve(new Commander("sub")) as never,
+      ),
+    /Cannot add "sub" to a commander command: its module loads on use/,
+  );
+  assert.deepEqual(parent.commands.map((c) => c.name()), []);
+});
+
 Deno.test("CommandSpec.lazyCommand refuses a build whose names differ from the declared ones", () => {
   const root = new CommandSpec("x");
   root.lazyCommand("a", ["b"], () => new CommandSpec("a"));

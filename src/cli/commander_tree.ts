@@ -40,7 +40,11 @@ export async function toCommander(
   spec: CommandSpec | CommandUnknownOpts,
 ): Promise<CommandUnknownOpts> {
   if (!(spec instanceof CommandSpec)) return spec;
-  const commander: _Commander = await import("@commander-js/extra-typings");
+  // commander needs the whole tree: every subcommand whose module loads on use
+  const [commander] = await Promise.all([
+    import("@commander-js/extra-typings") as Promise<_Commander>,
+    spec.load(),
+  ]);
   return _build(
     commander,
     spec,

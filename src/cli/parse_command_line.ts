@@ -47,6 +47,8 @@ export async function parseCommandLine(
   argv: readonly string[],
   options: ParseCommandLineOptions = {},
 ): Promise<CommandSpec | CommandUnknownOpts> {
+  // subcommands whose module loads on use: those the line names, before either parser walks the tree
+  if (root instanceof CommandSpec) await root.load(argv);
   const fast = root instanceof CommandSpec ? fastParse(root, argv) : undefined;
   if (fast !== undefined) {
     options.onParser?.("fast");

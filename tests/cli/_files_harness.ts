@@ -13,14 +13,12 @@ import {
   createBlobDiffLayerCommand,
   createBlobGetFileCommand,
 } from "../../plugins/blob.ts";
-import {
-  createImageCheckBaseCommand,
-  createImageExportCommand,
-  createImageExportFsCommand,
-  createImageGetFileCommand,
-  createImageImportCommand,
-} from "../../plugins/image.ts";
-import { createManifestDiffCommand } from "../../plugins/manifest.ts";
+import { createImageCheckBaseCommand } from "../../plugins/image/check_base.ts";
+import { createImageExportCommand } from "../../plugins/image/export.ts";
+import { createImageExportFsCommand } from "../../plugins/image/export_fs.ts";
+import { createImageGetFileCommand } from "../../plugins/image/get_file.ts";
+import { createImageImportCommand } from "../../plugins/image/import.ts";
+import { createManifestDiffCommand } from "../../plugins/manifest/diff.ts";
 import { runCli as run, type VerbEntry } from "../../src/cli/run.ts";
 import { VERBS } from "../../plugins/mod.ts";
 import type { RunCliResult } from "../cli_harness.ts";

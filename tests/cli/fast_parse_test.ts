@@ -90,6 +90,8 @@ async function _tree(verb: VerbEntry | undefined): Promise<CommandSpec> {
   const root = createRootCommand() as unknown as CommandSpec;
   if (verb === undefined) addVerbStubs(root as never, VERBS, () => {});
   else root.addCommand((await verb.load()).createCommand(_ctx) as unknown as CommandSpec);
+  // every subcommand module, so that the tree can be walked and instrumented
+  await root.load();
   assert.ok(isCommandSpec(root));
   return root;
 }

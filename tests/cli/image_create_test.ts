@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Command, type CommandUnknownOpts } from "../../src/cli/command.ts";
 import { createTransportFactory } from "../../src/client.ts";
 import type { CliContext } from "../../src/cli/context.ts";
-import { createImageCreateCommand } from "../../plugins/image.ts";
+import { createImageCreateCommand } from "../../plugins/image/create.ts";
 import { runCli as run, type VerbEntry } from "../../src/cli/run.ts";
 import { runCli } from "../cli_harness.ts";
 import { snapshot, withLayout } from "./_layout.ts";

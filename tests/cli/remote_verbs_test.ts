@@ -8,7 +8,7 @@ import type { CommandUnknownOpts } from "../../src/cli/command.ts";
 import { runCli } from "../cli_harness.ts";
 import { createTransportFactory } from "../../src/client.ts";
 import { type CliContext, createCliContext } from "../../src/cli/context.ts";
-import { createRatelimitCommand } from "../../plugins/image.ts";
+import { createRatelimitCommand } from "../../plugins/image/ratelimit.ts";
 import { createRepoLsCommand } from "../../plugins/repo.ts";
 import { OciError } from "../../src/errors.ts";
 import { digestOf } from "../../src/types/digest.ts";

@@ -4,7 +4,7 @@
  * `If-Match`, a 412 starts the update over, an empty index drops the tag.
  */
 import assert from "node:assert/strict";
-import { createManifestRmCommand } from "../../plugins/manifest.ts";
+import { createManifestRmCommand } from "../../plugins/manifest/rm.ts";
 import type { CliContext } from "../../src/cli/context.ts";
 import { NotFoundError, RegistryError, UsageError } from "../../src/errors.ts";
 import { MediaType } from "../../src/types/media_type.ts";
