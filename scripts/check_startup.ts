@@ -143,6 +143,8 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
       "src/cli/config_view.ts",
     ],
   },
+  // a copy whose target already has the image moves no blob and filters no index
+  { root: "src/ops/copy.ts", forbidden: ["src/ops/blob_copy.ts", "src/ops/platform_filter.ts"] },
   {
     root: "plugins/manifest.ts",
     forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "plugins/manifest/"],

@@ -28,7 +28,7 @@ import {
 } from "../types/ref.ts";
 import { filterReferrers, type ReferrerFilter, referrersFallbackTag } from "../types/referrer.ts";
 import { prepareRawTarget } from "../transport/transport.ts";
-import { copyBlob, type CopyBlobResult } from "./blob_copy.ts";
+import type { CopyBlobResult } from "./blob_copy.ts";
 import type {
   CopyEvent,
   CopyHooks,
@@ -38,7 +38,6 @@ import type {
 } from "./copy_endpoint.ts";
 import { wrapCopyError } from "./copy_error.ts";
 import { _Limiter } from "./_limiter.ts";
-import { filterIndex } from "./platform_filter.ts";
 
 /**
  * Default number of concurrent transfers (blobs, and manifest requests) of a
@@ -279,6 +278,7 @@ class _Copier {
       }
       top = await this.#get(this.#src, withDigest(this.#src.ref, found.digest));
     } else if (this.#o.platforms !== undefined && isIndex(named)) {
+      const { filterIndex } = await import("./platform_filter.ts");
       const f = await filterIndex(named, this.#o.platforms);
       top = f.manifest;
       filtered = f.changed;
@@ -408,6 +408,8 @@ class _Copier {
       }
       let r: CopyBlobResult;
       try {
+        // the blob copier loads with the first blob: a copy the target already has moves none
+        const { copyBlob } = await import("./blob_copy.ts");
         r = await copyBlob(from, dst, d.digest, {
           size: d.size >= 0 ? d.size : undefined,
           mediaType: d.mediaType,
