@@ -179,6 +179,12 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/transport/registry/_content_coding.ts",
   "src/transport/registry/_tls_error.ts",
   "src/transport/registry/_https_only.ts",
+  // an upload's source body, redirects, error answers and network failures
+  "src/transport/registry/_wire_source.ts",
+  "src/transport/registry/_redirect.ts",
+  "src/transport/registry/local_address.ts",
+  "src/transport/registry/error_response.ts",
+  "src/transport/registry/_network_error.ts",
   // a layout's blob reads and writes, its hashing worker and referrers fallback tag
   "src/transport/ocidir/_blob_reads.ts",
   "src/transport/ocidir/_blob_writes.ts",
