@@ -198,6 +198,22 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/transport/registry/www_authenticate.ts",
   "src/transport/registry/token_cache.ts",
   "src/transport/registry/_referrers.ts",
+  // the registry fetch seam's rare paths: Deno's fetch with HTTP clients, tls
+  // insecure, the proxy rules (loaded when a proxy variable is set), a host's
+  // extra CAs, a content-encoded answer and the typed errors of failures
+  "src/transport/registry/_native_fetch.ts",
+  "src/transport/registry/_insecure_fetch.ts",
+  "src/config/proxy_env.ts",
+  "src/transport/registry/_pem.ts",
+  "src/transport/registry/_content_coding.ts",
+  "src/transport/registry/_tls_error.ts",
+  "src/transport/registry/_https_only.ts",
+  // an upload's source body, redirects, error answers and network failures
+  "src/transport/registry/_wire_source.ts",
+  "src/transport/registry/_redirect.ts",
+  "src/transport/registry/local_address.ts",
+  "src/transport/registry/error_response.ts",
+  "src/transport/registry/_network_error.ts",
   // a layout's blob reads and writes, its hashing worker and referrers fallback tag
   "src/transport/ocidir/_blob_reads.ts",
   "src/transport/ocidir/_blob_writes.ts",

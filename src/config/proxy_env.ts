@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { proxyVariable } from "./proxy_variable.ts";
 
 /**
  * The proxy to use for a URL.
@@ -33,17 +34,14 @@ import { ConfigError } from "../errors.ts";
  */
 export function proxyFor(url: string | URL, env: Record<string, string>): string | undefined {
   const u = typeof url === "string" ? new URL(url) : url;
-  const https = u.protocol === "https:";
-  if (!https && u.protocol !== "http:") return undefined;
-  const name = https ? "HTTPS_PROXY" : "HTTP_PROXY";
-  const raw = env[name] || env[name.toLowerCase()] || "";
-  if (!raw) return undefined;
+  const variable = proxyVariable(u, env);
+  if (variable === undefined) return undefined;
   const host = u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const port = u.port || (https ? "443" : "80");
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
   if (host === "localhost" || _isLoopback(host)) return undefined;
   const noProxy = env.NO_PROXY || env.no_proxy || "";
   if (_noProxyMatch(noProxy, host, port)) return undefined;
-  return _proxyUrl(raw, name);
+  return _proxyUrl(variable.value, variable.name);
 }
 
 function _proxyUrl(raw: string, name: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RegistryError } from "../../errors.ts";
-import { classifyTlsError, createDenoFetch, splitPem } from "./deno_fetch.ts";
+import { createDenoFetch } from "./deno_fetch.ts";
 
 function serve(
   handler: (req: Request) => Response,
@@ -8,32 +8,6 @@ function serve(
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
   return { server, host: `127.0.0.1:${server.addr.port}` };
 }
-
-Deno.test("splitPem() splits a bundle and keeps unknown text whole", () => {
-  const a = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----";
-  const b = "-----BEGIN CERTIFICATE-----\nBBB\n-----END CERTIFICATE-----";
-  assert.deepEqual(splitPem(`${a}\n${b}\n`), [`${a}\n`, `${b}\n`]);
-  assert.deepEqual(splitPem("not pem"), ["not pem"]);
-});
-
-Deno.test("classifyTlsError() turns https protocol and trust failures into RegistryError", () => {
-  const url = new URL("https://r.example:5000/v2/");
-  const plain = new TypeError("fetch failed", {
-    cause: new Error("received corrupt message of type InvalidContentType"),
-  });
-  const untrusted = new TypeError("fetch failed", {
-    cause: new Error("invalid peer certificate: UnknownIssuer"),
-  });
-  for (const err of [plain, untrusted]) {
-    const got = classifyTlsError(err, url, "GET", "r.example:5000");
-    assert.ok(got instanceof RegistryError);
-    assert.equal(got.code, "REGISTRY");
-    assert.equal(got.cause, err);
-  }
-  assert.equal(classifyTlsError(new TypeError("connection refused"), url, "GET", "r"), undefined);
-  assert.equal(classifyTlsError(plain, new URL("http://r.example/v2/"), "GET", "r"), undefined);
-  assert.equal(classifyTlsError("text", url, "GET", "r"), undefined);
-});
 
 Deno.test("createDenoFetch() reports an https-only listener and passes other 400s through", async () => {
   const { server, host } = serve((req) =>
@@ -73,22 +47,31 @@ Deno.test("createDenoFetch() sends requests through HTTP_PROXY but not to loopba
   }
 });
 
+Deno.test("createDenoFetch() with a proxy variable set keeps loopback short exchanges on its own connection", async () => {
+  const proxy = serve((req) => new Response(`proxy ${req.url}`));
+  const direct = serve(() => new Response("direct"));
+  const seam = createDenoFetch({ hosts: [], env: { "http_proxy": `http://${proxy.host}` } });
+  try {
+    await _countingFetch(async (calls) => {
+      const local = await seam.fetch(`http://${direct.host}/v2/`, { redirect: "manual" });
+      assert.equal(await local.text(), "direct");
+      assert.deepEqual(calls, [], "loopback is never proxied: the wire fetch takes it");
+      const proxied = await seam.fetch("http://proxied.example/v2/", { redirect: "manual" });
+      assert.equal(await proxied.text(), "proxy http://proxied.example/v2/");
+      assert.deepEqual(calls, ["GET /v2/"], "a proxied exchange goes through Deno's fetch");
+    });
+  } finally {
+    seam.close();
+    await proxy.server.shutdown();
+    await direct.server.shutdown();
+  }
+});
+
 Deno.test("createDenoFetch() refuses requests after close and a bad proxy variable", async () => {
   const seam = createDenoFetch({ hosts: [], env: { HTTP_PROXY: "ftp://p.example" } });
   await assert.rejects(seam.fetch("http://r.example/v2/"), { code: "CONFIG" });
   seam.close();
   await assert.rejects(seam.fetch("http://r.example/v2/"), TypeError);
-});
-
-Deno.test("classifyTlsError() names the client certificate when the registry refuses it", () => {
-  const url = new URL("https://r.example:5000/v2/");
-  for (const alert of ["BadCertificate", "CertificateRequired", "UnknownCA"]) {
-    const err = new Error(`received fatal alert: ${alert}`);
-    const got = classifyTlsError(err, url, "GET", "r.example:5000");
-    assert.ok(got instanceof RegistryError);
-    assert.match(got.message, new RegExp(`client certificate \\(${alert}\\).*--client-key`));
-    assert.doesNotMatch(got.message, /--cacert/);
-  }
 });
 
 /** Runs `fn` with `globalThis.fetch` counting its calls (and still fetching). */

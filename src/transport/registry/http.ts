@@ -10,9 +10,7 @@ import { discardBody, readLimited } from "./_body.ts";
 import { Limiter, type Sleep } from "./_limiter.ts";
 import type { RegistryAuth } from "./auth.ts";
 import { repoScope } from "./repo_scope.ts";
-import { ERROR_BODY_LIMIT, registryError } from "./error_response.ts";
 import type { ResolvedHost } from "./host_config.ts";
-import { isLocalAddress } from "./local_address.ts";
 import {
   isPlainBody,
   isSourceBody,
@@ -89,8 +87,6 @@ export interface RegistryHttpOptions {
   logger?: RegistryLogger | undefined;
 }
 
-/** Most redirects followed. */
-export const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -203,7 +199,8 @@ export class RegistryHttp {
           await this.#o.sleep(delay, req.signal);
           continue;
         }
-        throw _networkError(host, req, err);
+        const { networkError } = await import("./_network_error.ts");
+        throw networkError(host.name, host.hostname, req, err);
       }
       const { res, url, crossHost } = sent;
       this.#warnings(res);
@@ -240,6 +237,8 @@ export class RegistryHttp {
         await this.#o.sleep(delay, req.signal);
         continue;
       }
+      // the error path: decoding error answers is loaded by the first one
+      const { ERROR_BODY_LIMIT, registryError } = await import("./error_response.ts");
       const body = await readLimited(res, ERROR_BODY_LIMIT).catch(() => new Uint8Array());
       throw registryError({
         action: req.action,
@@ -296,38 +295,21 @@ export class RegistryHttp {
         if (!isRedirect(res.status)) return { res, url, crossHost: url.origin !== origin };
         const location = res.headers.get("location");
         await discardBody(res);
-        const fail = (detail: string) =>
-          new RegistryError(`Cannot ${req.action} "${req.subject}": ${detail}`, {
-            status: res.status,
-            method,
-            url: url.href,
-          });
-        if (!location) throw fail(`registry returned ${res.status} without a Location`);
-        if (hop >= MAX_REDIRECTS) throw fail(`more than ${MAX_REDIRECTS} redirects`);
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch {
-          throw fail(`registry redirected to an invalid URL "${location}"`);
-        }
-        if (next.protocol !== "https:" && next.protocol !== "http:") {
-          throw fail(`registry redirected to an unsupported URL "${next.href}"`);
-        }
-        if (url.protocol === "https:" && next.protocol === "http:") {
-          throw fail(`registry redirected from https to http ("${next.href}"), which is refused`);
-        }
-        if (isLocalAddress(next.hostname) && !isLocalAddress(_hostOnly(host.hostname))) {
-          throw fail(
-            `registry redirected to the local address "${next.host}", which is refused for a registry that is not local`,
-          );
-        }
-        if (res.status === 303 && method !== "HEAD") {
-          method = "GET";
-          body = undefined;
-        } else if (_isStream(body)) {
-          throw fail("registry redirected a streamed upload, which cannot be resent");
-        }
-        url = next;
+        // the redirect rules are loaded by the first redirect
+        const next = (await import("./_redirect.ts")).followRedirect({
+          status: res.status,
+          location,
+          hop,
+          url,
+          method,
+          streamed: _isStream(body),
+          action: req.action,
+          subject: req.subject,
+          registryHost: host.hostname,
+        });
+        url = next.url;
+        method = next.method;
+        if (next.dropBody) body = undefined;
       }
     } finally {
       release();
@@ -376,27 +358,4 @@ function _withField(
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== lower) out[k] = v;
   out[name] = value;
   return out;
-}
-
-/** `host` of `host[:port]` (IPv6 keeps its brackets). */
-function _hostOnly(hostPort: string): string {
-  if (hostPort.startsWith("[")) return hostPort.slice(0, hostPort.indexOf("]") + 1);
-  const i = hostPort.lastIndexOf(":");
-  return i >= 0 ? hostPort.slice(0, i) : hostPort;
-}
-
-function _networkError(host: ResolvedHost, req: RegistryRequest, err: unknown): RegistryError {
-  const cause = err instanceof Error && err.cause !== undefined ? String(err.cause) : String(err);
-  let detail = `cannot reach "${host.hostname}" (${cause})`;
-  if (/InvalidContentType|corrupt message|wrong version number/i.test(cause)) {
-    detail +=
-      `; the registry answers plain http: run "ocictl registry set --tls disabled ${host.name}"`;
-  } else if (/certificate|UnknownIssuer/i.test(cause)) {
-    detail += `; the TLS certificate is not trusted`;
-  }
-  return new RegistryError(
-    `Cannot ${req.action} "${req.subject}": ${detail}`,
-    { status: 0, method: req.method, url: req.url.href },
-    { cause: err, code: ErrorCode.REGISTRY },
-  );
 }

@@ -25,9 +25,10 @@
  * closed before any response byte is sent again on a new one, when its
  * method is idempotent (RFC 9110, section 9.2.2) and no byte of a source
  * body was read yet; other failures reach the caller, whose retries decide.
- * A source body is sent while the answer is read: an answer that comes
- * first (an error before the whole body) is returned, the rest is not sent
- * and the connection is not reused.
+ * A source body is sent while the answer is read (`_wire_source.ts`, loaded
+ * by the first such request): an answer that comes first (an error before
+ * the whole body) is returned, the rest is not sent and the connection is
+ * not reused.
  *
  * Unlike fetch it asks for no content coding (`Accept-Encoding: identity`)
  * and decodes none (the seam, `deno_fetch.ts`, decodes a server that encodes
@@ -47,6 +48,7 @@ import {
   WireReader,
   WireResponse,
 } from "./wire_response.ts";
+import type { SendSource } from "./_wire_source.ts";
 
 /** Opens a connection to a URL's origin (TLS for https); the signal may cut it short. */
 export type WireDial = (url: URL, signal?: AbortSignal) => Promise<WireConn>;
@@ -86,16 +88,6 @@ export interface SourceBody {
   /** How many there are (the `Content-Length`). */
   length: number;
 }
-
-/** Largest piece of a source body read and written at once. */
-const _SOURCE_PIECE = 1024 * 1024;
-
-/**
- * How long a response is waited for after sending a source body failed (a
- * server that answers early, an error page, then closes: the write fails
- * while the answer is already on its way).
- */
-const _ANSWER_GRACE_MS = 1_000;
 
 /** How long idle a connection may have been to carry a source body (ms). */
 export const SOURCE_REUSE_MS = 1_000;
@@ -139,8 +131,10 @@ export class WireFetch {
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();
     const method = (init.method ?? "GET").toUpperCase();
-    const sourced = init.source;
-    const request = _encodeRequest(url, method, init, sourced?.length);
+    const request = _encodeRequest(url, method, init, init.source?.length);
+    // sending a source body is loaded by the first request that has one
+    const sourced = init.source &&
+      { ...init.source, send: (await import("./_wire_source.ts")).sendSource };
     for (;;) {
       // A source read from cannot be sent again: only a connection used
       // moments ago carries it (a server closing idle ones sooner is rare).
@@ -220,7 +214,7 @@ export class WireFetch {
     method: string,
     request: Uint8Array,
     signal: AbortSignal | undefined,
-    sourced: (SourceBody & { started: boolean }) | undefined,
+    sourced: (SourceBody & { started: boolean; send: SendSource }) | undefined,
   ): Promise<WireResponse> {
     const onAbort = () => this.#drop(conn);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -234,7 +228,10 @@ export class WireFetch {
         if (sourced === undefined) head = await _readFinalHead(reader);
         else {
           sourced.started = true;
-          ({ head, bodySent } = await _sendSource(conn, reader, sourced));
+          ({ head, bodySent } = await sourced.send(sourced, {
+            readHead: () => _readFinalHead(reader),
+            write: (bytes) => _writeAll(conn, bytes),
+          }));
         }
       } catch (err) {
         if (
@@ -286,113 +283,6 @@ async function _readFinalHead(reader: WireReader): Promise<WireHead> {
     if (head.status === 101) throw new TypeError("invalid HTTP response: unexpected 101");
     if (head.status >= 200 || head.status < 100) return head;
   }
-}
-
-/**
- * Sends a source body while reading the answer: a server may answer before
- * it has the whole body (an error), and then the rest is not sent.
- *
- * @returns the final head, and whether the whole body went out
- * @throws the send's failure when no answer came, or the answer's
- */
-async function _sendSource(
-  conn: WireConn,
-  reader: WireReader,
-  sourced: SourceBody,
-): Promise<{ head: WireHead; bodySent: boolean }> {
-  const stop = { stopped: false };
-  let sendError: { err: unknown } | undefined;
-  const sending = _pumpSource(conn, sourced, stop).then(
-    (failure) => {
-      if (failure === undefined) return "sent" as const;
-      sendError = { err: failure.err };
-      if (failure.ownFault) throw failure.err; // the source's or the length's: no answer to wait for
-      return "failed" as const;
-    },
-  );
-  sending.catch(() => {}); // an early answer leaves it running
-  const answer = _readFinalHead(reader);
-  answer.catch(() => {}); // looked at below, whichever way the send goes
-  const first = await Promise.race([sending, answer.then(() => "answered" as const)]);
-  if (first === "sent") return { head: await answer, bodySent: true };
-  if (first === "answered") {
-    // The pump stops before its next piece; a write the server no longer
-    // reads ends when the connection, not reused, is closed.
-    stop.stopped = true;
-    return { head: await answer, bodySent: false };
-  }
-  // the send failed: an answer already on its way says why better
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = await Promise.race([
-    answer.then((h) => h, () => undefined),
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), _ANSWER_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (late === undefined) throw sendError!.err;
-  return { head: late, bodySent: false };
-}
-
-/**
- * Reads a source body and writes it to the connection, exactly its length.
- * The source is cancelled when the body is not sent whole.
- *
- * @returns nothing when sent whole, else the failure: `ownFault` when it
- *   came from the source or its length (not the connection)
- */
-async function _pumpSource(
-  conn: WireConn,
-  sourced: SourceBody,
-  stop: { stopped: boolean },
-): Promise<{ err: unknown; ownFault: boolean } | undefined> {
-  const { source, length } = sourced;
-  const buf = new Uint8Array(Math.min(_SOURCE_PIECE, Math.max(length, 1)));
-  let sent = 0;
-  let failure: { err: unknown; ownFault: boolean } | undefined;
-  try {
-    for (;;) {
-      if (stop.stopped) {
-        failure = {
-          err: new TypeError("the server answered before the whole body was sent"),
-          ownFault: false,
-        };
-        break;
-      }
-      let n: number | null;
-      try {
-        n = await source.read(buf);
-      } catch (cause) {
-        const err = new SourceBodyError("the body's source failed", sent, length, { cause });
-        failure = { err, ownFault: true };
-        break;
-      }
-      if (n === null) break;
-      if (sent + n > length) {
-        const err = new SourceBodyError(
-          `the body is longer than its Content-Length ${length}`,
-          sent + n,
-          length,
-        );
-        failure = { err, ownFault: true };
-        break;
-      }
-      await _writeAll(conn, buf.subarray(0, n));
-      sent += n;
-    }
-    if (failure === undefined && sent !== length) {
-      const err = new SourceBodyError(
-        `the body ended at ${sent} bytes, before its Content-Length ${length}`,
-        sent,
-        length,
-      );
-      failure = { err, ownFault: true };
-    }
-  } catch (err) {
-    failure = { err, ownFault: false };
-  }
-  if (failure !== undefined) await source.cancel(failure.err);
-  return failure;
 }
 
 function _encodeRequest(

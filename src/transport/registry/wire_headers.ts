@@ -56,6 +56,18 @@ export function isPlainBody(body: unknown): body is Uint8Array | string | null |
 }
 
 /**
+ * Whether a fetch input is a `Request`, told apart from a URL or its text
+ * without touching the `Request` global (reading it loads Deno's fetch
+ * modules).
+ *
+ * @param input the fetch input
+ * @returns true for a `Request`
+ */
+export function isRequestInput(input: string | URL | Request): input is Request {
+  return typeof input !== "string" && !(input instanceof URL);
+}
+
+/**
  * Marks a request init whose answer the caller reads as a byte source (a
  * blob's bytes moved by copy's fast path): the registry seam then sends it
  * through the wire fetch when it can, even a blob download, so that its
