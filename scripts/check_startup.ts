@@ -168,8 +168,10 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   // config files that are absent on the measured machine: ocictl's and
   // docker's config parsers (and JSON error positions), docker's certificate
   // loader (after an empty listing), the credential lookup (asked at a 401),
-  // and the Deno seam's file write and program run
+  // host entries as written to a file, and the Deno seam's file write and
+  // program run
   "src/config/ocictl_config.ts",
+  "src/config/host_json.ts",
   "src/config/docker_config.ts",
   "src/config/config_file_error.ts",
   "src/config/_json_error.ts",

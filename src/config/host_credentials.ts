@@ -8,10 +8,11 @@
  */
 import type { Credential } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
-import { type ConfigHost, credExpireMs, type NamedHost } from "./config_host.ts";
+import type { ConfigHost, NamedHost } from "./config_host.ts";
 import type { CredHelperCache } from "./cred_helper.ts";
 import type { MergeWarn } from "./host_merge.ts";
 import { HUB_AUTH_KEY, HUB_NAME, normaliseHostName } from "./host_name.ts";
+import { parseGoDuration } from "../schedule/go_duration.ts";
 
 /** Options of {@link hostCredentials}. */
 export interface HostCredentialsOptions {
@@ -88,4 +89,24 @@ export function hostCredentials(
       return undefined;
     }
   };
+}
+
+/**
+ * The milliseconds of a host's `credExpire`.
+ *
+ * @param host host entry
+ * @returns milliseconds, one hour when unset or not positive
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credExpireMs } from "./host_credentials.ts";
+ * assert.equal(credExpireMs({ credExpire: "1m30s" }), 90_000);
+ * assert.equal(credExpireMs({}), 3_600_000);
+ * ```
+ */
+export function credExpireMs(host: ConfigHost): number {
+  const ms = host.credExpire === undefined ? undefined : parseGoDuration(host.credExpire);
+  return ms !== undefined && ms > 0 ? ms : 3_600_000;
 }

@@ -9,7 +9,8 @@
 import { ConfigError } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
-import { type ConfigHost, hostToJson, parseConfigHost } from "./config_host.ts";
+import { type ConfigHost, parseConfigHost } from "./config_host.ts";
+import { hostToJson } from "./host_json.ts";
 import { mergeHost } from "./host_merge.ts";
 import { normaliseHostName } from "./host_name.ts";
 

@@ -13,7 +13,7 @@
  */
 import type { Credential, HostConfig } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
-import { type ConfigHost, type NamedHost, toHostConfig } from "./config_host.ts";
+import type { ConfigHost, NamedHost } from "./config_host.ts";
 import { DEFAULT_CERTS_DIR, listCertsDirHosts } from "./certs_dir_hosts.ts";
 import { loadDockerConfig } from "./docker_config_file.ts";
 import { parseHostFlag } from "./host_flag.ts";
@@ -130,6 +130,54 @@ export async function resolveHosts(
     configFile: config.filename,
     config,
   };
+}
+
+/**
+ * Converts a host entry to the shape the registry transport takes. Hosts with
+ * a credential helper carry no user/pass/token so that the transport asks the
+ * credential lookup.
+ *
+ * @param host named host entry
+ * @returns the transport's host configuration (only fields that are set)
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toHostConfig } from "./resolve_hosts.ts";
+ * assert.deepEqual(
+ *   toHostConfig({ name: "r.example", apiOpts: { disableHead: "true" } }),
+ *   { name: "r.example", apiOpts: { disableHead: true } },
+ * );
+ * ```
+ */
+export function toHostConfig(host: NamedHost): HostConfig {
+  const out: HostConfig = { name: host.name };
+  const copy = [
+    "hostname",
+    "tls",
+    "pathPrefix",
+    "reqConcurrent",
+    "reqPerSec",
+    "blobChunk",
+    "blobMax",
+    "regcert",
+    "clientCert",
+    "clientKey",
+  ] as const;
+  for (const k of copy) {
+    if (host[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = host[k];
+  }
+  if (host.mirrors && host.mirrors.length > 0) out.mirrors = [...host.mirrors];
+  if (host.repoAuth) out.repoAuth = true;
+  const disableHead = host.apiOpts?.disableHead;
+  if (disableHead !== undefined) out.apiOpts = { disableHead: disableHead === "true" };
+  if (!host.credHelper) {
+    if (host.user !== undefined) out.user = host.user;
+    if (host.pass !== undefined) out.pass = host.pass;
+    if (host.token !== undefined) out.token = host.token;
+  }
+  return out;
 }
 
 /** Lists the certificate root; loads the certificate code only when it has a directory. */
