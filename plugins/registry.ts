@@ -10,7 +10,8 @@ import { ConfigError, NotFoundError, type Ref, UsageError } from "../src/mod.ts"
 import type { CliContext } from "../src/cli/context.ts";
 import { type Formattable, writeFormatted } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
-import { type ConfigHost, hostToJson, parseTlsMode } from "../src/config/config_host.ts";
+import { type ConfigHost, parseTlsMode } from "../src/config/config_host.ts";
+import { hostToJson } from "../src/config/host_json.ts";
 import { showHost } from "../src/config/host_shown.ts";
 import { normaliseHostName } from "../src/config/host_name.ts";
 import {

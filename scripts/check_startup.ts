@@ -194,6 +194,20 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   // tag, and credential helpers (loaded by a host or a docker credsStore that
   // names one)
   "src/config/cred_helper.ts",
+  // config files that are absent on the measured machine: ocictl's and
+  // docker's config parsers (and JSON error positions), docker's certificate
+  // loader (after an empty listing), the credential lookup (asked at a 401),
+  // host entries as written to a file, and the Deno seam's file write and
+  // program run
+  "src/config/ocictl_config.ts",
+  "src/config/host_json.ts",
+  "src/config/docker_config.ts",
+  "src/config/config_file_error.ts",
+  "src/config/_json_error.ts",
+  "src/config/certs_dir.ts",
+  "src/config/host_credentials.ts",
+  "src/config/_deno_write_atomic.ts",
+  "src/config/_deno_run.ts",
   "src/transport/registry/auth.ts",
   "src/transport/registry/www_authenticate.ts",
   "src/transport/registry/token_cache.ts",

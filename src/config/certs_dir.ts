@@ -1,16 +1,24 @@
 /**
  * Docker's per-registry certificate directories
  * (`/etc/docker/certs.d/<host>/`): `*.crt` files are extra CA certificates,
- * `<name>.cert` + `<name>.key` pairs are client certificates (mTLS).
+ * `<name>.cert` + `<name>.key` pairs are client certificates (mTLS). Listing
+ * the root is in {@link ./certs_dir_hosts.ts}; this module is loaded only
+ * when it lists a directory.
  *
  * @module
  */
 import { joinPath } from "./path_join.ts";
 import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
 import type { ConfigIo } from "./config_io.ts";
+import type { ConfigHost, NamedHost } from "./config_host.ts";
+import { DEFAULT_CERTS_DIR } from "./certs_dir_hosts.ts";
+import type { MergeWarn } from "./host_merge.ts";
+import { HUB_NAME, normaliseHostName } from "./host_name.ts";
+import { DOCKER_HUB_API } from "./host_settings.ts";
 
-/** Docker's certificate directory. */
-export const DEFAULT_CERTS_DIR = "/etc/docker/certs.d";
+// Listing the root lives apart, so that a machine without certificate
+// directories never loads this module; exported here too.
+export { DEFAULT_CERTS_DIR, listCertsDirHosts } from "./certs_dir_hosts.ts";
 
 /** Certificates found for one registry. */
 export interface DockerCerts {
@@ -98,21 +106,86 @@ export async function loadCertsDir(
   return out;
 }
 
+/** What {@link addDockerCerts} works on. */
+export interface AddDockerCertsOptions {
+  /** The certificate root. */
+  dir: string;
+  /** Its host directories, as {@link listCertsDirHosts} lists them. */
+  dirs: readonly string[];
+  /** Host entries by registry name; updated in place. */
+  byName: Map<string, NamedHost>;
+  /** Template of a host added for a directory (ocictl's `hostDefault`). */
+  template: ConfigHost;
+  /** Told about a directory whose certificates cannot be loaded (they are skipped). */
+  warn?: MergeWarn | undefined;
+}
+
 /**
- * The registry names that have a directory under the certificate root.
+ * Adds docker's certificates to the host entries, as regctl does: a
+ * directory without an entry adds one (from the template); each entry gets
+ * the CA certificates of the directories of its hostname and of its name,
+ * after its own, and the first client certificate pair unless it has one.
  *
  * @param io file access
- * @param dir the certificate root @default "/etc/docker/certs.d"
- * @returns directory names, sorted (empty when the root is missing)
+ * @param options root, its listed directories, entries, template, warning callback
+ * @returns when `options.byName` is updated
+ * @throws never: a directory that cannot be loaded is reported through `warn`
+ *
+ * @example A directory adds its registry with its CA
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotFoundError } from "../errors.ts";
+ * import { addDockerCerts } from "./certs_dir.ts";
+ * import type { NamedHost } from "./config_host.ts";
+ * const ca = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";
+ * const io = {
+ *   env: {},
+ *   readTextFile: (p: string) =>
+ *     p === "/c/r:5000/ca.crt" ? Promise.resolve(ca) : Promise.reject(new NotFoundError(p)),
+ *   writeTextFileAtomic: () => Promise.resolve(),
+ *   stat: () => Promise.resolve(undefined),
+ *   readDir: () => Promise.resolve([{ name: "ca.crt", isFile: true, isDirectory: false }]),
+ *   run: () => Promise.resolve({ code: 1, stdout: "", stderr: "" }),
+ * };
+ * const byName = new Map<string, NamedHost>();
+ * await addDockerCerts(io, { dir: "/c", dirs: ["r:5000"], byName, template: {} });
+ * assert.deepEqual([...byName.values()], [{ name: "r:5000", regcert: ca }]);
+ * ```
  */
-export async function listCertsDirHosts(
-  io: ConfigIo,
-  dir: string = DEFAULT_CERTS_DIR,
-): Promise<string[]> {
-  try {
-    return (await io.readDir(dir)).filter((e) => e.isDirectory).map((e) => e.name).sort();
-  } catch (err) {
-    if (isErrorCode(err, ErrorCode.NOT_FOUND)) return [];
-    throw err;
+export async function addDockerCerts(io: ConfigIo, options: AddDockerCertsOptions): Promise<void> {
+  const { dir, dirs, byName, template, warn } = options;
+  const available = new Set(dirs);
+  const hostDir = (h: NamedHost): string =>
+    h.hostname ?? (h.name === HUB_NAME ? DOCKER_HUB_API : h.name);
+  const covered = new Set([...byName.values()].map(hostDir));
+  for (const d of dirs) {
+    const n = normaliseHostName(d);
+    if (!covered.has(d) && n.name && !n.hasPath && !byName.has(n.name)) {
+      byName.set(n.name, { ...template, name: n.name });
+    }
+  }
+  for (const [name, host] of byName) {
+    const candidates = [...new Set([hostDir(host), name])].filter((d) => available.has(d));
+    let next = host;
+    for (const d of candidates) {
+      try {
+        const certs = await loadCertsDir(io, d, dir);
+        next = { ...next };
+        if (certs.regcert) {
+          const prev = next.regcert ? next.regcert.replace(/\n?$/, "\n") : "";
+          next.regcert = prev + certs.regcert;
+        }
+        if (certs.clientCert && !next.clientCert && !next.clientKey) {
+          next.clientCert = certs.clientCert;
+          next.clientKey = certs.clientKey;
+        }
+      } catch (err) {
+        warn?.("Cannot load docker certificates; skipping them", {
+          dir: d,
+          err: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    byName.set(name, next);
   }
 }

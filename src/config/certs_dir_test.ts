@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigError, ErrorCode } from "../errors.ts";
 import { memoryIo } from "./_memory_io_test_helper.ts";
-import { listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";
+import { addDockerCerts, listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";
+import type { NamedHost } from "./config_host.ts";
 
 const DIR = "/certs.d";
 const pem = (label: string, body: string): string =>
@@ -66,4 +67,42 @@ Deno.test("listCertsDirHosts() lists host directories, empty when the root is mi
   const io = memoryIo({ [`${DIR}/b:1/ca.crt`]: CA1, [`${DIR}/a/ca.crt`]: CA1, [`${DIR}/f`]: "" });
   assert.deepEqual(await listCertsDirHosts(io, DIR), ["a", "b:1"]);
   assert.deepEqual(await listCertsDirHosts(io, "/missing"), []);
+});
+
+Deno.test("addDockerCerts() adds a host per new directory and appends its CA after a host's own", async () => {
+  const io = memoryIo({
+    [`${DIR}/own.example/ca.crt`]: CA2,
+    [`${DIR}/own.example/c.cert`]: CLIENT,
+    [`${DIR}/own.example/c.key`]: KEY,
+    [`${DIR}/api.example/ca.crt`]: CA1,
+    [`${DIR}/new.example/ca.crt`]: CA1,
+  });
+  const byName = new Map<string, NamedHost>([
+    ["own.example", { name: "own.example", regcert: CA1.trimEnd(), clientCert: "mine" }],
+    ["alias.example", { name: "alias.example", hostname: "api.example" }],
+  ]);
+  const dirs = ["api.example", "new.example", "own.example"];
+  await addDockerCerts(io, { dir: DIR, dirs, byName, template: { tls: "insecure" } });
+  assert.deepEqual([...byName.values()], [
+    { name: "own.example", regcert: CA1 + CA2, clientCert: "mine" },
+    { name: "alias.example", hostname: "api.example", regcert: CA1 },
+    { name: "new.example", tls: "insecure", regcert: CA1 },
+  ]);
+});
+
+Deno.test("addDockerCerts() warns about a broken directory and leaves its host alone", async () => {
+  const io = memoryIo({ [`${DIR}/r/ca.crt`]: "garbage" });
+  const byName = new Map<string, NamedHost>([["r", { name: "r", user: "u" }]]);
+  const notes: [string, Record<string, unknown>][] = [];
+  await addDockerCerts(io, {
+    dir: DIR,
+    dirs: ["r"],
+    byName,
+    template: {},
+    warn: (m, d) => notes.push([m, d]),
+  });
+  assert.deepEqual([...byName.values()], [{ name: "r", user: "u" }]);
+  assert.deepEqual(notes.map(([m, d]) => [m, d.dir]), [
+    ["Cannot load docker certificates; skipping them", "r"],
+  ]);
 });

@@ -1,12 +1,15 @@
 /**
  * One registry host entry as stored in ocictl's config file (the same JSON
- * keys as regctl's `hosts` entries), its validation, and its conversion to
- * the {@link HostConfig} the registry transport takes.
+ * keys as regctl's `hosts` entries) and its validation. Every `--host` flag
+ * is checked with it as the command line is parsed, so it holds nothing
+ * else: writing an entry is in {@link ./host_json.ts}, its conversion for
+ * the registry transport in {@link ./resolve_hosts.ts}, its `credExpire` in
+ * milliseconds in {@link ./host_credentials.ts}.
  *
  * @module
  */
 import { ConfigError } from "../errors.ts";
-import type { HostConfig, TlsMode } from "./host_settings.ts";
+import type { TlsMode } from "./host_settings.ts";
 import { parseGoDuration } from "../schedule/go_duration.ts";
 
 /** A registry host entry as written in the config file (JSON shape). */
@@ -200,80 +203,6 @@ export function parseConfigHost(value: unknown, subject: string): ConfigHost {
           break; // unknown or deprecated (scheme, dns, api): ignored like regctl
       }
     }
-  }
-  return out;
-}
-
-/**
- * The milliseconds of a host's `credExpire`.
- *
- * @param host host entry
- * @returns milliseconds, one hour when unset or not positive
- */
-export function credExpireMs(host: ConfigHost): number {
-  const ms = host.credExpire === undefined ? undefined : parseGoDuration(host.credExpire);
-  return ms !== undefined && ms > 0 ? ms : 3_600_000;
-}
-
-/**
- * Converts a host entry to the shape the registry transport takes. Hosts with
- * a credential helper carry no user/pass/token so that the transport asks the
- * credential lookup.
- *
- * @param host named host entry
- * @returns the transport's host configuration (only fields that are set)
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { toHostConfig } from "./config_host.ts";
- * assert.deepEqual(
- *   toHostConfig({ name: "r.example", apiOpts: { disableHead: "true" } }),
- *   { name: "r.example", apiOpts: { disableHead: true } },
- * );
- * ```
- */
-export function toHostConfig(host: NamedHost): HostConfig {
-  const out: HostConfig = { name: host.name };
-  const copy = [
-    "hostname",
-    "tls",
-    "pathPrefix",
-    "reqConcurrent",
-    "reqPerSec",
-    "blobChunk",
-    "blobMax",
-    "regcert",
-    "clientCert",
-    "clientKey",
-  ] as const;
-  for (const k of copy) {
-    if (host[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = host[k];
-  }
-  if (host.mirrors && host.mirrors.length > 0) out.mirrors = [...host.mirrors];
-  if (host.repoAuth) out.repoAuth = true;
-  const disableHead = host.apiOpts?.disableHead;
-  if (disableHead !== undefined) out.apiOpts = { disableHead: disableHead === "true" };
-  if (!host.credHelper) {
-    if (host.user !== undefined) out.user = host.user;
-    if (host.pass !== undefined) out.pass = host.pass;
-    if (host.token !== undefined) out.token = host.token;
-  }
-  return out;
-}
-
-/**
- * A copy of a host entry with its keys in file order and unset keys dropped.
- *
- * @param host host entry
- * @returns a plain object ready for `JSON.stringify`
- */
-export function hostToJson(host: ConfigHost): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of CONFIG_HOST_KEYS) {
-    const v = host[k];
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? [...v] : typeof v === "object" ? { ...v } : v;
   }
   return out;
 }

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { ConfigError, ErrorCode } from "../errors.ts";
-import {
-  credExpireMs,
-  hostToJson,
-  parseConfigHost,
-  parseTlsMode,
-  toHostConfig,
-} from "./config_host.ts";
+import { parseConfigHost, parseTlsMode } from "./config_host.ts";
+import { credExpireMs } from "./host_credentials.ts";
+import { hostToJson } from "./host_json.ts";
+import { toHostConfig } from "./resolve_hosts.ts";
 
 function assertConfigError(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof ConfigError && err.code === ErrorCode.CONFIG);

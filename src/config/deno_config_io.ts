@@ -1,7 +1,8 @@
 /**
  * {@link denoConfigIo}: the {@link ConfigIo} seam backed by Deno's file,
- * environment and process APIs. The only file of `src/config/` that calls
- * `Deno.*`.
+ * environment and process APIs. With its two private modules
+ * (`_deno_write_atomic.ts`, `_deno_run.ts`) the only files of `src/config/`
+ * that call `Deno.*`.
  *
  * Reads, stats and directory listings use Deno's synchronous calls: the
  * files are small (capped by `maxFileSize`) and each asynchronous call is a
@@ -9,9 +10,12 @@
  * of a registry command that is 0.8 ms of start-up (2.3 ms → 1.5 ms for
  * resolving the hosts, measured with `performance.now()` around it).
  *
+ * Writing a file and running a program are rare (saving the config, a
+ * credential helper); their code is loaded on first use.
+ *
  * @module
  */
-import { ConfigError, NotFoundError, SizeLimitError } from "../errors.ts";
+import { NotFoundError, SizeLimitError } from "../errors.ts";
 import type { ConfigDirEntry, ConfigFileInfo, ConfigIo, RunResult } from "./config_io.ts";
 
 /** Options of {@link denoConfigIo}. */
@@ -63,20 +67,10 @@ export function denoConfigIo(options: DenoConfigIoOptions = {}): ConfigIo {
         }
       });
     },
-    async writeTextFileAtomic(path, text, { mode }): Promise<void> {
-      // node:path only when writing: importing it costs every command ~8 ms of start-up
-      const { dirname } = await import("node:path");
-      const dir = dirname(path);
-      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = `${path}.tmp-${crypto.randomUUID()}`;
-      try {
-        await Deno.writeTextFile(temp, text, { createNew: true, mode });
-        if (Deno.build.os !== "windows") await Deno.chmod(temp, mode);
-        await Deno.rename(temp, path);
-      } catch (err) {
-        await Deno.remove(temp).catch(() => {});
-        throw err;
-      }
+    async writeTextFileAtomic(path, text, options): Promise<void> {
+      // loaded on first use: only the commands that save a config file write
+      const { denoWriteTextFileAtomic } = await import("./_deno_write_atomic.ts");
+      await denoWriteTextFileAtomic(path, text, options);
     },
     stat(path: string): Promise<ConfigFileInfo | undefined> {
       return _settle(() => {
@@ -113,8 +107,10 @@ export function denoConfigIo(options: DenoConfigIoOptions = {}): ConfigIo {
         return out;
       });
     },
-    run(cmd: string, args: string[], stdin: string): Promise<RunResult> {
-      return _run(cmd, args, stdin, env, runTimeout);
+    async run(cmd: string, args: string[], stdin: string): Promise<RunResult> {
+      // loaded on first use: only a host with a credential helper runs a program
+      const { denoRun } = await import("./_deno_run.ts");
+      return await denoRun(cmd, args, stdin, env, runTimeout);
     },
   };
 }
@@ -133,50 +129,6 @@ function _statOrUndefined(path: string): Deno.FileInfo | undefined {
     return Deno.statSync(path);
   } catch {
     return undefined;
-  }
-}
-
-async function _run(
-  cmd: string,
-  args: string[],
-  stdin: string,
-  env: Record<string, string>,
-  timeout: number,
-): Promise<RunResult> {
-  const ac = new AbortController();
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(cmd, {
-      args,
-      env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      signal: ac.signal,
-    }).spawn();
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new NotFoundError(`Cannot run "${cmd}": the program is not on PATH`, { cause: err });
-    }
-    throw err;
-  }
-  const timer = setTimeout(() => ac.abort(), timeout);
-  try {
-    const writer = child.stdin.getWriter();
-    // A helper may exit without reading stdin; a broken pipe is not an error here.
-    await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-    await writer.close().catch(() => {});
-    const out = await child.output();
-    if (ac.signal.aborted) {
-      throw new ConfigError(
-        `Cannot run "${cmd}": it did not finish within ${timeout} ms`,
-      );
-    }
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

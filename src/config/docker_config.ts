@@ -1,17 +1,27 @@
 /**
  * Docker's client config (`~/.docker/config.json` and the inline
  * `DOCKER_AUTH_CONFIG`): `auths`, `credHelpers` and `credsStore`, turned into
- * host entries.
+ * host entries. Where the file is and reading it are in
+ * {@link ./docker_config_file.ts}, which loads this module only when there
+ * is something to parse.
  *
  * @module
  */
-import { joinPath } from "./path_join.ts";
-import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
+import { ConfigError } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
 import type { NamedHost } from "./config_host.ts";
-import { mergeHost, type MergeWarn } from "./host_merge.ts";
+import { mergeHost } from "./host_merge.ts";
 import { normaliseHostName } from "./host_name.ts";
+import type { DockerConfigSource, LoadDockerConfigOptions } from "./docker_config_file.ts";
+
+// Where the file is and reading it live apart, so that commands without a
+// docker config never load this parser; exported here too.
+export {
+  dockerConfigFilename,
+  loadDockerConfig,
+  type LoadDockerConfigOptions,
+} from "./docker_config_file.ts";
 
 /** Prefix of docker credential helper binaries. */
 export const HELPER_PREFIX = "docker-credential-";
@@ -22,26 +32,6 @@ export interface DockerConfig {
   hosts: NamedHost[];
   /** Global helper binary (`docker-credential-<credsStore>`), when set. */
   credsStore?: string | undefined;
-}
-
-/**
- * Where docker's config file is: `$DOCKER_CONFIG/config.json`, else
- * `~/.docker/config.json`.
- *
- * @param env environment variables
- * @returns the file name, or `undefined` when neither variable nor home is set
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { dockerConfigFilename } from "./docker_config.ts";
- * assert.equal(dockerConfigFilename({ DOCKER_CONFIG: "/d" }), "/d/config.json");
- * ```
- */
-export function dockerConfigFilename(env: Record<string, string>): string | undefined {
-  if (env.DOCKER_CONFIG) return joinPath(env.DOCKER_CONFIG, "config.json");
-  const home = env.HOME || env.USERPROFILE;
-  return home ? joinPath(home, ".docker", "config.json") : undefined;
 }
 
 /**
@@ -133,44 +123,41 @@ export function parseDockerConfig(text: string, source: string): DockerConfig {
   return out;
 }
 
-/** Options of {@link loadDockerConfig}. */
-export interface LoadDockerConfigOptions {
-  /** Told about a `credsStore` whose `list` fails (the rest is still used). */
-  warn?: MergeWarn | undefined;
-}
-
 /**
- * Reads docker's config file and `DOCKER_AUTH_CONFIG` (which wins), and asks
- * a `credsStore` helper which servers it knows (`list`).
+ * Turns docker config texts into host entries: parses each in order, asks a
+ * `credsStore` helper which servers it knows (`list`), and merges the entries
+ * per registry name, later texts winning.
  *
- * @param io file, environment and process access
+ * @param io process access (for `credsStore` helpers)
+ * @param sources the texts, docker's config file first, `DOCKER_AUTH_CONFIG` last
  * @param options warning callback
  * @returns host entries, merged per registry name
- * @throws {ConfigError} when the file or `DOCKER_AUTH_CONFIG` is malformed
+ * @throws {ConfigError} when a text is malformed
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NotFoundError } from "../errors.ts";
+ * import { dockerConfigHosts } from "./docker_config.ts";
+ * const io = {
+ *   env: {},
+ *   readTextFile: () => Promise.reject(new NotFoundError("Cannot find file")),
+ *   writeTextFileAtomic: () => Promise.resolve(),
+ *   stat: () => Promise.resolve(undefined),
+ *   readDir: () => Promise.resolve([]),
+ *   run: () => Promise.resolve({ code: 1, stdout: "", stderr: "" }),
+ * };
+ * const text = `{"auths":{"ghcr.io":{"auth":"${btoa("me:pw")}"}}}`;
+ * const hosts = await dockerConfigHosts(io, [{ text, source: "config.json" }]);
+ * assert.deepEqual(hosts, [{ name: "ghcr.io", user: "me", pass: "pw" }]);
+ * ```
  */
-export async function loadDockerConfig(
+export async function dockerConfigHosts(
   io: ConfigIo,
+  sources: readonly DockerConfigSource[],
   options: LoadDockerConfigOptions = {},
 ): Promise<NamedHost[]> {
-  const configs: DockerConfig[] = [];
-  const filename = dockerConfigFilename(io.env);
-  if (filename) {
-    let text: string | undefined;
-    try {
-      text = await io.readTextFile(filename);
-    } catch (err) {
-      if (!isErrorCode(err, ErrorCode.NOT_FOUND)) {
-        throw new ConfigError(
-          `Cannot read docker config "${filename}": ${err instanceof Error ? err.message : err}`,
-          { cause: err },
-        );
-      }
-    }
-    if (text !== undefined) configs.push(parseDockerConfig(text, filename));
-  }
-  if (io.env.DOCKER_AUTH_CONFIG) {
-    configs.push(parseDockerConfig(io.env.DOCKER_AUTH_CONFIG, "DOCKER_AUTH_CONFIG"));
-  }
+  const configs = sources.map((s) => parseDockerConfig(s.text, s.source));
   const byName = new Map<string, NamedHost>();
   const add = (host: NamedHost): void => {
     const prev = byName.get(host.name);

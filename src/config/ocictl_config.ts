@@ -1,16 +1,23 @@
 /**
  * ocictl's own configuration file (`config.json`, the same JSON keys as
- * regctl's): where it lives, how it is read, validated, edited and written.
+ * regctl's): how it is validated, edited and written. Where it lives and
+ * reading it are in {@link ./ocictl_config_file.ts}, which loads this module
+ * only when the file exists.
  *
  * @module
  */
-import { joinPath } from "./path_join.ts";
-import { ConfigError, ErrorCode, isErrorCode } from "../errors.ts";
+import { ConfigError } from "../errors.ts";
 import { parseJsonFile } from "./config_file_error.ts";
 import type { ConfigIo } from "./config_io.ts";
-import { type ConfigHost, hostToJson, parseConfigHost } from "./config_host.ts";
+import { type ConfigHost, parseConfigHost } from "./config_host.ts";
+import { hostToJson } from "./host_json.ts";
 import { mergeHost } from "./host_merge.ts";
 import { normaliseHostName } from "./host_name.ts";
+
+// Where the file is and reading it live apart, so that commands without a
+// config file never load this parser; exported here too for the `config`
+// and `registry` verbs.
+export { configFilename, loadConfig } from "./ocictl_config_file.ts";
 
 /** ocictl's configuration file, parsed. */
 export interface OcictlConfig {
@@ -32,70 +39,6 @@ export interface OcictlConfig {
 
 /** Newest file format version understood. */
 export const CONFIG_VERSION = 1;
-
-/**
- * Where the config file is: `$OCICTL_CONFIG`, else
- * `$XDG_CONFIG_HOME/ocictl/config.json`, else `~/.ocictl/config.json`
- * (home from `HOME`, then `USERPROFILE`).
- *
- * @param env environment variables
- * @returns the file name, or `""` when none of these variables is set
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { configFilename } from "./ocictl_config.ts";
- * assert.equal(configFilename({ HOME: "/home/me" }), "/home/me/.ocictl/config.json");
- * ```
- */
-export function configFilename(env: Record<string, string>): string {
-  if (env.OCICTL_CONFIG) return env.OCICTL_CONFIG;
-  if (env.XDG_CONFIG_HOME) return joinPath(env.XDG_CONFIG_HOME, "ocictl", "config.json");
-  const home = env.HOME || env.USERPROFILE;
-  return home ? joinPath(home, ".ocictl", "config.json") : "";
-}
-
-/**
- * Reads the config file named by {@link configFilename}. A missing file is an
- * empty config.
- *
- * @param io file and environment access
- * @returns the config, with `filename` set
- * @throws {ConfigFileError} for malformed JSON (naming file and position)
- * @throws {ConfigError} for wrong
- *   types, or a version newer than {@link CONFIG_VERSION}
- *
- * @example A missing file is an empty config
- * ```ts
- * import assert from "node:assert/strict";
- * import { NotFoundError } from "../errors.ts";
- * import { loadConfig } from "./ocictl_config.ts";
- * const io = {
- *   env: { OCICTL_CONFIG: "/nowhere/config.json" },
- *   readTextFile: () => Promise.reject(new NotFoundError("Cannot find file")),
- *   writeTextFileAtomic: () => Promise.resolve(),
- *   stat: () => Promise.resolve(undefined),
- *   readDir: () => Promise.resolve([]),
- *   run: () => Promise.resolve({ code: 1, stdout: "", stderr: "" }),
- * };
- * const config = await loadConfig(io);
- * assert.deepEqual(config, { filename: "/nowhere/config.json", hosts: {} });
- * ```
- */
-export async function loadConfig(io: ConfigIo): Promise<OcictlConfig> {
-  const filename = configFilename(io.env);
-  if (!filename) return { filename, hosts: {} };
-  let text: string;
-  try {
-    text = await io.readTextFile(filename);
-  } catch (err) {
-    if (isErrorCode(err, ErrorCode.NOT_FOUND)) return { filename, hosts: {} };
-    throw new ConfigError(`Cannot read config file "${filename}": ${_detail(err)}`, {
-      cause: err,
-    });
-  }
-  return parseConfig(text, filename);
-}
 
 /**
  * Parses and validates the text of a config file.
@@ -336,10 +279,6 @@ function _checkedName(name: string): ReturnType<typeof normaliseHostName> {
     );
   }
   return n;
-}
-
-function _detail(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function _isRecord(v: unknown): v is Record<string, unknown> {

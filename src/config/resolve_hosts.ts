@@ -4,19 +4,22 @@
  * `hostDefault` as template) → `--host` flags, plus docker's certificate
  * directories.
  *
+ * Most commands have no config file, no docker config and no certificate
+ * directory: the parsers of those files, the certificate loader and host
+ * merging are loaded only when there is something for them to do, and the
+ * credential lookup when a registry first asks for credentials.
+ *
  * @module
  */
-import type { Credential } from "./host_settings.ts";
-import { DOCKER_HUB_API, type HostConfig } from "./host_settings.ts";
+import type { Credential, HostConfig } from "./host_settings.ts";
 import type { ConfigIo } from "./config_io.ts";
-import { type ConfigHost, credExpireMs, type NamedHost, toHostConfig } from "./config_host.ts";
-import { DEFAULT_CERTS_DIR, listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";
-import type { CredHelperCache } from "./cred_helper.ts";
-import { loadDockerConfig } from "./docker_config.ts";
+import type { ConfigHost, NamedHost } from "./config_host.ts";
+import { DEFAULT_CERTS_DIR, listCertsDirHosts } from "./certs_dir_hosts.ts";
+import { loadDockerConfig } from "./docker_config_file.ts";
 import { parseHostFlag } from "./host_flag.ts";
-import { mergeHost, type MergeWarn } from "./host_merge.ts";
-import { HUB_AUTH_KEY, HUB_NAME, normaliseHostName } from "./host_name.ts";
-import { loadConfig, type OcictlConfig } from "./ocictl_config.ts";
+import type { MergeWarn } from "./host_merge.ts";
+import type { OcictlConfig } from "./ocictl_config.ts";
+import { loadConfig } from "./ocictl_config_file.ts";
 
 /** Options of {@link resolveHosts}. */
 export interface ResolveHostsOptions {
@@ -86,54 +89,38 @@ export async function resolveHosts(
   const warn = options.warn;
   const config = await loadConfig(io);
   const template: ConfigHost = config.hostDefault ?? {};
-  const byName = new Map<string, NamedHost>();
-  const add = (host: NamedHost): void => {
-    const prev = byName.get(host.name) ?? { ...template, name: host.name };
-    byName.set(host.name, mergeHost(prev, host, warn));
-  };
-
+  const sources: NamedHost[] = [];
   if (config.incDockerCred !== false && options.skipDocker !== true) {
     try {
-      for (const h of await loadDockerConfig(io, { warn })) add(h);
+      sources.push(...await loadDockerConfig(io, { warn }));
     } catch (err) {
       warn?.("Cannot load docker credentials; continuing without them", { err: _msg(err) });
     }
   }
-  for (const [name, h] of Object.entries(config.hosts)) add({ ...h, name });
-  for (const h of options.hosts ?? []) add(h);
-  for (const h of flagHosts) add(h);
+  for (const [name, h] of Object.entries(config.hosts)) sources.push({ ...h, name });
+  sources.push(...options.hosts ?? [], ...flagHosts);
+
+  const byName = new Map<string, NamedHost>();
+  if (sources.length > 0) {
+    const { mergeHost } = await import("./host_merge.ts");
+    for (const host of sources) {
+      const prev = byName.get(host.name) ?? { ...template, name: host.name };
+      byName.set(host.name, mergeHost(prev, host, warn));
+    }
+  }
 
   if (config.incDockerCert !== false && options.skipDocker !== true) {
     const dir = options.certsDir ?? DEFAULT_CERTS_DIR;
     await _addDockerCerts(io, dir, byName, template, warn);
   }
 
-  // helpers are rare: their runner is loaded by the first host that has one
-  let cache: Promise<CredHelperCache> | undefined;
+  // asked only when a registry wants credentials: the lookup is loaded then
+  let lookup: Promise<(name: string) => Promise<Credential | undefined>> | undefined;
   const credentials = async (name: string): Promise<Credential | undefined> => {
-    const n = normaliseHostName(name).name;
-    const host = byName.get(n) ?? (config.hostDefault ? { ...template, name: n } : undefined);
-    if (!host) return undefined;
-    if (!host.credHelper) {
-      if (host.user === undefined && host.pass === undefined && host.token === undefined) {
-        return undefined;
-      }
-      return { user: host.user, pass: host.pass, token: host.token };
-    }
-    const server = host.credHost ?? (n === HUB_NAME ? HUB_AUTH_KEY : host.hostname ?? n);
-    try {
-      cache ??= import("./cred_helper.ts").then((m) =>
-        new m.CredHelperCache(io, { now: options.now })
-      );
-      return await (await cache).get(host.credHelper, server, credExpireMs(host));
-    } catch (err) {
-      warn?.("Cannot get credentials from helper; continuing anonymously", {
-        host: n,
-        helper: host.credHelper,
-        err: _msg(err),
-      });
-      return undefined;
-    }
+    lookup ??= import("./host_credentials.ts").then((m) =>
+      m.hostCredentials(io, { byName, hostDefault: config.hostDefault, warn, now: options.now })
+    );
+    return await (await lookup)(name);
   };
 
   return {
@@ -145,6 +132,55 @@ export async function resolveHosts(
   };
 }
 
+/**
+ * Converts a host entry to the shape the registry transport takes. Hosts with
+ * a credential helper carry no user/pass/token so that the transport asks the
+ * credential lookup.
+ *
+ * @param host named host entry
+ * @returns the transport's host configuration (only fields that are set)
+ * @throws never
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toHostConfig } from "./resolve_hosts.ts";
+ * assert.deepEqual(
+ *   toHostConfig({ name: "r.example", apiOpts: { disableHead: "true" } }),
+ *   { name: "r.example", apiOpts: { disableHead: true } },
+ * );
+ * ```
+ */
+export function toHostConfig(host: NamedHost): HostConfig {
+  const out: HostConfig = { name: host.name };
+  const copy = [
+    "hostname",
+    "tls",
+    "pathPrefix",
+    "reqConcurrent",
+    "reqPerSec",
+    "blobChunk",
+    "blobMax",
+    "regcert",
+    "clientCert",
+    "clientKey",
+  ] as const;
+  for (const k of copy) {
+    if (host[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = host[k];
+  }
+  if (host.mirrors && host.mirrors.length > 0) out.mirrors = [...host.mirrors];
+  if (host.repoAuth) out.repoAuth = true;
+  const disableHead = host.apiOpts?.disableHead;
+  if (disableHead !== undefined) out.apiOpts = { disableHead: disableHead === "true" };
+  if (!host.credHelper) {
+    if (host.user !== undefined) out.user = host.user;
+    if (host.pass !== undefined) out.pass = host.pass;
+    if (host.token !== undefined) out.token = host.token;
+  }
+  return out;
+}
+
+/** Lists the certificate root; loads the certificate code only when it has a directory. */
 async function _addDockerCerts(
   io: ConfigIo,
   dir: string,
@@ -152,7 +188,7 @@ async function _addDockerCerts(
   template: ConfigHost,
   warn: MergeWarn | undefined,
 ): Promise<void> {
-  let dirs: string[] = [];
+  let dirs: string[];
   try {
     dirs = await listCertsDirHosts(io, dir);
   } catch (err) {
@@ -160,37 +196,8 @@ async function _addDockerCerts(
     return;
   }
   if (dirs.length === 0) return;
-  const available = new Set(dirs);
-  const hostDir = (h: NamedHost): string =>
-    h.hostname ?? (h.name === HUB_NAME ? DOCKER_HUB_API : h.name);
-  const covered = new Set([...byName.values()].map(hostDir));
-  for (const d of dirs) {
-    const n = normaliseHostName(d);
-    if (!covered.has(d) && n.name && !n.hasPath && !byName.has(n.name)) {
-      byName.set(n.name, { ...template, name: n.name });
-    }
-  }
-  for (const [name, host] of byName) {
-    const candidates = [...new Set([hostDir(host), name])].filter((d) => available.has(d));
-    let next = host;
-    for (const d of candidates) {
-      try {
-        const certs = await loadCertsDir(io, d, dir);
-        next = { ...next };
-        if (certs.regcert) {
-          const prev = next.regcert ? next.regcert.replace(/\n?$/, "\n") : "";
-          next.regcert = prev + certs.regcert;
-        }
-        if (certs.clientCert && !next.clientCert && !next.clientKey) {
-          next.clientCert = certs.clientCert;
-          next.clientKey = certs.clientKey;
-        }
-      } catch (err) {
-        warn?.("Cannot load docker certificates; skipping them", { dir: d, err: _msg(err) });
-      }
-    }
-    byName.set(name, next);
-  }
+  const { addDockerCerts } = await import("./certs_dir.ts");
+  await addDockerCerts(io, { dir, dirs, byName, template, warn });
 }
 
 function _msg(err: unknown): string {
