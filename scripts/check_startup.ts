@@ -186,10 +186,16 @@ export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "src/template/template.ts",
   "src/template/parser.ts",
   "src/template/exec.ts",
-  // the registry's blob requests, uploads and regctl's tag delete
+  // the registry's blob requests, uploads, manifest pushes, deletes (regctl's
+  // tag delete too), pulls with mirrors, and bodies read piece by piece
   "src/transport/registry/_blob_requests.ts",
+  "src/transport/registry/_blob_writes.ts",
   "src/transport/registry/blob_upload.ts",
+  "src/transport/registry/_manifest_put.ts",
+  "src/transport/registry/_deletes.ts",
   "src/transport/registry/_delete_tag.ts",
+  "src/transport/registry/_mirror_pulls.ts",
+  "src/transport/registry/_body_pieces.ts",
   // registry auth (loaded at the first 401), the referrers API and fallback
   // tag, and credential helpers (loaded by a host or a docker credsStore that
   // names one)
@@ -267,7 +273,10 @@ const MANIFEST_HEAD: readonly string[] = ["plugins/manifest.ts", "plugins/manife
 export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
   { command: "version", roots: [...START, "plugins/version.ts"] },
   { command: "manifest head (registry)", roots: [...START, ...MANIFEST_HEAD, ...REGISTRY] },
-  { command: "tag ls (registry)", roots: [...START, "plugins/tag.ts", ...REGISTRY] },
+  {
+    command: "tag ls (registry)",
+    roots: [...START, "plugins/tag.ts", ...REGISTRY, "src/transport/registry/_listing.ts"],
+  },
   { command: "image copy, no-op (registry)", roots: [...START, ...COPY, ...REGISTRY] },
   { command: "manifest head (ocidir)", roots: [...START, ...MANIFEST_HEAD, ...OCIDIR] },
   { command: "tag ls (ocidir)", roots: [...START, "plugins/tag.ts", ...OCIDIR] },

@@ -1,11 +1,13 @@
 /**
- * The blob reads of the registry transport on one host: the size from a
- * HEAD (or GET), a verified stream, and the raw body for copy's fast path.
+ * The blob reads of the registry transport: the size from a HEAD (or GET),
+ * a verified stream, and the raw body for copy's fast path, each from the
+ * reference's pull hosts in turn (mirrors first). Loaded on first use.
  *
  * @module
  */
 import { RegistryError, UnsupportedError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
+import { parseDigest } from "../../types/digest.ts";
 import { MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import type {
@@ -16,11 +18,89 @@ import type {
   RawGetOptions,
 } from "../transport.ts";
 import { contentLength, discardBody } from "./_body.ts";
-import { type RegistryContext, repoName } from "./_registry_context.ts";
+import { normRef, pullFrom, type RegistryContext, repoName } from "./_registry_context.ts";
 import { type PullHost, pullUrl } from "./host_config.ts";
 import type { RegistryRequest } from "./http.ts";
 import type { WireResponse } from "./wire_response.ts";
 import { rawBlobFromSource } from "../byte_source.ts";
+
+/**
+ * Resolves a blob to its descriptor. Mirrors are tried first.
+ *
+ * @param ctx shared state
+ * @param ref repository reference
+ * @param digest blob digest
+ * @param options cancellation
+ * @returns the descriptor (media type `application/octet-stream`)
+ * @throws {InvalidDigestError} when the digest is malformed
+ * @throws {NotFoundError} when it does not exist
+ */
+export function headBlob(
+  ctx: RegistryContext,
+  ref: Ref,
+  digest: string,
+  options: CallOptions,
+): Promise<Descriptor> {
+  return _pull(ctx, ref, digest, options, (h, r) => blobHeadAt(ctx, h, r, digest, options));
+}
+
+/**
+ * Opens a blob as a verified stream that resumes with `Range`. Mirrors are
+ * tried first.
+ *
+ * @param ctx shared state
+ * @param ref repository reference
+ * @param digest blob digest
+ * @param options expected size, cancellation
+ * @returns the reader; consume or cancel its body
+ * @throws {InvalidDigestError} when the digest is malformed
+ * @throws {NotFoundError} when it does not exist
+ */
+export function getBlob(
+  ctx: RegistryContext,
+  ref: Ref,
+  digest: string,
+  options: BlobGetOptions,
+): Promise<BlobReader> {
+  return _pull(ctx, ref, digest, options, (h, r) => blobGetAt(ctx, h, r, digest, options));
+}
+
+/**
+ * Opens a blob's body as is (see {@link blobGetRawAt}). Mirrors are tried first.
+ *
+ * @param ctx shared state
+ * @param ref repository reference
+ * @param digest blob digest
+ * @param options expected size, cancellation
+ * @param noRawGet where a host whose bodies come compressed or without a length is added
+ * @returns the raw blob (consume or cancel its body)
+ * @throws {InvalidDigestError} when the digest is malformed
+ * @throws {UnsupportedError} when the answer needs checking on the way
+ * @throws {NotFoundError} when it does not exist
+ */
+export function getRawBlob(
+  ctx: RegistryContext,
+  ref: Ref,
+  digest: string,
+  options: RawGetOptions,
+  noRawGet: Set<string>,
+): Promise<RawBlob> {
+  const o = { ...options, onUnfit: (host: string) => noRawGet.add(host) };
+  return _pull(ctx, ref, digest, options, (h, r) => blobGetRawAt(ctx, h, r, digest, o));
+}
+
+/** Checks the digest, then runs a blob read on each pull host in turn (see `pullFrom`). */
+async function _pull<T>(
+  ctx: RegistryContext,
+  ref: Ref,
+  digest: string,
+  options: CallOptions,
+  read: (h: PullHost, r: Ref) => Promise<T>,
+): Promise<T> {
+  parseDigest(digest);
+  const r = normRef(ctx, ref);
+  return await pullFrom(ctx, r, options, (h) => read(h, r));
+}
 
 /**
  * Resolves a blob's size on one host (HEAD, or GET when HEAD is disabled).

@@ -10,7 +10,8 @@ import { digestOf } from "../../types/digest.ts";
 import { isIndexMediaType, MediaType } from "../../types/media_type.ts";
 import type { Ref } from "../../types/ref.ts";
 import type { BlobPutOptions, CallOptions } from "../transport.ts";
-import { manifestHeadAt, putManifest } from "./_manifest_requests.ts";
+import { manifestHeadAt } from "./_manifest_requests.ts";
+import { putManifest } from "./_manifest_put.ts";
 import { type RegistryContext, upstreamOf } from "./_registry_context.ts";
 
 /** What {@link deleteTagWithDummy} needs of the transport. */

@@ -1,15 +1,16 @@
 /**
  * Paged name listings of the registry transport (`tags/list`, `_catalog`):
  * `n`/`last` paging and `Link` headers followed with loop, host and page
- * guards.
+ * guards. Loaded on first use (`manifest head` lists nothing).
  *
  * @module
  */
 import { RegistryError } from "../../errors.ts";
+import type { Ref } from "../../types/ref.ts";
 import type { TagListOptions } from "../transport.ts";
 import { readCapped } from "./_body.ts";
-import type { RegistryContext } from "./_registry_context.ts";
-import type { ResolvedHost } from "./host_config.ts";
+import { hostOf, normRef, pullFrom, type RegistryContext, repoName } from "./_registry_context.ts";
+import { apiBase, pullUrl, type ResolvedHost } from "./host_config.ts";
 import { parseLinkNext } from "./link_header.ts";
 
 /** Most pages followed by a listing. */
@@ -29,6 +30,60 @@ export interface ListRequest {
   scopes: string[];
   /** Do not retry (mirrors). */
   noRetry: boolean;
+}
+
+/**
+ * Lists a repository's tags (`tags/list`). Mirrors are tried first.
+ *
+ * @param ctx shared state
+ * @param ref repository reference
+ * @param options `limit` (n), `last`, cancellation
+ * @returns tags, sorted
+ * @throws {RegistryError} on a looping or cross-host `Link`, or a body that is not JSON
+ */
+export function listTags(
+  ctx: RegistryContext,
+  ref: Ref,
+  options: TagListOptions,
+): Promise<string[]> {
+  const r = normRef(ctx, ref);
+  return pullFrom(
+    ctx,
+    r,
+    options,
+    (h) =>
+      listNames(ctx, h.host, pullUrl(h, r.repository, "tags/list"), "tags", {
+        action: "list tags",
+        subject: repoName(r),
+        repository: r.repository,
+        scopes: [],
+        noRetry: h.mirror,
+      }, options),
+  );
+}
+
+/**
+ * Lists a registry's repositories (`_catalog`).
+ *
+ * @param ctx shared state
+ * @param ref any reference on the registry
+ * @param options `limit` (n), `last`, cancellation
+ * @returns repository names, sorted
+ * @throws {RegistryError} when the registry refuses or answers garbage
+ */
+export async function listRepositories(
+  ctx: RegistryContext,
+  ref: Ref,
+  options: TagListOptions,
+): Promise<string[]> {
+  const host = hostOf(ctx, ref);
+  return await listNames(ctx, host, new URL("_catalog", apiBase(host)), "repositories", {
+    action: "list repositories",
+    subject: host.name,
+    repository: "",
+    scopes: ["registry:catalog:*"],
+    noRetry: false,
+  }, options);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The manifest requests of the registry transport: HEAD (falling back to
- * GET), a verified GET with its ETag, and a checked PUT.
+ * The manifest reads of the registry transport: HEAD (falling back to
+ * GET) and a verified GET with its ETag. A PUT is in `_manifest_put.ts`.
  *
  * @module
  */
@@ -15,11 +15,10 @@ import {
 } from "../../types/manifest.ts";
 import { MANIFEST_MEDIA_TYPES } from "../../types/media_type.ts";
 import { commonName, type Ref } from "../../types/ref.ts";
-import type { CallOptions, ManifestPutOptions } from "../transport.ts";
-import { checkManifestPut } from "../transport_checks.ts";
+import type { CallOptions } from "../transport.ts";
 import { contentLength, discardBody, readCapped } from "./_body.ts";
-import { hostOf, type RegistryContext } from "./_registry_context.ts";
-import { type PullHost, pullUrl, repoUrl } from "./host_config.ts";
+import type { RegistryContext } from "./_registry_context.ts";
+import { type PullHost, pullUrl } from "./host_config.ts";
 
 const ACCEPT = MANIFEST_MEDIA_TYPES.join(", ");
 
@@ -108,55 +107,6 @@ export async function manifestGetAt(
     digest: ref.digest || header || undefined,
   });
   return { m, etag: res.headers.get("etag") ?? undefined };
-}
-
-/**
- * Pushes a manifest to the reference's tag (or its digest) and checks the
- * digest the registry answers.
- *
- * @param ctx shared state
- * @param ref target reference
- * @param raw the exact bytes
- * @param options media type, cancellation
- * @param headers extra request headers (`If-Match` turns retries off)
- * @returns the manifest and whether the registry answered `OCI-Subject`
- * @throws {SizeLimitError} over 4 MiB
- * @throws {DigestMismatchError} when the registry stored other bytes
- */
-export async function putManifest(
-  ctx: RegistryContext,
-  ref: Ref,
-  raw: Uint8Array,
-  options: ManifestPutOptions,
-  headers: Record<string, string>,
-): Promise<{ m: Manifest; subjectHeader: boolean }> {
-  const m = await checkManifestPut(
-    raw,
-    { mediaType: options.mediaType, digest: ref.digest },
-    `manifest for "${commonName(ref)}"`,
-  );
-  const host = hostOf(ctx, ref);
-  const reference = ref.tag || m.digest;
-  const res = await ctx.http.request(host, {
-    method: "PUT",
-    url: repoUrl(host, ref.repository, `manifests/${reference}`),
-    action: "put manifest",
-    subject: commonName(ref),
-    repository: ref.repository,
-    push: true,
-    headers: { ...headers, "Content-Type": m.mediaType },
-    body: raw,
-    noRetry: headers["If-Match"] !== undefined,
-    signal: options.signal,
-  });
-  await discardBody(res);
-  const got = res.headers.get("docker-content-digest")?.trim();
-  if (
-    got && isDigest(got) && got.split(":")[0] === m.digest.split(":")[0] && got !== m.digest
-  ) {
-    throw new DigestMismatchError(`manifest pushed to "${commonName(ref)}"`, m.digest, got);
-  }
-  return { m, subjectHeader: !!res.headers.get("oci-subject") };
 }
 
 function _manifestReq(h: PullHost, ref: Ref, action: string, options: CallOptions) {

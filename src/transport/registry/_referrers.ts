@@ -20,8 +20,9 @@ import { filterReferrers, referrersFallbackTag } from "../../types/referrer.ts";
 import type { CallOptions, ReferrerListOptions } from "../transport.ts";
 import { discardBody, readCapped } from "./_body.ts";
 import { MAX_PAGES } from "./_listing.ts";
-import { manifestGetAt, type ManifestRead, putManifest } from "./_manifest_requests.ts";
-import { type RegistryContext, upstreamOf } from "./_registry_context.ts";
+import { manifestGetAt, type ManifestRead } from "./_manifest_requests.ts";
+import { putManifest } from "./_manifest_put.ts";
+import { normRef, pullFrom, type RegistryContext, upstreamOf } from "./_registry_context.ts";
 import { type PullHost, pullUrl } from "./host_config.ts";
 import { parseLinkNext } from "./link_header.ts";
 
@@ -300,4 +301,28 @@ export async function referrerListAt(
     throw new NotFoundError(`Cannot list referrers of "${digest}": the mirror has none`);
   }
   return filterReferrers(fallback?.m.json.manifests ?? [], filter);
+}
+
+/**
+ * Lists referrers of the reference's digest (resolving a tag first with
+ * `head`): the referrers API when the registry has it, else the fallback
+ * tag. Mirrors are tried first; a mirror with neither moves on to the next
+ * host.
+ *
+ * @param ctx the transport's context
+ * @param ref reference of the subject
+ * @param options artifact type filter, cancellation
+ * @param head resolves a tag (the transport's `manifestHead`)
+ * @returns referrer descriptors
+ * @throws {NotFoundError} when a tag reference does not exist
+ */
+export async function listReferrers(
+  ctx: RegistryContext,
+  ref: Ref,
+  options: ReferrerListOptions,
+  head: (r: Ref, options: CallOptions) => Promise<Descriptor>,
+): Promise<Descriptor[]> {
+  const r = normRef(ctx, ref);
+  const digest = r.digest || (await head(r, options)).digest;
+  return await pullFrom(ctx, r, options, (h) => referrerListAt(ctx, h, r, digest, options));
 }

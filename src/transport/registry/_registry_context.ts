@@ -6,12 +6,10 @@
  *
  * @module
  */
-import { AbortedError } from "../../errors.ts";
 import type { Ref } from "../../types/ref.ts";
 import type { CallOptions } from "../transport.ts";
 import {
   type HostConfig,
-  orderPullHosts,
   type PullHost,
   registryRepository,
   type ResolvedHost,
@@ -87,7 +85,8 @@ export function repoName(ref: Ref): string {
  * Runs a pull on each of the reference's hosts in turn (mirrors, then the
  * registry, see {@link orderPullHosts}) until one succeeds. A mirror that
  * fails in any way moves on; the registry's own error wins when every host
- * fails.
+ * fails. A registry without mirrors is asked alone (the mirrors' turns are
+ * in `_mirror_pulls.ts`, loaded on first use).
  *
  * @param ctx shared state
  * @param ref the reference
@@ -104,20 +103,5 @@ export async function pullFrom<T>(
 ): Promise<T> {
   const upstream = hostOf(ctx, ref);
   if (upstream.mirrors.length === 0) return await fn(upstreamOf(ctx, ref));
-  const order = orderPullHosts(ctx.hosts, upstream, (n) => ctx.http.backingOff(n));
-  let upstreamErr: unknown;
-  let lastErr: unknown;
-  for (const h of order) {
-    try {
-      return await fn(h);
-    } catch (err) {
-      if (err instanceof AbortedError || options.signal?.aborted) throw err;
-      ctx.logger?.debug?.(`${h.mirror ? "Mirror" : "Registry"} "${h.host.name}" failed`, {
-        error: String(err),
-      });
-      if (h.mirror) lastErr = err;
-      else upstreamErr = err;
-    }
-  }
-  throw upstreamErr ?? lastErr;
+  return await (await import("./_mirror_pulls.ts")).pullInTurn(ctx, upstream, options, fn);
 }

@@ -1,16 +1,16 @@
 /**
  * The registry transport (`reg` scheme): the OCI distribution API over HTTP
- * with auth, retries, verified reads and the referrers fallback tag. Blob
- * requests, uploads and regctl's tag delete are loaded on first use (start-up).
+ * with auth, retries, verified reads and the referrers fallback tag. What a
+ * short command (`manifest head`, `manifest get`, `tag ls`, a no-op copy)
+ * does not do is loaded on first use, to keep its start-up short: blob reads
+ * and uploads, manifest pushes, deletes, listings and referrers.
  *
  * @module
  */
 import { discardBody } from "./_body.ts";
-import { InvalidReferenceError, OciError, RegistryError, UnsupportedError } from "../../errors.ts";
 import type { Descriptor } from "../../types/descriptor.ts";
-import { parseDigest } from "../../types/digest.ts";
-import { type Manifest, manifestDescriptor, subjectOf } from "../../types/manifest.ts";
-import { commonName, type Ref } from "../../types/ref.ts";
+import type { Manifest } from "../../types/manifest.ts";
+import type { Ref } from "../../types/ref.ts";
 import type {
   BlobGetOptions,
   BlobReader,
@@ -27,21 +27,12 @@ import type {
   Transport,
 } from "../transport.ts";
 import { defaultSleep } from "./_limiter.ts";
-import { apiBase, type PullHost, pullUrl, registryRepository, repoUrl } from "./host_config.ts";
+import { apiBase } from "./host_config.ts";
 import { RegistryHttp } from "./http.ts";
-import { listNames } from "./_listing.ts";
-import { manifestGetAt, manifestHeadAt, putManifest } from "./_manifest_requests.ts";
+import { manifestGetAt, manifestHeadAt } from "./_manifest_requests.ts";
 import type { FallbackTags } from "./_referrers.ts";
 import { takesSourceBodies } from "./wire_headers.ts";
-import { cancelRawBlob } from "../byte_source.ts";
-import {
-  hostOf,
-  normRef,
-  pullFrom,
-  type RegistryContext,
-  repoName,
-  upstreamOf,
-} from "./_registry_context.ts";
+import { hostOf, normRef, pullFrom, type RegistryContext } from "./_registry_context.ts";
 
 import type {
   RegistryBlobPutOptions,
@@ -49,7 +40,6 @@ import type {
   RegistryTransportOptions,
 } from "./registry_options.ts";
 export type { RegistryBlobPutOptions, RegistryManifestDeleteOptions, RegistryTransportOptions };
-export { MAX_PAGES } from "./_listing.ts";
 
 /**
  * The registry transport.
@@ -113,7 +103,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
 
   /** The referrers fallback-tag updater, loaded on first use. */
   #fallbackTags(): Promise<FallbackTags> {
-    this.#fallback ??= _referrers().then((m) =>
+    this.#fallback ??= import("./_referrers.ts").then((m) =>
       new m.FallbackTags(this.#ctx, (r, o) => this.tagDelete(r, o))
     );
     return this.#fallback;
@@ -190,14 +180,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     raw: Uint8Array,
     options: ManifestPutOptions = {},
   ): Promise<Descriptor> {
-    const r = normRef(this.#ctx, ref);
-    const { m, subjectHeader } = await putManifest(this.#ctx, r, raw, options, {});
-    const subject = subjectOf(m);
-    if (subject && !subjectHeader) {
-      const { addingReferrer } = await _referrers();
-      await (await this.#fallbackTags()).update(r, subject.digest, options, addingReferrer(m));
-    }
-    return manifestDescriptor(m);
+    const { pushManifest } = await import("./_manifest_put.ts");
+    return await pushManifest(this.#ctx, ref, raw, options, () => this.#fallbackTags());
   }
 
   /**
@@ -213,40 +197,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {NotFoundError} when it does not exist
    */
   async manifestDelete(ref: Ref, options: RegistryManifestDeleteOptions = {}): Promise<void> {
-    if (!ref.digest) {
-      throw new InvalidReferenceError(
-        commonName(ref),
-        "deleting a manifest needs a digest (use tag delete to remove a tag)",
-      );
-    }
-    const r = normRef(this.#ctx, ref);
-    const host = hostOf(this.#ctx, r);
-    let subject: string | undefined;
-    if (options.referrers) {
-      const { m } = await manifestGetAt(
-        this.#ctx,
-        upstreamOf(this.#ctx, r),
-        { ...r, tag: "" },
-        options,
-      );
-      subject = subjectOf(m)?.digest;
-    }
-    const res = await this.#ctx.http.request(host, {
-      method: "DELETE",
-      url: repoUrl(host, r.repository, `manifests/${r.digest}`),
-      action: "delete manifest",
-      subject: commonName(r),
-      repository: r.repository,
-      push: true,
-      signal: options.signal,
-    });
-    await discardBody(res);
-    if (subject === undefined) return;
-    const probe = repoUrl(host, r.repository, `referrers/${subject}`);
-    const { referrersApi, removingReferrer } = await _referrers();
-    const api = await referrersApi(this.#ctx, upstreamOf(this.#ctx, r), r, probe, options);
-    if (api !== undefined) return; // the registry maintains its referrers
-    await (await this.#fallbackTags()).update(r, subject, options, removingReferrer(r.digest));
+    const { deleteManifest } = await import("./_deletes.ts");
+    await deleteManifest(this.#ctx, ref, options, () => this.#fallbackTags());
   }
 
   /**
@@ -259,15 +211,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {NotFoundError} when it does not exist
    */
   async blobHead(ref: Ref, digest: string, options: CallOptions = {}): Promise<Descriptor> {
-    parseDigest(digest);
-    const r = normRef(this.#ctx, ref);
-    const { blobHeadAt } = await import("./_blob_requests.ts");
-    return await pullFrom(
-      this.#ctx,
-      r,
-      options,
-      (h) => blobHeadAt(this.#ctx, h, r, digest, options),
-    );
+    return await (await import("./_blob_requests.ts")).headBlob(this.#ctx, ref, digest, options);
   }
 
   /**
@@ -283,15 +227,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {NotFoundError} when it does not exist
    */
   async blobGet(ref: Ref, digest: string, options: BlobGetOptions = {}): Promise<BlobReader> {
-    parseDigest(digest);
-    const r = normRef(this.#ctx, ref);
-    const { blobGetAt } = await import("./_blob_requests.ts");
-    return await pullFrom(
-      this.#ctx,
-      r,
-      options,
-      (h) => blobGetAt(this.#ctx, h, r, digest, options),
-    );
+    return await (await import("./_blob_requests.ts")).getBlob(this.#ctx, ref, digest, options);
   }
 
   /**
@@ -312,12 +248,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     digest: string,
     options: RawGetOptions,
   ): Promise<RawBlob> {
-    parseDigest(digest);
-    const r = normRef(this.#ctx, ref);
-    const onUnfit = (host: string) => this.#noRawGet.add(host);
-    const { blobGetRawAt } = await import("./_blob_requests.ts");
-    const open = (h: PullHost) => blobGetRawAt(this.#ctx, h, r, digest, { ...options, onUnfit });
-    return await pullFrom(this.#ctx, r, options, open);
+    const { getRawBlob } = await import("./_blob_requests.ts");
+    return await getRawBlob(this.#ctx, ref, digest, options, this.#noRawGet);
   }
 
   /**
@@ -372,25 +304,9 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     blob: RawBlob | Promise<RawBlob>,
     options: RawPutOptions = {},
   ): Promise<Descriptor> {
-    const r = normRef(this.#ctx, ref);
-    const host = hostOf(this.#ctx, r);
-    if (!this.canPutRaw(r)) {
-      await Promise.resolve(blob).then((b) => cancelRawBlob(b)).catch(() => {});
-      const why = "the host takes uploads with a length or in chunks";
-      throw new UnsupportedError(`Cannot push blob to "${repoName(r)}" raw: ${why}`);
-    }
-    try {
-      return await (await import("./blob_upload.ts")).uploadRawBlob(blob, {
-        http: this.#ctx.http,
-        host,
-        repository: r.repository,
-        subject: repoName(r),
-        signal: options.signal,
-      });
-    } catch (err) {
-      if (err instanceof RegistryError && err.status === 411) this.#wantLength.add(host.name);
-      throw err;
-    }
+    const fits = this.canPutRaw(ref);
+    const { pushRawBlob } = await import("./_blob_writes.ts");
+    return await pushRawBlob(this.#ctx, ref, blob, options, fits, this.#wantLength);
   }
 
   /**
@@ -410,23 +326,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
     body: ReadableStream<Uint8Array>,
     options: RegistryBlobPutOptions = {},
   ): Promise<Descriptor> {
-    const r = normRef(this.#ctx, ref);
-    const host = hostOf(this.#ctx, r);
-    return await (await import("./blob_upload.ts")).uploadBlob(body, {
-      http: this.#ctx.http,
-      host,
-      repository: r.repository,
-      subject: repoName(r),
-      digest: options.digest,
-      size: options.size,
-      mountFrom: options.mountFrom === undefined
-        ? undefined
-        : registryRepository(host, options.mountFrom),
-      verified: options.verified,
-      skipHead: options.skipHead,
-      chunkLimit: this.#ctx.blobLimit,
-      signal: options.signal,
-    });
+    return await (await import("./_blob_writes.ts")).pushBlob(this.#ctx, ref, body, options);
   }
 
   /**
@@ -439,19 +339,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {NotFoundError} when it does not exist
    */
   async blobDelete(ref: Ref, digest: string, options: CallOptions = {}): Promise<void> {
-    parseDigest(digest);
-    const r = normRef(this.#ctx, ref);
-    const host = hostOf(this.#ctx, r);
-    const res = await this.#ctx.http.request(host, {
-      method: "DELETE",
-      url: repoUrl(host, r.repository, `blobs/${digest}`),
-      action: "delete blob",
-      subject: `${repoName(r)}@${digest}`,
-      repository: r.repository,
-      push: true,
-      signal: options.signal,
-    });
-    await discardBody(res);
+    await (await import("./_deletes.ts")).deleteBlob(this.#ctx, ref, digest, options);
   }
 
   /**
@@ -463,21 +351,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @returns tags, sorted
    * @throws {RegistryError} on a looping or cross-host `Link`, or a body that is not JSON
    */
-  tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    const r = normRef(this.#ctx, ref);
-    return pullFrom(
-      this.#ctx,
-      r,
-      options,
-      (h) =>
-        listNames(this.#ctx, h.host, pullUrl(h, r.repository, "tags/list"), "tags", {
-          action: "list tags",
-          subject: repoName(r),
-          repository: r.repository,
-          scopes: [],
-          noRetry: h.mirror,
-        }, options),
-    );
+  async tagList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
+    return await (await import("./_listing.ts")).listTags(this.#ctx, ref, options);
   }
 
   /**
@@ -489,14 +364,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {RegistryError} when the registry refuses or answers garbage
    */
   async repoList(ref: Ref, options: TagListOptions = {}): Promise<string[]> {
-    const host = hostOf(this.#ctx, ref);
-    return await listNames(this.#ctx, host, new URL("_catalog", apiBase(host)), "repositories", {
-      action: "list repositories",
-      subject: host.name,
-      repository: "",
-      scopes: ["registry:catalog:*"],
-      noRetry: false,
-    }, options);
+    return await (await import("./_listing.ts")).listRepositories(this.#ctx, ref, options);
   }
 
   /**
@@ -510,30 +378,7 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {InvalidReferenceError} when the reference has no tag
    */
   async tagDelete(ref: Ref, options: CallOptions = {}): Promise<void> {
-    if (!ref.tag) {
-      throw new InvalidReferenceError(commonName(ref), "deleting a tag needs a tag");
-    }
-    const r = normRef(this.#ctx, ref);
-    const host = hostOf(this.#ctx, r);
-    try {
-      const res = await this.#ctx.http.request(host, {
-        method: "DELETE",
-        url: repoUrl(host, r.repository, `manifests/${r.tag}`),
-        action: "delete tag",
-        subject: commonName({ ...r, digest: "" }),
-        repository: r.repository,
-        push: true,
-        noRetry: true,
-        signal: options.signal,
-      });
-      await discardBody(res);
-      return;
-    } catch (err) {
-      if (!(err instanceof OciError)) throw err;
-      if (err.code === "ABORTED") throw err;
-    }
-    const { deleteTagWithDummy } = await import("./_delete_tag.ts");
-    await deleteTagWithDummy(this.#ctx, r, options, this);
+    await (await import("./_deletes.ts")).deleteTag(this.#ctx, ref, options, this);
   }
 
   /**
@@ -547,15 +392,8 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
    * @throws {NotFoundError} when a tag reference does not exist
    */
   async referrerList(ref: Ref, options: ReferrerListOptions = {}): Promise<Descriptor[]> {
-    const r = normRef(this.#ctx, ref);
-    const digest = r.digest || (await this.manifestHead(r, options)).digest;
-    const { referrerListAt } = await _referrers();
-    return await pullFrom(
-      this.#ctx,
-      r,
-      options,
-      (h) => referrerListAt(this.#ctx, h, r, digest, options),
-    );
+    const { listReferrers } = await import("./_referrers.ts");
+    return await listReferrers(this.#ctx, ref, options, (r, o) => this.manifestHead(r, o));
   }
 
   /**
@@ -566,9 +404,4 @@ export class RegistryTransport implements Transport, RepoLister, RawBlobSource, 
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** Referrers (API and fallback tag): loaded by the first call that needs them. */
-function _referrers(): Promise<typeof import("./_referrers.ts")> {
-  return import("./_referrers.ts");
 }

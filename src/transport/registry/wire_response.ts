@@ -9,6 +9,7 @@
  * @module
  */
 import type { ByteSource } from "../byte_source.ts";
+import type { BodyPieces } from "./_body_pieces.ts";
 import { WireHeaders } from "./wire_headers.ts";
 
 /** The connection calls the wire fetch needs (a `Deno.Conn` has them). */
@@ -27,17 +28,25 @@ export const MAX_HEAD_BYTES = 64 * 1024;
 export const DISCARD_READ_LIMIT = 64 * 1024;
 /** Most bytes of one chunk-size line or trailer line. */
 const _MAX_LINE = 4096;
-const _READ_SIZE = 64 * 1024;
+/** Bytes of one read off the connection: the reader's first buffer, a body's largest piece. */
+export const WIRE_READ_SIZE = 64 * 1024;
 
-/** A response that breaks HTTP/1.1 framing (fetch throws `TypeError` too). */
-function _bad(detail: string): TypeError {
+/**
+ * The error of a response that breaks HTTP/1.1 framing (fetch throws
+ * `TypeError` too).
+ *
+ * @param detail what is wrong
+ * @returns the error, to throw
+ * @throws never
+ */
+export function badResponse(detail: string): TypeError {
   return new TypeError(`invalid HTTP response: ${detail}`);
 }
 
 /** Bytes read from a connection and not yet consumed. */
 export class WireReader {
   #conn: WireConn;
-  #buf = new Uint8Array(_READ_SIZE);
+  #buf = new Uint8Array(WIRE_READ_SIZE);
   #start = 0;
   #end = 0;
   /** Bytes taken off the connection so far. */
@@ -90,17 +99,17 @@ export class WireReader {
           this.#buf[i] === 13 && this.#buf[i + 1] === 10 && this.#buf[i + 2] === 13 &&
           this.#buf[i + 3] === 10
         ) {
-          if (i - this.#start > limit) throw _bad(`header section over ${limit} bytes`);
+          if (i - this.#start > limit) throw badResponse(`header section over ${limit} bytes`);
           const head = _latin1(this.#buf.subarray(this.#start, i));
           this.#start = i + 4;
           return head;
         }
       }
       searched = Math.max(0, end - this.#start - 3);
-      if (end - this.#start > limit) throw _bad(`header section over ${limit} bytes`);
+      if (end - this.#start > limit) throw badResponse(`header section over ${limit} bytes`);
       if (!(await this.#fill())) {
         if (this.#end === this.#start) return null;
-        throw _bad("the connection closed inside the header section");
+        throw badResponse("the connection closed inside the header section");
       }
     }
   }
@@ -123,8 +132,8 @@ export class WireReader {
         }
       }
       searched = Math.max(0, end - this.#start - 1);
-      if (end - this.#start > _MAX_LINE) throw _bad("line too long in the body");
-      if (!(await this.#fill())) throw _bad("the connection closed inside the body");
+      if (end - this.#start > _MAX_LINE) throw badResponse("line too long in the body");
+      if (!(await this.#fill())) throw badResponse("the connection closed inside the body");
     }
   }
 
@@ -175,7 +184,7 @@ export class WireReader {
     let off = have;
     while (off < into.byteLength) {
       const n = await this.#conn.read(into.subarray(off));
-      if (n === null) throw _bad("the connection closed inside the body");
+      if (n === null) throw badResponse("the connection closed inside the body");
       off += n;
       this.received += n;
     }
@@ -212,18 +221,18 @@ export interface WireHead {
 export function parseHead(head: string): WireHead {
   const lines = head.split("\r\n");
   const m = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/.exec(lines[0] ?? "");
-  if (!m) throw _bad(`status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
+  if (!m) throw badResponse(`status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
   const headers = new WireHeaders();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const c = line.indexOf(":");
     if (c <= 0 || /^[ \t]/.test(line)) {
-      throw _bad(`header line ${JSON.stringify(line.slice(0, 80))}`);
+      throw badResponse(`header line ${JSON.stringify(line.slice(0, 80))}`);
     }
     try {
       headers.append(line.slice(0, c), line.slice(c + 1));
     } catch {
-      throw _bad(`header line ${JSON.stringify(line.slice(0, 80))}`);
+      throw badResponse(`header line ${JSON.stringify(line.slice(0, 80))}`);
     }
   }
   return { minor: Number(m[1]), status: Number(m[2]), statusText: m[3] ?? "", headers };
@@ -271,17 +280,22 @@ export function bodyFraming(
   if (cl !== null) {
     const values = new Set(cl.split(",").map((v) => v.trim()));
     const [only] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) throw _bad(`Content-Length "${cl}"`);
+    if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) throw badResponse(`Content-Length "${cl}"`);
     return { framing: { kind: "length", left: Number(only) }, reuse };
   }
   return { framing: { kind: "close" }, reuse: false };
 }
 
-/** The body of one response as it comes off the connection. */
+/**
+ * The body of one response as it comes off the connection. Read whole by
+ * its `Content-Length` it needs nothing more; read piece by piece (a stream,
+ * a byte source) or framed otherwise (chunked, to the close) it loads its
+ * piece reader (`_body_pieces.ts`) at the first read.
+ */
 export class WireBody {
   #reader: WireReader;
   #framing: BodyFraming;
-  #chunkLeft = 0;
+  #pieces: Promise<BodyPieces> | undefined;
   #ended = false;
   #onEnd: (clean: boolean) => void;
   #fail: () => unknown;
@@ -329,74 +343,29 @@ export class WireBody {
     }
   }
 
+  /** The piece reader, loaded at the first call. */
+  #piecewise(): Promise<BodyPieces> {
+    return this.#pieces ??= import("./_body_pieces.ts").then((m) =>
+      new m.BodyPieces(this.#reader, this.#framing, () => this.#finish(true))
+    );
+  }
+
   /** The next piece of the body. @returns bytes, or null at the end */
   next(): Promise<Uint8Array | null> {
     if (this.#ended) return Promise.resolve(null);
-    return this.#guard(() => this.#next());
-  }
-
-  async #next(max = _READ_SIZE): Promise<Uint8Array | null> {
-    const f = this.#framing;
-    if (f.kind === "length") {
-      const got = await this.#reader.readSome(Math.min(f.left, max));
-      if (got === null) throw _bad("the connection closed inside the body");
-      f.left -= got.byteLength;
-      if (f.left === 0) this.#finish(true);
-      return got;
-    }
-    if (f.kind === "close") {
-      const got = await this.#reader.readSome(max);
-      if (got === null) this.#finish(true);
-      return got;
-    }
-    if (f.kind === "chunked") {
-      if (this.#chunkLeft === 0) {
-        const line = await this.#reader.readLine();
-        const m = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(line);
-        if (!m) throw _bad(`chunk size ${JSON.stringify(line.slice(0, 40))}`);
-        this.#chunkLeft = parseInt(m[1]!, 16);
-        if (this.#chunkLeft === 0) {
-          while ((await this.#reader.readLine()) !== "");
-          this.#finish(true);
-          return null;
-        }
-      }
-      const got = await this.#reader.readSome(Math.min(this.#chunkLeft, max));
-      if (got === null) throw _bad("the connection closed inside the body");
-      this.#chunkLeft -= got.byteLength;
-      if (this.#chunkLeft === 0 && (await this.#reader.readLine()) !== "") {
-        throw _bad("no CRLF after a chunk");
-      }
-      return got;
-    }
-    return null;
+    return this.#guard(async () => (await this.#piecewise()).next());
   }
 
   /**
    * Reads the next bytes of the body into `p` (a length-framed body straight
-   * off the connection; others through {@link next}).
+   * off the connection; others a piece at a time).
    *
    * @param p where to put them (not empty)
    * @returns how many were put, or null at the end of the body
    */
   readInto(p: Uint8Array): Promise<number | null> {
     if (this.#ended) return Promise.resolve(null);
-    const f = this.#framing;
-    if (f.kind !== "length") {
-      return this.#guard(async () => {
-        const piece = await this.#next(p.byteLength);
-        if (piece === null) return null;
-        p.set(piece);
-        return piece.byteLength;
-      });
-    }
-    return this.#guard(async () => {
-      const n = await this.#reader.readInto(p.subarray(0, Math.min(p.byteLength, f.left)));
-      if (n === null) throw _bad("the connection closed inside the body");
-      f.left -= n;
-      if (f.left === 0) this.#finish(true);
-      return n;
-    });
+    return this.#guard(async () => (await this.#piecewise()).readInto(p));
   }
 
   /** Reads the whole body. @returns its bytes */
@@ -412,23 +381,7 @@ export class WireBody {
         return out;
       });
     }
-    return this.#guard(async () => {
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        const p = await this.#next();
-        if (p === null) break;
-        parts.push(p);
-        size += p.byteLength;
-      }
-      const out = new Uint8Array(size);
-      let off = 0;
-      for (const p of parts) {
-        out.set(p, off);
-        off += p.byteLength;
-      }
-      return out;
-    });
+    return this.#guard(async () => (await this.#piecewise()).all());
   }
 
   /** Drops the rest of the body: its connection is not reused. */
