@@ -6,6 +6,7 @@ import {
   bundledName,
   BundleError,
   bundleExternals,
+  CORE_CHUNK,
   linkWorkers,
   WORKER_MODULES,
 } from "./bundle.ts";
@@ -70,6 +71,22 @@ Deno.test({
         files.filter((n) => n.endsWith(".js")).sort().map((n) => `${dir}/${n}`),
       );
       assert.ok(b.chunks.includes(b.main));
+      // main.js's static graph is one core chunk: what every command loads before a verb
+      const local = (f: string) =>
+        [
+          ...Deno.readTextFileSync(f).matchAll(
+            /^import\s*(?:[^"']*?from\s*)?["'](\.\/[^"']+)["']/gm,
+          ),
+        ]
+          .map((m) => m[1]!);
+      const fromMain = local(b.main);
+      assert.equal(fromMain.length, 1, `main.js imports ${fromMain.join(", ")}`);
+      assert.match(fromMain[0]!, new RegExp(`^\\./${CORE_CHUNK}-[\\w-]+\\.js$`));
+      assert.deepEqual(
+        local(`${dir}/${fromMain[0]!.slice(2)}`),
+        [],
+        "the core chunk imports a chunk",
+      );
       for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
         const text = await Deno.readTextFile(f);
         assert.doesNotMatch(text, /createRequire|__require\b/, `${f} carries a Node shim`);
