@@ -87,6 +87,11 @@ Deno.test({
         [],
         "the core chunk imports a chunk",
       );
+      // main.js awaits the command at its top level: a chunk importing it would wait forever
+      for (const f of files.filter((n) => n.endsWith(".js"))) {
+        const text = await Deno.readTextFile(`${dir}/${f}`);
+        assert.ok(!/["']\.\/main\.js["']/.test(text), `${f} imports main.js`);
+      }
       for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
         const text = await Deno.readTextFile(f);
         assert.doesNotMatch(text, /createRequire|__require\b/, `${f} carries a Node shim`);
