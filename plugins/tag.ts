@@ -10,8 +10,8 @@ import { NotFoundError, UsageError } from "../src/errors.ts";
 import { commonName, withoutReference } from "../src/types/ref.ts";
 import { collectRegexp, countArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
-import { FORMAT_PRETTY, type Formattable, writeFormatted } from "../src/cli/output.ts";
-import { captureHeaders, withReceivedHeaders } from "../src/cli/response_headers.ts";
+import { FORMAT_PRETTY } from "../src/cli/default_format.ts";
+import type { Formattable } from "../src/cli/output.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 
 markPluginLoaded("tag");
@@ -47,22 +47,34 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .addHelpText("after", `\nExample:\n  ocictl tag ls --include 'v1.*' ocidir://layout\n`)
     .action(async (ref, opts) => {
       const repo = withoutReference(ref);
+      const list = { limit: opts.limit, last: opts.last };
+      const keep = (tags: string[]): string[] =>
+        tags.filter((t) =>
+          (opts.include.length === 0 || opts.include.some((r) => r.test(t))) &&
+          !opts.exclude.some((r) => r.test(t))
+        );
+      const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
+      if (opts.format === FORMAT_PRETTY) {
+        // one tag a line: no header capture, formatter or Go types to load (start-up)
+        const tags = keep(await ctx.client.tagList(repo, list));
+        await ctx.out.write(new TagListView(name, tags, undefined).marshalPretty());
+        return;
+      }
+      const [{ captureHeaders, withReceivedHeaders }, { writeFormatted }, { readLayoutIndex }] =
+        await Promise.all([
+          import("../src/cli/response_headers.ts"),
+          import("../src/cli/output.ts"),
+          import("../src/cli/layout_index.ts"),
+        ]);
       const capture = captureHeaders(ctx);
       let tags: string[];
       try {
-        tags = await capture.client.tagList(repo, { limit: opts.limit, last: opts.last });
+        tags = keep(await capture.client.tagList(repo, list));
       } finally {
         await capture.close();
       }
-      if (opts.include.length > 0) tags = tags.filter((t) => opts.include.some((r) => r.test(t)));
-      tags = tags.filter((t) => !opts.exclude.some((r) => r.test(t)));
-      const name = repo.scheme === "reg" ? repo.repository : commonName(repo);
-      let json: unknown = { name, tags };
-      if (opts.format !== FORMAT_PRETTY) {
-        // a layout's JSON form is its index.json as Go reads it (loaded for other formats only)
-        const { readLayoutIndex } = await import("../src/cli/layout_index.ts");
-        json = readLayoutIndex(repo, ctx.readFile ?? Deno.readTextFileSync) ?? json;
-      }
+      // a layout's JSON form is its index.json as Go reads it
+      const json = readLayoutIndex(repo, ctx.readFile ?? Deno.readTextFileSync) ?? { name, tags };
       const view = withReceivedHeaders(new TagListView(name, tags, json), capture.headers());
       await writeFormatted(ctx, view, opts.format);
     });

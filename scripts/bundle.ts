@@ -226,7 +226,7 @@ export async function rechunk(stage: string, dir: string): Promise<void> {
       dir,
       format: "es",
       entryFileNames: "[name].js",
-      chunkFileNames: "[name]-[hash].js",
+      chunkFileNames: "[name].js",
       manualChunks: (id, { getModuleInfo }) => {
         core ??= _staticClosure(main, (m) => getModuleInfo(m)?.importedIds ?? []);
         return core.has(id) ? CORE_CHUNK : undefined;

@@ -105,6 +105,14 @@ const LOADED_ON_USE: readonly string[] = [
  */
 const PARSER_ON_USE: readonly string[] = ["npm:@commander-js/extra-typings", "npm:commander"];
 
+/** `--format` rendering and response-header capture: only a format other than the default needs them. */
+const _FORMATTING: readonly string[] = [
+  "src/cli/output.ts",
+  "src/cli/response_headers.ts",
+  "src/template/pretty.ts",
+  "src/gotypes/go_json.ts",
+];
+
 /** The start path: the executable and the verbs measured for start-up time. */
 export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
   // node:path only when a config file is written (it starts Node compatibility: ~8 ms)
@@ -141,6 +149,7 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
       "src/mod/",
       "src/cli/ref_template.ts",
       "src/cli/config_view.ts",
+      ..._FORMATTING,
     ],
   },
   // a copy whose target already has the image moves no blob and filters no index
@@ -161,7 +170,11 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
       "src/cli/output.ts",
     ],
   },
-  { root: "plugins/tag.ts", forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "src/ops/"] },
+  // the default format prints a line per tag: the formatter and header capture load for others
+  {
+    root: "plugins/tag.ts",
+    forbidden: [...LOADED_ON_USE, ...PARSER_ON_USE, "src/ops/", ..._FORMATTING],
+  },
   // `bot --help` loads neither the Lua runtime (wasmoon) nor the bot engine.
   { root: "plugins/bot.ts", forbidden: [...LOADED_ON_USE] },
   {

@@ -12,7 +12,6 @@ import { UsageError } from "../../src/errors.ts";
 import type { Platform } from "../../src/types/platform.ts";
 import { commonName } from "../../src/types/ref.ts";
 import { platformArg, refArg } from "../../src/cli/arguments.ts";
-import { writeFormatted } from "../../src/cli/output.ts";
 import type { CopyOptions, CopyResult } from "../../src/ops/copy.ts";
 import type { CopyHooks } from "../../src/ops/copy_endpoint.ts";
 
@@ -126,7 +125,10 @@ export function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         await ctx.out.write(`${commonName(dst)}\n`);
         return;
       }
-      const { CopyResultView } = await import("../../src/cli/copy_result_view.ts");
+      const [{ CopyResultView }, { writeFormatted }] = await Promise.all([
+        import("../../src/cli/copy_result_view.ts"),
+        import("../../src/cli/output.ts"),
+      ]);
       await writeFormatted(ctx, CopyResultView.forCopy(src, dst, result, cmd.args[1]), opts.format);
     });
   return cmd as unknown as CommandUnknownOpts;

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import { printPretty } from "../template/pretty.ts";
 import type { StreamSink } from "./stream_sink.ts";
 import { concatBytes } from "../bytes.ts";
+import { FORMAT_PRETTY } from "./default_format.ts";
 
 /** Response headers as Go's `http.Header`: canonical names to values. */
 export type RawHeaders = Record<string, string[]>;
@@ -27,8 +28,7 @@ export interface Formattable {
   RawHeaders?(): RawHeaders;
 }
 
-/** The default format of most verbs. */
-export const FORMAT_PRETTY = "{{printPretty .}}";
+export { FORMAT_PRETTY } from "./default_format.ts";
 
 /** What templates may read besides the value: `env` and `file`. */
 export interface FormatOptions {
