@@ -87,6 +87,9 @@ export async function resolveHosts(
 ): Promise<ResolvedHosts> {
   const flagHosts = (options.flags ?? []).map((f) => parseHostFlag(f));
   const warn = options.warn;
+  // hosts given here are merged for sure: load the merger while the files are read
+  const given = flagHosts.length > 0 || (options.hosts?.length ?? 0) > 0;
+  let merger = given ? import("./host_merge.ts") : undefined;
   const config = await loadConfig(io);
   const template: ConfigHost = config.hostDefault ?? {};
   const sources: NamedHost[] = [];
@@ -102,7 +105,7 @@ export async function resolveHosts(
 
   const byName = new Map<string, NamedHost>();
   if (sources.length > 0) {
-    const { mergeHost } = await import("./host_merge.ts");
+    const { mergeHost } = await (merger ??= import("./host_merge.ts"));
     for (const host of sources) {
       const prev = byName.get(host.name) ?? { ...template, name: host.name };
       byName.set(host.name, mergeHost(prev, host, warn));
