@@ -6,7 +6,7 @@
 import { Command, Option } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { commonName, MediaType, NotFoundError, UsageError, withoutReference } from "../src/mod.ts";
-import { platformArg, refArg } from "../src/cli/arguments.ts";
+import { collectValue, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { FORMAT_PRETTY, writeFormatted } from "../src/cli/output.ts";
 import { writePushResult } from "../src/cli/manifest_result.ts";
@@ -41,10 +41,6 @@ function _slowReferrers() {
     .hideHelp();
 }
 
-function _collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /**
  * Builds the `artifact` verb.
  *
@@ -68,14 +64,24 @@ function _putCommand(ctx: CliContext): CommandUnknownOpts {
       "Push an artifact from files (directories are tar+gzipped) or stdin, optionally referring to a subject",
     )
     .argument("[ref]", "where to push (default: the subject's repository, by digest)", refArg)
-    .option("--annotation <key=value>", "manifest annotation, repeatable", _collect, [])
+    .option("--annotation <key=value>", "manifest annotation, repeatable", collectValue, [])
     .option("--artifact-type <type>", "artifact type (recommended)")
     .option("--by-digest", "push by digest only and print the digest", false)
     .option("--config-file <file>", "config file (default: the empty config {})")
     .option("--config-type <type>", "config media type (needed with --config-file)")
     .option("--external", "the artifact goes to another repository than its subject", false)
-    .option("-f, --file <file>", "file or directory to push as a layer, repeatable", _collect, [])
-    .option("-m, --file-media-type <type>", "media type of each --file, repeatable", _collect, [])
+    .option(
+      "-f, --file <file>",
+      "file or directory to push as a layer, repeatable",
+      collectValue,
+      [],
+    )
+    .option(
+      "-m, --file-media-type <type>",
+      "media type of each --file, repeatable",
+      collectValue,
+      [],
+    )
     .option("--file-title", "add org.opencontainers.image.title to each file layer", false)
     .option("--format <format>", "output format of the pushed manifest (.Manifest)", "")
     .option("--index", "push by digest and append the artifact to the index at ref", false)
@@ -141,17 +147,17 @@ function _getCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--config", "print the config only", false)
     .option("--config-file <file>", "write the config to this file")
     .option("--external <repo>", "repository holding the subject's referrers", refArg)
-    .option("-f, --file <title>", "only layers with this title, repeatable", _collect, [])
+    .option("-f, --file <title>", "only layers with this title, repeatable", collectValue, [])
     .option(
       "-m, --file-media-type <type>",
       "only layers of this media type, repeatable",
-      _collect,
+      collectValue,
       [],
     )
     .option(
       "--filter-annotation <key=value>",
       "referrer annotation filter, repeatable",
-      _collect,
+      collectValue,
       [],
     )
     .option("--filter-artifact-type <type>", "referrer artifact type filter")
@@ -242,7 +248,7 @@ function _listCommand(ctx: CliContext): CommandUnknownOpts {
     .option(
       "--filter-annotation <key=value>",
       "only referrers with this annotation, repeatable",
-      _collect,
+      collectValue,
       [],
     )
     .option("--format <format>", "output format (body for the referrers index)", FORMAT_PRETTY)
@@ -285,7 +291,7 @@ function _treeCommand(ctx: CliContext): CommandUnknownOpts {
     .option(
       "--filter-annotation <key=value>",
       "only referrers with this annotation, repeatable",
-      _collect,
+      collectValue,
       [],
     )
     .option("--format <format>", "output format (.Ref, .Child, .Referrer, .Tags…)", FORMAT_PRETTY)

@@ -6,7 +6,7 @@
 import { Command } from "../src/cli/command.ts";
 import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import type { Platform, Ref } from "../src/mod.ts";
-import { digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
+import { collectValue, digestArg, platformArg, refArg } from "../src/cli/arguments.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { writePushResult } from "../src/cli/manifest_result.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
@@ -19,10 +19,6 @@ import {
 import { parseKeyValues } from "../src/ops/referrer_query.ts";
 
 markPluginLoaded("index");
-
-function _collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** Options shared by `index create` and `index add`. */
 interface _EntryFlags {
@@ -42,7 +38,7 @@ function _entryCommand(ctx: CliContext, name: string) {
     .option(
       "--desc-annotation <key=value>",
       "annotation on each added descriptor, repeatable",
-      _collect,
+      collectValue,
       [],
     )
     .option("--desc-platform <platform>", "platform of each added descriptor", platform)
@@ -96,7 +92,7 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       .description(
         "Create an index from manifests in the repository (--digest) and images copied in (--ref)",
       )
-      .option("--annotation <key=value>", "index annotation, repeatable", _collect, [])
+      .option("--annotation <key=value>", "index annotation, repeatable", collectValue, [])
       .option("--artifact-type <type>", "artifact type of the index (OCI only)")
       .option("--by-digest", "push by digest only and print the digest", false)
       .option("--format <format>", "output format of the pushed index", "")

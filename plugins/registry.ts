@@ -9,6 +9,7 @@ import type { CommandUnknownOpts } from "../src/cli/run.ts";
 import { ConfigError, NotFoundError, type Ref, UsageError } from "../src/mod.ts";
 import type { CliContext } from "../src/cli/context.ts";
 import { type Formattable, writeFormatted } from "../src/cli/output.ts";
+import { collectValue } from "../src/cli/arguments.ts";
 import { markPluginLoaded } from "../src/cli/plugin_registry.ts";
 import { type ConfigHost, parseTlsMode } from "../src/config/config_host.ts";
 import { hostToJson } from "../src/config/host_json.ts";
@@ -122,10 +123,6 @@ function _int(value: string, flag: string, min: number): number {
     throw new UsageError(`Cannot use ${flag} "${value}": expected an integer of ${min} or more`);
   }
   return n;
-}
-
-function _collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 function _trimLineEnd(text: string): string {
@@ -368,14 +365,14 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
     .option("--client-key <pem>", "client key, PEM content")
     .option("--hostname <host>", "host[:port] actually contacted")
     .option("--path-prefix <prefix>", "path inserted after /v2/")
-    .option("--mirror <registry>", "mirror registry, repeatable", _collect)
+    .option("--mirror <registry>", "mirror registry, repeatable", collectValue)
     .option("--priority <n>", "mirror priority")
     .option("--repo-auth [bool]", "separate token per repository")
     .option("--req-concurrent <n>", "concurrent requests")
     .option("--req-per-sec <n>", "requests per second (0 for no limit)")
     .option("--blob-chunk <bytes>", "chunk size of chunked uploads")
     .option("--blob-max <bytes>", "size above which uploads are chunked (-1 never)")
-    .option("--api-opts <key=value>", "API option, repeatable (disableHead=true)", _collect)
+    .option("--api-opts <key=value>", "API option, repeatable (disableHead=true)", collectValue)
     .option("--cred-helper <name>", "credential helper (full name, docker-credential-…)")
     .option("--skip-check", "do not check the registry afterwards")
     .addOption(

@@ -16,9 +16,8 @@ import type { MergeWarn } from "./host_merge.ts";
 import { HUB_NAME, normaliseHostName } from "./host_name.ts";
 import { DOCKER_HUB_API } from "./host_settings.ts";
 
-// Listing the root lives apart, so that a machine without certificate
-// directories never loads this module; exported here too.
-export { DEFAULT_CERTS_DIR, listCertsDirHosts } from "./certs_dir_hosts.ts";
+// Listing the root lives apart (`certs_dir_hosts.ts`), so that a machine
+// without certificate directories never loads this module.
 
 /** Certificates found for one registry. */
 export interface DockerCerts {

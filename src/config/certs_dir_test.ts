@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigError, ErrorCode } from "../errors.ts";
 import { memoryIo } from "./_memory_io_test_helper.ts";
-import { addDockerCerts, listCertsDirHosts, loadCertsDir } from "./certs_dir.ts";
+import { addDockerCerts, loadCertsDir } from "./certs_dir.ts";
+import { listCertsDirHosts } from "./certs_dir_hosts.ts";
 import type { NamedHost } from "./config_host.ts";
 
 const DIR = "/certs.d";
