@@ -31,3 +31,52 @@ Deno.test("denoIo() gives the standard streams as getters, built once on first r
   assert.equal(io.stderr, io.stderr);
   assert.ok(io.writeDirect);
 });
+
+Deno.test({
+  name: "main.ts: a run interrupted after the catch delay stops with exit 130 and one line",
+  sanitizeResources: false,
+  async fn() {
+    const { CATCH_INTERRUPTS_AFTER_MS } = await import("./main.ts");
+    // a registry that accepts the connection and never answers
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    const accepting = (async () => {
+      for await (const c of listener) held.push(c);
+    })().catch(() => {});
+    const host = `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        new URL("./main.ts", import.meta.url).pathname,
+        "--host",
+        `reg=${host},tls=disabled`,
+        "manifest",
+        "head",
+        `${host}/repo:v1`,
+      ],
+      env: { OCICTL_CONFIG: "/nonexistent/config.json", NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    try {
+      // wait for the request to be in flight, well past the catch delay
+      for (let i = 0; i < 200 && held.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(held.length, 1, "the command never connected");
+      await new Promise((r) => setTimeout(r, CATCH_INTERRUPTS_AFTER_MS * 2));
+      child.kill("SIGINT");
+      const out = await child.output();
+      assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));
+      assert.equal(new TextDecoder().decode(out.stderr), "ocictl: Cannot finish: interrupted\n");
+      assert.equal(out.stdout.byteLength, 0);
+    } finally {
+      listener.close();
+      for (const c of held) c.close();
+      await accepting;
+    }
+  },
+});

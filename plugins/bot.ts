@@ -53,6 +53,7 @@ async function _run(
   for (const key of config.ignored) {
     logger.warn("Unknown config key ignored (check its spelling)", { key });
   }
+  if (mode === "server") ctx.catchInterrupts?.();
   const run = mode === "once" ? runBotOnce : runBotServer;
   await run(config, {
     createClient: () => {

@@ -61,6 +61,24 @@ Deno.test("OptionSpec reads flags, value kinds and attribute names as commander 
   assert.throws(() => new OptionSpec("-abc"), /unsupported flag format/);
 });
 
+Deno.test("OptionSpec marks variadic flags as commander does, Unicode names included", async () => {
+  const { Option } = await import("commander");
+  for (
+    const flags of [
+      "--label-add [value...]",
+      "--tag <tag...>",
+      "--naïve <värde...>",
+      "--x <...>",
+      "--x <a..>",
+      "--x <a...>z",
+      "--x <a>",
+      "--x",
+    ]
+  ) {
+    assert.equal(new OptionSpec(flags).variadic, new Option(flags).variadic, flags);
+  }
+});
+
 Deno.test("CommandSpec refuses clashing options and commands, and error() throws a usage error", () => {
   const c = new CommandSpec("x").option("--a <v>");
   assert.throws(() => c.option("--a"), /clashes/);

@@ -86,7 +86,9 @@ export class OptionSpec {
     this.description = description ?? "";
     this.required = flags.includes("<");
     this.optional = flags.includes("[");
-    this.variadic = /\p{ID_Continue}\.\.\.[>\]]$/u.test(flags);
+    // commander's rule; the Unicode class is built (about 1 ms) only for a flag that ends in "...>"
+    this.variadic = (flags.endsWith("...>") || flags.endsWith("...]")) &&
+      /\p{ID_Continue}\.\.\.[>\]]$/u.test(flags);
     const f = _splitFlags(flags);
     this.short = f.short;
     this.long = f.long;
