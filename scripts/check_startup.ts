@@ -432,31 +432,31 @@ export async function checkShortCommands(
 
 /**
  * The chunks of a bundle that hold a short command's modules: for each source
- * root, every chunk with the bundler's `// <path>` line before that module's
- * code (the chunk a run loads for it, or a chunk that one imports).
+ * root, every chunk that holds that module's code (the chunk a run loads for
+ * it, or a chunk that one imports), as {@link buildBundle} reports them.
  *
- * @param chunks the bundle's chunks: path to text
+ * @param modules the bundle's chunks: path to the source modules it holds
+ *   (`Bundle.modules`, repository-relative paths)
  * @param command the command and its source roots
  * @returns the chunk paths, and a problem for each root no chunk holds
  */
 export function bundleRoots(
-  chunks: ReadonlyMap<string, string>,
+  modules: Readonly<Record<string, readonly string[]>>,
   command: ShortCommandCase,
 ): { roots: string[]; problems: string[] } {
   const roots: string[] = [];
   const problems: string[] = [];
   for (const root of command.roots) {
-    const marker = `\n// ${root}\n`;
-    const holding = [...chunks].filter(([, text]) => `\n${text}`.includes(marker));
+    const holding = Object.keys(modules).filter((c) => modules[c]!.includes(root));
     if (holding.length === 0) problems.push(`"${command.command}": no chunk holds ${root}`);
-    roots.push(...holding.map(([path]) => path));
+    roots.push(...holding);
   }
   return { roots, problems };
 }
 
 /**
  * Checks the JavaScript bundle the binary is compiled from
- * (`scripts/bundle.ts`, built here into a temporary directory): no chunk a
+ * (`scripts/bundle.ts`, built here into a temporary directory, minified): no chunk a
  * short command loads may reach a `node:` built-in or commander through
  * static imports. A bundler that adds a Node shim (`createRequire`) to a
  * shared chunk fails here (`scripts/bundle_test.ts` checks that packages
@@ -474,7 +474,8 @@ export async function checkBundle(
   const dir = await Deno.makeTempDir({ prefix: "ocictl-check-bundle-" });
   try {
     const bundle = await buildBundle(dir);
-    const chunks = new Map(bundle.chunks.map((c) => [c, Deno.readTextFileSync(c)]));
+    // the chunks a run loads (worker entries left out), minified as the binary holds them
+    const chunks = Object.fromEntries(bundle.chunks.map((c) => [c, bundle.modules[c] ?? []]));
     const problems: string[] = [];
     const mapped: ShortCommandCase[] = [];
     for (const c of commands) {
