@@ -13,6 +13,7 @@ import {
   minifyChunks,
   WORKER_MODULES,
 } from "./bundle.ts";
+import { denoInfo, type InfoJson } from "./check_startup.ts";
 import { runArgs } from "./compile.ts";
 import { startRegistryServer } from "../src/serve/server.ts";
 import { copyTree } from "../tests/cli/_mod_check.ts";
@@ -39,34 +40,14 @@ async function _run(main: string, args: string[], env: Record<string, string> = 
   };
 }
 
-/** One import of a module, as `deno info --json` lists it. */
-interface _InfoDependency {
-  /** As written (`./core.js`, `commander`, `node:fs`). */
-  specifier: string;
-  /** Resolved. */
-  code?: { specifier?: string };
-  /** An `import()`. */
-  isDynamic?: boolean;
-}
-
 /**
  * Every module reached from the entries, static or `import()`ed, with its
- * imports (`deno info --json` parses the chunks, minified or not).
+ * imports.
  */
-async function _graph(entries: readonly string[]) {
-  const graph = new Map<string, { error?: string; dependencies?: _InfoDependency[] }>();
+async function _graph(entries: readonly string[]): Promise<Map<string, InfoJson["modules"][0]>> {
+  const graph = new Map<string, InfoJson["modules"][0]>();
   for (const entry of entries) {
-    const info = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", entry],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(info.code, 0, new TextDecoder().decode(info.stderr));
-    const json = JSON.parse(new TextDecoder().decode(info.stdout)) as {
-      modules: { specifier: string; error?: string; dependencies?: _InfoDependency[] }[];
-    };
-    for (const m of json.modules) graph.set(m.specifier, m);
+    for (const m of (await denoInfo(entry, ROOT)).modules) graph.set(m.specifier, m);
   }
   return graph;
 }

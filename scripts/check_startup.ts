@@ -296,15 +296,46 @@ export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
   { command: "image copy, no-op (ocidir)", roots: [...START, ...COPY, ...OCIDIR] },
 ];
 
-interface _InfoDependency {
+/** One import of a module, as `deno info --json` lists it. */
+export interface InfoDependency {
+  /** As written in the module (`./core.js`, `commander`, `node:fs`). */
+  specifier: string;
+  /** What it resolves to. */
   code?: { specifier?: string };
+  /** An `import()`. */
   isDynamic?: boolean;
 }
 
-interface _InfoJson {
+/** What `deno info --json` prints: the module graph of a root. */
+export interface InfoJson {
+  /** The root's specifier. */
   roots: string[];
-  modules: { specifier: string; dependencies?: _InfoDependency[] }[];
+  /** Every module reached, static or `import()`ed, with its imports. */
+  modules: { specifier: string; error?: string; dependencies?: InfoDependency[] }[];
+  /** Specifiers that redirect to another. */
   redirects: Record<string, string>;
+}
+
+/**
+ * Reads a module's graph with `deno info --json` (TypeScript or JavaScript,
+ * minified or not).
+ *
+ * @param root module path, absolute or relative to `rootDir`
+ * @param rootDir repository root (where deno.json is)
+ * @returns the graph
+ * @throws {Error} when `deno info` fails
+ */
+export async function denoInfo(root: string, rootDir: string): Promise<InfoJson> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", root],
+    cwd: rootDir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`deno info ${root} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as InfoJson;
 }
 
 /** `npm:/name@1.2.3/path` or `npm:name@1.2.3` to `npm:name`. */
@@ -327,16 +358,7 @@ function _npmName(specifier: string): string {
  * @throws {Error} when `deno info` fails
  */
 export async function staticImports(root: string, rootDir: string): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", root],
-    cwd: rootDir,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) {
-    throw new Error(`deno info ${root} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as _InfoJson;
+  const info = await denoInfo(root, rootDir);
   const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
   const base = new URL(`file://${rootDir.endsWith("/") ? rootDir : rootDir + "/"}`).href;
   const seen = new Set<string>();
