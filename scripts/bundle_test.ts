@@ -1,20 +1,27 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { pathToFileURL } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import {
   buildBundle,
   bundledName,
   BundleError,
   bundleExternals,
+  chunkModules,
   CORE_CHUNK,
   linkWorkers,
+  minifyChunks,
   WORKER_MODULES,
 } from "./bundle.ts";
+import { denoInfo, type InfoJson } from "./check_startup.ts";
 import { runArgs } from "./compile.ts";
 import { startRegistryServer } from "../src/serve/server.ts";
+import { copyTree } from "../tests/cli/_mod_check.ts";
 import { randomBytes } from "../tests/registry/_image.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+/** The source entry, to compare the bundle with. */
+const SOURCE = `${ROOT}main.ts`;
 
 /** Runs the bundle the way the binary runs (lazy `import()`, the binary's V8 flags). */
 async function _run(main: string, args: string[], env: Record<string, string> = {}) {
@@ -33,15 +40,61 @@ async function _run(main: string, args: string[], env: Record<string, string> = 
   };
 }
 
-/** Every import specifier of a chunk that is not relative (`./x.js`). */
-function _bareImports(text: string): string[] {
-  const found = new Set<string>();
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;"']*?from\s*"([^"]+)"/g)) {
-    found.add(m[1]!);
+/**
+ * Every module reached from the entries, static or `import()`ed, with its
+ * imports.
+ */
+async function _graph(entries: readonly string[]): Promise<Map<string, InfoJson["modules"][0]>> {
+  const graph = new Map<string, InfoJson["modules"][0]>();
+  for (const entry of entries) {
+    for (const m of (await denoInfo(entry, ROOT)).modules) graph.set(m.specifier, m);
   }
-  for (const m of text.matchAll(/(?:^|\n)\s*import\s*"([^"]+)"/g)) found.add(m[1]!);
-  for (const m of text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)) found.add(m[1]!);
-  return [...found].filter((s) => !s.startsWith("./") && !s.startsWith("../"));
+  return graph;
+}
+
+/**
+ * Runs short commands through the bundle and from source (main.ts) on a copy
+ * of a fixture layout, and compares: `tag ls`, `manifest head`, a usage
+ * error, and the stack a failure prints at debug verbosity, which starts
+ * with the error's class name (`new.target.name`, lost if the minifier
+ * renamed the class). Also a layout copy through the bundle.
+ */
+async function _likeSource(main: string, dir: string, env: Record<string, string>) {
+  const both = async (args: string[]) => {
+    const [bundled, source] = [await _run(main, args, env), await _run(SOURCE, args, env)];
+    return { bundled, source };
+  };
+  await copyTree(`${ROOT}/tests/testdata/regctl-golden/fixtures/small`, `${dir}/small`);
+  const layout = `ocidir://${dir}/small`;
+  const version = await both(["version"]);
+  assert.equal(version.bundled.code, 0, version.bundled.stderr);
+  assert.equal(version.bundled.stdout, version.source.stdout);
+  for (const args of [["tag", "ls", layout], ["manifest", "head", `${layout}:latest`]]) {
+    const r = await both(args);
+    assert.equal(r.source.code, 0, r.source.stderr);
+    assert.deepEqual(r.bundled, r.source, args.join(" "));
+  }
+  // a reference that does not parse: a usage error, and its message
+  const bad = await both(["manifest", "head", "Bad Ref!!"]);
+  assert.equal(bad.source.code, 2, bad.source.stderr);
+  assert.deepEqual(bad.bundled, bad.source);
+  // the stack printed at debug verbosity starts with the class name
+  const missing = await both(["-v", "debug", "manifest", "head", `${layout}:nosuch`]);
+  const className = (stderr: string) =>
+    stderr.match(/^(?!ocictl:)([\w$]+): Cannot find tag "nosuch"/m)?.[1];
+  assert.equal(missing.bundled.code, missing.source.code);
+  assert.equal(className(missing.source.stderr), "NotFoundError", missing.source.stderr);
+  assert.equal(className(missing.bundled.stderr), "NotFoundError", missing.bundled.stderr);
+  // a layout to a new layout
+  const copy = await _run(
+    main,
+    ["image", "copy", `${layout}:latest`, `ocidir://${dir}/copy:v1`],
+    env,
+  );
+  assert.equal(copy.code, 0, copy.stderr);
+  const tags = await _run(main, ["tag", "ls", `ocidir://${dir}/copy`], env);
+  assert.equal(tags.code, 0, tags.stderr);
+  assert.equal(tags.stdout, "v1\n");
 }
 
 Deno.test("bundleExternals() leaves every package of the import map and every node: built-in out", () => {
@@ -71,39 +124,59 @@ Deno.test({
         files.filter((n) => n.endsWith(".js")).sort().map((n) => `${dir}/${n}`),
       );
       assert.ok(b.chunks.includes(b.main));
-      // main.js's static graph is one core chunk: what every command loads before a verb
-      const local = (f: string) =>
-        [
-          ...Deno.readTextFileSync(f).matchAll(
-            /^import\s*(?:[^"']*?from\s*)?["'](\.\/[^"']+)["']/gm,
-          ),
-        ]
-          .map((m) => m[1]!);
-      const fromMain = local(b.main);
-      assert.equal(fromMain.length, 1, `main.js imports ${fromMain.join(", ")}`);
-      assert.match(fromMain[0]!, new RegExp(`^\\./${CORE_CHUNK}\\.js$`));
-      assert.deepEqual(
-        local(`${dir}/${fromMain[0]!.slice(2)}`),
-        [],
-        "the core chunk imports a chunk",
-      );
-      // main.js awaits the command at its top level: a chunk importing it would wait forever
-      for (const f of files.filter((n) => n.endsWith(".js"))) {
-        const text = await Deno.readTextFile(`${dir}/${f}`);
-        assert.ok(!/["']\.\/main\.js["']/.test(text), `${f} imports main.js`);
+      // every chunk is reachable from main.js or a worker entry, and every import resolves
+      // through deno.json (what deno compile needs)
+      const graph = await _graph([b.main, ...b.workers]);
+      for (const [specifier, m] of graph) {
+        assert.equal(m.error, undefined, `${specifier}: ${m.error}`);
       }
-      for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
+      const imports = (f: string) => {
+        const m = graph.get(pathToFileURL(f).href);
+        assert.ok(m !== undefined, `${f} is not reached`);
+        return m.dependencies ?? [];
+      };
+      const local = (f: string) =>
+        imports(f).filter((d) => !d.isDynamic && d.specifier.startsWith("./")).map((d) =>
+          d.specifier
+        );
+      // main.js's static graph is one core chunk: what every command loads before a verb
+      assert.deepEqual(local(b.main), [`./${CORE_CHUNK}.js`]);
+      assert.deepEqual(local(`${dir}/${CORE_CHUNK}.js`), [], "the core chunk imports a chunk");
+      // main.js awaits the command at its top level: a chunk importing it would wait forever
+      const mainUrl = pathToFileURL(b.main).href;
+      for (const f of [...b.chunks, ...b.workers]) {
+        for (const d of imports(f)) {
+          assert.notEqual(d.code?.specifier, mainUrl, `${f} imports main.js`);
+        }
+      }
+      for (const f of [...b.chunks, ...b.workers]) {
         const text = await Deno.readTextFile(f);
-        assert.doesNotMatch(text, /createRequire|__require\b/, `${f} carries a Node shim`);
-        for (const spec of _bareImports(text)) {
+        // the shim's names, its import and its error message (a minifier renames the helper)
+        assert.doesNotMatch(
+          text,
+          /createRequire|__require\b|typeof require\b|Dynamic require of/,
+          `${f} carries a Node shim`,
+        );
+        // minified: no JSDoc or module marker lines left
+        assert.doesNotMatch(text, /^\/\/ |\/\*\*/m, `${f} is not minified`);
+        for (const { specifier: spec } of imports(f)) {
+          if (spec.startsWith("./") || spec.startsWith("../")) continue;
           const pkg = names.find((n) => spec === n || spec.startsWith(`${n}/`));
           assert.ok(spec.startsWith("node:") || pkg !== undefined, `${f} imports ${spec}`);
+          assert.notEqual(spec, "node:module", `${f} imports node:module (a Node shim)`);
         }
       }
       // every module in a chunk is one of ours: no package was bundled in
-      for (const f of [...files.map((n) => `${dir}/${n}`), ...b.workers]) {
-        for (const m of (await Deno.readTextFile(f)).matchAll(/^\/\/ (\S+\.[cm]?[jt]sx?)$/gm)) {
-          const path = m[1]!;
+      assert.deepEqual(Object.keys(b.modules).sort(), [...b.chunks, ...b.workers].sort());
+      assert.ok(b.modules[b.main]!.includes("main.ts"), "main.js holds main.ts");
+      for (const m of ["src/cli/run.ts", "src/errors.ts", "src/cli/fast_parse.ts"]) {
+        assert.ok(b.modules[`${dir}/${CORE_CHUNK}.js`]!.includes(m), `core.js holds ${m}`);
+      }
+      assert.ok(b.modules[b.workers[0]!]!.includes(WORKER_MODULES[0]!), "the worker holds its own");
+      const held = Object.values(b.modules).flat();
+      assert.ok(held.length > 100, `${held.length} modules: are the marker lines read?`);
+      for (const [f, paths] of Object.entries(b.modules)) {
+        for (const path of paths) {
           const inside = !path.startsWith("../") && !path.startsWith("/");
           const stat = inside
             ? await Deno.stat(`${ROOT}/${path}`).catch(() => undefined)
@@ -113,38 +186,80 @@ Deno.test({
       }
       // one chunk starts the hashing worker, at its bundled entry
       const linked = [];
-      for (const f of files) {
-        const text = await Deno.readTextFile(`${dir}/${f}`);
-        assert.ok(!text.includes('"./hash_worker.ts"'), `${f} still names hash_worker.ts`);
-        if (text.includes(`"./${bundledName(WORKER_MODULES[0]!)}"`)) linked.push(f);
+      const worker = new RegExp(`["'\`]\\./${bundledName(WORKER_MODULES[0]!)}["'\`]`);
+      for (const f of b.chunks) {
+        const text = await Deno.readTextFile(f);
+        assert.ok(!/["'`]\.\/hash_worker\.ts["'`]/.test(text), `${f} still names hash_worker.ts`);
+        if (worker.test(text)) linked.push(f);
       }
       assert.equal(linked.length, 1, linked.join(", "));
-      // every chunk is reachable from main.js or a worker entry, and every import resolves
-      // through deno.json (what deno compile needs)
-      const reached = new Set<string>();
-      for (const entry of [b.main, ...b.workers]) {
-        const info = await new Deno.Command(Deno.execPath(), {
-          args: ["info", "--json", entry],
-          cwd: ROOT,
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        assert.equal(info.code, 0, new TextDecoder().decode(info.stderr));
-        const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
-          modules: { specifier: string; error?: string }[];
-        };
-        for (const m of graph.modules) {
-          assert.equal(m.error, undefined, `${m.specifier}: ${m.error}`);
-          reached.add(m.specifier);
-        }
-      }
-      for (const f of files.filter((n) => n.endsWith(".js"))) {
-        assert.ok(reached.has(new URL(`file://${dir}/${f}`).href), `${f} is not reached`);
-      }
+      for (const f of b.chunks) assert.ok(graph.has(pathToFileURL(f).href), `${f} is not reached`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("chunkModules() lists the source modules after esbuild's marker lines", () => {
+  const text = "import { a } from './core.js';\n\n// src/x/y.ts\nvar b = 1;\n" +
+    "  // src/not/a_marker.ts\n// plugins/z.tsx\n// deno.json\nvar c = '// src/in_string.ts';\n";
+  assert.deepEqual(chunkModules(text), ["src/x/y.ts", "plugins/z.tsx", "deno.json"]);
+  assert.deepEqual(chunkModules("export { a } from './core.js';\n"), []);
+});
+
+Deno.test("minifyChunks() keeps class names, also of classes esbuild binds to a variable", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-test-" });
+  try {
+    const chunk = `${dir}/chunk.js`;
+    await Deno.writeTextFile(
+      chunk,
+      [
+        "// src/errors.ts",
+        "/** The base. */",
+        "var BaseError = class extends Error {",
+        "  constructor(message) {",
+        "    super(message);",
+        "    this.name = new.target.name;",
+        "  }",
+        "};",
+        "var NotFoundError = class extends BaseError {};",
+        "var Plain = class {};",
+        "var Later;",
+        "Later = class {};",
+        "class Declared {}",
+        "var _Self = class _Self { static make() { return new _Self(); } };",
+        "export const names = [new NotFoundError('x').name, new BaseError('y').name, Plain.name,",
+        "  Later.name, Declared.name, _Self.make().constructor.name, 'µ–'];",
+        "",
+      ].join("\n"),
+    );
+    await minifyChunks([chunk]);
+    const text = await Deno.readTextFile(chunk);
+    assert.doesNotMatch(text, /\/\/ src|The base|\n/, text);
+    const { names } = await import(pathToFileURL(chunk).href);
+    assert.deepEqual(names, [
+      "NotFoundError",
+      "BaseError",
+      "Plain",
+      "Later",
+      "Declared",
+      "_Self",
+      "µ–",
+    ]);
+    // a chunk that does not parse: a typed error, and no chunk is written
+    const other = `${dir}/other.js`;
+    await Deno.writeTextFile(other, "export const a = 1;\n");
+    await Deno.writeTextFile(chunk, "export const = ;\n");
+    await assert.rejects(
+      () => minifyChunks([other, chunk]),
+      (e: unknown) =>
+        e instanceof BundleError && e.code === "BUNDLE_FAILED" &&
+        e.message.startsWith(`Cannot build the bundle: cannot minify "${chunk}": `),
+    );
+    assert.equal(await Deno.readTextFile(other), "export const a = 1;\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("linkWorkers() refuses a bundle where no chunk names a worker, with a typed error", async () => {
@@ -216,18 +331,22 @@ Deno.test("buildBundle() replaces only an earlier bundle: other files, a file pa
 
 Deno.test({
   name:
-    "the bundle runs ocictl end to end: version, help (commander), a push, a pull and a layout copy through the hashing worker",
-  async fn() {
+    "the minified bundle runs ocictl end to end: version, help (commander), a push, a pull and a layout copy through the hashing worker; it prints what the source prints",
+  async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "ocictl-bundle-e2e-" });
     let server: Awaited<ReturnType<typeof startRegistryServer>> | undefined;
     try {
+      const b = await buildBundle(`${dir}/bundle`);
+      const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
+      await t.step(
+        "layout commands, a usage error and an error's class name, as from source",
+        () => _likeSource(b.main, `${dir}/likesource`, env),
+      );
       server = await startRegistryServer({
         dir: `${dir}/registry`,
         hostname: "127.0.0.1",
         port: 0,
       });
-      const b = await buildBundle(`${dir}/bundle`);
-      const env = { OCICTL_CONFIG: `${dir}/config.json`, HOME: dir };
       const version = await _run(b.main, ["version", "--format", "{{.VCSTag}}"], env);
       assert.equal(version.code, 0, version.stderr);
       assert.match(version.stdout, /^v\d+\.\d+\.\d+/);

@@ -296,15 +296,46 @@ export const SHORT_COMMANDS: readonly ShortCommandCase[] = [
   { command: "image copy, no-op (ocidir)", roots: [...START, ...COPY, ...OCIDIR] },
 ];
 
-interface _InfoDependency {
+/** One import of a module, as `deno info --json` lists it. */
+export interface InfoDependency {
+  /** As written in the module (`./core.js`, `commander`, `node:fs`). */
+  specifier: string;
+  /** What it resolves to. */
   code?: { specifier?: string };
+  /** An `import()`. */
   isDynamic?: boolean;
 }
 
-interface _InfoJson {
+/** What `deno info --json` prints: the module graph of a root. */
+export interface InfoJson {
+  /** The root's specifier. */
   roots: string[];
-  modules: { specifier: string; dependencies?: _InfoDependency[] }[];
+  /** Every module reached, static or `import()`ed, with its imports. */
+  modules: { specifier: string; error?: string; dependencies?: InfoDependency[] }[];
+  /** Specifiers that redirect to another. */
   redirects: Record<string, string>;
+}
+
+/**
+ * Reads a module's graph with `deno info --json` (TypeScript or JavaScript,
+ * minified or not).
+ *
+ * @param root module path, absolute or relative to `rootDir`
+ * @param rootDir repository root (where deno.json is)
+ * @returns the graph
+ * @throws {Error} when `deno info` fails
+ */
+export async function denoInfo(root: string, rootDir: string): Promise<InfoJson> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", root],
+    cwd: rootDir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`deno info ${root} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as InfoJson;
 }
 
 /** `npm:/name@1.2.3/path` or `npm:name@1.2.3` to `npm:name`. */
@@ -327,16 +358,7 @@ function _npmName(specifier: string): string {
  * @throws {Error} when `deno info` fails
  */
 export async function staticImports(root: string, rootDir: string): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", root],
-    cwd: rootDir,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) {
-    throw new Error(`deno info ${root} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as _InfoJson;
+  const info = await denoInfo(root, rootDir);
   const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
   const base = new URL(`file://${rootDir.endsWith("/") ? rootDir : rootDir + "/"}`).href;
   const seen = new Set<string>();
@@ -432,31 +454,31 @@ export async function checkShortCommands(
 
 /**
  * The chunks of a bundle that hold a short command's modules: for each source
- * root, every chunk with the bundler's `// <path>` line before that module's
- * code (the chunk a run loads for it, or a chunk that one imports).
+ * root, every chunk that holds that module's code (the chunk a run loads for
+ * it, or a chunk that one imports), as {@link buildBundle} reports them.
  *
- * @param chunks the bundle's chunks: path to text
+ * @param modules the bundle's chunks: path to the source modules it holds
+ *   (`Bundle.modules`, repository-relative paths)
  * @param command the command and its source roots
  * @returns the chunk paths, and a problem for each root no chunk holds
  */
 export function bundleRoots(
-  chunks: ReadonlyMap<string, string>,
+  modules: Readonly<Record<string, readonly string[]>>,
   command: ShortCommandCase,
 ): { roots: string[]; problems: string[] } {
   const roots: string[] = [];
   const problems: string[] = [];
   for (const root of command.roots) {
-    const marker = `\n// ${root}\n`;
-    const holding = [...chunks].filter(([, text]) => `\n${text}`.includes(marker));
+    const holding = Object.keys(modules).filter((c) => modules[c]!.includes(root));
     if (holding.length === 0) problems.push(`"${command.command}": no chunk holds ${root}`);
-    roots.push(...holding.map(([path]) => path));
+    roots.push(...holding);
   }
   return { roots, problems };
 }
 
 /**
  * Checks the JavaScript bundle the binary is compiled from
- * (`scripts/bundle.ts`, built here into a temporary directory): no chunk a
+ * (`scripts/bundle.ts`, built here into a temporary directory, minified): no chunk a
  * short command loads may reach a `node:` built-in or commander through
  * static imports. A bundler that adds a Node shim (`createRequire`) to a
  * shared chunk fails here (`scripts/bundle_test.ts` checks that packages
@@ -474,7 +496,8 @@ export async function checkBundle(
   const dir = await Deno.makeTempDir({ prefix: "ocictl-check-bundle-" });
   try {
     const bundle = await buildBundle(dir);
-    const chunks = new Map(bundle.chunks.map((c) => [c, Deno.readTextFileSync(c)]));
+    // the chunks a run loads (worker entries left out), minified as the binary holds them
+    const chunks = Object.fromEntries(bundle.chunks.map((c) => [c, bundle.modules[c] ?? []]));
     const problems: string[] = [];
     const mapped: ShortCommandCase[] = [];
     for (const c of commands) {

@@ -58,11 +58,12 @@ Deno.test("checkBundle() names a bundled chunk that reaches a node: built-in", a
 });
 
 Deno.test("bundleRoots() maps each source root to the chunks that hold its code, and names a root none holds", () => {
-  const chunks = new Map([
-    ["/b/main.js", "import './chunk-A.js';\n\n// main.ts\nawait main();\n"],
-    ["/b/chunk-A.js", "// src/cli/fast_parse.ts\nfunction parse() {}\n"],
-    ["/b/tag-X.js", "// plugins/tag.ts\nexport {};\n// plugins/tag_extra.ts\n"],
-  ]);
+  const chunks = {
+    "/b/main.js": ["plugins/mod.ts", "main.ts"],
+    "/b/chunk-A.js": ["src/cli/fast_parse.ts"],
+    "/b/tag-X.js": ["plugins/tag.ts", "plugins/tag_extra.ts"],
+    "/b/facade-Y.js": [],
+  };
   const ok = bundleRoots(chunks, {
     command: "tag ls",
     roots: ["main.ts", "src/cli/fast_parse.ts", "plugins/tag.ts"],
