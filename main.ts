@@ -18,7 +18,9 @@ import { VERBS } from "./plugins/mod.ts";
  * of start-up, measured on a 2-core VM): `version`, `manifest head` or
  * `tag ls` end before this and never pay it. A run interrupted sooner ends by
  * the signal's default action, as any process does; a longer one is aborted
- * and cleans up. Servers catch them at once (`CliIo.catchInterrupts`).
+ * and cleans up. Servers catch them at once (`CliIo.catchInterrupts`). The
+ * pending timer keeps the event loop up to this long: the executable exits
+ * with `Deno.exit` as soon as {@link main} returns.
  */
 export const CATCH_INTERRUPTS_AFTER_MS = 50;
 
@@ -143,16 +145,18 @@ export async function main(args: readonly string[]): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   let caught = false;
   const catchInterrupts = () => {
-    clearTimeout(timer);
     if (caught) return;
     caught = true;
     for (const s of signals) Deno.addSignalListener(s, abort);
   };
-  const timer = setTimeout(catchInterrupts, CATCH_INTERRUPTS_AFTER_MS);
+  // Not setTimeout: in Deno 2.9 its first call starts the Node compatibility
+  // layer (360 more page faults, 12–17 ms, measured on an empty script).
+  const later = AbortSignal.timeout(CATCH_INTERRUPTS_AFTER_MS);
+  later.addEventListener("abort", catchInterrupts, { once: true });
   try {
     return await runCli(args, denoIo(controller.signal, catchInterrupts), VERBS);
   } finally {
-    clearTimeout(timer);
+    later.removeEventListener("abort", catchInterrupts);
     if (caught) { for (const s of signals) Deno.removeSignalListener(s, abort); }
   }
 }

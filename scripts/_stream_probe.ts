@@ -3,7 +3,9 @@
  * Runs the CLI once and reports whether the run used Deno's web streams,
  * fetch or `Headers`: loading them costs a short command 3–4 ms of start-up
  * for the streams (`06_streams.js` is loaded on first use) and about 10 for
- * fetch. Every global that loads them and
+ * fetch. `setTimeout` and `setInterval` are reported too: in Deno 2.9 their
+ * first call starts the Node compatibility layer (360 more page faults and
+ * 12–17 ms on an empty script). Every global that loads them and
  * every stream getter of the standard streams and files is wrapped before
  * `main.ts` is imported; the last line on stderr is `WEB_STREAMS <json>`, the
  * list of what was used.
@@ -29,6 +31,18 @@ function _wrap(target: object, name: string, label: string): void {
     get() {
       _note(label);
       return get.call(this);
+    },
+  });
+}
+
+for (const name of ["setTimeout", "setInterval"] as const) {
+  const real = globalThis[name] as (...args: unknown[]) => unknown;
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    writable: true,
+    value: (...args: unknown[]) => {
+      _note(name);
+      return real(...args);
     },
   });
 }

@@ -628,7 +628,9 @@ export async function checkWebStreams(
       const name = c.argv.join(" ");
       if (code !== 0) problems.push(`"${name}" exited ${code}`);
       if (used.length > 0) {
-        problems.push(`"${name}" uses web streams, fetch or Headers: ${used.join(", ")}`);
+        problems.push(
+          `"${name}" uses web streams, fetch, Headers or timers: ${used.join(", ")}`,
+        );
       }
     }
   } finally {
