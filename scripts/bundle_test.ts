@@ -9,8 +9,12 @@ import {
   bundleExternals,
   chunkModules,
   CORE_CHUNK,
+  coreModules,
+  FOLD_MAX_CHARS,
+  FOLD_MIN_ENTRIES,
   linkWorkers,
   minifyChunks,
+  type PlanModule,
   WORKER_MODULES,
 } from "./bundle.ts";
 import { denoInfo, type InfoJson } from "./check_startup.ts";
@@ -169,9 +173,21 @@ Deno.test({
       // every module in a chunk is one of ours: no package was bundled in
       assert.deepEqual(Object.keys(b.modules).sort(), [...b.chunks, ...b.workers].sort());
       assert.ok(b.modules[b.main]!.includes("main.ts"), "main.js holds main.ts");
-      for (const m of ["src/cli/run.ts", "src/errors.ts", "src/cli/fast_parse.ts"]) {
-        assert.ok(b.modules[`${dir}/${CORE_CHUNK}.js`]!.includes(m), `core.js holds ${m}`);
-      }
+      // main's static graph, and the small modules every verb shares (folded in)
+      const core = b.modules[`${dir}/${CORE_CHUNK}.js`]!;
+      for (
+        const m of [
+          "src/cli/run.ts",
+          "src/errors.ts",
+          "src/cli/fast_parse.ts",
+          "src/cli/plugin_registry.ts",
+          "src/cli/arguments.ts",
+          "src/bytes.ts",
+        ]
+      ) assert.ok(core.includes(m), `core.js holds ${m}`);
+      // a small shared module whose top level builds a web stream class stays out
+      assert.ok(!core.includes("src/verify_stream.ts"), "core.js holds verify_stream.ts");
+      assert.ok(!core.includes("src/transport/registry/registry_transport.ts"));
       assert.ok(b.modules[b.workers[0]!]!.includes(WORKER_MODULES[0]!), "the worker holds its own");
       const held = Object.values(b.modules).flat();
       assert.ok(held.length > 100, `${held.length} modules: are the marker lines read?`);
@@ -198,6 +214,43 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("coreModules() folds small modules that many verbs share, never one that loads more runtime", () => {
+  const small = "export const x = 1;\n";
+  const big = `export const y = "${"y".repeat(FOLD_MAX_CHARS)}";\n`;
+  const verbs = Array.from({ length: FOLD_MIN_ENTRIES }, (_, i) => `verb${i}`);
+  const graph = new Map<string, PlanModule>([
+    ["main", { code: "", imports: ["run", "node:fs"], dynamicImporters: [] }],
+    ["run", { code: small, imports: [], dynamicImporters: [] }],
+    ["shared", { code: small, imports: ["run"], dynamicImporters: [] }],
+    ["sharedNeedsShared", { code: small, imports: ["shared"], dynamicImporters: [] }],
+    ["bigShared", { code: big, imports: [], dynamicImporters: [] }],
+    ["streams", {
+      code: "class V extends TransformStream {}\n",
+      imports: [],
+      dynamicImporters: [],
+    }],
+    ["usesPackage", { code: small, imports: ["commander"], dynamicImporters: [] }],
+    ["fewShare", { code: small, imports: [], dynamicImporters: [] }],
+    ...verbs.map((v, i): [string, PlanModule] => [v, {
+      code: small,
+      imports: [
+        "sharedNeedsShared",
+        "bigShared",
+        "streams",
+        "usesPackage",
+        ...(i === 0 ? ["fewShare"] : []),
+      ],
+      dynamicImporters: ["run"],
+    }]),
+  ]);
+  const core = coreModules("main", graph);
+  // the static graph, then what folds (a fold can make another possible)
+  assert.deepEqual([...core].sort(), ["run", "shared", "sharedNeedsShared"]);
+  // one verb fewer than the threshold: nothing folds
+  graph.delete(verbs[0]!);
+  assert.deepEqual([...coreModules("main", graph)].sort(), ["run"]);
 });
 
 Deno.test("chunkModules() lists the source modules after esbuild's marker lines", () => {
