@@ -76,6 +76,41 @@ Deno.test("copyImage() re-copy makes no blob puts and at most 2 manifest calls",
   assert.equal(src.counts.blobGet, 0);
   assert.ok(src.manifestCalls() + dst.manifestCalls() <= 2);
   assert.equal(dst.counts.manifestPut, 0);
+  // two HEADs decide it: the source manifest is not read (nor hashed)
+  assert.equal(src.counts.manifestGet, 0);
+  assert.equal(src.counts.manifestHead, 1);
+  assert.equal(dst.counts.manifestHead, 1);
+  const top = await src.manifestHead(withTag(A, "v1"));
+  assert.deepEqual(
+    [r.digest, r.sourceDigest, r.size, r.mediaType, r.target.digest],
+    [top.digest, top.digest, top.size, top.mediaType, top.digest],
+  );
+});
+
+Deno.test("copyImage() reads the source when the target's digest differs or the source HEAD fails", async () => {
+  const { src, dst, sample } = await setup();
+  // the target's tag holds another manifest: the copy goes on and replaces it
+  await copyImage(
+    at(src, withDigest(A, sample.images[0]!.manifest.digest)),
+    at(dst, withTag(B, "v1")),
+  );
+  src.reset();
+  const r = await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")));
+  assert.equal(r.skipped, false);
+  assert.ok(src.counts.manifestGet >= 1);
+  assert.equal((await dst.manifestHead(withTag(B, "v1"))).digest, sample.index.digest);
+  // a source that fails HEAD: the GET decides, and the copy is still a no-op
+  const failing = new Proxy(src, {
+    get(t, k) {
+      if (k === "manifestHead") return () => Promise.reject(new Error("HEAD not allowed"));
+      const v = Reflect.get(t, k, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  src.reset();
+  const again = await copyImage(at(failing, withTag(A, "v1")), at(dst, withTag(B, "v1")));
+  assert.equal(again.skipped, true);
+  assert.equal(src.counts.manifestGet, 1);
 });
 
 Deno.test("copyImage() to another tag of an existing image pushes only the tag", async () => {
