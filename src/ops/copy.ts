@@ -203,9 +203,11 @@ class _Copier {
     this.#src = { transport: src.transport, ref: withoutReference(src.ref) };
     this.#dst = { transport: dst.transport, ref: withoutReference(dst.ref) };
     this.#o = options;
-    this.#signal = options.signal === undefined
-      ? this.#controller.signal
-      : AbortSignal.any([options.signal, this.#controller.signal]);
+    // The caller's signal aborts this copy's controller (listened to only
+    // while the copy runs). Not AbortSignal.any: its first use costs a
+    // start-up about 0.6 ms, and a no-op copy is a start-up.
+    this.#signal = this.#controller.signal;
+    this.#outer = options.signal;
     const n = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
     this.#blobs = new _Limiter(n);
     this.#requests = new _Limiter(n);
@@ -215,13 +217,21 @@ class _Copier {
 
   #srcRef: Ref;
   #dstRef: Ref;
+  #outer: AbortSignal | undefined;
 
   async run(): Promise<CopyResult> {
     validateCopyOptions(this.#o);
+    const outer = this.#outer;
+    const onAbort = () => this.#controller.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    outer?.addEventListener("abort", onAbort, { once: true });
     try {
       return await this.#run();
     } catch (err) {
       throw this.#first?.err ?? err;
+    } finally {
+      // a sync server's signal outlives thousands of copies
+      outer?.removeEventListener("abort", onAbort);
     }
   }
 

@@ -424,6 +424,37 @@ Deno.test("copyImage() stops with ABORTED when cancelled, writing nothing after"
   assert.equal(dst.counts.manifestPut + dst.counts.blobPut, 0);
 });
 
+Deno.test("copyImage() stops when the caller aborts mid-copy, and leaves no listener on its signal", async () => {
+  const { src, dst } = await setup();
+  const controller = new AbortController();
+  let listening = 0;
+  const signal = controller.signal;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (...a: Parameters<typeof add>) => {
+    listening++;
+    add(...a);
+  };
+  signal.removeEventListener = (...a: Parameters<typeof remove>) => {
+    listening--;
+    remove(...a);
+  };
+  // a finished copy leaves nothing behind on the caller's signal
+  await copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v1")), { signal });
+  assert.equal(listening, 0);
+  // aborted while the first blob is read: the copy ends ABORTED
+  await assert.rejects(
+    () =>
+      copyImage(at(src, withTag(A, "v1")), at(dst, withTag(B, "v2")), {
+        signal,
+        forceRecursive: true,
+        onStart: () => controller.abort(new Error("stop")),
+      }),
+    (err: unknown) => (err as { code?: string }).code === ErrorCode.ABORTED,
+  );
+  assert.equal(listening, 0);
+});
+
 Deno.test("validateCopyOptions() rejects conflicting options with a UsageError", () => {
   assert.throws(
     () => validateCopyOptions({ platform: { os: "linux", architecture: "amd64" }, platforms: [] }),
