@@ -6,6 +6,7 @@
  */
 import { DigestMismatchError, NotFoundError, SizeMismatchError } from "../errors.ts";
 import type { Descriptor } from "../types/descriptor.ts";
+import type { Ref } from "../types/ref.ts";
 import { parseDigest } from "../types/digest.ts";
 import { type Manifest, manifestReferences, parseManifest, subjectOf } from "../types/manifest.ts";
 import { MediaType } from "../types/media_type.ts";
@@ -40,6 +41,21 @@ function _parseReference(reference: string, forPut: boolean): { tag: string; dig
 }
 
 /**
+ * What a manifest HEAD answers: the descriptor index.json keeps, once its
+ * blob is found with that size, without reading, hashing and parsing the
+ * manifest (about 0.6 ms of each answer). A manifest index.json does not
+ * describe is read and checked as for a GET (inside `manifestHead`).
+ */
+async function _headDescriptor(st: ServeState, ref: Ref): Promise<Descriptor> {
+  const d = await st.t.manifestHead(ref);
+  const blob = await st.t.blobHead(ref, d.digest);
+  if (blob.size !== d.size) {
+    throw new SizeMismatchError(`manifest "${d.digest}"`, d.size, blob.size);
+  }
+  return d;
+}
+
+/**
  * `GET`/`HEAD /v2/<name>/manifests/<reference>`.
  *
  * @param st the registry's state
@@ -55,9 +71,10 @@ export async function manifestGet(
 ): Promise<Response> {
   const { tag, digest } = _parseReference(route.reference, false);
   await st.requireRepo(route.name);
-  let m: Manifest;
+  const ref = st.ref(route.name, tag, digest);
+  let m: Descriptor | Manifest;
   try {
-    m = await st.t.manifestGet(st.ref(route.name, tag, digest));
+    m = head ? await _headDescriptor(st, ref) : await st.t.manifestGet(ref);
   } catch (err) {
     if (err instanceof NotFoundError) {
       throw new ApiError(404, "MANIFEST_UNKNOWN", `Cannot find manifest "${route.reference}"`);
@@ -77,7 +94,7 @@ export async function manifestGet(
     "Content-Length": String(m.size),
     "Docker-Content-Digest": m.digest,
   };
-  return new Response(head ? null : new Uint8Array(m.raw), { status: 200, headers });
+  return new Response("raw" in m ? new Uint8Array(m.raw) : null, { status: 200, headers });
 }
 
 /**

@@ -104,6 +104,41 @@ Deno.test("registry handler: a manifest over the configured limit answers 413 an
   }, { limits: { manifestBytes: 1024 } });
 });
 
+Deno.test("registry handler: a manifest HEAD answers from index.json; a GET reads and checks the bytes", async () => {
+  await withHandler(async (s, _root, dir) => {
+    const img = await buildImage("head");
+    equal((await pushImage(s, BASE, "h/repo", "v1", img)).status, 201);
+    const get = await send(s, "GET", `${BASE}/v2/h/repo/manifests/v1`);
+    equal(get.status, 200);
+    const head = await send(s, "HEAD", `${BASE}/v2/h/repo/manifests/v1`);
+    equal(head.status, 200);
+    for (const h of ["content-type", "content-length", "docker-content-digest"]) {
+      equal(head.headers.get(h), get.headers.get(h), h);
+    }
+    // the stored bytes go bad (same size): HEAD does not read them, GET refuses them
+    const path = `${dir}/h/repo/blobs/sha256/${img.digest.slice(7)}`;
+    const bytes = await Deno.readFile(path);
+    const at = new TextDecoder().decode(bytes).indexOf('"sha256:') + 8;
+    ok(at >= 8);
+    // another hex digit: still a valid manifest, but not the stored digest
+    bytes[at] = bytes[at] === 0x30 ? 0x31 : 0x30;
+    await Deno.writeFile(path, bytes);
+    const stale = await send(s, "HEAD", `${BASE}/v2/h/repo/manifests/v1`);
+    equal(stale.status, 200);
+    equal(stale.headers.get("docker-content-digest"), img.digest);
+    const bad = await send(s, "GET", `${BASE}/v2/h/repo/manifests/v1`);
+    equal(bad.status, 500);
+    equal(errorCode(bad), "MANIFEST_INVALID");
+    // a blob cut short: HEAD sees the size differ from index.json's
+    await Deno.writeFile(path, bytes.subarray(0, 10));
+    const cut = await send(s, "HEAD", `${BASE}/v2/h/repo/manifests/v1`);
+    equal(cut.status, 500);
+    // a manifest gone from disk: HEAD answers 404
+    await Deno.remove(path);
+    equal((await send(s, "HEAD", `${BASE}/v2/h/repo/manifests/v1`)).status, 404);
+  });
+});
+
 Deno.test("registry handler: upload limits refuse extra sessions and oversized blobs", async () => {
   await withHandler(async (s) => {
     const first = await send(s, "POST", `${BASE}/v2/u/repo/blobs/uploads/`);
