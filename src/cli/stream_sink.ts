@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { utf8Bytes } from "../utf8_text.ts";
 
 /**
  * Writes all of `bytes` to a destination, resolving once they are written.
@@ -34,7 +35,6 @@ export class StreamSink {
   #stream: WritableStream<Uint8Array> | (() => WritableStream<Uint8Array>);
   #direct: DirectWrite | undefined;
   #chain: Promise<void> = Promise.resolve();
-  #encoder = new TextEncoder();
 
   /**
    * Creates a sink that writes to `stream` in call order.
@@ -58,7 +58,7 @@ export class StreamSink {
    * @throws the stream's error (from the returned promise)
    */
   write(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === "string" ? this.#encoder.encode(data) : data;
+    const bytes = typeof data === "string" ? utf8Bytes(data) : data;
     if (bytes.byteLength === 0) return this.#chain;
     const direct = this.#direct;
     if (direct) return this.#enqueue(() => direct(bytes));

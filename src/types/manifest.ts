@@ -9,6 +9,7 @@ import { ManifestInvalidError, SizeLimitError, UnsupportedMediaTypeError } from 
 import { type Descriptor, isMediaType, type Platform, validateDescriptor } from "./descriptor.ts";
 import { type DigestAlgorithm, digestOf, parseDigest } from "./digest.ts";
 import { isIndexMediaType, MediaType } from "./media_type.ts";
+import { utf8Text } from "../utf8_text.ts";
 
 /** Largest manifest ocictl reads (8 MiB). */
 export const MANIFEST_READ_LIMIT = 8 * 1024 * 1024;
@@ -139,7 +140,7 @@ export async function parseManifest(
   if (raw.byteLength > limit) throw new SizeLimitError("manifest", limit);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+    json = JSON.parse(utf8Text(raw, true));
   } catch (err) {
     throw new ManifestInvalidError(`Cannot parse manifest: not valid JSON (${String(err)})`, {
       cause: err,

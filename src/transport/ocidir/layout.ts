@@ -14,6 +14,7 @@ import type { FileSystem } from "./file_system.ts";
 import { LOCK_FILE } from "./lock.ts";
 import { GC_LOCK_FILE } from "./gc_lock.ts";
 import { writeTempBytes } from "./temp_bytes.ts";
+import { utf8Text } from "../../utf8_text.ts";
 
 /** Name of the layout marker file. */
 export const OCI_LAYOUT_FILE = "oci-layout";
@@ -68,7 +69,7 @@ export function blobPath(dir: string, digest: string): string {
 
 function _parseJson(bytes: Uint8Array, path: string): unknown {
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return JSON.parse(utf8Text(bytes, true));
   } catch (err) {
     throw new LayoutError(path, `Cannot read OCI layout file "${path}": not valid JSON`, {
       cause: err,

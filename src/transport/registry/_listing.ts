@@ -12,6 +12,7 @@ import { readCapped } from "./_body.ts";
 import { hostOf, normRef, pullFrom, type RegistryContext, repoName } from "./_registry_context.ts";
 import { apiBase, pullUrl, type ResolvedHost } from "./host_config.ts";
 import { parseLinkNext } from "./link_header.ts";
+import { utf8Text } from "../../utf8_text.ts";
 
 /** Most pages followed by a listing. */
 export const MAX_PAGES = 1000;
@@ -155,7 +156,7 @@ export async function listNames(
 function _jsonStrings(body: Uint8Array, key: string): string[] | undefined {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(body));
+    json = JSON.parse(utf8Text(body));
   } catch {
     return undefined;
   }

@@ -13,6 +13,7 @@ import {
   RegistryError,
   type RegistryErrorEntry,
 } from "../../errors.ts";
+import { utf8Text } from "../../utf8_text.ts";
 
 /** Most bytes of an error body that are read. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
@@ -52,7 +53,7 @@ const STATUS_TEXT: Record<number, string> = {
 export function decodeErrorBody(body: Uint8Array): RegistryErrorEntry[] {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(body));
+    json = JSON.parse(utf8Text(body));
   } catch {
     return [];
   }

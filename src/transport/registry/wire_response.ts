@@ -11,6 +11,7 @@
 import type { ByteSource } from "../byte_source.ts";
 import type { BodyPieces } from "./_body_pieces.ts";
 import { WireHeaders } from "./wire_headers.ts";
+import { utf8Text } from "../../utf8_text.ts";
 
 /** The connection calls the wire fetch needs (a `Deno.Conn` has them). */
 export interface WireConn {
@@ -507,7 +508,7 @@ export class WireResponse implements Response {
 
   /** The whole body as UTF-8 text. @returns the text */
   async text(): Promise<string> {
-    return new TextDecoder().decode(await this.bytes());
+    return utf8Text(await this.bytes());
   }
 
   /** The whole body parsed as JSON. @returns the value */
