@@ -14,6 +14,7 @@ import { commonName } from "../../src/types/ref.ts";
 import { platformArg, refArg } from "../../src/cli/arguments.ts";
 import type { CopyOptions, CopyResult } from "../../src/ops/copy.ts";
 import type { CopyHooks } from "../../src/ops/copy_endpoint.ts";
+import { everyMs } from "../../src/timers.ts";
 
 /**
  * Builds `image copy` (alias `cp`).
@@ -163,11 +164,11 @@ async function _progressHooks(
       },
       columns: _terminalColumns(ctx.env),
     });
-    const timer = setInterval(() => p.tick(), 250);
+    const stopTicks = everyMs(250, () => p.tick());
     return {
       hooks: p,
       finish: () => {
-        clearInterval(timer);
+        stopTicks();
         p.finish();
         return written;
       },

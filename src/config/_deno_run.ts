@@ -6,6 +6,7 @@
  */
 import { ConfigError, NotFoundError } from "../errors.ts";
 import type { RunResult } from "./config_io.ts";
+import { afterMs } from "../timers.ts";
 
 /**
  * Runs a program found on `env.PATH` with only `env` as its environment,
@@ -45,7 +46,7 @@ export async function denoRun(
     }
     throw err;
   }
-  const timer = setTimeout(() => ac.abort(), timeout);
+  const cancelTimeout = afterMs(timeout, () => ac.abort());
   try {
     const writer = child.stdin.getWriter();
     // A helper may exit without reading stdin; a broken pipe is not an error here.
@@ -60,6 +61,6 @@ export async function denoRun(
     const dec = new TextDecoder();
     return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
   } finally {
-    clearTimeout(timer);
+    cancelTimeout();
   }
 }

@@ -117,6 +117,25 @@ Deno.test("Bearer auth: anonymous token with service and pull scope, cached", ()
     assert.deepEqual(tr?.params.getAll("scope"), ["repository:a/b:pull"]);
   }));
 
+Deno.test("Bearer auth: a token request's deadline uses no global timer (Node's Timeout costs a start-up 12 ms)", () =>
+  withBearer(async (env) => {
+    const real = globalThis.setTimeout;
+    let used = 0;
+    globalThis.setTimeout = ((...a: Parameters<typeof setTimeout>) => {
+      used++;
+      return real(...a);
+    }) as typeof setTimeout;
+    try {
+      const t = transport(env);
+      assert.equal((await t.manifestHead(parseRef(`${env.reg.host}/a/b:v1`))).digest, img.digest);
+      assert.equal(env.tokens.length, 1);
+      await t.close();
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    assert.equal(used, 0);
+  }));
+
 Deno.test("Bearer auth: Basic credentials go to the token endpoint with account", () =>
   withBearer(async (env) => {
     const t = transport(env, { user: "bob", pass: "pw" });

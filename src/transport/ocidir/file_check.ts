@@ -9,6 +9,7 @@
 import { AbortedError, DigestMismatchError, SizeMismatchError } from "../../errors.ts";
 import { loadHasher, parseDigest } from "../../types/digest.ts";
 import type { FileHash, FileSystem } from "./file_system.ts";
+import { afterMs } from "../../timers.ts";
 
 /** Bytes read at once while hashing a file (1 MiB, one reused buffer). */
 export const FILE_CHECK_CHUNK = 1024 * 1024;
@@ -154,13 +155,13 @@ async function _hashOffThread(
 
 /** Waits until the write settles or `ms` pass. */
 async function _nextWrite(writing: Promise<unknown> | undefined, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   try {
     await Promise.race([
       writing?.catch(() => {}),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+      new Promise<void>((resolve) => (cancel = afterMs(ms, resolve))),
     ]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }

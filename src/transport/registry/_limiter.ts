@@ -4,6 +4,7 @@
  * @module
  */
 import { AbortedError } from "../../errors.ts";
+import { afterMs } from "../../timers.ts";
 
 /** Sleeps, cancellable. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -23,13 +24,13 @@ export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
       return;
     }
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(new AbortedError(undefined, { cause: signal?.reason }));
     };
-    const timer = setTimeout(() => {
+    const cancel = afterMs(ms, () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    });
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -8,6 +8,7 @@
 import { SourceBodyError } from "./wire_headers.ts";
 import type { SourceBody } from "./wire_fetch.ts";
 import type { WireHead } from "./wire_response.ts";
+import { afterMs } from "../../timers.ts";
 
 /** Largest piece of a source body read and written at once. */
 const _SOURCE_PIECE = 1024 * 1024;
@@ -65,14 +66,14 @@ export async function sendSource(
     return { head: await answer, bodySent: false };
   }
   // the send failed: an answer already on its way says why better
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = () => {};
   const late = await Promise.race([
     answer.then((h) => h, () => undefined),
     new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), _ANSWER_GRACE_MS);
+      cancel = afterMs(_ANSWER_GRACE_MS, () => resolve(undefined));
     }),
   ]);
-  clearTimeout(timer);
+  cancel();
   if (late === undefined) throw sendError!.err;
   return { head: late, bodySent: false };
 }

@@ -11,6 +11,7 @@ import { registryError } from "./error_response.ts";
 import type { Credential, ResolvedHost } from "../../config/host_settings.ts";
 import { decodeTokenResponse, TokenCache, tokenKey } from "./token_cache.ts";
 import type { Challenge } from "./www_authenticate.ts";
+import { afterMs } from "../../timers.ts";
 
 export type { Credential };
 
@@ -240,7 +241,7 @@ export class RegistryAuth {
   ): Promise<ReturnType<typeof decodeTokenResponse>> {
     const ctl = new AbortController();
     const timeout = this.#opts.tokenTimeout ?? 30_000;
-    const timer = setTimeout(() => ctl.abort(new Error("token request timed out")), timeout);
+    const cancelTimeout = afterMs(timeout, () => ctl.abort(new Error("token request timed out")));
     const onAbort = () => ctl.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -302,7 +303,7 @@ export class RegistryAuth {
         { cause: err },
       );
     } finally {
-      clearTimeout(timer);
+      cancelTimeout();
       signal?.removeEventListener("abort", onAbort);
     }
   }
