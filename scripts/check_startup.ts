@@ -195,6 +195,8 @@ export const LEAN_GRAPHS: readonly LeanGraphCase[] = [
 export const SHORT_PATH_FORBIDDEN: readonly string[] = [
   "node:",
   ...PARSER_ON_USE,
+  // the copy engine: a no-op copy ends after copy_precheck.ts's two HEADs
+  "src/ops/copy.ts",
   // the Go template engine: the default format (printPretty) needs none of it
   "src/template/template.ts",
   "src/template/parser.ts",
@@ -278,7 +280,11 @@ const REGISTRY: readonly string[] = [
 /** What the first layout call loads (`src/client.ts`). */
 const OCIDIR: readonly string[] = ["src/transport/ocidir/ocidir_transport.ts"];
 /** What `image copy` loads before it copies (`plugins/image.ts` and its copy subcommand). */
-const COPY: readonly string[] = ["plugins/image.ts", "plugins/image/copy.ts", "src/ops/copy.ts"];
+const COPY: readonly string[] = [
+  "plugins/image.ts",
+  "plugins/image/copy.ts",
+  "src/ops/copy_precheck.ts",
+];
 /** What `manifest head` loads: the verb and its head subcommand. */
 const MANIFEST_HEAD: readonly string[] = ["plugins/manifest.ts", "plugins/manifest/head.ts"];
 

@@ -74,7 +74,10 @@ export function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
     .action(async (src, dst, opts, cmd) => {
-      const { copyImage, validateCopyOptions } = await import("../../src/ops/copy.ts");
+      // the engine loads only when there is something to copy
+      const { finishUpToDate, precheckCopy, validateCopyOptions } = await import(
+        "../../src/ops/copy_precheck.ts"
+      );
       const options: CopyOptions = {
         referrers: opts.referrers,
         digestTags: opts.digestTags,
@@ -101,19 +104,20 @@ export function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
       const progress = await _progressHooks(ctx);
       let result: CopyResult;
       try {
-        result = await copyImage(
-          { transport: ctx.client.transport(src), ref: src },
-          { transport: ctx.client.transport(dst), ref: dst },
-          {
-            ...options,
-            ...progress.hooks,
-            onFallback: (e, err) =>
-              ctx.logger.debug("raw copy failed, copying through the checked stream", {
-                digest: e.digest,
-                error: String(err),
-              }),
-          },
-        );
+        const from = { transport: ctx.client.transport(src), ref: src };
+        const to = { transport: ctx.client.transport(dst), ref: dst };
+        const all: CopyOptions = {
+          ...options,
+          ...progress.hooks,
+          onFallback: (e, err) =>
+            ctx.logger.debug("raw copy failed, copying through the checked stream", {
+              digest: e.digest,
+              error: String(err),
+            }),
+        };
+        const pre = await precheckCopy(from, to, all);
+        result = finishUpToDate(pre, to, all) ??
+          await (await import("../../src/ops/copy.ts")).copyImage(from, to, all, pre);
       } finally {
         await progress.finish();
       }

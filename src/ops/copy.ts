@@ -9,10 +9,8 @@
 import {
   AbortedError,
   DigestMismatchError,
-  LayoutError,
   ManifestInvalidError,
   NotFoundError,
-  UsageError,
 } from "../errors.ts";
 import type { Descriptor, Platform } from "../types/descriptor.ts";
 import { isIndex, type Manifest, manifestReferences } from "../types/manifest.ts";
@@ -37,6 +35,15 @@ import type {
   ReadOnlyTransport,
 } from "./copy_endpoint.ts";
 import { wrapCopyError } from "./copy_error.ts";
+import {
+  type CopyPrecheck,
+  headTarget,
+  precheckCopy,
+  upToDateResult,
+  validateCopyOptions,
+} from "./copy_precheck.ts";
+
+export { validateCopyOptions };
 import { _Limiter } from "./_limiter.ts";
 
 /**
@@ -120,6 +127,8 @@ export interface CopyResult {
  * @param src source transport and reference (read only)
  * @param dst target transport and reference (tag, or digest)
  * @param options platform selection, referrers, digest tags, hooks, cancellation
+ * @param precheck what {@link precheckCopy} found, when the caller ran it
+ *   first (to skip loading this engine for a no-op copy); run here otherwise
  * @returns what was copied
  * @throws {UsageError} conflicting options (`platform` with `platforms`, `referrersSrc` without `referrers`)
  * @throws {NotFoundError} a wanted platform is not in the index
@@ -147,34 +156,9 @@ export function copyImage(
   src: CopySource,
   dst: CopyTarget,
   options: CopyOptions = {},
+  precheck?: CopyPrecheck,
 ): Promise<CopyResult> {
-  return new _Copier(src, dst, options).run();
-}
-
-/**
- * Checks option combinations of {@link copyImage} before anything is read.
- *
- * @param options the options
- * @returns nothing
- * @throws {UsageError} on a conflict
- */
-export function validateCopyOptions(options: CopyOptions): void {
-  if (options.platform !== undefined && options.platforms !== undefined) {
-    throw new UsageError(
-      "Cannot copy: --platform and --platforms conflict (use one platform, or a list)",
-    );
-  }
-  if (options.platforms !== undefined && options.platforms.length === 0) {
-    throw new UsageError("Cannot copy: --platforms is empty (give at least one platform)");
-  }
-  if (
-    (options.referrersSrc !== undefined || options.referrersTgt !== undefined) &&
-    options.referrers !== true
-  ) {
-    throw new UsageError(
-      "Cannot copy: --referrers-src and --referrers-tgt need --referrers (add it)",
-    );
-  }
+  return new _Copier(src, dst, options).run(precheck);
 }
 
 interface _Stats {
@@ -219,14 +203,20 @@ class _Copier {
   #dstRef: Ref;
   #outer: AbortSignal | undefined;
 
-  async run(): Promise<CopyResult> {
+  async run(precheck: CopyPrecheck | undefined): Promise<CopyResult> {
     validateCopyOptions(this.#o);
     const outer = this.#outer;
     const onAbort = () => this.#controller.abort(outer?.reason);
     if (outer?.aborted) onAbort();
     outer?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await this.#run();
+      this.#check();
+      const pre = precheck ??
+        await precheckCopy({ transport: this.#src.transport, ref: this.#srcRef }, {
+          transport: this.#dst.transport,
+          ref: this.#dstRef,
+        }, { ...this.#o, signal: this.#signal });
+      return await this.#run(pre);
     } catch (err) {
       throw this.#first?.err ?? err;
     } finally {
@@ -253,11 +243,10 @@ class _Copier {
     this.#controller.abort(err);
   }
 
-  async #run(): Promise<CopyResult> {
+  async #run(pre: CopyPrecheck): Promise<CopyResult> {
     this.#check();
     // A tagged target is looked up while the source is read (one round trip less).
-    const tag = this.#dstRef.tag;
-    const early = tag !== "" ? this.#head(this.#dst, withTag(this.#dst.ref, tag)) : undefined;
+    const early = pre.target;
     early?.catch(() => {}); // awaited below, or dropped when the source fails
     const release = prepareRawTarget(
       this.#src.transport,
@@ -267,15 +256,19 @@ class _Copier {
       this.#src.ref,
     );
     try {
-      return await this.#copyTop(early);
+      return await this.#copyTop(early, pre.upToDate);
     } finally {
       release();
     }
   }
 
-  async #copyTop(early: Promise<Descriptor | undefined> | undefined): Promise<CopyResult> {
-    const headed = await this.#upToDateByHead(early);
-    if (headed !== undefined) return headed;
+  async #copyTop(
+    early: Promise<Descriptor | undefined> | undefined,
+    headed: Descriptor | undefined,
+  ): Promise<CopyResult> {
+    if (headed !== undefined) {
+      return await this.#skipUpToDate(headed, upToDateResult(headed, this.#dstRef));
+    }
     const named = await this.#get(this.#src, this.#srcRef);
     let top = named;
     let filtered = false;
@@ -314,43 +307,6 @@ class _Copier {
     await this.#copyTree(top, this.#src, this.#dst, target, false, new Set());
     await this.#copyDigestTags();
     return result(false);
-  }
-
-  /**
-   * The up-to-date check without reading the source manifest, as regctl
-   * does: when the target is a tag and no platform is picked, the source's
-   * digest comes from a HEAD sent while the target's is in flight, and equal
-   * digests end the copy. No body is read (nor hashed: a no-op copy starts
-   * about 2 ms sooner), and a HEAD does not count against Docker Hub's pull
-   * limit. A failed HEAD, or a digest that differs, goes on to read the
-   * manifest, which reports any error as before.
-   */
-  async #upToDateByHead(
-    early: Promise<Descriptor | undefined> | undefined,
-  ): Promise<CopyResult | undefined> {
-    if (early === undefined || this.#dstRef.digest !== "") return undefined;
-    if (this.#o.platform !== undefined || this.#o.platforms !== undefined) return undefined;
-    if (this.#o.forceRecursive === true && this.#o.fast !== true) return undefined;
-    let src: Descriptor;
-    try {
-      this.#check();
-      src = await this.#requests.run(() =>
-        this.#src.transport.manifestHead(this.#srcRef, { signal: this.#signal })
-      );
-    } catch {
-      return undefined;
-    }
-    if (src.digest === "" || (await early)?.digest !== src.digest) return undefined;
-    return await this.#skipUpToDate(src, {
-      target: { ...this.#dstRef, digest: src.digest },
-      digest: src.digest,
-      mediaType: src.mediaType,
-      size: src.size,
-      sourceDigest: src.digest,
-      filtered: false,
-      skipped: true,
-      ...this.#stats,
-    });
   }
 
   /** Ends a copy whose target already has the top manifest (referrers and digest tags still follow). */
@@ -583,16 +539,7 @@ class _Copier {
 
   async #head(dst: CopyTarget, ref: Ref): Promise<Descriptor | undefined> {
     this.#check();
-    try {
-      return await this.#requests.run(() =>
-        // found: what is written next references it (a layout keeps it until close)
-        dst.transport.manifestHead(ref, { signal: this.#signal, forWrite: true })
-      );
-    } catch (err) {
-      // An empty directory is not a layout yet, but ocidir writes create one there.
-      if (err instanceof NotFoundError || err instanceof LayoutError) return undefined;
-      throw wrapCopyError(err, "head manifest", "destination", commonName(ref));
-    }
+    return await this.#requests.run(() => headTarget(dst, ref, this.#signal));
   }
 
   async #put(dst: CopyTarget, ref: Ref, m: Manifest, child: boolean): Promise<void> {
