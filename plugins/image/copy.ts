@@ -13,6 +13,8 @@ import type { Platform } from "../../src/types/platform.ts";
 import { commonName } from "../../src/types/ref.ts";
 import { platformArg, refArg } from "../../src/cli/arguments.ts";
 import type { CopyOptions, CopyResult } from "../../src/ops/copy.ts";
+// the engine (copy.ts) loads only when the precheck finds something to copy
+import { finishUpToDate, precheckCopy, validateCopyOptions } from "../../src/ops/copy_precheck.ts";
 import type { CopyHooks } from "../../src/ops/copy_endpoint.ts";
 import { everyMs } from "../../src/timers.ts";
 
@@ -74,10 +76,6 @@ export function createImageCopyCommand(ctx: CliContext): CommandUnknownOpts {
         `  ocictl image cp --platforms linux/amd64,linux/arm64 --referrers registry.example.com/app:v1 ocidir://out:v1\n`,
     )
     .action(async (src, dst, opts, cmd) => {
-      // the engine loads only when there is something to copy
-      const { finishUpToDate, precheckCopy, validateCopyOptions } = await import(
-        "../../src/ops/copy_precheck.ts"
-      );
       const options: CopyOptions = {
         referrers: opts.referrers,
         digestTags: opts.digestTags,
