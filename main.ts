@@ -9,31 +9,17 @@ import { denoConfigIo } from "./src/config/deno_config_io.ts";
 import { AbortedError } from "./src/errors.ts";
 import type { CliIo } from "./src/cli/context.ts";
 import { runCli } from "./src/cli/run.ts";
-import { afterMs } from "./src/timers.ts";
 import { hostPlatform } from "./src/types/platform.ts";
 import { VERBS } from "./plugins/mod.ts";
-
-/**
- * How long a run lasts before SIGINT and SIGTERM are caught, in
- * milliseconds. The first signal listener starts a runtime thread (1.1–1.5 ms
- * of start-up, measured on a 2-core VM): `version`, `manifest head` or
- * `tag ls` end before this and never pay it. A run interrupted sooner ends by
- * the signal's default action, as any process does; a longer one is aborted
- * and cleans up. Servers catch them at once (`CliIo.catchInterrupts`). The
- * pending timer keeps the event loop up to this long: the executable exits
- * with `Deno.exit` as soon as {@link main} returns.
- */
-export const CATCH_INTERRUPTS_AFTER_MS = 50;
 
 /**
  * Builds the process seams from `Deno`.
  *
  * @param signal aborted on SIGINT/SIGTERM
- * @param catchInterrupts starts catching SIGINT/SIGTERM at once (servers)
  * @returns the seams
  * @throws never
  */
-export function denoIo(signal: AbortSignal, catchInterrupts?: () => void): CliIo {
+export function denoIo(signal: AbortSignal): CliIo {
   const tty = Deno.stdin.isTerminal();
   // Deno's stream objects are built on first use: output lines go through
   // writeDirect, and only pipes and bodies read from stdin need them.
@@ -56,7 +42,6 @@ export function denoIo(signal: AbortSignal, catchInterrupts?: () => void): CliIo
     },
     env: Deno.env.toObject(),
     signal,
-    catchInterrupts,
     isTerminal: {
       stdin: Deno.stdin.isTerminal(),
       stdout: Deno.stdout.isTerminal(),
@@ -144,18 +129,11 @@ export async function main(args: readonly string[]): Promise<number> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  let caught = false;
-  const catchInterrupts = () => {
-    if (caught) return;
-    caught = true;
-    for (const s of signals) Deno.addSignalListener(s, abort);
-  };
-  const cancelCatch = afterMs(CATCH_INTERRUPTS_AFTER_MS, catchInterrupts);
+  for (const s of signals) Deno.addSignalListener(s, abort);
   try {
-    return await runCli(args, denoIo(controller.signal, catchInterrupts), VERBS);
+    return await runCli(args, denoIo(controller.signal), VERBS);
   } finally {
-    cancelCatch();
-    if (caught) { for (const s of signals) Deno.removeSignalListener(s, abort); }
+    for (const s of signals) Deno.removeSignalListener(s, abort);
   }
 }
 

@@ -53,7 +53,6 @@ async function _run(
   for (const key of config.ignored) {
     logger.warn("Unknown config key ignored (check its spelling)", { key });
   }
-  if (mode === "server") ctx.catchInterrupts?.();
   const run = mode === "once" ? runBotOnce : runBotServer;
   await run(config, {
     createClient: () => {

@@ -116,7 +116,6 @@ export function createCommand(ctx: CliContext): CommandUnknownOpts {
       `\nExamples:\n  ocictl serve --dir ./registry --addr 127.0.0.1:5000\n  ocictl serve --dir ./registry --ui    # then open http://127.0.0.1:5000/ui/\n  ocictl serve gc --dir ./registry\n`,
     )
     .action(async (opts) => {
-      ctx.catchInterrupts?.();
       const dir = _requireDir(opts.dir);
       const addr = parseListenAddr(opts.addr);
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {

@@ -235,7 +235,6 @@ async function _run(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags, m
 }
 
 async function _server(ctx: CliContext, cmd: CommandUnknownOpts, opts: SyncFlags) {
-  ctx.catchInterrupts?.();
   const logger = _logger(ctx, cmd);
   const { config } = await _load(ctx, logger, opts);
   const limits = new RateLimits();

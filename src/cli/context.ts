@@ -50,13 +50,6 @@ export interface CliIo {
   env: Record<string, string>;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
-  /**
-   * Starts catching SIGINT and SIGTERM now. `main.ts` catches them only once
-   * a run has lasted a moment (a short command never pays for the signal
-   * thread); a server calls this before it starts serving, so that a stop
-   * sent as soon as it listens still ends it cleanly. Absent: nothing to do.
-   */
-  catchInterrupts?: (() => void) | undefined;
   /** Which streams are terminals. */
   isTerminal: TerminalFlags;
   /** Creates the transport for a scheme. */
