@@ -38,7 +38,7 @@ Deno.test("utf8Text() handles long ASCII, a byte order mark and invalid bytes", 
 Deno.test("utf8Bytes() encodes as TextEncoder does, surrogates and long text included", () => {
   fc.assert(
     fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.boolean(), (text, ascii) => {
-      const t = ascii ? text.replace(/[^\x00-\x7f]/g, "a") : text;
+      const t = ascii ? text.replace(/[\u0080-\uffff]/g, "a") : text;
       assert.deepEqual(utf8Bytes(t), new TextEncoder().encode(t));
     }),
   );
