@@ -38,12 +38,11 @@ import { wrapCopyError } from "./copy_error.ts";
 import {
   type CopyPrecheck,
   headTarget,
+  manifestEvent,
   precheckCopy,
   upToDateResult,
   validateCopyOptions,
 } from "./copy_precheck.ts";
-
-export { validateCopyOptions };
 import { _Limiter } from "./_limiter.ts";
 
 /**
@@ -314,7 +313,7 @@ class _Copier {
     top: { digest: string; size: number; mediaType?: string | undefined },
     result: CopyResult,
   ): Promise<CopyResult> {
-    this.#o.onSkip?.(_event(top), "exists");
+    this.#o.onSkip?.(manifestEvent(top), "exists");
     this.#visited.add(top.digest);
     if (this.#o.fast === true) return result;
     if (this.#o.referrers === true) await this.#copyReferrers(top.digest, new Set([top.digest]));
@@ -388,7 +387,7 @@ class _Copier {
         (await this.#head(dst, ref))?.digest === d.digest
       ) {
         this.#visited.add(d.digest);
-        this.#o.onSkip?.(_event(d), "exists");
+        this.#o.onSkip?.(manifestEvent(d), "exists");
         if (this.#o.referrers === true) await this.#copyReferrers(d.digest, ancestors);
         return;
       }
@@ -402,7 +401,7 @@ class _Copier {
   /** Copies a blob once per target, bounded, skipping foreign layers unless asked. */
   #copyBlob(d: Descriptor, src: CopySource, dst: CopyTarget): Promise<void> {
     if ((d.urls?.length ?? 0) > 0 && this.#o.includeExternal !== true) {
-      this.#o.onSkip?.(_event(d), "external");
+      this.#o.onSkip?.(manifestEvent(d), "external");
       return Promise.resolve();
     }
     const key = `b|${_key(dst)}|${d.digest}`;
@@ -520,7 +519,7 @@ class _Copier {
     const existing = await this.#head(this.#dst, target);
     if (existing?.digest === m.digest && this.#o.forceRecursive !== true) {
       this.#visited.add(m.digest);
-      this.#o.onSkip?.(_event(m), "exists");
+      this.#o.onSkip?.(manifestEvent(m), "exists");
       return;
     }
     await this.#copyTree(m, this.#src, this.#dst, target, false, new Set());
@@ -544,7 +543,7 @@ class _Copier {
 
   async #put(dst: CopyTarget, ref: Ref, m: Manifest, child: boolean): Promise<void> {
     this.#check();
-    const event = _event(m);
+    const event = manifestEvent(m);
     this.#o.onStart?.(event);
     try {
       await this.#requests.run(() =>
@@ -592,8 +591,4 @@ function _key(t: CopyTarget): string {
 
 function _name(ref: Ref): string {
   return commonName(withoutReference(ref));
-}
-
-function _event(d: { digest: string; size: number; mediaType?: string | undefined }): CopyEvent {
-  return { kind: "manifest", digest: d.digest, size: d.size, mediaType: d.mediaType };
 }

@@ -12,7 +12,7 @@ import { LayoutError, NotFoundError, UsageError } from "../errors.ts";
 import type { Descriptor } from "../types/descriptor.ts";
 import { commonName, type Ref, withoutReference, withTag } from "../types/ref.ts";
 import type { CopyOptions, CopyResult } from "./copy.ts";
-import type { CopySource, CopyTarget } from "./copy_endpoint.ts";
+import type { CopyEvent, CopySource, CopyTarget } from "./copy_endpoint.ts";
 import { wrapCopyError } from "./copy_error.ts";
 
 /** What {@link precheckCopy} found. */
@@ -169,9 +169,19 @@ export function finishUpToDate(
   if (options.fast !== true && (options.referrers === true || options.digestTags === true)) {
     return undefined;
   }
-  options.onSkip?.(
-    { kind: "manifest", digest: top.digest, size: top.size, mediaType: top.mediaType },
-    "exists",
-  );
+  options.onSkip?.(manifestEvent(top), "exists");
   return upToDateResult(top, dst.ref);
+}
+
+/**
+ * The progress event of a manifest.
+ *
+ * @param d the manifest's digest, size and media type
+ * @returns the event
+ * @throws never
+ */
+export function manifestEvent(
+  d: { digest: string; size: number; mediaType?: string | undefined },
+): CopyEvent {
+  return { kind: "manifest", digest: d.digest, size: d.size, mediaType: d.mediaType };
 }

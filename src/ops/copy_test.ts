@@ -8,7 +8,8 @@ import { parseRef, type Ref, withDigest, withTag } from "../types/ref.ts";
 import { referrersFallbackTag } from "../types/referrer.ts";
 import { digestOf } from "../types/digest.ts";
 import { CountingTransport } from "../../tests/ops/_counting_transport.ts";
-import { copyImage, validateCopyOptions } from "./copy.ts";
+import { copyImage } from "./copy.ts";
+import { validateCopyOptions } from "./copy_precheck.ts";
 import { CopyError } from "./copy_error.ts";
 import type { CopyEvent, CopySkipReason } from "./copy_endpoint.ts";
 
