@@ -27,13 +27,7 @@ import {
 import { filterReferrers, type ReferrerFilter, referrersFallbackTag } from "../types/referrer.ts";
 import { prepareRawTarget } from "../transport/transport.ts";
 import type { CopyBlobResult } from "./blob_copy.ts";
-import type {
-  CopyEvent,
-  CopyHooks,
-  CopySource,
-  CopyTarget,
-  ReadOnlyTransport,
-} from "./copy_endpoint.ts";
+import type { CopyHooks, CopySource, CopyTarget, ReadOnlyTransport } from "./copy_endpoint.ts";
 import { wrapCopyError } from "./copy_error.ts";
 import {
   type CopyPrecheck,
