@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { runBenchmarks, summaryLines } from "./bench.ts";
 import { hasDistribution, median, type Metric, ratioOf } from "./bench/_common.ts";
 import { bareHead } from "./bench/bare_head.ts";
+import { GO_COPY_ENV } from "./bench/copy_vs_skopeo.ts";
 import { pageFaultMicros } from "./bench/startup.ts";
 
 const BENCH_TS = new URL("./bench.ts", import.meta.url).pathname;
+const BARE_COPY_TS = new URL("./bench/bare_copy.ts", import.meta.url).pathname;
 
 /** The bench's temp dirs left in `dir`. */
 function _benchTempDirs(dir: string): string[] {
@@ -19,9 +21,16 @@ Deno.test({
   async fn() {
     // its own TMPDIR: another bench running on the machine cannot look like a leak
     const tmp = await Deno.makeTempDir({ prefix: "ocictl-benchtest-" });
+    // the optional Go peer, played by the bare client (same SRC DST forms)
+    const goCopy = `${tmp}/go_copy`;
+    await Deno.writeTextFile(
+      goCopy,
+      `#!/bin/sh\nexec "${Deno.execPath()}" run -A --quiet "${BARE_COPY_TS}" "$@"\n`,
+    );
+    await Deno.chmod(goCopy, 0o755);
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", BENCH_TS, "--quick"],
-      env: { NO_COLOR: "1", TMPDIR: tmp },
+      env: { NO_COLOR: "1", TMPDIR: tmp, [GO_COPY_ENV]: goCopy },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -48,6 +57,9 @@ Deno.test({
       /^copy pull 2x4 MiB vs bare Deno client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^copy push 2x4 MiB vs bare Deno client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^copy reg->reg 2x4 MiB vs bare Deno client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^copy push 2x4 MiB vs Go client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s.*Go\/skopeo \d+\.\d\d/m,
+      /^copy pull 2x4 MiB vs Go client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
+      /^copy reg->reg 2x4 MiB vs Go client \(s\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,
       /^copy no-op requests \/ manifest\s+\d+\.\d\d\s/m,
       /^copy peak RSS 2x4 MiB \(MiB\)\s+\d+\.\d\d\s/m,
       /^insecure pull 2x4 MiB peak RSS, pinned vs node:https \(MiB\)\s+\d+\.\d\d\s+\d+\.\d\d\s/m,

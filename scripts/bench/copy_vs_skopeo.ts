@@ -124,7 +124,7 @@ type _CpuRun = RunResult & { cpu: number };
 
 /** How a tool names the endpoints of a copy. */
 interface _Tool {
-  name: "ocictl" | "skopeo" | "bare";
+  name: "ocictl" | "skopeo" | "bare" | "go";
   ocidir(dir: string): string;
   registry(host: string, repo: string): string;
   copy(src: string, dst: string, hosts: readonly string[]): Promise<_CpuRun>;
@@ -212,6 +212,26 @@ const BARE: _Tool = {
     ]),
 };
 
+/**
+ * The environment variable naming the optional Go peer: a binary built from
+ * `go_copy/main.go` (oras-go v2, `go_copy SRC DST` with the ends written as
+ * for {@link BARE}). Set, the bench times it in the same rounds, so a run
+ * shows what the fastest Go client does on that machine (the targets are
+ * 0.9× the Go client measured beside skopeo when issue 15 was filed). Not
+ * set, the bench runs without it: oras-go v2 is not a Debian package.
+ */
+export const GO_COPY_ENV = "OCICTL_BENCH_GO_COPY";
+
+/** The Go peer at `path` ({@link GO_COPY_ENV}). */
+function _goTool(path: string): _Tool {
+  return {
+    name: "go",
+    ocidir: (dir) => `ocidir:${dir}:${TAG}`,
+    registry: (host, repo) => `${host}/${repo}:${TAG}`,
+    copy: (src, dst) => _runWithCpu("go copy", path, [src, dst]),
+  };
+}
+
 /** What one tool measured. */
 interface _ToolFigures {
   push: number;
@@ -289,7 +309,7 @@ async function _measureTools(
     // No-op: copy again to the source registry (which has the image), through
     // a counting proxy (not the bare client: it always sends every blob).
     let noop: string[] | undefined;
-    if (tool !== BARE) {
+    if (tool !== BARE && tool.name !== "go") {
       const proxy = startCountingProxy(source.host);
       try {
         await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
@@ -350,11 +370,18 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       ]);
       const peer = hasCommand("skopeo");
       if (!peer) say("  skopeo is not installed: no peer figures");
-      const tools = peer ? [OCICTL, SKOPEO, BARE] : [OCICTL, BARE];
+      const goPath = Deno.env.get(GO_COPY_ENV);
+      const go = goPath ? _goTool(goPath) : undefined;
+      const tools = [OCICTL, ...(peer ? [SKOPEO] : []), BARE, ...(go ? [go] : [])];
       const figures = await _measureTools(tools, layout, source, root, opts);
-      return { o: figures.get(OCICTL)!, s: figures.get(SKOPEO), b: figures.get(BARE)! };
+      return {
+        o: figures.get(OCICTL)!,
+        s: figures.get(SKOPEO),
+        b: figures.get(BARE)!,
+        g: go && figures.get(go),
+      };
     });
-    const { o, s, b } = figures;
+    const { o, s, b, g } = figures;
     const maxRss = (rs: number[]) => Math.max(...rs.filter(Number.isFinite));
     const time = (name: string, a: number, b: number | undefined, target: number): Metric => ({
       name: `copy ${name} ${label} (s)`,
@@ -372,6 +399,15 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       better: "lower",
       target: "-",
     });
+    // No target either: the Go client, and its own ratio to skopeo (the
+    // targets are 0.9x that ratio where they were measured).
+    const goRow = (name: string, a: number, go: number, sk: number | undefined): Metric => ({
+      name: `copy ${name} ${label} vs Go client (s)`,
+      ocictl: a,
+      peer: go,
+      better: "lower",
+      target: sk === undefined ? "-" : `Go/skopeo ${(go / sk).toFixed(2)}`,
+    });
     const rows: Metric[] = [
       time("push", o.push, s?.push, PUSH_TARGET),
       time("pull", o.pull, s?.pull, PULL_TARGET),
@@ -379,6 +415,11 @@ export async function benchCopyVsSkopeo(options: CopyBenchOptions = {}): Promise
       floor("push", o.push, b.push),
       floor("pull", o.pull, b.pull),
       floor("reg->reg", o.regReg, b.regReg),
+      ...(g === undefined ? [] : [
+        goRow("push", o.push, g.push, s?.push),
+        goRow("pull", o.pull, g.pull, s?.pull),
+        goRow("reg->reg", o.regReg, g.regReg, s?.regReg),
+      ]),
       {
         name: `copy no-op requests / manifest`,
         ocictl: o.noop / layout.manifests,
