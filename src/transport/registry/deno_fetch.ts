@@ -130,7 +130,8 @@ export function createDenoFetch(options: DenoFetchOptions): RegistryFetch {
     init?: RequestInit,
   ): Promise<Response> => {
     if (closed) throw _closedError();
-    const url = new URL(isRequestInput(input) ? input.url : input);
+    // the registry transport hands over URL objects: not parsed again
+    const url = input instanceof URL ? input : new URL(isRequestInput(input) ? input.url : input);
     const host = byHost.get(url.host.toLowerCase());
     let proxy: string | undefined;
     if (proxyVariable(url, env) !== undefined) {

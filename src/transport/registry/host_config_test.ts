@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   apiBase,
   DEFAULT_BLOB_CHUNK,
@@ -64,5 +65,55 @@ Deno.test("registryRepository() and pullUrl() build Docker Hub and mirror URLs",
   assert.equal(
     pullUrl(up, "library/alpine", "manifests/3").href,
     "https://registry-1.docker.io/v2/library/alpine/manifests/3",
+  );
+});
+
+Deno.test("repoUrl() gives what resolving against /v2/ gives, for any repository, path and prefix", () => {
+  const hosts = [
+    resolveHost([{ name: "localhost:5000", tls: "disabled" }], "localhost:5000"),
+    resolveHost([{ name: "r.example", pathPrefix: "mirror/x" }], "r.example"),
+  ];
+  const piece = fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "b",
+      "/",
+      ".",
+      ":",
+      "?",
+      "#",
+      "\\",
+      "%",
+      "%2e",
+      " ",
+      "\t",
+      "\n",
+      "\x7f",
+      "\0",
+      "@",
+      "é",
+      "sha256:",
+    ),
+    maxLength: 12,
+  });
+  fc.assert(
+    fc.property(fc.constantFrom(...hosts), piece, piece, (host, repository, path) => {
+      const prefix = host.pathPrefix ? `${host.pathPrefix}/` : "";
+      const outcome = (f: () => URL) => {
+        try {
+          return f().href;
+        } catch (err) {
+          return err instanceof TypeError ? "TypeError" : String(err);
+        }
+      };
+      const want = outcome(() => new URL(`${prefix}${repository}/${path}`, apiBase(host)));
+      assert.equal(outcome(() => repoUrl(host, repository, path)), want);
+    }),
+    { numRuns: 5000 },
+  );
+  // the appending path is taken for what registries are asked every day
+  assert.equal(
+    repoUrl(hosts[1]!, "library/alpine", "manifests/sha256:0123").href,
+    "https://r.example/v2/mirror/x/library/alpine/manifests/sha256:0123",
   );
 });
