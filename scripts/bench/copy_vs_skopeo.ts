@@ -307,9 +307,10 @@ async function _measureTools(
   const figures = new Map<_Tool, _ToolFigures>();
   for (const tool of tools) {
     // No-op: copy again to the source registry (which has the image), through
-    // a counting proxy (not the bare client: it always sends every blob).
+    // a counting proxy (ocictl and skopeo: the bare client always sends every
+    // blob, and the Go client is only timed).
     let noop: string[] | undefined;
-    if (tool !== BARE && tool.name !== "go") {
+    if (tool === OCICTL || tool === SKOPEO) {
       const proxy = startCountingProxy(source.host);
       try {
         await tool.copy(tool.ocidir(layout.dir), tool.registry(proxy.host, REPO), [proxy.host]);
