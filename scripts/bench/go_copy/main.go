@@ -3,8 +3,9 @@
 // where each end is `ocidir:<dir>:<tag>` (an OCI layout) or
 // `<host>/<repo>:<tag>` (a registry over plain HTTP), as for bare_copy.ts.
 //
-// Build it with Go 1.21 or later (older releases hash SHA-256 without the
-// CPU's SHA extensions): `go mod tidy && go build -o go_copy .`.
+// Build it with Go 1.23 or later, which oras-go v2.6 needs (a build with
+// Go 1.19 and oras-go v2.3 hashed SHA-256 without the CPU's SHA extensions
+// and pulled about 1.6x slower): `go mod tidy && go build -o go_copy .`.
 package main
 
 import (
