@@ -146,8 +146,8 @@ export async function loadHasher(): Promise<HasherFactory> {
  * thread for 15–25 ms (measured during `image copy`; 42–52 ms on a machine
  * whose page faults cost 11–16 µs, where it touches about 1,700 new pages);
  * a copy whose large blobs move raw then never starts it on the main thread.
- * The bound keeps
- * what is held small: a server streaming 32 such blobs at once holds 8 MiB.
+ * The bound keeps what is held small: a server streaming 32 such blobs at
+ * once holds 8 MiB.
  */
 export const SMALL_HASH_BYTES = 256 * 1024;
 
