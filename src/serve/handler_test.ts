@@ -139,6 +139,38 @@ Deno.test("registry handler: a manifest HEAD answers from index.json; a GET read
   });
 });
 
+Deno.test("registry handler: a manifest HEAD and a blob HEAD look at each file once", async () => {
+  const stats: string[] = [];
+  const fs: FileSystem = {
+    ...denoFileSystem,
+    stat: (path) => {
+      stats.push(path);
+      return denoFileSystem.stat(path);
+    },
+  };
+  await withHandler(async (s) => {
+    const img = await buildImage("once");
+    equal((await pushImage(s, BASE, "o/repo", "v1", img)).status, 201);
+    // the first read of a layout checks it once (oci-layout, the directory)
+    equal((await send(s, "HEAD", `${BASE}/v2/o/repo/manifests/v1`)).status, 200);
+    stats.length = 0;
+    equal((await send(s, "HEAD", `${BASE}/v2/o/repo/manifests/v1`)).status, 200);
+    // the repository's index.json (twice: the repository check, the index
+    // cache) and the manifest's blob (found, then its size checked); a
+    // server holds no GC lease, so nothing is looked at again after one
+    deepEqual(stats.map((p) => p.split("/").slice(-1)[0]), [
+      "index.json",
+      "index.json",
+      img.digest.slice(7),
+      img.digest.slice(7),
+    ]);
+    stats.length = 0;
+    const config = await digestOf(img.blobs[0]!);
+    equal((await send(s, "HEAD", `${BASE}/v2/o/repo/blobs/${config}`)).status, 200);
+    deepEqual(stats.map((p) => p.split("/").slice(-1)[0]), ["index.json", config.slice(7)]);
+  }, { fs });
+});
+
 Deno.test("registry handler: upload limits refuse extra sessions and oversized blobs", async () => {
   await withHandler(async (s) => {
     const first = await send(s, "POST", `${BASE}/v2/u/repo/blobs/uploads/`);

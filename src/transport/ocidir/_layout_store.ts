@@ -108,6 +108,11 @@ export class LayoutStore {
     this.#collects = collects;
   }
 
+  /** Whether found and written files are held by garbage-collection leases (see {@link hold}). */
+  get leases(): boolean {
+    return this.#useLeases;
+  }
+
   /**
    * Holds the layout's garbage-collection lease (shared) until
    * {@link collect}, so no collection removes a blob this transport found

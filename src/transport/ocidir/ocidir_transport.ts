@@ -45,6 +45,7 @@ import { checkManifestPut, checkSignal, tagPage } from "../transport_checks.ts";
 import type { VerifiedFiles } from "./verified_files.ts";
 import { readCapped } from "./_read_capped.ts";
 import { denoFileSystem, type FileSystem } from "./file_system.ts";
+import type { FileInfo } from "./file_system_types.ts";
 import {
   blobPath,
   type IndexEntry,
@@ -167,8 +168,9 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     } catch {
       // an invalid digest in index.json: described as it is, nothing to keep
     }
-    if (path !== undefined && (await this.#store.fs.stat(path))?.isFile === true) {
-      if (!(await this.#keep(dir, path, options))) {
+    const found = path === undefined ? undefined : await this.#store.fs.stat(path);
+    if (path !== undefined && found?.isFile === true) {
+      if ((await this.#keep(dir, path, options, found)) === undefined) {
         throw new NotFoundError(
           `Cannot find manifest "${layoutName(ref)}": no blob ${entry.digest}`,
         );
@@ -180,13 +182,21 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
   /**
    * Keeps a file found in a layout from garbage collection until
    * {@link close} (see `LayoutStore.hold` and `LayoutStore.holdFound`), then
-   * looks again: a collection may have removed it just before.
-   * @returns whether it is still there
+   * looks again: a collection may have removed it just before. Without
+   * leases (a server) nothing is kept, and the first look (`found`) stands.
+   * @returns the file as it is now, or undefined when it is gone
    */
-  async #keep(dir: string, path: string, options: HeadOptions): Promise<boolean> {
+  async #keep(
+    dir: string,
+    path: string,
+    options: HeadOptions,
+    found?: FileInfo,
+  ): Promise<FileInfo | undefined> {
+    if (!this.#store.leases && found !== undefined) return found;
     if (options.forWrite === true) await this.#store.hold(dir);
     else await this.#store.holdFound(dir, path);
-    return (await this.#store.fs.stat(path))?.isFile === true;
+    const now = await this.#store.fs.stat(path);
+    return now?.isFile === true ? now : undefined;
   }
 
   /**
@@ -247,7 +257,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (entry !== undefined && entry.size !== m.size) {
       throw new SizeMismatchError(`manifest "${layoutName(ref)}"`, entry.size, m.size);
     }
-    if (!(await this.#keep(dir, path, options))) {
+    if ((await this.#keep(dir, path, options)) === undefined) {
       throw new NotFoundError(`Cannot find manifest "${layoutName(ref)}": no blob ${digest}`);
     }
     return m;
@@ -361,8 +371,7 @@ export class OciDirTransport implements Transport, RawBlobSource, RawBlobTarget 
     if (info?.isFile === true) {
       // Found: kept so no collection removes it before the manifest that
       // uses it is written, then looked at again (one may just have).
-      await this.#keep(dir, path, options);
-      info = await this.#store.fs.stat(path);
+      info = await this.#keep(dir, path, options, info);
     }
     if (info === undefined || !info.isFile) {
       throw new NotFoundError(`Cannot find blob "${digest}" in "${layoutName(ref)}"`);
